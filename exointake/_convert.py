@@ -1,0 +1,370 @@
+"""The one configured cattrs converter of exointake, and error translation.
+
+Every public data type is structured and unstructured through :data:`converter`;
+models know nothing about JSON or SQL. Structuring problems are collected by
+cattrs' detailed validation and turned into one :class:`~exointake.ValidationError`
+whose messages read ``path: expected ...``. Messages never echo a value that may be
+free text: only closed-vocabulary mistakes show what was given, truncated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any, TypeVar, get_args, get_origin
+
+import cattrs
+from cattrs.cols import (
+    homogenous_tuple_structure_factory,
+    is_mapping,
+    is_sequence,
+    mapping_structure_factory,
+)
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+
+from ._errors import ValidationError
+
+__all__ = [
+    "Expected",
+    "canonical_json",
+    "converter",
+    "describe_type",
+    "safe_repr",
+    "sha256_hex",
+    "structure",
+    "unstructure",
+]
+
+T = TypeVar("T")
+
+
+class Expected(ValueError):
+    """Raised by hooks and validators with a message that is safe to show."""
+
+
+def safe_repr(value: object, *, limit: int = 24) -> str:
+    """Show a value in an error message only when it cannot be free text.
+
+    Booleans, numbers and None are shown; short strings are shown truncated
+    (they were given where a closed vocabulary was expected); anything else is
+    named by its JSON type only.
+    """
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= limit else value[:limit] + "…")
+    return describe_type(value)
+
+
+def describe_type(value: object) -> str:
+    """The JSON-ish name of a value's type: ``string``, ``number``, ``list``..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "list"
+    return type(value).__name__
+
+
+def _type_name(tp: object) -> str:
+    names = {
+        str: "a string",
+        int: "an integer",
+        bool: "a boolean",
+        float: "a number",
+        Decimal: "a decimal number",
+        dt.date: "a date (YYYY-MM-DD)",
+        dt.datetime: "a date-time with time zone (ISO 8601)",
+    }
+    if tp in names:
+        return names[tp]  # type: ignore[index]
+    origin = get_origin(tp)
+    if origin is tuple or origin is list:
+        return "a list"
+    if origin is not None and is_mapping(tp):
+        return "an object"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "one of " + "|".join(str(m.value) for m in tp)
+    if isinstance(tp, type):
+        return f"an object ({tp.__name__})"
+    return "a valid value"
+
+
+# ---------------------------------------------------------------------------- hooks
+
+
+def _structure_str(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise Expected(f"expected a string, got {describe_type(value)}")
+    return value
+
+
+def _structure_bool(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise Expected(f"expected true or false, got {safe_repr(value)}")
+    return value
+
+
+def _structure_int(value: object, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Expected(f"expected an integer, got {safe_repr(value)}")
+    return value
+
+
+def _structure_float(value: object, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Expected(f"expected a number, got {safe_repr(value)}")
+    return float(value)
+
+
+def structure_decimal(value: object) -> Decimal:
+    """A decimal from a JSON number or a numeric string; floats go through ``str``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise Expected(f"expected a decimal number, got {safe_repr(value)}")
+    try:
+        d = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise Expected(f"expected a decimal number, got {safe_repr(value)}") from None
+    if not d.is_finite():
+        raise Expected("expected a finite decimal number")
+    return d
+
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def structure_date(value: object) -> dt.date:
+    """A calendar date from ``YYYY-MM-DD`` (or a ``date``)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE_RE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise Expected(f"expected a date (YYYY-MM-DD), got {describe_type(value)}")
+
+
+def structure_datetime(value: object) -> dt.datetime:
+    """An aware date-time from ISO 8601, normalised to UTC; naive ones are refused."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise Expected(
+                f"expected a date-time with time zone (ISO 8601), got {describe_type(value)}"
+            ) from None
+    else:
+        raise Expected(
+            f"expected a date-time with time zone (ISO 8601), got {describe_type(value)}"
+        )
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise Expected("expected a date-time with a time zone (e.g. +09:00 or Z), got a naive one")
+    return parsed.astimezone(dt.UTC)
+
+
+def unstructure_datetime(value: dt.datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, seconds precision kept as given."""
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _structure_enum(value: object, tp: type[enum.Enum]) -> enum.Enum:
+    if isinstance(value, tp):
+        return value
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        try:
+            return tp(value)
+        except ValueError:
+            pass
+    choices = "|".join(str(m.value) for m in tp)
+    raise Expected(f"expected one of {choices}, got {safe_repr(value)}")
+
+
+def _is_enum(tp: object) -> bool:
+    return isinstance(tp, type) and issubclass(tp, enum.Enum)
+
+
+def _is_homogeneous_tuple(tp: object) -> bool:
+    if get_origin(tp) is not tuple:
+        return False
+    args = get_args(tp)
+    return len(args) == 2 and args[1] is Ellipsis
+
+
+def _sequence_factory(tp: type, conv: cattrs.Converter) -> Callable[[object, type], object]:
+    inner = homogenous_tuple_structure_factory(tp, conv)
+
+    def hook(value: object, t: type) -> object:
+        if not isinstance(value, list | tuple):
+            raise Expected(f"expected a list, got {describe_type(value)}")
+        return inner(value, t)
+
+    return hook
+
+
+def _mapping_factory(tp: type, conv: cattrs.BaseConverter) -> Callable[[object, type], object]:
+    inner = mapping_structure_factory(tp, conv)
+
+    def hook(value: object, t: type) -> object:
+        if not isinstance(value, Mapping):
+            raise Expected(f"expected an object, got {describe_type(value)}")
+        return MappingProxyType(inner(value, t))
+
+    return hook
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(float, _structure_float)
+    # cattrs dispatches on the MRO first: StrEnum would find the str hook before Enum's.
+    for base in (enum.Enum, enum.StrEnum, enum.IntEnum):
+        conv.register_structure_hook(base, _structure_enum)
+    conv.register_structure_hook(Decimal, lambda v, _: structure_decimal(v))
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_structure_hook(dt.date, lambda v, _: structure_date(v))
+    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_structure_hook(dt.datetime, lambda v, _: structure_datetime(v))
+    conv.register_unstructure_hook(dt.datetime, unstructure_datetime)
+    conv.register_unstructure_hook_func(_is_enum, lambda e: e.value)
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, _sequence_factory)
+    conv.register_structure_hook_factory(
+        lambda t: is_sequence(t) and not _is_homogeneous_tuple(t) and get_origin(t) is not tuple,
+        _sequence_factory,
+    )
+    conv.register_structure_hook_factory(is_mapping, _mapping_factory)
+    conv.register_unstructure_hook(
+        MappingProxyType, lambda m: {k: conv.unstructure(v) for k, v in m.items()}
+    )
+    return conv
+
+
+converter: cattrs.Converter = _make_converter()
+"""The library's one converter. Register hooks on it, never on cattrs' global one."""
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def _join(path: str, key: object) -> str:
+    if isinstance(key, str) and key.isidentifier():
+        return f"{path}.{key}" if path else key
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}[{safe_repr(key)}]"
+
+
+def _message(exc: BaseException, tp: object) -> str:
+    if isinstance(exc, Expected):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.errors)
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+    if isinstance(exc, AttributeError | TypeError) and tp is None:
+        return "expected an object"
+    return f"expected {_type_name(tp)}"
+
+
+def error_messages(exc: BaseException, path: str = "") -> list[str]:
+    """Flatten a cattrs detailed-validation exception into ``path: message`` lines."""
+    out: list[str] = []
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            key = getattr(note, "name", None)
+            if key is None:
+                key = note.index  # type: ignore[union-attr]
+            out.extend(
+                error_messages(sub, _join(path, key))
+                if _is_group(sub)
+                else [f"{_join(path, key)}: {_message(sub, note.type)}"]
+            )
+        for sub in without:
+            if isinstance(sub, ValidationError):  # raised by a class's own checks, paths complete
+                out.extend(sub.errors)
+                continue
+            out.extend(
+                error_messages(sub, path)
+                if _is_group(sub)
+                else [f"{path or '$'}: {_message(sub, None)}"]
+            )
+    elif isinstance(exc, ValidationError):
+        out.extend(f"{path}.{e}" if path else e for e in exc.errors)
+    else:
+        out.append(f"{path or '$'}: {_message(exc, None)}")
+    return out
+
+
+def _is_group(exc: BaseException) -> bool:
+    return isinstance(exc, ClassValidationError | IterableValidationError)
+
+
+def structure(data: object, cls: type[T], *, path: str = "", what: str | None = None) -> T:
+    """Structure plain data into ``cls`` or raise one :class:`ValidationError`.
+
+    Args:
+        data: JSON-like data (dicts, lists, strings, numbers, booleans, None).
+        cls: the attrs class (or type) wanted.
+        path: the name of the root in messages, e.g. ``"answers"``.
+        what: what the data is, for the error's headline.
+    """
+    label = what or getattr(cls, "__name__", "input")
+    if not isinstance(data, Mapping) and hasattr(cls, "__attrs_attrs__"):
+        raise ValidationError(
+            [f"{path or '$'}: expected an object, got {describe_type(data)}"], what=label
+        )
+    try:
+        return converter.structure(data, cls)
+    except ValidationError as exc:
+        raise ValidationError(
+            [f"{path}.{e}" if path else e for e in exc.errors], what=label
+        ) from None
+    except (ClassValidationError, IterableValidationError) as exc:
+        raise ValidationError(error_messages(exc, path), what=label) from None
+    except (Expected, KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise ValidationError([f"{path or '$'}: {_message(exc, cls)}"], what=label) from None
+
+
+def unstructure(obj: object) -> Any:
+    """Plain JSON-ready data for any exointake value."""
+    return converter.unstructure(obj)
+
+
+def canonical_json(data: object) -> bytes:
+    """Canonical JSON bytes: sorted keys, no spaces, UTF-8, no NaN.
+
+    ``data`` may be an exointake value (it is unstructured first) or plain data.
+    """
+    plain = (
+        data
+        if isinstance(data, dict | list | str | int | float | bool | type(None))
+        else unstructure(data)
+    )
+    return json.dumps(
+        plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 of bytes, as lowercase hex."""
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,83 @@
+"""The exception tree of exointake.
+
+Every error the library raises on purpose is an :class:`ExointakeError`; each
+class also inherits the builtin that fits, so callers who only know Python's
+exceptions still catch it::
+
+    ExointakeError
+    ├── ValidationError (ValueError)          bad input, every problem with its path
+    │   └── VersionMismatchError              answers given on another questionnaire version
+    ├── ScreeningRefused (PermissionError)    a safety gate refused to go on
+    ├── LogIntegrityError                     the hash chain of a log is broken
+    ├── MigrationRequired (RuntimeError)      the database schema is older than the library
+    └── RenderError (ValueError)              a document could not be rendered faithfully
+
+Messages name field paths, item ids and opaque ids only: never a patient's
+name, birth date or free text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "ExointakeError",
+    "LogIntegrityError",
+    "MigrationRequired",
+    "RenderError",
+    "ScreeningRefused",
+    "ValidationError",
+    "VersionMismatchError",
+]
+
+
+class ExointakeError(Exception):
+    """Base class of every error exointake raises on purpose."""
+
+
+class ValidationError(ExointakeError, ValueError):
+    """Input did not match what was expected.
+
+    ``errors`` lists every problem found, each as ``path: what was expected``,
+    for example ``answers.cancer_history: expected one of none|past|current, got 'yes'``.
+    """
+
+    errors: tuple[str, ...]
+
+    def __init__(self, errors: Iterable[str], *, what: str = "input") -> None:
+        self.errors = tuple(errors)
+        self.what = what
+        n = len(self.errors)
+        head = f"invalid {what}: {n} problem{'s' if n != 1 else ''}"
+        super().__init__(head + "".join(f"\n  - {e}" for e in self.errors))
+
+    def __reduce__(self) -> tuple[type[ValidationError], tuple[tuple[str, ...], str]]:
+        return (_rebuild_validation_error, (self.errors, self.what))  # type: ignore[return-value]
+
+
+def _rebuild_validation_error(errors: tuple[str, ...], what: str) -> ValidationError:
+    return ValidationError(errors, what=what)
+
+
+class VersionMismatchError(ValidationError):
+    """Answers were pinned to a different questionnaire version or content."""
+
+
+class ScreeningRefused(ExointakeError, PermissionError):
+    """A safety gate refused the operation (e.g. consent for a contraindicated patient)."""
+
+
+class LogIntegrityError(ExointakeError):
+    """The log's hash chain does not verify; ``entry_id`` names the first broken entry."""
+
+    def __init__(self, message: str, *, entry_id: str | None = None) -> None:
+        super().__init__(message)
+        self.entry_id = entry_id
+
+
+class MigrationRequired(ExointakeError, RuntimeError):
+    """The database was made by an older exointake; run ``exointake log migrate``."""
+
+
+class RenderError(ExointakeError, ValueError):
+    """A document could not be rendered faithfully (e.g. a glyph missing from the font)."""

@@ -1,0 +1,607 @@
+"""Questionnaires (versioned data) and answers pinned to what the patient saw."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeAlias
+
+from attrs import field, frozen
+
+from ._common import Route, Text
+from ._convert import (
+    Expected,
+    canonical_json,
+    converter,
+    describe_type,
+    safe_repr,
+    sha256_hex,
+    structure,
+    structure_decimal,
+)
+from ._errors import ValidationError, VersionMismatchError
+from ._wareki import parse_date
+
+__all__ = [
+    "UNKNOWN",
+    "AnswerValue",
+    "Answers",
+    "Choice",
+    "EnableBehavior",
+    "EnableWhen",
+    "Item",
+    "ItemType",
+    "Operator",
+    "Questionnaire",
+    "QuestionnaireRef",
+    "Unknown",
+    "load_questionnaire",
+]
+
+
+class Unknown(enum.Enum):
+    """The answer "I don't know" — distinct from "no" and from no answer at all."""
+
+    UNKNOWN = "unknown"
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown.UNKNOWN
+"""The "don't know" answer. In JSON it is the string ``"unknown"``."""
+
+AnswerValue: TypeAlias = bool | int | Decimal | str | dt.date | tuple[str, ...] | Unknown
+"""What one answer can be, by item type: boolean, integer, decimal, choice or text,
+date, multi-choice, or :data:`UNKNOWN`."""
+
+
+class ItemType(enum.StrEnum):
+    """The kind of answer an item takes."""
+
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    DATE = "date"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    TEXT = "text"
+
+
+class Operator(enum.StrEnum):
+    """Comparison used by :class:`EnableWhen` (the FHIR ``enableWhen`` operators)."""
+
+    EXISTS = "exists"
+    EQ = "="
+    NE = "!="
+    GT = ">"
+    LT = "<"
+    GE = ">="
+    LE = "<="
+
+
+class EnableBehavior(enum.StrEnum):
+    """Whether all or any of an item's :class:`EnableWhen` conditions must hold."""
+
+    ALL = "all"
+    ANY = "any"
+
+
+@frozen
+class Choice:
+    """One option of a choice item: a stable ``code`` and its label."""
+
+    code: str
+    label: Text
+
+
+@frozen
+class EnableWhen:
+    """Show an item only when an earlier item's answer matches.
+
+    ``answer`` is compared with the answer to ``question``; with ``exists`` it is
+    ``true`` (shown when answered) or ``false`` (shown when not answered).
+    """
+
+    question: str
+    operator: Operator
+    answer: Any
+
+
+@frozen
+class Item:
+    """One question. ``link_id`` is its stable id, used by answers and rules."""
+
+    link_id: str
+    type: ItemType
+    text: Text
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    help: Text | None = None
+    enable_when: tuple[EnableWhen, ...] = ()
+    enable_behavior: EnableBehavior = EnableBehavior.ALL
+    routes: tuple[Route, ...] = ()
+    """Shown only for these routes; empty means every route."""
+    allow_unknown: bool = False
+    """Accept "don't know" (:data:`UNKNOWN`) as an answer."""
+
+    def choice_codes(self) -> tuple[str, ...]:
+        """The codes of this item's choices, in order."""
+        return tuple(c.code for c in self.choices)
+
+
+@frozen
+class QuestionnaireRef:
+    """Which questionnaire, which version, and the SHA-256 of its canonical JSON."""
+
+    id: str
+    version: str
+    sha256: str
+
+
+_LINK_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+@frozen
+class Questionnaire:
+    """A versioned questionnaire: a title and items, in Japanese and English.
+
+    Build one with :meth:`from_dict`, :meth:`from_json` or
+    :func:`load_questionnaire`; those check the whole definition and raise
+    :class:`~exointake.ValidationError` listing every problem.
+    """
+
+    id: str
+    version: str
+    title: Text
+    items: tuple[Item, ...]
+    description: Text | None = None
+    _index: Mapping[str, Item] = field(init=False, repr=False, eq=False, hash=False)
+    _sha256: str = field(init=False, repr=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        errors = _check_definition(self)
+        if errors:
+            raise ValidationError(errors, what="questionnaire")
+        object.__setattr__(self, "_index", MappingProxyType({i.link_id: i for i in self.items}))
+        object.__setattr__(self, "_sha256", sha256_hex(canonical_json(self.to_dict())))
+
+    # -- construction ---------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: object) -> Questionnaire:
+        """A questionnaire from plain JSON-like data."""
+        return structure(data, cls, path="questionnaire", what="questionnaire")
+
+    @classmethod
+    def from_json(cls, source: str | bytes | Path) -> Questionnaire:
+        """A questionnaire from JSON text or a path to a JSON file."""
+        return cls.from_dict(_read_json(source, "questionnaire"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; ``from_dict(q.to_dict()) == q``."""
+        data: dict[str, Any] = converter.unstructure(self)
+        return data
+
+    # -- identity -------------------------------------------------------------------
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the canonical JSON of this questionnaire."""
+        return self._sha256
+
+    @property
+    def ref(self) -> QuestionnaireRef:
+        """The id, version and hash that answers are pinned to."""
+        return QuestionnaireRef(self.id, self.version, self._sha256)
+
+    def item(self, link_id: str) -> Item:
+        """The item with ``link_id``; :class:`KeyError` if there is none."""
+        return self._index[link_id]
+
+    def __contains__(self, link_id: object) -> bool:
+        return link_id in self._index
+
+    # -- enablement -----------------------------------------------------------------
+
+    def is_enabled(
+        self, item: Item, values: Mapping[str, AnswerValue], route: Route | None = None
+    ) -> bool:
+        """Whether ``item`` is shown, given earlier answers and the planned route.
+
+        With no route every route-limited item is shown (ask everything).
+        An item whose controlling item is itself hidden is hidden too.
+        """
+        if item.routes and route is not None and route not in item.routes:
+            return False
+        if not item.enable_when:
+            return True
+        results = (self._condition_holds(c, values, route) for c in item.enable_when)
+        if item.enable_behavior is EnableBehavior.ALL:
+            return all(results)
+        return any(results)
+
+    def _condition_holds(
+        self, cond: EnableWhen, values: Mapping[str, AnswerValue], route: Route | None
+    ) -> bool:
+        source = self._index[cond.question]
+        present = (
+            cond.question in values
+            and values[cond.question] is not UNKNOWN
+            and self.is_enabled(source, values, route)
+        )
+        if cond.operator is Operator.EXISTS:
+            return present is bool(cond.answer)
+        if not present:
+            return False
+        value = values[cond.question]
+        expected = _coerce_enable_answer(source, cond.answer)
+        if isinstance(value, tuple):  # multi-choice: compare membership
+            hit = expected in value
+            return hit if cond.operator is Operator.EQ else not hit
+        return _compare(cond.operator, value, expected)
+
+    # -- answers --------------------------------------------------------------------
+
+    def answers(
+        self,
+        values: Mapping[str, object],
+        *,
+        route: Route | str | None = None,
+        partial: bool = False,
+    ) -> Answers:
+        """Validate raw answers (``link_id → JSON value``) and pin them to this version.
+
+        Args:
+            values: answers as they come from JSON: booleans, strings, numbers,
+                ``"YYYY-MM-DD"`` (or a Japanese era date) for dates, lists for
+                multi-choice, ``"unknown"`` for "don't know" where allowed.
+            route: the planned route; items limited to other routes must not be answered.
+            partial: accept missing required answers (screening then says ``incomplete``).
+
+        Raises:
+            ValidationError: listing every unknown item, wrong type, value not
+                among the choices, answer to a hidden item and (unless ``partial``)
+                missing required item, each with its path.
+        """
+        if not isinstance(values, Mapping):
+            raise ValidationError(
+                [f"answers: expected an object, got {describe_type(values)}"], what="answers"
+            )
+        route_ = _route(route)
+        errors: list[str] = []
+        parsed: dict[str, AnswerValue] = {}
+        for key in values:
+            if not isinstance(key, str) or key not in self._index:
+                errors.append(
+                    f"answers.{safe_repr(key) if not isinstance(key, str) else key}: "
+                    f"unknown item (not in {self.id} v{self.version})"
+                )
+        for item in self.items:  # in order, so enablement sees earlier answers
+            if item.link_id not in values:
+                continue
+            try:
+                parsed[item.link_id] = _parse_value(item, values[item.link_id])
+            except Expected as exc:
+                errors.append(f"answers.{item.link_id}: {exc}")
+        for item in self.items:
+            enabled = self.is_enabled(item, parsed, route_)
+            if item.link_id in parsed and not enabled:
+                errors.append(f"answers.{item.link_id}: answered, but {self._why_hidden(item)}")
+            elif enabled and item.required and not partial and item.link_id not in values:
+                errors.append(f"answers.{item.link_id}: required, missing")
+        if errors:
+            raise ValidationError(errors, what="answers")
+        return Answers(questionnaire=self.ref, values=parsed, route=route_)
+
+    def _why_hidden(self, item: Item) -> str:
+        conds = " and " if item.enable_behavior is EnableBehavior.ALL else " or "
+        parts = []
+        if item.routes:
+            parts.append("only shown for routes " + "|".join(r.value for r in item.routes))
+        if item.enable_when:
+            shown = conds.join(
+                f"{c.question} {c.operator.value} {json.dumps(c.answer, default=str)}"
+                for c in item.enable_when
+            )
+            parts.append(f"only shown when {shown}")
+        return "; ".join(parts) or "the item is hidden"
+
+    def load_answers(self, document: Mapping[str, object], *, partial: bool = False) -> Answers:
+        """Validate a pinned answers document (``Answers.to_dict()``) against this questionnaire.
+
+        Raises:
+            VersionMismatchError: the answers were given on another id, version or
+                content of the questionnaire. Re-ask, or load the version they were given on.
+        """
+        if not isinstance(document, Mapping):
+            raise ValidationError(
+                [f"$: expected an object, got {describe_type(document)}"], what="answers"
+            )
+        unknown = sorted(set(document) - {"questionnaire", "answers", "route"})
+        if unknown:
+            raise ValidationError(
+                [f"$: unknown field(s): {', '.join(map(str, unknown))}"], what="answers"
+            )
+        missing = [
+            f"{k}: required field missing"
+            for k in ("questionnaire", "answers")
+            if k not in document
+        ]
+        if missing:
+            raise ValidationError(missing, what="answers")
+        ref = structure(
+            document["questionnaire"], QuestionnaireRef, path="questionnaire", what="answers"
+        )
+        self.check_pinned(ref)
+        raw = document["answers"]
+        route = document.get("route")
+        if route is not None and not isinstance(route, str):
+            raise ValidationError(
+                [f"route: expected a string, got {describe_type(route)}"], what="answers"
+            )
+        if not isinstance(raw, Mapping):
+            raise ValidationError(
+                [f"answers: expected an object, got {describe_type(raw)}"], what="answers"
+            )
+        return self.answers(raw, route=route, partial=partial)
+
+    def check_pinned(self, ref: QuestionnaireRef) -> None:
+        """Refuse answers pinned to anything but exactly this questionnaire."""
+        if (ref.id, ref.version) != (self.id, self.version):
+            raise VersionMismatchError(
+                [
+                    f"questionnaire: answers were given on {ref.id} v{ref.version}, "
+                    f"not {self.id} v{self.version}; load the version they were given on "
+                    "or ask again"
+                ],
+                what="answers",
+            )
+        if ref.sha256 != self._sha256:
+            raise VersionMismatchError(
+                [
+                    f"questionnaire.sha256: answers were given on a different text of "
+                    f"{self.id} v{self.version} ({ref.sha256[:12]}…, this one is "
+                    f"{self._sha256[:12]}…); a changed questionnaire needs a new version"
+                ],
+                what="answers",
+            )
+
+
+@frozen
+class Answers:
+    """Validated answers, pinned to the questionnaire version the patient saw.
+
+    ``values`` maps link_id to a parsed value; an item that was not answered is
+    absent. Build with :meth:`Questionnaire.answers`.
+    """
+
+    questionnaire: QuestionnaireRef
+    values: Mapping[str, AnswerValue] = field(converter=lambda m: MappingProxyType(dict(m)))
+    route: Route | None = None
+
+    def __repr__(self) -> str:  # values may hold personal data: show ids only
+        return (
+            f"Answers(questionnaire={self.questionnaire.id!r} v{self.questionnaire.version}, "
+            f"items={sorted(self.values)!r}, route={self.route})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The pinned answers document: ``questionnaire``, ``route`` and ``answers``."""
+        doc: dict[str, Any] = {
+            "questionnaire": converter.unstructure(self.questionnaire),
+            "answers": {k: answer_to_json(v) for k, v in self.values.items()},
+        }
+        if self.route is not None:
+            doc["route"] = self.route.value
+        return doc
+
+
+def answer_to_json(value: AnswerValue) -> object:
+    """One answer as plain JSON data (dates ISO, decimals as strings, unknown as ``"unknown"``)."""
+    if value is UNKNOWN:
+        return "unknown"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def _read_json(source: str | bytes | Path, what: str) -> object:
+    try:
+        if isinstance(source, Path):
+            text: str | bytes = source.read_bytes()
+        else:
+            text = source
+        return json.loads(text)
+    except OSError as exc:
+        raise ValidationError([f"$: cannot read file ({exc.strerror})"], what=what) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        pos = (
+            f" at line {exc.lineno} column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise ValidationError([f"$: not valid JSON{pos}"], what=what) from None
+
+
+def _bundled_versions(kind: str, ident: str) -> list[str]:
+    folder = resources.files("exointake") / "data" / kind / ident
+    if not folder.is_dir():
+        return []
+    names = [p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json")]
+    return sorted(names, key=lambda v: tuple(int(x) if x.isdigit() else x for x in v.split(".")))
+
+
+def _bundled_json(kind: str, ident: str, version: str | None) -> object:
+    versions = _bundled_versions(kind, ident)
+    if not versions:
+        raise ValidationError([f"{kind}: no bundled {ident!r}"], what=kind)
+    chosen = versions[-1] if version is None else version
+    if chosen not in versions:
+        raise ValidationError(
+            [f"{kind}: {ident} has no version {chosen!r} (bundled: {', '.join(versions)})"],
+            what=kind,
+        )
+    path = resources.files("exointake") / "data" / kind / ident / f"{chosen}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_questionnaire(id: str = "exosome-intake", version: str | None = None) -> Questionnaire:
+    """A bundled questionnaire; the newest version unless ``version`` is given."""
+    return Questionnaire.from_dict(_bundled_json("questionnaires", id, version))
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def _route(route: Route | str | None) -> Route | None:
+    if route is None or isinstance(route, Route):
+        return route
+    try:
+        return Route(route)
+    except ValueError:
+        raise ValidationError(
+            [f"route: expected one of {'|'.join(r.value for r in Route)}, got {safe_repr(route)}"],
+            what="route",
+        ) from None
+
+
+def _parse_value(item: Item, raw: object) -> AnswerValue:
+    if raw == "unknown" and item.type is not ItemType.TEXT:
+        if item.allow_unknown:
+            return UNKNOWN
+        raise Expected(f'{_expected(item)}; this item does not accept "unknown"')
+    t = item.type
+    if t is ItemType.BOOLEAN:
+        if isinstance(raw, bool):
+            return raw
+    elif t is ItemType.CHOICE:
+        if isinstance(raw, str) and raw in item.choice_codes():
+            return raw
+        raise Expected(f"{_expected(item)}, got {safe_repr(raw)}")
+    elif t is ItemType.MULTI_CHOICE:
+        if isinstance(raw, list | tuple):
+            codes = item.choice_codes()
+            bad = [v for v in raw if not isinstance(v, str) or v not in codes]
+            if bad:
+                raise Expected(f"{_expected(item)}, got {', '.join(safe_repr(b) for b in bad)}")
+            if len(set(raw)) != len(raw):
+                raise Expected("expected each choice at most once")
+            return tuple(sorted(raw, key=codes.index))
+    elif t is ItemType.DATE:
+        if isinstance(raw, str):
+            return parse_date(raw)
+    elif t is ItemType.INTEGER:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+    elif t is ItemType.DECIMAL:
+        if not isinstance(raw, bool) and isinstance(raw, int | float | str):
+            return structure_decimal(raw)
+    elif t is ItemType.TEXT:
+        if isinstance(raw, str):
+            return raw
+        raise Expected(f"expected a string, got {describe_type(raw)}")  # never echo text
+    raise Expected(f"{_expected(item)}, got {describe_type(raw)}")
+
+
+def _expected(item: Item) -> str:
+    unknown = ' or "unknown"' if item.allow_unknown else ""
+    match item.type:
+        case ItemType.BOOLEAN:
+            return f"expected true or false{unknown}"
+        case ItemType.CHOICE:
+            return f"expected one of {'|'.join(item.choice_codes())}{unknown}"
+        case ItemType.MULTI_CHOICE:
+            return f"expected a list of {'|'.join(item.choice_codes())}{unknown}"
+        case ItemType.DATE:
+            return f"expected a date (YYYY-MM-DD or 和暦){unknown}"
+        case ItemType.INTEGER:
+            return f"expected an integer{unknown}"
+        case ItemType.DECIMAL:
+            return f"expected a decimal number{unknown}"
+        case _:
+            return "expected a string"
+
+
+def _coerce_enable_answer(item: Item, answer: object) -> AnswerValue:
+    if item.type is ItemType.MULTI_CHOICE:
+        if isinstance(answer, str) and answer in item.choice_codes():
+            return answer
+        raise Expected(f"expected one of {'|'.join(item.choice_codes())}")
+    return _parse_value(item, answer)
+
+
+def _compare(op: Operator, value: AnswerValue, expected: AnswerValue) -> bool:
+    if op is Operator.EQ:
+        return value == expected
+    if op is Operator.NE:
+        return value != expected
+    if type(value) is not type(expected) or isinstance(value, bool | str | Unknown):
+        return False
+    if op is Operator.GT:
+        return value > expected  # type: ignore[operator]
+    if op is Operator.LT:
+        return value < expected  # type: ignore[operator]
+    if op is Operator.GE:
+        return value >= expected  # type: ignore[operator]
+    return value <= expected  # type: ignore[operator]
+
+
+def _check_definition(q: Questionnaire) -> list[str]:
+    errors: list[str] = []
+    seen: dict[str, Item] = {}
+    for n, item in enumerate(q.items):
+        path = f"questionnaire.items[{n}]"
+        if not _LINK_ID.fullmatch(item.link_id):
+            errors.append(
+                f"{path}.link_id: expected lower_snake_case (a-z, 0-9, _), "
+                f"got {safe_repr(item.link_id)}"
+            )
+        if item.link_id in seen:
+            errors.append(f"{path}.link_id: duplicate {item.link_id!r}")
+        choice_types = (ItemType.CHOICE, ItemType.MULTI_CHOICE)
+        if item.type in choice_types:
+            codes = item.choice_codes()
+            if not codes:
+                errors.append(f"{path}.choices: a {item.type.value} item needs choices")
+            if len(set(codes)) != len(codes):
+                errors.append(f"{path}.choices: duplicate codes")
+            if "unknown" in codes:
+                errors.append(f"{path}.choices: 'unknown' is reserved; use allow_unknown")
+        elif item.choices:
+            errors.append(f"{path}.choices: only choice items have choices")
+        if item.allow_unknown and item.type is ItemType.TEXT:
+            errors.append(f'{path}.allow_unknown: a text item cannot take "unknown"')
+        for k, cond in enumerate(item.enable_when):
+            cpath = f"{path}.enable_when[{k}]"
+            source = seen.get(cond.question)
+            if source is None:
+                errors.append(
+                    f"{cpath}.question: expected the link_id of an earlier item, "
+                    f"got {safe_repr(cond.question)}"
+                )
+                continue
+            if cond.operator is Operator.EXISTS:
+                if not isinstance(cond.answer, bool):
+                    errors.append(f"{cpath}.answer: expected true or false with 'exists'")
+                continue
+            try:
+                _coerce_enable_answer(source, cond.answer)
+            except Expected as exc:
+                errors.append(f"{cpath}.answer: {exc} (the type of {cond.question})")
+        seen[item.link_id] = item
+    return errors

@@ -1,0 +1,68 @@
+"""Japanese era dates (和暦): render them for people, accept them from people.
+
+Only the modern eras are known (明治 from 1868-01-25 in the Gregorian calendar
+as the library counts it, through 令和). Dates before Meiji are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ._convert import Expected, structure_date
+
+__all__ = ["format_wareki", "parse_date"]
+
+# (kanji, latin initial, first day)
+_ERAS: tuple[tuple[str, str, dt.date], ...] = (
+    ("令和", "R", dt.date(2019, 5, 1)),
+    ("平成", "H", dt.date(1989, 1, 8)),
+    ("昭和", "S", dt.date(1926, 12, 25)),
+    ("大正", "T", dt.date(1912, 7, 30)),
+    ("明治", "M", dt.date(1868, 1, 25)),
+)
+
+
+def format_wareki(day: dt.date) -> str:
+    """``date(2026, 11, 25)`` → ``令和8年11月25日``; the first year is ``元年``."""
+    for kanji, _, start in _ERAS:
+        if day >= start:
+            year = day.year - start.year + 1
+            y = "元" if year == 1 else str(year)
+            return f"{kanji}{y}年{day.month}月{day.day}日"
+    raise Expected("expected a date from the Meiji era (1868) on")
+
+
+_KANJI_RE = re.compile(
+    r"(?P<era>令和|平成|昭和|大正|明治)\s*(?P<y>元|\d{1,2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+)
+_LATIN_RE = re.compile(
+    r"(?P<era>[RHSTMrhstm])\s*(?P<y>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<d>\d{1,2})"
+)
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def parse_date(value: object) -> dt.date:
+    """A date from ISO ``YYYY-MM-DD`` or a Japanese era form.
+
+    Accepted era forms: ``令和8年11月25日``, ``平成元年1月8日``, ``R8.11.25``,
+    ``S55-4-1`` (full-width digits too). The day must fall inside the era named.
+    """
+    if not isinstance(value, str):
+        return structure_date(value)
+    text = value.strip().translate(_FULLWIDTH)
+    match = _KANJI_RE.fullmatch(text) or _LATIN_RE.fullmatch(text)
+    if match is None:
+        return structure_date(text)
+    era = match["era"].upper()
+    index = next(i for i, (kanji, latin, _) in enumerate(_ERAS) if era in (kanji, latin))
+    kanji, _, start = _ERAS[index]
+    year = 1 if match["y"] == "元" else int(match["y"])
+    try:
+        day = dt.date(start.year + year - 1, int(match["m"]), int(match["d"]))
+    except ValueError:
+        raise Expected("expected a real calendar date") from None
+    end = _ERAS[index - 1][2] if index > 0 else None
+    if day < start or (end is not None and day >= end):
+        raise Expected(f"expected a date inside the {kanji} era")
+    return day
