@@ -1,0 +1,34 @@
+"""Helpers shared by the CLI commands: reading input files, printing output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ._errors import ValidationError
+
+__all__ = ["print_json", "read_json_file"]
+
+
+def read_json_file(path: str | Path, *, what: str) -> Any:
+    """Parse a JSON file, or raise :class:`ValidationError` naming the file's problem."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ValidationError([f"{p}: cannot read ({exc.strerror})"], what=what) from None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            [f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno})"], what=what
+        ) from None
+    except UnicodeDecodeError:
+        raise ValidationError([f"{p}: not UTF-8 text"], what=what) from None
+
+
+def print_json(data: object) -> None:
+    """Print JSON deterministically (sorted keys, UTF-8, two-space indent)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
