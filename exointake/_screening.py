@@ -663,8 +663,8 @@ def screen(
                 Finding(
                     rule.id,
                     Decision.INCOMPLETE,
-                    rule.patient_message,
-                    rule.staff_message,
+                    _undecided(rule.patient_message, gaps, patient=True),
+                    _undecided(rule.staff_message, gaps, patient=False),
                     rule.source,
                     read,
                     gaps,
@@ -698,6 +698,19 @@ def screen(
         questionnaire=answers.questionnaire,
         ruleset=rs.ref,
         screened_on=day,
+    )
+
+
+def _undecided(message: Text, gaps: tuple[str, ...], *, patient: bool) -> Text:
+    items = ", ".join(gaps)
+    if patient:
+        return Text(
+            ja=f"次の質問にお答えください（{items}）。回答がないと判断できません。",
+            en=f"Please answer these questions ({items}); without them we cannot decide.",
+        )
+    return Text(
+        ja=f"判定不可（{items} が未回答または「わからない」）。規則: {message.ja}",
+        en=f"Cannot decide ({items} missing or unknown). Rule: {message.en}",
     )
 
 
