@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import best_of, parse_args, report  # noqa: E402
+from _common import best_of, parse_args, report
 
-import exointake  # noqa: E402
-from exointake import UNKNOWN, Decision, Finding, Route, ScreeningResult  # noqa: E402
+import exointake
+from exointake import UNKNOWN, Decision, Finding, Route, ScreeningResult
 
 DAY = dt.date(2026, 11, 25)
 Q = exointake.load_questionnaire()
