@@ -116,24 +116,46 @@ def _ext_url(base: str, name: str) -> str:
     return f"{base}/StructureDefinition/{name}"
 
 
-def _translated(text: Text) -> dict[str, Any]:
-    """The ``_element`` companion carrying the English translation of a Japanese string."""
-    return {
-        "extension": [
-            {
-                "url": TRANSLATION,
-                "extension": [
-                    {"url": "lang", "valueCode": "en"},
-                    {"url": "content", "valueString": text.en},
-                ],
-            }
-        ]
-    }
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _put_text(target: dict[str, Any], key: str, text: Text) -> None:
-    target[key] = text.ja
-    target[f"_{key}"] = _translated(text)
+def _fhir_string(value: str, path: str) -> str | None:
+    """``value`` as a FHIR string, or None when it is blank (FHIR has no empty strings).
+
+    Raises:
+        ValidationError: ``value`` holds a control character FHIR strings may not
+            carry (below U+0020 other than tab, CR, LF); the value is not echoed.
+    """
+    if _FORBIDDEN.search(value):
+        raise ValidationError(
+            [f"{path}: a FHIR string cannot hold control characters (other than tab and newline)"],
+            what="FHIR export",
+        )
+    return value if value.strip() else None
+
+
+def _put_text(target: dict[str, Any], key: str, text: Text, path: str) -> None:
+    """Set ``key`` to the Japanese text and ``_key`` to its English translation.
+
+    A blank Japanese text leaves only the translation; a blank English text leaves
+    only the Japanese; both blank set nothing.
+    """
+    ja = _fhir_string(text.ja, f"{path}.ja")
+    en = _fhir_string(text.en, f"{path}.en")
+    if ja is not None:
+        target[key] = ja
+    if en is not None:
+        target[f"_{key}"] = {
+            "extension": [
+                {
+                    "url": TRANSLATION,
+                    "extension": [
+                        {"url": "lang", "valueCode": "en"},
+                        {"url": "content", "valueString": en},
+                    ],
+                }
+            ]
+        }
 
 
 def _computable_name(ident: str) -> str:
@@ -208,9 +230,9 @@ def to_questionnaire(questionnaire: Questionnaire, *, base: str = CANONICAL_BASE
         "status": "active",
         "subjectType": ["Patient"],
     }
-    _put_text(resource, "title", questionnaire.title)
+    _put_text(resource, "title", questionnaire.title, "questionnaire.title")
     if questionnaire.description is not None:
-        _put_text(resource, "description", questionnaire.description)
+        _put_text(resource, "description", questionnaire.description, "questionnaire.description")
     resource["item"] = [_item(questionnaire, item, base) for item in questionnaire.items]
     return resource
 
@@ -226,7 +248,7 @@ def _item(questionnaire: Questionnaire, item: Item, base: str) -> dict[str, Any]
     if extensions:
         out["extension"] = extensions
     out["linkId"] = item.link_id
-    _put_text(out, "text", item.text)
+    _put_text(out, "text", item.text, f"questionnaire.{item.link_id}.text")
     out["type"] = _FHIR_TYPE[item.type]
     if item.enable_when:
         out["enableWhen"] = [_enable_when(questionnaire, cond) for cond in item.enable_when]
@@ -238,7 +260,7 @@ def _item(questionnaire: Questionnaire, item: Item, base: str) -> dict[str, Any]
         options = []
         for choice in item.choices:
             coding: dict[str, Any] = {"code": choice.code}
-            _put_text(coding, "display", choice.label)
+            _put_text(coding, "display", choice.label, f"questionnaire.{item.link_id}.choices")
             options.append({"valueCoding": coding})
         if item.allow_unknown:
             options.append({"valueCoding": _unknown_coding()})
@@ -255,7 +277,7 @@ def _item(questionnaire: Questionnaire, item: Item, base: str) -> dict[str, Any]
             ],
             "linkId": f"{item.link_id}.help",
         }
-        _put_text(help_item, "text", item.help)
+        _put_text(help_item, "text", item.help, f"questionnaire.{item.link_id}.help")
         help_item["type"] = "display"
         out["item"] = [help_item]
     return out
@@ -263,7 +285,7 @@ def _item(questionnaire: Questionnaire, item: Item, base: str) -> dict[str, Any]
 
 def _unknown_coding() -> dict[str, Any]:
     coding: dict[str, Any] = {"system": _DAR_SYSTEM, "code": "asked-unknown"}
-    _put_text(coding, "display", _UNKNOWN_LABEL)
+    _put_text(coding, "display", _UNKNOWN_LABEL, "unknown")
     return coding
 
 
@@ -300,8 +322,9 @@ def to_questionnaire_response(
 
     Items appear in questionnaire order, one per answered item (multi-choice: one
     answer per chosen code). "Don't know" is the ``asked-unknown`` data-absent
-    reason. The status is ``completed`` when every shown required item is answered,
-    else ``in-progress``.
+    reason. A blank text answer (empty or only spaces) is an item without an answer
+    value, since FHIR has no empty strings; it reads back as ``""``. The status is
+    ``completed`` when every shown required item is answered, else ``in-progress``.
 
     Args:
         answers: validated answers, pinned to ``questionnaire``.
@@ -314,6 +337,9 @@ def to_questionnaire_response(
 
     Raises:
         VersionMismatchError: the answers are pinned to another questionnaire.
+        ValidationError: an answer FHIR JSON cannot carry: a text with control
+            characters (other than tab and newline), an integer beyond 32 bits, a
+            decimal with more than 15 significant digits.
     """
     questionnaire.check_pinned(answers.questionnaire)
     resource: FhirResource = {"resourceType": "QuestionnaireResponse"}
@@ -333,14 +359,23 @@ def to_questionnaire_response(
     if authored is not None:
         resource["authored"] = _instant(authored, "authored")
     items = []
+    errors: list[str] = []
     for item in questionnaire.items:
         if item.link_id not in answers.values:
             continue
         value = answers.values[item.link_id]
         out: dict[str, Any] = {"linkId": item.link_id}
-        _put_text(out, "text", item.text)
-        out["answer"] = _answer_values(item, value)
+        try:
+            _put_text(out, "text", item.text, f"questionnaire.{item.link_id}.text")
+            exported = _answer_values(item, value)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+            continue
+        if exported:  # a blank text answer is an item without an answer value
+            out["answer"] = exported
         items.append(out)
+    if errors:
+        raise ValidationError(errors, what="FHIR export")
     if items:
         resource["item"] = items
     return resource
@@ -383,6 +418,13 @@ def _answer_values(item: Item, value: AnswerValue) -> list[dict[str, Any]]:
         return [{key: value.isoformat()}]
     if isinstance(value, Decimal):
         return [{key: _decimal_number(value, f"answers.{item.link_id}")}]
+    if isinstance(value, str):
+        text = _fhir_string(value, f"answers.{item.link_id}")
+        return [] if text is None else [{key: text}]
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**31) <= value < 2**31:
+        raise ValidationError(
+            [f"answers.{item.link_id}: a FHIR integer must fit in 32 bits"], what="FHIR export"
+        )
     return [{key: value}]
 
 
@@ -390,7 +432,7 @@ def _choice_coding(item: Item, code: str) -> dict[str, Any]:
     coding: dict[str, Any] = {"code": code}
     for choice in item.choices:
         if choice.code == code:
-            _put_text(coding, "display", choice.label)
+            _put_text(coding, "display", choice.label, f"questionnaire.{item.link_id}.choices")
     return coding
 
 
@@ -508,6 +550,8 @@ def _extensions(
 def _read_answer(item: Item, entry: Mapping[str, Any], path: str) -> object:
     answers = entry.get("answer")
     key = "value" + _VALUE_KEY[item.type]
+    if answers is None and item.type is ItemType.TEXT:
+        return ""  # a blank text answer (FHIR strings cannot be empty)
     if not isinstance(answers, Sequence) or isinstance(answers, str) or not answers:
         raise ValidationError([f"{path}.answer: expected a non-empty list"], what="")
     many = item.type is ItemType.MULTI_CHOICE

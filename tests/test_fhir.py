@@ -5,14 +5,27 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from exointake import fhir
-from exointake._errors import ValidationError, VersionMismatchError
-from exointake._questionnaire import UNKNOWN, Questionnaire, load_questionnaire
+from exointake import (
+    UNKNOWN,
+    Answers,
+    ItemType,
+    Questionnaire,
+    Route,
+    ValidationError,
+    VersionMismatchError,
+    fhir,
+    load_questionnaire,
+    strategies,
+)
 
 QUESTIONNAIRE = load_questionnaire("exosome-intake", "1")
 CANONICAL = "https://exointake.example/fhir/Questionnaire/exosome-intake|1"
@@ -92,9 +105,9 @@ def response_problems(response: Mapping[str, Any], questionnaire: Mapping[str, A
         if item is None:
             problems.append(f"{entry['linkId']}: not in the questionnaire")
             continue
-        if len(entry["answer"]) > 1 and not item.get("repeats"):
+        if len(entry.get("answer", [])) > 1 and not item.get("repeats"):
             problems.append(f"{entry['linkId']}: several answers to a non-repeating item")
-        for answer in entry["answer"]:
+        for answer in entry.get("answer", []):
             if item["type"] == "choice":
                 options = [
                     (o["valueCoding"].get("system"), o["valueCoding"]["code"])
@@ -261,7 +274,7 @@ class TestQuestionnaireResponse:
         assert response["authored"] == "2026-11-25T01:30:00Z"
 
     def test_unknown_is_asked_unknown(self) -> None:
-        """ "Don't know" is the asked-unknown data-absent reason, never a false or a missing item."""
+        """Don't know is the asked-unknown data-absent reason, never false or a missing item."""
         response = fhir.to_questionnaire_response(
             self.answers(food_allergy="unknown", cancer_history="unknown"), QUESTIONNAIRE
         )
@@ -407,3 +420,76 @@ class TestValidate:
         """A resourceType R4B does not know is a ValidationError, not a crash."""
         with pytest.raises(ValidationError, match="resourceType"):
             fhir.validate({"resourceType": "NoSuchThing"})
+
+
+def blank_to_empty(answers: Answers, questionnaire: Questionnaire) -> Answers:
+    """What a round trip through FHIR keeps: blank text answers become ``""``."""
+    values = {
+        k: (
+            ""
+            if isinstance(v, str) and questionnaire.item(k).type is ItemType.TEXT and not v.strip()
+            else v
+        )
+        for k, v in answers.values.items()
+    }
+    return attrs.evolve(answers, values=values)
+
+
+def unexportable_items(answers: Answers, questionnaire: Questionnaire) -> set[str]:
+    """Text answers holding control characters FHIR strings may not carry."""
+    return {
+        k
+        for k, v in answers.values.items()
+        if questionnaire.item(k).type is ItemType.TEXT
+        and isinstance(v, str)
+        and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", v)
+    }
+
+
+def check_round_trip(answers: Answers, questionnaire: Questionnaire) -> None:
+    bad = unexportable_items(answers, questionnaire)
+    if bad:
+        with pytest.raises(ValidationError) as info:
+            fhir.to_questionnaire_response(answers, questionnaire)
+        assert {e.split(":")[0] for e in info.value.errors} == {f"answers.{k}" for k in bad}
+        return
+    response = fhir.to_questionnaire_response(answers, questionnaire, patient_id="P-1")
+    fhir.validate(response)
+    back = fhir.answers_from_questionnaire_response(json.loads(fhir.dumps(response)), questionnaire)
+    assert back == blank_to_empty(answers, questionnaire)
+
+
+class TestRoundTripProperty:
+    @settings(max_examples=150, deadline=None)
+    @given(data=st.data(), route=st.one_of(st.none(), strategies.routes()))
+    def test_bundled_questionnaire(self, data: st.DataObject, route: Route | None) -> None:
+        """Any valid answers to the bundled questionnaire come back equal from FHIR."""
+        answers = data.draw(strategies.answers(QUESTIONNAIRE, route=route))
+        check_round_trip(answers, QUESTIONNAIRE)
+
+    @settings(max_examples=100, deadline=None)
+    @given(data=st.data(), route=st.one_of(st.none(), strategies.routes()))
+    def test_partial_answers(self, data: st.DataObject, route: Route | None) -> None:
+        """Partial answers come back equal too, from an in-progress response."""
+        raw = data.draw(strategies.partial_answer_values(QUESTIONNAIRE, route=route))
+        check_round_trip(QUESTIONNAIRE.answers(raw, route=route, partial=True), QUESTIONNAIRE)
+
+    @settings(max_examples=100, deadline=None)
+    @given(data=st.data())
+    def test_any_questionnaire(self, data: st.DataObject) -> None:
+        """For any questionnaire, the export validates and its answers round-trip."""
+        q = data.draw(strategies.questionnaires())
+        texts = [q.title, *(i.text for i in q.items), *(i.help for i in q.items if i.help)]
+        if any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", t.ja + t.en) for t in texts):
+            with pytest.raises(ValidationError, match="control characters"):
+                fhir.to_questionnaire(q)
+            return
+        resource = fhir.to_questionnaire(q)
+        fhir.validate(resource)
+        assert r4_questionnaire_problems(resource) == []
+        route = data.draw(st.one_of(st.none(), strategies.routes()))
+        answers = data.draw(strategies.answers(q, route=route))
+        check_round_trip(answers, q)
+        if not unexportable_items(answers, q):
+            response = fhir.to_questionnaire_response(answers, q)
+            assert response_problems(response, resource) == []
