@@ -82,8 +82,11 @@ def _api_modules() -> str:
             if exc.name != name:
                 raise
             continue
-        options = ":members:\n:imported-members:\n" if name != "exointake.cli" else ":members:\n"
-        blocks.append(f"## `{name}`\n\n{summary}\n\n```{{automodule}} {name}\n{options}```\n")
+        options = "   :members:\n" + ("   :imported-members:\n" if name != "exointake.cli" else "")
+        # autodoc writes reStructuredText, so its directive goes through eval-rst.
+        blocks.append(
+            f"## `{name}`\n\n{summary}\n\n```{{eval-rst}}\n.. automodule:: {name}\n{options}```\n"
+        )
     return "\n".join(blocks)
 
 

@@ -187,8 +187,8 @@ def _decimal_number(value: Decimal, path: str) -> int | float:
 def questionnaire_canonical(questionnaire: Questionnaire, *, base: str = CANONICAL_BASE) -> str:
     """The versioned canonical reference ``url|version`` of a questionnaire.
 
-    >>> from exointake._questionnaire import load_questionnaire
-    >>> questionnaire_canonical(load_questionnaire("exosome-intake", "1"))
+    >>> from exointake import fhir, load_questionnaire
+    >>> fhir.questionnaire_canonical(load_questionnaire("exosome-intake", "1"))
     'https://exointake.example/fhir/Questionnaire/exosome-intake|1'
     """
     return f"{_questionnaire_url(questionnaire, base)}|{questionnaire.version}"
@@ -212,8 +212,8 @@ def to_questionnaire(questionnaire: Questionnaire, *, base: str = CANONICAL_BASE
         questionnaire: the questionnaire to export.
         base: base URL for the canonical URL and exointake's extensions.
 
-    >>> from exointake._questionnaire import load_questionnaire
-    >>> resource = to_questionnaire(load_questionnaire("exosome-intake", "1"))
+    >>> from exointake import fhir, load_questionnaire
+    >>> resource = fhir.to_questionnaire(load_questionnaire("exosome-intake", "1"))
     >>> resource["url"], resource["version"], resource["item"][0]["linkId"]
     ('https://exointake.example/fhir/Questionnaire/exosome-intake', '1', 'birth_date')
     """
