@@ -506,6 +506,8 @@ def _parse_value(item: Item, raw: object) -> AnswerValue:
                 raise Expected(f"{_expected(item)}, got {', '.join(safe_repr(b) for b in bad)}")
             if len(set(raw)) != len(raw):
                 raise Expected("expected each choice at most once")
+            if not raw:
+                raise Expected("expected at least one choice (leave the item out when none)")
             return tuple(sorted(raw, key=codes.index))
     elif t is ItemType.DATE:
         if isinstance(raw, str):
@@ -515,7 +517,10 @@ def _parse_value(item: Item, raw: object) -> AnswerValue:
             return raw
     elif t is ItemType.DECIMAL:
         if not isinstance(raw, bool) and isinstance(raw, int | float | str):
-            return structure_decimal(raw)
+            try:
+                return structure_decimal(raw)
+            except Expected:
+                pass
     elif t is ItemType.TEXT:
         if isinstance(raw, str):
             return raw
