@@ -24,12 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final, TypeAlias
 
 from ._common import Route, Text
-from ._convert import describe_type, safe_repr
+from ._convert import canonical_json, describe_type, safe_repr, sha256_hex
 from ._errors import ValidationError, VersionMismatchError
 from ._questionnaire import (
     UNKNOWN,
@@ -50,7 +51,9 @@ __all__ = [
     "FhirResource",
     "answers_from_questionnaire_response",
     "dumps",
+    "patient_reference",
     "questionnaire_canonical",
+    "to_bundle",
     "to_questionnaire",
     "to_questionnaire_response",
     "validate",
@@ -194,6 +197,24 @@ def questionnaire_canonical(questionnaire: Questionnaire, *, base: str = CANONIC
     return f"{_questionnaire_url(questionnaire, base)}|{questionnaire.version}"
 
 
+def patient_reference(patient_id: str, *, base: str = CANONICAL_BASE) -> dict[str, Any]:
+    """A logical FHIR reference to a patient by the clinic's opaque id.
+
+    exointake never holds a patient's name or birth date outside the answers, so it
+    makes no ``Patient`` resource; resources point at the patient by identifier
+    (system ``{base}/sid/patient-id``) and the clinic's own system resolves it.
+
+    >>> from exointake import fhir
+    >>> fhir.patient_reference("P-0001")["identifier"]["value"]
+    'P-0001'
+    """
+    return _logical("Patient", "patient-id", patient_id, base)
+
+
+def _logical(kind: str, system: str, value: str, base: str) -> dict[str, Any]:
+    return {"type": kind, "identifier": {"system": f"{base}/sid/{system}", "value": value}}
+
+
 def _questionnaire_url(questionnaire: Questionnaire, base: str) -> str:
     return f"{base}/Questionnaire/{questionnaire.id}"
 
@@ -330,7 +351,8 @@ def to_questionnaire_response(
         answers: validated answers, pinned to ``questionnaire``.
         questionnaire: the questionnaire they were given on (its id, version and
             SHA-256 must match the pin).
-        patient_id: the clinic's opaque patient id, referenced as ``Patient/<id>``.
+        patient_id: the clinic's opaque patient id (e.g. a chart number), written as a
+            logical reference: ``{"type": "Patient", "identifier": {...}}``.
         authored: when the answers were given (time-zone aware).
         id: the resource id; omitted when not given.
         base: base URL of the questionnaire canonical and extensions.
@@ -355,7 +377,7 @@ def to_questionnaire_response(
     resource["questionnaire"] = questionnaire_canonical(questionnaire, base=base)
     resource["status"] = "completed" if _is_complete(answers, questionnaire) else "in-progress"
     if patient_id is not None:
-        resource["subject"] = {"reference": f"Patient/{_fhir_id(patient_id)}"}
+        resource["subject"] = patient_reference(patient_id, base=base)
     if authored is not None:
         resource["authored"] = _instant(authored, "authored")
     items = []
@@ -611,6 +633,54 @@ def _is_unknown(answer: Mapping[str, Any], key: str) -> bool:
         and e.get("valueCode") == "asked-unknown"
         for e in exts
     )
+
+
+# ---------------------------------------------------------------------------- Bundle
+
+
+def to_bundle(
+    resources: Iterable[Mapping[str, Any]], *, timestamp: dt.datetime | None = None
+) -> FhirResource:
+    """A FHIR ``Bundle`` of type ``collection`` holding ``resources`` in the given order.
+
+    Each entry's ``fullUrl`` is a ``urn:uuid:`` derived from the SHA-256 of the
+    resource's canonical JSON, and the bundle's ``id`` from its entries, so the same
+    resources always give the same bundle. Resources refer to patients, staff,
+    consents and lots by identifier, so the bundle needs no reference rewriting.
+
+    Args:
+        resources: FHIR resources as JSON data.
+        timestamp: when the bundle was assembled (time-zone aware); omitted if not given.
+    """
+    entries = []
+    for n, resource in enumerate(resources):
+        if not isinstance(resource, Mapping) or not isinstance(resource.get("resourceType"), str):
+            raise ValidationError(
+                [f"resources[{n}]: expected a FHIR resource (with resourceType)"],
+                what="FHIR bundle",
+            )
+        entries.append({"fullUrl": _urn_uuid(resource), "resource": dict(resource)})
+    bundle: FhirResource = {
+        "resourceType": "Bundle",
+        "id": _content_id([e["fullUrl"] for e in entries]),
+        "type": "collection",
+    }
+    if timestamp is not None:
+        bundle["timestamp"] = _instant(timestamp, "timestamp")
+    bundle["entry"] = entries
+    return bundle
+
+
+def _digest(data: object) -> str:
+    return sha256_hex(canonical_json(data))
+
+
+def _urn_uuid(data: object) -> str:
+    return f"urn:uuid:{uuid.UUID(_digest(data)[:32], version=4)}"
+
+
+def _content_id(data: object) -> str:
+    return str(uuid.UUID(_digest(data)[:32], version=4))
 
 
 # ---------------------------------------------------------------------------- output & checks

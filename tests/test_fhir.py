@@ -270,7 +270,13 @@ class TestQuestionnaireResponse:
         assert response_problems(response, fhir.to_questionnaire(QUESTIONNAIRE)) == []
         assert response["questionnaire"] == CANONICAL
         assert response["status"] == "completed"
-        assert response["subject"] == {"reference": "Patient/P-0001"}
+        assert response["subject"] == {
+            "type": "Patient",
+            "identifier": {
+                "system": "https://exointake.example/fhir/sid/patient-id",
+                "value": "P-0001",
+            },
+        }
         assert response["authored"] == "2026-11-25T01:30:00Z"
 
     def test_unknown_is_asked_unknown(self) -> None:
@@ -404,6 +410,45 @@ class TestReadBack:
         mutate(response)
         with pytest.raises(ValidationError, match=message.replace("[", r"\[").replace("]", r"\]")):
             fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+
+
+class TestBundle:
+    def resources(self) -> list[dict[str, Any]]:
+        answers = QUESTIONNAIRE.answers(CLEAR_FACE, route="injection_face")
+        return [
+            fhir.to_questionnaire(QUESTIONNAIRE),
+            fhir.to_questionnaire_response(answers, QUESTIONNAIRE, patient_id="P-1"),
+        ]
+
+    def test_validates(self) -> None:
+        """A bundle of exported resources is a valid R4B Bundle, entries in order."""
+        bundle = fhir.to_bundle(
+            self.resources(), timestamp=dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+        )
+        fhir.validate(bundle)
+        assert bundle["type"] == "collection"
+        assert [e["resource"]["resourceType"] for e in bundle["entry"]] == [
+            "Questionnaire",
+            "QuestionnaireResponse",
+        ]
+        assert bundle["timestamp"] == "2026-11-25T09:00:00Z"
+
+    def test_deterministic_and_content_addressed(self) -> None:
+        """Same resources, same bundle; a changed resource changes its fullUrl and the id."""
+        a = fhir.to_bundle(self.resources())
+        assert a == fhir.to_bundle(self.resources())
+        changed = self.resources()
+        changed[1]["status"] = "in-progress"
+        b = fhir.to_bundle(changed)
+        assert a["entry"][0]["fullUrl"] == b["entry"][0]["fullUrl"]
+        assert a["entry"][1]["fullUrl"] != b["entry"][1]["fullUrl"]
+        assert a["id"] != b["id"]
+        assert len({e["fullUrl"] for e in a["entry"]}) == 2
+
+    def test_not_a_resource(self) -> None:
+        """Something without a resourceType is refused with its position."""
+        with pytest.raises(ValidationError, match=r"resources\[1\]"):
+            fhir.to_bundle([self.resources()[0], {"id": "x"}])
 
 
 class TestValidate:
