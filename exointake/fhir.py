@@ -388,7 +388,9 @@ def to_questionnaire_response(
         value = answers.values[item.link_id]
         out: dict[str, Any] = {"linkId": item.link_id}
         try:
-            _put_text(out, "text", item.text, f"questionnaire.{item.link_id}.text")
+            text = _fhir_string(item.text.ja, f"questionnaire.{item.link_id}.text.ja")
+            if text is not None:  # the English text is in the Questionnaire
+                out["text"] = text
             exported = _answer_values(item, value)
         except ValidationError as exc:
             errors.extend(exc.errors)
@@ -453,8 +455,10 @@ def _answer_values(item: Item, value: AnswerValue) -> list[dict[str, Any]]:
 def _choice_coding(item: Item, code: str) -> dict[str, Any]:
     coding: dict[str, Any] = {"code": code}
     for choice in item.choices:
-        if choice.code == code:
-            _put_text(coding, "display", choice.label, f"questionnaire.{item.link_id}.choices")
+        if choice.code == code:  # Japanese only: the Questionnaire carries the translation
+            display = _fhir_string(choice.label.ja, f"questionnaire.{item.link_id}.choices")
+            if display is not None:
+                coding["display"] = display
     return coding
 
 
@@ -686,9 +690,16 @@ def _content_id(data: object) -> str:
 # ---------------------------------------------------------------------------- output & checks
 
 
-def dumps(resource: Mapping[str, Any]) -> str:
-    """Deterministic JSON text of a resource (UTF-8 characters kept, two-space indent)."""
-    return json.dumps(resource, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+def dumps(resource: Mapping[str, Any], *, indent: int | None = None) -> str:
+    """Deterministic JSON text of a resource, UTF-8 characters kept.
+
+    Compact by default (fast); ``indent=2`` for people to read.
+    """
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(
+        resource, ensure_ascii=False, indent=indent, separators=separators, allow_nan=False
+    )
+    return text + "\n"
 
 
 def validate(resource: Mapping[str, Any]) -> None:
