@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     qsub = parser.add_subparsers(dest="questionnaire_command", metavar="ACTION", required=True)
     show = qsub.add_parser("show", help="print a questionnaire")
     show.add_argument("id", nargs="?", default="exosome-intake", help="questionnaire id")
-    show.add_argument("--version", dest="qversion", default=None, help="version (newest if omitted)")
+    show.add_argument(
+        "--version", dest="qversion", default=None, help="version (newest if omitted)"
+    )
     show.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
     show.add_argument("--json", action="store_true", help="print the questionnaire as JSON")
     show.set_defaults(func=_show)

@@ -14,16 +14,16 @@ import enum
 import hashlib
 import json
 import re
+import types
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import cattrs
 from cattrs.cols import (
     homogenous_tuple_structure_factory,
     is_mapping,
-    is_sequence,
     mapping_structure_factory,
 )
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
@@ -89,8 +89,8 @@ def _type_name(tp: object) -> str:
         dt.date: "a date (YYYY-MM-DD)",
         dt.datetime: "a date-time with time zone (ISO 8601)",
     }
-    if tp in names:
-        return names[tp]  # type: ignore[index]
+    if isinstance(tp, type) and tp in names:
+        return names[tp]
     origin = get_origin(tp)
     if origin is tuple or origin is list:
         return "a list"
@@ -195,8 +195,8 @@ def _structure_enum(value: object, tp: type[enum.Enum]) -> enum.Enum:
     raise Expected(f"expected one of {choices}, got {safe_repr(value)}")
 
 
-def _is_enum(tp: object) -> bool:
-    return isinstance(tp, type) and issubclass(tp, enum.Enum)
+def _unstructure_enum(member: enum.Enum) -> object:
+    return member.value
 
 
 def _is_homogeneous_tuple(tp: object) -> bool:
@@ -218,12 +218,36 @@ def _sequence_factory(tp: type, conv: cattrs.Converter) -> Callable[[object, typ
 
 
 def _mapping_factory(tp: type, conv: cattrs.BaseConverter) -> Callable[[object, type], object]:
-    inner = mapping_structure_factory(tp, conv)
+    inner: Callable[[Any, type], Mapping[Any, Any]] = mapping_structure_factory(tp, conv)
 
     def hook(value: object, t: type) -> object:
         if not isinstance(value, Mapping):
             raise Expected(f"expected an object, got {describe_type(value)}")
         return MappingProxyType(inner(value, t))
+
+    return hook
+
+
+_PRIMITIVES = {bool: "boolean", int: "integer", float: "number", str: "string", type(None): "null"}
+
+
+def _is_primitive_union(tp: object) -> bool:
+    args = get_args(tp)
+    return (
+        get_origin(tp) in (types.UnionType, Union)
+        and bool(args)
+        and all(a in _PRIMITIVES for a in args)
+    )
+
+
+def _primitive_union_factory(tp: object) -> Callable[[object, type], object]:
+    allowed = frozenset(get_args(tp))
+    names = " or ".join(_PRIMITIVES[a] for a in get_args(tp))
+
+    def hook(value: object, _: type) -> object:
+        if type(value) in allowed:  # exact: a boolean is not an integer here
+            return value
+        raise Expected(f"expected {names}, got {safe_repr(value)}")
 
     return hook
 
@@ -237,19 +261,16 @@ def _make_converter() -> cattrs.Converter:
     # cattrs dispatches on the MRO first: StrEnum would find the str hook before Enum's.
     for base in (enum.Enum, enum.StrEnum, enum.IntEnum):
         conv.register_structure_hook(base, _structure_enum)
+        conv.register_unstructure_hook(base, _unstructure_enum)
     conv.register_structure_hook(Decimal, lambda v, _: structure_decimal(v))
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(dt.date, lambda v, _: structure_date(v))
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_structure_hook(dt.datetime, lambda v, _: structure_datetime(v))
     conv.register_unstructure_hook(dt.datetime, unstructure_datetime)
-    conv.register_unstructure_hook_func(_is_enum, lambda e: e.value)
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _sequence_factory)
-    conv.register_structure_hook_factory(
-        lambda t: is_sequence(t) and not _is_homogeneous_tuple(t) and get_origin(t) is not tuple,
-        _sequence_factory,
-    )
     conv.register_structure_hook_factory(is_mapping, _mapping_factory)
+    conv.register_structure_hook_factory(_is_primitive_union, _primitive_union_factory)
     conv.register_unstructure_hook(
         MappingProxyType, lambda m: {k: conv.unstructure(v) for k, v in m.items()}
     )
@@ -293,7 +314,7 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
         for sub, note in with_notes:
             key = getattr(note, "name", None)
             if key is None:
-                key = note.index  # type: ignore[union-attr]
+                key = note.index
             out.extend(
                 error_messages(sub, _join(path, key))
                 if _is_group(sub)
@@ -328,7 +349,7 @@ def structure(data: object, cls: type[T], *, path: str = "", what: str | None = 
         path: the name of the root in messages, e.g. ``"answers"``.
         what: what the data is, for the error's headline.
     """
-    label = what or getattr(cls, "__name__", "input")
+    label: str = what or str(getattr(cls, "__name__", "input"))
     if not isinstance(data, Mapping) and hasattr(cls, "__attrs_attrs__"):
         raise ValidationError(
             [f"{path or '$'}: expected an object, got {describe_type(data)}"], what=label

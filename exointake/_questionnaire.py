@@ -63,6 +63,11 @@ AnswerValue: TypeAlias = bool | int | Decimal | str | dt.date | tuple[str, ...] 
 date, multi-choice, or :data:`UNKNOWN`."""
 
 
+def freeze_answers(values: Mapping[str, AnswerValue]) -> Mapping[str, AnswerValue]:
+    """A read-only copy of answer values (for fields of frozen values)."""
+    return MappingProxyType(dict(values))
+
+
 class ItemType(enum.StrEnum):
     """The kind of answer an item takes."""
 
@@ -384,7 +389,7 @@ class Answers:
     """
 
     questionnaire: QuestionnaireRef
-    values: Mapping[str, AnswerValue] = field(converter=lambda m: MappingProxyType(dict(m)))
+    values: Mapping[str, AnswerValue] = field(converter=freeze_answers)
     route: Route | None = None
 
     def __repr__(self) -> str:  # values may hold personal data: show ids only
@@ -510,7 +515,10 @@ def _parse_value(item: Item, raw: object) -> AnswerValue:
             return raw
     elif t is ItemType.DECIMAL:
         if not isinstance(raw, bool) and isinstance(raw, int | float | str):
-            return structure_decimal(raw)
+            try:
+                return structure_decimal(raw)
+            except Expected:
+                pass
     elif t is ItemType.TEXT:
         if isinstance(raw, str):
             return raw

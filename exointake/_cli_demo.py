@@ -1,0 +1,61 @@
+"""``exointake demo``: the main job end to end on the embedded default.
+
+Loads the bundled questionnaire and rule set and screens three sample
+patients (one clear, one needing review, one contraindicated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from importlib import resources
+from pathlib import Path
+
+from ._cli_questionnaire import render_text
+from ._cli_screen import render_result
+from ._common import Lang, Route
+from ._questionnaire import load_questionnaire
+from ._screening import load_ruleset, screen
+from ._wareki import parse_date
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``demo``."""
+    p = sub.add_parser("demo", help="run the main job on sample patients")
+    p.add_argument("--lang", choices=[lang.value for lang in Lang], default="en")
+    p.add_argument(
+        "--dir",
+        default="exointake-demo",
+        help="folder for the demo's database and PDFs (default: ./exointake-demo)",
+    )
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    lang = Lang(args.lang)
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    q = load_questionnaire()
+    rules = load_ruleset()
+    rules.check_against(q)
+    sample = json.loads(
+        (resources.files("exointake") / "data" / "demo" / "patients.json").read_text("utf-8")
+    )
+    on = parse_date(sample["screened_on"])
+    print("== 1. Questionnaire ==")
+    print(render_text(q, lang).splitlines()[0])
+    print(
+        f"   {len(q.items)} items; rule set {rules.id} v{rules.version}, "
+        f"{len(rules.effective_rules)} rules\n"
+    )
+    print("== 2. Screening ==")
+    for patient in sample["patients"]:
+        route = Route(patient["route"])
+        answers = q.answers(patient["answers"], route=route)
+        result = screen(answers, route, rules, on=on)
+        print(f"patient {patient['patient_id']} ({route.value}) result {result.result_id[:12]}…")
+        print(render_result(result, lang))
+        print()
+    return 0

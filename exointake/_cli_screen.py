@@ -1,0 +1,111 @@
+"""``exointake screen``: screen a patient's answers for a route."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+
+from ._cli_util import print_json, read_json_file
+from ._common import Lang, Route
+from ._errors import ValidationError
+from ._questionnaire import Answers, Questionnaire, answer_to_json, load_questionnaire
+from ._screening import Decision, RuleSet, ScreeningResult, load_ruleset, screen
+from ._wareki import parse_date
+
+__all__ = ["load_answers_file", "register", "render_result"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``screen``."""
+    p = sub.add_parser(
+        "screen",
+        help="screen intake answers for a route",
+        description="Screen answers (a JSON object link_id -> value, or a pinned answers "
+        "document) for a route. Exit 0 when screening ran, whatever the decision.",
+    )
+    p.add_argument("--answers", required=True, metavar="FILE.json", help="the answers")
+    p.add_argument("--route", required=True, choices=[r.value for r in Route])
+    p.add_argument("--ruleset", metavar="FILE.json", help="a rule set (default: bundled)")
+    p.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
+    p.add_argument("--on", metavar="DATE", help="screening day (default: today in Japan)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=_run)
+
+
+def load_answers_file(path: str | Path, route: Route | None) -> tuple[Questionnaire, Answers]:
+    """Read answers: a pinned document is checked against its version; a plain map is
+    pinned to the newest bundled questionnaire. Missing answers are allowed (incomplete)."""
+    data = read_json_file(path, what="answers")
+    if not isinstance(data, Mapping):
+        raise ValidationError(["answers: expected a JSON object"], what="answers")
+    if isinstance(data.get("questionnaire"), Mapping) and "answers" in data:
+        ref = data["questionnaire"]
+        q = load_questionnaire(str(ref.get("id")), str(ref.get("version")))
+        answers = q.load_answers(data, partial=True)
+        if route is not None and answers.route is None:
+            answers = q.answers(data["answers"], route=route, partial=True)
+        return q, answers
+    q = load_questionnaire()
+    return q, q.answers(data, route=route, partial=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    route = Route(args.route)
+    q, answers = load_answers_file(args.answers, route)
+    ruleset = RuleSet.from_json(Path(args.ruleset)) if args.ruleset else load_ruleset()
+    ruleset.check_against(q)
+    on = parse_date(args.on) if args.on else None
+    result = screen(answers, route, ruleset, on=on)
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(render_result(result, Lang(args.lang)))
+    return 0
+
+
+_LABELS = {
+    Decision.CLEAR: ("問題なし", "clear"),
+    Decision.CAUTION: ("注意", "caution"),
+    Decision.PHYSICIAN_REVIEW: ("医師の確認が必要", "physician review"),
+    Decision.INCOMPLETE: ("回答不足（判定不可）", "incomplete"),
+    Decision.CONTRAINDICATED: ("施術不可", "contraindicated"),
+}
+
+
+def decision_label(decision: Decision, lang: Lang) -> str:
+    """A decision's label for staff."""
+    ja, en = _LABELS[decision]
+    return ja if lang is Lang.JA else en
+
+
+def render_result(result: ScreeningResult, lang: Lang) -> str:
+    """A screening result as readable text for staff."""
+    ja = lang is Lang.JA
+    lines = [
+        f"{'判定' if ja else 'Decision'}: {decision_label(result.decision, lang).upper()}"
+        f"  [{result.decision.value}]  route={result.route.value}",
+    ]
+    for f in result.findings:
+        read = ", ".join(f"{k}={answer_to_json(v)}" for k, v in sorted(f.answers.items()))
+        lines.append(
+            f"  - {decision_label(f.decision, lang)} [{f.rule_id}, {f.source.value}] "
+            f"{f.staff_message.get(lang)}"
+        )
+        if read:
+            lines.append(f"      {'回答' if ja else 'answers'}: {read}")
+        if f.missing:
+            lines.append(
+                f"      {'未回答/不明' if ja else 'missing or unknown'}: {', '.join(f.missing)}"
+            )
+    if result.requirements:
+        lines.append(
+            f"  {'必要な対応' if ja else 'requirements'}: {', '.join(result.requirements)}"
+        )
+    if not result.findings:
+        lines.append("  " + ("該当する規則はありません。" if ja else "No rule applies."))
+    lines.append(
+        f"  ({result.questionnaire.id} v{result.questionnaire.version}, "
+        f"{result.ruleset.id} v{result.ruleset.version}, {result.screened_on.isoformat()})"
+    )
+    return "\n".join(lines)

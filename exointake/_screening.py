@@ -1,0 +1,772 @@
+"""Route-aware, fail-safe contraindication screening with rules as data.
+
+A rule set is versioned data: each rule has a condition in a small language,
+the decision it gives, the routes it applies to, the items it reads, messages
+for the patient and for staff (ja/en), and its source. Conditions are compiled
+once into closures that evaluate in three-valued logic: an answer that is
+missing or "don't know" makes a condition *undetermined* unless the other
+answers already settle it. An undetermined rule gives ``incomplete`` — so no
+missing, unknown or malformed answer can ever come out as ``clear``.
+
+Condition language (JSON, one key per object)::
+
+    {"is_true": "drug_allergy"}
+    {"equals": {"item": "cancer_history", "value": "current"}}
+    {"in": {"item": "cancer_history", "values": ["past", "current"]}}
+    {"age": {"item": "birth_date", "op": "<", "value": 18}}
+    {"all": [...]}   {"any": [...]}   {"not": {...}}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeAlias
+
+from attrs import field, frozen
+
+from ._common import Route, Text, today_jst
+from ._convert import (
+    Expected,
+    canonical_json,
+    converter,
+    describe_type,
+    safe_repr,
+    sha256_hex,
+    structure,
+)
+from ._errors import ValidationError
+from ._questionnaire import (
+    UNKNOWN,
+    Answers,
+    AnswerValue,
+    ItemType,
+    Questionnaire,
+    QuestionnaireRef,
+    _bundled_json,
+    _read_json,
+    _route,
+    answer_to_json,
+    freeze_answers,
+)
+
+__all__ = [
+    "Age",
+    "All",
+    "Any_",
+    "Condition",
+    "Decision",
+    "Equals",
+    "Finding",
+    "In",
+    "IsTrue",
+    "Not",
+    "Rule",
+    "RuleSet",
+    "RuleSetRef",
+    "RuleSource",
+    "ScreeningResult",
+    "load_ruleset",
+    "screen",
+]
+
+
+class Decision(enum.StrEnum):
+    """What screening concluded, ordered from least to most restrictive.
+
+    ``incomplete`` sits just below ``contraindicated``: missing answers block
+    treatment like a contraindication would, but a contraindication already
+    found stays the headline whatever the missing answers would say.
+    """
+
+    CLEAR = "clear"
+    CAUTION = "caution"
+    PHYSICIAN_REVIEW = "physician_review"
+    INCOMPLETE = "incomplete"
+    CONTRAINDICATED = "contraindicated"
+
+    @property
+    def rank(self) -> int:
+        """Position on the scale: clear 0 … contraindicated 4."""
+        return _RANK[self]
+
+
+_RANK = {d: n for n, d in enumerate(Decision)}
+
+
+class RuleSource(enum.StrEnum):
+    """Where a rule comes from: the source article, common practice, or the clinic."""
+
+    ARTICLE = "article"
+    PRACTICE = "practice"
+    CLINIC = "clinic"
+
+
+class CompareOp(enum.StrEnum):
+    """Comparison for :class:`Age`."""
+
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+# ---------------------------------------------------------------------------- conditions
+
+
+@frozen
+class IsTrue:
+    """Holds when a boolean item was answered yes."""
+
+    item: str
+
+
+@frozen
+class Equals:
+    """Holds when an item's answer equals ``value``."""
+
+    item: str
+    value: bool | int | str
+
+
+@frozen
+class In:
+    """Holds when an item's answer is one of ``values``."""
+
+    item: str
+    values: tuple[bool | int | str, ...]
+
+
+@frozen
+class Age:
+    """Compares the age in whole years on the screening day (from a date item) with ``value``."""
+
+    item: str
+    op: CompareOp
+    value: int
+
+
+@frozen
+class All:
+    """Holds when every condition holds."""
+
+    conditions: tuple[Condition, ...]
+
+
+@frozen
+class Any_:
+    """Holds when at least one condition holds (``{"any": [...]}`` in JSON)."""
+
+    conditions: tuple[Condition, ...]
+
+
+@frozen
+class Not:
+    """Holds when the condition does not."""
+
+    condition: Condition
+
+
+Condition: TypeAlias = IsTrue | Equals | In | Age | All | Any_ | Not
+"""A condition of the rule language."""
+
+_LEAF_KEYS: dict[str, type] = {"equals": Equals, "in": In, "age": Age}
+
+
+def _scalar(value: object, path: str) -> bool | int | str:
+    if isinstance(value, bool | int | str):
+        return value
+    raise ValidationError(
+        [f"{path}: expected a boolean, integer or string, got {describe_type(value)}"],
+        what="rule set",
+    )
+
+
+def structure_condition(data: object, path: str = "when") -> Condition:
+    """A condition from its JSON form; errors name the path inside the condition."""
+    if not isinstance(data, Mapping) or len(data) != 1:
+        raise ValidationError(
+            [f"{path}: expected an object with exactly one of is_true|equals|in|age|all|any|not"],
+            what="rule set",
+        )
+    ((key, body),) = data.items()
+    sub = f"{path}.{key}"
+    if key == "is_true":
+        if not isinstance(body, str):
+            raise ValidationError([f"{sub}: expected an item link_id"], what="rule set")
+        return IsTrue(body)
+    if key in ("all", "any"):
+        if not isinstance(body, list) or not body:
+            raise ValidationError(
+                [f"{sub}: expected a non-empty list of conditions"], what="rule set"
+            )
+        parts = tuple(structure_condition(c, f"{sub}[{n}]") for n, c in enumerate(body))
+        return All(parts) if key == "all" else Any_(parts)
+    if key == "not":
+        return Not(structure_condition(body, sub))
+    if key in _LEAF_KEYS:
+        if key == "in" and isinstance(body, Mapping) and isinstance(body.get("values"), list):
+            body = {
+                **body,
+                "values": [_scalar(v, f"{sub}.values[{n}]") for n, v in enumerate(body["values"])],
+            }
+        if key == "equals" and isinstance(body, Mapping) and "value" in body:
+            body = {**body, "value": _scalar(body["value"], f"{sub}.value")}
+        leaf: Condition = structure(body, _LEAF_KEYS[key], path=sub, what="rule set")
+        return leaf
+    raise ValidationError(
+        [
+            f"{path}: unknown condition {safe_repr(key)}; expected one of "
+            "is_true|equals|in|age|all|any|not"
+        ],
+        what="rule set",
+    )
+
+
+def unstructure_condition(cond: Condition) -> dict[str, Any]:
+    """The JSON form of a condition."""
+    match cond:
+        case IsTrue(item):
+            return {"is_true": item}
+        case Equals(item, value):
+            return {"equals": {"item": item, "value": value}}
+        case In(item, values):
+            return {"in": {"item": item, "values": list(values)}}
+        case Age(item, op, value):
+            return {"age": {"item": item, "op": op.value, "value": value}}
+        case All(parts):
+            return {"all": [unstructure_condition(c) for c in parts]}
+        case Any_(parts):
+            return {"any": [unstructure_condition(c) for c in parts]}
+        case Not(inner):
+            return {"not": unstructure_condition(inner)}
+    raise TypeError(type(cond).__name__)  # pragma: no cover - exhaustive
+
+
+def condition_items(cond: Condition) -> Iterator[str]:
+    """Every item id a condition reads."""
+    match cond:
+        case IsTrue(item) | Equals(item, _) | In(item, _) | Age(item, _, _):
+            yield item
+        case All(parts) | Any_(parts):
+            for c in parts:
+                yield from condition_items(c)
+        case Not(inner):
+            yield from condition_items(inner)
+
+
+# Three-valued results: True, False, or None (undetermined).
+_Eval: TypeAlias = Callable[[Mapping[str, AnswerValue], dt.date], bool | None]
+
+
+def compile_condition(cond: Condition) -> _Eval:
+    """Compile a condition into a closure over (answer values, screening day)."""
+    match cond:
+        case IsTrue(item):
+
+            def is_true(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
+                x = v.get(item, UNKNOWN)
+                return None if x is UNKNOWN else x is True
+
+            return is_true
+        case Equals(item, value):
+
+            def equals(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
+                x = v.get(item, UNKNOWN)
+                return None if x is UNKNOWN else (x == value and type(x) is type(value))
+
+            return equals
+        case In(item, values):
+            allowed = frozenset((type(x), x) for x in values)
+
+            def in_(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
+                x = v.get(item, UNKNOWN)
+                return None if x is UNKNOWN else (type(x), x) in allowed
+
+            return in_
+        case Age(item, op, limit):
+            compare = _COMPARE[op]
+
+            def age(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
+                born = v.get(item, UNKNOWN)
+                if not isinstance(born, dt.date):
+                    return None
+                years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+                return compare(years, limit)
+
+            return age
+        case All(parts):
+            fns = tuple(compile_condition(c) for c in parts)
+
+            def all_(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
+                result: bool | None = True
+                for f in fns:
+                    r = f(v, on)
+                    if r is False:
+                        return False
+                    if r is None:
+                        result = None
+                return result
+
+            return all_
+        case Any_(parts):
+            fns = tuple(compile_condition(c) for c in parts)
+
+            def any_(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
+                result: bool | None = False
+                for f in fns:
+                    r = f(v, on)
+                    if r is True:
+                        return True
+                    if r is None:
+                        result = None
+                return result
+
+            return any_
+        case Not(inner):
+            f = compile_condition(inner)
+
+            def not_(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
+                r = f(v, on)
+                return None if r is None else not r
+
+            return not_
+    raise TypeError(type(cond).__name__)  # pragma: no cover - exhaustive
+
+
+_COMPARE: dict[CompareOp, Callable[[int, int], bool]] = {
+    CompareOp.LT: int.__lt__,
+    CompareOp.LE: int.__le__,
+    CompareOp.GT: int.__gt__,
+    CompareOp.GE: int.__ge__,
+}
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+@frozen
+class Rule:
+    """One screening rule.
+
+    ``reads`` must list exactly the items its condition reads; ``routes`` limits
+    the rule to some routes (empty: every route).
+    """
+
+    id: str
+    decision: Decision
+    when: Condition
+    reads: tuple[str, ...]
+    patient_message: Text
+    staff_message: Text
+    source: RuleSource
+    routes: tuple[Route, ...] = ()
+    requirements: tuple[str, ...] = ()
+    """What the clinic must do besides deciding, e.g. ``guardian_consent``."""
+
+    def applies_to(self, route: Route) -> bool:
+        """Whether this rule is checked for ``route``."""
+        return not self.routes or route in self.routes
+
+
+@frozen
+class RuleSetRef:
+    """Which rule set, which version, and the SHA-256 of its effective rules."""
+
+    id: str
+    version: str
+    sha256: str
+
+
+@frozen
+class BaseRef:
+    """The bundled rule set a clinic's rule set extends."""
+
+    id: str
+    version: str
+
+
+@frozen
+class RuleSet:
+    """A versioned set of rules for one questionnaire.
+
+    A clinic's rule set may ``extends`` a bundled one: its ``rules`` replace base
+    rules with the same id or add new ones, and ``disable`` drops base rules by
+    id. The effective rules and their hash are what screening records.
+    """
+
+    id: str
+    version: str
+    questionnaire: str
+    rules: tuple[Rule, ...]
+    title: Text | None = None
+    extends: BaseRef | None = None
+    disable: tuple[str, ...] = ()
+    _effective: tuple[Rule, ...] = field(init=False, repr=False, eq=False, hash=False)
+    _compiled: tuple[tuple[Rule, _Eval], ...] = field(init=False, repr=False, eq=False, hash=False)
+    _sha256: str = field(init=False, repr=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        effective = self._resolve()
+        object.__setattr__(self, "_effective", effective)
+        object.__setattr__(
+            self, "_compiled", tuple((r, compile_condition(r.when)) for r in effective)
+        )
+        digest = sha256_hex(
+            canonical_json(
+                {
+                    "id": self.id,
+                    "version": self.version,
+                    "questionnaire": self.questionnaire,
+                    "rules": [_unstructure_rule(r) for r in effective],
+                }
+            )
+        )
+        object.__setattr__(self, "_sha256", digest)
+
+    def _resolve(self) -> tuple[Rule, ...]:
+        errors: list[str] = []
+        seen: set[str] = set()
+        for n, rule in enumerate(self.rules):
+            path = f"ruleset.rules[{n}]"
+            if rule.id in seen:
+                errors.append(f"{path}.id: duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+            if rule.decision in (Decision.CLEAR, Decision.INCOMPLETE):
+                errors.append(
+                    f"{path}.decision: expected caution|physician_review|contraindicated "
+                    f"(a rule cannot decide {rule.decision.value})"
+                )
+            read = set(condition_items(rule.when))
+            if read != set(rule.reads):
+                errors.append(
+                    f"{path}.reads: expected exactly the items the condition reads "
+                    f"({', '.join(sorted(read))})"
+                )
+        base: tuple[Rule, ...] = ()
+        if self.extends is not None:
+            if (self.extends.id, self.extends.version) == (self.id, self.version):
+                errors.append("ruleset.extends: a rule set cannot extend itself")
+            else:
+                try:
+                    parent = load_ruleset(self.extends.id, self.extends.version)
+                except ValidationError as exc:
+                    errors.extend(f"ruleset.extends: {e}" for e in exc.errors)
+                else:
+                    if parent.questionnaire != self.questionnaire:
+                        errors.append(
+                            f"ruleset.questionnaire: the base rule set is for "
+                            f"{parent.questionnaire!r}"
+                        )
+                    base = parent.effective_rules
+        base_ids = {r.id for r in base}
+        for n, rid in enumerate(self.disable):
+            if rid not in base_ids:
+                errors.append(f"ruleset.disable[{n}]: no rule {rid!r} in the base rule set")
+        if self.disable and self.extends is None:
+            errors.append("ruleset.disable: only a rule set that extends another can disable")
+        if errors:
+            raise ValidationError(errors, what="rule set")
+        own = {r.id: r for r in self.rules}
+        merged = [own.pop(r.id, r) for r in base if r.id not in self.disable]
+        merged.extend(r for r in self.rules if r.id in own)
+        return tuple(merged)
+
+    # -- construction ---------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: object) -> RuleSet:
+        """A rule set from plain JSON-like data."""
+        return structure(data, cls, path="ruleset", what="rule set")
+
+    @classmethod
+    def from_json(cls, source: str | bytes | Path) -> RuleSet:
+        """A rule set from JSON text or a path to a JSON file."""
+        return cls.from_dict(_read_json(source, "rule set"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, as given (not the merged rules)."""
+        data: dict[str, Any] = converter.unstructure(self)
+        return data
+
+    @property
+    def effective_rules(self) -> tuple[Rule, ...]:
+        """The rules screening uses: base rules, overridden, disabled, extended."""
+        return self._effective
+
+    @property
+    def ref(self) -> RuleSetRef:
+        """Id, version and hash of the effective rules, as recorded in results."""
+        return RuleSetRef(self.id, self.version, self._sha256)
+
+    def check_against(self, questionnaire: Questionnaire) -> None:
+        """Refuse rules that read items the questionnaire lacks, or free-text items."""
+        errors = []
+        if questionnaire.id != self.questionnaire:
+            errors.append(
+                f"ruleset.questionnaire: written for {self.questionnaire!r}, "
+                f"not {questionnaire.id!r}"
+            )
+        for rule in self._effective:
+            for item in rule.reads:
+                if item not in questionnaire:
+                    errors.append(
+                        f"rules.{rule.id}.reads: no item {item!r} in "
+                        f"{questionnaire.id} v{questionnaire.version}"
+                    )
+                elif questionnaire.item(item).type is ItemType.TEXT:
+                    errors.append(
+                        f"rules.{rule.id}.reads: {item!r} is free text; rules "
+                        "read only structured answers"
+                    )
+        if errors:
+            raise ValidationError(errors, what="rule set")
+
+
+def _unstructure_rule(rule: Rule) -> dict[str, Any]:
+    data: dict[str, Any] = converter.unstructure(rule)
+    return data
+
+
+def load_ruleset(id: str = "exosome-default", version: str | None = None) -> RuleSet:
+    """A bundled rule set; the newest version unless ``version`` is given."""
+    return RuleSet.from_dict(_bundled_json("rulesets", id, version))
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@frozen
+class Finding:
+    """One rule's outcome: it fired, or it could not be decided (``incomplete``)."""
+
+    rule_id: str
+    decision: Decision
+    patient_message: Text
+    staff_message: Text
+    source: RuleSource
+    answers: Mapping[str, AnswerValue] = field(converter=freeze_answers)
+    """The answers the rule read (those given, "unknown" included)."""
+    missing: tuple[str, ...] = ()
+    """For ``incomplete``: the items missing or answered "unknown"."""
+    requirements: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:  # answers may include a birth date: show item ids only
+        return (
+            f"Finding(rule_id={self.rule_id!r}, decision={self.decision.value!r}, "
+            f"read={sorted(self.answers)!r}, missing={list(self.missing)!r})"
+        )
+
+
+@frozen
+class ScreeningResult:
+    """Everything a physician needs to see why, and an audit to reproduce it."""
+
+    decision: Decision
+    route: Route
+    findings: tuple[Finding, ...]
+    missing: tuple[str, ...]
+    requirements: tuple[str, ...]
+    questionnaire: QuestionnaireRef
+    ruleset: RuleSetRef
+    screened_on: dt.date
+
+    def __repr__(self) -> str:
+        return (
+            f"ScreeningResult(decision={self.decision.value!r}, route={self.route.value!r}, "
+            f"findings={[f.rule_id for f in self.findings]!r}, missing={list(self.missing)!r})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (answers as in answers documents)."""
+        data: dict[str, Any] = converter.unstructure(self)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: object) -> ScreeningResult:
+        """A result from :meth:`to_dict` output."""
+        return structure(data, cls, path="screening", what="screening result")
+
+    def to_json(self) -> str:
+        """Canonical JSON text."""
+        return canonical_json(self.to_dict()).decode("utf-8")
+
+    @property
+    def result_id(self) -> str:
+        """SHA-256 of the canonical JSON: an opaque id that also proves the content."""
+        return sha256_hex(canonical_json(self.to_dict()))
+
+    @property
+    def may_proceed(self) -> bool:
+        """False when the decision is ``incomplete`` or ``contraindicated``."""
+        return self.decision.rank < Decision.INCOMPLETE.rank
+
+
+def screen(
+    answers: Answers,
+    route: Route | str,
+    ruleset: RuleSet | None = None,
+    *,
+    on: dt.date | None = None,
+) -> ScreeningResult:
+    """Screen pinned answers for a route with a rule set.
+
+    Args:
+        answers: validated answers (:meth:`Questionnaire.answers`).
+        route: ``iv_drip``, ``injection_face`` or ``injection_scalp``.
+        ruleset: the rule set; the bundled ``exosome-default`` if omitted.
+        on: the screening day (for ages); today in Japan if omitted.
+
+    Returns:
+        The worst decision over every rule that applies to the route, each finding,
+        the missing items, and the versions used.
+    """
+    rs = ruleset if ruleset is not None else _default_ruleset()
+    route_ = _route(route)
+    if route_ is None:
+        raise ValidationError(["route: required"], what="route")
+    if answers.questionnaire.id != rs.questionnaire:
+        raise ValidationError(
+            [
+                f"answers.questionnaire: rule set {rs.id} is for {rs.questionnaire!r}, "
+                f"answers are for {answers.questionnaire.id!r}"
+            ],
+            what="screening",
+        )
+    if answers.route is not None and answers.route is not route_:
+        raise ValidationError(
+            [f"route: answers were given for {answers.route.value}, not {route_.value}"],
+            what="screening",
+        )
+    day = on if on is not None else today_jst()
+    values = answers.values
+    fired: list[Finding] = []
+    pending: list[Finding] = []
+    missing: set[str] = set()
+    requirements: list[str] = []
+    worst = Decision.CLEAR
+    for rule, evaluate in rs._compiled:
+        if rule.routes and route_ not in rule.routes:
+            continue
+        outcome = evaluate(values, day)
+        if outcome is False:
+            continue
+        read = {k: values[k] for k in rule.reads if k in values}
+        if outcome is None:
+            gaps = tuple(k for k in rule.reads if values.get(k, UNKNOWN) is UNKNOWN)
+            missing.update(gaps)
+            pending.append(
+                Finding(
+                    rule.id,
+                    Decision.INCOMPLETE,
+                    _undecided(rule.patient_message, gaps, patient=True),
+                    _undecided(rule.staff_message, gaps, patient=False),
+                    rule.source,
+                    read,
+                    gaps,
+                )
+            )
+            decision = Decision.INCOMPLETE
+        else:
+            fired.append(
+                Finding(
+                    rule.id,
+                    rule.decision,
+                    rule.patient_message,
+                    rule.staff_message,
+                    rule.source,
+                    read,
+                    (),
+                    rule.requirements,
+                )
+            )
+            requirements.extend(r for r in rule.requirements if r not in requirements)
+            decision = rule.decision
+        if _RANK[decision] > _RANK[worst]:
+            worst = decision
+    fired.sort(key=lambda f: -_RANK[f.decision])  # stable: rule order within a decision
+    return ScreeningResult(
+        decision=worst,
+        route=route_,
+        findings=(*fired, *pending),
+        missing=tuple(sorted(missing)),
+        requirements=tuple(requirements),
+        questionnaire=answers.questionnaire,
+        ruleset=rs.ref,
+        screened_on=day,
+    )
+
+
+def _undecided(message: Text, gaps: tuple[str, ...], *, patient: bool) -> Text:
+    items = ", ".join(gaps)
+    if patient:
+        return Text(
+            ja=f"次の質問にお答えください（{items}）。回答がないと判断できません。",
+            en=f"Please answer these questions ({items}); without them we cannot decide.",
+        )
+    return Text(
+        ja=f"判定不可（{items} が未回答または「わからない」）。規則: {message.ja}",
+        en=f"Cannot decide ({items} missing or unknown). Rule: {message.en}",
+    )
+
+
+_DEFAULT: list[RuleSet] = []
+
+
+def _default_ruleset() -> RuleSet:
+    if not _DEFAULT:
+        _DEFAULT.append(load_ruleset())
+    return _DEFAULT[0]
+
+
+# ---------------------------------------------------------------------------- hooks
+
+
+def _structure_answer_map(data: object, _: type) -> Mapping[str, AnswerValue]:
+    """Answers inside a result: JSON values back to answer values (dates by item-agnostic rule)."""
+    if not isinstance(data, Mapping):
+        raise Expected(f"expected an object, got {describe_type(data)}")
+    out: dict[str, AnswerValue] = {}
+    for key, value in data.items():
+        if value == "unknown":
+            out[key] = UNKNOWN
+        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                out[key] = dt.date.fromisoformat(value)
+            except ValueError:
+                out[key] = value
+        elif isinstance(value, list):
+            out[key] = tuple(str(v) for v in value)
+        elif isinstance(value, bool | int | str):
+            out[key] = value
+        else:
+            raise Expected(f"expected an answer value, got {describe_type(value)}")
+    return MappingProxyType(out)
+
+
+converter.register_structure_hook_func(
+    lambda t: t == Mapping[str, AnswerValue], _structure_answer_map
+)
+converter.register_unstructure_hook_func(
+    lambda t: t == Mapping[str, AnswerValue],
+    lambda m: {k: answer_to_json(v) for k, v in sorted(m.items())},
+)
+converter.register_structure_hook_func(
+    lambda t: t == Condition, lambda d, _: structure_condition(d)
+)
+converter.register_unstructure_hook_func(lambda t: t == Condition, unstructure_condition)
+
+
+def result_from_json(text: str | bytes) -> ScreeningResult:
+    """A result from JSON text (as written by :meth:`ScreeningResult.to_json`)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            [f"$: not valid JSON (line {exc.lineno})"], what="screening result"
+        ) from None
+    return ScreeningResult.from_dict(data)
