@@ -74,10 +74,15 @@ def put_text(target: dict[str, Any], key: str, text: Text, path: str) -> None:
         }
 
 
+_FHIR_ID = re.compile(r"[A-Za-z0-9.-]{1,64}")
+
+
 def fhir_id(text: str) -> str:
-    """A FHIR id (``[A-Za-z0-9-.]{1,64}``) made from an exointake id."""
-    cleaned = re.sub(r"[^A-Za-z0-9.-]", "-", text)
-    return cleaned[:64] or "x"
+    """A FHIR id for an exointake id: the id itself when FHIR allows it
+    (``[A-Za-z0-9-.]{1,64}``), else 32 hex digits of its SHA-256 (so ids never collide)."""
+    if _FHIR_ID.fullmatch(text):
+        return text
+    return sha256_hex(text.encode("utf-8"))[:32]
 
 
 def decimal_number(value: Decimal, path: str) -> int | float:
@@ -151,7 +156,8 @@ def to_bundle(
     }
     if timestamp is not None:
         bundle["timestamp"] = instant(timestamp, "timestamp")
-    bundle["entry"] = entries
+    if entries:  # FHIR JSON has no empty arrays
+        bundle["entry"] = entries
     return bundle
 
 

@@ -445,10 +445,34 @@ class TestBundle:
         assert a["id"] != b["id"]
         assert len({e["fullUrl"] for e in a["entry"]}) == 2
 
+    def test_empty(self) -> None:
+        """An empty bundle has no entry array (FHIR JSON has no empty arrays) and validates."""
+        bundle = fhir.to_bundle([])
+        assert "entry" not in bundle
+        fhir.validate(bundle)
+
     def test_not_a_resource(self) -> None:
         """Something without a resourceType is refused with its position."""
         with pytest.raises(ValidationError, match=r"resources\[1\]"):
             fhir.to_bundle([self.resources()[0], {"id": "x"}])
+
+
+class TestIds:
+    @given(st.text(min_size=1, max_size=80))
+    def test_any_id_becomes_a_valid_fhir_id(self, ident: str) -> None:
+        """Any exointake id maps to a valid FHIR id; valid ones are kept as they are."""
+        from exointake._fhir_util import fhir_id
+
+        out = fhir_id(ident)
+        assert re.fullmatch(r"[A-Za-z0-9.-]{1,64}", out)
+        if re.fullmatch(r"[A-Za-z0-9.-]{1,64}", ident):
+            assert out == ident
+
+    def test_ids_do_not_collide(self) -> None:
+        """Ids differing only in characters FHIR forbids stay distinct."""
+        from exointake._fhir_util import fhir_id
+
+        assert len({fhir_id("P_1"), fhir_id("P:1"), fhir_id("P-1")}) == 3
 
 
 class TestValidate:
