@@ -26,6 +26,7 @@ from exointake import (
     load_questionnaire,
     strategies,
 )
+from exointake._fhir_util import fhir_id
 
 QUESTIONNAIRE = load_questionnaire("exosome-intake", "1")
 CANONICAL = "https://exointake.example/fhir/Questionnaire/exosome-intake|1"
@@ -461,8 +462,6 @@ class TestIds:
     @given(st.text(min_size=1, max_size=80))
     def test_any_id_becomes_a_valid_fhir_id(self, ident: str) -> None:
         """Any exointake id maps to a valid FHIR id; valid ones are kept as they are."""
-        from exointake._fhir_util import fhir_id
-
         out = fhir_id(ident)
         assert re.fullmatch(r"[A-Za-z0-9.-]{1,64}", out)
         if re.fullmatch(r"[A-Za-z0-9.-]{1,64}", ident):
@@ -470,8 +469,6 @@ class TestIds:
 
     def test_ids_do_not_collide(self) -> None:
         """Ids differing only in characters FHIR forbids stay distinct."""
-        from exointake._fhir_util import fhir_id
-
         assert len({fhir_id("P_1"), fhir_id("P:1"), fhir_id("P-1")}) == 3
 
 
