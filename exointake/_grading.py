@@ -795,12 +795,18 @@ def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, boo
 
 
 _PERIPHERAL = ("tachycardia", "prolonged_capillary_refill", "reduced_consciousness")
+_SHOCK = (*_PERIPHERAL, "reduced_central_pulse")
 
 
 def _brighton(
     reaction: Reaction, vocabulary: Vocabulary
 ) -> tuple[int, BrightonReason, tuple[BrightonSign, ...]]:
-    """The Brighton 2007 level from documented signs only."""
+    """The Brighton 2007 level from documented signs only.
+
+    Difficulty breathing and generalized itch count as minor criteria even when
+    wheeze/stridor or a rash is also documented: reading "without" literally
+    would let an added sign lower the certainty.
+    """
     signs: list[BrightonSign] = []
     codes = set(reaction.codes)
     generalized_itch = False
@@ -816,6 +822,12 @@ def _brighton(
     if generalized_itch and "rash" in codes:
         signs.append(
             BrightonSign("generalized_itch_with_rash", OrganSystem.DERMATOLOGIC, BrightonRole.MAJOR)
+        )
+    # Three of tachycardia, capillary refill > 3 s, reduced central pulse volume and
+    # reduced consciousness: uncompensated shock (a major cardiovascular criterion).
+    if sum(c in codes for c in _SHOCK) >= 3:
+        signs.append(
+            BrightonSign("uncompensated_shock", OrganSystem.CARDIOVASCULAR, BrightonRole.MAJOR)
         )
     # Two of tachycardia, capillary refill > 3 s, reduced consciousness: reduced
     # peripheral circulation (a minor cardiovascular criterion).
@@ -838,10 +850,7 @@ def _brighton(
         level = 1
     elif (
         (has(major, cv) and has(major, resp))
-        or any(
-            b.role is major and b.system in (cv, resp) and (minor_systems - {b.system})
-            for b in signs
-        )
+        or ((has(major, cv) or has(major, resp)) and (minor_systems - {cv, resp}))
         or (has(major, derm) and has(minor, cv, resp))
     ):
         level = 2

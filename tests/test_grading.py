@@ -68,6 +68,7 @@ BRIGHTON_SIGNS = (
     "reduced_peripheral_circulation",
     "tachycardia",
     "prolonged_capillary_refill",
+    "reduced_central_pulse",
     "prickle_sensation",
     "red_itchy_eyes",
     "dry_cough",
@@ -369,6 +370,9 @@ class TestBrighton:
             ),
             (["hypotension", "wheeze"], 2),
             (["uncompensated_shock", "nausea"], 2),
+            (["tachycardia", "prolonged_capillary_refill", "reduced_central_pulse", HIVES], 1),
+            (["hypotension", "dry_cough"], 5),
+            (["hypotension", "dry_cough", "urticaria"], 2),
             (["stridor", "red_itchy_eyes"], 2),
             ([HIVES, "dry_cough"], 2),
             (["dyspnea", "vomiting"], 3),
@@ -381,7 +385,11 @@ class TestBrighton:
         ],
     )
     def test_levels(self, symptoms: list[Any], level: int) -> None:
-        """The 2007 levels from documented major and minor criteria (sudden onset documented)."""
+        """The 2007 levels from documented major and minor criteria (sudden onset documented).
+
+        Level 2's "major cardiovascular or respiratory with a minor from a different system"
+        means a system other than cardiovascular or respiratory (Rüggeberg 2007).
+        """
         assert grade(reaction(*symptoms, onset_minutes=5)).brighton_level == level
 
     def test_onset_not_documented_is_level_4(self) -> None:
