@@ -531,9 +531,9 @@ class Reaction:
     Unknown is ``None`` and is never read as "no": e.g. ``interventions=None``
     means not recorded, ``()`` means nothing was done.
 
-    Example::
-
-        >>> r = Reaction.from_dict({"symptoms": ["hypotension",
+    Example:
+        >>> import exointake
+        >>> r = exointake.Reaction.from_dict({"symptoms": ["hypotension",
         ...     {"code": "urticaria", "extent": "generalized"}], "onset_minutes": 10})
         >>> r.symptoms[1].extent
         <Extent.GENERALIZED: 'generalized'>
@@ -705,9 +705,9 @@ def grade(
         on: the date of the reaction, to turn "within N days" into due dates.
         table, vocabulary: other versions than the bundled newest.
 
-    Example::
-
-        >>> g = grade(Reaction.from_dict({"symptoms": ["hypotension",
+    Example:
+        >>> import exointake
+        >>> g = exointake.grade(exointake.Reaction.from_dict({"symptoms": ["hypotension",
         ...     {"code": "urticaria", "extent": "generalized"}], "onset_minutes": 10}))
         >>> (g.category.value, g.brighton_level)
         ('anaphylaxis', 1)
