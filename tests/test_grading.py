@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +36,8 @@ from exointake._grading import (
     load_severity_table,
     load_vocabulary,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # The domain contract's symptom table (§2): code -> (ja, article row).
 DOMAIN_VOCABULARY = {
@@ -638,3 +644,25 @@ class TestGradeOutput:
     def test_outcome_values(self) -> None:
         """Outcomes are a closed vocabulary."""
         assert Outcome("recovered_with_sequelae") is Outcome.RECOVERED_WITH_SEQUELAE
+
+
+class TestExample:
+    def test_grade_reaction_example(self, tmp_path: Path) -> None:
+        """examples/grade_reaction.py grades its three cases as the guide describes."""
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "examples" / "grade_reaction.py")],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        out = proc.stdout
+        assert "CTCAE v5.0: Injection site reaction, grade 1" in out
+        assert "Brighton 2007: level 1 (criteria_met)" in out
+        assert "CTCAE v5.0: Anaphylaxis, grade 3" in out
+        assert "level 5 (criteria_not_met)" in out
+        assert "Infusion related reaction" in out
