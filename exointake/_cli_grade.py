@@ -13,6 +13,7 @@ from ._grading import (
     Action,
     BrightonReason,
     BrightonRole,
+    Extent,
     Grade,
     OrganSystem,
     Reaction,
@@ -172,6 +173,12 @@ _ROLES: Mapping[BrightonRole, Text] = {
     BrightonRole.NONE: Text("対象外", "none"),
 }
 
+_EXTENTS: Mapping[Extent, Text] = {
+    Extent.LOCALIZED: Text("局所", "localized"),
+    Extent.GENERALIZED: Text("全身", "generalized"),
+    Extent.UNKNOWN: Text("範囲不明", "extent unknown"),
+}
+
 _FIELDS: Mapping[str, Text] = {
     "interventions": Text("処置", "interventions"),
     "hospitalization": Text("入院の有無", "hospitalization"),
@@ -206,7 +213,8 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
     vocabulary = load_vocabulary(result.vocabulary_version)
     sep = "、" if lang is Lang.JA else ", "
     symptoms = sep.join(
-        _symptom_label(s.code, vocabulary, lang) + (f" ({s.extent.value})" if s.extent else "")
+        _symptom_label(s.code, vocabulary, lang)
+        + (f" ({_EXTENTS[s.extent].get(lang)})" if s.extent else "")
         for s in reaction.symptoms
     )
     lines = [f"{_w('symptoms', lang)}: {symptoms}"]

@@ -458,6 +458,10 @@ def load_vocabulary(version: str | None = None) -> Vocabulary:
 # ---------------------------------------------------------------------------- reaction
 
 
+def _to_extent(value: Extent | str | None) -> Extent | None:
+    return None if value is None else Extent(value)
+
+
 @frozen
 class Symptom:
     """One reported sign: a vocabulary ``code`` and, for skin signs, its ``extent``.
@@ -468,7 +472,19 @@ class Symptom:
     """
 
     code: str
-    extent: Extent | None = None
+    extent: Extent | None = field(default=None, converter=_to_extent)
+
+    def __attrs_post_init__(self) -> None:
+        vocabulary = load_vocabulary()
+        if self.code not in vocabulary:
+            raise ValidationError(
+                [f"code: unknown symptom code {safe_repr(self.code)}"], what="symptom"
+            )
+        if self.extent is not None and not vocabulary[self.code].skin:
+            raise ValidationError(
+                [f"extent: only skin signs take an extent; {self.code!r} is not one"],
+                what="symptom",
+            )
 
     def effective_extent(self, vocabulary: Vocabulary | None = None) -> Extent | None:
         """The extent that grading uses: the stated one, else the code's default."""
@@ -497,11 +513,19 @@ def _structure_symptom(value: object, _: type) -> Symptom:
         raise Expected(
             f"expected a symptom code or an object with code and extent, got {describe_type(value)}"
         )
-    symptom = _symptom_fields(value, Symptom)
-    if symptom.extent is not None and not load_vocabulary()[symptom.code].skin:
-        exc = Expected(f"only skin signs take an extent; {symptom.code!r} is not one")
+    code, extent = value.get("code"), value.get("extent")
+    vocabulary = load_vocabulary()
+    # Checked here rather than in __attrs_post_init__ so that the message keeps its path.
+    if (
+        extent is not None
+        and isinstance(code, str)
+        and code in vocabulary
+        and not vocabulary[code].skin
+    ):
+        exc = Expected(f"only skin signs take an extent; {code!r} is not one")
         exc.__notes__ = [AttributeValidationNote("extent", "extent", Extent)]
         raise ClassValidationError("While structuring Symptom", [exc], Symptom)
+    symptom: Symptom = _symptom_fields(value, Symptom)
     return symptom
 
 
@@ -654,7 +678,9 @@ class Grade:
     frequency: Text
     guidance: Text
     escalated: bool
-    """The escalation rule lifted the category to ``anaphylaxis``."""
+    """The category was lifted to ``anaphylaxis`` above the symptoms' highest row: by the
+    escalation rule (allergy-row skin signs with a cardiovascular or respiratory sign)
+    or by a physician's report of anaphylaxis."""
     brighton_level: int
     """1-3 = the definition's levels of certainty, 4 = reported but insufficient
     evidence, 5 = not a case."""
@@ -776,7 +802,11 @@ def _route(route: Route | str | None) -> Route | None:
 
 
 def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, bool]:
-    """Rule 1 (highest row) then rule 2 (skin + cardiovascular/respiratory escalates)."""
+    """Rule 1 (highest row) then rule 2 (skin + cardiovascular/respiratory escalates).
+
+    A physician's report of anaphylaxis also puts the reaction in the anaphylaxis
+    row, whatever the symptoms' rows (fail-safe).
+    """
     rows = []
     skin_allergy = False
     cardio_resp = False
@@ -789,7 +819,9 @@ def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, boo
         if d.system in (OrganSystem.CARDIOVASCULAR, OrganSystem.RESPIRATORY):
             cardio_resp = True
     highest = max(rows, key=lambda c: c.rank)
-    if skin_allergy and cardio_resp and highest is not Category.ANAPHYLAXIS:
+    if highest is not Category.ANAPHYLAXIS and (
+        (skin_allergy and cardio_resp) or reaction.reported_anaphylaxis
+    ):
         return Category.ANAPHYLAXIS, True
     return highest, False
 

@@ -264,6 +264,14 @@ class TestReactionInput:
         """A reaction must be an object."""
         assert errors_of(["pain"]) == ("$: expected an object, got list",)
 
+    def test_direct_construction_is_checked(self) -> None:
+        """Symptoms built in Python are checked like parsed ones."""
+        with pytest.raises(ValidationError, match="code: unknown symptom code 'foo'"):
+            Symptom("foo")
+        with pytest.raises(ValidationError, match="extent: only skin signs"):
+            Symptom("pain", Extent.LOCALIZED)
+        assert Symptom("urticaria", "generalized").extent is Extent.GENERALIZED
+
     def test_interventions_are_canonical(self) -> None:
         """Interventions are kept once each, in a fixed order, so equal records are equal."""
         a = reaction("rash", interventions=["iv", "oral", "iv"])
@@ -309,6 +317,13 @@ class TestCategory:
         g = grade(reaction("urticaria", other))
         assert g.category is Category.ANAPHYLAXIS
         assert g.escalated
+
+    def test_reported_anaphylaxis_is_in_the_anaphylaxis_row(self) -> None:
+        """A physician's report of anaphylaxis puts even site signs in the anaphylaxis row."""
+        g = grade(reaction("redness", reported_anaphylaxis=True))
+        assert g.category is Category.ANAPHYLAXIS
+        assert g.escalated
+        assert g.actions[0].code is ActionCode.PHYSICIAN_REVIEW
 
     def test_no_escalation_without_skin(self) -> None:
         """Cardiorespiratory signs without skin signs are not escalated."""
