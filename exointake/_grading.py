@@ -29,7 +29,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from attrs import field, frozen
+from attrs import field, fields, frozen
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
@@ -251,6 +251,23 @@ class SeverityRow:
 
 
 @frozen
+class ActionTexts:
+    """The wording of each action, ja/en; ``{days}`` and ``{criteria}`` are filled in."""
+
+    review_anaphylaxis: Text
+    review_anaphylaxis_not_a_case: Text
+    review_allergy: Text
+    review_persistent: Text
+    follow_up: Text
+    report: Text
+    complete_record: Text
+
+
+def _fill(text: Text, **values: object) -> Text:
+    return Text(text.ja.format(**values), text.en.format(**values))
+
+
+@frozen
 class SeverityTable:
     """The article's severity table, versioned. Build with :func:`load_severity_table`."""
 
@@ -258,6 +275,7 @@ class SeverityTable:
     version: str
     source: Source
     rows: tuple[SeverityRow, ...]
+    actions: ActionTexts
     persistence_days: int = 3
     """Local symptoms lasting longer than this need the physician ("数日")."""
 
@@ -273,6 +291,13 @@ class SeverityTable:
             errors.append("severity.rows: expected the order local, allergy, anaphylaxis")
         if self.persistence_days < 1:
             errors.append("severity.persistence_days: expected at least 1")
+        for a in fields(ActionTexts):
+            try:
+                _fill(getattr(self.actions, a.name), days=1, criteria="-")
+            except (KeyError, IndexError, ValueError):
+                errors.append(
+                    f"severity.actions.{a.name}: only {{days}} and {{criteria}} may be filled in"
+                )
         errors.extend(
             f"severity.rows[{n}].follow_up_days: expected 0 or more"
             for n, r in enumerate(self.rows)
@@ -1138,6 +1163,7 @@ def _actions(
         due = on + dt.timedelta(days=within) if on is not None and within is not None else None
         return Action(code, text, within, due)
 
+    texts = table.actions
     actions: list[Action] = []
     has_local = any(vocabulary[c].row is Category.LOCAL for c in reaction.codes)
     persistent = has_local and (
@@ -1145,92 +1171,21 @@ def _actions(
         or (reaction.duration_days is not None and reaction.duration_days > persistence_days)
     )
     if category is Category.ANAPHYLAXIS:
-        why = (
-            Text(
-                "アナフィラキシーの区分に当たる反応です（ブライトン分類では症例に該当せず）。"
-                "医師が直ちに診察・確認してください。",
-                "The reaction falls in the anaphylaxis row (not a Brighton case). "
-                "The physician reviews it now.",
-            )
-            if level == 5
-            else Text(
-                "アナフィラキシーの区分に当たる反応です。医師が直ちに診察・確認してください。",
-                "The reaction falls in the anaphylaxis row. The physician reviews it now.",
-            )
-        )
+        why = texts.review_anaphylaxis_not_a_case if level == 5 else texts.review_anaphylaxis
         actions.append(action(ActionCode.PHYSICIAN_REVIEW, why, 0))
     elif category is Category.ALLERGY:
-        actions.append(
-            action(
-                ActionCode.PHYSICIAN_REVIEW,
-                Text(
-                    "アレルギー反応の区分に当たります。医師が当日中に確認してください。",
-                    "The reaction falls in the allergic-reaction row. "
-                    "The physician reviews it today.",
-                ),
-                0,
-            )
-        )
+        actions.append(action(ActionCode.PHYSICIAN_REVIEW, texts.review_allergy, 0))
     elif persistent:
-        actions.append(
-            action(
-                ActionCode.PHYSICIAN_REVIEW,
-                Text(
-                    f"注入部位の症状が{persistence_days}日を超えて続いているか、強くなっています。"
-                    "医師の診察を受けていただいてください。",
-                    f"Site symptoms have lasted more than {persistence_days} days or are "
-                    "getting worse: the patient sees the physician.",
-                ),
-                0,
-            )
-        )
+        review = _fill(texts.review_persistent, days=persistence_days)
+        actions.append(action(ActionCode.PHYSICIAN_REVIEW, review, 0))
     follow = table.row(category).follow_up_days
-    if category is Category.LOCAL:
-        follow = persistence_days
-    actions.append(
-        action(
-            ActionCode.FOLLOW_UP,
-            Text(
-                f"{follow}日以内に経過を確認し、記録してください。",
-                f"Check how the patient is within {follow} day(s) and record the outcome.",
-            ),
-            follow,
-        )
-    )
+    actions.append(action(ActionCode.FOLLOW_UP, _fill(texts.follow_up, days=follow), follow))
     if criteria:
-        names = ", ".join(c.label.en for c in criteria)
-        names_ja = "、".join(c.label.ja for c in criteria)
-        actions.append(
-            action(
-                ActionCode.REPORT,
-                Text(
-                    f"重篤な有害事象です（ICH E2A: {names_ja}）。院内の手順に従い、"
-                    "製品の供給元や当局（医薬関係者からの副作用等報告など）への報告を行ってください。",
-                    f"This is a serious adverse event (ICH E2A: {names}). Report it following "
-                    "the clinic's procedure, e.g. to the product's supplier and to the "
-                    "authorities.",
-                ),
-                0,
-            )
+        report = Text(
+            texts.report.ja.format(criteria="、".join(c.label.ja for c in criteria)),
+            texts.report.en.format(criteria=", ".join(c.label.en for c in criteria)),
         )
-    missing = []
-    if ctcae.grade is None:
-        missing.append(("CTCAE", "CTCAE"))
-    if undecided:
-        missing.append(("重篤性", "seriousness"))
-    if missing:
-        actions.append(
-            action(
-                ActionCode.COMPLETE_RECORD,
-                Text(
-                    "処置・入院の有無・転帰を記録すると、"
-                    + "・".join(m[0] for m in missing)
-                    + "の判定ができます。",
-                    "Record interventions, hospitalization and outcome so that "
-                    + " and ".join(m[1] for m in missing)
-                    + " can be graded.",
-                ),
-                None,
-            )
-        )
+        actions.append(action(ActionCode.REPORT, report, 0))
+    if ctcae.grade is None or undecided:
+        actions.append(action(ActionCode.COMPLETE_RECORD, texts.complete_record, None))
     return tuple(actions)

@@ -148,8 +148,20 @@ class TestSeverityTable:
         with pytest.raises(ValidationError, match="exactly one row each"):
             structure(data, SeverityTable)
 
+    def test_action_texts_only_take_known_placeholders(self) -> None:
+        """An action text with a placeholder grading cannot fill is refused when loaded."""
+        data = load_severity_table().to_dict()
+        data["actions"]["follow_up"]["en"] = "Call {patient_name} back"
+        with pytest.raises(ValidationError, match=r"severity\.actions\.follow_up: only"):
+            structure(data, SeverityTable)
+
 
 class TestVocabulary:
+    def test_round_trip(self) -> None:
+        """The vocabulary re-reads from its own plain data."""
+        vocab = load_vocabulary()
+        assert structure(vocab.to_dict(), Vocabulary) == vocab
+
     def test_stable_codes_match_the_domain_table(self) -> None:
         """The 14 article codes carry the domain's Japanese words and rows and are marked stable."""
         vocab = load_vocabulary()
