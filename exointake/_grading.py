@@ -38,14 +38,17 @@ from ._convert import Expected, converter, describe_type, safe_repr, structure
 from ._errors import ValidationError
 
 __all__ = [
+    "STABLE_CODES",
     "Action",
     "ActionCode",
+    "ActionTexts",
     "BrightonReason",
     "BrightonRole",
     "BrightonSign",
     "Category",
     "CtcaeGrade",
     "CtcaeTerm",
+    "DataSource",
     "Extent",
     "Grade",
     "Intervention",
@@ -55,7 +58,6 @@ __all__ = [
     "SeriousnessCriterion",
     "SeverityRow",
     "SeverityTable",
-    "Source",
     "Symptom",
     "SymptomDef",
     "Vocabulary",
@@ -224,7 +226,7 @@ class ActionCode(enum.StrEnum):
 
 
 @frozen
-class Source:
+class DataSource:
     """Where a data file's content comes from."""
 
     id: str
@@ -273,7 +275,7 @@ class SeverityTable:
 
     id: str
     version: str
-    source: Source
+    source: DataSource
     rows: tuple[SeverityRow, ...]
     actions: ActionTexts
     persistence_days: int = 3
@@ -359,7 +361,7 @@ class Vocabulary:
     version: str
     table: str
     """The severity table version whose rows the codes refer to."""
-    sources: tuple[Source, ...]
+    sources: tuple[DataSource, ...]
     symptoms: tuple[SymptomDef, ...]
     brighton_sudden_onset_minutes: int = 120
     """Onset within this many minutes documents a sudden onset [practice]."""
@@ -839,8 +841,8 @@ def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, boo
         d = vocabulary[s.code]
         r = d.row_for(s.effective_extent(vocabulary))
         rows.append(r)
-        if d.skin and r is Category.ALLERGY:
-            skin_allergy = True
+        if (d.skin or d.system is OrganSystem.DERMATOLOGIC) and r is Category.ALLERGY:
+            skin_allergy = True  # skin and mucosal signs (e.g. red, itchy eyes)
         if d.system in (OrganSystem.CARDIOVASCULAR, OrganSystem.RESPIRATORY):
             cardio_resp = True
     highest = max(rows, key=lambda c: c.rank)

@@ -86,6 +86,8 @@ BRIGHTON_SIGNS = (
     "raised_tryptase",
 )
 
+ALLERGY_ROW_CODES = sorted(d.code for d in load_vocabulary().symptoms if d.row == "allergy")
+
 DONE = {"interventions": [], "hospitalization": False, "outcome": "recovered"}
 """The fields CTCAE and E2A need, filled in for a mild, finished reaction."""
 
@@ -460,6 +462,25 @@ class TestBrighton:
         drop = data.draw(st.integers(0, len(r.symptoms) - 1))
         fewer = Reaction(symptoms=r.symptoms[:drop] + r.symptoms[drop + 1 :], **_fields(r))
         assert grade(fewer).brighton_level >= grade(r).brighton_level
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.one_of(
+            xs.reactions(),
+            xs.reactions(codes=st.sampled_from(ALLERGY_ROW_CODES), max_symptoms=3),
+        ),
+        st.integers(0, 60),
+    )
+    def test_a_brighton_case_is_in_the_anaphylaxis_row(self, r: Reaction, onset: int) -> None:
+        """Signs meeting Brighton level 1-3 are always in the article's anaphylaxis row."""
+        g = grade(Reaction(r.symptoms, onset_minutes=onset))
+        if g.brighton_level <= 3:
+            assert g.category is Category.ANAPHYLAXIS
+
+    def test_red_itchy_eyes_escalate_like_skin_signs(self) -> None:
+        """Red, itchy eyes (a mucosal sign) with a cough are graded anaphylaxis, as Brighton 3."""
+        g = grade(reaction("red_itchy_eyes", "dry_cough", onset_minutes=5))
+        assert (g.category, g.brighton_level) == (Category.ANAPHYLAXIS, 3)
 
     @settings(max_examples=100, deadline=None)
     @given(
