@@ -660,6 +660,23 @@ class TestActions:
             grade(reaction("pain"), route="oral")
 
 
+class TestActionsProperties:
+    @settings(max_examples=150, deadline=None)
+    @given(xs.reactions(), st.none() | xs.routes())
+    def test_actions_follow_the_grade(self, r: Reaction, route: Route | None) -> None:
+        """Review for allergy and anaphylaxis, report iff serious, complete the record iff
+        something is undecided, and always a follow-up; each kind of action at most once."""
+        g = grade(r, route=route)
+        codes = [a.code for a in g.actions]
+        assert len(codes) == len(set(codes))
+        assert ActionCode.FOLLOW_UP in codes
+        if g.category is not Category.LOCAL:
+            assert codes[0] is ActionCode.PHYSICIAN_REVIEW
+        assert (ActionCode.REPORT in codes) == g.serious
+        undecided = g.ctcae.grade is None or bool(g.seriousness_unknown)
+        assert (ActionCode.COMPLETE_RECORD in codes) == undecided
+
+
 class TestGradeOutput:
     def test_versions_are_named(self) -> None:
         """A grade names the table, vocabulary, Brighton and CTCAE versions it used."""
