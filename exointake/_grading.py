@@ -24,6 +24,7 @@ import datetime as dt
 import enum
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from types import MappingProxyType
@@ -449,9 +450,17 @@ def _check_vocabulary(v: Vocabulary) -> list[str]:
     return errors
 
 
+def _version_key(version: str) -> tuple[str | int, ...]:
+    """Sort key that orders ``"2"`` before ``"10"``: digit runs compare as numbers."""
+    parts = re.split(r"(\d+)", version)
+    return tuple(int(p) if n % 2 else p for n, p in enumerate(parts))
+
+
 def _data_versions(kind: str) -> list[str]:
+    """The bundled versions of a data file kind, oldest first."""
     folder = resources.files("exointake") / "data" / kind
-    return sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
+    names = (p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
+    return sorted(names, key=_version_key)
 
 
 def _data_file(kind: str, version: str | None) -> object:
