@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -747,3 +748,50 @@ class TestExample:
         assert "CTCAE v5.0: Anaphylaxis, grade 3" in out
         assert "level 5 (criteria_not_met)" in out
         assert "Infusion related reaction" in out
+
+
+SCHEMA = json.loads((ROOT / "schemas" / "reaction.schema.json").read_text("utf-8"))
+
+
+class TestReactionSchema:
+    def test_schema_matches_the_model(self) -> None:
+        """The JSON Schema's fields and closed vocabularies are the model's."""
+        vocab = load_vocabulary()
+        defs, props = SCHEMA["$defs"], SCHEMA["properties"]
+        assert defs["code"]["enum"] == list(vocab.codes)
+        assert defs["skin_code"]["enum"] == [d.code for d in vocab.symptoms if d.skin]
+        assert set(props) == {*Reaction.from_dict({"symptoms": ["pain"]}).to_dict(), "route"}
+        assert props["interventions"]["items"]["enum"] == [i.value for i in Intervention]
+        assert props["outcome"]["enum"] == [o.value for o in Outcome]
+        assert props["route"]["enum"] == [r.value for r in Route]
+
+    @settings(max_examples=60, deadline=None)
+    @given(xs.reaction_dicts(), st.none() | xs.routes())
+    def test_valid_reactions_validate(self, data: dict[str, Any], route: Route | None) -> None:
+        """Every reaction the model accepts is valid under the schema."""
+        if route is not None:
+            data = {**data, "route": route.value}
+        jsonschema.validate(data, SCHEMA)
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"symptoms": []},
+            {"symptoms": ["foo"]},
+            {"symptoms": [{"code": "pain", "extent": "generalized"}]},
+            {"symptoms": [{"code": "urticaria", "extent": "everywhere"}]},
+            {"symptoms": ["pain"], "onset_minutes": -1},
+            {"symptoms": ["pain"], "body_surface_percent": 101},
+            {"symptoms": ["pain"], "outcome": "better"},
+            {"symptoms": ["pain"], "interventions": ["prayer"]},
+            {"symptoms": ["pain"], "hospitalization": "yes"},
+            {"symptoms": ["pain"], "notes": "free text"},
+            {"onset_minutes": 5},
+        ],
+    )
+    def test_schema_and_model_reject_alike(self, data: dict[str, Any]) -> None:
+        """Input the model refuses is refused by the schema too."""
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(data, SCHEMA)
+        with pytest.raises(ValidationError):
+            Reaction.from_dict(data)
