@@ -173,6 +173,12 @@ _ROLES: Mapping[BrightonRole, Text] = {
     BrightonRole.NONE: Text("対象外", "none"),
 }
 
+_ROUTES: Mapping[Route, Text] = {
+    Route.IV_DRIP: Text("点滴 (iv_drip)", "IV drip (iv_drip)"),
+    Route.INJECTION_FACE: Text("注射・顔 (injection_face)", "injection, face (injection_face)"),
+    Route.INJECTION_SCALP: Text("頭皮注入 (injection_scalp)", "injection, scalp (injection_scalp)"),
+}
+
 _EXTENTS: Mapping[Extent, Text] = {
     Extent.LOCALIZED: Text("局所", "localized"),
     Extent.GENERALIZED: Text("全身", "generalized"),
@@ -219,7 +225,7 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
     )
     lines = [f"{_w('symptoms', lang)}: {symptoms}"]
     if result.route is not None:
-        lines.append(f"{_w('route', lang)}: {result.route.value}")
+        lines.append(f"{_w('route', lang)}: {_ROUTES[result.route].get(lang)}")
     category = (
         f"{_w('category', lang)}: {result.category_label.get(lang)} ({result.category.value}) "
         f"— {result.frequency.get(lang)}"
