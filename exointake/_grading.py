@@ -719,7 +719,7 @@ class Grade:
     or by a physician's report of anaphylaxis."""
     brighton_level: int
     """1-3 = the definition's levels of certainty, 4 = reported but insufficient
-    evidence, 5 = not a case."""
+    evidence, 5 = not a case. A lower number is always more certain."""
     brighton_reason: BrightonReason
     brighton_signs: tuple[BrightonSign, ...]
     ctcae: CtcaeGrade
