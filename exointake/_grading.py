@@ -668,6 +668,28 @@ class Reaction:
         return data
 
 
+_reaction_fields = make_dict_structure_fn(Reaction, converter)
+
+
+def _structure_reaction(value: object, _: type) -> Reaction:
+    # Reaction's own checks raise ValidationError from __init__; cattrs wraps it with no
+    # field note. Re-raise it bare so that, nested in another record, its relative paths
+    # get that record's field name in front (e.g. ``reaction.symptoms[1].code``).
+    if not isinstance(value, Mapping):
+        raise Expected(f"expected an object, got {describe_type(value)}")
+    try:
+        reaction: Reaction = _reaction_fields(value, Reaction)
+    except ClassValidationError as exc:
+        with_notes, without = exc.group_exceptions()
+        if not with_notes and len(without) == 1 and isinstance(without[0], ValidationError):
+            raise without[0] from None
+        raise
+    return reaction
+
+
+converter.register_structure_hook(Reaction, _structure_reaction)
+
+
 # ---------------------------------------------------------------------------- grade
 
 

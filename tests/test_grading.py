@@ -13,6 +13,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from attrs import frozen
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -290,6 +291,23 @@ class TestReactionInput:
             "onset_minutes: expected 0 or more, got -1",
             "body_surface_percent: expected 0 to 100, got 101",
         )
+
+    def test_nested_paths(self) -> None:
+        """Inside another record (as the log keeps it), problems carry that record's field."""
+
+        @frozen
+        class Record:
+            reaction: Reaction
+
+        with pytest.raises(ValidationError) as info:
+            structure({"reaction": {"symptoms": ["pain", "pain"], "onset_minutes": -1}}, Record)
+        assert info.value.errors == (
+            "reaction.symptoms[1].code: 'pain' is listed twice",
+            "reaction.onset_minutes: expected 0 or more, got -1",
+        )
+        with pytest.raises(ValidationError) as info:
+            structure({"reaction": {"symptoms": [{"code": "pain", "extent": "unknown"}]}}, Record)
+        assert info.value.errors[0].startswith("reaction.symptoms[0].extent: only skin signs")
 
     def test_not_an_object(self) -> None:
         """A reaction must be an object."""
