@@ -575,7 +575,7 @@ def _check_definition(q: Questionnaire) -> list[str]:
     errors: list[str] = []
     seen: dict[str, Item] = {}
     for n, item in enumerate(q.items):
-        path = f"questionnaire.items[{n}]"
+        path = f"items[{n}]"  # relative: the converter puts the root in front
         if not _LINK_ID.fullmatch(item.link_id):
             errors.append(
                 f"{path}.link_id: expected lower_snake_case (a-z, 0-9, _), "
