@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 
 from attrs import field, frozen
 
-from ._common import Route, Text, today_jst
+from ._common import Route, Text, parse_route, today_jst
 from ._convert import (
     Expected,
     canonical_json,
@@ -49,7 +49,6 @@ from ._questionnaire import (
     QuestionnaireRef,
     _bundled_json,
     _read_json,
-    _route,
     answer_to_json,
     freeze_answers,
 )
@@ -625,7 +624,7 @@ def screen(
         the missing items, and the versions used.
     """
     rs = ruleset if ruleset is not None else _default_ruleset()
-    route_ = _route(route)
+    route_ = parse_route(route)
     if route_ is None:
         raise ValidationError(["route: required"], what="route")
     if answers.questionnaire.id != rs.questionnaire:
