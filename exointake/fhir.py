@@ -31,6 +31,7 @@ from ._fhir_questionnaire import (
     to_questionnaire,
     to_questionnaire_response,
 )
+from ._fhir_screening import SCREENING_EXTENSIONS, to_risk_assessment
 from ._fhir_util import (
     CANONICAL_BASE,
     DATA_ABSENT_REASON,
@@ -55,9 +56,10 @@ __all__ = [
     "to_bundle",
     "to_questionnaire",
     "to_questionnaire_response",
+    "to_risk_assessment",
     "validate",
 ]
 
-EXTENSIONS: Final[Mapping[str, str]] = {**QUESTIONNAIRE_EXTENSIONS}
+EXTENSIONS: Final[Mapping[str, str]] = {**QUESTIONNAIRE_EXTENSIONS, **SCREENING_EXTENSIONS}
 """exointake's own extensions: name → where it goes and what it carries. Each
 extension's URL is ``{base}/StructureDefinition/{name}``."""

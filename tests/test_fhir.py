@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import exointake
 from exointake import (
     UNKNOWN,
     Answers,
@@ -559,3 +560,56 @@ class TestRoundTripProperty:
         if not unexportable_items(answers, q):
             response = fhir.to_questionnaire_response(answers, q)
             assert response_problems(response, resource) == []
+
+
+class TestRiskAssessment:
+    def result(self, **changes: object) -> exointake.ScreeningResult:
+        answers = QUESTIONNAIRE.answers({**CLEAR_FACE, **changes}, route="injection_face")
+        return exointake.screen(answers, "injection_face", on=dt.date(2026, 11, 25))
+
+    def test_findings_become_predictions(self) -> None:
+        """Each finding is a prediction naming its rule, decision, source and staff message."""
+        result = self.result(drug_allergy=True, drug_allergy_details="x", food_allergy="unknown")
+        risk = fhir.to_risk_assessment(result, patient_id="P-1")
+        fhir.validate(risk)
+        overall, *findings = risk["prediction"]
+        assert overall["qualitativeRisk"]["coding"][0]["code"] == result.decision.value
+        assert [p["outcome"]["coding"][0]["code"] for p in findings] == [
+            f.rule_id for f in result.findings
+        ]
+        for prediction, finding in zip(findings, result.findings, strict=True):
+            assert prediction["qualitativeRisk"]["coding"][0]["code"] == finding.decision.value
+            assert prediction["rationale"] == finding.staff_message.ja
+            assert translation(prediction["_rationale"]) == finding.staff_message.en
+        assert risk["identifier"][0]["value"] == result.result_id
+        assert risk["occurrenceDateTime"] == "2026-11-25"
+        missing = [
+            e["valueString"] for e in risk["extension"] if e["url"].endswith("/missing-item")
+        ]
+        assert missing == ["food_allergy"]
+
+    def test_clear_has_only_the_overall_prediction(self) -> None:
+        """A clear result exports one prediction, clear, and the rule-set version."""
+        result = self.result()
+        assert result.decision is exointake.Decision.CLEAR
+        risk = fhir.to_risk_assessment(result)
+        fhir.validate(risk)
+        assert len(risk["prediction"]) == 1
+        ruleset = next(e for e in risk["extension"] if e["url"].endswith("/ruleset"))
+        assert {p["url"]: p["valueString"] for p in ruleset["extension"]} == {
+            "id": result.ruleset.id,
+            "version": result.ruleset.version,
+            "sha256": result.ruleset.sha256,
+        }
+
+    @settings(max_examples=60, deadline=None)
+    @given(data=st.data(), route=strategies.routes())
+    def test_any_result(self, data: st.DataObject, route: Route) -> None:
+        """Any screening result, partial answers included, exports to a valid RiskAssessment."""
+        raw = data.draw(strategies.partial_answer_values(QUESTIONNAIRE, route=route))
+        result = exointake.screen(
+            QUESTIONNAIRE.answers(raw, route=route, partial=True), route, on=dt.date(2026, 1, 1)
+        )
+        risk = fhir.to_risk_assessment(result, patient_id="P-1")
+        fhir.validate(risk)
+        assert len(risk["prediction"]) == 1 + len(result.findings)
