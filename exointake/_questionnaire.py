@@ -515,7 +515,10 @@ def _parse_value(item: Item, raw: object) -> AnswerValue:
             return raw
     elif t is ItemType.DECIMAL:
         if not isinstance(raw, bool) and isinstance(raw, int | float | str):
-            return structure_decimal(raw)
+            try:
+                return structure_decimal(raw)
+            except Expected:
+                pass
     elif t is ItemType.TEXT:
         if isinstance(raw, str):
             return raw

@@ -1,0 +1,347 @@
+"""Hypothesis strategies for questionnaires, answers and rule sets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ._common import Route, Text
+from ._questionnaire import (
+    Answers,
+    AnswerValue,
+    Item,
+    ItemType,
+    Questionnaire,
+    _parse_value,
+)
+from ._screening import Decision, RuleSet, RuleSource
+
+__all__ = [
+    "answer_values",
+    "answers",
+    "conditions",
+    "invalid_answer_values",
+    "partial_answer_values",
+    "questionnaire_dicts",
+    "questionnaires",
+    "routes",
+    "ruleset_dicts",
+    "rulesets",
+    "texts",
+]
+
+_LINK = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
+_FREE = st.text(st.characters(codec="utf-8"), max_size=60)
+
+
+def routes() -> st.SearchStrategy[Route]:
+    """Any route."""
+    return st.sampled_from(list(Route))
+
+
+def texts() -> st.SearchStrategy[Text]:
+    """Bilingual texts (any Unicode except surrogates)."""
+    return st.builds(Text, ja=_FREE, en=_FREE)
+
+
+def _value_for(item: Item) -> st.SearchStrategy[Any]:
+    """A valid JSON answer for one item."""
+    base: st.SearchStrategy[Any]
+    match item.type:
+        case ItemType.BOOLEAN:
+            base = st.booleans()
+        case ItemType.CHOICE:
+            base = st.sampled_from(item.choice_codes())
+        case ItemType.MULTI_CHOICE:
+            base = st.lists(st.sampled_from(item.choice_codes()), unique=True)
+        case ItemType.DATE:
+            base = st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)).map(dt.date.isoformat)
+        case ItemType.INTEGER:
+            base = st.integers(-(10**9), 10**9)
+        case ItemType.DECIMAL:
+            base = st.decimals(min_value=-(10**6), max_value=10**6, places=3, allow_nan=False).map(
+                str
+            )
+        case _:
+            return _FREE
+    if item.allow_unknown:
+        return st.one_of(base, st.just("unknown"))
+    return base
+
+
+@st.composite
+def answer_values(
+    draw: st.DrawFn,
+    questionnaire: Questionnaire,
+    *,
+    route: Route | None = None,
+    answer_optional: bool | None = None,
+) -> dict[str, Any]:
+    """Complete, valid raw answers (``link_id → JSON value``) for ``questionnaire``.
+
+    Respects ``enable_when`` and route limits: hidden items are never answered,
+    every shown required item is. Optional items are answered or not at random
+    (or always, with ``answer_optional=True``).
+    """
+    raw: dict[str, Any] = {}
+    parsed: dict[str, AnswerValue] = {}
+    for item in questionnaire.items:
+        if not questionnaire.is_enabled(item, parsed, route):
+            continue
+        if not item.required:
+            take = answer_optional if answer_optional is not None else draw(st.booleans())
+            if not take:
+                continue
+        value = draw(_value_for(item))
+        raw[item.link_id] = value
+        parsed[item.link_id] = _parse_value(item, value)
+    return raw
+
+
+def answers(
+    questionnaire: Questionnaire, *, route: Route | None = None
+) -> st.SearchStrategy[Answers]:
+    """Complete, valid :class:`~exointake.Answers` pinned to ``questionnaire``."""
+    return answer_values(questionnaire, route=route).map(
+        lambda raw: questionnaire.answers(raw, route=route)
+    )
+
+
+@st.composite
+def partial_answer_values(
+    draw: st.DrawFn, questionnaire: Questionnaire, *, route: Route | None = None
+) -> dict[str, Any]:
+    """Valid raw answers with some answers left out (validate with ``partial=True``).
+
+    Only items whose removal keeps the rest valid are left out: an item that
+    controls another shown item is kept when the dependent item is answered.
+    """
+    full = draw(answer_values(questionnaire, route=route))
+    keys = sorted(full)
+    drop: set[str] = draw(st.sets(st.sampled_from(keys), min_size=1)) if keys else set()
+    kept = {k: v for k, v in full.items() if k not in drop}
+    return _drop_hidden(questionnaire, kept, route)
+
+
+def _drop_hidden(
+    questionnaire: Questionnaire, raw: dict[str, Any], route: Route | None
+) -> dict[str, Any]:
+    """Remove answers to items that became hidden (their controlling answer was removed)."""
+    parsed: dict[str, AnswerValue] = {}
+    out: dict[str, Any] = {}
+    for item in questionnaire.items:
+        if item.link_id in raw and questionnaire.is_enabled(item, parsed, route):
+            out[item.link_id] = raw[item.link_id]
+            parsed[item.link_id] = _parse_value(item, raw[item.link_id])
+    return out
+
+
+_WRONG_FOR: dict[ItemType, st.SearchStrategy[Any]] = {
+    ItemType.BOOLEAN: st.one_of(st.integers(), st.sampled_from(["yes", "no", "true"])),
+    ItemType.CHOICE: st.one_of(st.integers(), st.just("not-a-choice"), st.booleans()),
+    ItemType.MULTI_CHOICE: st.one_of(st.just("a"), st.lists(st.just("not-a-choice"), min_size=1)),
+    ItemType.DATE: st.one_of(st.integers(), st.sampled_from(["2020-13-01", "yesterday", ""])),
+    ItemType.INTEGER: st.one_of(st.booleans(), st.floats(allow_nan=False), st.just("12")),
+    ItemType.DECIMAL: st.one_of(st.booleans(), st.just("twelve"), st.lists(st.integers())),
+    ItemType.TEXT: st.one_of(st.integers(), st.booleans(), st.lists(st.text())),
+}
+
+
+@st.composite
+def invalid_answer_values(
+    draw: st.DrawFn, questionnaire: Questionnaire, *, route: Route | None = None
+) -> dict[str, Any]:
+    """Raw answers with at least one problem: an unknown item, a wrong type, a value
+    not among the choices, or a missing required item. Validation must refuse them."""
+    raw = draw(answer_values(questionnaire, route=route))
+    kinds = ["unknown_item"]
+    if raw:
+        kinds.append("wrong_type")
+    required = [k for k in raw if questionnaire.item(k).required]
+    if required:
+        kinds.append("missing_required")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "unknown_item":
+        name = draw(_LINK.filter(lambda n: n not in questionnaire))
+        raw[name] = draw(st.one_of(st.booleans(), st.integers(), _FREE))
+    elif kind == "wrong_type":
+        key = draw(st.sampled_from(sorted(raw)))
+        item = questionnaire.item(key)
+        raw[key] = draw(_WRONG_FOR[item.type].filter(lambda v: v != "unknown"))
+    else:
+        key = draw(st.sampled_from(sorted(required)))
+        del raw[key]
+    return raw
+
+
+@st.composite
+def _choice_items(draw: st.DrawFn, link_id: str) -> dict[str, Any]:
+    codes = draw(st.lists(_LINK, min_size=1, max_size=4, unique=True))
+    return {
+        "link_id": link_id,
+        "type": draw(st.sampled_from(["choice", "multi_choice"])),
+        "text": {"ja": draw(_FREE), "en": draw(_FREE)},
+        "choices": [{"code": c, "label": {"ja": c, "en": c}} for c in codes],
+        "required": draw(st.booleans()),
+        "allow_unknown": draw(st.booleans()),
+    }
+
+
+@st.composite
+def questionnaire_dicts(draw: st.DrawFn) -> dict[str, Any]:
+    """Valid questionnaire definitions as plain JSON data."""
+    ids = draw(st.lists(_LINK, min_size=1, max_size=8, unique=True))
+    items: list[dict[str, Any]] = []
+    for n, link_id in enumerate(ids):
+        kind = draw(st.sampled_from([t.value for t in ItemType]))
+        item: dict[str, Any]
+        if kind in ("choice", "multi_choice"):
+            item = draw(_choice_items(link_id))
+        else:
+            item = {
+                "link_id": link_id,
+                "type": kind,
+                "text": {"ja": draw(_FREE), "en": draw(_FREE)},
+                "required": draw(st.booleans()),
+            }
+            if kind != "text" and draw(st.booleans()):
+                item["allow_unknown"] = True
+        if draw(st.booleans()):
+            item["routes"] = draw(
+                st.lists(st.sampled_from([r.value for r in Route]), min_size=1, unique=True)
+            )
+        booleans_before = [i["link_id"] for i in items[:n] if i["type"] == "boolean"]
+        if len(booleans_before) > 0 and draw(st.booleans()):
+            item["enable_when"] = [
+                {
+                    "question": draw(st.sampled_from(booleans_before)),
+                    "operator": "=",
+                    "answer": draw(st.booleans()),
+                }
+            ]
+            item["enable_behavior"] = draw(st.sampled_from(["all", "any"]))
+        if draw(st.booleans()):
+            item["help"] = {"ja": draw(_FREE), "en": draw(_FREE)}
+        items.append(item)
+    return {
+        "id": draw(st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)),
+        "version": draw(st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)),
+        "title": {"ja": draw(_FREE), "en": draw(_FREE)},
+        "items": items,
+    }
+
+
+def questionnaires() -> st.SearchStrategy[Questionnaire]:
+    """Valid :class:`~exointake.Questionnaire` values."""
+    return questionnaire_dicts().map(Questionnaire.from_dict)
+
+
+def _equals(item: str, value: object) -> dict[str, Any]:
+    return {"equals": {"item": item, "value": value}}
+
+
+def _in(item: str, values: list[str]) -> dict[str, Any]:
+    return {"in": {"item": item, "values": values}}
+
+
+def _age(item: str, op: str, value: int) -> dict[str, Any]:
+    return {"age": {"item": item, "op": op, "value": value}}
+
+
+def _leaf_conditions(questionnaire: Questionnaire) -> st.SearchStrategy[dict[str, Any]]:
+    options: list[st.SearchStrategy[dict[str, Any]]] = []
+    for item in questionnaire.items:
+        lid = st.just(item.link_id)
+        if item.type is ItemType.BOOLEAN:
+            options.append(st.just({"is_true": item.link_id}))
+            options.append(st.builds(_equals, lid, st.booleans()))
+        elif item.type is ItemType.CHOICE:
+            codes = st.sampled_from(item.choice_codes())
+            options.append(st.builds(_equals, lid, codes))
+            options.append(st.builds(_in, lid, st.lists(codes, min_size=1, unique=True)))
+        elif item.type is ItemType.DATE:
+            ops = st.sampled_from(["<", "<=", ">", ">="])
+            options.append(st.builds(_age, lid, ops, st.integers(0, 120)))
+        elif item.type is ItemType.INTEGER:
+            options.append(st.builds(_equals, lid, st.integers(-100, 100)))
+    return st.one_of(options) if options else st.nothing()
+
+
+def _all(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"all": parts}
+
+
+def _any(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"any": parts}
+
+
+def _not(part: dict[str, Any]) -> dict[str, Any]:
+    return {"not": part}
+
+
+def conditions(questionnaire: Questionnaire) -> st.SearchStrategy[dict[str, Any]]:
+    """Conditions (JSON form) over the structured items of ``questionnaire``."""
+    return st.recursive(
+        _leaf_conditions(questionnaire),
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=1, max_size=3).map(_all),
+            st.lists(inner, min_size=1, max_size=3).map(_any),
+            inner.map(_not),
+        ),
+        max_leaves=6,
+    )
+
+
+def _items_of(cond: dict[str, Any]) -> list[str]:
+    ((key, body),) = cond.items()
+    if key == "is_true":
+        return [body]
+    if key in ("all", "any"):
+        return [i for c in body for i in _items_of(c)]
+    if key == "not":
+        return _items_of(body)
+    return [body["item"]]
+
+
+@st.composite
+def ruleset_dicts(draw: st.DrawFn, questionnaire: Questionnaire) -> dict[str, Any]:
+    """Valid rule sets (JSON form) for ``questionnaire``."""
+    ids = draw(st.lists(_LINK, min_size=1, max_size=6, unique=True))
+    rules = []
+    for rid in ids:
+        when = draw(conditions(questionnaire))
+        rule: dict[str, Any] = {
+            "id": rid,
+            "decision": draw(
+                st.sampled_from(
+                    [
+                        Decision.CAUTION.value,
+                        Decision.PHYSICIAN_REVIEW.value,
+                        Decision.CONTRAINDICATED.value,
+                    ]
+                )
+            ),
+            "when": when,
+            "reads": sorted(set(_items_of(when))),
+            "patient_message": {"ja": draw(_FREE), "en": draw(_FREE)},
+            "staff_message": {"ja": draw(_FREE), "en": draw(_FREE)},
+            "source": draw(st.sampled_from([s.value for s in RuleSource])),
+        }
+        if draw(st.booleans()):
+            rule["routes"] = draw(
+                st.lists(st.sampled_from([r.value for r in Route]), min_size=1, unique=True)
+            )
+        rules.append(rule)
+    return {
+        "id": draw(st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)),
+        "version": draw(st.from_regex(r"[0-9]{1,3}", fullmatch=True)),
+        "questionnaire": questionnaire.id,
+        "rules": rules,
+    }
+
+
+def rulesets(questionnaire: Questionnaire) -> st.SearchStrategy[RuleSet]:
+    """Valid :class:`~exointake.RuleSet` values for ``questionnaire``."""
+    return ruleset_dicts(questionnaire).map(RuleSet.from_dict)

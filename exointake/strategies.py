@@ -1,0 +1,42 @@
+"""Hypothesis strategies for integrators who property-test their use of exointake.
+
+>>> from hypothesis import given
+>>> import exointake
+>>> from exointake import strategies
+>>> q = exointake.load_questionnaire()
+>>> @given(strategies.answers(q, route=exointake.Route.IV_DRIP))
+... def test_screening_always_decides(answers):
+...     assert exointake.screen(answers, "iv_drip").decision in exointake.Decision
+>>> test_screening_always_decides()
+
+Every strategy is a function returning a ``SearchStrategy``; pass the
+questionnaire (and route) you use so generated data respects your forms.
+"""
+
+from ._strategies_intake import (
+    answer_values,
+    answers,
+    conditions,
+    invalid_answer_values,
+    partial_answer_values,
+    questionnaire_dicts,
+    questionnaires,
+    routes,
+    ruleset_dicts,
+    rulesets,
+    texts,
+)
+
+__all__ = [
+    "answer_values",
+    "answers",
+    "conditions",
+    "invalid_answer_values",
+    "partial_answer_values",
+    "questionnaire_dicts",
+    "questionnaires",
+    "routes",
+    "ruleset_dicts",
+    "rulesets",
+    "texts",
+]
