@@ -29,6 +29,7 @@ from attrs import field, frozen
 from ._common import JST, Lang, Route, Text
 from ._convert import Expected, canonical_json, converter, sha256_hex, structure
 from ._errors import ScreeningRefused, ValidationError
+from ._grading import SeverityTable, load_severity_table
 from ._questionnaire import UNKNOWN, ItemType, Questionnaire, load_questionnaire
 from ._screening import Decision, Finding, ScreeningResult
 from ._wareki import format_wareki
@@ -58,7 +59,6 @@ __all__ = [
     "ProductOrigin",
     "Run",
     "Section",
-    "SeverityRow",
     "SignatureBlock",
     "SignatureParty",
     "Sourcing",
@@ -232,7 +232,9 @@ class Plan:
     def __attrs_post_init__(self) -> None:
         errors = []
         if self.sessions > 1 and (self.interval is None or self.interval_unit is None):
-            errors.append("interval: expected an interval and interval_unit for more than 1 session")
+            errors.append(
+                "interval: expected an interval and interval_unit for more than 1 session"
+            )
         if self.interval is not None and self.interval < 1:
             errors.append("interval: expected an integer >= 1")
         if (self.interval is None) != (self.interval_unit is None):
@@ -412,8 +414,6 @@ class ConsentRequest:
         return sha256_hex(canonical_json(self.to_dict()))
 
 
-
-
 # ============================================================================ decisions
 
 
@@ -461,17 +461,6 @@ def check_screening_gate(request: ConsentRequest) -> None:
 # ============================================================================ templates
 
 
-@frozen
-class SeverityRow:
-    """One row of the severity table as a patient reads it."""
-
-    code: str
-    category: Text
-    frequency: Text
-    symptoms: Text
-    action: Text
-
-
 _REQUIRED_TEXTS = frozenset(
     """
     title summary_title summary_intro label_document_date label_document_id label_template
@@ -492,7 +481,7 @@ _REQUIRED_TEXTS = frozenset(
     signature_statement physician_statement sig_patient sig_guardian sig_physician
     label_sign_date yes no unknown unit_day unit_week unit_month plan_single plan_multi yen
     tax_line total_check
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better than 97 quoted strings
 )
 
 
@@ -501,7 +490,8 @@ class ConsentTemplate:
     """A versioned consent template: every sentence of the document, in ja and en.
 
     ``texts`` holds the sentences and headings, ``labels`` the names of
-    vocabulary codes (``route.iv_drip``...), ``severity`` the risk table rows.
+    vocabulary codes (``route.iv_drip``...). The severity table itself is the
+    grading data (``exointake/data/severity``), shared with the reaction log.
     """
 
     id: str
@@ -510,7 +500,6 @@ class ConsentTemplate:
     sources: tuple[str, ...]
     texts: Mapping[str, Text]
     labels: Mapping[str, Text]
-    severity: tuple[SeverityRow, ...] = ()
     _sha256: str = field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -533,7 +522,10 @@ class ConsentTemplate:
         object.__setattr__(self, "_sha256", sha256_hex(canonical_json(self.to_dict())))
 
     def __repr__(self) -> str:
-        return f"ConsentTemplate(id={self.id!r}, version={self.version!r}, sha256={self._sha256[:12]}…)"
+        return (
+            f"ConsentTemplate(id={self.id!r}, version={self.version!r}, "
+            f"sha256={self._sha256[:12]}…)"
+        )
 
     @classmethod
     def from_dict(cls, data: object) -> ConsentTemplate:
@@ -576,7 +568,6 @@ converter.register_unstructure_hook(
         "sources": list(t.sources),
         "texts": {k: converter.unstructure(v) for k, v in sorted(t.texts.items())},
         "labels": {k: converter.unstructure(v) for k, v in sorted(t.labels.items())},
-        "severity": [converter.unstructure(r) for r in t.severity],
     },
 )
 
@@ -597,7 +588,9 @@ def template_versions(template_id: str = DEFAULT_TEMPLATE_ID) -> tuple[str, ...]
 _CACHE: dict[tuple[str, str], ConsentTemplate] = {}
 
 
-def load_template(template_id: str = DEFAULT_TEMPLATE_ID, version: str | None = None) -> ConsentTemplate:
+def load_template(
+    template_id: str = DEFAULT_TEMPLATE_ID, version: str | None = None
+) -> ConsentTemplate:
     """A bundled consent template; the newest version unless ``version`` is given."""
     versions = template_versions(template_id)
     if not versions:
@@ -714,7 +707,9 @@ class SignatureBlock:
     parties: tuple[SignatureParty, ...]
 
 
-Block: TypeAlias = Heading | Para | Bullets | KeyValues | TableBlock | CoolingOffBox | SignatureBlock
+Block: TypeAlias = (
+    Heading | Para | Bullets | KeyValues | TableBlock | CoolingOffBox | SignatureBlock
+)
 
 
 @frozen
@@ -826,7 +821,7 @@ def assemble(
     template: ConsentTemplate,
     lang: Lang,
     *,
-    severity: tuple[SeverityRow, ...] | None = None,
+    severity: SeverityTable | None = None,
     summary: bool = False,
 ) -> ConsentDocument:
     """The content of the consent document (or the 概要書面 when ``summary``) in ``lang``.
@@ -835,265 +830,317 @@ def assemble(
         request: the validated request.
         template: the consent template it names.
         lang: one language; a bilingual document is assembled once per language.
-        severity: the severity table rows (default: the template's).
+        severity: the severity table (default: the bundled one, as the reaction log grades).
         summary: assemble the summary document (概要書面) given before a covered contract.
     """
-    t = template
-    tx = lambda key: t.text(key, lang)  # noqa: E731
-    sep = "、" if lang is Lang.JA else ", "
-    p, c, pl = request.patient, request.clinic, request.treatment.plan
-    header: list[tuple[str, Inline]] = [
-        (tx("label_document_date"), _r(_datetime_text(request.document_at, lang))),
-        (tx("label_patient_id"), _r(p.id, "patient.id")),
-        (tx("label_template"), _r(f"{t.id} v{t.version} ({t.sha256[:12]})")),
-    ]
+    return _Assembler(request, template, lang, severity or load_severity_table()).document(
+        summary=summary
+    )
 
-    # 1. parties
-    parties: list[tuple[str, Inline]] = [
-        (tx("label_clinic"), _r(c.name, "clinic.name")),
-        (tx("label_address"), _r(c.address, "clinic.address")),
-        (tx("label_phone"), _r(c.phone, "clinic.phone")),
-        (tx("label_physician"), _r(request.physician.name, "physician.name")),
-        (tx("label_patient_name"), _r(p.name, "patient.name")),
-        (tx("label_patient_kana"), _r(p.name_kana, "patient.name_kana")),
-        (tx("label_birth_date"), _r(_date_both(p.birth_date, lang))),
-    ]
-    if p.guardian is not None:
-        g = p.guardian
-        parties += [
-            (
-                tx("label_guardian"),
-                (
-                    Run(g.name, "patient.guardian.name"),
-                    Run("（" if lang is Lang.JA else " ("),
-                    Run(g.name_kana, "patient.guardian.name_kana"),
-                    Run("）" if lang is Lang.JA else ")"),
-                ),
-            ),
-            (tx("label_relationship"), _r(g.relationship, "patient.guardian.relationship")),
+
+@frozen
+class _Assembler:
+    """Builds the sections of one document in one language."""
+
+    request: ConsentRequest
+    t: ConsentTemplate
+    lang: Lang
+    severity: SeverityTable
+
+    def tx(self, key: str) -> str:
+        return self.t.text(key, self.lang)
+
+    def label(self, key: str) -> str:
+        return self.t.label(key, self.lang)
+
+    @property
+    def sep(self) -> str:
+        return "、" if self.lang is Lang.JA else ", "
+
+    @property
+    def colon(self) -> str:
+        return "：" if self.lang is Lang.JA else ": "
+
+    def yen(self, amount: int) -> str:
+        return self.tx("yen").format(amount=_fmt_yen(amount))
+
+    def tax_line(self, amount: int) -> str:
+        prices = self.request.prices
+        return self.tx("tax_line").format(
+            tax=_fmt_yen(prices.tax_included(amount)), rate=prices.tax_rate_percent
+        )
+
+    def document(self, *, summary: bool) -> ConsentDocument:
+        cooling = self.cooling_off()
+        if summary:
+            intro = Section(
+                "summary", self.tx("summary_title"), (Para(_r(self.tx("summary_intro"))),)
+            )
+            body = [intro, self.parties(), self.treatment(), self.money()]
+            body += [cooling] if cooling is not None else []
+            body.append(self.choices())
+            return ConsentDocument(self.lang, self.tx("summary_title"), tuple(body), self.header())
+        sections = [self.parties(), self.treatment(), self.status(), self.money(), self.risks()]
+        override = self.override()
+        sections += [override] if override is not None else []
+        sections.append(self.choices())
+        sections += [cooling] if cooling is not None else []
+        sections.append(self.signatures())
+        return ConsentDocument(self.lang, self.tx("title"), tuple(sections), self.header())
+
+    def header(self) -> tuple[tuple[str, Inline], ...]:
+        t, req = self.t, self.request
+        return (
+            (self.tx("label_document_date"), _r(_datetime_text(req.document_at, self.lang))),
+            (self.tx("label_patient_id"), _r(req.patient.id, "patient.id")),
+            (self.tx("label_template"), _r(f"{t.id} v{t.version} ({t.sha256[:12]})")),
+        )
+
+    # 1. clinic, physician, patient
+    def parties(self) -> Section:
+        p, c, ja = self.request.patient, self.request.clinic, self.lang is Lang.JA
+        rows: list[tuple[str, Inline]] = [
+            (self.tx("label_clinic"), _r(c.name, "clinic.name")),
+            (self.tx("label_address"), _r(c.address, "clinic.address")),
+            (self.tx("label_phone"), _r(c.phone, "clinic.phone")),
+            (self.tx("label_physician"), _r(self.request.physician.name, "physician.name")),
+            (self.tx("label_patient_name"), _r(p.name, "patient.name")),
+            (self.tx("label_patient_kana"), _r(p.name_kana, "patient.name_kana")),
+            (self.tx("label_birth_date"), _r(_date_both(p.birth_date, self.lang))),
         ]
-    s_parties = Section("parties", tx("sec_parties"), (KeyValues(tuple(parties)),))
+        if p.guardian is not None:
+            g = p.guardian
+            rows.append(
+                (
+                    self.tx("label_guardian"),
+                    (
+                        Run(g.name, "patient.guardian.name"),
+                        Run("（" if ja else " ("),
+                        Run(g.name_kana, "patient.guardian.name_kana"),
+                        Run("）" if ja else ")"),
+                    ),
+                )
+            )
+            rows.append(
+                (self.tx("label_relationship"), _r(g.relationship, "patient.guardian.relationship"))
+            )
+        return Section("parties", self.tx("sec_parties"), (KeyValues(tuple(rows)),))
 
     # 2. treatment and product
-    pr = request.product
-    routes = sep.join(t.label(f"route.{r.value}", lang) for r in request.treatment.routes)
-    treatment_rows: list[tuple[str, Inline]] = [
-        (tx("label_route"), _r(routes)),
-        (tx("label_site"), _r(request.treatment.site, "treatment.site")),
-        (tx("label_plan"), _r(_plan_text(pl, t, lang))),
-        (tx("label_start"), _r(_date_both(pl.start_date, lang))),
-        (tx("label_product"), _r(pr.name, "product.name")),
-        (tx("label_kind"), _r(t.label(f"kind.{pr.kind.value}", lang))),
-        (tx("label_origin"), _r(t.label(f"origin.{pr.origin.value}", lang))),
-        (tx("label_maker"), _r(pr.maker, "product.maker")),
-        (tx("label_sourcing"), _r(t.label(f"sourcing.{pr.sourcing.value}", lang))),
-        (tx("label_concentration"), _r(pr.concentration, "product.concentration")),
-        (
-            tx("label_lot"),
-            _r(pr.lot, "product.lot") if pr.lot is not None else _r(tx("lot_unknown")),
-        ),
-        (tx("label_storage"), _r(pr.storage, "product.storage")),
-    ]
-    s_treatment = Section(
-        "treatment",
-        tx("sec_treatment"),
-        (
-            Para(_r(tx("treatment_about"))),
-            KeyValues(tuple(treatment_rows)),
-            Para(_r(tx("storage_note"))),
-        ),
-    )
-
-    # 3. status and the five unapproved-product disclosures
-    acquisition = t.label(f"acquisition.{pr.acquisition.value}", lang)
-    colon = "：" if lang is Lang.JA else ": "
-    s_status = Section(
-        "status",
-        tx("sec_status"),
-        (
-            Para(_r(tx("status_unapproved"), bold=True)),
-            Para(_r(tx("status_not_regenerative"))),
-            Para(_r(tx("status_not_established"), bold=True)),
-            Para(_r(tx("status_mhlw_notice"))),
-            Heading(tx("status_disclosures"), 2),
-            Bullets(
-                (
-                    _r(tx("disclose_unapproved")),
-                    _r(tx("disclose_acquisition") + colon + acquisition),
-                    _r(tx("disclose_no_equivalent")),
-                    _r(tx("disclose_foreign_safety")),
-                    _r(tx("disclose_relief")),
-                )
+    def treatment(self) -> Section:
+        req, pr = self.request, self.request.product
+        plan = req.treatment.plan
+        routes = self.sep.join(self.label(f"route.{r.value}") for r in req.treatment.routes)
+        lot = _r(pr.lot, "product.lot") if pr.lot is not None else _r(self.tx("lot_unknown"))
+        rows: tuple[tuple[str, Inline], ...] = (
+            (self.tx("label_route"), _r(routes)),
+            (self.tx("label_site"), _r(req.treatment.site, "treatment.site")),
+            (self.tx("label_plan"), _r(_plan_text(plan, self.t, self.lang))),
+            (self.tx("label_start"), _r(_date_both(plan.start_date, self.lang))),
+            (self.tx("label_product"), _r(pr.name, "product.name")),
+            (self.tx("label_kind"), _r(self.label(f"kind.{pr.kind.value}"))),
+            (self.tx("label_origin"), _r(self.label(f"origin.{pr.origin.value}"))),
+            (self.tx("label_maker"), _r(pr.maker, "product.maker")),
+            (self.tx("label_sourcing"), _r(self.label(f"sourcing.{pr.sourcing.value}"))),
+            (self.tx("label_concentration"), _r(pr.concentration, "product.concentration")),
+            (self.tx("label_lot"), lot),
+            (self.tx("label_storage"), _r(pr.storage, "product.storage")),
+        )
+        return Section(
+            "treatment",
+            self.tx("sec_treatment"),
+            (
+                Para(_r(self.tx("treatment_about"))),
+                KeyValues(rows),
+                Para(_r(self.tx("storage_note"))),
             ),
-        ),
-    )
+        )
+
+    # 3. status, and the five unapproved-product disclosures
+    def status(self) -> Section:
+        acquisition = self.label(f"acquisition.{self.request.product.acquisition.value}")
+        return Section(
+            "status",
+            self.tx("sec_status"),
+            (
+                Para(_r(self.tx("status_unapproved"), bold=True)),
+                Para(_r(self.tx("status_not_regenerative"))),
+                Para(_r(self.tx("status_not_established"), bold=True)),
+                Para(_r(self.tx("status_mhlw_notice"))),
+                Heading(self.tx("status_disclosures"), 2),
+                Bullets(
+                    (
+                        _r(self.tx("disclose_unapproved")),
+                        _r(self.tx("disclose_acquisition") + self.colon + acquisition),
+                        _r(self.tx("disclose_no_equivalent")),
+                        _r(self.tx("disclose_foreign_safety")),
+                        _r(self.tx("disclose_relief")),
+                    )
+                ),
+            ),
+        )
 
     # 4. money
-    pc = request.prices
-    yen = lambda n: t.text("yen", lang).format(amount=_fmt_yen(n))  # noqa: E731
-    tax_line = lambda n: t.text("tax_line", lang).format(  # noqa: E731
-        tax=_fmt_yen(pc.tax_included(n)), rate=pc.tax_rate_percent
-    )
-    scope = _plan_text(pl, t, lang) + sep + request.treatment.site
-    money_rows: list[tuple[str, Inline]] = [
-        (tx("label_price_per_session"), _r(yen(pc.per_session_jpy) + tax_line(pc.per_session_jpy))),
-        (
-            tx("label_sessions"),
-            (Run(_plan_text(pl, t, lang) + sep), Run(request.treatment.site, "treatment.site")),
-        ),
-        (
-            tx("label_plan_total"),
-            (
-                Run(yen(pc.total_jpy) + tax_line(pc.total_jpy), bold=True),
-                Run(
-                    ("　" if lang is Lang.JA else "  ")
-                    + "("
-                    + tx("total_check").format(
-                        price=_fmt_yen(pc.per_session_jpy), sessions=pl.sessions
-                    )
-                    + ")"
-                ),
-            ),
-        ),
-        (tx("label_cancellation"), _r(pc.cancellation_terms, "prices.cancellation_terms")),
-    ]
-    del scope
-    s_money = Section(
-        "money",
-        tx("sec_money"),
-        (Para(_r(tx("money_free_pay"), bold=True)), KeyValues(tuple(money_rows)), Para(_r(tx("money_explained")))),
-    )
-
-    # 5. risks: severity table, then this patient's own findings
-    rows = severity if severity is not None else t.severity
-    sev_table = TableBlock(
-        header=(tx("col_category"), tx("col_frequency"), tx("col_symptoms"), tx("col_action")),
-        rows=tuple(
-            (
-                _r(r.category.get(lang), bold=True),
-                _r(r.frequency.get(lang)),
-                _r(r.symptoms.get(lang)),
-                _r(r.action.get(lang)),
-            )
-            for r in rows
-        ),
-        widths=(0.2, 0.14, 0.3, 0.36),
-    )
-    decision = request.screening.decision
-    risk_blocks: list[Block] = [
-        Para(_r(tx("risks_intro"))),
-        sev_table,
-        Heading(tx("risks_screening"), 2),
-        Para(
-            (
-                Run(tx("label_decision") + colon),
-                Run(t.label(f"decision.{decision.value}", lang), bold=True),
-                Run(f"  (screening {request.screening.result_id[:12]})"),
-            )
-        ),
-    ]
-    finding_rows = _findings_rows(request, t, lang)
-    if finding_rows:
-        risk_blocks += [
-            Para(_r(tx("risks_findings_intro"))),
-            TableBlock((tx("col_finding"), tx("col_answers")), finding_rows, (0.55, 0.45)),
-        ]
-    else:
-        risk_blocks.append(Para(_r(tx("risks_no_findings"))))
-    if request.screening.requirements:
-        reqs = sep.join(
-            t.label(f"requirement.{r}", lang) for r in sorted(request.screening.requirements)
+    def money(self) -> Section:
+        req, pc = self.request, self.request.prices
+        plan = req.treatment.plan
+        check = self.tx("total_check").format(
+            price=_fmt_yen(pc.per_session_jpy), sessions=plan.sessions
         )
-        risk_blocks.append(Para((Run(tx("risks_requirements") + colon), Run(reqs, bold=True))))
-    s_risks = Section("risks", tx("sec_risks"), tuple(risk_blocks))
-
-    sections: list[Section] = []
-    override = request.override
-    if override is not None:
-        sections.append(
-            Section(
-                "override",
-                tx("sec_override"),
+        gap = "　" if self.lang is Lang.JA else "  "
+        rows: tuple[tuple[str, Inline], ...] = (
+            (
+                self.tx("label_price_per_session"),
+                _r(self.yen(pc.per_session_jpy) + self.tax_line(pc.per_session_jpy)),
+            ),
+            (
+                self.tx("label_sessions"),
                 (
-                    Para(_r(tx("override_text"), bold=True)),
-                    KeyValues(
-                        (
-                            (tx("label_override_by"), _r(override.physician_id, "override.physician_id")),
-                            (tx("label_override_reason"), _r(override.reason, "override.reason")),
-                            (tx("label_override_at"), _r(_datetime_text(override.at, lang))),
-                        )
-                    ),
+                    Run(_plan_text(plan, self.t, self.lang) + self.sep),
+                    Run(req.treatment.site, "treatment.site"),
                 ),
-            )
-        )
-
-    s_choices = Section(
-        "choices",
-        tx("sec_choices"),
-        (
-            Para(_r(tx("choices_alternatives"))),
-            Para(_r(tx("choices_refuse"), bold=True)),
-            Para(_r(tx("choices_questions"))),
-        ),
-    )
-    cooling = None
-    if cooling_off_applies(request):
-        cooling = Section(
-            "cooling_off",
-            tx("sec_cooling_off"),
+            ),
             (
-                CoolingOffBox(
-                    (
-                        _r(tx("cooling_off_read"), bold=True),
-                        _r(tx("cooling_off_right")),
-                        _r(tx("cooling_off_law")),
-                    )
+                self.tx("label_plan_total"),
+                (
+                    Run(self.yen(pc.total_jpy) + self.tax_line(pc.total_jpy), bold=True),
+                    Run(f"{gap}({check})"),
                 ),
+            ),
+            (self.tx("label_cancellation"), _r(pc.cancellation_terms, "prices.cancellation_terms")),
+        )
+        return Section(
+            "money",
+            self.tx("sec_money"),
+            (
+                Para(_r(self.tx("money_free_pay"), bold=True)),
+                KeyValues(rows),
+                Para(_r(self.tx("money_explained"))),
             ),
         )
 
-    date_hint = tx("sign_date_hint")
-    parties_sig = [
-        SignatureParty(
-            "patient", tx("sig_patient"), _r(p.name, "patient.name"), tx("signature_statement"),
-            tx("label_sign_date"), date_hint,
+    # 5. risks: the severity table, then this patient's own findings
+    def risks(self) -> Section:
+        lang, screening = self.lang, self.request.screening
+        table = TableBlock(
+            header=tuple(
+                self.tx(k) for k in ("col_category", "col_frequency", "col_symptoms", "col_action")
+            ),
+            rows=tuple(
+                (
+                    _r(r.label.get(lang), bold=True),
+                    _r(r.frequency.get(lang)),
+                    _r(r.symptoms.get(lang)),
+                    _r(r.guidance.get(lang)),
+                )
+                for r in self.severity.rows
+            ),
+            widths=(0.2, 0.14, 0.3, 0.36),
         )
-    ]
-    if p.guardian is not None:
-        parties_sig.append(
-            SignatureParty(
-                "guardian", tx("sig_guardian"), _r(p.guardian.name, "patient.guardian.name"),
-                tx("signature_statement"), tx("label_sign_date"), date_hint,
+        blocks: list[Block] = [
+            Para(_r(self.tx("risks_intro"))),
+            table,
+            Heading(self.tx("risks_screening"), 2),
+            Para(
+                (
+                    Run(self.tx("label_decision") + self.colon),
+                    Run(self.label(f"decision.{screening.decision.value}"), bold=True),
+                    Run(f"  (screening {screening.result_id[:12]})"),
+                )
+            ),
+        ]
+        rows = _findings_rows(self.request, self.t, lang)
+        if rows:
+            blocks.append(Para(_r(self.tx("risks_findings_intro"))))
+            blocks.append(
+                TableBlock((self.tx("col_finding"), self.tx("col_answers")), rows, (0.55, 0.45))
+            )
+        else:
+            blocks.append(Para(_r(self.tx("risks_no_findings"))))
+        if screening.requirements:
+            reqs = self.sep.join(
+                self.label(f"requirement.{r}") for r in sorted(screening.requirements)
+            )
+            blocks.append(
+                Para((Run(self.tx("risks_requirements") + self.colon), Run(reqs, bold=True)))
+            )
+        return Section("risks", self.tx("sec_risks"), tuple(blocks))
+
+    def override(self) -> Section | None:
+        o = self.request.override
+        if o is None:
+            return None
+        rows: tuple[tuple[str, Inline], ...] = (
+            (self.tx("label_override_by"), _r(o.physician_id, "override.physician_id")),
+            (self.tx("label_override_reason"), _r(o.reason, "override.reason")),
+            (self.tx("label_override_at"), _r(_datetime_text(o.at, self.lang))),
+        )
+        return Section(
+            "override",
+            self.tx("sec_override"),
+            (Para(_r(self.tx("override_text"), bold=True)), KeyValues(rows)),
+        )
+
+    # 6. alternatives and rights
+    def choices(self) -> Section:
+        return Section(
+            "choices",
+            self.tx("sec_choices"),
+            (
+                Para(_r(self.tx("choices_alternatives"))),
+                Para(_r(self.tx("choices_refuse"), bold=True)),
+                Para(_r(self.tx("choices_questions"))),
+            ),
+        )
+
+    # 7. cooling-off, only when the plan calls for it
+    def cooling_off(self) -> Section | None:
+        if not cooling_off_applies(self.request):
+            return None
+        box = CoolingOffBox(
+            (
+                _r(self.tx("cooling_off_read"), bold=True),
+                _r(self.tx("cooling_off_right")),
+                _r(self.tx("cooling_off_law")),
             )
         )
-    parties_sig.append(
-        SignatureParty(
-            "physician", tx("sig_physician"), _r(request.physician.name, "physician.name"),
-            tx("physician_statement"), tx("label_sign_date"), date_hint,
+        return Section("cooling_off", self.tx("sec_cooling_off"), (box,))
+
+    # 8. emergency contact and signatures
+    def signatures(self) -> Section:
+        req, p = self.request, self.request.patient
+
+        def party(role: str, name: Inline, statement: str) -> SignatureParty:
+            return SignatureParty(
+                role,
+                self.tx(f"sig_{role}"),
+                name,
+                self.tx(statement),
+                self.tx("label_sign_date"),
+                self.tx("sign_date_hint"),
+            )
+
+        parties = [party("patient", _r(p.name, "patient.name"), "signature_statement")]
+        if p.guardian is not None:
+            parties.append(
+                party(
+                    "guardian", _r(p.guardian.name, "patient.guardian.name"), "signature_statement"
+                )
+            )
+        parties.append(
+            party("physician", _r(req.physician.name, "physician.name"), "physician_statement")
         )
-    )
-    s_sign = Section(
-        "signatures",
-        tx("sec_signatures"),
-        (
-            KeyValues(((tx("label_emergency"), _r(c.emergency_contact, "clinic.emergency_contact")),)),
-            SignatureBlock(tuple(parties_sig)),
-        ),
-    )
-
-    if summary:
-        intro = Section("summary", tx("summary_title"), (Para(_r(tx("summary_intro"))),))
-        body = [intro, s_parties, s_treatment, s_money]
-        if cooling is not None:
-            body.append(cooling)
-        body.append(s_choices)
-        return ConsentDocument(lang, tx("summary_title"), tuple(body), tuple(header))
-
-    sections = [s_parties, s_treatment, s_status, s_money, s_risks, *sections, s_choices]
-    if cooling is not None:
-        sections.append(cooling)
-    sections.append(s_sign)
-    return ConsentDocument(lang, tx("title"), tuple(sections), tuple(header))
+        emergency = (
+            (
+                self.tx("label_emergency"),
+                _r(req.clinic.emergency_contact, "clinic.emergency_contact"),
+            ),
+        )
+        return Section(
+            "signatures",
+            self.tx("sec_signatures"),
+            (KeyValues(emergency), SignatureBlock(tuple(parties))),
+        )
 
 
 def request_fields(request: ConsentRequest) -> Mapping[str, str]:

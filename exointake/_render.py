@@ -55,7 +55,6 @@ from ._consent import (
     KeyValues,
     Para,
     Run,
-    SeverityRow,
     SignatureBlock,
     SignatureParty,
     TableBlock,
@@ -67,6 +66,7 @@ from ._consent import (
 )
 from ._convert import canonical_json, sha256_hex
 from ._errors import RenderError, ValidationError
+from ._grading import SeverityTable, load_severity_table
 
 __all__ = ["FontSpec", "RenderedConsent", "render_consent", "render_summary"]
 
@@ -144,7 +144,9 @@ def _register_ttf(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ValidationError([f"font: cannot read {path.name} ({exc.strerror})"], what="font") from None
+        raise ValidationError(
+            [f"font: cannot read {path.name} ({exc.strerror})"], what="font"
+        ) from None
     digest = hashlib.sha256(data).hexdigest()[:12]
     name = _TTF_NAMES.get(digest)
     if name is None:
@@ -238,19 +240,40 @@ def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
         cell=cell,
         cell_head=ParagraphStyle(f"cellh-{lang}", parent=cell, fontName=fonts.bold),
         h1=ParagraphStyle(
-            f"h1-{lang}", parent=body, fontName=fonts.bold, fontSize=12, leading=16,
-            spaceBefore=8, spaceAfter=4, textColor=colors.Color(0.1, 0.2, 0.4),
+            f"h1-{lang}",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=12,
+            leading=16,
+            spaceBefore=8,
+            spaceAfter=4,
+            textColor=colors.Color(0.1, 0.2, 0.4),
         ),
         h2=ParagraphStyle(
-            f"h2-{lang}", parent=body, fontName=fonts.bold, fontSize=10.5, leading=14,
-            spaceBefore=4, spaceAfter=2,
+            f"h2-{lang}",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=10.5,
+            leading=14,
+            spaceBefore=4,
+            spaceAfter=2,
         ),
         title=ParagraphStyle(
-            f"title-{lang}", parent=body, fontName=fonts.bold, fontSize=16, leading=22,
-            alignment=TA_CENTER, spaceAfter=6,
+            f"title-{lang}",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=16,
+            leading=22,
+            alignment=TA_CENTER,
+            spaceAfter=6,
         ),
         red=ParagraphStyle(
-            f"red-{lang}", parent=body, fontSize=10.5, leading=15, textColor=RED, spaceAfter=4,
+            f"red-{lang}",
+            parent=body,
+            fontSize=10.5,
+            leading=15,
+            textColor=RED,
+            spaceAfter=4,
         ),
         footer_size=MIN_FONT_SIZE,
     )
@@ -384,7 +407,7 @@ def _numbered_canvas(footer: Callable[[Canvas, int, int], None], pages: list[int
             super().__init__(*args, **kwargs)
             self._saved: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        def showPage(self) -> None:
             self._saved.append(dict(self.__dict__))
             self._startPage()
 
@@ -513,7 +536,9 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
             f"{st.body.name}-bullet", parent=st.body, leftIndent=12, bulletIndent=2
         )
         return [
-            Paragraph(_markup(item, fonts.bold), bullet, bulletText="・" if lang is Lang.JA else "-")
+            Paragraph(
+                _markup(item, fonts.bold), bullet, bulletText="・" if lang is Lang.JA else "-"
+            )
             for item in block.items
         ]
     if isinstance(block, KeyValues):
@@ -521,7 +546,11 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
     if isinstance(block, TableBlock):
         return [_grid_table(block, st, fonts), Spacer(1, 2 * mm)]
     if isinstance(block, CoolingOffBox):
-        return [Spacer(1, 1 * mm), KeepTogether([_cooling_box(block, st, fonts)]), Spacer(1, 2 * mm)]
+        return [
+            Spacer(1, 1 * mm),
+            KeepTogether([_cooling_box(block, st, fonts)]),
+            Spacer(1, 2 * mm),
+        ]
     return _signatures(block, st, fonts)
 
 
@@ -574,11 +603,12 @@ def _merge_signatures(blocks: list[SignatureBlock]) -> SignatureBlock:
 
 def _document_sha256(
     request: ConsentRequest,
+    *,
     template: ConsentTemplate,
     langs: tuple[Lang, ...],
     fonts: FontSpec,
     kind: str,
-    severity: tuple[SeverityRow, ...],
+    severity: SeverityTable,
 ) -> str:
     return sha256_hex(
         canonical_json(
@@ -589,11 +619,7 @@ def _document_sha256(
                 "template": template.sha256,
                 "languages": [lang.value for lang in langs],
                 "font": fonts.name,
-                "severity": [
-                    [r.code, r.category.ja, r.category.en, r.frequency.ja, r.frequency.en,
-                     r.symptoms.ja, r.symptoms.en, r.action.ja, r.action.en]
-                    for r in severity
-                ],
+                "severity": sha256_hex(canonical_json(severity.to_dict())),
             }
         )
     )
@@ -609,6 +635,7 @@ _SAFE_META = re.compile(r"[^\x20-\x7e]")
 
 def _build(
     request: ConsentRequest,
+    *,
     template: ConsentTemplate,
     docs: tuple[ConsentDocument, ...],
     fonts: FontSpec,
@@ -681,11 +708,13 @@ def _render(
     font: FontSpec | str | Path | None,
     language: ConsentLanguage | str | None,
     template: ConsentTemplate | None,
-    severity: tuple[SeverityRow, ...] | None,
+    severity: SeverityTable | None,
     summary: bool,
 ) -> RenderedConsent:
-    tmpl = template if template is not None else load_template(
-        request.template_id, request.template_version
+    tmpl = (
+        template
+        if template is not None
+        else load_template(request.template_id, request.template_version)
     )
     if (tmpl.id, tmpl.version) != (request.template_id, request.template_version):
         raise ValidationError(
@@ -697,15 +726,17 @@ def _render(
         )
     lang = ConsentLanguage(language) if language is not None else request.language
     fonts = _font_spec(font)
-    rows = severity if severity is not None else tmpl.severity
-    docs = tuple(
-        assemble(request, tmpl, one, severity=rows, summary=summary) for one in lang.langs
-    )
+    rows = severity if severity is not None else load_severity_table()
+    docs = tuple(assemble(request, tmpl, one, severity=rows, summary=summary) for one in lang.langs)
     for d in docs:
         check_glyphs(d, fonts)
     kind = "summary" if summary else "consent"
-    doc_hash = _document_sha256(request, tmpl, lang.langs, fonts, kind, rows)
-    pdf, pages = _build(request, tmpl, docs, fonts, kind, doc_hash)
+    doc_hash = _document_sha256(
+        request, template=tmpl, langs=lang.langs, fonts=fonts, kind=kind, severity=rows
+    )
+    pdf, pages = _build(
+        request, template=tmpl, docs=docs, fonts=fonts, kind=kind, document_sha256=doc_hash
+    )
     return RenderedConsent(
         pdf=pdf,
         sha256=sha256_hex(pdf),
@@ -725,7 +756,7 @@ def render_consent(
     font: FontSpec | str | Path | None = None,
     language: ConsentLanguage | str | None = None,
     template: ConsentTemplate | None = None,
-    severity: tuple[SeverityRow, ...] | None = None,
+    severity: SeverityTable | None = None,
 ) -> RenderedConsent:
     """Render the consent document of ``request`` as a PDF.
 
@@ -735,7 +766,7 @@ def render_consent(
             TrueType font to embed (e.g. IPAex), or a :class:`FontSpec`.
         language: override the request's ``language`` (``ja``, ``en``, ``ja+en``).
         template: the template to use (default: the bundled one the request names).
-        severity: the severity table rows (default: the template's).
+        severity: the severity table (default: the bundled one, as the reaction log grades).
 
     Raises:
         ScreeningRefused: the screening is ``contraindicated`` or ``incomplete``
@@ -744,7 +775,11 @@ def render_consent(
     """
     check_screening_gate(request)
     return _render(
-        request, font=font, language=language, template=template, severity=severity,
+        request,
+        font=font,
+        language=language,
+        template=template,
+        severity=severity,
         summary=False,
     )
 
