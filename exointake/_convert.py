@@ -315,6 +315,9 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
             key = getattr(note, "name", None)
             if key is None:
                 key = note.index
+            if isinstance(sub, ValidationError):  # a hook's own errors, relative to this field
+                out.extend(prefix_path(_join(path, key), e) for e in sub.errors)
+                continue
             out.extend(
                 error_messages(sub, _join(path, key))
                 if _is_group(sub)
@@ -334,6 +337,15 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
     else:
         out.append(f"{path or '$'}: {_message(exc, None)}")
     return out
+
+
+def prefix_path(parent: str, message: str) -> str:
+    """Put ``parent`` in front of a relative ``path: message`` (``: message`` for the root)."""
+    if not parent:
+        return message.lstrip(":").lstrip() if message.startswith(":") else message
+    if message.startswith((":", "[")):
+        return parent + message
+    return f"{parent}.{message}"
 
 
 def _is_group(exc: BaseException) -> bool:

@@ -186,15 +186,15 @@ def _scalar(value: object, path: str) -> bool | int | str:
     )
 
 
-def structure_condition(data: object, path: str = "when") -> Condition:
-    """A condition from its JSON form; errors name the path inside the condition."""
+def structure_condition(data: object, path: str = "") -> Condition:
+    """A condition from its JSON form; errors name the path relative to the condition."""
     if not isinstance(data, Mapping) or len(data) != 1:
         raise ValidationError(
             [f"{path}: expected an object with exactly one of is_true|equals|in|age|all|any|not"],
             what="rule set",
         )
     ((key, body),) = data.items()
-    sub = f"{path}.{key}"
+    sub = f"{path}.{key}" if path else str(key)
     if key == "is_true":
         if not isinstance(body, str):
             raise ValidationError([f"{sub}: expected an item link_id"], what="rule set")

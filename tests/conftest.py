@@ -44,6 +44,8 @@ def pg_url() -> str:
     if not url:
         if os.environ.get("EXOINTAKE_REQUIRE_PG") == "1":
             pytest.fail("EXOINTAKE_REQUIRE_PG=1 but EXOINTAKE_TEST_PG_URL is not set")
-        pytest.skip("PostgreSQL tests need EXOINTAKE_TEST_PG_URL (e.g. "
-                    "postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            "PostgreSQL tests need EXOINTAKE_TEST_PG_URL (e.g. "
+            "postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
     return url

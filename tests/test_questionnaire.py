@@ -80,7 +80,7 @@ class TestBundledQuestionnaire:
 
     def test_unknown_version(self) -> None:
         """Asking for a version that is not bundled names the versions there are."""
-        with pytest.raises(ValidationError, match="no version '99'.*bundled: 1"):
+        with pytest.raises(ValidationError, match=r"no version '99'.*bundled: 1"):
             exointake.load_questionnaire("exosome-intake", "99")
 
 
@@ -92,7 +92,9 @@ class TestAnswerValidation:
         assert answers.values["drug_allergy"] is False
         assert answers.questionnaire == questionnaire.ref
 
-    def test_unknown_item(self, questionnaire: Questionnaire, clear_answers: dict[str, Any]) -> None:
+    def test_unknown_item(
+        self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
+    ) -> None:
         """An answer to an item the questionnaire lacks is refused with its path."""
         errs = errors_of(questionnaire, {**clear_answers, "smoker": True})
         assert errs == ("answers.smoker: unknown item (not in exosome-intake v1)",)
@@ -119,13 +121,19 @@ class TestAnswerValidation:
     ) -> None:
         """A wrong answer never repeats free text the patient wrote."""
         secret = "山田花子 090-1234-5678"
-        bad = {**clear_answers, "drug_allergy": False, "drug_allergy_details": secret,
-               "current_medications": 42}
+        bad = {
+            **clear_answers,
+            "drug_allergy": False,
+            "drug_allergy_details": secret,
+            "current_medications": 42,
+        }
         with pytest.raises(ValidationError) as info:
             questionnaire.answers(bad)
         assert secret not in str(info.value)
-        assert "answers.drug_allergy_details: answered, but only shown when drug_allergy = true" \
+        assert (
+            "answers.drug_allergy_details: answered, but only shown when drug_allergy = true"
             in info.value.errors
+        )
         assert "answers.current_medications: expected a string, got number" in info.value.errors
 
     def test_missing_required(
@@ -139,7 +147,9 @@ class TestAnswerValidation:
         partial = questionnaire.answers(clear_answers, partial=True)
         assert "cancer_history" not in partial.values
 
-    def test_hidden_by_route(self, questionnaire: Questionnaire, clear_answers: dict[str, Any]) -> None:
+    def test_hidden_by_route(
+        self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
+    ) -> None:
         """The site question answered for a drip is refused."""
         errs = errors_of(questionnaire, clear_answers, route="iv_drip")
         assert errs == (
@@ -147,7 +157,9 @@ class TestAnswerValidation:
             "injection_face|injection_scalp",
         )
 
-    def test_unknown_is_not_no(self, questionnaire: Questionnaire, clear_answers: dict[str, Any]) -> None:
+    def test_unknown_is_not_no(
+        self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
+    ) -> None:
         """'Don't know' is kept as UNKNOWN, distinct from False."""
         answers = questionnaire.answers({**clear_answers, "drug_allergy": "unknown"})
         assert answers.values["drug_allergy"] is UNKNOWN
@@ -170,7 +182,9 @@ class TestAnswerValidation:
         with pytest.raises(ValidationError, match="answers: expected an object, got list"):
             questionnaire.answers([1, 2])  # type: ignore[arg-type]
 
-    def test_repr_hides_values(self, questionnaire: Questionnaire, clear_answers: dict[str, Any]) -> None:
+    def test_repr_hides_values(
+        self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
+    ) -> None:
         """The repr of answers shows item ids only, never values such as a birth date."""
         answers = questionnaire.answers(clear_answers)
         assert "1985" not in repr(answers)
@@ -220,8 +234,12 @@ class TestDefinitionChecks:
             "title": {"ja": "t", "en": "t"},
             "items": [
                 {"link_id": "a", "type": "boolean", "text": {"ja": "a", "en": "a"}},
-                {"link_id": "b", "type": "choice", "text": {"ja": "b", "en": "b"},
-                 "choices": [{"code": "x", "label": {"ja": "x", "en": "x"}}]},
+                {
+                    "link_id": "b",
+                    "type": "choice",
+                    "text": {"ja": "b", "en": "b"},
+                    "choices": [{"code": "x", "label": {"ja": "x", "en": "x"}}],
+                },
             ],
         }
 
@@ -260,29 +278,44 @@ class TestDefinitionChecks:
     def test_generated_round_trip(self, q: Questionnaire) -> None:
         """Generated questionnaires round-trip through plain data with a stable hash."""
         again = Questionnaire.from_dict(q.to_dict())
-        assert again == q and again.sha256 == q.sha256
+        assert again == q
+        assert again.sha256 == q.sha256
 
 
 class TestItemTypes:
     def q(self) -> Questionnaire:
-        return Questionnaire.from_dict({
-            "id": "t", "version": "1", "title": {"ja": "t", "en": "t"},
-            "items": [
-                {"link_id": "n", "type": "integer", "text": {"ja": "n", "en": "n"}},
-                {"link_id": "d", "type": "decimal", "text": {"ja": "d", "en": "d"},
-                 "allow_unknown": True},
-                {"link_id": "m", "type": "multi_choice", "text": {"ja": "m", "en": "m"},
-                 "choices": [{"code": c, "label": {"ja": c, "en": c}} for c in "xyz"]},
-            ],
-        })
+        return Questionnaire.from_dict(
+            {
+                "id": "t",
+                "version": "1",
+                "title": {"ja": "t", "en": "t"},
+                "items": [
+                    {"link_id": "n", "type": "integer", "text": {"ja": "n", "en": "n"}},
+                    {
+                        "link_id": "d",
+                        "type": "decimal",
+                        "text": {"ja": "d", "en": "d"},
+                        "allow_unknown": True,
+                    },
+                    {
+                        "link_id": "m",
+                        "type": "multi_choice",
+                        "text": {"ja": "m", "en": "m"},
+                        "choices": [{"code": c, "label": {"ja": c, "en": c}} for c in "xyz"],
+                    },
+                ],
+            }
+        )
 
     def test_numbers(self) -> None:
         """Integers refuse booleans and floats; decimals keep exact values."""
         q = self.q()
         assert q.answers({"n": 3, "d": 0.1}).values == {"n": 3, "d": Decimal("0.1")}
         errs = errors_of(q, {"n": True, "d": "abc"})
-        assert set(errs) == {"answers.n: expected an integer, got boolean",
-                             "answers.d: expected a decimal number or \"unknown\", got string"}
+        assert set(errs) == {
+            "answers.n: expected an integer, got boolean",
+            'answers.d: expected a decimal number or "unknown", got string',
+        }
 
     def test_multi_choice(self) -> None:
         """Multi-choice answers are kept in the questionnaire's order, without repeats."""
@@ -310,7 +343,9 @@ class TestEraDates:
         """Western and Japanese era forms parse to the same calendar date."""
         assert exointake.parse_date(text) == day
 
-    @pytest.mark.parametrize("text", ["平成32年1月1日", "令和1年4月30日", "昭和55年2月30日", "1980/4/1"])
+    @pytest.mark.parametrize(
+        "text", ["平成32年1月1日", "令和1年4月30日", "昭和55年2月30日", "1980/4/1"]
+    )
     def test_refused(self, text: str) -> None:
         """Dates outside their era, impossible dates and unknown forms are refused."""
         with pytest.raises(ValueError, match="expected"):
