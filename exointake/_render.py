@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -84,12 +85,17 @@ _CID_BOLD = "HeiseiKakuGo-W5"
 # ============================================================================ fonts
 
 
+_NEVER = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
+
+
 def _cid_covers(ch: str) -> bool:
     # Reportlab's CID fonts are not embedded: the viewer maps Unicode through
     # the UniJIS-UCS2-H CMap (Adobe-Japan1). JIS X 0208 plus the Windows
     # extensions (cp932) is the set every Japanese font behind it can show.
     if ch == "\n":
         return True
+    if unicodedata.category(ch) in _NEVER:
+        return False  # controls, format characters, private use (cp932's gaiji area)
     for codec in ("cp932", "shift_jis"):
         try:
             ch.encode(codec)
@@ -132,7 +138,9 @@ class FontSpec:
         glyphs = frozenset(face_body.charToGlyph) & frozenset(face_bold.charToGlyph)
 
         def covers(ch: str) -> bool:
-            return ch == "\n" or ord(ch) in glyphs
+            if ch == "\n":
+                return True
+            return unicodedata.category(ch) not in _NEVER and ord(ch) in glyphs
 
         return cls(body, heading, f"{body}+{heading}", covers, embedded=True)
 
