@@ -27,7 +27,7 @@ from typing import Any, TypeAlias
 from attrs import field, frozen
 
 from ._common import JST, Lang, Route, Text
-from ._convert import Expected, canonical_json, converter, sha256_hex, structure
+from ._convert import canonical_json, converter, sha256_hex, structure
 from ._errors import ScreeningRefused, ValidationError
 from ._grading import SeverityTable, load_severity_table
 from ._questionnaire import UNKNOWN, ItemType, Questionnaire, load_questionnaire
@@ -138,16 +138,21 @@ class Acquisition(enum.StrEnum):
 
 
 def _nonblank(_: object, attribute: Any, value: str) -> None:
-    if not value.strip():
-        raise Expected("expected a non-empty string")
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError([f"{attribute.name}: expected a non-empty string"])
     bad = sorted({f"U+{ord(c):04X}" for c in value if c != "\n" and (ord(c) < 0x20 or c == "\x7f")})
     if bad:
-        raise Expected(f"expected printable text, got control character(s) {', '.join(bad)}")
+        raise ValidationError(
+            [
+                f"{attribute.name}: expected printable text, "
+                f"got control character(s) {', '.join(bad)}"
+            ]
+        )
 
 
 def _nonneg(_: object, attribute: Any, value: int) -> None:
     if value < 0:
-        raise Expected("expected a number >= 0")
+        raise ValidationError([f"{attribute.name}: expected a number >= 0"])
 
 
 @frozen(repr=False)
@@ -212,7 +217,7 @@ class Patient:
 
 def _positive(_: object, attribute: Any, value: int) -> None:
     if value < 1:
-        raise Expected("expected an integer >= 1")
+        raise ValidationError([f"{attribute.name}: expected an integer >= 1"])
 
 
 @frozen
@@ -240,7 +245,7 @@ class Plan:
         if (self.interval is None) != (self.interval_unit is None):
             errors.append("interval_unit: expected both interval and interval_unit, or neither")
         if errors:
-            raise ValidationError(errors, what="plan")
+            raise ValidationError(errors)
 
     @property
     def last_session(self) -> dt.date:
@@ -281,9 +286,9 @@ class Treatment:
 
     def __attrs_post_init__(self) -> None:
         if not self.routes:
-            raise ValidationError(["routes: expected at least one route"], what="treatment")
+            raise ValidationError(["routes: expected at least one route"])
         if len(set(self.routes)) != len(self.routes):
-            raise ValidationError(["routes: expected each route once"], what="treatment")
+            raise ValidationError(["routes: expected each route once"])
 
 
 @frozen
@@ -463,7 +468,8 @@ def check_screening_gate(request: ConsentRequest) -> None:
 
 _REQUIRED_TEXTS = frozenset(
     """
-    title summary_title summary_intro label_document_date label_document_id label_template
+    title summary_title summary_intro label_consent_id label_document_date label_document_id
+    label_template
     label_patient_id sec_parties label_clinic label_address label_phone label_physician
     label_patient_name label_patient_kana label_birth_date label_guardian label_relationship
     sec_treatment label_route label_site label_plan label_start label_product label_kind
@@ -891,6 +897,7 @@ class _Assembler:
     def header(self) -> tuple[tuple[str, Inline], ...]:
         t, req = self.t, self.request
         return (
+            (self.tx("label_consent_id"), _r(req.consent_id, "consent_id")),
             (self.tx("label_document_date"), _r(_datetime_text(req.document_at, self.lang))),
             (self.tx("label_patient_id"), _r(req.patient.id, "patient.id")),
             (self.tx("label_template"), _r(f"{t.id} v{t.version} ({t.sha256[:12]})")),
@@ -903,7 +910,15 @@ class _Assembler:
             (self.tx("label_clinic"), _r(c.name, "clinic.name")),
             (self.tx("label_address"), _r(c.address, "clinic.address")),
             (self.tx("label_phone"), _r(c.phone, "clinic.phone")),
-            (self.tx("label_physician"), _r(self.request.physician.name, "physician.name")),
+            (
+                self.tx("label_physician"),
+                (
+                    Run(self.request.physician.name, "physician.name"),
+                    Run("（ID: " if ja else " (ID: "),
+                    Run(self.request.physician.id, "physician.id"),
+                    Run("）" if ja else ")"),
+                ),
+            ),
             (self.tx("label_patient_name"), _r(p.name, "patient.name")),
             (self.tx("label_patient_kana"), _r(p.name_kana, "patient.name_kana")),
             (self.tx("label_birth_date"), _r(_date_both(p.birth_date, self.lang))),

@@ -324,8 +324,12 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
                 else [f"{_join(path, key)}: {_message(sub, note.type)}"]
             )
         for sub in without:
-            if isinstance(sub, ValidationError):  # raised by a class's own checks, paths complete
-                out.extend(sub.errors)
+            if isinstance(sub, ValidationError):  # raised by a class's own checks
+                # complete paths stay as they are; a nested class's relative ones get its path
+                out.extend(
+                    e if not path or e.startswith((path, "$")) else prefix_path(path, e)
+                    for e in sub.errors
+                )
                 continue
             out.extend(
                 error_messages(sub, path)

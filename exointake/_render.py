@@ -653,9 +653,8 @@ def _build(
     buffer = io.BytesIO()
     pages: list[int] = []
     footer_style_font = fonts.body
-    labels = docs[0]
-    tx_patient = labels.header_lines[1][0]
-    hash_label = "Document hash" if docs[0].lang is Lang.EN else "文書ハッシュ"
+    tx_patient = template.text("label_patient_id", docs[0].lang)
+    hash_label = template.text("label_document_id", docs[0].lang)
     patient_id = request.patient.id
 
     def footer(canv: Canvas, n: int, total: int) -> None:
