@@ -174,6 +174,27 @@ class SeriousnessCriterion(enum.StrEnum):
     CONGENITAL_ANOMALY = "congenital_anomaly"
     MEDICALLY_IMPORTANT = "medically_important"
 
+    @property
+    def label(self) -> Text:
+        """The criterion in words."""
+        return _CRITERION_LABELS[self]
+
+
+_CRITERION_LABELS = {
+    SeriousnessCriterion.DEATH: Text("死亡", "death"),
+    SeriousnessCriterion.LIFE_THREATENING: Text("生命を脅かす", "life-threatening"),
+    SeriousnessCriterion.HOSPITALIZATION: Text(
+        "入院または入院期間の延長", "hospitalization or its prolongation"
+    ),
+    SeriousnessCriterion.DISABILITY: Text(
+        "永続的または顕著な障害・機能不全", "persistent or significant disability"
+    ),
+    SeriousnessCriterion.CONGENITAL_ANOMALY: Text("先天異常", "congenital anomaly"),
+    SeriousnessCriterion.MEDICALLY_IMPORTANT: Text(
+        "その他の医学的に重要な事象", "other medically important event"
+    ),
+}
+
 
 class BrightonReason(enum.StrEnum):
     """Why the Brighton level is what it is."""
@@ -606,7 +627,9 @@ class CtcaeGrade:
     term: CtcaeTerm
     grade: int | None
     reason: str | None = None
-    """Why ``grade`` is ``None``: which fields to record."""
+    """Why ``grade`` is ``None``, in English."""
+    missing: tuple[str, ...] = ()
+    """The reaction fields to record before a grade can be given."""
     version: str = CTCAE_VERSION
 
 
@@ -893,12 +916,10 @@ def _ctcae(
         term = CtcaeTerm.ANAPHYLAXIS
     elif route is Route.IV_DRIP:
         term = CtcaeTerm.INFUSION_RELATED_REACTION
-    elif (
-        all(
-            c == "urticaria" or (vocabulary[c].row is Category.LOCAL and not vocabulary[c].skin)
-            for c in codes
-        )
-        and "urticaria" in codes
+    elif "urticaria" in codes and all(
+        s.code == "urticaria"
+        or vocabulary[s.code].row_for(s.effective_extent(vocabulary)) is Category.LOCAL
+        for s in reaction.symptoms
     ):
         term = CtcaeTerm.URTICARIA
     else:
@@ -948,6 +969,7 @@ def _ctcae(
         term,
         None,
         f"record {', '.join(missing)}: the grade could be anything from {low} to {high}",
+        tuple(missing),
     )
 
 
@@ -1135,12 +1157,13 @@ def _actions(
         )
     )
     if criteria:
-        names = ", ".join(c.value for c in criteria)
+        names = ", ".join(c.label.en for c in criteria)
+        names_ja = "、".join(c.label.ja for c in criteria)
         actions.append(
             action(
                 ActionCode.REPORT,
                 Text(
-                    f"重篤な有害事象です（ICH E2A: {names}）。院内の手順に従い、"
+                    f"重篤な有害事象です（ICH E2A: {names_ja}）。院内の手順に従い、"
                     "製品の供給元や当局（医薬関係者からの副作用等報告など）への報告を行ってください。",
                     f"This is a serious adverse event (ICH E2A: {names}). Report it following "
                     "the clinic's procedure, e.g. to the product's supplier and to the "
