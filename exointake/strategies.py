@@ -14,6 +14,7 @@ questionnaire (and route) you use so generated data respects your forms.
 """
 
 from ._strategies_consent import consent_requests, consent_texts
+from ._strategies_grading import reaction_dicts, reactions, symptom_codes, symptoms
 from ._strategies_intake import (
     answer_values,
     answers,
@@ -38,8 +39,12 @@ __all__ = [
     "partial_answer_values",
     "questionnaire_dicts",
     "questionnaires",
+    "reaction_dicts",
+    "reactions",
     "routes",
     "ruleset_dicts",
     "rulesets",
+    "symptom_codes",
+    "symptoms",
     "texts",
 ]
