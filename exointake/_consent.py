@@ -27,10 +27,11 @@ from typing import Any, TypeAlias
 from attrs import field, frozen
 
 from ._common import JST, Lang, Route, Text
-from ._convert import canonical_json, converter, sha256_hex, structure
+from ._convert import Expected, canonical_json, converter, sha256_hex, structure
 from ._errors import ScreeningRefused, ValidationError
 from ._grading import SeverityTable, load_severity_table
 from ._questionnaire import UNKNOWN, ItemType, Questionnaire, load_questionnaire
+from ._records import check_id
 from ._screening import Decision, Finding, ScreeningResult
 from ._wareki import format_wareki
 
@@ -69,6 +70,7 @@ __all__ = [
     "check_screening_gate",
     "cooling_off_applies",
     "current_template",
+    "current_templates",
     "load_template",
     "needs_reconsent",
     "suggest_cooling_off",
@@ -150,6 +152,13 @@ def _nonblank(_: object, attribute: Any, value: str) -> None:
         )
 
 
+def _opaque_id(_: object, attribute: Any, value: str) -> None:
+    try:
+        check_id(value)
+    except Expected as exc:
+        raise ValidationError([f"{attribute.name}: {exc}"]) from None
+
+
 def _nonneg(_: object, attribute: Any, value: int) -> None:
     if value < 0:
         raise ValidationError([f"{attribute.name}: expected a number >= 0"])
@@ -173,7 +182,7 @@ class Clinic:
 class Physician:
     """The physician responsible for the treatment."""
 
-    id: str = field(validator=_nonblank)
+    id: str = field(validator=_opaque_id)
     name: str = field(validator=_nonblank)
 
     def __repr__(self) -> str:
@@ -196,7 +205,8 @@ class Guardian:
 class Patient:
     """The patient: an opaque id plus what the document must name."""
 
-    id: str = field(validator=_nonblank)
+    id: str = field(validator=_opaque_id)
+    """An opaque id (ASCII letters, digits, ``. _ : -``), never a name."""
     name: str = field(validator=_nonblank)
     """Name as written (kanji)."""
     name_kana: str = field(validator=_nonblank)
@@ -324,7 +334,7 @@ class Prices:
 class PhysicianOverride:
     """A physician's recorded decision to go ahead despite the screening result."""
 
-    physician_id: str = field(validator=_nonblank)
+    physician_id: str = field(validator=_opaque_id)
     reason: str = field(validator=_nonblank)
     at: dt.datetime
 
@@ -350,7 +360,7 @@ class ConsentRequest:
     the PDF's creation date, so the same request always gives the same bytes).
     """
 
-    consent_id: str = field(validator=_nonblank)
+    consent_id: str = field(validator=_opaque_id)
     clinic: Clinic
     physician: Physician
     patient: Patient
@@ -622,6 +632,16 @@ def load_template(
 def current_template(template_id: str = DEFAULT_TEMPLATE_ID) -> ConsentTemplate:
     """The newest bundled version of a consent template."""
     return load_template(template_id)
+
+
+def current_templates(*templates: ConsentTemplate) -> dict[str, str]:
+    """``{template_id: sha256}`` of the templates in force (default: the newest bundled).
+
+    This is what the log's re-consent query and administration check take: a consent
+    given on any other template content needs re-consent.
+    """
+    chosen = templates or (current_template(),)
+    return {t.id: t.sha256 for t in chosen}
 
 
 def needs_reconsent(given: TemplateRef, current: ConsentTemplate | None = None) -> bool:

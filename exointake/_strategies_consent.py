@@ -34,6 +34,9 @@ _ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.,()"
 _ALPHABET = _KANA_KANJI + _MARKUP + _ASCII
 
 
+_IDS = st.from_regex(r"[A-Z][A-Z0-9]{0,3}-[0-9]{1,6}", fullmatch=True)
+
+
 def consent_texts(*, min_size: int = 1, max_size: int = 40) -> st.SearchStrategy[str]:
     """Free text a clinic or patient could write: kana, kanji, ASCII and markup-like input.
 
@@ -83,7 +86,7 @@ def consent_requests(
     )
     price = draw(st.integers(0, 300_000))
     data: dict[str, Any] = {
-        "consent_id": draw(txt),
+        "consent_id": draw(_IDS),
         "template_version": "1",
         "language": draw(languages if languages is not None else st.sampled_from(ConsentLanguage)),
         "document_at": doc_at.isoformat(),
@@ -93,9 +96,9 @@ def consent_requests(
             "phone": draw(txt),
             "emergency_contact": draw(txt),
         },
-        "physician": {"id": draw(txt), "name": draw(txt)},
+        "physician": {"id": draw(_IDS), "name": draw(txt)},
         "patient": {
-            "id": draw(txt),
+            "id": draw(_IDS),
             "name": draw(txt),
             "name_kana": draw(txt),
             "birth_date": birth.isoformat(),
@@ -135,7 +138,7 @@ def consent_requests(
     }
     if result.decision in (Decision.CONTRAINDICATED, Decision.INCOMPLETE) and not allow_refused:
         data["override"] = {
-            "physician_id": draw(txt),
+            "physician_id": draw(_IDS),
             "reason": draw(txt),
             "at": doc_at.isoformat(),
         }
