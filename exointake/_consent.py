@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
 from collections.abc import Mapping
 from importlib import resources
@@ -814,14 +815,22 @@ def _question_text(link_id: str, q: Questionnaire | None, lang: Lang) -> str:
     return link_id
 
 
+@functools.cache
+def _questionnaire(ident: str, version: str) -> Questionnaire | None:
+    """The bundled questionnaire the screening's answers were given on (None if not bundled)."""
+    try:
+        return load_questionnaire(ident, version)
+    except ValidationError:
+        return None
+
+
 def _findings_rows(
     request: ConsentRequest, t: ConsentTemplate, lang: Lang
 ) -> tuple[tuple[Inline, ...], ...]:
     ref = request.screening.questionnaire
-    try:
-        q: Questionnaire | None = load_questionnaire(ref.id, ref.version)
-    except ValidationError:
-        q = None
+    q = _questionnaire(ref.id, ref.version)
+    if q is not None and q.sha256 != ref.sha256:
+        q = None  # another text under the same version: show item ids, never a wrong question
     rows = []
     findings: tuple[Finding, ...] = tuple(request.screening.findings)
     for i, finding in enumerate(findings):

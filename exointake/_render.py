@@ -12,6 +12,7 @@ taken from the request, and the PDF ``/ID`` derived from the document hash.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -88,6 +89,7 @@ _CID_BOLD = "HeiseiKakuGo-W5"
 _NEVER = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
 
 
+@functools.cache
 def _cid_covers(ch: str) -> bool:
     # Reportlab's CID fonts are not embedded: the viewer maps Unicode through
     # the UniJIS-UCS2-H CMap (Adobe-Japan1). JIS X 0208 plus the Windows
@@ -306,7 +308,8 @@ def _plain(text: str) -> str:
 
 
 def _check_text(text: str, where: str, fonts: FontSpec) -> None:
-    missing = sorted({ch for ch in text if not fonts.covers(ch)})
+    covers = fonts.covers
+    missing = sorted(ch for ch in set(text) if not covers(ch))
     if missing:
         shown = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
