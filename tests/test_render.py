@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -510,3 +512,24 @@ class TestPngSmoke:
         pngs = sorted(tmp_path.glob("page-*.png"))
         assert len(pngs) == rendered.page_count
         assert all(p.stat().st_size > 1000 for p in pngs)
+
+
+class TestExampleScript:
+    def test_render_consent_example(self, tmp_path: Path) -> None:
+        """examples/render_consent.py writes the consent, the summary and the log, as it says."""
+        root = Path(__file__).resolve().parent.parent
+        done = subprocess.run(
+            [sys.executable, str(root / "examples" / "render_consent.py"), str(tmp_path)],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        for name in ("consent.pdf", "summary.pdf", "clinic.db"):
+            assert (tmp_path / name).stat().st_size > 0
+        assert "re-consent needed after a template change: ['C-2026-0001']" in done.stdout
+        assert "refused:" in done.stdout
+        assert "山田" not in done.stdout  # opaque ids only
