@@ -496,9 +496,10 @@ _REQUIRED_TEXTS = frozenset(
     sec_choices choices_alternatives choices_refuse choices_questions sec_cooling_off
     cooling_off_read cooling_off_right cooling_off_law sec_signatures label_emergency
     signature_statement physician_statement sig_patient sig_guardian sig_physician
-    label_sign_date yes no unknown unit_day unit_week unit_month plan_single plan_multi yen
+    label_sign_date yes no unknown not_answered unit_day unit_week unit_month plan_single
+    plan_multi yen
     tax_line total_check
-    """.split()  # noqa: SIM905 - a word list reads better than 97 quoted strings
+    """.split()  # noqa: SIM905 - a word list reads better than 99 quoted strings
 )
 
 
@@ -847,6 +848,13 @@ def _findings_rows(
             # The patient's own words are shown only where the patient wrote them.
             path = f"screening.findings[{i}].answers.{link_id}" if free else None
             answer_runs.append(Run(text, path, True))
+        for link_id in finding.missing:
+            if link_id in finding.answers:
+                continue  # answered "don't know": shown above
+            if answer_runs:
+                answer_runs.append(Run("\n"))
+            answer_runs.append(Run(_question_text(link_id, q, lang) + " → "))
+            answer_runs.append(Run(t.text("not_answered", lang), None, True))
         rows.append((caution, tuple(answer_runs) or (Run("-"),)))
     return tuple(rows)
 

@@ -243,6 +243,16 @@ class TestRequiredItems:
         text = squash(pdf_text(render_consent(ConsentRequest.from_dict(data)).pdf))
         assert "ワルファリン毎朝" not in text
 
+    def test_missing_answers_named(self) -> None:
+        """An undecided finding names the question left unanswered, never an empty cell."""
+        request = request_with(
+            screening=screening_of("contraindicated.json", "injection_face"),
+            override={"physician_id": "D-017", "reason": "x", "at": "2026-11-24T18:00:00+09:00"},
+        )
+        text = squash(pdf_text(render_consent(request, language="en").pdf))
+        assert squash("where the injection will go? → not answered") in text
+        assert squash("allergic reaction to a food? → don't know") in text
+
     def test_no_findings_sentence(self) -> None:
         """A clear screening says that no answer called for caution."""
         request = request_with(screening=screening_of("clear.json", "injection_face"))
