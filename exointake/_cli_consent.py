@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 
 from ._cli_util import read_json_file
-from ._consent import ConsentLanguage, ConsentRequest
+from ._common import Route
+from ._consent import ConsentLanguage, ConsentRequest, suggest_cooling_off
 from ._consent_record import record_rendered_consent
-from ._errors import ValidationError
+from ._errors import ScreeningRefused, ValidationError
 from ._render import RenderedConsent, render_consent, render_summary
+from ._screening import ScreeningResult
 
-__all__ = ["register"]
+__all__ = ["demo_consents", "register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,3 +83,51 @@ def _run(args: argparse.Namespace) -> int:
         summary.write(args.summary)
         print(f"{summary.sha256}  {args.summary}")
     return 0
+
+
+_DEMO_SITES = {
+    Route.INJECTION_FACE: "顔全体",
+    Route.INJECTION_SCALP: "頭頂部",
+    Route.IV_DRIP: "前腕の静脈（点滴）",
+}
+
+
+def demo_consents(
+    folder: Path,
+    screened: Iterable[tuple[str, str, ScreeningResult]],
+    *,
+    language: str = "ja",
+) -> list[tuple[str, Path | None, str]]:
+    """``exointake demo``'s consent step: one PDF per patient the screening allows.
+
+    Args:
+        folder: where to write ``consent-<patient_id>.pdf``.
+        screened: ``(patient_id, birth_date ISO, screening result)`` per sample patient.
+        language: ``ja``, ``en`` or ``ja+en``.
+
+    Returns ``(patient_id, path or None, sha256 or the refusal)`` per patient, and prints them.
+    """
+    base = json.loads(
+        (resources.files("exointake") / "data" / "demo" / "consent-request.json").read_text("utf-8")
+    )
+    out: list[tuple[str, Path | None, str]] = []
+    for n, (patient_id, birth_date, result) in enumerate(screened, 1):
+        data = json.loads(json.dumps(base))
+        data["consent_id"] = f"C-DEMO-{n:04d}"
+        data["patient"] |= {"id": patient_id, "birth_date": birth_date}
+        data["language"] = language
+        data["treatment"]["routes"] = [result.route.value]
+        data["treatment"]["site"] = _DEMO_SITES[result.route]
+        data["treatment"]["plan"]["cooling_off_covered"] = suggest_cooling_off([result.route])
+        data["screening"] = result.to_dict()
+        request = ConsentRequest.from_dict(data)
+        try:
+            rendered = render_consent(request)
+        except ScreeningRefused:
+            out.append((patient_id, None, f"refused ({result.decision.value})"))
+            print(f"patient {patient_id}: no consent document, screening {result.decision.value}")
+            continue
+        path = rendered.write(folder / f"consent-{patient_id}.pdf")
+        out.append((patient_id, path, rendered.sha256))
+        print(f"patient {patient_id}: {path} sha256 {rendered.sha256}")
+    return out

@@ -102,3 +102,18 @@ class TestConsentCommand:
         )
         assert code == 2
         assert "clinic.name" in err
+
+
+class TestDemo:
+    def test_demo_writes_consents(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """The demo writes a consent PDF for each patient the screening allows, none otherwise."""
+        code, out, _ = run(capsys, "demo", "--dir", str(tmp_path))
+        assert code == 0
+        assert "== 3. Consent ==" in out
+        assert sorted(p.name for p in tmp_path.glob("consent-*.pdf")) == [
+            "consent-P-0001.pdf",
+            "consent-P-0002.pdf",
+        ]
+        digest = hashlib.sha256((tmp_path / "consent-P-0001.pdf").read_bytes()).hexdigest()
+        assert digest in out
+        assert "P-0003: no consent document, screening contraindicated" in out
