@@ -659,13 +659,16 @@ def needs_reconsent(given: TemplateRef, current: ConsentTemplate | None = None) 
 # ============================================================================ content
 
 
-@frozen
+@frozen(repr=False)
 class Run:
     """A piece of text; ``field`` names the request field it came from (None: template)."""
 
     text: str
     field: str | None = None
     bold: bool = False
+
+    def __repr__(self) -> str:  # the text may be a name: show where it came from only
+        return f"Run(field={self.field!r}, {len(self.text)} chars)"
 
 
 Inline: TypeAlias = tuple[Run, ...]

@@ -250,3 +250,19 @@ class TestScreeningGate:
     def test_review_passes(self) -> None:
         """physician_review and caution screenings do not block the document."""
         check_screening_gate(ConsentRequest.from_dict(example_data()))
+
+
+class TestContentRepr:
+    def test_document_repr_hides_names(self) -> None:
+        """The assembled content's repr names fields, never their text."""
+        request = ConsentRequest.from_dict(example_data())
+        shown = repr(assemble(request, current_template(), Lang.JA))
+        assert "山田" not in shown
+        assert "patient.name" in shown
+
+    def test_opaque_ids_only(self) -> None:
+        """A patient id that looks like a name is refused: ids are opaque."""
+        with pytest.raises(
+            exointake.ValidationError, match=r"request\.patient\.id: expected an opaque id"
+        ):
+            request_with(patient__id="山田花子")
