@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -31,7 +30,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfdoc import DummyDoc, PDFArray, PDFDictionary, PDFName, PDFString, PDFText
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -163,7 +162,7 @@ def _register_ttf(path: Path) -> str:
         name = f"exo-{digest}"
         try:
             pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))
-        except (TTFError, Exception) as exc:  # reportlab raises several kinds for bad fonts
+        except Exception as exc:  # reportlab raises TTFError, struct.error, KeyError...
             raise ValidationError(
                 [f"font: {path.name} is not a usable TrueType font ({type(exc).__name__})"],
                 what="font",
@@ -230,7 +229,6 @@ class _Styles:
     h2: ParagraphStyle
     title: ParagraphStyle
     red: ParagraphStyle
-    footer_size: float
 
 
 def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
@@ -285,7 +283,6 @@ def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
             textColor=RED,
             spaceAfter=4,
         ),
-        footer_size=MIN_FONT_SIZE,
     )
 
 
@@ -639,9 +636,6 @@ def _document_sha256(
 def _pdf_date(request: ConsentRequest) -> str:
     local = request.document_at.astimezone(JST)
     return f"D:{local:%Y%m%d%H%M%S}+09'00'"
-
-
-_SAFE_META = re.compile(r"[^\x20-\x7e]")
 
 
 def _build(
