@@ -711,7 +711,11 @@ class Log:
                 ["reaction.onset: expected a time at or after the administration"],
                 what="reaction",
             )
-        g = grade(reaction.reaction, route=Route(adm_record["route"]))
+        g = grade(
+            reaction.reaction,
+            route=Route(adm_record["route"]),
+            on=reaction.onset.astimezone(JST).date(),
+        )
         return {
             "record": converter.unstructure(reaction),
             "grade": g.to_dict(),
@@ -903,6 +907,7 @@ class Log:
                 sa.select(c.route, c.origin, c.lot, sa.func.sum(c.n))
                 .where(*where_c)
                 .group_by(c.route, c.origin, c.lot)
+                .having(sa.func.sum(c.n) > 0)
             ).all()
             rx_rows = conn.execute(
                 sa.select(a.c.route, a.c.origin, a.c.lot, r.c.category, sa.func.count())

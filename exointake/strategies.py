@@ -26,15 +26,19 @@ from ._strategies_intake import (
     rulesets,
     texts,
 )
+from ._strategies_log import administrations, log_ids, reaction_records
 
 __all__ = [
+    "administrations",
     "answer_values",
     "answers",
     "conditions",
     "invalid_answer_values",
+    "log_ids",
     "partial_answer_values",
     "questionnaire_dicts",
     "questionnaires",
+    "reaction_records",
     "routes",
     "ruleset_dicts",
     "rulesets",
