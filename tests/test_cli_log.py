@@ -140,7 +140,8 @@ class TestQueryCommands:
         code, out, _ = run(capsys, "log", "recall", "--lot", "UC-2026-118", "--db", db)
         assert code == 0
         assert "1 administrations, 1 patients" in out
-        assert adm_id in out and "P-000123" in out
+        assert adm_id in out
+        assert "P-000123" in out
         code, out, _ = run(capsys, "log", "recall", "--lot", "UC-2026-118", "--json", "--db", db)
         assert json.loads(out)["patient_ids"] == ["P-000123"]
 
