@@ -202,9 +202,7 @@ def _show(args: argparse.Namespace) -> int:
             raise ValidationError(
                 [f"entry_id: no entry {args.entry_id} in this log"], what="arguments"
             ) from None
-    print_json(
-        {"current": view.current.to_dict(), "history": [e.to_dict() for e in view.history]}
-    )
+    print_json({"current": view.current.to_dict(), "history": [e.to_dict() for e in view.history]})
     return 0
 
 
@@ -215,8 +213,7 @@ def _verify(args: argparse.Namespace) -> int:
         print_json(report.to_dict())
     elif report.ok:
         print(
-            f"ok: {report.entries} entries, chain head #{report.head_seq} "
-            f"sha256 {report.head_hash}"
+            f"ok: {report.entries} entries, chain head #{report.head_seq} sha256 {report.head_hash}"
         )
     else:
         where = f"entry {report.broken_entry_id} (#{report.broken_seq})"
