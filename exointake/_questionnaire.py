@@ -506,6 +506,8 @@ def _parse_value(item: Item, raw: object) -> AnswerValue:
                 raise Expected(f"{_expected(item)}, got {', '.join(safe_repr(b) for b in bad)}")
             if len(set(raw)) != len(raw):
                 raise Expected("expected each choice at most once")
+            if not raw:
+                raise Expected("expected at least one choice (leave the item out when none)")
             return tuple(sorted(raw, key=codes.index))
     elif t is ItemType.DATE:
         if isinstance(raw, str):

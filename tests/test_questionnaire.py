@@ -323,6 +323,9 @@ class TestItemTypes:
         assert q.answers({"m": ["z", "x"]}).values["m"] == ("x", "z")
         assert errors_of(q, {"m": ["x", "x"]}) == ("answers.m: expected each choice at most once",)
         assert errors_of(q, {"m": ["w"]}) == ("answers.m: expected a list of x|y|z, got 'w'",)
+        assert errors_of(q, {"m": []}) == (
+            "answers.m: expected at least one choice (leave the item out when none)",
+        )
 
 
 class TestEraDates:
