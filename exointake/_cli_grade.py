@@ -13,6 +13,7 @@ from ._grading import (
     Action,
     BrightonReason,
     BrightonRole,
+    Extent,
     Grade,
     OrganSystem,
     Reaction,
@@ -172,6 +173,18 @@ _ROLES: Mapping[BrightonRole, Text] = {
     BrightonRole.NONE: Text("対象外", "none"),
 }
 
+_ROUTES: Mapping[Route, Text] = {
+    Route.IV_DRIP: Text("点滴 (iv_drip)", "IV drip (iv_drip)"),
+    Route.INJECTION_FACE: Text("注射・顔 (injection_face)", "injection, face (injection_face)"),
+    Route.INJECTION_SCALP: Text("頭皮注入 (injection_scalp)", "injection, scalp (injection_scalp)"),
+}
+
+_EXTENTS: Mapping[Extent, Text] = {
+    Extent.LOCALIZED: Text("局所", "localized"),
+    Extent.GENERALIZED: Text("全身", "generalized"),
+    Extent.UNKNOWN: Text("範囲不明", "extent unknown"),
+}
+
 _FIELDS: Mapping[str, Text] = {
     "interventions": Text("処置", "interventions"),
     "hospitalization": Text("入院の有無", "hospitalization"),
@@ -206,12 +219,13 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
     vocabulary = load_vocabulary(result.vocabulary_version)
     sep = "、" if lang is Lang.JA else ", "
     symptoms = sep.join(
-        _symptom_label(s.code, vocabulary, lang) + (f" ({s.extent.value})" if s.extent else "")
+        _symptom_label(s.code, vocabulary, lang)
+        + (f" ({_EXTENTS[s.extent].get(lang)})" if s.extent else "")
         for s in reaction.symptoms
     )
     lines = [f"{_w('symptoms', lang)}: {symptoms}"]
     if result.route is not None:
-        lines.append(f"{_w('route', lang)}: {result.route.value}")
+        lines.append(f"{_w('route', lang)}: {_ROUTES[result.route].get(lang)}")
     category = (
         f"{_w('category', lang)}: {result.category_label.get(lang)} ({result.category.value}) "
         f"— {result.frequency.get(lang)}"

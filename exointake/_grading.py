@@ -24,12 +24,13 @@ import datetime as dt
 import enum
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from attrs import field, frozen
+from attrs import field, fields, frozen
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
@@ -38,14 +39,17 @@ from ._convert import Expected, converter, describe_type, safe_repr, structure
 from ._errors import ValidationError
 
 __all__ = [
+    "STABLE_CODES",
     "Action",
     "ActionCode",
+    "ActionTexts",
     "BrightonReason",
     "BrightonRole",
     "BrightonSign",
     "Category",
     "CtcaeGrade",
     "CtcaeTerm",
+    "DataSource",
     "Extent",
     "Grade",
     "Intervention",
@@ -55,7 +59,6 @@ __all__ = [
     "SeriousnessCriterion",
     "SeverityRow",
     "SeverityTable",
-    "Source",
     "Symptom",
     "SymptomDef",
     "Vocabulary",
@@ -224,7 +227,7 @@ class ActionCode(enum.StrEnum):
 
 
 @frozen
-class Source:
+class DataSource:
     """Where a data file's content comes from."""
 
     id: str
@@ -251,13 +254,31 @@ class SeverityRow:
 
 
 @frozen
+class ActionTexts:
+    """The wording of each action, ja/en; ``{days}`` and ``{criteria}`` are filled in."""
+
+    review_anaphylaxis: Text
+    review_anaphylaxis_not_a_case: Text
+    review_allergy: Text
+    review_persistent: Text
+    follow_up: Text
+    report: Text
+    complete_record: Text
+
+
+def _fill(text: Text, **values: object) -> Text:
+    return Text(text.ja.format(**values), text.en.format(**values))
+
+
+@frozen
 class SeverityTable:
     """The article's severity table, versioned. Build with :func:`load_severity_table`."""
 
     id: str
     version: str
-    source: Source
+    source: DataSource
     rows: tuple[SeverityRow, ...]
+    actions: ActionTexts
     persistence_days: int = 3
     """Local symptoms lasting longer than this need the physician ("数日")."""
 
@@ -273,6 +294,13 @@ class SeverityTable:
             errors.append("severity.rows: expected the order local, allergy, anaphylaxis")
         if self.persistence_days < 1:
             errors.append("severity.persistence_days: expected at least 1")
+        for a in fields(ActionTexts):
+            try:
+                _fill(getattr(self.actions, a.name), days=1, criteria="-")
+            except (KeyError, IndexError, ValueError):
+                errors.append(
+                    f"severity.actions.{a.name}: only {{days}} and {{criteria}} may be filled in"
+                )
         errors.extend(
             f"severity.rows[{n}].follow_up_days: expected 0 or more"
             for n, r in enumerate(self.rows)
@@ -334,7 +362,7 @@ class Vocabulary:
     version: str
     table: str
     """The severity table version whose rows the codes refer to."""
-    sources: tuple[Source, ...]
+    sources: tuple[DataSource, ...]
     symptoms: tuple[SymptomDef, ...]
     brighton_sudden_onset_minutes: int = 120
     """Onset within this many minutes documents a sudden onset [practice]."""
@@ -422,9 +450,17 @@ def _check_vocabulary(v: Vocabulary) -> list[str]:
     return errors
 
 
+def _version_key(version: str) -> tuple[str | int, ...]:
+    """Sort key that orders ``"2"`` before ``"10"``: digit runs compare as numbers."""
+    parts = re.split(r"(\d+)", version)
+    return tuple(int(p) if n % 2 else p for n, p in enumerate(parts))
+
+
 def _data_versions(kind: str) -> list[str]:
+    """The bundled versions of a data file kind, oldest first."""
     folder = resources.files("exointake") / "data" / kind
-    return sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
+    names = (p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
+    return sorted(names, key=_version_key)
 
 
 def _data_file(kind: str, version: str | None) -> object:
@@ -458,6 +494,10 @@ def load_vocabulary(version: str | None = None) -> Vocabulary:
 # ---------------------------------------------------------------------------- reaction
 
 
+def _to_extent(value: Extent | str | None) -> Extent | None:
+    return None if value is None else Extent(value)
+
+
 @frozen
 class Symptom:
     """One reported sign: a vocabulary ``code`` and, for skin signs, its ``extent``.
@@ -468,7 +508,19 @@ class Symptom:
     """
 
     code: str
-    extent: Extent | None = None
+    extent: Extent | None = field(default=None, converter=_to_extent)
+
+    def __attrs_post_init__(self) -> None:
+        vocabulary = load_vocabulary()
+        if self.code not in vocabulary:
+            raise ValidationError(
+                [f"code: unknown symptom code {safe_repr(self.code)}"], what="symptom"
+            )
+        if self.extent is not None and not vocabulary[self.code].skin:
+            raise ValidationError(
+                [f"extent: only skin signs take an extent; {self.code!r} is not one"],
+                what="symptom",
+            )
 
     def effective_extent(self, vocabulary: Vocabulary | None = None) -> Extent | None:
         """The extent that grading uses: the stated one, else the code's default."""
@@ -497,11 +549,19 @@ def _structure_symptom(value: object, _: type) -> Symptom:
         raise Expected(
             f"expected a symptom code or an object with code and extent, got {describe_type(value)}"
         )
-    symptom = _symptom_fields(value, Symptom)
-    if symptom.extent is not None and not load_vocabulary()[symptom.code].skin:
-        exc = Expected(f"only skin signs take an extent; {symptom.code!r} is not one")
+    code, extent = value.get("code"), value.get("extent")
+    vocabulary = load_vocabulary()
+    # Checked here rather than in __attrs_post_init__ so that the message keeps its path.
+    if (
+        extent is not None
+        and isinstance(code, str)
+        and code in vocabulary
+        and not vocabulary[code].skin
+    ):
+        exc = Expected(f"only skin signs take an extent; {code!r} is not one")
         exc.__notes__ = [AttributeValidationNote("extent", "extent", Extent)]
         raise ClassValidationError("While structuring Symptom", [exc], Symptom)
+    symptom: Symptom = _symptom_fields(value, Symptom)
     return symptom
 
 
@@ -531,9 +591,9 @@ class Reaction:
     Unknown is ``None`` and is never read as "no": e.g. ``interventions=None``
     means not recorded, ``()`` means nothing was done.
 
-    Example::
-
-        >>> r = Reaction.from_dict({"symptoms": ["hypotension",
+    Example:
+        >>> import exointake
+        >>> r = exointake.Reaction.from_dict({"symptoms": ["hypotension",
         ...     {"code": "urticaria", "extent": "generalized"}], "onset_minutes": 10})
         >>> r.symptoms[1].extent
         <Extent.GENERALIZED: 'generalized'>
@@ -608,6 +668,28 @@ class Reaction:
         return data
 
 
+_reaction_fields = make_dict_structure_fn(Reaction, converter)
+
+
+def _structure_reaction(value: object, _: type) -> Reaction:
+    # Reaction's own checks raise ValidationError from __init__; cattrs wraps it with no
+    # field note. Re-raise it bare so that, nested in another record, its relative paths
+    # get that record's field name in front (e.g. ``reaction.symptoms[1].code``).
+    if not isinstance(value, Mapping):
+        raise Expected(f"expected an object, got {describe_type(value)}")
+    try:
+        reaction: Reaction = _reaction_fields(value, Reaction)
+    except ClassValidationError as exc:
+        with_notes, without = exc.group_exceptions()
+        if not with_notes and len(without) == 1 and isinstance(without[0], ValidationError):
+            raise without[0] from None
+        raise
+    return reaction
+
+
+converter.register_structure_hook(Reaction, _structure_reaction)
+
+
 # ---------------------------------------------------------------------------- grade
 
 
@@ -654,10 +736,12 @@ class Grade:
     frequency: Text
     guidance: Text
     escalated: bool
-    """The escalation rule lifted the category to ``anaphylaxis``."""
+    """The category was lifted to ``anaphylaxis`` above the symptoms' highest row: by the
+    escalation rule (allergy-row skin signs with a cardiovascular or respiratory sign)
+    or by a physician's report of anaphylaxis."""
     brighton_level: int
     """1-3 = the definition's levels of certainty, 4 = reported but insufficient
-    evidence, 5 = not a case."""
+    evidence, 5 = not a case. A lower number is always more certain."""
     brighton_reason: BrightonReason
     brighton_signs: tuple[BrightonSign, ...]
     ctcae: CtcaeGrade
@@ -705,9 +789,9 @@ def grade(
         on: the date of the reaction, to turn "within N days" into due dates.
         table, vocabulary: other versions than the bundled newest.
 
-    Example::
-
-        >>> g = grade(Reaction.from_dict({"symptoms": ["hypotension",
+    Example:
+        >>> import exointake
+        >>> g = exointake.grade(exointake.Reaction.from_dict({"symptoms": ["hypotension",
         ...     {"code": "urticaria", "extent": "generalized"}], "onset_minutes": 10}))
         >>> (g.category.value, g.brighton_level)
         ('anaphylaxis', 1)
@@ -776,7 +860,11 @@ def _route(route: Route | str | None) -> Route | None:
 
 
 def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, bool]:
-    """Rule 1 (highest row) then rule 2 (skin + cardiovascular/respiratory escalates)."""
+    """Rule 1 (highest row) then rule 2 (skin + cardiovascular/respiratory escalates).
+
+    A physician's report of anaphylaxis also puts the reaction in the anaphylaxis
+    row, whatever the symptoms' rows (fail-safe).
+    """
     rows = []
     skin_allergy = False
     cardio_resp = False
@@ -784,23 +872,31 @@ def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, boo
         d = vocabulary[s.code]
         r = d.row_for(s.effective_extent(vocabulary))
         rows.append(r)
-        if d.skin and r is Category.ALLERGY:
-            skin_allergy = True
+        if (d.skin or d.system is OrganSystem.DERMATOLOGIC) and r is Category.ALLERGY:
+            skin_allergy = True  # skin and mucosal signs (e.g. red, itchy eyes)
         if d.system in (OrganSystem.CARDIOVASCULAR, OrganSystem.RESPIRATORY):
             cardio_resp = True
     highest = max(rows, key=lambda c: c.rank)
-    if skin_allergy and cardio_resp and highest is not Category.ANAPHYLAXIS:
+    if highest is not Category.ANAPHYLAXIS and (
+        (skin_allergy and cardio_resp) or reaction.reported_anaphylaxis
+    ):
         return Category.ANAPHYLAXIS, True
     return highest, False
 
 
 _PERIPHERAL = ("tachycardia", "prolonged_capillary_refill", "reduced_consciousness")
+_SHOCK = (*_PERIPHERAL, "reduced_central_pulse")
 
 
 def _brighton(
     reaction: Reaction, vocabulary: Vocabulary
 ) -> tuple[int, BrightonReason, tuple[BrightonSign, ...]]:
-    """The Brighton 2007 level from documented signs only."""
+    """The Brighton 2007 level from documented signs only.
+
+    Difficulty breathing and generalized itch count as minor criteria even when
+    wheeze/stridor or a rash is also documented: reading "without" literally
+    would let an added sign lower the certainty.
+    """
     signs: list[BrightonSign] = []
     codes = set(reaction.codes)
     generalized_itch = False
@@ -816,6 +912,12 @@ def _brighton(
     if generalized_itch and "rash" in codes:
         signs.append(
             BrightonSign("generalized_itch_with_rash", OrganSystem.DERMATOLOGIC, BrightonRole.MAJOR)
+        )
+    # Three of tachycardia, capillary refill > 3 s, reduced central pulse volume and
+    # reduced consciousness: uncompensated shock (a major cardiovascular criterion).
+    if sum(c in codes for c in _SHOCK) >= 3:
+        signs.append(
+            BrightonSign("uncompensated_shock", OrganSystem.CARDIOVASCULAR, BrightonRole.MAJOR)
         )
     # Two of tachycardia, capillary refill > 3 s, reduced consciousness: reduced
     # peripheral circulation (a minor cardiovascular criterion).
@@ -838,10 +940,7 @@ def _brighton(
         level = 1
     elif (
         (has(major, cv) and has(major, resp))
-        or any(
-            b.role is major and b.system in (cv, resp) and (minor_systems - {b.system})
-            for b in signs
-        )
+        or ((has(major, cv) or has(major, resp)) and (minor_systems - {cv, resp}))
         or (has(major, derm) and has(minor, cv, resp))
     ):
         level = 2
@@ -1097,6 +1196,7 @@ def _actions(
         due = on + dt.timedelta(days=within) if on is not None and within is not None else None
         return Action(code, text, within, due)
 
+    texts = table.actions
     actions: list[Action] = []
     has_local = any(vocabulary[c].row is Category.LOCAL for c in reaction.codes)
     persistent = has_local and (
@@ -1104,92 +1204,21 @@ def _actions(
         or (reaction.duration_days is not None and reaction.duration_days > persistence_days)
     )
     if category is Category.ANAPHYLAXIS:
-        why = (
-            Text(
-                "アナフィラキシーの区分に当たる反応です（ブライトン分類では症例に該当せず）。"
-                "医師が直ちに診察・確認してください。",
-                "The reaction falls in the anaphylaxis row (not a Brighton case). "
-                "The physician reviews it now.",
-            )
-            if level == 5
-            else Text(
-                "アナフィラキシーの区分に当たる反応です。医師が直ちに診察・確認してください。",
-                "The reaction falls in the anaphylaxis row. The physician reviews it now.",
-            )
-        )
+        why = texts.review_anaphylaxis_not_a_case if level == 5 else texts.review_anaphylaxis
         actions.append(action(ActionCode.PHYSICIAN_REVIEW, why, 0))
     elif category is Category.ALLERGY:
-        actions.append(
-            action(
-                ActionCode.PHYSICIAN_REVIEW,
-                Text(
-                    "アレルギー反応の区分に当たります。医師が当日中に確認してください。",
-                    "The reaction falls in the allergic-reaction row. "
-                    "The physician reviews it today.",
-                ),
-                0,
-            )
-        )
+        actions.append(action(ActionCode.PHYSICIAN_REVIEW, texts.review_allergy, 0))
     elif persistent:
-        actions.append(
-            action(
-                ActionCode.PHYSICIAN_REVIEW,
-                Text(
-                    f"注入部位の症状が{persistence_days}日を超えて続いているか、強くなっています。"
-                    "医師の診察を受けていただいてください。",
-                    f"Site symptoms have lasted more than {persistence_days} days or are "
-                    "getting worse: the patient sees the physician.",
-                ),
-                0,
-            )
-        )
+        review = _fill(texts.review_persistent, days=persistence_days)
+        actions.append(action(ActionCode.PHYSICIAN_REVIEW, review, 0))
     follow = table.row(category).follow_up_days
-    if category is Category.LOCAL:
-        follow = persistence_days
-    actions.append(
-        action(
-            ActionCode.FOLLOW_UP,
-            Text(
-                f"{follow}日以内に経過を確認し、記録してください。",
-                f"Check how the patient is within {follow} day(s) and record the outcome.",
-            ),
-            follow,
-        )
-    )
+    actions.append(action(ActionCode.FOLLOW_UP, _fill(texts.follow_up, days=follow), follow))
     if criteria:
-        names = ", ".join(c.label.en for c in criteria)
-        names_ja = "、".join(c.label.ja for c in criteria)
-        actions.append(
-            action(
-                ActionCode.REPORT,
-                Text(
-                    f"重篤な有害事象です（ICH E2A: {names_ja}）。院内の手順に従い、"
-                    "製品の供給元や当局（医薬関係者からの副作用等報告など）への報告を行ってください。",
-                    f"This is a serious adverse event (ICH E2A: {names}). Report it following "
-                    "the clinic's procedure, e.g. to the product's supplier and to the "
-                    "authorities.",
-                ),
-                0,
-            )
+        report = Text(
+            texts.report.ja.format(criteria="、".join(c.label.ja for c in criteria)),
+            texts.report.en.format(criteria=", ".join(c.label.en for c in criteria)),
         )
-    missing = []
-    if ctcae.grade is None:
-        missing.append(("CTCAE", "CTCAE"))
-    if undecided:
-        missing.append(("重篤性", "seriousness"))
-    if missing:
-        actions.append(
-            action(
-                ActionCode.COMPLETE_RECORD,
-                Text(
-                    "処置・入院の有無・転帰を記録すると、"
-                    + "・".join(m[0] for m in missing)
-                    + "の判定ができます。",
-                    "Record interventions, hospitalization and outcome so that "
-                    + " and ".join(m[1] for m in missing)
-                    + " can be graded.",
-                ),
-                None,
-            )
-        )
+        actions.append(action(ActionCode.REPORT, report, 0))
+    if ctcae.grade is None or undecided:
+        actions.append(action(ActionCode.COMPLETE_RECORD, texts.complete_record, None))
     return tuple(actions)

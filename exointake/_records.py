@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -58,7 +59,7 @@ _SHORT_RE = re.compile(r"[^\x00-\x1f\x7f]{1,100}")
 
 def check_id(value: object) -> str:
     """An opaque id: 1–64 ASCII letters, digits or ``. _ : -`` (so never a written name)."""
-    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
+    if type(value) is not str or not _is_id(value):
         raise Expected(
             "expected an opaque id (1-64 characters A-Z a-z 0-9 . _ : -, starting with a "
             "letter or digit)"
@@ -68,16 +69,27 @@ def check_id(value: object) -> str:
 
 def check_sha256(value: object) -> str:
     """A SHA-256 digest as 64 lowercase hex digits."""
-    if not isinstance(value, str) or not _SHA256_RE.fullmatch(value):
+    if type(value) is not str or not _SHA256_RE.fullmatch(value):
         raise Expected("expected a SHA-256 digest (64 lowercase hex digits)")
     return value
 
 
 def check_label(value: object) -> str:
     """A short single-line label (maker, site, concentration): 1–100 printable characters."""
-    if not isinstance(value, str) or not _SHORT_RE.fullmatch(value) or value != value.strip():
+    if type(value) is not str or not _is_label(value):
         raise Expected("expected a short single-line text (1-100 characters, no line breaks)")
     return value
+
+
+# Ids and labels repeat (lots, makers, staff): remember the ones already checked.
+@functools.lru_cache(maxsize=65536)
+def _is_id(value: str) -> bool:
+    return _ID_RE.fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_label(value: str) -> bool:
+    return _SHORT_RE.fullmatch(value) is not None and value == value.strip()
 
 
 def check_positive_decimal(value: object) -> Decimal:

@@ -35,6 +35,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -358,10 +359,15 @@ class Store:
     def write(self) -> Iterator[Writer]:
         """A write transaction holding the chain head; commits on success, else rolls back."""
         with self.engine.connect().execution_options(exointake_write=True) as conn, conn.begin():
-            row = conn.execute(
-                sa.select(HEAD.c.seq, HEAD.c.entry_hash).where(HEAD.c.id == 1).with_for_update()
-            ).one()
-            writer = Writer(self, conn, int(row.seq), str(row.entry_hash))
+            if conn.dialect.name == "sqlite":
+                # The hot path talks to sqlite3 directly inside SQLAlchemy's transaction:
+                # same statements, without per-statement Python overhead.
+                cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                seq, last = cursor.execute(_SQLITE_HEAD).fetchone()
+                writer = Writer(self, conn, int(seq), str(last), cursor=cursor)
+            else:
+                row = conn.execute(_HEAD_FOR_UPDATE).one()
+                writer = Writer(self, conn, int(row.seq), str(row.entry_hash))
             yield writer
             writer.flush()
 
@@ -448,9 +454,12 @@ def is_current(alias: Any = None) -> sa.ColumnElement[bool]:
 class Writer:
     """Appends entries inside one :meth:`Store.write` transaction."""
 
-    def __init__(self, store: Store, conn: Connection, seq: int, last_hash: str) -> None:
+    def __init__(
+        self, store: Store, conn: Connection, seq: int, last_hash: str, *, cursor: Any = None
+    ) -> None:
         self.store = store
         self.conn = conn
+        self._cursor = cursor
         self.seq = seq
         self.last_hash = last_hash
         self._rows: list[dict[str, Any]] = []
@@ -476,17 +485,15 @@ class Writer:
             payload=payload,
             prev_hash=self.last_hash,
         )
-        row = {
-            "seq": seq,
-            "entry_id": entry_id,
-            "kind": kind,
-            "recorded_at": recorded_at,
-            "payload": payload,
-            "prev_hash": self.last_hash,
-            "entry_hash": digest,
-        }
-        for name in QUERY_COLUMNS:
-            row[name] = columns.get(name)
+        row = dict.fromkeys(QUERY_COLUMNS)
+        row.update(columns)
+        row["seq"] = seq
+        row["entry_id"] = entry_id
+        row["kind"] = kind
+        row["recorded_at"] = recorded_at
+        row["payload"] = payload
+        row["prev_hash"] = self.last_hash
+        row["entry_hash"] = digest
         self._rows.append(row)
         self.seq = seq
         self.last_hash = digest
@@ -507,40 +514,61 @@ class Writer:
         """Write the appended rows, the new head and the count changes."""
         if not self._rows:
             return
-        self.conn.execute(ENTRIES.insert(), self._rows)
-        self.conn.execute(
-            HEAD.update().where(HEAD.c.id == 1).values(seq=self.seq, entry_hash=self.last_hash)
-        )
-        if self._counts:
-            upsert_counts(self.conn, self._counts)
+        cur = self._cursor
+        if cur is not None:
+            # sqlite3's own executemany with named parameters: the same rows, no per-row
+            # processing in Python (SQLite needs none for these column types).
+            cur.executemany(_SQLITE_INSERT, self._rows)
+            cur.execute(_SQLITE_HEAD_UPDATE, (self.seq, self.last_hash))
+            if self._counts:
+                cur.executemany(_SQLITE_COUNTS, _count_rows(self._counts))
+        else:
+            self.conn.execute(ENTRIES.insert(), self._rows)
+            self.conn.execute(_HEAD_UPDATE, {"new_seq": self.seq, "new_hash": self.last_hash})
+            if self._counts:
+                upsert_counts(self.conn, self._counts)
         self._rows = []
         self._counts = {}
 
 
-def upsert_counts(conn: Connection, counts: Mapping[tuple[str, str, str, str], int]) -> None:
-    """Add to ``log_admin_counts`` (insert missing keys)."""
-    rows = [
+_HEAD_FOR_UPDATE: Final = (
+    sa.select(HEAD.c.seq, HEAD.c.entry_hash).where(HEAD.c.id == 1).with_for_update()
+)
+_HEAD_UPDATE: Final = (
+    HEAD.update()
+    .where(HEAD.c.id == 1)
+    .values(seq=sa.bindparam("new_seq"), entry_hash=sa.bindparam("new_hash"))
+)
+_SQLITE_INSERT: Final = str(
+    ENTRIES.insert().compile(dialect=sqlite_dialect.dialect(paramstyle="named"))
+)
+_SQLITE_HEAD: Final = "SELECT seq, entry_hash FROM log_head WHERE id = 1"
+_SQLITE_HEAD_UPDATE: Final = "UPDATE log_head SET seq = ?, entry_hash = ? WHERE id = 1"
+_SQLITE_COUNTS: Final = (
+    "INSERT INTO log_admin_counts (day, route, origin, lot, n) VALUES (:day, :route, :origin, "
+    ":lot, :n) ON CONFLICT (day, route, origin, lot) DO UPDATE SET n = n + excluded.n"
+)
+_COUNT_KEYS: Final = ["day", "route", "origin", "lot"]
+_pg_counts = pg_insert(COUNTS)
+_PG_UPSERT: Final = _pg_counts.on_conflict_do_update(
+    index_elements=_COUNT_KEYS, set_={"n": COUNTS.c.n + _pg_counts.excluded.n}
+)
+_lite_counts = sqlite_insert(COUNTS)
+_SQLITE_UPSERT: Final = _lite_counts.on_conflict_do_update(
+    index_elements=_COUNT_KEYS, set_={"n": COUNTS.c.n + _lite_counts.excluded.n}
+)
+
+
+def _count_rows(counts: Mapping[tuple[str, str, str, str], int]) -> list[dict[str, Any]]:
+    return [
         {"day": d, "route": r, "origin": o, "lot": lot, "n": n}
         for (d, r, o, lot), n in sorted(counts.items())
         if n
     ]
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        pg_stmt = pg_insert(COUNTS)
-        conn.execute(
-            pg_stmt.on_conflict_do_update(
-                index_elements=["day", "route", "origin", "lot"],
-                set_={"n": COUNTS.c.n + pg_stmt.excluded.n},
-            ),
-            rows,
-        )
-        return
-    lite_stmt = sqlite_insert(COUNTS)
-    conn.execute(
-        lite_stmt.on_conflict_do_update(
-            index_elements=["day", "route", "origin", "lot"],
-            set_={"n": COUNTS.c.n + lite_stmt.excluded.n},
-        ),
-        rows,
-    )
+
+
+def upsert_counts(conn: Connection, counts: Mapping[tuple[str, str, str, str], int]) -> None:
+    """Add to ``log_admin_counts`` (insert missing keys)."""
+    rows = _count_rows(counts)
+    if rows:
+        conn.execute(_PG_UPSERT if conn.dialect.name == "postgresql" else _SQLITE_UPSERT, rows)

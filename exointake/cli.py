@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "_cli_consent",
     "_cli_demo",
     "_cli_grade",
+    "_cli_log",
     "_cli_questionnaire",
     "_cli_screen",
 )

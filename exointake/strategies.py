@@ -28,18 +28,22 @@ from ._strategies_intake import (
     rulesets,
     texts,
 )
+from ._strategies_log import administrations, log_ids, reaction_records
 
 __all__ = [
+    "administrations",
     "answer_values",
     "answers",
     "conditions",
     "consent_requests",
     "consent_texts",
     "invalid_answer_values",
+    "log_ids",
     "partial_answer_values",
     "questionnaire_dicts",
     "questionnaires",
     "reaction_dicts",
+    "reaction_records",
     "reactions",
     "routes",
     "ruleset_dicts",

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+from attrs import frozen
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -28,10 +35,14 @@ from exointake._grading import (
     SeverityTable,
     Symptom,
     Vocabulary,
+    _data_versions,
+    _version_key,
     grade,
     load_severity_table,
     load_vocabulary,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # The domain contract's symptom table (§2): code -> (ja, article row).
 DOMAIN_VOCABULARY = {
@@ -68,6 +79,7 @@ BRIGHTON_SIGNS = (
     "reduced_peripheral_circulation",
     "tachycardia",
     "prolonged_capillary_refill",
+    "reduced_central_pulse",
     "prickle_sensation",
     "red_itchy_eyes",
     "dry_cough",
@@ -78,6 +90,8 @@ BRIGHTON_SIGNS = (
     "diarrhea",
     "raised_tryptase",
 )
+
+ALLERGY_ROW_CODES = sorted(d.code for d in load_vocabulary().symptoms if d.row == "allergy")
 
 DONE = {"interventions": [], "hospitalization": False, "outcome": "recovered"}
 """The fields CTCAE and E2A need, filled in for a mild, finished reaction."""
@@ -141,8 +155,20 @@ class TestSeverityTable:
         with pytest.raises(ValidationError, match="exactly one row each"):
             structure(data, SeverityTable)
 
+    def test_action_texts_only_take_known_placeholders(self) -> None:
+        """An action text with a placeholder grading cannot fill is refused when loaded."""
+        data = load_severity_table().to_dict()
+        data["actions"]["follow_up"]["en"] = "Call {patient_name} back"
+        with pytest.raises(ValidationError, match=r"severity\.actions\.follow_up: only"):
+            structure(data, SeverityTable)
+
 
 class TestVocabulary:
+    def test_round_trip(self) -> None:
+        """The vocabulary re-reads from its own plain data."""
+        vocab = load_vocabulary()
+        assert structure(vocab.to_dict(), Vocabulary) == vocab
+
     def test_stable_codes_match_the_domain_table(self) -> None:
         """The 14 article codes carry the domain's Japanese words and rows and are marked stable."""
         vocab = load_vocabulary()
@@ -151,6 +177,19 @@ class TestVocabulary:
         for code, (ja, row) in DOMAIN_VOCABULARY.items():
             assert vocab[code].label.ja == ja
             assert vocab[code].row == row
+
+    def test_versions_only_grow(self) -> None:
+        """Each bundled vocabulary keeps every code of the versions before it, with its row."""
+        versions = [load_vocabulary(v) for v in _data_versions("vocabulary")]
+        for older, newer in itertools.pairwise(versions):
+            for d in older.symptoms:
+                assert d.code in newer
+                assert newer[d.code].row == d.row
+
+    def test_version_order(self) -> None:
+        """Bundled versions sort with numbers as numbers, so "10" is newer than "9"."""
+        assert sorted(["10", "9", "2"], key=_version_key) == ["2", "9", "10"]
+        assert _version_key("article-2025-11-19") < _version_key("article-2026-01-02")
 
     def test_brighton_signs_are_present(self) -> None:
         """The vocabulary extends the article with the signs the Brighton definition needs."""
@@ -253,9 +292,34 @@ class TestReactionInput:
             "body_surface_percent: expected 0 to 100, got 101",
         )
 
+    def test_nested_paths(self) -> None:
+        """Inside another record (as the log keeps it), problems carry that record's field."""
+
+        @frozen
+        class Record:
+            reaction: Reaction
+
+        with pytest.raises(ValidationError) as info:
+            structure({"reaction": {"symptoms": ["pain", "pain"], "onset_minutes": -1}}, Record)
+        assert info.value.errors == (
+            "reaction.symptoms[1].code: 'pain' is listed twice",
+            "reaction.onset_minutes: expected 0 or more, got -1",
+        )
+        with pytest.raises(ValidationError) as info:
+            structure({"reaction": {"symptoms": [{"code": "pain", "extent": "unknown"}]}}, Record)
+        assert info.value.errors[0].startswith("reaction.symptoms[0].extent: only skin signs")
+
     def test_not_an_object(self) -> None:
         """A reaction must be an object."""
         assert errors_of(["pain"]) == ("$: expected an object, got list",)
+
+    def test_direct_construction_is_checked(self) -> None:
+        """Symptoms built in Python are checked like parsed ones."""
+        with pytest.raises(ValidationError, match="code: unknown symptom code 'foo'"):
+            Symptom("foo")
+        with pytest.raises(ValidationError, match="extent: only skin signs"):
+            Symptom("pain", Extent.LOCALIZED)
+        assert Symptom("urticaria", "generalized").extent is Extent.GENERALIZED
 
     def test_interventions_are_canonical(self) -> None:
         """Interventions are kept once each, in a fixed order, so equal records are equal."""
@@ -302,6 +366,13 @@ class TestCategory:
         g = grade(reaction("urticaria", other))
         assert g.category is Category.ANAPHYLAXIS
         assert g.escalated
+
+    def test_reported_anaphylaxis_is_in_the_anaphylaxis_row(self) -> None:
+        """A physician's report of anaphylaxis puts even site signs in the anaphylaxis row."""
+        g = grade(reaction("redness", reported_anaphylaxis=True))
+        assert g.category is Category.ANAPHYLAXIS
+        assert g.escalated
+        assert g.actions[0].code is ActionCode.PHYSICIAN_REVIEW
 
     def test_no_escalation_without_skin(self) -> None:
         """Cardiorespiratory signs without skin signs are not escalated."""
@@ -369,6 +440,9 @@ class TestBrighton:
             ),
             (["hypotension", "wheeze"], 2),
             (["uncompensated_shock", "nausea"], 2),
+            (["tachycardia", "prolonged_capillary_refill", "reduced_central_pulse", HIVES], 1),
+            (["hypotension", "dry_cough"], 5),
+            (["hypotension", "dry_cough", "urticaria"], 2),
             (["stridor", "red_itchy_eyes"], 2),
             ([HIVES, "dry_cough"], 2),
             (["dyspnea", "vomiting"], 3),
@@ -381,7 +455,11 @@ class TestBrighton:
         ],
     )
     def test_levels(self, symptoms: list[Any], level: int) -> None:
-        """The 2007 levels from documented major and minor criteria (sudden onset documented)."""
+        """The 2007 levels from documented major and minor criteria (sudden onset documented).
+
+        Level 2's "major cardiovascular or respiratory with a minor from a different system"
+        means a system other than cardiovascular or respiratory (Rüggeberg 2007).
+        """
         assert grade(reaction(*symptoms, onset_minutes=5)).brighton_level == level
 
     def test_onset_not_documented_is_level_4(self) -> None:
@@ -419,6 +497,25 @@ class TestBrighton:
         drop = data.draw(st.integers(0, len(r.symptoms) - 1))
         fewer = Reaction(symptoms=r.symptoms[:drop] + r.symptoms[drop + 1 :], **_fields(r))
         assert grade(fewer).brighton_level >= grade(r).brighton_level
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.one_of(
+            xs.reactions(),
+            xs.reactions(codes=st.sampled_from(ALLERGY_ROW_CODES), max_symptoms=3),
+        ),
+        st.integers(0, 60),
+    )
+    def test_a_brighton_case_is_in_the_anaphylaxis_row(self, r: Reaction, onset: int) -> None:
+        """Signs meeting Brighton level 1-3 are always in the article's anaphylaxis row."""
+        g = grade(Reaction(r.symptoms, onset_minutes=onset))
+        if g.brighton_level <= 3:
+            assert g.category is Category.ANAPHYLAXIS
+
+    def test_red_itchy_eyes_escalate_like_skin_signs(self) -> None:
+        """Red, itchy eyes (a mucosal sign) with a cough are graded anaphylaxis, as Brighton 3."""
+        g = grade(reaction("red_itchy_eyes", "dry_cough", onset_minutes=5))
+        assert (g.category, g.brighton_level) == (Category.ANAPHYLAXIS, 3)
 
     @settings(max_examples=100, deadline=None)
     @given(
@@ -598,6 +695,23 @@ class TestActions:
             grade(reaction("pain"), route="oral")
 
 
+class TestActionsProperties:
+    @settings(max_examples=150, deadline=None)
+    @given(xs.reactions(), st.none() | xs.routes())
+    def test_actions_follow_the_grade(self, r: Reaction, route: Route | None) -> None:
+        """Review for allergy and anaphylaxis, report iff serious, complete the record iff
+        something is undecided, and always a follow-up; each kind of action at most once."""
+        g = grade(r, route=route)
+        codes = [a.code for a in g.actions]
+        assert len(codes) == len(set(codes))
+        assert ActionCode.FOLLOW_UP in codes
+        if g.category is not Category.LOCAL:
+            assert codes[0] is ActionCode.PHYSICIAN_REVIEW
+        assert (ActionCode.REPORT in codes) == g.serious
+        undecided = g.ctcae.grade is None or bool(g.seriousness_unknown)
+        assert (ActionCode.COMPLETE_RECORD in codes) == undecided
+
+
 class TestGradeOutput:
     def test_versions_are_named(self) -> None:
         """A grade names the table, vocabulary, Brighton and CTCAE versions it used."""
@@ -630,3 +744,72 @@ class TestGradeOutput:
     def test_outcome_values(self) -> None:
         """Outcomes are a closed vocabulary."""
         assert Outcome("recovered_with_sequelae") is Outcome.RECOVERED_WITH_SEQUELAE
+
+
+class TestExample:
+    def test_grade_reaction_example(self, tmp_path: Path) -> None:
+        """examples/grade_reaction.py grades its three cases as the guide describes."""
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "examples" / "grade_reaction.py")],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        out = proc.stdout
+        assert "CTCAE v5.0: Injection site reaction, grade 1" in out
+        assert "Brighton 2007: level 1 (criteria_met)" in out
+        assert "CTCAE v5.0: Anaphylaxis, grade 3" in out
+        assert "level 5 (criteria_not_met)" in out
+        assert "Infusion related reaction" in out
+
+
+SCHEMA = json.loads((ROOT / "schemas" / "reaction.schema.json").read_text("utf-8"))
+
+
+class TestReactionSchema:
+    def test_schema_matches_the_model(self) -> None:
+        """The JSON Schema's fields and closed vocabularies are the model's."""
+        vocab = load_vocabulary()
+        defs, props = SCHEMA["$defs"], SCHEMA["properties"]
+        assert defs["code"]["enum"] == list(vocab.codes)
+        assert defs["skin_code"]["enum"] == [d.code for d in vocab.symptoms if d.skin]
+        assert set(props) == {*Reaction.from_dict({"symptoms": ["pain"]}).to_dict(), "route"}
+        assert props["interventions"]["items"]["enum"] == [i.value for i in Intervention]
+        assert props["outcome"]["enum"] == [o.value for o in Outcome]
+        assert props["route"]["enum"] == [r.value for r in Route]
+
+    @settings(max_examples=60, deadline=None)
+    @given(xs.reaction_dicts(), st.none() | xs.routes())
+    def test_valid_reactions_validate(self, data: dict[str, Any], route: Route | None) -> None:
+        """Every reaction the model accepts is valid under the schema."""
+        if route is not None:
+            data = {**data, "route": route.value}
+        jsonschema.validate(data, SCHEMA)
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"symptoms": []},
+            {"symptoms": ["foo"]},
+            {"symptoms": [{"code": "pain", "extent": "generalized"}]},
+            {"symptoms": [{"code": "urticaria", "extent": "everywhere"}]},
+            {"symptoms": ["pain"], "onset_minutes": -1},
+            {"symptoms": ["pain"], "body_surface_percent": 101},
+            {"symptoms": ["pain"], "outcome": "better"},
+            {"symptoms": ["pain"], "interventions": ["prayer"]},
+            {"symptoms": ["pain"], "hospitalization": "yes"},
+            {"symptoms": ["pain"], "notes": "free text"},
+            {"onset_minutes": 5},
+        ],
+    )
+    def test_schema_and_model_reject_alike(self, data: dict[str, Any]) -> None:
+        """Input the model refuses is refused by the schema too."""
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(data, SCHEMA)
+        with pytest.raises(ValidationError):
+            Reaction.from_dict(data)
