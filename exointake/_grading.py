@@ -575,13 +575,18 @@ converter.register_structure_hook(Symptom, _structure_symptom)
 converter.register_unstructure_hook(Symptom, _unstructure_symptom)
 
 
+_INTERVENTION_ORDER = {v: n for n, v in enumerate(Intervention)}
+_ALL_INTERVENTIONS = frozenset(Intervention)
+_SYSTEM_ORDER = {v: n for n, v in enumerate(OrganSystem)}
+_CRITERIA = tuple(SeriousnessCriterion)
+
+
 def _sorted_interventions(
     value: Iterable[Intervention] | None,
 ) -> tuple[Intervention, ...] | None:
     if value is None:
         return None
-    order = list(Intervention)
-    return tuple(sorted({Intervention(v) for v in value}, key=order.index))
+    return tuple(sorted({Intervention(v) for v in value}, key=_INTERVENTION_ORDER.__getitem__))
 
 
 @frozen
@@ -927,7 +932,7 @@ def _brighton(
                 "reduced_peripheral_circulation", OrganSystem.CARDIOVASCULAR, BrightonRole.MINOR
             )
         )
-    signs = sorted(set(signs), key=lambda b: (list(OrganSystem).index(b.system), b.role, b.code))
+    signs = sorted(set(signs), key=lambda b: (_SYSTEM_ORDER[b.system], b.role, b.code))
 
     def has(role: BrightonRole, *systems: OrganSystem) -> bool:
         return any(b.role is role and b.system in systems for b in signs)
@@ -1041,7 +1046,7 @@ def _ctcae(
     )
     worst = _Facts(
         interventions=frozenset(
-            Intervention if reaction.interventions is None else reaction.interventions
+            _ALL_INTERVENTIONS if reaction.interventions is None else reaction.interventions
         ),
         hospitalization=reaction.hospitalization is not False,
         fatal=reaction.outcome in (Outcome.FATAL, Outcome.UNKNOWN),
@@ -1174,8 +1179,8 @@ def _seriousness(
         c.HOSPITALIZATION: reaction.hospitalization is None,
     }
     return (
-        tuple(k for k in c if met.get(k)),
-        tuple(k for k in c if undecided.get(k)),
+        tuple(k for k in _CRITERIA if met.get(k)),
+        tuple(k for k in _CRITERIA if undecided.get(k)),
     )
 
 
