@@ -32,7 +32,7 @@ from ._convert import Expected, canonical_json, converter, sha256_hex, structure
 from ._errors import ScreeningRefused, ValidationError
 from ._grading import SeverityTable, load_severity_table
 from ._questionnaire import UNKNOWN, ItemType, Questionnaire, load_questionnaire
-from ._records import check_id
+from ._records import Origin, Sourcing, check_id
 from ._screening import Decision, Finding, ScreeningResult
 from ._wareki import format_wareki
 
@@ -43,6 +43,7 @@ __all__ = [
     "Clinic",
     "ConsentDocument",
     "ConsentLanguage",
+    "ConsentProduct",
     "ConsentRequest",
     "ConsentTemplate",
     "CoolingOffBox",
@@ -56,14 +57,11 @@ __all__ = [
     "PhysicianOverride",
     "Plan",
     "Prices",
-    "Product",
     "ProductKind",
-    "ProductOrigin",
     "Run",
     "Section",
     "SignatureBlock",
     "SignatureParty",
-    "Sourcing",
     "TableBlock",
     "TemplateRef",
     "Treatment",
@@ -115,21 +113,6 @@ class ProductKind(enum.StrEnum):
 
     EXOSOME = "exosome"
     CONDITIONED_MEDIA = "conditioned_media"
-
-
-class ProductOrigin(enum.StrEnum):
-    """The cells the product comes from (domain contract §1)."""
-
-    ADIPOSE = "adipose"
-    UMBILICAL_CORD = "umbilical_cord"
-    DENTAL_PULP = "dental_pulp"
-
-
-class Sourcing(enum.StrEnum):
-    """Made in Japan or imported."""
-
-    DOMESTIC = "domestic"
-    IMPORTED = "imported"
 
 
 class Acquisition(enum.StrEnum):
@@ -303,12 +286,15 @@ class Treatment:
 
 
 @frozen
-class Product:
-    """What a clinic must be able to say about the product (domain contract §1)."""
+class ConsentProduct:
+    """What a clinic must be able to say about the product (domain contract §1).
+
+    ``origin`` and ``sourcing`` use the same vocabulary as the log's administrations.
+    """
 
     name: str = field(validator=_nonblank)
     kind: ProductKind
-    origin: ProductOrigin
+    origin: Origin
     maker: str = field(validator=_nonblank)
     sourcing: Sourcing
     acquisition: Acquisition
@@ -366,7 +352,7 @@ class ConsentRequest:
     physician: Physician
     patient: Patient
     treatment: Treatment
-    product: Product
+    product: ConsentProduct
     prices: Prices
     screening: ScreeningResult
     template_version: str = field(validator=_nonblank)
@@ -526,7 +512,7 @@ class ConsentTemplate:
         for prefix, enum_cls in (
             ("route", Route),
             ("kind", ProductKind),
-            ("origin", ProductOrigin),
+            ("origin", Origin),
             ("sourcing", Sourcing),
             ("acquisition", Acquisition),
             ("decision", Decision),

@@ -14,11 +14,10 @@ from ._consent import (
     ConsentRequest,
     IntervalUnit,
     ProductKind,
-    ProductOrigin,
-    Sourcing,
     suggest_cooling_off,
 )
 from ._questionnaire import Questionnaire, load_questionnaire
+from ._records import Origin, Sourcing
 from ._screening import Decision, screen
 from ._strategies_intake import answers
 
@@ -121,7 +120,7 @@ def consent_requests(
         "product": {
             "name": draw(txt),
             "kind": draw(st.sampled_from(ProductKind)).value,
-            "origin": draw(st.sampled_from(ProductOrigin)).value,
+            "origin": draw(st.sampled_from(Origin)).value,
             "maker": draw(txt),
             "sourcing": draw(st.sampled_from(Sourcing)).value,
             "acquisition": draw(st.sampled_from(Acquisition)).value,
