@@ -84,6 +84,8 @@ def consent_requests(
         else {}
     )
     price = draw(st.integers(0, 300_000))
+    extra = draw(st.sampled_from([None, *(r for r in Route if r is not route)]))
+    routes = [route.value] if extra is None else [route.value, extra.value]
     data: dict[str, Any] = {
         "consent_id": draw(_IDS),
         "template_version": "1",
@@ -108,12 +110,13 @@ def consent_requests(
             ),
         },
         "treatment": {
-            "routes": [route.value],
+            "routes": routes,
             "site": draw(txt),
             "plan": {
                 "sessions": sessions,
                 "start_date": doc_day.isoformat(),
-                "cooling_off_covered": draw(st.booleans()) or suggest_cooling_off([route]),
+                "cooling_off_covered": draw(st.booleans())
+                or suggest_cooling_off([Route(r) for r in routes]),
                 **interval,
             },
         },
