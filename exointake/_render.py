@@ -541,7 +541,11 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
         return [Paragraph(_markup(block.runs, fonts.bold), st.body)]
     if isinstance(block, Bullets):
         bullet = ParagraphStyle(
-            f"{st.body.name}-bullet", parent=st.body, leftIndent=12, bulletIndent=2
+            f"{st.body.name}-bullet",
+            parent=st.body,
+            leftIndent=12,
+            bulletIndent=2,
+            bulletFontName=fonts.body,  # the default (Helvetica) has no "・": it would be tofu
         )
         return [
             Paragraph(

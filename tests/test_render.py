@@ -317,6 +317,19 @@ class TestLayout:
         assert sizes
         assert min(sizes) >= MIN_FONT_SIZE
 
+    def test_every_text_in_the_chosen_fonts(self, example: ConsentRequest) -> None:
+        """All text, bullets included, is set in the Japanese fonts, never a Latin-only fallback."""
+        used: set[str] = set()
+
+        def visit(text: str, cm: object, tm: object, font: object, size: float) -> None:
+            if text.strip() and isinstance(font, dict):
+                used.add(str(font.get("/BaseFont")))
+
+        for lang in ("ja", "en"):
+            for page in _reader(render_consent(example, language=lang).pdf).pages:
+                page.extract_text(visitor_text=visit)
+        assert used == {"/HeiseiMin-W3", "/HeiseiKakuGo-W5"}
+
     def test_footer_on_every_page(self, example: ConsentRequest) -> None:
         """Every page shows the patient id, the document hash and "n / N"."""
         rendered = render_consent(example)
