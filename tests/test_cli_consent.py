@@ -117,3 +117,24 @@ class TestDemo:
         digest = hashlib.sha256((tmp_path / "consent-P-0001.pdf").read_bytes()).hexdigest()
         assert digest in out
         assert "P-0003: no consent document, screening contraindicated" in out
+
+
+IPAEX = Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
+
+
+@pytest.mark.skipif(not IPAEX.exists(), reason="fonts-ipaexfont not installed")
+def test_font_option_embeds(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """--font embeds the TrueType font: the PDF carries a font file."""
+    out_pdf = tmp_path / "consent.pdf"
+    code, _, _ = run(
+        capsys,
+        "consent",
+        "--request",
+        str(EXAMPLE_REQUEST),
+        "--out",
+        str(out_pdf),
+        "--font",
+        str(IPAEX),
+    )
+    assert code == 0
+    assert b"/FontFile2" in out_pdf.read_bytes()

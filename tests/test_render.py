@@ -23,6 +23,7 @@ from exointake._consent import (
     current_template,
     request_fields,
 )
+from exointake._grading import load_severity_table
 from exointake._render import (
     MIN_FONT_SIZE,
     RED,
@@ -224,6 +225,14 @@ class TestRequiredItems:
         assert "352,000円" in text
         assert "平成2年3月3日（1990-03-03）" in text
         assert "令和8年11月25日（2026-11-25）" in text
+
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    def test_severity_table_from_grading_data(self, example: ConsentRequest, lang: str) -> None:
+        """Every cell of the grading severity table is on the page, in each language."""
+        text = squash(pdf_text(render_consent(example, language=lang).pdf))
+        for row in load_severity_table().rows:
+            for cell in (row.label, row.frequency, row.symptoms, row.guidance):
+                assert squash(cell.get(lang)) in text
 
     def test_patient_findings_shown_not_staff_notes(self, example: ConsentRequest) -> None:
         """The patient's cautions and the answers that raised them appear; staff notes do not."""
