@@ -324,12 +324,8 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
                 else [f"{_join(path, key)}: {_message(sub, note.type)}"]
             )
         for sub in without:
-            if isinstance(sub, ValidationError):  # raised by a class's own checks
-                # complete paths stay as they are; a nested class's relative ones get its path
-                out.extend(
-                    e if not path or e.startswith((path, "$")) else prefix_path(path, e)
-                    for e in sub.errors
-                )
+            if isinstance(sub, ValidationError):  # a class's own checks, paths relative to it
+                out.extend(prefix_path(path, e) for e in sub.errors)
                 continue
             out.extend(
                 error_messages(sub, path)
@@ -373,9 +369,7 @@ def structure(data: object, cls: type[T], *, path: str = "", what: str | None = 
     try:
         return converter.structure(data, cls)
     except ValidationError as exc:
-        raise ValidationError(
-            [f"{path}.{e}" if path else e for e in exc.errors], what=label
-        ) from None
+        raise ValidationError([prefix_path(path, e) for e in exc.errors], what=label) from None
     except (ClassValidationError, IterableValidationError) as exc:
         raise ValidationError(error_messages(exc, path), what=label) from None
     except (Expected, KeyError, TypeError, AttributeError, ValueError) as exc:

@@ -34,7 +34,7 @@ from attrs import field, fields, frozen
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
-from ._common import Route, Text
+from ._common import Route, Text, parse_route
 from ._convert import Expected, converter, describe_type, safe_repr, structure
 from ._errors import ValidationError
 
@@ -803,7 +803,7 @@ def grade(
     """
     table = table or load_severity_table()
     vocabulary = vocabulary or load_vocabulary()
-    route_ = _route(route)
+    route_ = parse_route(route, what="grading")
     unknown = [
         f"symptoms[{n}].code: unknown symptom code {safe_repr(s.code)}"
         for n, s in enumerate(reaction.symptoms)
@@ -850,18 +850,6 @@ def grade(
         table_version=table.version,
         vocabulary_version=vocabulary.version,
     )
-
-
-def _route(route: Route | str | None) -> Route | None:
-    if route is None or isinstance(route, Route):
-        return route
-    try:
-        return Route(route)
-    except ValueError:
-        raise ValidationError(
-            [f"route: expected one of {'|'.join(r.value for r in Route)}, got {safe_repr(route)}"],
-            what="grading",
-        ) from None
 
 
 def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, bool]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exointake import ValidationError
+from exointake import Questionnaire, ValidationError
 from exointake._convert import canonical_json, safe_repr, structure, unstructure
 
 
@@ -98,3 +98,25 @@ class TestCanonicalJson:
     def test_utf8_no_spaces(self) -> None:
         """Japanese stays as UTF-8 and there is no whitespace."""
         assert canonical_json({"b": 1, "a": "赤み"}) == '{"a":"赤み","b":1}'.encode()
+
+
+@attrs.frozen
+class Holder:
+    form: Questionnaire
+
+
+class TestNestedChecks:
+    def test_class_checks_keep_the_parent_path(self) -> None:
+        """A nested value's own checks report paths under the field that holds it."""
+        item = {"link_id": "a", "type": "boolean", "text": {"ja": "a", "en": "a"}}
+        data = {
+            "form": {
+                "id": "t",
+                "version": "1",
+                "title": {"ja": "t", "en": "t"},
+                "items": [item, item],
+            }
+        }
+        with pytest.raises(ValidationError) as info:
+            structure(data, Holder, path="holder")
+        assert info.value.errors == ("holder.form.items[1].link_id: duplicate 'a'",)
