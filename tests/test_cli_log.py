@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from logutil import LOG_EXAMPLES, ROOT, example, raw
 
 from exointake._store import create_engine_for, migrate
 from exointake.cli import main
+
+from .logutil import LOG_EXAMPLES, ROOT, example, raw
 
 ADM = str(LOG_EXAMPLES / "administration.json")
 CONSENT = str(LOG_EXAMPLES / "consent.json")

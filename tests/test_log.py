@@ -16,7 +16,6 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from logutil import administration, consent, example, pg_schema, raw, reaction
 
 from exointake import strategies
 from exointake._errors import (
@@ -29,6 +28,8 @@ from exointake._log import Alert, EntryKind, Log, migrate_log, open_log
 from exointake._reactions import ReactionRecord
 from exointake._records import Administration, FollowUp, ScreeningRecord
 from exointake._store import Writer, create_engine_for, migrate
+
+from .logutil import administration, consent, example, pg_schema, raw, reaction
 
 T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 TEMPLATES = {"exosome-consent": "c0ffee00" * 8}
