@@ -334,6 +334,13 @@ class ScreeningRecord:
     decision: str = field(validator=_validator(check_id))
     result: Mapping[str, Any] = field(repr=False)
 
+    def __attrs_post_init__(self) -> None:
+        if self.result_id != self.result_sha256:
+            raise ValidationError(
+                ["result_id: expected the SHA-256 of the result's canonical JSON"],
+                what="screening record",
+            )
+
     @classmethod
     def from_result(cls, result: _ScreeningResultLike, *, patient_id: str) -> ScreeningRecord:
         """Record a ``ScreeningResult`` for ``patient_id``."""
