@@ -369,6 +369,16 @@ class TestVerify:
         report = log.verify()
         assert (report.ok, report.broken_entry_id) == (False, "forged")
 
+    def test_edited_counts_are_detected(self, log: Log, db_url: str) -> None:
+        """Changing the counts behind the rate report is detected."""
+        self._filled(log)
+        raw(db_url, "UPDATE log_admin_counts SET n = n + 1")
+        report = log.verify()
+        assert not report.ok
+        assert "counts" in (report.problem or "")
+        raw(db_url, "DELETE FROM log_admin_counts")
+        assert "missing" in (log.verify().problem or "")
+
     def test_verify_pages_through_long_chains(self, log: Log) -> None:
         """Verification in small pages checks every entry across page boundaries."""
         log.administer_many([administration() for _ in range(25)])
