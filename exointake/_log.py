@@ -1005,7 +1005,7 @@ class Log:
         expected_seq = 1
         prev = GENESIS_HASH
         count = 0
-        amended_roots: dict[str, str] = {}
+        counts: dict[tuple[str, str, str, str], int] = {}
 
         def broken(row: RowData | None, problem: str) -> VerifyReport:
             return VerifyReport(
@@ -1036,7 +1036,7 @@ class Log:
             )
             if digest != row["entry_hash"]:
                 return broken(row, "content does not match its hash (edited)")
-            problem = self._check_columns(row, amended_roots)
+            problem = self._check_columns(row, counts)
             if problem is not None:
                 return broken(row, problem)
             prev = str(row["entry_hash"])
@@ -1059,9 +1059,17 @@ class Log:
                 head_hash=head_hash,
                 problem="the last entry's hash does not match the recorded head",
             )
+        problem = self._check_counts(counts)
+        if problem is not None:
+            return VerifyReport(
+                ok=False, entries=count, head_seq=head_seq, head_hash=head_hash, problem=problem
+            )
         return VerifyReport(ok=True, entries=count, head_seq=head_seq, head_hash=head_hash)
 
-    def _check_columns(self, row: Mapping[str, Any], amended_roots: dict[str, str]) -> str | None:
+    def _check_columns(
+        self, row: RowData, counts: dict[tuple[str, str, str, str], int]
+    ) -> str | None:
+        target: RowData | None = None
         try:
             kind = EntryKind(row["kind"])
             payload = json.loads(row["payload"])
@@ -1074,6 +1082,8 @@ class Log:
                     target = self._store.row_by_id(conn, amendment["amends"])
                 if target is None or int(target["seq"]) >= int(row["seq"]):
                     return "amends an entry that does not precede it"
+                if target["kind"] != kind.value:
+                    return f"amends a {target['kind']} with a {kind.value}"
                 root = str(target["root_id"])
             expected = derive_columns(kind, row["entry_id"], root, payload)
         except (ValueError, KeyError, TypeError):
@@ -1085,6 +1095,32 @@ class Log:
                 got = bool(got)
             if got != want:
                 return f"column {name} does not match the entry's content"
+        if kind is EntryKind.ADMINISTRATION:
+            key = _count_key(expected)
+            counts[key] = counts.get(key, 0) + 1
+            if target is not None:
+                old = _count_key(target)
+                counts[old] = counts.get(old, 0) - 1
+        return None
+
+    def _check_counts(self, counts: dict[tuple[str, str, str, str], int]) -> str | None:
+        """Compare the administration counts with those re-derived from the entries."""
+        expected = {k: n for k, n in counts.items() if n}
+        c = COUNTS.c
+        with self._store.read() as conn:
+            rows = conn.execute(sa.select(c.day, c.route, c.origin, c.lot, c.n))
+            for day, route, origin, lot, n in rows:
+                if int(n) != expected.pop((day, route, origin, lot), 0):
+                    return (
+                        f"the administration counts for {day} {route} {origin} lot {lot} do not "
+                        "match the entries (rate reports would be wrong)"
+                    )
+        if expected:
+            day, route, origin, lot = min(expected)
+            return (
+                f"the administration counts for {day} {route} {origin} lot {lot} are missing "
+                "(rate reports would be wrong)"
+            )
         return None
 
 

@@ -11,7 +11,7 @@ from attrs import field, frozen
 
 from ._convert import Expected, converter, structure, structure_decimal
 from ._grading import Reaction
-from ._records import _to_utc, _validator, check_aware, check_id, register_checked
+from ._records import _to_enum, _to_utc, _validator, check_aware, check_id, register_checked
 
 __all__ = ["Causality", "ReactionRecord", "VitalSigns"]
 
@@ -54,6 +54,10 @@ _RESP_RATE = _in_range(2, 80)
 _SPO2 = _in_range(30, 100)
 
 
+def _causality(value: Causality | str) -> Causality:
+    return _to_enum(Causality, value)
+
+
 @frozen
 class VitalSigns:
     """Vital signs measured during the reaction; every field is optional."""
@@ -79,7 +83,7 @@ class ReactionRecord:
     administration_id: str = field(validator=_validator(check_id))
     onset: dt.datetime = field(converter=_to_utc)
     reaction: Reaction
-    causality: Causality
+    causality: Causality = field(converter=_causality)
     reporter: str = field(validator=_validator(check_id))
     vital_signs: VitalSigns | None = None
     note: str | None = field(default=None, repr=False)

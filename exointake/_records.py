@@ -26,6 +26,7 @@ from ._convert import (
     Expected,
     canonical_json,
     converter,
+    safe_repr,
     sha256_hex,
     structure,
     structure_datetime,
@@ -165,6 +166,37 @@ class FollowUpStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _to_enum(cls: type[E], value: object) -> E:
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        choices = "|".join(str(m.value) for m in cls)
+        raise ValidationError(
+            [f"expected one of {choices}, got {safe_repr(value)}"], what=cls.__name__
+        ) from None
+
+
+def _origin(value: Origin | str) -> Origin:
+    return _to_enum(Origin, value)
+
+
+def _sourcing(value: Sourcing | str) -> Sourcing:
+    return _to_enum(Sourcing, value)
+
+
+def _route(value: Route | str) -> Route:
+    return _to_enum(Route, value)
+
+
+def _status(value: FollowUpStatus | str) -> FollowUpStatus:
+    return _to_enum(FollowUpStatus, value)
+
+
 # ---------------------------------------------------------------------------- values
 
 
@@ -187,9 +219,9 @@ class StorageCheck:
 class Product:
     """The product given: origin, maker, domestic or imported, concentration and lot."""
 
-    origin: Origin
+    origin: Origin = field(converter=_origin)
     maker: str = field(validator=_validator(check_label))
-    sourcing: Sourcing
+    sourcing: Sourcing = field(converter=_sourcing)
     concentration: str = field(validator=_validator(check_label))
     """As the maker states it, e.g. ``"1.0e10 particles/mL"``."""
     lot: str = field(validator=_validator(check_id))
@@ -206,7 +238,7 @@ class Administration:
 
     patient_id: str = field(validator=_validator(check_id))
     administered_at: dt.datetime = field(converter=_to_utc)
-    route: Route
+    route: Route = field(converter=_route)
     site: str = field(validator=_validator(check_label))
     volume_ml: Decimal = field(validator=_validator(check_positive_decimal))
     product: Product
@@ -235,7 +267,7 @@ class FollowUp:
     """
 
     reaction_id: str = field(validator=_validator(check_id))
-    status: FollowUpStatus
+    status: FollowUpStatus = field(converter=_status)
     recorded_by: str = field(validator=_validator(check_id))
     on: dt.datetime = field(converter=_to_utc)
     due_on: dt.date | None = None
@@ -301,6 +333,13 @@ class ScreeningRecord:
     result_id: str = field(validator=_validator(check_id))
     decision: str = field(validator=_validator(check_id))
     result: Mapping[str, Any] = field(repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.result_id != self.result_sha256:
+            raise ValidationError(
+                ["result_id: expected the SHA-256 of the result's canonical JSON"],
+                what="screening record",
+            )
 
     @classmethod
     def from_result(cls, result: _ScreeningResultLike, *, patient_id: str) -> ScreeningRecord:

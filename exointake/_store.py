@@ -217,7 +217,11 @@ def create_engine_for(target: str | os.PathLike[str]) -> Engine:
         return sa.create_engine(parsed, pool_pre_ping=True)
     except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise ValidationError(
-            [f"db: cannot use {parsed.drivername!r} ({type(exc).__name__})"], what="database"
+            [
+                f"db: cannot use {parsed.drivername!r} ({type(exc).__name__}); for "
+                "PostgreSQL use postgresql+psycopg://… with exointake[postgres] installed"
+            ],
+            what="database",
         ) from None
 
 

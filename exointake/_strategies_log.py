@@ -8,9 +8,10 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from ._common import Route
-from ._grading import Extent, Intervention, Outcome, Reaction, Symptom, load_vocabulary
+from ._grading import Reaction
 from ._reactions import Causality, ReactionRecord, VitalSigns
 from ._records import Administration, Origin, Product, Sourcing, StorageCheck
+from ._strategies_grading import reactions as _reactions
 
 __all__ = ["administrations", "log_ids", "reaction_records"]
 
@@ -89,23 +90,6 @@ def administrations(
         physician_id=log_ids(),
         screening_result_id=log_ids(),
         consent_id=log_ids(),
-    )
-
-
-def _reactions() -> st.SearchStrategy[Reaction]:
-    """Reactions over the bundled symptom vocabulary (one to five distinct symptoms)."""
-    defs = load_vocabulary().symptoms
-    extents = st.none() | st.sampled_from(list(Extent))
-    symptom = st.sampled_from(defs).flatmap(
-        lambda d: st.builds(Symptom, code=st.just(d.code), extent=extents if d.skin else st.none())
-    )
-    return st.builds(
-        Reaction,
-        symptoms=st.lists(symptom, min_size=1, max_size=5, unique_by=lambda s: s.code).map(tuple),
-        onset_minutes=st.none() | st.integers(0, 3 * 24 * 60),
-        interventions=st.none() | st.lists(st.sampled_from(list(Intervention))).map(tuple),
-        hospitalization=st.none() | st.booleans(),
-        outcome=st.sampled_from(list(Outcome)),
     )
 
 

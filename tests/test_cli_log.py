@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from logutil import LOG_EXAMPLES, ROOT, example, raw
 
 from exointake._store import create_engine_for, migrate
 from exointake.cli import main
+
+from .logutil import LOG_EXAMPLES, ROOT, example, raw
 
 ADM = str(LOG_EXAMPLES / "administration.json")
 CONSENT = str(LOG_EXAMPLES / "consent.json")
@@ -218,3 +219,21 @@ class TestErrors:
         )
         assert proc.returncode == 0, proc.stderr
         assert (tmp_path / "exointake.db").exists()
+
+
+class TestExample:
+    def test_log_reaction_example(self, tmp_path: Path) -> None:
+        """examples/log_reaction.py runs, alerts on the anaphylaxis and catches the tampering."""
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "examples" / "log_reaction.py")],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "ALERT: reaction" in proc.stdout
+        assert "ok=True" in proc.stdout
+        assert "ok=False, first broken entry #4" in proc.stdout

@@ -16,19 +16,34 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from logutil import administration, consent, example, pg_schema, raw, reaction
 
 from exointake import strategies
+from exointake._canon import canonical_encoder
+from exointake._convert import canonical_json
 from exointake._errors import (
     LogIntegrityError,
     MigrationRequired,
     ScreeningRefused,
     ValidationError,
 )
-from exointake._log import Alert, EntryKind, Log, migrate_log, open_log
+from exointake._log import (
+    Alert,
+    EntryKind,
+    Log,
+    administration_columns,
+    derive_columns,
+    iter_entries,
+    migrate_log,
+    open_log,
+)
+from exointake._questionnaire import Questionnaire
 from exointake._reactions import ReactionRecord
 from exointake._records import Administration, FollowUp, ScreeningRecord
+from exointake._screening import ScreeningResult, screen
 from exointake._store import Writer, create_engine_for, migrate
+
+from .conftest import SCREENING_DAY
+from .logutil import administration, consent, example, pg_schema, raw, reaction
 
 T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 TEMPLATES = {"exosome-consent": "c0ffee00" * 8}
@@ -87,6 +102,21 @@ class TestRecords:
     def test_reaction_record_round_trips(self, rec: ReactionRecord) -> None:
         """A reaction record survives to_dict/from_dict unchanged."""
         assert ReactionRecord.from_dict(json.loads(json.dumps(rec.to_dict()))) == rec
+
+    @settings(max_examples=80, deadline=None)
+    @given(strategies.administrations())
+    def test_fast_encoder_writes_canonical_json(self, adm: Administration) -> None:
+        """The hot path's encoder writes exactly the converter's canonical JSON."""
+        assert canonical_encoder(Administration)(adm) == canonical_json(adm.to_dict()).decode()
+
+    @settings(max_examples=80, deadline=None)
+    @given(strategies.administrations())
+    def test_fast_columns_match_what_verify_derives(self, adm: Administration) -> None:
+        """Query columns taken from the value equal those verify re-derives from the JSON."""
+        payload = json.loads('{"record":' + canonical_encoder(Administration)(adm) + "}")
+        fast = administration_columns(adm, "e1")
+        derived = derive_columns("administration", "e1", "e1", payload)
+        assert {k: v for k, v in derived.items() if v is not None} == fast
 
     def test_times_are_stored_in_utc(self) -> None:
         """A JST administration time is normalised to the same instant in UTC."""
@@ -339,6 +369,16 @@ class TestVerify:
         report = log.verify()
         assert (report.ok, report.broken_entry_id) == (False, "forged")
 
+    def test_edited_counts_are_detected(self, log: Log, db_url: str) -> None:
+        """Changing the counts behind the rate report is detected."""
+        self._filled(log)
+        raw(db_url, "UPDATE log_admin_counts SET n = n + 1")
+        report = log.verify()
+        assert not report.ok
+        assert "counts" in (report.problem or "")
+        raw(db_url, "DELETE FROM log_admin_counts")
+        assert "missing" in (log.verify().problem or "")
+
     def test_verify_pages_through_long_chains(self, log: Log) -> None:
         """Verification in small pages checks every entry across page boundaries."""
         log.administer_many([administration() for _ in range(25)])
@@ -552,15 +592,23 @@ class TestConsent:
         assert [c.consent_id for c in log.consents_needing_reconsent(current)] == ["C-1"]
         assert [c.consent_id for c in log.consents_needing_reconsent({})] == ["C-1", "C-3"]
 
-    def test_screening_is_recorded_once(self, log: Log) -> None:
-        """A screening result is stored with its id and decision, once per patient."""
-        rec = ScreeningRecord(
-            patient_id="P-1", result_id="r" * 8, decision="caution", result={"decision": "caution"}
-        )
-        assert log.record_screening(rec) == "r" * 8
+    def test_screening_is_recorded_once(
+        self, log: Log, questionnaire: Questionnaire, clear_answers: dict[str, Any]
+    ) -> None:
+        """A real screening result is stored with its id and decision, once per patient."""
+        result = screen(questionnaire.answers(clear_answers), "injection_face", on=SCREENING_DAY)
+        rec = ScreeningRecord.from_result(result, patient_id="P-1")
+        assert log.record_screening(rec) == result.result_id
         log.record_screening(rec)
         assert len(log) == 1
-        assert "caution" not in repr(rec).split("decision=")[0]
+        stored = log.get(next(iter_entries(log)).entry_id).current.record
+        assert ScreeningResult.from_dict(stored.result) == result
+        assert stored.decision == result.decision.value
+
+    def test_screening_record_must_match_its_id(self) -> None:
+        """A screening record whose id is not its content's SHA-256 is refused."""
+        with pytest.raises(ValidationError, match="result_id"):
+            ScreeningRecord(patient_id="P-1", result_id="r1", decision="clear", result={})
 
 
 # ---------------------------------------------------------------------------- migrations
