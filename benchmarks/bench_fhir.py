@@ -2,21 +2,24 @@
 
 The baseline is the pinned answers document exointake stores natively
 (``Answers.to_dict()`` → JSON text, and ``Questionnaire.load_answers`` back), measured
-in the same run on the same answers. A FHIR response carries more (item texts with
-translations, codings, extensions), so it is expected to cost more; the target is
-within 5x of the native document each way. Also reports resources per second for a
-whole visit bundle (Questionnaire + QuestionnaireResponse, validated JSON text).
+in the same run on the same answers. A FHIR response carries more (item texts,
+codings, extensions), so it is expected to cost more; the target is within 5x of the
+native document each way. Also: visit bundles per second, and graded reactions to
+AdverseEvent JSON against the log's own JSON of the same record and grade.
 """
 
 from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 from _common import best_of, parse_args, report
 
 import exointake
 from exointake import fhir
+from exointake._reactions import ReactionRecord
+from exointake._records import Administration
 
 Q = exointake.load_questionnaire("exosome-intake", "1")
 
@@ -79,6 +82,33 @@ def main() -> None:
         max(1, repeat // 2),
     )
     print(f"  visit bundles (Questionnaire + response, JSON text): {n / bundles:,.0f}/s")
+
+    adm = Administration.from_dict(_example("administration"))
+    reaction = _example("reaction")
+    records = []
+    for i in range(n):
+        symptoms = rng.sample(["redness", "swelling", "rash", "urticaria", "hypotension"], 2)
+        record = ReactionRecord.from_dict(
+            {**reaction, "administration_id": f"A{i}", "reaction": {"symptoms": symptoms}}
+        )
+        records.append((record, exointake.grade(record.reaction, route=adm.route)))
+    ours = best_of(
+        lambda: [fhir.dumps(fhir.to_adverse_event(r, adm, grade=g)) for r, g in records], repeat
+    )
+    base = best_of(
+        lambda: [
+            json.dumps({"record": r.to_dict(), "grade": g.to_dict()}, ensure_ascii=False)
+            for r, g in records
+        ],
+        repeat,
+    )
+    report("adverse events: FHIR JSON vs the log's record+grade JSON", ours, base, target=5.0)
+
+
+def _example(name: str) -> dict[str, object]:
+    path = Path(__file__).resolve().parent.parent / "examples" / "log" / f"{name}.json"
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""Export a questionnaire and a patient's answers as a FHIR R4 Bundle, then read them back.
+"""Export intake answers and a reaction log to FHIR R4, and read the answers back.
 
-Run: python examples/export_fhir.py   (writes intake-bundle.json in the current folder)
+Run: python examples/export_fhir.py
+(writes intake-bundle.json and visits-bundle.json in the current folder)
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ from pathlib import Path
 
 import exointake
 from exointake import fhir
+from exointake._log import open_log
+from exointake._reactions import ReactionRecord
+from exointake._records import Administration, ConsentRecord, ScreeningRecord
+
+HAVE_FHIR_RESOURCES = importlib.util.find_spec("fhir.resources") is not None
+RECORDS = Path(__file__).resolve().parent / "log"  # the log's example records
 
 questionnaire = exointake.load_questionnaire("exosome-intake", "1")
 answers = questionnaire.answers(
@@ -49,7 +56,7 @@ out = Path("intake-bundle.json")
 out.write_text(fhir.dumps(bundle), encoding="utf-8")
 print(f"wrote {out} ({out.stat().st_size} bytes, {len(bundle['entry'])} resources)")
 
-if importlib.util.find_spec("fhir.resources") is not None:  # pip install 'exointake[fhir]'
+if HAVE_FHIR_RESOURCES:  # pip install 'exointake[fhir]'
     fhir.validate(bundle)
     print("the bundle validates against the FHIR R4B models")
 
@@ -64,3 +71,40 @@ back = fhir.answers_from_questionnaire_response(response, questionnaire)
 assert back == answers
 print("read back:", back)
 print("screening from the read-back answers:", exointake.screen(back, "injection_face").decision)
+
+
+def record(name: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads((RECORDS / f"{name}.json").read_text("utf-8"))
+    return data
+
+
+# The reaction log: one bundle per visit (consent, screening, administration, reaction).
+with open_log("sqlite:///:memory:") as log:
+    log.record_consent(ConsentRecord.from_dict(record("consent")))
+    # Once the physician has clarified the allergies, the patient is screened again.
+    clarified = {
+        **back.to_dict()["answers"],
+        "drug_allergy": False,
+        "food_allergy": False,
+    }
+    clarified.pop("drug_allergy_details")
+    again = questionnaire.answers(clarified, route="injection_face")
+    result = exointake.screen(again, "injection_face")
+    print("screening after clarification:", result.decision)
+    log.record_screening(ScreeningRecord.from_result(result, patient_id="P-000123"))
+    administration = {**record("administration"), "screening_result_id": result.result_id}
+    administration["route"] = "injection_face"
+    administration_id = log.administer(Administration.from_dict(administration))
+    log.record_reaction(
+        ReactionRecord.from_dict({**record("reaction"), "administration_id": administration_id})
+    )
+    visits = fhir.visit_bundles(log)
+
+for visit in visits:
+    kinds = [e["resource"]["resourceType"] for e in visit["entry"]]
+    print(f"visit bundle {visit['id']}: {', '.join(kinds)}")
+    if HAVE_FHIR_RESOURCES:
+        fhir.validate(visit)
+out = Path("visits-bundle.json")
+out.write_text(fhir.dumps(fhir.to_bundle(visits), indent=2), encoding="utf-8")
+print(f"wrote {out}")

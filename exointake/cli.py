@@ -20,6 +20,7 @@ __all__ = ["main"]
 _COMMAND_MODULES = (
     "_cli_consent",
     "_cli_demo",
+    "_cli_export",
     "_cli_grade",
     "_cli_log",
     "_cli_questionnaire",

@@ -12,7 +12,16 @@ Mapping in short:
   translation extension;
 - :class:`~exointake.Answers` become a ``QuestionnaireResponse`` pinned to that
   canonical; "don't know" is the ``asked-unknown`` data-absent reason, and
-  :func:`answers_from_questionnaire_response` reads it back to equal answers.
+  :func:`answers_from_questionnaire_response` reads it back to equal answers;
+- a :class:`~exointake.ScreeningResult` becomes a ``RiskAssessment``;
+- the reaction log's administrations, graded reactions and consents become
+  ``MedicationAdministration`` (with the product and its lot), ``AdverseEvent``
+  (seriousness, severity, outcome, causality, CTCAE and Brighton) and ``Consent``
+  (the PDF by its SHA-256); :func:`visit_bundles` groups a log into one ``Bundle``
+  per visit.
+
+Patients and staff are referred to by the clinic's opaque ids (logical references),
+never by name.
 
 What FHIR has no element for is carried in extensions defined under
 :data:`CANONICAL_BASE` and listed in :data:`EXTENSIONS`. Outputs are deterministic:
@@ -30,6 +39,13 @@ from ._fhir_questionnaire import (
     questionnaire_canonical,
     to_questionnaire,
     to_questionnaire_response,
+)
+from ._fhir_records import (
+    RECORD_EXTENSIONS,
+    to_adverse_event,
+    to_consent,
+    to_medication_administration,
+    visit_bundles,
 )
 from ._fhir_screening import SCREENING_EXTENSIONS, to_risk_assessment
 from ._fhir_util import (
@@ -53,13 +69,21 @@ __all__ = [
     "dumps",
     "patient_reference",
     "questionnaire_canonical",
+    "to_adverse_event",
     "to_bundle",
+    "to_consent",
+    "to_medication_administration",
     "to_questionnaire",
     "to_questionnaire_response",
     "to_risk_assessment",
     "validate",
+    "visit_bundles",
 ]
 
-EXTENSIONS: Final[Mapping[str, str]] = {**QUESTIONNAIRE_EXTENSIONS, **SCREENING_EXTENSIONS}
+EXTENSIONS: Final[Mapping[str, str]] = {
+    **QUESTIONNAIRE_EXTENSIONS,
+    **SCREENING_EXTENSIONS,
+    **RECORD_EXTENSIONS,
+}
 """exointake's own extensions: name → where it goes and what it carries. Each
 extension's URL is ``{base}/StructureDefinition/{name}``."""

@@ -1,0 +1,53 @@
+"""``exointake export fhir``: a reaction log's visits as FHIR R4 bundles."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._errors import ValidationError
+from ._fhir_records import visit_bundles
+from ._fhir_util import dumps, to_bundle
+from ._log import open_log
+from ._wareki import parse_date
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``export`` and its ``fhir`` sub-command."""
+    parser = sub.add_parser("export", help="export a reaction log to other formats")
+    esub = parser.add_subparsers(dest="export_format", metavar="FORMAT", required=True)
+    p = esub.add_parser(
+        "fhir",
+        help="export visits as HL7 FHIR R4 bundles",
+        description="Write one FHIR Bundle per visit (a patient's administrations on one "
+        "day, Japan time, with their consents and the reactions that followed), collected "
+        "in one Bundle of type collection.",
+    )
+    p.add_argument("--db", required=True, metavar="URL", help="the log: SQLAlchemy URL or path")
+    p.add_argument("--patient", metavar="ID", help="only this patient's visits")
+    p.add_argument("--since", metavar="DATE", help="only visits on or after this day")
+    p.add_argument("--out", required=True, metavar="FILE.json", help="where to write the bundle")
+    p.add_argument("--pretty", action="store_true", help="indent the JSON for people")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        since = parse_date(args.since) if args.since else None
+    except ValueError as exc:  # the converter's Expected: a message safe to show
+        raise ValidationError([f"--since: {exc}"], what="arguments") from None
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise ValidationError([f"--out: folder {out.parent} does not exist"], what="arguments")
+    with open_log(args.db, create=False) as log:
+        bundles = visit_bundles(log, patient_id=args.patient, since=since)
+    stamps = [b["timestamp"] for b in bundles if "timestamp" in b]
+    collection = to_bundle(bundles)
+    if stamps:
+        collection["timestamp"] = max(stamps)
+    out.write_text(dumps(collection, indent=2 if args.pretty else None), encoding="utf-8")
+    resources = sum(len(b["entry"]) for b in bundles)
+    print(f"wrote {out}: {len(bundles)} visit(s), {resources} resource(s)")
+    return 0

@@ -1,0 +1,410 @@
+"""FHIR export of the reaction log: administrations, adverse events, consents, visit bundles."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+
+import exointake
+from exointake import fhir, strategies
+from exointake._errors import ValidationError
+from exointake._fhir_records import (
+    to_adverse_event,
+    to_consent,
+    to_medication_administration,
+    visit_bundles,
+)
+from exointake._grading import Grade, Outcome, grade
+from exointake._log import open_log
+from exointake._reactions import Causality, ReactionRecord
+from exointake._records import Administration, ConsentRecord, ScreeningRecord
+from exointake.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+THO = "http://terminology.hl7.org/CodeSystem"
+BASE = fhir.CANONICAL_BASE
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def example(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((ROOT / "examples" / "log" / f"{name}.json").read_text())
+    return data
+
+
+ADMINISTRATION = Administration.from_dict(example("administration"))
+CONSENT = ConsentRecord.from_dict(example("consent"))
+REACTION = ReactionRecord.from_dict({**example("reaction"), "administration_id": "ADM-1"})
+
+
+def extension(resource: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    url = f"{BASE}/StructureDefinition/{name}"
+    return [e for e in resource.get("extension", []) if e["url"] == url]
+
+
+def code_of(concept: dict[str, Any]) -> tuple[str, str]:
+    (coding,) = concept["coding"]
+    return coding["system"], coding["code"]
+
+
+class TestMedicationAdministration:
+    def test_example(self) -> None:
+        """The example administration exports product, lot, route, site, dose and who."""
+        resource = to_medication_administration(ADMINISTRATION, entry_id="ADM-1")
+        fhir.validate(resource)
+        (medication,) = resource["contained"]
+        assert resource["medicationReference"] == {"reference": "#product"}
+        assert medication["batch"] == {"lotNumber": "UC-2026-118"}
+        assert medication["manufacturer"] == {"display": "Example Bio K.K."}
+        assert [e["valueCode"] for e in extension(medication, "product-origin")] == [
+            "umbilical_cord"
+        ]
+        dosage = resource["dosage"]
+        assert dosage["dose"] == {
+            "value": 100,
+            "unit": "mL",
+            "system": "http://unitsofmeasure.org",
+            "code": "mL",
+        }
+        assert code_of(dosage["route"]) == (f"{BASE}/CodeSystem/route", "iv_drip")
+        assert dosage["site"] == {"text": "left forearm"}
+        assert resource["effectiveDateTime"] == "2026-11-25T01:00:00Z"
+        assert resource["subject"]["identifier"]["value"] == "P-000123"
+        assert resource["performer"][0]["actor"]["identifier"]["value"] == "DR-007"
+        assert resource["identifier"][0]["value"] == "ADM-1"
+        consent_ref = resource["supportingInformation"][0]
+        assert consent_ref["type"] == "Consent"
+        assert consent_ref["identifier"]["value"] == "CONSENT-2026-0042"
+
+    @settings(max_examples=60, deadline=None)
+    @given(administration=strategies.administrations(), entry_id=strategies.log_ids())
+    def test_any_administration(self, administration: Administration, entry_id: str) -> None:
+        """Every valid administration exports to a valid resource carrying its lot and dose."""
+        resource = to_medication_administration(administration, entry_id=entry_id)
+        fhir.validate(resource)
+        assert resource["contained"][0]["batch"]["lotNumber"] == administration.product.lot
+        dose = resource["dosage"]["dose"]["value"]
+        assert Decimal(str(dose)) == administration.volume_ml
+        assert fhir.dumps(resource) == fhir.dumps(
+            to_medication_administration(administration, entry_id=entry_id)
+        )
+
+
+def graded(record: ReactionRecord, route: str = "iv_drip") -> Grade:
+    return grade(record.reaction, route=route)
+
+
+class TestAdverseEvent:
+    def test_example_anaphylaxis(self) -> None:
+        """The example anaphylaxis exports as serious, severe, with its gradings and lot."""
+        g = graded(REACTION)
+        resource = to_adverse_event(
+            REACTION,
+            ADMINISTRATION,
+            grade=g,
+            entry_id="REA-1",
+            recorded_at=dt.datetime(2026, 11, 25, 10, 20, tzinfo=JST),
+        )
+        fhir.validate(resource)
+        assert resource["actuality"] == "actual"
+        assert resource["event"]["coding"][0]["code"] == "anaphylaxis"
+        assert code_of(resource["seriousness"]) == (f"{THO}/adverse-event-seriousness", "Serious")
+        assert code_of(resource["severity"]) == (f"{THO}/adverse-event-severity", "severe")
+        assert code_of(resource["outcome"]) == (f"{THO}/adverse-event-outcome", "resolved")
+        assert resource["date"] == "2026-11-25T01:12:00Z"
+        assert resource["recordedDate"] == "2026-11-25T01:20:00Z"
+        (suspect,) = resource["suspectEntity"]
+        assert suspect["instance"] == {"reference": "#product"}
+        assert resource["contained"][0]["batch"]["lotNumber"] == "UC-2026-118"
+        assert code_of(suspect["causality"][0]["assessment"]) == (
+            f"{THO}/adverse-event-causality-assess",
+            "Probably-Likely",
+        )
+        (ctcae,) = extension(resource, "ctcae")
+        assert {
+            e["url"]: next(v for k, v in e.items() if k != "url") for e in ctcae["extension"]
+        } == {
+            "term": "Anaphylaxis",
+            "grade": g.ctcae.grade,
+            "version": "5.0",
+        }
+        (brighton,) = extension(resource, "brighton")
+        assert brighton["extension"][0] == {"url": "level", "valueInteger": g.brighton_level}
+        symptoms = [e["valueCoding"]["code"] for e in extension(resource, "symptom")]
+        assert symptoms == ["hypotension", "urticaria"]
+
+    @pytest.mark.parametrize(
+        ("outcome", "code"),
+        [
+            (Outcome.RECOVERED, "resolved"),
+            (Outcome.RECOVERING, "recovering"),
+            (Outcome.NOT_RECOVERED, "ongoing"),
+            (Outcome.RECOVERED_WITH_SEQUELAE, "resolvedWithSequelae"),
+            (Outcome.FATAL, "fatal"),
+            (Outcome.UNKNOWN, "unknown"),
+        ],
+    )
+    def test_outcomes(self, outcome: Outcome, code: str) -> None:
+        """Each recorded outcome maps to its FHIR adverse-event-outcome code."""
+        record = attrs.evolve(REACTION, reaction=attrs.evolve(REACTION.reaction, outcome=outcome))
+        resource = to_adverse_event(record, ADMINISTRATION, grade=graded(record))
+        assert code_of(resource["outcome"])[1] == code
+
+    @pytest.mark.parametrize(
+        ("causality", "code"),
+        [
+            (Causality.CERTAIN, "Certain"),
+            (Causality.PROBABLE, "Probably-Likely"),
+            (Causality.POSSIBLE, "Possible"),
+            (Causality.UNLIKELY, "Unlikely"),
+            (Causality.CONDITIONAL, "Conditional-Classified"),
+            (Causality.UNASSESSABLE, "Unassessable-Unclassifiable"),
+        ],
+    )
+    def test_causality(self, causality: Causality, code: str) -> None:
+        """Each WHO-UMC category maps to its R4 causality-assessment code."""
+        record = attrs.evolve(REACTION, causality=causality)
+        resource = to_adverse_event(record, ADMINISTRATION, grade=graded(record))
+        assert code_of(resource["suspectEntity"][0]["causality"][0]["assessment"])[1] == code
+
+    def test_undecided_seriousness_is_not_called_non_serious(self) -> None:
+        """A local reaction with hospitalization not recorded is not exported as non-serious."""
+        local = ReactionRecord.from_dict(
+            {
+                **example("reaction"),
+                "administration_id": "ADM-1",
+                "reaction": {"symptoms": ["redness", "swelling"]},
+            }
+        )
+        g = graded(local, "injection_face")
+        assert not g.serious
+        resource = to_adverse_event(local, ADMINISTRATION, grade=g)
+        if g.seriousness_unknown:
+            assert "seriousness" not in resource
+            assert {e["valueCode"] for e in extension(resource, "seriousness-undetermined")} == {
+                c.value for c in g.seriousness_unknown
+            }
+        else:
+            assert code_of(resource["seriousness"])[1] == "Non-serious"
+        fhir.validate(resource)
+
+    def test_decided_non_serious(self) -> None:
+        """A local reaction with every E2A question answered no is non-serious."""
+        local = ReactionRecord.from_dict(
+            {
+                **example("reaction"),
+                "administration_id": "ADM-1",
+                "reaction": {
+                    "symptoms": ["redness"],
+                    "hospitalization": False,
+                    "outcome": "recovered",
+                    "interventions": [],
+                },
+            }
+        )
+        g = graded(local, "injection_face")
+        resource = to_adverse_event(local, ADMINISTRATION, grade=g)
+        if not g.seriousness_unknown:
+            assert code_of(resource["seriousness"])[1] == "Non-serious"
+        assert code_of(resource["severity"])[1] == "mild" or g.ctcae.grade is None
+
+    @settings(max_examples=80, deadline=None)
+    @given(
+        record=strategies.reaction_records(),
+        administration=strategies.administrations(),
+    )
+    def test_any_reaction(self, record: ReactionRecord, administration: Administration) -> None:
+        """Every graded reaction exports to a valid AdverseEvent that keeps its gradings."""
+        g = grade(record.reaction, route=administration.route)
+        resource = to_adverse_event(record, administration, grade=g, entry_id="R-1")
+        fhir.validate(resource)
+        assert resource["event"]["coding"][0]["code"] == g.category.value
+        criteria = [e["valueCoding"]["code"] for e in extension(resource, "seriousness-criterion")]
+        assert len(criteria) == len(g.seriousness_criteria)
+        if g.serious:
+            assert code_of(resource["seriousness"])[1] == "Serious"
+        elif "seriousness" in resource:
+            assert not g.seriousness_unknown
+            assert code_of(resource["seriousness"])[1] == "Non-serious"
+        severity = resource.get("severity")
+        if g.ctcae.grade is None:
+            assert severity is None
+        else:
+            expected = {1: "mild", 2: "moderate"}.get(g.ctcae.grade, "severe")
+            assert code_of(severity)[1] == expected
+        (brighton,) = extension(resource, "brighton")
+        assert brighton["extension"][0]["valueInteger"] == g.brighton_level
+
+    def test_grades_when_not_given(self) -> None:
+        """Without a stored grade, the reaction is graded for the administration's route."""
+        given_grade = to_adverse_event(REACTION, ADMINISTRATION, grade=graded(REACTION))
+        assert to_adverse_event(REACTION, ADMINISTRATION) == given_grade
+
+
+class TestConsent:
+    def test_example(self) -> None:
+        """A consent exports with patient, date, treatment scope and the PDF's SHA-256."""
+        resource = to_consent(CONSENT)
+        fhir.validate(resource)
+        assert resource["status"] == "active"
+        assert code_of(resource["scope"]) == (f"{THO}/consentscope", "treatment")
+        assert resource["patient"]["identifier"]["value"] == "P-000123"
+        assert resource["dateTime"] == "2026-11-25T00:30:00Z"
+        attachment = resource["sourceAttachment"]
+        assert attachment["contentType"] == "application/pdf"
+        assert [e["valueString"] for e in extension(attachment, "sha256")] == [CONSENT.pdf_sha256]
+        assert "hash" not in attachment  # R4's hash is SHA-1: only set from the bytes
+        assert resource["policy"] == [{"uri": f"{BASE}/ConsentTemplate/exosome-consent|1"}]
+
+    def test_with_pdf_bytes(self) -> None:
+        """Given the PDF, the attachment also carries its size and R4's SHA-1 hash."""
+        pdf = b"%PDF-1.7 example consent"
+        record = attrs.evolve(CONSENT, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+        attachment = to_consent(record, pdf=pdf)["sourceAttachment"]
+        assert attachment["size"] == len(pdf)
+        assert base64.b64decode(attachment["hash"]) == hashlib.sha1(pdf).digest()
+        assert "data" not in attachment
+
+    def test_other_pdf_refused(self) -> None:
+        """A PDF that is not the recorded document is refused."""
+        with pytest.raises(ValidationError, match="pdf"):
+            to_consent(CONSENT, pdf=b"%PDF-1.7 another document")
+
+
+def build_log(tmp_path: Path) -> tuple[str, dict[str, str]]:
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    ids: dict[str, str] = {}
+    with open_log(url) as log:
+        log.record_consent(CONSENT)
+        other = attrs.evolve(CONSENT, consent_id="CONSENT-2", patient_id="P-2")
+        log.record_consent(other)
+        q = exointake.load_questionnaire()
+        answers = q.answers({"cancer_history": "none"}, route="iv_drip", partial=True)
+        result = exointake.screen(answers, "iv_drip", on=dt.date(2026, 11, 25))
+        log.record_screening(ScreeningRecord.from_result(result, patient_id="P-000123"))
+        adm = {**example("administration"), "screening_result_id": result.result_id}
+        ids["a1"] = log.administer(Administration.from_dict(adm))
+        ids["a2"] = log.administer(
+            Administration.from_dict({**adm, "administered_at": "2026-11-25T15:00:00+09:00"})
+        )
+        ids["a3"] = log.administer(  # 23:30 UTC on the 25th is the 26th in Japan
+            Administration.from_dict(
+                {
+                    **adm,
+                    "patient_id": "P-2",
+                    "consent_id": "CONSENT-2",
+                    "administered_at": "2026-11-25T23:30:00Z",
+                }
+            )
+        )
+        ids["r1"] = log.record_reaction(
+            ReactionRecord.from_dict({**example("reaction"), "administration_id": ids["a1"]})
+        )
+        log.amend(
+            ids["a2"],
+            Administration.from_dict(
+                {**adm, "administered_at": "2026-11-25T15:00:00+09:00", "volume_ml": "50"}
+            ),
+            reason="volume corrected",
+            amended_by="DR-007",
+        )
+    return url, ids
+
+
+class TestVisitBundles:
+    def test_one_bundle_per_patient_day(self, tmp_path: Path) -> None:
+        """A visit is a patient's administrations on one Japanese day, consents and reactions."""
+        url, ids = build_log(tmp_path)
+        with open_log(url, create=False) as log:
+            bundles = visit_bundles(log)
+        for bundle in bundles:
+            fhir.validate(bundle)
+        kinds = [[e["resource"]["resourceType"] for e in b["entry"]] for b in bundles]
+        assert kinds == [
+            [
+                "Consent",
+                "RiskAssessment",
+                "MedicationAdministration",
+                "MedicationAdministration",
+                "AdverseEvent",
+            ],
+            ["Consent", "MedicationAdministration"],  # P-2's screening was not recorded
+        ]
+        first = [e["resource"] for e in bundles[0]["entry"]]
+        assert first[1]["subject"]["identifier"]["value"] == "P-000123"
+        assert [r["id"] for r in first[2:4]] == [ids["a1"], ids["a2"]]
+        assert first[3]["dosage"]["dose"]["value"] == 50  # the amended version
+        assert first[4]["id"] == ids["r1"]
+        assert bundles[1]["entry"][0]["resource"]["patient"]["identifier"]["value"] == "P-2"
+
+    def test_filters_and_determinism(self, tmp_path: Path) -> None:
+        """--patient and --since select visits; the same log gives the same JSON."""
+        url, _ = build_log(tmp_path)
+        with open_log(url, create=False) as log:
+            everything = visit_bundles(log)
+            assert [fhir.dumps(b) for b in everything] == [
+                fhir.dumps(b) for b in visit_bundles(log)
+            ]
+            assert len(visit_bundles(log, patient_id="P-2")) == 1
+            assert len(visit_bundles(log, since=dt.date(2026, 11, 26))) == 1
+            assert visit_bundles(log, patient_id="nobody") == []
+
+
+class TestCli:
+    def test_export(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """exointake export fhir writes one collection Bundle holding the visit bundles."""
+        url, _ = build_log(tmp_path)
+        out = tmp_path / "bundle.json"
+        assert main(["export", "fhir", "--db", url, "--out", str(out)]) == 0
+        assert "2 visit(s)" in capsys.readouterr().out
+        bundle = json.loads(out.read_text(encoding="utf-8"))
+        fhir.validate(bundle)
+        assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["Bundle", "Bundle"]
+        assert (
+            main(
+                [
+                    "export",
+                    "fhir",
+                    "--db",
+                    url,
+                    "--patient",
+                    "P-2",
+                    "--since",
+                    "令和8年11月26日",
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
+        assert "1 visit(s)" in capsys.readouterr().out
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--since", "yesterday"], "--since"),
+            (["--out", "/nonexistent-dir/b.json"], "--out"),
+        ],
+    )
+    def test_bad_arguments(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+    ) -> None:
+        """Bad arguments exit 2 with a message naming the option."""
+        url, _ = build_log(tmp_path)
+        argv = ["export", "fhir", "--db", url, "--out", str(tmp_path / "b.json"), *args]
+        assert main(argv) == 2
+        assert message in capsys.readouterr().err
+
+    def test_missing_database(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A database without a log exits 2 and creates nothing."""
+        db = tmp_path / "none.db"
+        assert main(["export", "fhir", "--db", str(db), "--out", str(tmp_path / "b.json")]) == 2
+        assert not (tmp_path / "b.json").exists()
