@@ -57,6 +57,8 @@ RECORD_EXTENSIONS: Final = {
     "version (valueString, 2007).",
     "seriousness-criterion": "AdverseEvent: valueCoding (adverse-event-seriousness, R4 codes), "
     "repeated: the ICH E2A criteria met.",
+    "administration": "AdverseEvent: valueReference: the MedicationAdministration the "
+    "reaction followed, by its log entry id.",
     "seriousness-undetermined": "AdverseEvent: valueCode, repeated: ICH E2A criteria the "
     "record cannot decide yet (seriousness is then left out unless already serious).",
     "sha256": "Attachment: valueString: SHA-256 of the document, as hex.",
@@ -306,7 +308,13 @@ def to_adverse_event(
 def _grade_extensions(reaction: ReactionRecord, grade: Grade, base: str) -> list[dict[str, Any]]:
     category = {"system": _code_system(base, "severity-category"), "code": grade.category.value}
     out: list[dict[str, Any]] = [
-        {"url": ext_url(base, "severity-category"), "valueCoding": category}
+        {
+            "url": ext_url(base, "administration"),
+            "valueReference": logical(
+                "MedicationAdministration", "log-entry-id", reaction.administration_id, base
+            ),
+        },
+        {"url": ext_url(base, "severity-category"), "valueCoding": category},
     ]
     out.extend(
         {

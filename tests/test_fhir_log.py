@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import exointake
 from exointake import fhir, strategies
@@ -356,6 +357,66 @@ class TestVisitBundles:
             assert len(visit_bundles(log, patient_id="P-2")) == 1
             assert len(visit_bundles(log, since=dt.date(2026, 11, 26))) == 1
             assert visit_bundles(log, patient_id="nobody") == []
+
+
+def references(resource: dict[str, Any], name: str) -> list[str]:
+    return [e["valueReference"]["identifier"]["value"] for e in extension(resource, name)]
+
+
+class TestVisitBundleProperties:
+    @settings(max_examples=25, deadline=None)
+    @given(
+        data=st.data(),
+        administrations=st.lists(
+            strategies.administrations(patient_ids=st.sampled_from(["P-1", "P-2"])),
+            min_size=1,
+            max_size=5,
+        ),
+    )
+    def test_every_record_in_exactly_its_visit(
+        self, data: st.DataObject, administrations: list[Administration]
+    ) -> None:
+        """Each administration is in one visit bundle (its patient and Japanese day), each
+        reaction next to the administration it followed, and every bundle validates."""
+        expected_reactions: dict[str, str] = {}
+        with open_log("sqlite:///:memory:") as log:
+            ids = [log.administer(a) for a in administrations]
+            for adm_id, adm in zip(ids, administrations, strict=True):
+                if data.draw(st.booleans()):
+                    minutes = data.draw(st.integers(0, 3 * 24 * 60))
+                    record = data.draw(
+                        strategies.reaction_records(
+                            st.just(adm_id),
+                            onset=st.just(adm.administered_at + dt.timedelta(minutes=minutes)),
+                        )
+                    )
+                    expected_reactions[log.record_reaction(record)] = adm_id
+            bundles = visit_bundles(log)
+        seen_administrations: list[str] = []
+        seen_reactions: dict[str, str] = {}
+        for bundle in bundles:
+            fhir.validate(bundle)
+            resources = [e["resource"] for e in bundle["entry"]]
+            here = {
+                r["id"]: r for r in resources if r["resourceType"] == "MedicationAdministration"
+            }
+            assert here
+            visits = {
+                (
+                    r["subject"]["identifier"]["value"],
+                    dt.datetime.fromisoformat(r["effectiveDateTime"]).astimezone(JST).date(),
+                )
+                for r in here.values()
+            }
+            assert len(visits) == 1  # one patient, one Japanese day
+            seen_administrations.extend(here)
+            for r in resources:
+                if r["resourceType"] == "AdverseEvent":
+                    (adm_id,) = references(r, "administration")
+                    assert adm_id in here  # in the same bundle as its administration
+                    seen_reactions[r["id"]] = adm_id
+        assert sorted(seen_administrations) == sorted(ids)
+        assert seen_reactions == expected_reactions
 
 
 class TestCli:
