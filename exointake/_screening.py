@@ -740,7 +740,9 @@ def _structure_answer_map(data: object, _: type) -> Mapping[str, AnswerValue]:
             except ValueError:
                 out[key] = value
         elif isinstance(value, list):
-            out[key] = tuple(str(v) for v in value)
+            if not all(isinstance(v, str) for v in value):
+                raise Expected(f"{key}: expected a list of choice codes (strings)")
+            out[key] = tuple(value)
         elif isinstance(value, bool | int | str):
             out[key] = value
         else:
