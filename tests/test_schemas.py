@@ -39,10 +39,14 @@ DATA = Path(exointake.__file__).resolve().parent / "data"
 NAMES = ("questionnaire", "ruleset", "answers", "screening-result")
 
 SETTINGS = settings(
-    max_examples=120,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+
+
+GENERATED = settings(SETTINGS, max_examples=60)
+"""Fewer examples where each one generates a whole questionnaire and rule set."""
 
 
 @cache
@@ -297,7 +301,7 @@ class TestGeneratedDocumentsAreAccepted:
         q = Questionnaire.from_dict(as_json(data))
         assert errors("questionnaire", as_json(q.to_dict())) == []
 
-    @SETTINGS
+    @GENERATED
     @given(ruleset_cases())
     def test_rulesets(self, case: tuple[Questionnaire, dict[str, Any]]) -> None:
         """Generated rule sets are accepted by the schema, RuleSet.from_dict and check_against."""
@@ -315,7 +319,7 @@ class TestGeneratedDocumentsAreAccepted:
         assert errors("answers", as_json(doc)) == []
         q.load_answers(as_json(doc), partial=True)
 
-    @SETTINGS
+    @GENERATED
     @given(results())
     def test_screening_results(self, result: ScreeningResult) -> None:
         """Results of screening generated answers are accepted by the schema and by from_dict."""
@@ -341,7 +345,7 @@ class TestBrokenDocumentsAreRefused:
         assert errors("questionnaire", doc) != [], site
         assert _refused_by_library(Questionnaire.from_dict, doc), site
 
-    @SETTINGS
+    @GENERATED
     @given(broken(ruleset_cases().map(lambda case: case[1]), "ruleset"))
     def test_rulesets(self, case: tuple[Site, Any]) -> None:
         """A rule set broken structurally is refused by the schema and by from_dict."""
@@ -361,7 +365,7 @@ class TestBrokenDocumentsAreRefused:
         assert errors("answers", doc) != [], site
         assert _refused_by_library(lambda d: q.load_answers(d, partial=True), doc), site
 
-    @SETTINGS
+    @GENERATED
     @given(broken(results().map(lambda r: r.to_dict()), "screening-result"))
     def test_screening_results(self, case: tuple[Site, Any]) -> None:
         """A screening result broken structurally is refused by the schema and by from_dict."""
