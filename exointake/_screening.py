@@ -78,6 +78,9 @@ __all__ = [
 class Decision(enum.StrEnum):
     """What screening concluded, ordered from least to most restrictive.
 
+    Decisions compare by :attr:`rank` (``Decision.CAUTION < Decision.CONTRAINDICATED``),
+    so ``max()`` gives the worst and ``sorted()`` runs from clear to contraindicated.
+
     ``incomplete`` sits just below ``contraindicated``: missing answers block
     treatment like a contraindication would, but a contraindication already
     found stays the headline whatever the missing answers would say.
@@ -93,6 +96,28 @@ class Decision(enum.StrEnum):
     def rank(self) -> int:
         """Position on the scale: clear 0 … contraindicated 4."""
         return _RANK[self]
+
+    # A StrEnum would otherwise compare alphabetically ("caution" < "clear").
+    def __lt__(self, other: str) -> bool:
+        return self.rank < _rank_of(other)
+
+    def __le__(self, other: str) -> bool:
+        return self.rank <= _rank_of(other)
+
+    def __gt__(self, other: str) -> bool:
+        return self.rank > _rank_of(other)
+
+    def __ge__(self, other: str) -> bool:
+        return self.rank >= _rank_of(other)
+
+
+def _rank_of(other: object) -> int:
+    if isinstance(other, str):
+        try:
+            return _RANK[Decision(other)]
+        except ValueError:
+            pass
+    raise TypeError(f"a Decision compares only with a decision, not {safe_repr(other)}")
 
 
 _RANK = {d: n for n, d in enumerate(Decision)}
