@@ -145,6 +145,44 @@ def generated_cases(draw: st.DrawFn) -> tuple[Questionnaire, RuleSet, Route, Ans
     return q, rules, route, full, validated(q, raw, route)
 
 
+# ---------------------------------------------------------------------------- the scale
+
+
+class TestDecisionScale:
+    def test_decisions_sort_from_clear_to_contraindicated(self) -> None:
+        """Decisions sort by restrictiveness, not alphabetically."""
+        assert sorted(Decision, reverse=True) == [
+            Decision.CONTRAINDICATED,
+            Decision.INCOMPLETE,
+            Decision.PHYSICIAN_REVIEW,
+            Decision.CAUTION,
+            Decision.CLEAR,
+        ]
+
+    @given(st.sampled_from(Decision), st.sampled_from(Decision))
+    def test_decisions_compare_by_rank(self, a: Decision, b: Decision) -> None:
+        """Comparing two decisions is comparing their ranks."""
+        assert (a < b, a <= b, a > b, a >= b) == (
+            a.rank < b.rank,
+            a.rank <= b.rank,
+            a.rank > b.rank,
+            a.rank >= b.rank,
+        )
+
+    @pytest.mark.parametrize("route", ROUTES)
+    @SETTINGS
+    @given(data=st.data())
+    def test_the_decision_is_the_worst_finding(self, route: Route, data: st.DataObject) -> None:
+        """The overall decision is the worst finding's, and clear exactly when nothing was found."""
+        raw = data.draw(
+            strategies.answer_values(QUESTIONNAIRE, route=route)
+            | strategies.partial_answer_values(QUESTIONNAIRE, route=route)
+        )
+        result = screen(QUESTIONNAIRE.answers(raw, route=route, partial=True), route, RULES, on=DAY)
+        assert result.decision == max((f.decision for f in result.findings), default=Decision.CLEAR)
+        assert (result.decision is Decision.CLEAR) == (not result.findings)
+
+
 # ---------------------------------------------------------------------------- (a) monotonicity
 
 
