@@ -548,8 +548,73 @@ class RuleSet:
                         f"rules.{rule.id}.reads: {item!r} is free text; rules "
                         "read only structured answers"
                     )
+            errors.extend(_condition_errors(rule.when, questionnaire, f"rules.{rule.id}.when"))
         if errors:
             raise ValidationError(errors, what="rule set")
+
+
+_COMPARABLE = {
+    ItemType.BOOLEAN: "a boolean",
+    ItemType.CHOICE: "a choice",
+    ItemType.INTEGER: "an integer",
+}
+
+
+def _condition_errors(cond: Condition, q: Questionnaire, path: str) -> list[str]:
+    """Conditions that could never hold because they do not fit the item they read.
+
+    A typo in a value (``"currnet"``) or ``is_true`` on a choice item would make
+    a rule silently never fire; that is refused instead.
+    """
+    match cond:
+        case All(parts) | Any_(parts):
+            key = "all" if isinstance(cond, All) else "any"
+            return [
+                e
+                for n, c in enumerate(parts)
+                for e in _condition_errors(c, q, f"{path}.{key}[{n}]")
+            ]
+        case Not(inner):
+            return _condition_errors(inner, q, f"{path}.not")
+    item_id = cond.item
+    if item_id not in q or q.item(item_id).type is ItemType.TEXT:
+        return []  # reported for reads
+    item = q.item(item_id)
+    match cond:
+        case IsTrue():
+            if item.type is not ItemType.BOOLEAN:
+                return [f"{path}.is_true: {item_id!r} is a {item.type.value} item, not a boolean"]
+            return []
+        case Age():
+            if item.type is not ItemType.DATE:
+                return [f"{path}.age.item: {item_id!r} is a {item.type.value} item, not a date"]
+            return []
+        case Equals(value=value):
+            where, values = f"{path}.equals.value", (value,)
+        case In(values=values):
+            where = f"{path}.in.values"
+    if item.type not in _COMPARABLE:
+        return [
+            f"{where}: {item_id!r} is a {item.type.value} item; equals and in compare "
+            "boolean, choice and integer answers (use age for dates)"
+        ]
+    bad = [v for v in values if not _fits(item.type, v, item.choice_codes())]
+    if bad:
+        expected = (
+            "one of " + "|".join(item.choice_codes())
+            if item.type is ItemType.CHOICE
+            else _COMPARABLE[item.type]
+        )
+        return [f"{where}: expected {expected} for {item_id!r}, got {safe_repr(bad[0])}"]
+    return []
+
+
+def _fits(kind: ItemType, value: bool | int | str, codes: tuple[str, ...]) -> bool:
+    if kind is ItemType.BOOLEAN:
+        return isinstance(value, bool)
+    if kind is ItemType.INTEGER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str) and value in codes
 
 
 def _unstructure_rule(rule: Rule) -> dict[str, Any]:
