@@ -315,6 +315,10 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
             key = getattr(note, "name", None)
             if key is None:
                 key = note.index
+            if isinstance(sub, ValidationError) and _relative_to(sub.errors, key):
+                # a hook's own paths start at its field: join them, don't nest them
+                out.extend(f"{path}.{e}" if path else e for e in sub.errors)
+                continue
             out.extend(
                 error_messages(sub, _join(path, key))
                 if _is_group(sub)
@@ -334,6 +338,15 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
     else:
         out.append(f"{path or '$'}: {_message(exc, None)}")
     return out
+
+
+def _relative_to(errors: tuple[str, ...], key: object) -> bool:
+    """Whether every message's path starts at the field ``key``."""
+    return (
+        isinstance(key, str)
+        and bool(errors)
+        and all(e.startswith((f"{key}.", f"{key}[", f"{key}:")) for e in errors)
+    )
 
 
 def _is_group(exc: BaseException) -> bool:
