@@ -67,3 +67,23 @@ class TestCheckAgainst:
         with pytest.raises(ValidationError) as info:
             rules.check_against(QUESTIONNAIRE)
         assert any(e.startswith(expected) for e in info.value.errors), info.value.errors
+
+
+class TestConditionErrorPaths:
+    @pytest.mark.parametrize(
+        ("when", "expected"),
+        [
+            ({"all": [{"is_true": 5}]}, "ruleset.rules[0].when.all[0].is_true: expected"),
+            ({"equals": {"item": "x", "value": 1.5}}, "ruleset.rules[0].when.equals.value: "),
+            ({"not": {"zzz": 1}}, "ruleset.rules[0].when.not: unknown condition 'zzz'"),
+        ],
+    )
+    def test_a_mistake_inside_a_condition_has_one_path(
+        self, when: dict[str, Any], expected: str
+    ) -> None:
+        """A mistake deep inside a condition is reported under one dotted path from the root."""
+        data = exointake.load_ruleset().to_dict()
+        data["rules"][0]["when"] = when
+        with pytest.raises(ValidationError) as info:
+            RuleSet.from_dict(data)
+        assert [e for e in info.value.errors if e.startswith(expected)], info.value.errors
