@@ -315,9 +315,8 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
             key = getattr(note, "name", None)
             if key is None:
                 key = note.index
-            if isinstance(sub, ValidationError) and _relative_to(sub.errors, key):
-                # a hook's own paths start at its field: join them, don't nest them
-                out.extend(f"{path}.{e}" if path else e for e in sub.errors)
+            if isinstance(sub, ValidationError):  # a hook's own errors, relative to this field
+                out.extend(prefix_path(_join(path, key), e) for e in sub.errors)
                 continue
             out.extend(
                 error_messages(sub, _join(path, key))
@@ -325,8 +324,8 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
                 else [f"{_join(path, key)}: {_message(sub, note.type)}"]
             )
         for sub in without:
-            if isinstance(sub, ValidationError):  # raised by a class's own checks, paths complete
-                out.extend(sub.errors)
+            if isinstance(sub, ValidationError):  # a class's own checks, paths relative to it
+                out.extend(prefix_path(path, e) for e in sub.errors)
                 continue
             out.extend(
                 error_messages(sub, path)
@@ -340,13 +339,13 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
     return out
 
 
-def _relative_to(errors: tuple[str, ...], key: object) -> bool:
-    """Whether every message's path starts at the field ``key``."""
-    return (
-        isinstance(key, str)
-        and bool(errors)
-        and all(e.startswith((f"{key}.", f"{key}[", f"{key}:")) for e in errors)
-    )
+def prefix_path(parent: str, message: str) -> str:
+    """Put ``parent`` in front of a relative ``path: message`` (``: message`` for the root)."""
+    if not parent:
+        return message.lstrip(":").lstrip() if message.startswith(":") else message
+    if message.startswith((":", "[")):
+        return parent + message
+    return f"{parent}.{message}"
 
 
 def _is_group(exc: BaseException) -> bool:
@@ -370,9 +369,7 @@ def structure(data: object, cls: type[T], *, path: str = "", what: str | None = 
     try:
         return converter.structure(data, cls)
     except ValidationError as exc:
-        raise ValidationError(
-            [f"{path}.{e}" if path else e for e in exc.errors], what=label
-        ) from None
+        raise ValidationError([prefix_path(path, e) for e in exc.errors], what=label) from None
     except (ClassValidationError, IterableValidationError) as exc:
         raise ValidationError(error_messages(exc, path), what=label) from None
     except (Expected, KeyError, TypeError, AttributeError, ValueError) as exc:

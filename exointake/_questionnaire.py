@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 
 from attrs import field, frozen
 
-from ._common import Route, Text
+from ._common import Route, Text, parse_route
 from ._convert import (
     Expected,
     canonical_json,
@@ -280,7 +280,7 @@ class Questionnaire:
             raise ValidationError(
                 [f"answers: expected an object, got {describe_type(values)}"], what="answers"
             )
-        route_ = _route(route)
+        route_ = parse_route(route)
         errors: list[str] = []
         parsed: dict[str, AnswerValue] = {}
         for key in values:
@@ -473,18 +473,6 @@ def load_questionnaire(id: str = "exosome-intake", version: str | None = None) -
 # ---------------------------------------------------------------------------- checks
 
 
-def _route(route: Route | str | None) -> Route | None:
-    if route is None or isinstance(route, Route):
-        return route
-    try:
-        return Route(route)
-    except ValueError:
-        raise ValidationError(
-            [f"route: expected one of {'|'.join(r.value for r in Route)}, got {safe_repr(route)}"],
-            what="route",
-        ) from None
-
-
 def _parse_value(item: Item, raw: object) -> AnswerValue:
     if raw == "unknown" and item.type is not ItemType.TEXT:
         if item.allow_unknown:
@@ -506,6 +494,8 @@ def _parse_value(item: Item, raw: object) -> AnswerValue:
                 raise Expected(f"{_expected(item)}, got {', '.join(safe_repr(b) for b in bad)}")
             if len(set(raw)) != len(raw):
                 raise Expected("expected each choice at most once")
+            if not raw:
+                raise Expected("expected at least one choice (leave the item out when none)")
             return tuple(sorted(raw, key=codes.index))
     elif t is ItemType.DATE:
         if isinstance(raw, str):
@@ -515,7 +505,10 @@ def _parse_value(item: Item, raw: object) -> AnswerValue:
             return raw
     elif t is ItemType.DECIMAL:
         if not isinstance(raw, bool) and isinstance(raw, int | float | str):
-            return structure_decimal(raw)
+            try:
+                return structure_decimal(raw)
+            except Expected:
+                pass
     elif t is ItemType.TEXT:
         if isinstance(raw, str):
             return raw
@@ -570,7 +563,7 @@ def _check_definition(q: Questionnaire) -> list[str]:
     errors: list[str] = []
     seen: dict[str, Item] = {}
     for n, item in enumerate(q.items):
-        path = f"questionnaire.items[{n}]"
+        path = f"items[{n}]"  # relative: the converter puts the root in front
         if not _LINK_ID.fullmatch(item.link_id):
             errors.append(
                 f"{path}.link_id: expected lower_snake_case (a-z, 0-9, _), "

@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 
 from attrs import field, frozen
 
-from ._common import Route, Text, today_jst
+from ._common import Route, Text, parse_route, today_jst
 from ._convert import (
     Expected,
     canonical_json,
@@ -49,7 +49,6 @@ from ._questionnaire import (
     QuestionnaireRef,
     _bundled_json,
     _read_json,
-    _route,
     answer_to_json,
     freeze_answers,
 )
@@ -211,15 +210,15 @@ def _scalar(value: object, path: str) -> bool | int | str:
     )
 
 
-def structure_condition(data: object, path: str = "when") -> Condition:
-    """A condition from its JSON form; errors name the path inside the condition."""
+def structure_condition(data: object, path: str = "") -> Condition:
+    """A condition from its JSON form; errors name the path relative to the condition."""
     if not isinstance(data, Mapping) or len(data) != 1:
         raise ValidationError(
             [f"{path}: expected an object with exactly one of is_true|equals|in|age|all|any|not"],
             what="rule set",
         )
     ((key, body),) = data.items()
-    sub = f"{path}.{key}"
+    sub = f"{path}.{key}" if path else str(key)
     if key == "is_true":
         if not isinstance(body, str):
             raise ValidationError([f"{sub}: expected an item link_id"], what="rule set")
@@ -457,7 +456,7 @@ class RuleSet:
         errors: list[str] = []
         seen: set[str] = set()
         for n, rule in enumerate(self.rules):
-            path = f"ruleset.rules[{n}]"
+            path = f"rules[{n}]"  # relative: the converter puts the root in front
             if rule.id in seen:
                 errors.append(f"{path}.id: duplicate rule id {rule.id!r}")
             seen.add(rule.id)
@@ -475,25 +474,24 @@ class RuleSet:
         base: tuple[Rule, ...] = ()
         if self.extends is not None:
             if (self.extends.id, self.extends.version) == (self.id, self.version):
-                errors.append("ruleset.extends: a rule set cannot extend itself")
+                errors.append("extends: a rule set cannot extend itself")
             else:
                 try:
                     parent = load_ruleset(self.extends.id, self.extends.version)
                 except ValidationError as exc:
-                    errors.extend(f"ruleset.extends: {e}" for e in exc.errors)
+                    errors.extend(f"extends: {e}" for e in exc.errors)
                 else:
                     if parent.questionnaire != self.questionnaire:
                         errors.append(
-                            f"ruleset.questionnaire: the base rule set is for "
-                            f"{parent.questionnaire!r}"
+                            f"questionnaire: the base rule set is for {parent.questionnaire!r}"
                         )
                     base = parent.effective_rules
         base_ids = {r.id for r in base}
         for n, rid in enumerate(self.disable):
             if rid not in base_ids:
-                errors.append(f"ruleset.disable[{n}]: no rule {rid!r} in the base rule set")
+                errors.append(f"disable[{n}]: no rule {rid!r} in the base rule set")
         if self.disable and self.extends is None:
-            errors.append("ruleset.disable: only a rule set that extends another can disable")
+            errors.append("disable: only a rule set that extends another can disable")
         if errors:
             raise ValidationError(errors, what="rule set")
         own = {r.id: r for r in self.rules}
@@ -716,7 +714,7 @@ def screen(
         the missing items, and the versions used.
     """
     rs = ruleset if ruleset is not None else _default_ruleset()
-    route_ = _route(route)
+    route_ = parse_route(route)
     if route_ is None:
         raise ValidationError(["route: required"], what="route")
     if answers.questionnaire.id != rs.questionnaire:

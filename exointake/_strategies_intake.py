@@ -59,7 +59,7 @@ def _value_for(item: Item) -> st.SearchStrategy[Any]:
         case ItemType.CHOICE:
             base = st.sampled_from(item.choice_codes())
         case ItemType.MULTI_CHOICE:
-            base = st.lists(st.sampled_from(item.choice_codes()), unique=True)
+            base = st.lists(st.sampled_from(item.choice_codes()), min_size=1, unique=True)
         case ItemType.DATE:
             base = st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)).map(dt.date.isoformat)
         case ItemType.INTEGER:

@@ -19,6 +19,7 @@ __all__ = ["main"]
 
 _COMMAND_MODULES = (
     "_cli_demo",
+    "_cli_grade",
     "_cli_questionnaire",
     "_cli_screen",
 )

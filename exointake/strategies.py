@@ -13,6 +13,7 @@ Every strategy is a function returning a ``SearchStrategy``; pass the
 questionnaire (and route) you use so generated data respects your forms.
 """
 
+from ._strategies_grading import reaction_dicts, reactions, symptom_codes, symptoms
 from ._strategies_intake import (
     answer_values,
     answers,
@@ -35,8 +36,12 @@ __all__ = [
     "partial_answer_values",
     "questionnaire_dicts",
     "questionnaires",
+    "reaction_dicts",
+    "reactions",
     "routes",
     "ruleset_dicts",
     "rulesets",
+    "symptom_codes",
+    "symptoms",
     "texts",
 ]

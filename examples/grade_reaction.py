@@ -1,0 +1,61 @@
+"""Grade three reactions the way a clinic would record them, and print what each means.
+
+Run: python examples/grade_reaction.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from exointake import Reaction, grade
+
+REACTION_DAY = dt.date(2026, 11, 25)
+
+cases = {
+    # A face injection: redness and warmth at the site that settled without treatment.
+    "site redness, settled": (
+        {
+            "symptoms": ["redness", "warmth"],
+            "onset_minutes": 30,
+            "interventions": [],
+            "hospitalization": False,
+            "outcome": "recovered",
+        },
+        "injection_face",
+    ),
+    # During a drip: hives all over, blood pressure dropped, adrenaline given, recovering.
+    "hives and hypotension during a drip": (
+        {
+            "symptoms": ["hypotension", {"code": "urticaria", "extent": "generalized"}],
+            "onset_minutes": 10,
+            "interventions": ["infusion_interrupted", "parenteral_adrenaline", "iv"],
+            "hospitalization": False,
+            "outcome": "recovering",
+        },
+        "iv_drip",
+    ),
+    # Vomiting and abdominal pain only: the article's anaphylaxis row, not a Brighton case.
+    "vomiting and abdominal pain": (
+        {"symptoms": ["vomiting", "abdominal_pain"], "onset_minutes": 20},
+        "iv_drip",
+    ),
+}
+
+for title, (data, route) in cases.items():
+    reaction = Reaction.from_dict(data)
+    g = grade(reaction, route=route, on=REACTION_DAY)
+    print(f"== {title} ({route})")
+    print(f"   category: {g.category.value} ({g.frequency.en}; {g.frequency.ja})")
+    print(f"   Brighton {g.brighton_version}: level {g.brighton_level} ({g.brighton_reason.value})")
+    ctcae = g.ctcae.grade if g.ctcae.grade is not None else f"? record {', '.join(g.ctcae.missing)}"
+    print(f"   CTCAE v{g.ctcae.version}: {g.ctcae.term.value}, grade {ctcae}")
+    criteria = ", ".join(c.value for c in g.seriousness_criteria) or "none"
+    print(f"   serious: {g.serious} ({criteria})")
+    for action in g.actions:
+        due = f" by {action.due.isoformat()}" if action.due else ""
+        print(f"   - {action.code.value}{due}: {action.text.en}")
+
+# The grade is plain, deterministic JSON: store it next to the reaction.
+last = grade(Reaction.from_dict(cases["vomiting and abdominal pain"][0]), route="iv_drip")
+print(json.dumps(last.to_dict(), ensure_ascii=False, sort_keys=True)[:120] + "…")

@@ -1,0 +1,272 @@
+"""``exointake grade``: grade a reaction described in a JSON file."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+
+from ._cli_util import print_json, read_json_file
+from ._common import Lang, Route, Text
+from ._convert import describe_type, safe_repr, structure_date
+from ._errors import ValidationError
+from ._grading import (
+    Action,
+    BrightonReason,
+    BrightonRole,
+    Extent,
+    Grade,
+    OrganSystem,
+    Reaction,
+    Vocabulary,
+    grade,
+    load_vocabulary,
+)
+
+__all__ = ["register", "render_text"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``grade``."""
+    parser = sub.add_parser(
+        "grade",
+        help="grade a reaction (article category, Brighton, CTCAE, ICH E2A, actions)",
+        description="Grade a reaction read from a JSON file, e.g. "
+        '{"symptoms": ["hypotension", {"code": "urticaria", "extent": "generalized"}], '
+        '"onset_minutes": 10}. Optional keys: route, interventions, hospitalization, '
+        "outcome, duration_days, worsening and the other Reaction fields.",
+    )
+    parser.add_argument("--input", required=True, metavar="FILE.json", help="the reaction")
+    parser.add_argument(
+        "--route",
+        choices=[r.value for r in Route],
+        default=None,
+        help="how the product was given (may also be the input's 'route' key)",
+    )
+    parser.add_argument(
+        "--on", default=None, metavar="YYYY-MM-DD", help="date of the reaction, for due dates"
+    )
+    parser.add_argument(
+        "--persistence-days",
+        type=int,
+        default=None,
+        metavar="N",
+        help="local symptoms lasting longer than N days need the physician (default 3)",
+    )
+    parser.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
+    parser.add_argument("--json", action="store_true", help="print the grade as JSON")
+    parser.set_defaults(func=_grade)
+
+
+def _grade(args: argparse.Namespace) -> int:
+    data = read_json_file(args.input, what="reaction")
+    if not isinstance(data, Mapping):
+        raise ValidationError(
+            [f"$: expected an object, got {describe_type(data)}"], what="reaction"
+        )
+    body = dict(data)
+    route = _route(body.pop("route", None), args.route)
+    on = None
+    if args.on is not None:
+        try:
+            on = structure_date(args.on)
+        except ValueError:
+            raise ValidationError(
+                [f"--on: expected a date (YYYY-MM-DD), got {safe_repr(args.on)}"], what="options"
+            ) from None
+    if args.persistence_days is not None and args.persistence_days < 0:
+        raise ValidationError(["--persistence-days: expected 0 or more"], what="options")
+    reaction = Reaction.from_dict(body)
+    result = grade(reaction, route=route, on=on, persistence_days=args.persistence_days)
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(render_text(result, reaction, Lang(args.lang)))
+    return 0
+
+
+def _route(from_file: object, from_flag: str | None) -> Route | None:
+    if from_file is not None and (
+        not isinstance(from_file, str) or from_file not in {r.value for r in Route}
+    ):
+        raise ValidationError(
+            [
+                f"route: expected one of {'|'.join(r.value for r in Route)}, "
+                f"got {safe_repr(from_file)}"
+            ],
+            what="reaction",
+        )
+    if from_file is not None and from_flag is not None and from_file != from_flag:
+        raise ValidationError(
+            [f"route: the input says {from_file!r} but --route says {from_flag!r}"],
+            what="reaction",
+        )
+    chosen = from_flag if from_flag is not None else from_file
+    return None if chosen is None else Route(chosen)
+
+
+# ---------------------------------------------------------------------------- text
+
+_WORDS: Mapping[str, Text] = {
+    "category": Text("記事の分類", "Article category"),
+    "escalated": Text(
+        "（皮膚症状と循環器・呼吸器症状の組み合わせにより引き上げ）",
+        "(raised: skin signs with a cardiovascular or respiratory sign)",
+    ),
+    "brighton": Text("ブライトン分類", "Brighton"),
+    "level": Text("レベル", "level"),
+    "signs": Text("根拠となる所見", "signs counted"),
+    "none": Text("なし", "none"),
+    "ctcae_grade": Text("グレード", "grade"),
+    "ctcae_none": Text("グレード未確定", "grade not determined"),
+    "record": Text("記録が必要", "record"),
+    "serious": Text("重篤性 (ICH E2A)", "Serious (ICH E2A)"),
+    "yes": Text("重篤", "yes"),
+    "no": Text("非重篤", "no"),
+    "undecided": Text("未確定の基準", "not yet decided"),
+    "actions": Text("対応", "Actions"),
+    "today": Text("本日中", "today"),
+    "within": Text("{n}日以内", "within {n} day(s)"),
+    "by": Text("期限 {d}", "by {d}"),
+    "guidance": Text("患者さんへの説明", "Patient guidance"),
+    "versions": Text(
+        "重症度表 {t}、症状語彙 {v} に基づく判定",
+        "Graded against severity table {t}, vocabulary {v}",
+    ),
+    "symptoms": Text("症状", "Symptoms"),
+    "route": Text("投与経路", "Route"),
+}
+
+_BRIGHTON_REASONS: Mapping[BrightonReason, Text] = {
+    BrightonReason.CRITERIA_MET: Text("基準を満たす", "criteria met"),
+    BrightonReason.ONSET_NOT_DOCUMENTED: Text(
+        "所見は基準を満たすが、急な発症が記録されていない",
+        "signs meet a level, but a sudden onset is not documented",
+    ),
+    BrightonReason.REPORTED_INSUFFICIENT: Text(
+        "アナフィラキシーとして報告されたが、根拠が不十分",
+        "reported as anaphylaxis, insufficient evidence",
+    ),
+    BrightonReason.ONSET_NOT_SUDDEN: Text(
+        "症例に該当しない（急な発症・急速な進行ではない）",
+        "not a case (onset not sudden or progression not rapid)",
+    ),
+    BrightonReason.CRITERIA_NOT_MET: Text(
+        "症例に該当しない（記録された所見が基準を満たさない）",
+        "not a case (the documented signs meet no level)",
+    ),
+}
+
+
+_SYSTEMS: Mapping[OrganSystem, Text] = {
+    OrganSystem.INJECTION_SITE: Text("注入部位", "injection site"),
+    OrganSystem.DERMATOLOGIC: Text("皮膚・粘膜", "dermatologic"),
+    OrganSystem.CARDIOVASCULAR: Text("循環器", "cardiovascular"),
+    OrganSystem.RESPIRATORY: Text("呼吸器", "respiratory"),
+    OrganSystem.GASTROINTESTINAL: Text("消化器", "gastrointestinal"),
+    OrganSystem.LABORATORY: Text("検査", "laboratory"),
+}
+
+_ROLES: Mapping[BrightonRole, Text] = {
+    BrightonRole.MAJOR: Text("大基準", "major"),
+    BrightonRole.MINOR: Text("小基準", "minor"),
+    BrightonRole.COMBINATION: Text("組み合わせ", "combination"),
+    BrightonRole.NONE: Text("対象外", "none"),
+}
+
+_ROUTES: Mapping[Route, Text] = {
+    Route.IV_DRIP: Text("点滴 (iv_drip)", "IV drip (iv_drip)"),
+    Route.INJECTION_FACE: Text("注射・顔 (injection_face)", "injection, face (injection_face)"),
+    Route.INJECTION_SCALP: Text("頭皮注入 (injection_scalp)", "injection, scalp (injection_scalp)"),
+}
+
+_EXTENTS: Mapping[Extent, Text] = {
+    Extent.LOCALIZED: Text("局所", "localized"),
+    Extent.GENERALIZED: Text("全身", "generalized"),
+    Extent.UNKNOWN: Text("範囲不明", "extent unknown"),
+}
+
+_FIELDS: Mapping[str, Text] = {
+    "interventions": Text("処置", "interventions"),
+    "hospitalization": Text("入院の有無", "hospitalization"),
+    "outcome": Text("転帰", "outcome"),
+    "body_surface_percent": Text("蕁麻疹の範囲（体表面積%）", "body surface %"),
+}
+
+
+def _w(key: str, lang: Lang) -> str:
+    return _WORDS[key].get(lang)
+
+
+def _deadline(action: Action, lang: Lang) -> str:
+    parts = []
+    if action.within_days == 0:
+        parts.append(_w("today", lang))
+    elif action.within_days is not None:
+        parts.append(_w("within", lang).format(n=action.within_days))
+    if action.due is not None:
+        parts.append(_w("by", lang).format(d=action.due.isoformat()))
+    return f"[{', '.join(parts)}] " if parts else ""
+
+
+def _symptom_label(code: str, vocabulary: Vocabulary, lang: Lang) -> str:
+    if code in vocabulary:
+        return vocabulary[code].label.get(lang)
+    return code  # a Brighton combination criterion, e.g. generalized_itch_with_rash
+
+
+def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
+    """A grade as readable text in Japanese or English."""
+    vocabulary = load_vocabulary(result.vocabulary_version)
+    sep = "、" if lang is Lang.JA else ", "
+    symptoms = sep.join(
+        _symptom_label(s.code, vocabulary, lang)
+        + (f" ({_EXTENTS[s.extent].get(lang)})" if s.extent else "")
+        for s in reaction.symptoms
+    )
+    lines = [f"{_w('symptoms', lang)}: {symptoms}"]
+    if result.route is not None:
+        lines.append(f"{_w('route', lang)}: {_ROUTES[result.route].get(lang)}")
+    category = (
+        f"{_w('category', lang)}: {result.category_label.get(lang)} ({result.category.value}) "
+        f"— {result.frequency.get(lang)}"
+    )
+    if result.escalated:
+        category += " " + _w("escalated", lang)
+    lines.append(category)
+    signs = sep.join(
+        f"{_symptom_label(b.code, vocabulary, lang)} "
+        f"({_SYSTEMS[b.system].get(lang)}, {_ROLES[b.role].get(lang)})"
+        for b in result.brighton_signs
+    )
+    lines.append(
+        f"{_w('brighton', lang)} ({result.brighton_version}): {_w('level', lang)} "
+        f"{result.brighton_level} — {_BRIGHTON_REASONS[result.brighton_reason].get(lang)}; "
+        f"{_w('signs', lang)}: {signs or _w('none', lang)}"
+    )
+    ctcae = result.ctcae
+    if ctcae.grade is not None:
+        lines.append(
+            f"CTCAE v{ctcae.version}: {ctcae.term.value}, {_w('ctcae_grade', lang)} {ctcae.grade}"
+        )
+    else:
+        missing = sep.join(_FIELDS[m].get(lang) for m in ctcae.missing)
+        lines.append(
+            f"CTCAE v{ctcae.version}: {ctcae.term.value}, {_w('ctcae_none', lang)} "
+            f"({_w('record', lang)}: {missing})"
+        )
+    serious = f"{_w('serious', lang)}: {_w('yes' if result.serious else 'no', lang)}"
+    if result.seriousness_criteria:
+        serious += " — " + sep.join(c.label.get(lang) for c in result.seriousness_criteria)
+    if result.seriousness_unknown:
+        serious += f"; {_w('undecided', lang)}: " + sep.join(
+            c.label.get(lang) for c in result.seriousness_unknown
+        )
+    lines.append(serious)
+    lines.append(f"{_w('actions', lang)}:")
+    lines.extend(f"  - {_deadline(a, lang)}{a.text.get(lang)}" for a in result.actions)
+    lines.append(f"{_w('guidance', lang)}: {result.guidance.get(lang)}")
+    lines.append(
+        _w("versions", lang).format(t=result.table_version, v=result.vocabulary_version)
+        + f"; Brighton {result.brighton_version}, CTCAE v{ctcae.version}"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,122 @@
+"""The one converter: strict scalars, aware datetimes, error paths without free text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exointake import Questionnaire, ValidationError
+from exointake._convert import canonical_json, safe_repr, structure, unstructure
+
+
+@attrs.frozen
+class Inner:
+    n: int
+    when: dt.datetime
+
+
+@attrs.frozen
+class Outer:
+    name: str
+    inner: Inner
+    tags: tuple[str, ...] = ()
+    flag: bool = False
+
+
+class TestStructure:
+    def test_strict_scalars(self) -> None:
+        """Numbers are not strings, booleans are not numbers, strings are not lists."""
+        with pytest.raises(ValidationError) as info:
+            structure(
+                {
+                    "name": 1,
+                    "inner": {"n": True, "when": "2026-01-01T00:00:00Z"},
+                    "tags": "abc",
+                    "flag": 1,
+                },
+                Outer,
+                path="x",
+            )
+        assert set(info.value.errors) == {
+            "x.name: expected a string, got number",
+            "x.inner.n: expected an integer, got True",
+            "x.tags: expected a list, got string",
+            "x.flag: expected true or false, got 1",
+        }
+
+    def test_naive_datetime_refused(self) -> None:
+        """A date-time without a time zone is refused; aware ones are stored in UTC."""
+        with pytest.raises(ValidationError, match="naive"):
+            structure({"n": 1, "when": "2026-11-25T10:00:00"}, Inner)
+        inner = structure({"n": 1, "when": "2026-11-25T10:00:00+09:00"}, Inner)
+        assert inner.when == dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
+        assert unstructure(inner)["when"] == "2026-11-25T01:00:00Z"
+
+    def test_missing_and_extra(self) -> None:
+        """Missing required fields and unknown fields are both reported."""
+        with pytest.raises(ValidationError) as info:
+            structure({"inner": {"n": 1, "when": "2026-01-01T00:00:00Z", "x": 2}}, Outer)
+        assert set(info.value.errors) == {
+            "name: required field missing",
+            "inner: unknown field(s): x",
+        }
+
+    def test_not_an_object(self) -> None:
+        """A list where an object belongs is named as such."""
+        with pytest.raises(ValidationError, match=r"\$: expected an object, got list"):
+            structure([], Outer)
+
+    def test_error_is_value_error(self) -> None:
+        """ValidationError is also a ValueError, for callers who only know builtins."""
+        with pytest.raises(ValueError, match="invalid Outer"):
+            structure({}, Outer)
+
+
+class TestSafeRepr:
+    @given(st.text(min_size=25))
+    def test_long_text_truncated(self, text: str) -> None:
+        """Long strings never appear whole in a message."""
+        assert text not in safe_repr(text)
+
+    def test_structures_not_shown(self) -> None:
+        """Objects and lists are named by type only."""
+        assert safe_repr({"name": "山田"}) == "object"
+        assert safe_repr(["x"]) == "list"
+
+
+class TestCanonicalJson:
+    @given(st.dictionaries(st.text(), st.one_of(st.integers(), st.text(), st.booleans())))
+    def test_key_order_irrelevant(self, data: dict[str, object]) -> None:
+        """Canonical JSON does not depend on the order keys were inserted in."""
+        reordered = dict(reversed(list(data.items())))
+        assert canonical_json(data) == canonical_json(reordered)
+
+    def test_utf8_no_spaces(self) -> None:
+        """Japanese stays as UTF-8 and there is no whitespace."""
+        assert canonical_json({"b": 1, "a": "赤み"}) == '{"a":"赤み","b":1}'.encode()
+
+
+@attrs.frozen
+class Holder:
+    form: Questionnaire
+
+
+class TestNestedChecks:
+    def test_class_checks_keep_the_parent_path(self) -> None:
+        """A nested value's own checks report paths under the field that holds it."""
+        item = {"link_id": "a", "type": "boolean", "text": {"ja": "a", "en": "a"}}
+        data = {
+            "form": {
+                "id": "t",
+                "version": "1",
+                "title": {"ja": "t", "en": "t"},
+                "items": [item, item],
+            }
+        }
+        with pytest.raises(ValidationError) as info:
+            structure(data, Holder, path="holder")
+        assert info.value.errors == ("holder.form.items[1].link_id: duplicate 'a'",)

@@ -1,0 +1,495 @@
+"""FHIR R4 export: resources validate, keep the questionnaire's meaning, and round-trip."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exointake import (
+    UNKNOWN,
+    Answers,
+    ItemType,
+    Questionnaire,
+    Route,
+    ValidationError,
+    VersionMismatchError,
+    fhir,
+    load_questionnaire,
+    strategies,
+)
+
+QUESTIONNAIRE = load_questionnaire("exosome-intake", "1")
+CANONICAL = "https://exointake.example/fhir/Questionnaire/exosome-intake|1"
+
+CLEAR_FACE = {
+    "birth_date": "1985-06-01",
+    "cancer_history": "none",
+    "drug_allergy": False,
+    "food_allergy": False,
+    "prior_exosome_reaction": False,
+    "pregnant_or_breastfeeding": False,
+    "fever_or_infection_today": False,
+    "immunosuppressed_or_autoimmune": False,
+    "anticoagulants": False,
+    "bleeding_disorder": False,
+    "keloid_tendency": False,
+    "site_skin_problem": False,
+    "current_medications": "なし",
+}
+
+
+def r4_questionnaire_problems(resource: Mapping[str, Any]) -> list[str]:
+    """Check FHIR R4 Questionnaire invariants that fhir.resources' models do not enforce."""
+    problems: list[str] = []
+    types: dict[str, str] = {}
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            link = item["linkId"]
+            if link in types:
+                problems.append(f"que-2: duplicate linkId {link}")
+            types[link] = item["type"]
+            if item["type"] == "display" and ("required" in item or "repeats" in item):
+                problems.append(f"que-6: display item {link} has required/repeats")
+            if item.get("answerOption") and item["type"] not in ("choice", "open-choice"):
+                problems.append(f"que-5: {link} of type {item['type']} has answerOption")
+            conds = item.get("enableWhen", [])
+            if len(conds) > 1 and "enableBehavior" not in item:
+                problems.append(f"que-12: {link} needs enableBehavior")
+            for cond in conds:
+                source = types.get(cond["question"])
+                if source is None:
+                    problems.append(f"{link}: enableWhen refers to unknown/later item")
+                    continue
+                answer_keys = [k for k in cond if k.startswith("answer")]
+                if len(answer_keys) != 1:
+                    problems.append(f"{link}: enableWhen needs exactly one answer[x]")
+                elif cond["operator"] == "exists":
+                    if answer_keys[0] != "answerBoolean":
+                        problems.append(f"que-7: {link} exists needs answerBoolean")
+                else:
+                    expected = {
+                        "boolean": "answerBoolean",
+                        "choice": "answerCoding",
+                        "date": "answerDate",
+                        "integer": "answerInteger",
+                        "decimal": "answerDecimal",
+                        "text": "answerString",
+                    }[source]
+                    if answer_keys[0] != expected:
+                        problems.append(f"que-7: {link} compares a {source} with {answer_keys[0]}")
+            walk(item.get("item", []))
+
+    walk(resource["item"])
+    return problems
+
+
+def response_problems(response: Mapping[str, Any], questionnaire: Mapping[str, Any]) -> list[str]:
+    """Check a QuestionnaireResponse against the exported Questionnaire it claims to answer."""
+    problems: list[str] = []
+    items = {i["linkId"]: i for i in questionnaire["item"]}
+    canonical = f"{questionnaire['url']}|{questionnaire['version']}"
+    if response["questionnaire"] != canonical:
+        problems.append("questionnaire canonical differs")
+    for entry in response.get("item", []):
+        item = items.get(entry["linkId"])
+        if item is None:
+            problems.append(f"{entry['linkId']}: not in the questionnaire")
+            continue
+        if len(entry.get("answer", [])) > 1 and not item.get("repeats"):
+            problems.append(f"{entry['linkId']}: several answers to a non-repeating item")
+        for answer in entry.get("answer", []):
+            if item["type"] == "choice":
+                options = [
+                    (o["valueCoding"].get("system"), o["valueCoding"]["code"])
+                    for o in item["answerOption"]
+                ]
+                coding = answer["valueCoding"]
+                if (coding.get("system"), coding["code"]) not in options:
+                    problems.append(f"{entry['linkId']}: answer not among answerOption")
+            else:
+                key = "value" + {"text": "String"}.get(item["type"], item["type"].capitalize())
+                if key not in answer and f"_{key}" not in answer:
+                    problems.append(f"{entry['linkId']}: expected {key}")
+    return problems
+
+
+def translation(element: Mapping[str, Any]) -> str:
+    """The English translation carried by a ``_element`` companion."""
+    (ext,) = element["extension"]
+    assert ext["url"] == "http://hl7.org/fhir/StructureDefinition/translation"
+    parts = {e["url"]: e for e in ext["extension"]}
+    assert parts["lang"]["valueCode"] == "en"
+    return str(parts["content"]["valueString"])
+
+
+class TestQuestionnaire:
+    def test_validates_against_r4b(self) -> None:
+        """The exported bundled questionnaire is a valid R4B Questionnaire."""
+        fhir.validate(fhir.to_questionnaire(QUESTIONNAIRE))
+
+    def test_keeps_r4_invariants(self) -> None:
+        """The export keeps the R4 invariants the models do not check (que-2/5/6/7/12)."""
+        assert r4_questionnaire_problems(fhir.to_questionnaire(QUESTIONNAIRE)) == []
+
+    def test_canonical_is_url_and_version(self) -> None:
+        """The canonical is the questionnaire URL and its version, joined by a bar."""
+        resource = fhir.to_questionnaire(QUESTIONNAIRE)
+        assert f"{resource['url']}|{resource['version']}" == CANONICAL
+        assert fhir.questionnaire_canonical(QUESTIONNAIRE) == CANONICAL
+
+    def test_own_base_url(self) -> None:
+        """A clinic's base URL is used for the canonical and the extensions."""
+        resource = fhir.to_questionnaire(QUESTIONNAIRE, base="https://clinic.jp/fhir")
+        assert resource["url"] == "https://clinic.jp/fhir/Questionnaire/exosome-intake"
+        ext_urls = {e["url"] for i in resource["item"] for e in i.get("extension", [])}
+        assert ext_urls
+        assert all(u.startswith("https://clinic.jp/fhir/StructureDefinition/") for u in ext_urls)
+
+    def test_items_in_order_with_both_languages(self) -> None:
+        """Every item keeps its link_id and order, Japanese text, English translation."""
+        resource = fhir.to_questionnaire(QUESTIONNAIRE)
+        assert [i["linkId"] for i in resource["item"]] == [i.link_id for i in QUESTIONNAIRE.items]
+        for exported, item in zip(resource["item"], QUESTIONNAIRE.items, strict=True):
+            assert exported["text"] == item.text.ja
+            assert translation(exported["_text"]) == item.text.en
+            assert exported["required"] is item.required
+        assert resource["title"] == QUESTIONNAIRE.title.ja
+        assert translation(resource["_title"]) == QUESTIONNAIRE.title.en
+
+    def test_choices_become_answer_options(self) -> None:
+        """cancer_history offers none/past/current and, since it allows it, don't know."""
+        resource = fhir.to_questionnaire(QUESTIONNAIRE)
+        item = next(i for i in resource["item"] if i["linkId"] == "cancer_history")
+        codes = [o["valueCoding"]["code"] for o in item["answerOption"]]
+        assert codes == ["none", "past", "current", "asked-unknown"]
+        assert item["answerOption"][0]["valueCoding"]["display"] == "ない"
+        assert translation(item["answerOption"][0]["valueCoding"]["_display"]) == "Never"
+
+    def test_enable_when(self) -> None:
+        """drug_allergy_details is enabled only when drug_allergy is true."""
+        resource = fhir.to_questionnaire(QUESTIONNAIRE)
+        item = next(i for i in resource["item"] if i["linkId"] == "drug_allergy_details")
+        assert item["enableWhen"] == [
+            {"question": "drug_allergy", "operator": "=", "answerBoolean": True}
+        ]
+        assert item["enableBehavior"] == "all"
+
+    def test_route_limited_item_carries_routes(self) -> None:
+        """site_skin_problem names the local routes it is shown for in an extension."""
+        resource = fhir.to_questionnaire(QUESTIONNAIRE)
+        item = next(i for i in resource["item"] if i["linkId"] == "site_skin_problem")
+        routes = [e["valueCode"] for e in item["extension"] if e["url"].endswith("/item-routes")]
+        assert routes == [r.value for r in QUESTIONNAIRE.item("site_skin_problem").routes]
+        assert routes
+        assert "iv_drip" not in routes
+
+    def test_all_item_types_and_operators(self) -> None:
+        """Every item type and enableWhen answer type exports validly."""
+        q = Questionnaire.from_dict(
+            {
+                "id": "all-types",
+                "version": "2.1",
+                "title": {"ja": "全種類", "en": "All types"},
+                "items": [
+                    {"link_id": "b", "type": "boolean", "text": {"ja": "b", "en": "b"}},
+                    {
+                        "link_id": "m",
+                        "type": "multi_choice",
+                        "text": {"ja": "m", "en": "m"},
+                        "allow_unknown": True,
+                        "choices": [
+                            {"code": "x", "label": {"ja": "x", "en": "x"}},
+                            {"code": "y", "label": {"ja": "y", "en": "y"}},
+                        ],
+                    },
+                    {"link_id": "d", "type": "date", "text": {"ja": "d", "en": "d"}},
+                    {"link_id": "i", "type": "integer", "text": {"ja": "i", "en": "i"}},
+                    {"link_id": "f", "type": "decimal", "text": {"ja": "f", "en": "f"}},
+                    {
+                        "link_id": "t",
+                        "type": "text",
+                        "text": {"ja": "t", "en": "t"},
+                        "enable_behavior": "any",
+                        "enable_when": [
+                            {"question": "b", "operator": "exists", "answer": True},
+                            {"question": "m", "operator": "=", "answer": "y"},
+                            {"question": "d", "operator": ">", "answer": "2000-01-01"},
+                            {"question": "i", "operator": ">=", "answer": 3},
+                            {"question": "f", "operator": "<", "answer": 1.5},
+                        ],
+                    },
+                ],
+            }
+        )
+        resource = fhir.to_questionnaire(q)
+        fhir.validate(resource)
+        assert r4_questionnaire_problems(resource) == []
+        t = resource["item"][-1]
+        assert t["enableBehavior"] == "any"
+        assert [next(k for k in c if k.startswith("answer")) for c in t["enableWhen"]] == [
+            "answerBoolean",
+            "answerCoding",
+            "answerDate",
+            "answerInteger",
+            "answerDecimal",
+        ]
+        assert resource["item"][1]["repeats"] is True
+        assert resource["name"] == "AllTypes"
+
+    def test_deterministic(self) -> None:
+        """Exporting the same questionnaire twice gives the same JSON text."""
+        assert fhir.dumps(fhir.to_questionnaire(QUESTIONNAIRE)) == fhir.dumps(
+            fhir.to_questionnaire(load_questionnaire("exosome-intake", "1"))
+        )
+
+
+class TestQuestionnaireResponse:
+    def answers(self, **changes: object) -> Any:
+        return QUESTIONNAIRE.answers({**CLEAR_FACE, **changes}, route="injection_face")
+
+    def test_validates_and_fits_the_questionnaire(self) -> None:
+        """A response validates as R4B and every answer fits the exported questionnaire."""
+        response = fhir.to_questionnaire_response(
+            self.answers(drug_allergy=True, drug_allergy_details="ペニシリンで発疹"),
+            QUESTIONNAIRE,
+            patient_id="P-0001",
+            authored=dt.datetime(2026, 11, 25, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=9))),
+            id="qr-1",
+        )
+        fhir.validate(response)
+        assert response_problems(response, fhir.to_questionnaire(QUESTIONNAIRE)) == []
+        assert response["questionnaire"] == CANONICAL
+        assert response["status"] == "completed"
+        assert response["subject"] == {"reference": "Patient/P-0001"}
+        assert response["authored"] == "2026-11-25T01:30:00Z"
+
+    def test_unknown_is_asked_unknown(self) -> None:
+        """Don't know is the asked-unknown data-absent reason, never false or a missing item."""
+        response = fhir.to_questionnaire_response(
+            self.answers(food_allergy="unknown", cancer_history="unknown"), QUESTIONNAIRE
+        )
+        fhir.validate(response)
+        items = {i["linkId"]: i for i in response["item"]}
+        (food,) = items["food_allergy"]["answer"]
+        assert "valueBoolean" not in food
+        assert food["_valueBoolean"]["extension"] == [
+            {"url": fhir.DATA_ABSENT_REASON, "valueCode": "asked-unknown"}
+        ]
+        (cancer,) = items["cancer_history"]["answer"]
+        assert cancer["valueCoding"]["code"] == "asked-unknown"
+        assert response_problems(response, fhir.to_questionnaire(QUESTIONNAIRE)) == []
+
+    def test_partial_answers_are_in_progress(self) -> None:
+        """Answers missing a required item export as in-progress."""
+        partial = {k: v for k, v in CLEAR_FACE.items() if k != "cancer_history"}
+        answers = QUESTIONNAIRE.answers(partial, route="injection_scalp", partial=True)
+        response = fhir.to_questionnaire_response(answers, QUESTIONNAIRE)
+        assert response["status"] == "in-progress"
+        assert fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE) == answers
+
+    def test_pinned_to_other_version_is_refused(self) -> None:
+        """Answers pinned to another questionnaire text cannot be exported against this one."""
+        other = Questionnaire.from_dict(
+            {**QUESTIONNAIRE.to_dict(), "title": {"ja": "別", "en": "Other"}}
+        )
+        with pytest.raises(VersionMismatchError):
+            fhir.to_questionnaire_response(self.answers(), other)
+
+    def test_naive_authored_is_refused(self) -> None:
+        """A time without a time zone is refused rather than guessed."""
+        with pytest.raises(ValidationError, match="authored"):
+            fhir.to_questionnaire_response(
+                self.answers(), QUESTIONNAIRE, authored=dt.datetime(2026, 11, 25, 10)
+            )
+
+    def test_deterministic(self) -> None:
+        """The same answers give the same JSON text."""
+        a = fhir.dumps(fhir.to_questionnaire_response(self.answers(), QUESTIONNAIRE))
+        b = fhir.dumps(fhir.to_questionnaire_response(self.answers(), QUESTIONNAIRE))
+        assert a == b
+        json.loads(a)
+
+
+class TestReadBack:
+    def response(self, **changes: object) -> dict[str, Any]:
+        answers = QUESTIONNAIRE.answers({**CLEAR_FACE, **changes}, route="injection_face")
+        return fhir.to_questionnaire_response(answers, QUESTIONNAIRE)
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {},
+            {"food_allergy": "unknown", "cancer_history": "unknown", "keloid_tendency": "unknown"},
+            {"drug_allergy": True, "drug_allergy_details": "unknown"},
+            {"cancer_history": "past", "birth_date": "昭和55年4月1日"},
+        ],
+    )
+    def test_round_trip_examples(self, changes: dict[str, object]) -> None:
+        """Exported and read back, the answers are equal, route and pin included."""
+        answers = QUESTIONNAIRE.answers({**CLEAR_FACE, **changes}, route="injection_face")
+        back = fhir.answers_from_questionnaire_response(
+            json.loads(fhir.dumps(fhir.to_questionnaire_response(answers, QUESTIONNAIRE))),
+            QUESTIONNAIRE,
+        )
+        assert back == answers
+        assert back.values.get("drug_allergy_details") == answers.values.get("drug_allergy_details")
+
+    def test_text_unknown_stays_text(self) -> None:
+        """A free-text answer that reads "unknown" stays text, not "don't know"."""
+        response = self.response(drug_allergy=True, drug_allergy_details="unknown")
+        back = fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+        assert back.values["drug_allergy_details"] == "unknown"
+        assert back.values["drug_allergy_details"] is not UNKNOWN
+
+    def test_other_version_refused(self) -> None:
+        """A response to another questionnaire version is refused."""
+        response = self.response()
+        response["questionnaire"] = CANONICAL.replace("|1", "|2")
+        with pytest.raises(VersionMismatchError, match=r"\|2"):
+            fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+
+    def test_other_text_refused(self) -> None:
+        """A response whose recorded questionnaire hash differs is refused."""
+        response = self.response()
+        response["extension"][0]["valueString"] = "0" * 64
+        with pytest.raises(VersionMismatchError, match="different text"):
+            fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+
+    def test_malformed_lists_every_problem_without_free_text(self) -> None:
+        """Malformed answers are all reported with their paths; free text is never echoed."""
+        response = self.response()
+        secret = "秘密の病歴についての長い自由記述テキスト"
+        items = {i["linkId"]: i for i in response["item"]}
+        items["drug_allergy"]["answer"] = [{"valueString": secret}]
+        items["cancer_history"]["answer"] = [{"valueCoding": {"display": secret}}]
+        response["item"].append({"linkId": "shoe_size", "answer": [{"valueInteger": 42}]})
+        with pytest.raises(ValidationError) as info:
+            fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+        errors = info.value.errors
+        assert any(e.startswith("item[1].answer[0].valueCoding.code") for e in errors)
+        assert any(e.startswith("item[2].answer[0]: expected valueBoolean") for e in errors)
+        assert any("shoe_size" in e for e in errors)
+        assert secret not in str(info.value)
+
+    def test_completed_needs_required_answers(self) -> None:
+        """A completed response missing a required answer is refused."""
+        response = self.response()
+        response["item"] = [i for i in response["item"] if i["linkId"] != "cancer_history"]
+        with pytest.raises(ValidationError, match="cancer_history: required"):
+            fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+
+    @pytest.mark.parametrize(
+        ("mutate", "message"),
+        [
+            (lambda r: r.update(resourceType="Patient"), "resourceType"),
+            (lambda r: r.update(status="draft"), "status"),
+            (lambda r: r.update(item={}), "item: expected a list"),
+            (lambda r: r["item"][0].update(answer=[]), "item[0].answer"),
+            (lambda r: r["item"].append(copy.deepcopy(r["item"][0])), "appears twice"),
+        ],
+    )
+    def test_malformed_structure(self, mutate: Any, message: str) -> None:
+        """Structural problems raise a ValidationError naming the place."""
+        response = self.response()
+        mutate(response)
+        with pytest.raises(ValidationError, match=message.replace("[", r"\[").replace("]", r"\]")):
+            fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+
+
+class TestValidate:
+    def test_invalid_resource_lists_fhir_paths(self) -> None:
+        """fhir.validate names the FHIR path of each problem."""
+        response = fhir.to_questionnaire_response(
+            QUESTIONNAIRE.answers(CLEAR_FACE, route="injection_face"), QUESTIONNAIRE
+        )
+        response["item"][0]["answer"][0] = {"valueDate": "not a date"}
+        with pytest.raises(ValidationError, match=r"QuestionnaireResponse\.item\.0\.answer\.0"):
+            fhir.validate(response)
+
+    def test_unknown_resource_type(self) -> None:
+        """A resourceType R4B does not know is a ValidationError, not a crash."""
+        with pytest.raises(ValidationError, match="resourceType"):
+            fhir.validate({"resourceType": "NoSuchThing"})
+
+
+def blank_to_empty(answers: Answers, questionnaire: Questionnaire) -> Answers:
+    """What a round trip through FHIR keeps: blank text answers become ``""``."""
+    values = {
+        k: (
+            ""
+            if isinstance(v, str) and questionnaire.item(k).type is ItemType.TEXT and not v.strip()
+            else v
+        )
+        for k, v in answers.values.items()
+    }
+    return attrs.evolve(answers, values=values)
+
+
+def unexportable_items(answers: Answers, questionnaire: Questionnaire) -> set[str]:
+    """Text answers holding control characters FHIR strings may not carry."""
+    return {
+        k
+        for k, v in answers.values.items()
+        if questionnaire.item(k).type is ItemType.TEXT
+        and isinstance(v, str)
+        and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", v)
+    }
+
+
+def check_round_trip(answers: Answers, questionnaire: Questionnaire) -> None:
+    bad = unexportable_items(answers, questionnaire)
+    if bad:
+        with pytest.raises(ValidationError) as info:
+            fhir.to_questionnaire_response(answers, questionnaire)
+        assert {e.split(":")[0] for e in info.value.errors} == {f"answers.{k}" for k in bad}
+        return
+    response = fhir.to_questionnaire_response(answers, questionnaire, patient_id="P-1")
+    fhir.validate(response)
+    back = fhir.answers_from_questionnaire_response(json.loads(fhir.dumps(response)), questionnaire)
+    assert back == blank_to_empty(answers, questionnaire)
+
+
+class TestRoundTripProperty:
+    @settings(max_examples=150, deadline=None)
+    @given(data=st.data(), route=st.one_of(st.none(), strategies.routes()))
+    def test_bundled_questionnaire(self, data: st.DataObject, route: Route | None) -> None:
+        """Any valid answers to the bundled questionnaire come back equal from FHIR."""
+        answers = data.draw(strategies.answers(QUESTIONNAIRE, route=route))
+        check_round_trip(answers, QUESTIONNAIRE)
+
+    @settings(max_examples=100, deadline=None)
+    @given(data=st.data(), route=st.one_of(st.none(), strategies.routes()))
+    def test_partial_answers(self, data: st.DataObject, route: Route | None) -> None:
+        """Partial answers come back equal too, from an in-progress response."""
+        raw = data.draw(strategies.partial_answer_values(QUESTIONNAIRE, route=route))
+        check_round_trip(QUESTIONNAIRE.answers(raw, route=route, partial=True), QUESTIONNAIRE)
+
+    @settings(max_examples=100, deadline=None)
+    @given(data=st.data())
+    def test_any_questionnaire(self, data: st.DataObject) -> None:
+        """For any questionnaire, the export validates and its answers round-trip."""
+        q = data.draw(strategies.questionnaires())
+        texts = [q.title, *(i.text for i in q.items), *(i.help for i in q.items if i.help)]
+        if any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", t.ja + t.en) for t in texts):
+            with pytest.raises(ValidationError, match="control characters"):
+                fhir.to_questionnaire(q)
+            return
+        resource = fhir.to_questionnaire(q)
+        fhir.validate(resource)
+        assert r4_questionnaire_problems(resource) == []
+        route = data.draw(st.one_of(st.none(), strategies.routes()))
+        answers = data.draw(strategies.answers(q, route=route))
+        check_round_trip(answers, q)
+        if not unexportable_items(answers, q):
+            response = fhir.to_questionnaire_response(answers, q)
+            assert response_problems(response, resource) == []
