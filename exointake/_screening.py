@@ -293,23 +293,31 @@ def compile_condition(cond: Condition) -> _Eval:
         case IsTrue(item):
 
             def is_true(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
-                x = v.get(item, UNKNOWN)
-                return None if x is UNKNOWN else x is True
+                x = v.get(item)
+                if x is True or x is False:
+                    return x
+                return None  # missing, unknown, or not a boolean at all: undetermined
 
             return is_true
         case Equals(item, value):
+            kind = type(value)
 
             def equals(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
-                x = v.get(item, UNKNOWN)
-                return None if x is UNKNOWN else (x == value and type(x) is type(value))
+                x = v.get(item)
+                if type(x) is kind:
+                    return x == value
+                return None  # missing, unknown, or of another type than the rule expects
 
             return equals
         case In(item, values):
             allowed = frozenset((type(x), x) for x in values)
+            kinds = frozenset(type(x) for x in values)
 
             def in_(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
                 x = v.get(item, UNKNOWN)
-                return None if x is UNKNOWN else (type(x), x) in allowed
+                if x is UNKNOWN or (kinds and type(x) not in kinds):
+                    return None  # missing, unknown, or of another type than the rule expects
+                return (type(x), x) in allowed
 
             return in_
         case Age(item, op, limit):
@@ -746,6 +754,8 @@ def screen(
         read = {k: values[k] for k in rule.reads if k in values}
         if outcome is None:
             gaps = tuple(k for k in rule.reads if values.get(k, UNKNOWN) is UNKNOWN)
+            if not gaps:  # undetermined on answers of the wrong type: ask them again
+                gaps = rule.reads
             missing.update(gaps)
             pending.append(
                 Finding(
