@@ -357,6 +357,38 @@ class TestUnknown:
         assert screen(unknown, "iv_drip", on=DAY).decision is Decision.INCOMPLETE
 
 
+WRONG_TYPE: dict[ItemType, list[Any]] = {
+    ItemType.BOOLEAN: ["yes", 1, 0, "false", ("true",)],
+    ItemType.CHOICE: [1, True, ("past",)],
+    ItemType.DATE: ["1980-04-01", 19800401, True],
+}
+"""Values of the wrong type for an item, as a caller building Answers by hand might pass."""
+
+
+class TestMalformedAnswers:
+    @pytest.mark.parametrize("route", ROUTES)
+    @SETTINGS
+    @given(data=st.data())
+    def test_a_wrongly_typed_answer_never_yields_clear(
+        self, route: Route, data: st.DataObject
+    ) -> None:
+        """An answer of the wrong type, in Answers built without validation, never yields clear.
+
+        ``Questionnaire.answers`` refuses such values; this is the engine's own
+        guard for callers who build :class:`~exointake.Answers` by hand: a rule
+        reading a value of a type it does not expect is undecided (``incomplete``).
+        """
+        raw = data.draw(strategies.answer_values(QUESTIONNAIRE, route=route), label="answers")
+        answers = QUESTIONNAIRE.answers(raw, route=route)
+        key = data.draw(st.sampled_from(sorted(read_items(RULES, route))), label="item")
+        wrong = data.draw(st.sampled_from(WRONG_TYPE[QUESTIONNAIRE.item(key).type]))
+        malformed = Answers(answers.questionnaire, {**answers.values, key: wrong}, route)
+        result = screen(malformed, route, RULES, on=DAY)
+        note(shown(result))
+        assert result.decision in (Decision.INCOMPLETE, Decision.CONTRAINDICATED)
+        assert key in result.missing
+
+
 # ---------------------------------------------------------------------------- (d) refinement
 
 
