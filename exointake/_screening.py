@@ -46,7 +46,6 @@ from ._questionnaire import (
     UNKNOWN,
     Answers,
     AnswerValue,
-    Item,
     ItemType,
     Questionnaire,
     QuestionnaireRef,
@@ -81,6 +80,9 @@ __all__ = [
 
 class Decision(enum.StrEnum):
     """What screening concluded, ordered from least to most restrictive.
+
+    Decisions compare by :attr:`rank` (``Decision.CAUTION < Decision.CONTRAINDICATED``),
+    so ``max()`` gives the worst and ``sorted()`` runs from clear to contraindicated.
 
     ``incomplete`` sits just below ``contraindicated``: missing answers block
     treatment like a contraindication would, but a contraindication already
@@ -569,10 +571,7 @@ class RuleSet:
                         f"rules.{rule.id}.reads: {item!r} is free text; rules "
                         "read only structured answers"
                     )
-            errors.extend(
-                f"rules.{rule.id}.when: {problem}"
-                for problem in _leaf_problems(rule.when, questionnaire)
-            )
+            errors.extend(_condition_errors(rule.when, questionnaire, f"rules.{rule.id}.when"))
         if errors:
             raise ValidationError(errors, what="rule set")
         _CHECKED.add(key)
@@ -581,49 +580,68 @@ class RuleSet:
 _CHECKED: set[tuple[str, str]] = set()
 
 
-def _leaf_problems(cond: Condition, q: Questionnaire) -> Iterator[str]:
+def _condition_errors(cond: Condition, q: Questionnaire, path: str) -> list[str]:
+    """Conditions that could never hold because they do not fit the item they read.
+
+    A typo in a value (``"currnet"``) or ``is_true`` on a choice item would make
+    a rule silently never fire; that is refused instead.
+    """
     match cond:
         case All(parts) | Any_(parts):
-            for part in parts:
-                yield from _leaf_problems(part, q)
-            return
+            key = "all" if isinstance(cond, All) else "any"
+            return [
+                e
+                for n, c in enumerate(parts)
+                for e in _condition_errors(c, q, f"{path}.{key}[{n}]")
+            ]
         case Not(inner):
-            yield from _leaf_problems(inner, q)
-            return
-        case IsTrue(item) | Equals(item, _) | In(item, _) | Age(item, _, _):
-            if item not in q or q.item(item).type is ItemType.TEXT:
-                return  # reported with reads
-    target = q.item(cond.item)
-    kind = target.type
-    if isinstance(cond, IsTrue):
-        if kind is not ItemType.BOOLEAN:
-            yield f"is_true needs a boolean item; {cond.item} is {kind.value}"
-    elif isinstance(cond, Age):
-        if kind is not ItemType.DATE:
-            yield f"age needs a date item; {cond.item} is {kind.value}"
-    else:
-        values = (cond.value,) if isinstance(cond, Equals) else cond.values
-        name = "equals" if isinstance(cond, Equals) else "in"
-        if not values:
-            yield f"in needs at least one value for {cond.item}"
-        for value in values:
-            problem = _value_misfit(target, value)
-            if problem:
-                yield f"{name} on {cond.item}: {problem}"
+            return _condition_errors(inner, q, f"{path}.not")
+    item_id = cond.item
+    if item_id not in q or q.item(item_id).type is ItemType.TEXT:
+        return []  # reported for reads
+    item = q.item(item_id)
+    match cond:
+        case IsTrue():
+            if item.type is not ItemType.BOOLEAN:
+                return [f"{path}.is_true: {item_id!r} is a {item.type.value} item, not a boolean"]
+            return []
+        case Age():
+            if item.type is not ItemType.DATE:
+                return [f"{path}.age.item: {item_id!r} is a {item.type.value} item, not a date"]
+            return []
+        case Equals(value=value):
+            where, values = f"{path}.equals.value", (value,)
+        case In(values=values):
+            where = f"{path}.in.values"
+    if item.type not in _COMPARABLE:
+        return [
+            f"{where}: {item_id!r} is a {item.type.value} item; equals and in compare "
+            "boolean, choice and integer answers (use age for dates)"
+        ]
+    bad = [v for v in values if not _fits(item.type, v, item.choice_codes())]
+    if bad:
+        expected = (
+            "one of " + "|".join(item.choice_codes())
+            if item.type is ItemType.CHOICE
+            else _COMPARABLE[item.type]
+        )
+        return [f"{where}: expected {expected} for {item_id!r}, got {safe_repr(bad[0])}"]
+    return []
 
 
-def _value_misfit(item: Item, value: bool | int | str) -> str | None:
-    if item.type is ItemType.BOOLEAN:
-        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
-    if item.type is ItemType.CHOICE:
-        codes = item.choice_codes()
-        if isinstance(value, str) and value in codes:
-            return None
-        return f"expected one of {'|'.join(codes)}, got {value!r}"
-    if item.type is ItemType.INTEGER:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else f"expected an integer, got {value!r}"
-    return f"a {item.type.value} item cannot be compared with equals/in"
+_COMPARABLE = {
+    ItemType.BOOLEAN: "a boolean",
+    ItemType.CHOICE: "a choice",
+    ItemType.INTEGER: "an integer",
+}
+
+
+def _fits(kind: ItemType, value: bool | int | str, codes: tuple[str, ...]) -> bool:
+    if kind is ItemType.BOOLEAN:
+        return isinstance(value, bool)
+    if kind is ItemType.INTEGER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str) and value in codes
 
 
 def _unstructure_rule(rule: Rule) -> dict[str, Any]:
@@ -906,7 +924,9 @@ def _structure_answer_map(data: object, _: type) -> Mapping[str, AnswerValue]:
             except ValueError:
                 out[key] = value
         elif isinstance(value, list):
-            out[key] = tuple(str(v) for v in value)
+            if not all(isinstance(v, str) for v in value):
+                raise Expected(f"{key}: expected a list of choice codes (strings)")
+            out[key] = tuple(value)
         elif isinstance(value, bool | int | str):
             out[key] = value
         else:

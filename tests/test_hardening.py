@@ -106,19 +106,20 @@ class TestRuleFit:
         [
             (
                 {"in": {"item": "cancer_history", "values": ["Past", "current"]}},
-                "in on cancer_history: expected one of none|past|current, got 'Past'",
+                "in.values: expected one of none|past|current for 'cancer_history', got 'Past'",
             ),
             (
                 {"is_true": "cancer_history"},
-                "is_true needs a boolean item; cancer_history is choice",
+                "is_true: 'cancer_history' is a choice item, not a boolean",
             ),
             (
                 {"equals": {"item": "birth_date", "value": "1990-01-01"}},
-                "equals on birth_date: a date item cannot be compared with equals/in",
+                "equals.value: 'birth_date' is a date item; equals and in compare boolean, choice "
+                "and integer answers (use age for dates)",
             ),
             (
                 {"age": {"item": "drug_allergy", "op": "<", "value": 18}},
-                "age needs a date item; drug_allergy is boolean",
+                "age.item: 'drug_allergy' is a boolean item, not a date",
             ),
         ],
     )
@@ -130,7 +131,7 @@ class TestRuleFit:
         rs = self.rules(when, reads)
         with pytest.raises(ValidationError) as info:
             rs.check_against(questionnaire)
-        assert info.value.errors == (f"rules.cancer_history.when: {problem}",)
+        assert info.value.errors == (f"rules.cancer_history.when.{problem}",)
         answers = questionnaire.answers({"cancer_history": "past"}, partial=True)
         with pytest.raises(ValidationError):
             screen(answers, "iv_drip", rs)  # screen() checks bundled questionnaires itself
