@@ -22,8 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "fhir",
         help="export visits as HL7 FHIR R4 bundles",
         description="Write one FHIR Bundle per visit (a patient's administrations on one "
-        "day, Japan time, with their consents and the reactions that followed), collected "
-        "in one Bundle of type collection.",
+        "day, Japan time, with the consents and screenings they relied on and the reactions "
+        "that followed), collected in one Bundle of type collection. Patients are named by "
+        "their ids only.",
     )
     p.add_argument("--db", required=True, metavar="URL", help="the log: SQLAlchemy URL or path")
     p.add_argument("--patient", metavar="ID", help="only this patient's visits")
