@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +31,8 @@ from exointake import (
     strategies,
 )
 from exointake._fhir_util import fhir_id
+
+from .conftest import ROOT
 
 QUESTIONNAIRE = load_questionnaire("exosome-intake", "1")
 CANONICAL = "https://exointake.example/fhir/Questionnaire/exosome-intake|1"
@@ -613,3 +618,33 @@ class TestRiskAssessment:
         risk = fhir.to_risk_assessment(result, patient_id="P-1")
         fhir.validate(risk)
         assert len(risk["prediction"]) == 1 + len(result.findings)
+
+
+class TestWithoutFhirResources:
+    def test_export_needs_no_fhir_library(self) -> None:
+        """Exporting works with fhir.resources unavailable; only validate() asks for it."""
+        code = """
+import sys
+sys.modules["fhir"] = None  # as if fhir.resources were not installed
+import exointake
+from exointake import fhir
+q = exointake.load_questionnaire()
+answers = q.answers({"cancer_history": "none"}, partial=True)
+bundle = fhir.to_bundle([fhir.to_questionnaire(q), fhir.to_questionnaire_response(answers, q)])
+assert fhir.answers_from_questionnaire_response(bundle["entry"][1]["resource"], q) == answers
+try:
+    fhir.validate(bundle)
+except ModuleNotFoundError as exc:
+    print("needs:", "exointake[fhir]" in str(exc))
+"""
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "needs: True"
