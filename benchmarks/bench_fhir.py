@@ -18,6 +18,7 @@ from _common import best_of, parse_args, report
 
 import exointake
 from exointake import fhir
+from exointake._log import iter_entries, open_log
 from exointake._reactions import ReactionRecord
 from exointake._records import Administration
 
@@ -103,6 +104,31 @@ def main() -> None:
         repeat,
     )
     report("adverse events: FHIR JSON vs the log's record+grade JSON", ours, base, target=5.0)
+
+    # A whole log to visit bundles, against reading the same entries as the log's own JSON.
+    base_adm = _example("administration")
+    with open_log("sqlite:///:memory:") as log:
+        ids = log.administer_many(
+            Administration.from_dict(
+                {
+                    **base_adm,
+                    "patient_id": f"P-{i % (n // 3 + 1)}",
+                    "administered_at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00+09:00",
+                }
+            )
+            for i in range(n)
+        )
+        for adm_id in ids[::10]:
+            log.record_reaction(
+                ReactionRecord.from_dict(
+                    {**reaction, "administration_id": adm_id, "onset": "2026-12-31T10:00:00+09:00"}
+                )
+            )
+        ours = best_of(lambda: [fhir.dumps(b) for b in fhir.visit_bundles(log)], repeat)
+        base = best_of(lambda: [json.dumps(e.to_dict()) for e in iter_entries(log)], repeat)
+        visits = len(fhir.visit_bundles(log))
+    print(f"log of {n} administrations, {len(ids[::10])} reactions -> {visits} visit bundles")
+    report("visit bundles vs reading the log as its own JSON", ours, base, target=5.0)
 
 
 def _example(name: str) -> dict[str, object]:
