@@ -18,8 +18,9 @@ FhirResource: TypeAlias = dict[str, Any]
 """A FHIR resource as plain JSON data (``resourceType`` plus its elements)."""
 
 CANONICAL_BASE: Final = "https://exointake.example/fhir"
-"""Default base of the canonical URLs exointake mints (questionnaires, code systems,
-extensions). ``.example`` is a reserved domain: pass ``base=`` with your own."""
+"""Default base of the URLs exointake mints for canonicals, code systems, identifier
+systems and extensions: ``https://exointake.example/fhir``. ``.example`` is a reserved
+domain that never resolves; pass ``base=`` with your own."""
 
 TRANSLATION: Final = "http://hl7.org/fhir/StructureDefinition/translation"
 """The standard FHIR extension carrying a string's translation (here: English)."""

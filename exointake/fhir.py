@@ -31,8 +31,9 @@ the same input gives the same JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, TypeAlias
 
+from . import _fhir_util
 from ._fhir_questionnaire import (
     QUESTIONNAIRE_EXTENSIONS,
     answers_from_questionnaire_response,
@@ -49,10 +50,6 @@ from ._fhir_records import (
 )
 from ._fhir_screening import SCREENING_EXTENSIONS, to_risk_assessment
 from ._fhir_util import (
-    CANONICAL_BASE,
-    DATA_ABSENT_REASON,
-    TRANSLATION,
-    FhirResource,
     dumps,
     patient_reference,
     to_bundle,
@@ -80,10 +77,38 @@ __all__ = [
     "visit_bundles",
 ]
 
+FhirResource: TypeAlias = _fhir_util.FhirResource
+"""A FHIR resource as plain JSON data, a ``dict`` with ``resourceType`` and its elements."""
+
+CANONICAL_BASE: Final = _fhir_util.CANONICAL_BASE
+"""The default base of the URLs exointake mints for canonicals, code systems, identifier
+systems and extensions, ``https://exointake.example/fhir``. ``.example`` is a reserved
+domain that never resolves; pass ``base=`` with your own.
+
+:meta hide-value:
+"""
+
+TRANSLATION: Final = _fhir_util.TRANSLATION
+"""The standard extension that carries the English text of a Japanese string,
+``http://hl7.org/fhir/StructureDefinition/translation``.
+
+:meta hide-value:
+"""
+
+DATA_ABSENT_REASON: Final = _fhir_util.DATA_ABSENT_REASON
+"""The standard extension that marks a "don't know" answer (code ``asked-unknown``),
+``http://hl7.org/fhir/StructureDefinition/data-absent-reason``.
+
+:meta hide-value:
+"""
+
 EXTENSIONS: Final[Mapping[str, str]] = {
     **QUESTIONNAIRE_EXTENSIONS,
     **SCREENING_EXTENSIONS,
     **RECORD_EXTENSIONS,
 }
-"""exointake's own extensions: name → where it goes and what it carries. Each
-extension's URL is ``{base}/StructureDefinition/{name}``."""
+"""Every extension exointake defines, by name, with where it goes and what it carries.
+Each extension's URL is ``{base}/StructureDefinition/{name}``.
+
+:meta hide-value:
+"""
