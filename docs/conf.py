@@ -17,6 +17,7 @@ markers expanded when the page is read (see :func:`_expand_markers`):
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -127,7 +128,20 @@ def _always_reread(app: Any, env: Any, added: Any, changed: Any, removed: Any) -
     return [name for name in ("api", "schemas", "changelog") if name in env.found_docs]
 
 
+_LEADING_LABEL = re.compile(r"^([^:]*[^:\s]): ")
+
+
+def _keep_attribute_labels(  # noqa: PLR0917 - the signature Sphinx calls
+    app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """Napoleon reads an attribute docstring starting ``Label: text`` as ``type: text``
+    and drops the label; write it as ``Label — text`` before napoleon sees it."""
+    if what in ("attribute", "data", "property") and lines:
+        lines[0] = _LEADING_LABEL.sub(r"\1 — ", lines[0], count=1)
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("source-read", _expand_markers)
+    app.connect("autodoc-process-docstring", _keep_attribute_labels, priority=400)
     app.connect("env-get-outdated", _always_reread)
     return {"parallel_read_safe": True}
