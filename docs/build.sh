@@ -3,5 +3,6 @@
 # Usage: docs/build.sh   (from anywhere; output in docs/_build/)
 set -eu
 cd "$(dirname "$0")/.."
-python -m sphinx -W --keep-going -b html docs docs/_build/html
-python -m sphinx -W -b doctest docs docs/_build/doctest
+PYTHON="${PYTHON:-$(command -v python3 || command -v python)}"
+"$PYTHON" -m sphinx -W --keep-going -b html docs docs/_build/html
+"$PYTHON" -m sphinx -W -b doctest docs docs/_build/doctest
