@@ -17,6 +17,7 @@ markers expanded when the page is read (see :func:`_expand_markers`):
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -94,9 +95,12 @@ def _api_modules() -> str:
 def _schemas() -> str:
     blocks = []
     for path in sorted((ROOT / "schemas").glob("*.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        title = schema.get("title") or path.name
+        description = schema.get("description", "")
         blocks.append(
-            f"## `{path.name}`\n\n```{{literalinclude}} ../schemas/{path.name}\n"
-            f":language: json\n```\n"
+            f"## {title}\n\n`schemas/{path.name}`\n\n{description}\n\n"
+            f"```{{literalinclude}} ../schemas/{path.name}\n:language: json\n```\n"
         )
     return "\n".join(blocks) or "No schema files yet.\n"
 
