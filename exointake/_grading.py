@@ -84,10 +84,34 @@ class Category(enum.StrEnum):
     @property
     def rank(self) -> int:
         """0 for ``local``, 1 for ``allergy``, 2 for ``anaphylaxis``."""
-        return _CATEGORY_ORDER.index(self)
+        return _CATEGORY_RANK[self]
+
+    # A StrEnum would compare alphabetically (anaphylaxis < local); categories compare
+    # by severity so that max(), sorted() and < mean what a reader expects. Equality
+    # and hashing stay those of the string value.
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return _CATEGORY_RANK[self] < _CATEGORY_RANK[other]
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return _CATEGORY_RANK[self] <= _CATEGORY_RANK[other]
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return _CATEGORY_RANK[self] > _CATEGORY_RANK[other]
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return _CATEGORY_RANK[self] >= _CATEGORY_RANK[other]
+        return NotImplemented
 
 
 _CATEGORY_ORDER = (Category.LOCAL, Category.ALLERGY, Category.ANAPHYLAXIS)
+_CATEGORY_RANK = {c: n for n, c in enumerate(_CATEGORY_ORDER)}
 
 
 class Extent(enum.StrEnum):

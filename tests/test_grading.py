@@ -143,6 +143,22 @@ class TestSeverityTable:
             2,
         ]
 
+    def test_comparisons_follow_the_rank(self) -> None:
+        """<, max() and sorted() order categories by severity, not alphabetically."""
+        local, allergy, ana = Category.LOCAL, Category.ALLERGY, Category.ANAPHYLAXIS
+        assert local < allergy < ana
+        assert ana > local and ana >= ana and local <= local
+        assert not ana < local
+        assert max([local, ana, allergy]) is ana
+        assert min([ana, allergy]) is allergy
+        assert sorted([ana, local, allergy]) == [local, allergy, ana]
+
+    def test_equality_and_hashing_stay_those_of_the_value(self) -> None:
+        """A category still equals and hashes like its string value."""
+        assert Category.LOCAL == "local"
+        assert {"local": 1}[Category.LOCAL] == 1
+        assert hash(Category.ANAPHYLAXIS) == hash("anaphylaxis")
+
     def test_round_trip(self) -> None:
         """The table re-reads from its own plain data."""
         table = load_severity_table()
