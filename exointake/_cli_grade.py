@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from ._cli_util import print_json, read_json_file
 from ._common import Lang, Route, Text
-from ._convert import describe_type, safe_repr, structure_date
+from ._convert import Expected, describe_type, safe_repr
 from ._errors import ValidationError
 from ._grading import (
     Action,
@@ -21,6 +21,7 @@ from ._grading import (
     grade,
     load_vocabulary,
 )
+from ._wareki import parse_date
 
 __all__ = ["register", "render_text"]
 
@@ -43,7 +44,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="how the product was given (may also be the input's 'route' key)",
     )
     parser.add_argument(
-        "--on", default=None, metavar="YYYY-MM-DD", help="date of the reaction, for due dates"
+        "--on",
+        default=None,
+        metavar="DATE",
+        help="date of the reaction, for due dates (YYYY-MM-DD or 令和8年11月25日)",
     )
     parser.add_argument(
         "--persistence-days",
@@ -68,10 +72,12 @@ def _grade(args: argparse.Namespace) -> int:
     on = None
     if args.on is not None:
         try:
-            on = structure_date(args.on)
-        except ValueError:
+            on = parse_date(args.on)
+        except ValueError as exc:
+            why = str(exc) if isinstance(exc, Expected) else "expected a date"
             raise ValidationError(
-                [f"--on: expected a date (YYYY-MM-DD), got {safe_repr(args.on)}"], what="options"
+                [f"--on: {why} (YYYY-MM-DD or an era date such as 令和8年11月25日)"],
+                what="options",
             ) from None
     if args.persistence_days is not None and args.persistence_days < 0:
         raise ValidationError(["--persistence-days: expected 0 or more"], what="options")

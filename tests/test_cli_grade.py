@@ -85,6 +85,15 @@ class TestGradeCommand:
         assert "level 1" in en
         assert "by 2026-11-25" in en
 
+    def test_on_takes_era_dates(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """--on reads a Japanese era date like `screen --on` does."""
+        path = str(write(tmp_path, ISSUE_EXAMPLE))
+        code, out, _ = run(capsys, "--input", path, "--json", "--on", "令和8年11月25日")
+        assert code == 0
+        dues = [a["due"] for a in json.loads(out)["actions"] if a["due"] is not None]
+        assert dues
+        assert min(dues) == "2026-11-25"
+
     @pytest.mark.parametrize(
         ("data", "message"),
         [
@@ -121,6 +130,8 @@ class TestGradeCommand:
             (("--input", str(broken)), "not valid JSON"),
             (("--input", str(both), "--route", "iv_drip"), "--route says 'iv_drip'"),
             (("--input", str(ok), "--on", "tomorrow"), "--on: expected a date"),
+            (("--input", str(ok), "--on", "令和0年1月1日"), "--on: expected"),
+            (("--input", str(ok), "--on", "2026-02-30"), "--on: expected"),
             (("--input", str(ok), "--persistence-days", "-1"), "--persistence-days"),
         ]
         for argv, message in cases:

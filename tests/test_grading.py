@@ -147,7 +147,9 @@ class TestSeverityTable:
         """<, max() and sorted() order categories by severity, not alphabetically."""
         local, allergy, ana = Category.LOCAL, Category.ALLERGY, Category.ANAPHYLAXIS
         assert local < allergy < ana
-        assert ana > local and ana >= ana and local <= local
+        assert ana > local
+        assert ana >= allergy
+        assert local <= allergy
         assert not ana < local
         assert max([local, ana, allergy]) is ana
         assert min([ana, allergy]) is allergy
