@@ -20,15 +20,17 @@ one converter; the code holds the rules only.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import enum
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from attrs import field, fields, frozen
 from cattrs.errors import AttributeValidationNote, ClassValidationError
@@ -65,10 +67,13 @@ __all__ = [
     "grade",
     "load_severity_table",
     "load_vocabulary",
+    "using_vocabulary",
 ]
 
 BRIGHTON_VERSION = "2007"
 CTCAE_VERSION = "5.0"
+
+_E = TypeVar("_E", bound=enum.Enum)
 
 
 # ---------------------------------------------------------------------------- enums
@@ -518,8 +523,47 @@ def load_vocabulary(version: str | None = None) -> Vocabulary:
 # ---------------------------------------------------------------------------- reaction
 
 
+_VOCABULARY: contextvars.ContextVar[Vocabulary | None] = contextvars.ContextVar(
+    "exointake_grading_vocabulary", default=None
+)
+"""The vocabulary symptoms are checked against; ``None`` = the bundled newest."""
+
+
+def _current_vocabulary() -> Vocabulary:
+    return _VOCABULARY.get() or load_vocabulary()
+
+
+@contextlib.contextmanager
+def using_vocabulary(vocabulary: Vocabulary | None) -> Iterator[Vocabulary]:
+    """Check symptoms built inside the ``with`` block against ``vocabulary``.
+
+    :meth:`Reaction.from_dict` and :func:`grade` take ``vocabulary=`` and do this for
+    you; use it when building :class:`Symptom` values by hand from a vocabulary
+    other than the bundled newest (``None`` = the bundled newest).
+    """
+    if vocabulary is not None and not isinstance(vocabulary, Vocabulary):
+        raise ValidationError(
+            [f"vocabulary: expected a Vocabulary, got {describe_type(vocabulary)}"],
+            what="grading",
+        )
+    token = _VOCABULARY.set(vocabulary)
+    try:
+        yield _current_vocabulary()
+    finally:
+        _VOCABULARY.reset(token)
+
+
+_EXTENTS = "|".join(e.value for e in Extent)
+
+
 def _to_extent(value: Extent | str | None) -> Extent | None:
-    return None if value is None else Extent(value)
+    if value is None or isinstance(value, Extent):
+        return value
+    if isinstance(value, str) and value in Extent._value2member_map_:
+        return Extent(value)
+    raise ValidationError(
+        [f"extent: expected one of {_EXTENTS} or null, got {safe_repr(value)}"], what="symptom"
+    )
 
 
 @frozen
@@ -529,13 +573,20 @@ class Symptom:
     In JSON either ``"urticaria"`` or ``{"code": "urticaria", "extent": "generalized"}``.
     ``extent=None`` means "not stated": the vocabulary's default for the code applies
     (``localized`` for site signs such as ``redness``, ``unknown`` for ``urticaria``).
+    The code is checked against the bundled newest vocabulary, or the one given to
+    :meth:`Reaction.from_dict`, :func:`grade` or :func:`using_vocabulary`.
     """
 
     code: str
     extent: Extent | None = field(default=None, converter=_to_extent)
 
     def __attrs_post_init__(self) -> None:
-        vocabulary = load_vocabulary()
+        if not isinstance(self.code, str):
+            raise ValidationError(
+                [f"code: expected a symptom code (a string), got {describe_type(self.code)}"],
+                what="symptom",
+            )
+        vocabulary = _current_vocabulary()
         if self.code not in vocabulary:
             raise ValidationError(
                 [f"code: unknown symptom code {safe_repr(self.code)}"], what="symptom"
@@ -550,13 +601,13 @@ class Symptom:
         """The extent that grading uses: the stated one, else the code's default."""
         if self.extent is not None:
             return self.extent
-        return (vocabulary or load_vocabulary())[self.code].default_extent
+        return (vocabulary or _current_vocabulary())[self.code].default_extent
 
 
 def _structure_code(value: object, _: type) -> str:
     if not isinstance(value, str):
         raise Expected(f"expected a symptom code (a string), got {describe_type(value)}")
-    if value not in load_vocabulary():
+    if value not in _current_vocabulary():
         raise Expected(f"unknown symptom code {safe_repr(value)}")
     return value
 
@@ -574,7 +625,7 @@ def _structure_symptom(value: object, _: type) -> Symptom:
             f"expected a symptom code or an object with code and extent, got {describe_type(value)}"
         )
     code, extent = value.get("code"), value.get("extent")
-    vocabulary = load_vocabulary()
+    vocabulary = _current_vocabulary()
     # Checked here rather than in __attrs_post_init__ so that the message keeps its path.
     if (
         extent is not None
@@ -605,12 +656,55 @@ _SYSTEM_ORDER = {v: n for n, v in enumerate(OrganSystem)}
 _CRITERIA = tuple(SeriousnessCriterion)
 
 
+def _enum_or_error(cls: type[_E], value: object, path: str) -> _E:
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str) and value in cls._value2member_map_:
+        return cls(value)
+    choices = "|".join(str(m.value) for m in cls)
+    raise ValidationError(
+        [f"{path}: expected one of {choices}, got {safe_repr(value)}"], what="reaction"
+    )
+
+
 def _sorted_interventions(
-    value: Iterable[Intervention] | None,
+    value: Iterable[Intervention | str] | None,
 ) -> tuple[Intervention, ...] | None:
     if value is None:
         return None
-    return tuple(sorted({Intervention(v) for v in value}, key=_INTERVENTION_ORDER.__getitem__))
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError(
+            [f"interventions: expected a list or null, got {describe_type(value)}"],
+            what="reaction",
+        )
+    chosen = {_enum_or_error(Intervention, v, f"interventions[{n}]") for n, v in enumerate(value)}
+    return tuple(sorted(chosen, key=_INTERVENTION_ORDER.__getitem__))
+
+
+def _to_outcome(value: Outcome | str) -> Outcome:
+    return _enum_or_error(Outcome, value, "outcome")
+
+
+def _to_symptoms(value: Iterable[Symptom]) -> tuple[Symptom, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError(
+            [f"symptoms: expected a list of Symptom, got {describe_type(value)}"],
+            what="reaction",
+        )
+    return tuple(value)
+
+
+_INT_FIELDS = ("onset_minutes", "duration_days", "body_surface_percent")
+_OPTIONAL_BOOL_FIELDS = (
+    "rapid_progression",
+    "hospitalization",
+    "worsening",
+    "prolonged",
+    "life_threatening",
+    "disability",
+    "congenital_anomaly",
+    "medically_important",
+)
 
 
 @frozen
@@ -618,7 +712,9 @@ class Reaction:
     """What was observed after an administration, as far as grading needs it.
 
     Unknown is ``None`` and is never read as "no": e.g. ``interventions=None``
-    means not recorded, ``()`` means nothing was done.
+    means not recorded, ``()`` means nothing was done; ``life_threatening=None``
+    means nobody recorded whether it was. Built in Python, every field is checked
+    like parsed data (a :class:`ValidationError` naming the field).
 
     Example:
         >>> import exointake
@@ -628,11 +724,12 @@ class Reaction:
         <Extent.GENERALIZED: 'generalized'>
     """
 
-    symptoms: tuple[Symptom, ...]
+    symptoms: tuple[Symptom, ...] = field(converter=_to_symptoms)
     onset_minutes: int | None = None
     """Minutes from the start of the administration to the first sign."""
     rapid_progression: bool | None = None
-    """Whether the signs progressed rapidly; ``None`` = not stated (implied by a sudden onset)."""
+    """Whether the signs progressed rapidly; ``None`` = not recorded. Brighton levels
+    1-3 need it documented (a sudden onset alone does not show it)."""
     reported_anaphylaxis: bool = False
     """The reporter (physician) called it anaphylaxis."""
     interventions: tuple[Intervention, ...] | None = field(
@@ -640,21 +737,21 @@ class Reaction:
     )
     hospitalization: bool | None = None
     """Inpatient hospitalization, or its prolongation, because of the reaction."""
-    outcome: Outcome = Outcome.UNKNOWN
+    outcome: Outcome = field(default=Outcome.UNKNOWN, converter=_to_outcome)
     duration_days: int | None = None
     """How many days the symptoms have lasted so far."""
     worsening: bool | None = None
     """Whether the symptoms are getting worse."""
-    prolonged: bool = False
+    prolonged: bool | None = None
     """Not promptly responsive to treatment, or recurring after improving (CTCAE)."""
     body_surface_percent: int | None = None
     """Share of the body surface with hives, 0-100 (CTCAE Urticaria)."""
-    life_threatening: bool = False
+    life_threatening: bool | None = None
     """At risk of death at the time of the event (ICH E2A), as the reporter judged."""
-    disability: bool = False
+    disability: bool | None = None
     """Persistent or significant disability or incapacity (ICH E2A)."""
-    congenital_anomaly: bool = False
-    medically_important: bool = False
+    congenital_anomaly: bool | None = None
+    medically_important: bool | None = None
     """Another medically important event, as the reporter judged (ICH E2A)."""
 
     def __attrs_post_init__(self) -> None:
@@ -663,16 +760,34 @@ class Reaction:
             errors.append("symptoms: expected at least one symptom")
         seen: set[str] = set()
         for n, s in enumerate(self.symptoms):
+            if not isinstance(s, Symptom):
+                errors.append(
+                    f"symptoms[{n}]: expected a Symptom, got {describe_type(s)} "
+                    "(Reaction.from_dict reads plain codes)"
+                )
+                continue
             if s.code in seen:
                 errors.append(f"symptoms[{n}].code: {s.code!r} is listed twice")
             seen.add(s.code)
-        for name in ("onset_minutes", "duration_days"):
+        for name in _INT_FIELDS:
             value = getattr(self, name)
-            if value is not None and value < 0:
-                errors.append(f"{name}: expected 0 or more, got {value}")
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                errors.append(f"{name}: expected an integer or null, got {describe_type(value)}")
+            elif value is not None and value < 0:
+                errors.append(f"{name}: expected 0 or more")
         bsa = self.body_surface_percent
-        if bsa is not None and not 0 <= bsa <= 100:
-            errors.append(f"body_surface_percent: expected 0 to 100, got {bsa}")
+        if isinstance(bsa, int) and bsa > 100:
+            errors.append("body_surface_percent: expected 0 to 100")
+        if not isinstance(self.reported_anaphylaxis, bool):
+            errors.append(
+                "reported_anaphylaxis: expected a boolean, "
+                f"got {describe_type(self.reported_anaphylaxis)}"
+            )
+        errors.extend(
+            f"{name}: expected a boolean or null, got {describe_type(getattr(self, name))}"
+            for name in _OPTIONAL_BOOL_FIELDS
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), bool)
+        )
         if errors:
             raise ValidationError(errors, what="reaction")
 
@@ -682,14 +797,20 @@ class Reaction:
         return tuple(s.code for s in self.symptoms)
 
     @classmethod
-    def from_dict(cls, data: object) -> Reaction:
+    def from_dict(cls, data: object, *, vocabulary: Vocabulary | None = None) -> Reaction:
         """A reaction from plain JSON-like data.
+
+        Args:
+            data: e.g. ``{"symptoms": ["pain", {"code": "urticaria", "extent": "generalized"}]}``.
+            vocabulary: the vocabulary symptom codes are checked against (the bundled
+                newest by default); grade the result with the same one.
 
         Raises:
             ValidationError: every problem with its path, e.g.
                 ``symptoms[1].code: unknown symptom code 'foo'``.
         """
-        return structure(data, cls, what="reaction")
+        with using_vocabulary(vocabulary):
+            return structure(data, cls, what="reaction")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; ``Reaction.from_dict(r.to_dict()) == r``."""
@@ -799,7 +920,7 @@ class Grade:
 
 
 def grade(
-    reaction: Reaction,
+    reaction: Reaction | Mapping[str, Any],
     *,
     route: Route | str | None = None,
     persistence_days: int | None = None,
@@ -810,34 +931,72 @@ def grade(
     """Grade a reaction against the severity table, CTCAE v5.0, Brighton 2007 and ICH E2A.
 
     Args:
-        reaction: what was observed.
-        route: how the product was given; ``iv_drip`` grades a systemic reaction as
-            CTCAE "Infusion related reaction" instead of "Allergic reaction".
+        reaction: what was observed: a :class:`Reaction`, or its plain JSON-like data
+            (read with :meth:`Reaction.from_dict`, with the same ``vocabulary``).
+        route: how the product was given. For a systemic (allergic-type) reaction it
+            decides the CTCAE term: ``iv_drip`` is "Infusion related reaction", an
+            injection "Allergic reaction"; without a route that term is ``None``
+            ("route needed"), never a guess.
         persistence_days: local symptoms lasting longer need the physician
             (default: the table's, 3).
         on: the date of the reaction, to turn "within N days" into due dates.
-        table, vocabulary: other versions than the bundled newest.
+        table, vocabulary: other versions than the bundled newest; the vocabulary's
+            ``table`` must name the table's version.
 
     Example:
         >>> import exointake
-        >>> g = exointake.grade(exointake.Reaction.from_dict({"symptoms": ["hypotension",
-        ...     {"code": "urticaria", "extent": "generalized"}], "onset_minutes": 10}))
+        >>> g = exointake.grade({"symptoms": ["hypotension",
+        ...     {"code": "urticaria", "extent": "generalized"}],
+        ...     "onset_minutes": 10, "rapid_progression": True})
         >>> (g.category.value, g.brighton_level)
         ('anaphylaxis', 1)
     """
+    errors: list[str] = []
+    if table is not None and not isinstance(table, SeverityTable):
+        errors.append(f"table: expected a SeverityTable, got {describe_type(table)}")
+    if vocabulary is not None and not isinstance(vocabulary, Vocabulary):
+        errors.append(f"vocabulary: expected a Vocabulary, got {describe_type(vocabulary)}")
+    if persistence_days is not None and (
+        isinstance(persistence_days, bool) or not isinstance(persistence_days, int)
+    ):
+        errors.append(
+            f"persistence_days: expected an integer, got {describe_type(persistence_days)}"
+        )
+    elif persistence_days is not None and persistence_days < 0:
+        errors.append("persistence_days: expected 0 or more")
+    if on is not None and (isinstance(on, dt.datetime) or not isinstance(on, dt.date)):
+        errors.append(f"on: expected a date, got {describe_type(on)}")
+    if errors:
+        raise ValidationError(errors, what="grading")
     table = table or load_severity_table()
     vocabulary = vocabulary or load_vocabulary()
+    if vocabulary.table != table.version:
+        raise ValidationError(
+            [
+                f"vocabulary.table: expected {safe_repr(table.version)} (the table's version), "
+                f"got {safe_repr(vocabulary.table)}"
+            ],
+            what="grading",
+        )
     route_ = parse_route(route, what="grading")
-    unknown = [
-        f"symptoms[{n}].code: unknown symptom code {safe_repr(s.code)}"
-        for n, s in enumerate(reaction.symptoms)
-        if s.code not in vocabulary
-    ]
-    if unknown:
-        raise ValidationError(unknown, what="reaction")
+    if isinstance(reaction, Mapping):
+        reaction = Reaction.from_dict(reaction, vocabulary=vocabulary)
+    elif not isinstance(reaction, Reaction):
+        raise ValidationError(
+            [f"reaction: expected a Reaction or an object, got {describe_type(reaction)}"],
+            what="grading",
+        )
+    problems = []
+    for n, s in enumerate(reaction.symptoms):
+        if s.code not in vocabulary:
+            problems.append(f"symptoms[{n}].code: unknown symptom code {safe_repr(s.code)}")
+        elif s.extent is not None and not vocabulary[s.code].skin:
+            problems.append(
+                f"symptoms[{n}].extent: only skin signs take an extent; {s.code!r} is not one"
+            )
+    if problems:
+        raise ValidationError(problems, what="reaction")
     days = table.persistence_days if persistence_days is None else persistence_days
-    if days < 0:
-        raise ValidationError(["persistence_days: expected 0 or more"], what="grading")
 
     category, escalated = _category(reaction, vocabulary)
     row = table.row(category)

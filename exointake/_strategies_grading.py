@@ -14,6 +14,7 @@ from ._grading import (
     Symptom,
     Vocabulary,
     load_vocabulary,
+    using_vocabulary,
 )
 
 __all__ = ["reaction_dicts", "reactions", "symptom_codes", "symptoms"]
@@ -26,9 +27,9 @@ def symptom_codes(vocabulary: Vocabulary | None = None) -> st.SearchStrategy[str
 
 @st.composite
 def _symptom_for(draw: st.DrawFn, code: str, vocabulary: Vocabulary) -> Symptom:
-    if not vocabulary[code].skin:
-        return Symptom(code)
-    return Symptom(code, draw(st.none() | st.sampled_from(list(Extent))))
+    extent = draw(st.none() | st.sampled_from(list(Extent))) if vocabulary[code].skin else None
+    with using_vocabulary(vocabulary):
+        return Symptom(code, extent)
 
 
 def symptoms(
