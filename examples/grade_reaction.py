@@ -29,6 +29,7 @@ cases = {
         {
             "symptoms": ["hypotension", {"code": "urticaria", "extent": "generalized"}],
             "onset_minutes": 10,
+            "rapid_progression": True,
             "interventions": ["infusion_interrupted", "parenteral_adrenaline", "iv"],
             "hospitalization": False,
             "outcome": "recovering",

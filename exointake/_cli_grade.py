@@ -148,6 +148,10 @@ _BRIGHTON_REASONS: Mapping[BrightonReason, Text] = {
         "所見は基準を満たすが、急な発症が記録されていない",
         "signs meet a level, but a sudden onset is not documented",
     ),
+    BrightonReason.PROGRESSION_NOT_DOCUMENTED: Text(
+        "所見は基準を満たすが、急速な進行が記録されていない",
+        "signs meet a level, but rapid progression is not documented",
+    ),
     BrightonReason.REPORTED_INSUFFICIENT: Text(
         "アナフィラキシーとして報告されたが、根拠が不十分",
         "reported as anaphylaxis, insufficient evidence",

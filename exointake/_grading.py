@@ -232,9 +232,12 @@ class BrightonReason(enum.StrEnum):
     """Why the Brighton level is what it is."""
 
     CRITERIA_MET = "criteria_met"
-    """Levels 1-3: sudden onset and the level's criteria are documented."""
+    """Levels 1-3: sudden onset, rapid progression and the level's criteria are documented."""
     ONSET_NOT_DOCUMENTED = "onset_not_documented"
     """Level 4: the signs would meet a level, but a sudden onset is not documented."""
+    PROGRESSION_NOT_DOCUMENTED = "progression_not_documented"
+    """Level 4: the signs and a sudden onset would meet a level, but rapid progression
+    is not documented (``rapid_progression`` not recorded)."""
     REPORTED_INSUFFICIENT = "reported_insufficient"
     """Level 4: reported as anaphylaxis, but the signs meet no level."""
     ONSET_NOT_SUDDEN = "onset_not_sudden"
@@ -1134,6 +1137,9 @@ def _brighton(
         return 5, BrightonReason.CRITERIA_NOT_MET, tuple_signs
     if reaction.onset_minutes is None:
         return 4, BrightonReason.ONSET_NOT_DOCUMENTED, tuple_signs
+    if reaction.rapid_progression is None:
+        # Rapid progression is its own criterion: a sudden onset does not document it.
+        return 4, BrightonReason.PROGRESSION_NOT_DOCUMENTED, tuple_signs
     return level, BrightonReason.CRITERIA_MET, tuple_signs
 
 

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ISSUE_EXAMPLE = {
     "symptoms": ["hypotension", {"code": "urticaria", "extent": "generalized"}],
     "onset_minutes": 10,
+    "rapid_progression": True,
 }
 
 

@@ -110,6 +110,9 @@ def errors_of(data: object) -> tuple[str, ...]:
 
 HIVES = {"code": "urticaria", "extent": "generalized"}
 
+SUDDEN = {"onset_minutes": 5, "rapid_progression": True}
+"""A documented sudden onset with rapid progression (what Brighton levels 1-3 need)."""
+
 
 class TestSeverityTable:
     def test_rows_follow_the_article(self) -> None:
@@ -538,13 +541,13 @@ class TestBrighton:
 
     def test_generalized_hives_and_hypotension_is_level_1(self) -> None:
         """Generalized hives with hypotension and a sudden onset meet level 1."""
-        g = grade(reaction("hypotension", HIVES, onset_minutes=10))
+        g = grade(reaction("hypotension", HIVES, **SUDDEN))
         assert (g.brighton_level, g.brighton_version) == (1, "2007")
         assert g.brighton_reason is BrightonReason.CRITERIA_MET
 
     def test_hives_of_unknown_extent_never_make_level_1(self) -> None:
         """Hives whose extent is not documented count only as a minor sign (level 2, not 1)."""
-        assert grade(reaction("hypotension", "urticaria", onset_minutes=10)).brighton_level == 2
+        assert grade(reaction("hypotension", "urticaria", **SUDDEN)).brighton_level == 2
 
     @pytest.mark.parametrize(
         ("symptoms", "level"),
@@ -577,13 +580,32 @@ class TestBrighton:
         Level 2's "major cardiovascular or respiratory with a minor from a different system"
         means a system other than cardiovascular or respiratory (Rüggeberg 2007).
         """
-        assert grade(reaction(*symptoms, onset_minutes=5)).brighton_level == level
+        assert grade(reaction(*symptoms, **SUDDEN)).brighton_level == level
 
     def test_onset_not_documented_is_level_4(self) -> None:
         """Signs that meet a level without a documented onset give level 4."""
         g = grade(reaction("hypotension", HIVES))
         assert g.brighton_level == 4
         assert g.brighton_reason is BrightonReason.ONSET_NOT_DOCUMENTED
+
+    def test_progression_not_documented_is_level_4(self) -> None:
+        """A sudden onset without documented rapid progression gives level 4, never 1-3."""
+        g = grade(reaction("hypotension", HIVES, onset_minutes=10))
+        assert (g.brighton_level, g.brighton_reason) == (
+            4,
+            BrightonReason.PROGRESSION_NOT_DOCUMENTED,
+        )
+        assert g.category is Category.ANAPHYLAXIS
+
+    @settings(max_examples=100, deadline=None)
+    @given(xs.reactions())
+    def test_undocumented_progression_never_adds_certainty(self, r: Reaction) -> None:
+        """Leaving rapid progression unrecorded never gives a more certain level than
+        recording it, and never a level from 1 to 3."""
+        unrecorded = Reaction(**{**_fields(r), "symptoms": r.symptoms, "rapid_progression": None})
+        recorded = Reaction(**{**_fields(r), "symptoms": r.symptoms, "rapid_progression": True})
+        assert grade(unrecorded).brighton_level >= 4
+        assert grade(unrecorded).brighton_level >= grade(recorded).brighton_level
 
     def test_late_onset_is_not_a_case(self) -> None:
         """An onset later than the sudden-onset window is not a case (level 5)."""
@@ -599,7 +621,7 @@ class TestBrighton:
 
     def test_signs_are_explained(self) -> None:
         """The grade lists the signs counted, including combination criteria."""
-        g = grade(reaction("tachycardia", "reduced_consciousness", onset_minutes=5))
+        g = grade(reaction("tachycardia", "reduced_consciousness", **SUDDEN))
         assert [(b.code, b.role.value) for b in g.brighton_signs] == [
             ("reduced_peripheral_circulation", "minor")
         ]
@@ -625,13 +647,13 @@ class TestBrighton:
     )
     def test_a_brighton_case_is_in_the_anaphylaxis_row(self, r: Reaction, onset: int) -> None:
         """Signs meeting Brighton level 1-3 are always in the article's anaphylaxis row."""
-        g = grade(Reaction(r.symptoms, onset_minutes=onset))
+        g = grade(Reaction(r.symptoms, onset_minutes=onset, rapid_progression=True))
         if g.brighton_level <= 3:
             assert g.category is Category.ANAPHYLAXIS
 
     def test_red_itchy_eyes_escalate_like_skin_signs(self) -> None:
         """Red, itchy eyes (a mucosal sign) with a cough are graded anaphylaxis, as Brighton 3."""
-        g = grade(reaction("red_itchy_eyes", "dry_cough", onset_minutes=5))
+        g = grade(reaction("red_itchy_eyes", "dry_cough", **SUDDEN))
         assert (g.category, g.brighton_level) == (Category.ANAPHYLAXIS, 3)
 
     @settings(max_examples=100, deadline=None)
@@ -768,7 +790,7 @@ class TestSeriousness:
 
     def test_anaphylaxis_is_medically_important(self) -> None:
         """Anaphylaxis meeting a Brighton level is a medically important event."""
-        g = grade(reaction("hypotension", HIVES, onset_minutes=10, **DONE))
+        g = grade(reaction("hypotension", HIVES, **SUDDEN, **DONE))
         assert g.seriousness_criteria == (SeriousnessCriterion.MEDICALLY_IMPORTANT,)
 
     def test_unrecorded_criteria_are_listed(self) -> None:
