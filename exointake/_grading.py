@@ -1191,6 +1191,7 @@ def _ctcae(
         term = CtcaeTerm.INJECTION_SITE_REACTION
     elif category is Category.ANAPHYLAXIS and (
         level <= 3
+        or reaction.reported_anaphylaxis
         or codes & _ANAPHYLAXIS_SIGNS
         or Intervention.PARENTERAL_ADRENALINE in (reaction.interventions or ())
     ):
@@ -1337,8 +1338,9 @@ def _seriousness(
 ) -> tuple[tuple[SeriousnessCriterion, ...], tuple[SeriousnessCriterion, ...]]:
     """ICH E2A criteria met, and those the record cannot decide yet.
 
-    Anaphylaxis (CTCAE term, or Brighton levels 1-3) counts as medically important,
-    as on the EMA Important Medical Events list.
+    Anaphylaxis (CTCAE term, Brighton levels 1-3, or a physician's report of
+    anaphylaxis) counts as medically important, as on the EMA Important Medical
+    Events list.
     """
     c = SeriousnessCriterion
     met = {
@@ -1348,6 +1350,7 @@ def _seriousness(
         c.DISABILITY: reaction.disability,
         c.CONGENITAL_ANOMALY: reaction.congenital_anomaly,
         c.MEDICALLY_IMPORTANT: reaction.medically_important
+        or reaction.reported_anaphylaxis
         or ctcae.term is CtcaeTerm.ANAPHYLAXIS
         or level <= 3,
     }

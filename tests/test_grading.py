@@ -737,6 +737,27 @@ class TestCtcae:
         assert g.reason is not None
         assert "outcome" in g.reason
 
+    def test_reported_anaphylaxis_is_graded_as_anaphylaxis(self) -> None:
+        """A physician-reported anaphylaxis with hives only is CTCAE Anaphylaxis (grade 3 or
+        more, or no grade with the fields to record), never Urticaria grade 2."""
+        c = grade(
+            reaction(
+                "urticaria",
+                reported_anaphylaxis=True,
+                onset_minutes=5,
+                interventions=["oral"],
+                hospitalization=False,
+                outcome="recovered",
+                body_surface_percent=5,
+            ),
+            route="injection_face",
+        ).ctcae
+        assert c.term is CtcaeTerm.ANAPHYLAXIS
+        if c.grade is None:
+            assert c.missing
+        else:
+            assert c.grade >= 3
+
     def test_known_death_needs_nothing_else(self) -> None:
         """A fatal outcome is grade 5 even when interventions are not recorded."""
         assert grade(reaction("wheeze", outcome="fatal")).ctcae.grade == 5
@@ -786,6 +807,24 @@ class TestSeriousness:
             SeriousnessCriterion.HOSPITALIZATION,
             SeriousnessCriterion.DISABILITY,
         )
+        assert ActionCode.REPORT in [a.code for a in g.actions]
+
+    def test_reported_anaphylaxis_is_serious(self) -> None:
+        """A physician's report of anaphylaxis is medically important and must be reported,
+        whatever the symptoms (ICH E2A)."""
+        g = grade(
+            reaction(
+                "urticaria",
+                reported_anaphylaxis=True,
+                onset_minutes=5,
+                interventions=["oral"],
+                hospitalization=False,
+                outcome="recovered",
+                body_surface_percent=5,
+            )
+        )
+        assert g.serious
+        assert SeriousnessCriterion.MEDICALLY_IMPORTANT in g.seriousness_criteria
         assert ActionCode.REPORT in [a.code for a in g.actions]
 
     def test_anaphylaxis_is_medically_important(self) -> None:
