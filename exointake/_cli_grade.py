@@ -124,6 +124,7 @@ _WORDS: Mapping[str, Text] = {
     "none": Text("なし", "none"),
     "ctcae_grade": Text("グレード", "grade"),
     "ctcae_none": Text("グレード未確定", "grade not determined"),
+    "term_none": Text("用語未確定", "term not determined"),
     "record": Text("記録が必要", "record"),
     "serious": Text("重篤性 (ICH E2A)", "Serious (ICH E2A)"),
     "yes": Text("重篤", "yes"),
@@ -200,6 +201,9 @@ _FIELDS: Mapping[str, Text] = {
     "hospitalization": Text("入院の有無", "hospitalization"),
     "outcome": Text("転帰", "outcome"),
     "body_surface_percent": Text("蕁麻疹の範囲（体表面積%）", "body surface %"),
+    "route": Text("投与経路", "route"),
+    "life_threatening": Text("生命を脅かすものだったか", "life-threatening or not"),
+    "prolonged": Text("遷延・再燃の有無", "prolonged or recurring"),
 }
 
 
@@ -254,14 +258,13 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
         f"{_w('signs', lang)}: {signs or _w('none', lang)}"
     )
     ctcae = result.ctcae
+    term = ctcae.term.value if ctcae.term is not None else _w("term_none", lang)
     if ctcae.grade is not None:
-        lines.append(
-            f"CTCAE v{ctcae.version}: {ctcae.term.value}, {_w('ctcae_grade', lang)} {ctcae.grade}"
-        )
+        lines.append(f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_grade', lang)} {ctcae.grade}")
     else:
         missing = sep.join(_FIELDS[m].get(lang) for m in ctcae.missing)
         lines.append(
-            f"CTCAE v{ctcae.version}: {ctcae.term.value}, {_w('ctcae_none', lang)} "
+            f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_none', lang)} "
             f"({_w('record', lang)}: {missing})"
         )
     serious = f"{_w('serious', lang)}: {_w('yes' if result.serious else 'no', lang)}"

@@ -855,16 +855,27 @@ class BrightonSign:
     role: BrightonRole
 
 
+_ROUTE_NEEDED = (
+    "route needed: a systemic reaction is an Infusion related reaction after an IV drip, "
+    "an Allergic reaction (or Urticaria) after an injection"
+)
+
+
 @frozen
 class CtcaeGrade:
-    """A CTCAE term and grade; ``grade`` is ``None`` when the record does not say enough."""
+    """A CTCAE term and grade; ``grade`` is ``None`` when the record does not say enough.
 
-    term: CtcaeTerm
+    ``term`` is ``None`` too when the route is needed to choose it (an allergic-type
+    reaction graded without a route); ``missing`` then names ``route``.
+    """
+
+    term: CtcaeTerm | None
     grade: int | None
     reason: str | None = None
-    """Why ``grade`` is ``None``, in English."""
+    """Why ``grade`` (or ``term``) is ``None``, in English."""
     missing: tuple[str, ...] = ()
-    """The reaction fields to record before a grade can be given."""
+    """The fields to record before a grade can be given (``route`` is grade()'s argument,
+    or the ``route`` key of ``exointake grade``'s input)."""
     version: str = CTCAE_VERSION
 
 
@@ -1196,6 +1207,10 @@ def _ctcae(
         or Intervention.PARENTERAL_ADRENALINE in (reaction.interventions or ())
     ):
         term = CtcaeTerm.ANAPHYLAXIS
+    elif route is None:
+        # Allergic-type: the term depends on the route (CTCAE: a drip's reaction is an
+        # Infusion related reaction, never also an Allergic reaction or Urticaria).
+        return CtcaeGrade(None, None, _ROUTE_NEEDED, ("route",))
     elif route is Route.IV_DRIP:
         term = CtcaeTerm.INFUSION_RELATED_REACTION
     elif "urticaria" in codes and all(

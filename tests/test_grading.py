@@ -705,11 +705,37 @@ class TestCtcae:
         assert (face.term, face.grade) == (CtcaeTerm.ALLERGIC_REACTION, 2)
 
     def test_allergic_reaction_grades(self) -> None:
-        """Allergic reaction: no systemic treatment 1, oral 2, IV or hospitalization 3."""
-        assert grade(reaction("rash", "itch_skin", **DONE)).ctcae.grade == 1
-        assert grade(reaction("rash", **{**DONE, "interventions": ["topical"]})).ctcae.grade == 1
-        assert grade(reaction("rash", **{**DONE, "interventions": ["iv"]})).ctcae.grade == 3
-        assert grade(reaction("rash", **{**DONE, "hospitalization": True})).ctcae.grade == 3
+        """Allergic reaction (after an injection): no systemic treatment 1, oral 2, IV or
+        hospitalization 3."""
+
+        def ctcae(*symptoms: str, **fields: Any) -> Any:
+            return grade(reaction(*symptoms, **fields), route="injection_face").ctcae
+
+        assert ctcae("rash", "itch_skin", **DONE).grade == 1
+        assert ctcae("rash", **{**DONE, "interventions": ["topical"]}).grade == 1
+        assert ctcae("rash", **{**DONE, "interventions": ["iv"]}).grade == 3
+        assert ctcae("rash", **{**DONE, "hospitalization": True}).grade == 3
+
+    @pytest.mark.parametrize(
+        "symptoms", [["rash"], ["rash", "itch_skin"], [HIVES], ["vomiting", "abdominal_pain"]]
+    )
+    def test_allergic_type_term_needs_the_route(self, symptoms: list[Any]) -> None:
+        """Without a route the term of an allergic-type reaction is None ("route needed"):
+        a drip would make it an Infusion related reaction, so it is never guessed."""
+        c = grade(reaction(*symptoms, **DONE)).ctcae
+        assert (c.term, c.grade, c.missing) == (None, None, ("route",))
+        assert c.reason is not None
+        assert c.reason.startswith("route needed")
+        assert grade(reaction(*symptoms, **DONE), route="iv_drip").ctcae.term is (
+            CtcaeTerm.INFUSION_RELATED_REACTION
+        )
+        assert ActionCode.COMPLETE_RECORD in [a.code for a in grade(reaction(*symptoms)).actions]
+
+    def test_local_and_anaphylaxis_terms_need_no_route(self) -> None:
+        """Site reactions and anaphylaxis have one term whatever the route."""
+        assert grade(reaction("redness", **DONE)).ctcae.term is CtcaeTerm.INJECTION_SITE_REACTION
+        ana = grade(reaction("hypotension", HIVES, **SUDDEN, **DONE)).ctcae
+        assert ana.term is CtcaeTerm.ANAPHYLAXIS
 
     def test_anaphylaxis_grades(self) -> None:
         """Anaphylaxis starts at grade 3; urgent intervention 4; death 5."""
@@ -721,13 +747,17 @@ class TestCtcae:
         assert grade(reaction("wheeze", **{**base, "outcome": "fatal"})).ctcae.grade == 5
 
     def test_urticaria_grades(self) -> None:
-        """Urticaria alone: graded by body surface or by treatment, whichever is higher."""
-        local = grade(reaction({"code": "urticaria", "extent": "localized"}, **DONE)).ctcae
+        """Urticaria alone (after an injection): graded by body surface or by treatment,
+        whichever is higher."""
+
+        def ctcae(*symptoms: Any, **fields: Any) -> Any:
+            return grade(reaction(*symptoms, **fields), route="injection_scalp").ctcae
+
+        local = ctcae({"code": "urticaria", "extent": "localized"}, **DONE)
         assert (local.term, local.grade) == (CtcaeTerm.URTICARIA, 1)
-        wide = grade(reaction(HIVES, body_surface_percent=40, **DONE)).ctcae
-        assert wide.grade == 3
-        oral = grade(reaction(HIVES, body_surface_percent=5, **{**DONE, "interventions": ["oral"]}))
-        assert oral.ctcae.grade == 2
+        assert ctcae(HIVES, body_surface_percent=40, **DONE).grade == 3
+        oral = ctcae(HIVES, body_surface_percent=5, **{**DONE, "interventions": ["oral"]})
+        assert oral.grade == 2
 
     def test_missing_inputs_give_no_grade_and_say_why(self) -> None:
         """Without interventions and outcome the grade is None with the fields to record."""
@@ -767,6 +797,9 @@ class TestCtcae:
     def test_term_and_grade_are_consistent(self, r: Reaction, route: Route | None) -> None:
         """One term per reaction; drips never get Allergic reaction; grades stay in range."""
         c = grade(r, route=route).ctcae
+        if c.term is None:
+            assert route is None
+            assert c.missing == ("route",)
         if route is Route.IV_DRIP:
             assert c.term is not CtcaeTerm.ALLERGIC_REACTION
         else:
