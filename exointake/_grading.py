@@ -32,7 +32,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from attrs import field, fields, frozen
+from attrs import evolve, field, fields, frozen
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
@@ -910,6 +910,7 @@ class Grade:
     brighton_signs: tuple[BrightonSign, ...]
     ctcae: CtcaeGrade
     serious: bool
+    """A criterion is met. ``False`` is final only when ``seriousness_unknown`` is empty."""
     seriousness_criteria: tuple[SeriousnessCriterion, ...]
     seriousness_unknown: tuple[SeriousnessCriterion, ...]
     """Criteria the record cannot yet decide (e.g. hospitalization not recorded)."""
@@ -1183,10 +1184,14 @@ _SYSTEMIC_TREATMENT = frozenset(
 
 @frozen
 class _Facts:
+    """The CTCAE inputs with every unrecorded one filled in (at its mildest or worst)."""
+
     interventions: frozenset[Intervention]
     hospitalization: bool
     fatal: bool
     body_surface_percent: int
+    life_threatening: bool
+    prolonged: bool
 
 
 def _ctcae(
@@ -1236,6 +1241,8 @@ def _ctcae(
         body_surface_percent=(
             reaction.body_surface_percent if reaction.body_surface_percent is not None else 0
         ),
+        life_threatening=reaction.life_threatening is True,
+        prolonged=reaction.prolonged is True,
     )
     worst = _Facts(
         interventions=frozenset(
@@ -1248,20 +1255,30 @@ def _ctcae(
             if reaction.body_surface_percent is not None
             else (9 if localized_hives else 100)
         ),
+        life_threatening=reaction.life_threatening is not False,
+        prolonged=reaction.prolonged is not False,
     )
-    low, high = rule(reaction, codes, best), rule(reaction, codes, worst)
+    low, high = rule(codes, best), rule(codes, worst)
     if low == high:
         return CtcaeGrade(term, low)
-    missing = [
+    unknown = [
         name
-        for name, unknown in (
+        for name, is_unknown in (
             ("interventions", reaction.interventions is None),
             ("hospitalization", reaction.hospitalization is None),
             ("outcome", not outcome_known),
             ("body_surface_percent", reaction.body_surface_percent is None),
+            ("life_threatening", reaction.life_threatening is None),
+            ("prolonged", reaction.prolonged is None),
         )
-        if unknown and name in _CTCAE_INPUTS[term]
+        if is_unknown
     ]
+    # Name the unrecorded fields that each, on its own, could change the grade.
+    missing = [
+        name
+        for name in unknown
+        if rule(codes, evolve(best, **{_FACT_OF[name]: getattr(worst, _FACT_OF[name])})) != low
+    ] or unknown
     return CtcaeGrade(
         term,
         None,
@@ -1270,10 +1287,21 @@ def _ctcae(
     )
 
 
-def _isr_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+_FACT_OF = {
+    "interventions": "interventions",
+    "hospitalization": "hospitalization",
+    "outcome": "fatal",
+    "body_surface_percent": "body_surface_percent",
+    "life_threatening": "life_threatening",
+    "prolonged": "prolonged",
+}
+"""Which :class:`_Facts` field each reaction field decides."""
+
+
+def _isr_grade(codes: set[str], f: _Facts) -> int:
     if f.fatal:
         return 5
-    if reaction.life_threatening or Intervention.URGENT in f.interventions:
+    if f.life_threatening or Intervention.URGENT in f.interventions:
         return 4
     if "site_ulceration" in codes or Intervention.OPERATIVE in f.interventions:
         return 3
@@ -1282,10 +1310,10 @@ def _isr_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
     return 1
 
 
-def _allergic_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+def _allergic_grade(codes: set[str], f: _Facts) -> int:
     if f.fatal:
         return 5
-    if reaction.life_threatening or Intervention.URGENT in f.interventions:
+    if f.life_threatening or Intervention.URGENT in f.interventions:
         return 4
     if (
         f.hospitalization
@@ -1298,27 +1326,27 @@ def _allergic_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
     return 1
 
 
-def _infusion_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+def _infusion_grade(codes: set[str], f: _Facts) -> int:
     if f.fatal:
         return 5
-    if reaction.life_threatening or Intervention.URGENT in f.interventions:
+    if f.life_threatening or Intervention.URGENT in f.interventions:
         return 4
-    if reaction.prolonged or f.hospitalization:
+    if f.prolonged or f.hospitalization:
         return 3
     if f.interventions - {Intervention.LOCAL_CARE}:
         return 2
     return 1
 
 
-def _anaphylaxis_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+def _anaphylaxis_grade(codes: set[str], f: _Facts) -> int:
     if f.fatal:
         return 5
-    if reaction.life_threatening or Intervention.URGENT in f.interventions:
+    if f.life_threatening or Intervention.URGENT in f.interventions:
         return 4
     return 3
 
 
-def _urticaria_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+def _urticaria_grade(codes: set[str], f: _Facts) -> int:
     bsa = f.body_surface_percent
     by_area = 3 if bsa > 30 else 2 if bsa >= 10 else 1
     by_treatment = (
@@ -1331,20 +1359,12 @@ def _urticaria_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
     return max(by_area, by_treatment)
 
 
-_CTCAE_RULES: Mapping[CtcaeTerm, Callable[[Reaction, set[str], _Facts], int]] = {
+_CTCAE_RULES: Mapping[CtcaeTerm, Callable[[set[str], _Facts], int]] = {
     CtcaeTerm.INJECTION_SITE_REACTION: _isr_grade,
     CtcaeTerm.ALLERGIC_REACTION: _allergic_grade,
     CtcaeTerm.INFUSION_RELATED_REACTION: _infusion_grade,
     CtcaeTerm.ANAPHYLAXIS: _anaphylaxis_grade,
     CtcaeTerm.URTICARIA: _urticaria_grade,
-}
-
-_CTCAE_INPUTS: Mapping[CtcaeTerm, frozenset[str]] = {
-    CtcaeTerm.INJECTION_SITE_REACTION: frozenset({"interventions", "outcome"}),
-    CtcaeTerm.ALLERGIC_REACTION: frozenset({"interventions", "hospitalization", "outcome"}),
-    CtcaeTerm.INFUSION_RELATED_REACTION: frozenset({"interventions", "hospitalization", "outcome"}),
-    CtcaeTerm.ANAPHYLAXIS: frozenset({"interventions", "outcome"}),
-    CtcaeTerm.URTICARIA: frozenset({"interventions", "body_surface_percent"}),
 }
 
 
@@ -1360,22 +1380,26 @@ def _seriousness(
     c = SeriousnessCriterion
     met = {
         c.DEATH: reaction.outcome is Outcome.FATAL,
-        c.LIFE_THREATENING: reaction.life_threatening,
+        c.LIFE_THREATENING: reaction.life_threatening is True,
         c.HOSPITALIZATION: reaction.hospitalization is True,
-        c.DISABILITY: reaction.disability,
-        c.CONGENITAL_ANOMALY: reaction.congenital_anomaly,
-        c.MEDICALLY_IMPORTANT: reaction.medically_important
+        c.DISABILITY: reaction.disability is True,
+        c.CONGENITAL_ANOMALY: reaction.congenital_anomaly is True,
+        c.MEDICALLY_IMPORTANT: reaction.medically_important is True
         or reaction.reported_anaphylaxis
         or ctcae.term is CtcaeTerm.ANAPHYLAXIS
         or level <= 3,
     }
     undecided = {
         c.DEATH: reaction.outcome is Outcome.UNKNOWN,
+        c.LIFE_THREATENING: reaction.life_threatening is None,
         c.HOSPITALIZATION: reaction.hospitalization is None,
+        c.DISABILITY: reaction.disability is None,
+        c.CONGENITAL_ANOMALY: reaction.congenital_anomaly is None,
+        c.MEDICALLY_IMPORTANT: reaction.medically_important is None,
     }
     return (
-        tuple(k for k in _CRITERIA if met.get(k)),
-        tuple(k for k in _CRITERIA if undecided.get(k)),
+        tuple(k for k in _CRITERIA if met[k]),
+        tuple(k for k in _CRITERIA if undecided[k] and not met[k]),
     )
 
 

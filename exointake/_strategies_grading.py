@@ -84,12 +84,12 @@ def reactions(
         outcome=draw(st.sampled_from(list(Outcome))),
         duration_days=draw(st.none() | st.integers(0, 60)),
         worsening=draw(maybe_bool),
-        prolonged=draw(st.booleans()),
+        prolonged=draw(maybe_bool),
         body_surface_percent=draw(st.none() | st.integers(0, 100)),
-        life_threatening=draw(st.booleans()),
-        disability=draw(st.booleans()),
-        congenital_anomaly=draw(st.booleans()),
-        medically_important=draw(st.booleans()),
+        life_threatening=draw(maybe_bool),
+        disability=draw(maybe_bool),
+        congenital_anomaly=draw(maybe_bool),
+        medically_important=draw(maybe_bool),
     )
 
 
@@ -102,12 +102,12 @@ _DEFAULTS = {
     "outcome": "unknown",
     "duration_days": None,
     "worsening": None,
-    "prolonged": False,
+    "prolonged": None,
     "body_surface_percent": None,
-    "life_threatening": False,
-    "disability": False,
-    "congenital_anomaly": False,
-    "medically_important": False,
+    "life_threatening": None,
+    "disability": None,
+    "congenital_anomaly": None,
+    "medically_important": None,
 }
 
 

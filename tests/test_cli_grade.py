@@ -55,6 +55,8 @@ class TestGradeCommand:
             "interventions": ["oral"],
             "hospitalization": False,
             "outcome": "recovered",
+            "life_threatening": False,
+            "prolonged": False,
         }
         for argv, data in (
             ((), {**body, "route": "iv_drip"}),
@@ -69,6 +71,25 @@ class TestGradeCommand:
                 "missing": [],
                 "version": "5.0",
             }
+
+    def test_unrecorded_life_threat_is_named(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Life-threatening left out of the file leaves the grade open and says what to record."""
+        data = {
+            "symptoms": ["hypotension"],
+            "interventions": ["parenteral_adrenaline", "iv"],
+            "outcome": "recovered",
+            "route": "iv_drip",
+        }
+        code, out, _ = run(capsys, "--input", str(write(tmp_path, data)), "--json")
+        assert code == 0
+        result = json.loads(out)
+        assert result["ctcae"]["grade"] is None
+        assert result["ctcae"]["missing"] == ["life_threatening"]
+        assert "life_threatening" in result["seriousness_unknown"]
+        code, en, _ = run(capsys, "--input", str(write(tmp_path, data)), "--lang", "en")
+        assert "life-threatening or not" in en
 
     def test_text_output_in_both_languages(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -94,7 +94,16 @@ BRIGHTON_SIGNS = (
 
 ALLERGY_ROW_CODES = sorted(d.code for d in load_vocabulary().symptoms if d.row == "allergy")
 
-DONE = {"interventions": [], "hospitalization": False, "outcome": "recovered"}
+DONE = {
+    "interventions": [],
+    "hospitalization": False,
+    "outcome": "recovered",
+    "life_threatening": False,
+    "prolonged": False,
+    "disability": False,
+    "congenital_anomaly": False,
+    "medically_important": False,
+}
 """The fields CTCAE and E2A need, filled in for a mild, finished reaction."""
 
 
@@ -760,10 +769,11 @@ class TestCtcae:
         assert oral.grade == 2
 
     def test_missing_inputs_give_no_grade_and_say_why(self) -> None:
-        """Without interventions and outcome the grade is None with the fields to record."""
+        """Without interventions, outcome and life-threat the grade is None with the fields
+        to record."""
         g = grade(reaction("hypotension", HIVES, onset_minutes=10)).ctcae
         assert g.grade is None
-        assert g.missing == ("interventions", "outcome")
+        assert g.missing == ("interventions", "outcome", "life_threatening")
         assert g.reason is not None
         assert "outcome" in g.reason
 
@@ -787,6 +797,32 @@ class TestCtcae:
             assert c.missing
         else:
             assert c.grade >= 3
+
+    def test_unrecorded_life_threat_leaves_the_grade_open(self) -> None:
+        """Hypotension treated with adrenaline and IV, recovered, life-threat not recorded:
+        Anaphylaxis, grade None (3 or 4) naming life_threatening; recorded, it is decided."""
+        facts = {"interventions": ["parenteral_adrenaline", "iv"], "outcome": "recovered"}
+        for route in ("iv_drip", "injection_face", None):
+            c = grade(reaction("hypotension", **facts), route=route).ctcae
+            assert (c.term, c.grade, c.missing) == (
+                CtcaeTerm.ANAPHYLAXIS,
+                None,
+                ("life_threatening",),
+            )
+        decided = reaction("hypotension", **facts, life_threatening=False)
+        assert grade(decided).ctcae.grade == 3
+        threat = reaction("hypotension", **facts, life_threatening=True)
+        assert grade(threat).ctcae.grade == 4
+
+    def test_unrecorded_prolonged_leaves_an_infusion_grade_open(self) -> None:
+        """Infusion related reaction: whether it was prolonged decides grade 2 or 3."""
+        facts = {**DONE, "interventions": ["oral"], "prolonged": None}
+        c = grade(reaction("rash", **facts), route="iv_drip").ctcae
+        assert (c.grade, c.missing) == (None, ("prolonged",))
+        assert (
+            grade(reaction("rash", **{**facts, "prolonged": True}), route="iv_drip").ctcae.grade
+            == 3
+        )
 
     def test_known_death_needs_nothing_else(self) -> None:
         """A fatal outcome is grade 5 even when interventions are not recorded."""
@@ -828,9 +864,13 @@ class TestSeriousness:
         g = grade(
             reaction(
                 "rash",
-                **{**DONE, "hospitalization": True, "outcome": "fatal"},
-                life_threatening=True,
-                disability=True,
+                **{
+                    **DONE,
+                    "hospitalization": True,
+                    "outcome": "fatal",
+                    "life_threatening": True,
+                    "disability": True,
+                },
             )
         )
         assert g.serious
@@ -866,13 +906,36 @@ class TestSeriousness:
         assert g.seriousness_criteria == (SeriousnessCriterion.MEDICALLY_IMPORTANT,)
 
     def test_unrecorded_criteria_are_listed(self) -> None:
-        """Unknown hospitalization and outcome are listed as undecided, never as 'no'."""
+        """Every criterion not recorded is listed as undecided, never taken as 'no'."""
         g = grade(reaction("rash"))
-        assert g.seriousness_unknown == (
-            SeriousnessCriterion.DEATH,
-            SeriousnessCriterion.HOSPITALIZATION,
-        )
+        assert g.seriousness_unknown == tuple(SeriousnessCriterion)
+        assert not g.serious
         assert ActionCode.COMPLETE_RECORD in [a.code for a in g.actions]
+
+    @pytest.mark.parametrize(
+        ("field", "criterion"),
+        [
+            ("life_threatening", SeriousnessCriterion.LIFE_THREATENING),
+            ("disability", SeriousnessCriterion.DISABILITY),
+            ("congenital_anomaly", SeriousnessCriterion.CONGENITAL_ANOMALY),
+            ("medically_important", SeriousnessCriterion.MEDICALLY_IMPORTANT),
+        ],
+    )
+    def test_not_recorded_is_not_no(self, field: str, criterion: SeriousnessCriterion) -> None:
+        """A reporter's judgement left out (None) is undecided; False is a recorded 'no'."""
+        assert Reaction(symptoms=(Symptom("rash"),)).to_dict()[field] is None
+        unrecorded = grade(reaction("rash", **{**DONE, field: None}))
+        assert criterion in unrecorded.seriousness_unknown
+        assert ActionCode.COMPLETE_RECORD in [a.code for a in unrecorded.actions]
+        recorded = grade(reaction("rash", **DONE))
+        assert criterion not in recorded.seriousness_unknown
+        assert grade(reaction("rash", **{**DONE, field: True})).seriousness_criteria == (criterion,)
+
+    def test_undecided_does_not_list_what_is_met(self) -> None:
+        """A criterion already met (anaphylaxis is medically important) is not also undecided."""
+        g = grade(reaction("hypotension", HIVES, **SUDDEN))
+        assert SeriousnessCriterion.MEDICALLY_IMPORTANT in g.seriousness_criteria
+        assert SeriousnessCriterion.MEDICALLY_IMPORTANT not in g.seriousness_unknown
 
 
 class TestActions:
