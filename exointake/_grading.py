@@ -627,6 +627,8 @@ def _structure_symptom(value: object, _: type) -> Symptom:
         raise Expected(
             f"expected a symptom code or an object with code and extent, got {describe_type(value)}"
         )
+    if not all(isinstance(k, str) for k in value):
+        raise Expected("expected an object with string keys")
     code, extent = value.get("code"), value.get("extent")
     vocabulary = _current_vocabulary()
     # Checked here rather than in __attrs_post_init__ so that the message keeps its path.
@@ -698,6 +700,8 @@ def _to_symptoms(value: Iterable[Symptom]) -> tuple[Symptom, ...]:
 
 
 _INT_FIELDS = ("onset_minutes", "duration_days", "body_surface_percent")
+_INT_MAX = {"onset_minutes": 366 * 24 * 60, "duration_days": 36_600, "body_surface_percent": 100}
+"""Upper bounds: a year for the onset, a century for the duration, all of the body."""
 _OPTIONAL_BOOL_FIELDS = (
     "rapid_progression",
     "hospitalization",
@@ -778,9 +782,8 @@ class Reaction:
                 errors.append(f"{name}: expected an integer or null, got {describe_type(value)}")
             elif value is not None and value < 0:
                 errors.append(f"{name}: expected 0 or more")
-        bsa = self.body_surface_percent
-        if isinstance(bsa, int) and bsa > 100:
-            errors.append("body_surface_percent: expected 0 to 100")
+            elif value is not None and value > _INT_MAX[name]:
+                errors.append(f"{name}: expected 0 to {_INT_MAX[name]}")
         if not isinstance(self.reported_anaphylaxis, bool):
             errors.append(
                 "reported_anaphylaxis: expected a boolean, "
@@ -830,6 +833,8 @@ def _structure_reaction(value: object, _: type) -> Reaction:
     # get that record's field name in front (e.g. ``reaction.symptoms[1].code``).
     if not isinstance(value, Mapping):
         raise Expected(f"expected an object, got {describe_type(value)}")
+    if not all(isinstance(k, str) for k in value):
+        raise Expected("expected an object with string keys")
     try:
         reaction: Reaction = _reaction_fields(value, Reaction)
     except ClassValidationError as exc:

@@ -389,6 +389,18 @@ class TestReactionInput:
             "body_surface_percent: expected 0 or more",
         )
 
+    def test_absurd_numbers_and_keys_are_refused(self) -> None:
+        """Numbers beyond any real reaction and non-string keys are refused with their path."""
+        assert errors_of({"symptoms": ["rash"], "onset_minutes": 10**5000}) == (
+            "onset_minutes: expected 0 to 527040",
+        )
+        assert errors_of({"symptoms": ["rash"], 1: 2}) == (
+            "$: expected an object with string keys",
+        )
+        assert errors_of({"symptoms": [{"code": "rash", 1: 2}]}) == (
+            "symptoms[0]: expected an object with string keys",
+        )
+
     def test_grade_reads_plain_data(self) -> None:
         """grade() takes a Reaction or its plain data; anything else is a ValidationError."""
         data = {"symptoms": ["rash"], **DONE}
@@ -1074,6 +1086,8 @@ class TestReactionSchema:
             {"symptoms": [{"code": "urticaria", "extent": "everywhere"}]},
             {"symptoms": ["pain"], "onset_minutes": -1},
             {"symptoms": ["pain"], "body_surface_percent": 101},
+            {"symptoms": ["pain"], "onset_minutes": 366 * 24 * 60 + 1},
+            {"symptoms": ["pain"], "duration_days": 10**9},
             {"symptoms": ["pain"], "outcome": "better"},
             {"symptoms": ["pain"], "interventions": ["prayer"]},
             {"symptoms": ["pain"], "hospitalization": "yes"},
