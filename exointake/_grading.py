@@ -1021,8 +1021,15 @@ def grade(
     category, escalated = _category(reaction, vocabulary)
     row = table.row(category)
     level, reason, signs = _brighton(reaction, vocabulary)
-    ctcae = _ctcae(reaction, vocabulary, category, level, route_)
-    criteria, undecided = _seriousness(reaction, ctcae, level)
+    # The signs meet a level 1-3 and nothing documented speaks against a case: for the
+    # CTCAE term and seriousness an undocumented onset or progression does not make a
+    # reaction milder (fail-safe); only the Brighton level itself needs them documented.
+    case = level <= 3 or reason in (
+        BrightonReason.ONSET_NOT_DOCUMENTED,
+        BrightonReason.PROGRESSION_NOT_DOCUMENTED,
+    )
+    ctcae = _ctcae(reaction, vocabulary, category, case, route_)
+    criteria, undecided = _seriousness(reaction, ctcae, case)
     actions = _actions(
         reaction=reaction,
         vocabulary=vocabulary,
@@ -1203,7 +1210,7 @@ def _ctcae(
     reaction: Reaction,
     vocabulary: Vocabulary,
     category: Category,
-    level: int,
+    case: bool,
     route: Route | None,
 ) -> CtcaeGrade:
     codes = set(reaction.codes)
@@ -1211,7 +1218,7 @@ def _ctcae(
     if category is Category.LOCAL:
         term = CtcaeTerm.INJECTION_SITE_REACTION
     elif category is Category.ANAPHYLAXIS and (
-        level <= 3
+        case
         or reaction.reported_anaphylaxis
         or codes & _ANAPHYLAXIS_SIGNS
         or Intervention.PARENTERAL_ADRENALINE in (reaction.interventions or ())
@@ -1374,13 +1381,13 @@ _CTCAE_RULES: Mapping[CtcaeTerm, Callable[[set[str], _Facts], int]] = {
 
 
 def _seriousness(
-    reaction: Reaction, ctcae: CtcaeGrade, level: int
+    reaction: Reaction, ctcae: CtcaeGrade, case: bool
 ) -> tuple[tuple[SeriousnessCriterion, ...], tuple[SeriousnessCriterion, ...]]:
     """ICH E2A criteria met, and those the record cannot decide yet.
 
-    Anaphylaxis (CTCAE term, Brighton levels 1-3, or a physician's report of
-    anaphylaxis) counts as medically important, as on the EMA Important Medical
-    Events list.
+    Anaphylaxis (CTCAE term, signs meeting Brighton levels 1-3 unless the onset was
+    documented as not sudden, or a physician's report of anaphylaxis) counts as
+    medically important, as on the EMA Important Medical Events list.
     """
     c = SeriousnessCriterion
     met = {
@@ -1392,7 +1399,7 @@ def _seriousness(
         c.MEDICALLY_IMPORTANT: reaction.medically_important is True
         or reaction.reported_anaphylaxis
         or ctcae.term is CtcaeTerm.ANAPHYLAXIS
-        or level <= 3,
+        or case,
     }
     undecided = {
         c.DEATH: reaction.outcome is Outcome.UNKNOWN,

@@ -628,6 +628,33 @@ class TestBrighton:
         assert grade(unrecorded).brighton_level >= 4
         assert grade(unrecorded).brighton_level >= grade(recorded).brighton_level
 
+    @settings(max_examples=100, deadline=None)
+    @given(xs.reactions(), st.none() | xs.routes())
+    def test_undocumented_progression_changes_only_the_level(
+        self, r: Reaction, route: Route | None
+    ) -> None:
+        """Recording rapid progression never changes the category, CTCAE term or grade,
+        or seriousness: only the Brighton level depends on it."""
+        unrecorded = grade(
+            Reaction(**{**_fields(r), "symptoms": r.symptoms, "rapid_progression": None}),
+            route=route,
+        )
+        recorded = grade(
+            Reaction(**{**_fields(r), "symptoms": r.symptoms, "rapid_progression": True}),
+            route=route,
+        )
+        assert unrecorded.category is recorded.category
+        assert unrecorded.ctcae == recorded.ctcae
+        assert unrecorded.seriousness_criteria == recorded.seriousness_criteria
+
+    def test_undocumented_progression_is_still_graded_as_anaphylaxis(self) -> None:
+        """Signs meeting level 3 without documented progression: Brighton 4, but CTCAE
+        Anaphylaxis and medically important, as with progression documented."""
+        g = grade(reaction("dyspnea", "vomiting", onset_minutes=5))
+        assert g.brighton_level == 4
+        assert g.ctcae.term is CtcaeTerm.ANAPHYLAXIS
+        assert SeriousnessCriterion.MEDICALLY_IMPORTANT in g.seriousness_criteria
+
     def test_late_onset_is_not_a_case(self) -> None:
         """An onset later than the sudden-onset window is not a case (level 5)."""
         g = grade(reaction("hypotension", HIVES, onset_minutes=600))
