@@ -10,6 +10,7 @@ from ._common import Lang, Route, Text
 from ._convert import Expected, describe_type, safe_repr
 from ._errors import ValidationError
 from ._grading import (
+    _FIELD_LABELS,
     Action,
     BrightonReason,
     BrightonRole,
@@ -196,15 +197,7 @@ _EXTENTS: Mapping[Extent, Text] = {
     Extent.UNKNOWN: Text("範囲不明", "extent unknown"),
 }
 
-_FIELDS: Mapping[str, Text] = {
-    "interventions": Text("処置", "interventions"),
-    "hospitalization": Text("入院の有無", "hospitalization"),
-    "outcome": Text("転帰", "outcome"),
-    "body_surface_percent": Text("蕁麻疹の範囲（体表面積%）", "body surface %"),
-    "route": Text("投与経路", "route"),
-    "life_threatening": Text("生命を脅かすものだったか", "life-threatening or not"),
-    "prolonged": Text("遷延・再燃の有無", "prolonged or recurring"),
-}
+_FIELDS = _FIELD_LABELS
 
 
 def _w(key: str, lang: Lang) -> str:

@@ -228,6 +228,36 @@ _CRITERION_LABELS = {
 }
 
 
+_FIELD_LABELS: Mapping[str, Text] = MappingProxyType(
+    {
+        "route": Text("投与経路", "route"),
+        "interventions": Text("処置", "interventions"),
+        "hospitalization": Text("入院の有無", "hospitalization"),
+        "outcome": Text("転帰", "outcome"),
+        "body_surface_percent": Text("蕁麻疹の範囲（体表面積%）", "body surface %"),
+        "life_threatening": Text("生命を脅かすものだったか", "life-threatening or not"),
+        "prolonged": Text("遷延・再燃の有無", "prolonged or recurring"),
+        "disability": Text("障害・機能不全の有無", "disability or not"),
+        "congenital_anomaly": Text("先天異常の有無", "congenital anomaly or not"),
+        "medically_important": Text(
+            "その他の医学的に重要な事象か", "other medically important event or not"
+        ),
+    }
+)
+"""The fields grading may ask to record (``CtcaeGrade.missing``, the complete-record
+action), in words."""
+
+_CRITERION_FIELD = {
+    SeriousnessCriterion.DEATH: "outcome",
+    SeriousnessCriterion.LIFE_THREATENING: "life_threatening",
+    SeriousnessCriterion.HOSPITALIZATION: "hospitalization",
+    SeriousnessCriterion.DISABILITY: "disability",
+    SeriousnessCriterion.CONGENITAL_ANOMALY: "congenital_anomaly",
+    SeriousnessCriterion.MEDICALLY_IMPORTANT: "medically_important",
+}
+"""The reaction field that decides each ICH E2A criterion."""
+
+
 class BrightonReason(enum.StrEnum):
     """Why the Brighton level is what it is."""
 
@@ -287,7 +317,8 @@ class SeverityRow:
 
 @frozen
 class ActionTexts:
-    """The wording of each action, ja/en; ``{days}`` and ``{criteria}`` are filled in."""
+    """The wording of each action, ja/en; ``{days}``, ``{criteria}`` and ``{fields}`` (the
+    fields to record) are filled in."""
 
     review_anaphylaxis: Text
     review_anaphylaxis_not_a_case: Text
@@ -328,10 +359,11 @@ class SeverityTable:
             errors.append("severity.persistence_days: expected at least 1")
         for a in fields(ActionTexts):
             try:
-                _fill(getattr(self.actions, a.name), days=1, criteria="-")
+                _fill(getattr(self.actions, a.name), days=1, criteria="-", fields="-")
             except (KeyError, IndexError, ValueError):
                 errors.append(
-                    f"severity.actions.{a.name}: only {{days}} and {{criteria}} may be filled in"
+                    f"severity.actions.{a.name}: only {{days}}, {{criteria}} and {{fields}} "
+                    "may be filled in"
                 )
         errors.extend(
             f"severity.rows[{n}].follow_up_days: expected 0 or more"
@@ -1456,5 +1488,11 @@ def _actions(
         )
         actions.append(action(ActionCode.REPORT, report, 0))
     if ctcae.grade is None or undecided:
-        actions.append(action(ActionCode.COMPLETE_RECORD, texts.complete_record, None))
+        names = [*ctcae.missing, *(_CRITERION_FIELD[c] for c in undecided)]
+        fields_ = [_FIELD_LABELS[n] for n in dict.fromkeys(names)]
+        record = Text(
+            texts.complete_record.ja.format(fields="、".join(f.ja for f in fields_)),
+            texts.complete_record.en.format(fields=", ".join(f.en for f in fields_)),
+        )
+        actions.append(action(ActionCode.COMPLETE_RECORD, record, None))
     return tuple(actions)

@@ -970,6 +970,14 @@ class TestSeriousness:
         assert criterion not in recorded.seriousness_unknown
         assert grade(reaction("rash", **{**DONE, field: True})).seriousness_criteria == (criterion,)
 
+    def test_complete_record_names_the_fields(self) -> None:
+        """The complete-record action says which fields to record, in both languages."""
+        g = grade(reaction("rash", **{**DONE, "life_threatening": None}))
+        (record,) = [a for a in g.actions if a.code is ActionCode.COMPLETE_RECORD]
+        assert record.text.en.startswith("Record route, life-threatening or not,")
+        assert "投与経路、生命を脅かすものだったか" in record.text.ja
+        assert "{" not in record.text.en + record.text.ja
+
     def test_undecided_does_not_list_what_is_met(self) -> None:
         """A criterion already met (anaphylaxis is medically important) is not also undecided."""
         g = grade(reaction("hypotension", HIVES, **SUDDEN))
