@@ -50,7 +50,11 @@ class Text:
 
     def get(self, lang: Lang | str) -> str:
         """The text in ``lang`` (``"ja"`` or ``"en"``)."""
-        return self.ja if Lang(lang) is Lang.JA else self.en
+        if lang == Lang.JA:
+            return self.ja
+        if lang == Lang.EN:
+            return self.en
+        raise ValidationError([f"lang: expected ja or en, got {safe_repr(lang)}"], what="language")
 
 
 def parse_route(route: Route | str | None, *, what: str = "route") -> Route | None:

@@ -33,6 +33,10 @@ __all__ = [
 ]
 
 _LINK = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
+_DOC_ID = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
+_VERSION = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)
+_RULESET_VERSION = st.from_regex(r"[0-9]{1,3}", fullmatch=True)
+_CODE = _LINK.filter(lambda code: code != "unknown")  # reserved for "don't know"
 _FREE = st.text(st.characters(codec="utf-8"), max_size=60)
 
 
@@ -178,7 +182,7 @@ def invalid_answer_values(
 
 @st.composite
 def _choice_items(draw: st.DrawFn, link_id: str) -> dict[str, Any]:
-    codes = draw(st.lists(_LINK, min_size=1, max_size=4, unique=True))
+    codes = draw(st.lists(_CODE, min_size=1, max_size=4, unique=True))
     return {
         "link_id": link_id,
         "type": draw(st.sampled_from(["choice", "multi_choice"])),
@@ -226,8 +230,8 @@ def questionnaire_dicts(draw: st.DrawFn) -> dict[str, Any]:
             item["help"] = {"ja": draw(_FREE), "en": draw(_FREE)}
         items.append(item)
     return {
-        "id": draw(st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)),
-        "version": draw(st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)),
+        "id": draw(_DOC_ID),
+        "version": draw(_VERSION),
         "title": {"ja": draw(_FREE), "en": draw(_FREE)},
         "items": items,
     }
@@ -309,9 +313,10 @@ def _items_of(cond: dict[str, Any]) -> list[str]:
 def ruleset_dicts(draw: st.DrawFn, questionnaire: Questionnaire) -> dict[str, Any]:
     """Valid rule sets (JSON form) for ``questionnaire``."""
     ids = draw(st.lists(_LINK, min_size=1, max_size=6, unique=True))
+    whens = conditions(questionnaire)  # built once: building a recursive strategy is costly
     rules = []
     for rid in ids:
-        when = draw(conditions(questionnaire))
+        when = draw(whens)
         rule: dict[str, Any] = {
             "id": rid,
             "decision": draw(
@@ -335,8 +340,8 @@ def ruleset_dicts(draw: st.DrawFn, questionnaire: Questionnaire) -> dict[str, An
             )
         rules.append(rule)
     return {
-        "id": draw(st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)),
-        "version": draw(st.from_regex(r"[0-9]{1,3}", fullmatch=True)),
+        "id": draw(_DOC_ID),
+        "version": draw(_RULESET_VERSION),
         "questionnaire": questionnaire.id,
         "rules": rules,
     }

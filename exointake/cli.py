@@ -18,8 +18,10 @@ from ._errors import ExointakeError, ScreeningRefused, ValidationError
 __all__ = ["main"]
 
 _COMMAND_MODULES = (
+    "_cli_consent",
     "_cli_demo",
     "_cli_grade",
+    "_cli_log",
     "_cli_questionnaire",
     "_cli_screen",
 )

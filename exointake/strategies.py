@@ -13,6 +13,7 @@ Every strategy is a function returning a ``SearchStrategy``; pass the
 questionnaire (and route) you use so generated data respects your forms.
 """
 
+from ._strategies_consent import consent_requests, consent_texts
 from ._strategies_grading import reaction_dicts, reactions, symptom_codes, symptoms
 from ._strategies_intake import (
     answer_values,
@@ -27,16 +28,22 @@ from ._strategies_intake import (
     rulesets,
     texts,
 )
+from ._strategies_log import administrations, log_ids, reaction_records
 
 __all__ = [
+    "administrations",
     "answer_values",
     "answers",
     "conditions",
+    "consent_requests",
+    "consent_texts",
     "invalid_answer_values",
+    "log_ids",
     "partial_answer_values",
     "questionnaire_dicts",
     "questionnaires",
     "reaction_dicts",
+    "reaction_records",
     "reactions",
     "routes",
     "ruleset_dicts",

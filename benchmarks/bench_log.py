@@ -1,0 +1,308 @@
+"""Benchmark the reaction log on SQLite: ingest, single appends, queries and verify at scale.
+
+Measures our code and a plain baseline in the same run and prints figures and ratios:
+
+* batch ingest through ``Log.administer_many`` (serialise, hash-chain, counts) against raw
+  SQLAlchemy Core ``executemany`` of the very same rows, prepared in advance, no hashing
+  (target: at least 0.67x the baseline's rows/second);
+* single appends (``Log.administer``, one transaction each) against raw single-row
+  transactions on the same engine settings (target: at least 0.8x);
+* scale: N administrations + N/50 reactions, then a lot recall, the rate report (whole
+  period and the last 30 days) and ``verify()`` over the whole chain, with its peak traced
+  memory and the process RSS before and after (target: recall and report under 100 ms).
+
+Never fails on a wall-clock number. Run ``python benchmarks/bench_log.py`` for the full
+1,000,000-administration run (a few minutes, ~1.5 GB of disk in a temporary folder) or
+``--short`` for the 10,000-row CI version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import attrs
+import sqlalchemy as sa
+
+from exointake._common import Route
+from exointake._grading import Reaction
+from exointake._log import Log, open_log
+from exointake._reactions import Causality, ReactionRecord
+from exointake._records import (
+    Administration,
+    Origin,
+    Product,
+    Sourcing,
+    StorageCheck,
+)
+from exointake._store import ENTRIES, Writer, create_engine_for
+
+START = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
+SYMPTOMS = (["redness"], ["swelling", "pain"], ["rash"], ["urticaria"], ["hypotension", "dyspnea"])
+
+
+def make_administrations(n: int, *, seed: int = 1, lots: int | None = None) -> list[Administration]:
+    """``n`` administrations over one year, ~1,000 per lot, ~10 per patient."""
+    rng = random.Random(seed)
+    lots = lots or max(1, n // 1000)
+    routes = list(Route)
+    origins = list(Origin)
+    storage = StorageCheck(cold_chain_ok=True, checked_by="NS-001")
+    products = [
+        Product(
+            origin=origins[k % len(origins)],
+            maker=f"Maker {k % 7}",
+            sourcing=Sourcing.DOMESTIC if k % 3 else Sourcing.IMPORTED,
+            concentration="1.0e10 particles/mL",
+            lot=f"LOT-{k:05d}",
+        )
+        for k in range(lots)
+    ]
+    out = []
+    for i in range(n):
+        minute = i * (365 * 24 * 60) // max(n, 1)
+        out.append(
+            Administration(
+                patient_id=f"P-{rng.randrange(max(1, n // 10)):07d}",
+                administered_at=START + dt.timedelta(minutes=minute),
+                route=routes[rng.randrange(len(routes))],
+                site="face" if rng.random() < 0.5 else "arm",
+                volume_ml=Decimal("5"),
+                product=products[i * lots // n],
+                storage_check=storage,
+                physician_id=f"DR-{rng.randrange(20):03d}",
+                screening_result_id=f"S-{i:08d}",
+                consent_id=f"C-{i:08d}",
+            )
+        )
+    return out
+
+
+def reaction_for(adm_id: str, adm: Administration, k: int) -> ReactionRecord:
+    return ReactionRecord(
+        administration_id=adm_id,
+        onset=adm.administered_at + dt.timedelta(minutes=15),
+        reaction=Reaction.from_dict({"symptoms": SYMPTOMS[k % len(SYMPTOMS)], "onset_minutes": 15}),
+        causality=Causality.POSSIBLE,
+        reporter="NS-002",
+    )
+
+
+def fresh(folder: Path, name: str) -> tuple[str, Log]:
+    url = f"sqlite:///{folder / name}"
+    return url, open_log(url)
+
+
+def prepared_rows(log: Log, adms: list[Administration]) -> list[dict[str, object]]:
+    """The exact rows ``administer_many`` writes, captured without committing them."""
+    captured: list[dict[str, object]] = []
+    original = Writer.flush
+
+    def capture(self: Writer) -> None:
+        captured.extend(self._rows)
+        raise _Captured
+
+    Writer.flush = capture  # type: ignore[method-assign]
+    try:
+        log.administer_many(adms)
+    except _Captured:
+        pass
+    finally:
+        Writer.flush = original  # type: ignore[method-assign]
+    return captured
+
+
+class _Captured(Exception):
+    pass
+
+
+def bench_batch(folder: Path, n: int, batch: int, rounds: int = 3) -> tuple[float, float]:
+    """Best rows/second of each side over ``rounds`` alternating runs on fresh files."""
+    adms = make_administrations(n, seed=2)
+    best_ours = best_raw = 0.0
+    for r in range(rounds):
+        _, ours = fresh(folder, f"batch-ours-{r}.db")
+        url_raw, shape = fresh(folder, f"batch-raw-{r}.db")
+        rows = prepared_rows(shape, adms)
+        shape.close()
+        engine = create_engine_for(url_raw)
+        gc.collect()
+        t = time.perf_counter()
+        for k in range(0, n, batch):
+            with engine.begin() as conn:
+                conn.execute(ENTRIES.insert(), rows[k : k + batch])
+        best_raw = max(best_raw, n / (time.perf_counter() - t))
+        engine.dispose()
+        del rows
+        gc.collect()
+        t = time.perf_counter()
+        for k in range(0, n, batch):
+            ours.administer_many(adms[k : k + batch])
+        best_ours = max(best_ours, n / (time.perf_counter() - t))
+        assert ours.verify().ok
+        ours.close()
+        for name in (f"batch-ours-{r}.db", f"batch-raw-{r}.db"):
+            for suffix in ("", "-wal", "-shm"):
+                (folder / (name + suffix)).unlink(missing_ok=True)
+    return best_ours, best_raw
+
+
+def bench_single(folder: Path, n: int) -> tuple[float, float]:
+    adms = make_administrations(n, seed=3)
+    _, ours = fresh(folder, "single-ours.db")
+    url_raw, shape = fresh(folder, "single-raw.db")
+    rows = prepared_rows(shape, adms)
+    shape.close()
+    engine = create_engine_for(url_raw)
+    times_raw = []
+    times_ours = []
+    # Interleave so both see the same disk conditions.
+    for adm, row in zip(adms, rows, strict=True):
+        t = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(ENTRIES.insert(), row)
+        times_raw.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        ours.administer(adm)
+        times_ours.append(time.perf_counter() - t)
+    engine.dispose()
+    ours.close()
+    return 1 / statistics.median(times_ours), 1 / statistics.median(times_raw)
+
+
+def timed(fn, repeat: int = 7) -> float:  # type: ignore[no-untyped-def]
+    best = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best.append(time.perf_counter() - t)
+    return statistics.median(best) * 1000
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def bench_scale(folder: Path, n: int, n_reactions: int, batch: int) -> dict[str, float]:
+    url, log = fresh(folder, "scale.db")
+    out: dict[str, float] = {}
+    t = time.perf_counter()
+    ids: list[str] = []
+    step = max(1, n // n_reactions)
+    picked: list[tuple[str, Administration]] = []
+    for k in range(0, n, batch):
+        chunk = make_administrations(min(batch, n - k), seed=100 + k, lots=None)
+        # Spread the chunk over the year and lots as if it were part of one big set.
+        chunk = _place(chunk, k, n)
+        chunk_ids = log.administer_many(chunk)
+        for j in range(0, len(chunk), step):
+            picked.append((chunk_ids[j], chunk[j]))
+        ids.extend(chunk_ids[:1])
+    out["ingest_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for k, (adm_id, adm) in enumerate(picked[:n_reactions]):
+        log.record_reaction(reaction_for(adm_id, adm, k))
+    out["reactions_s"] = time.perf_counter() - t
+    out["reactions"] = min(len(picked), n_reactions)
+    lots = [f"LOT-{k:05d}" for k in range(0, max(1, n // 1000), max(1, n // 1000 // 7))][:7]
+    out["recall_ms"] = statistics.median(timed(lambda lot=lot: log.recall(lot), 3) for lot in lots)
+    out["recall_size"] = len(log.recall(lots[0]).administrations)
+    out["report_ms"] = timed(log.rates)
+    end = (START + dt.timedelta(days=365)).date()
+    out["report_30d_ms"] = timed(lambda: log.rates(since=end - dt.timedelta(days=30), until=end))
+    out["serious_ms"] = timed(log.serious_cases, 3)
+    gc.collect()
+    out["rss_before_verify_mb"] = rss_mb()
+    t = time.perf_counter()
+    report = log.verify()
+    out["verify_s"] = time.perf_counter() - t
+    out["rss_after_verify_mb"] = rss_mb()
+    assert report.ok, report
+    out["entries"] = report.entries
+    tracemalloc.start()
+    log.verify()
+    out["verify_peak_traced_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    out["db_mb"] = Path(url.removeprefix("sqlite:///")).stat().st_size / 1e6
+    log.close()
+    return out
+
+
+def _place(chunk: list[Administration], offset: int, n: int) -> list[Administration]:
+    lots = max(1, n // 1000)
+    out = []
+    for j, adm in enumerate(chunk):
+        i = offset + j
+        minute = i * (365 * 24 * 60) // n
+        product = attrs.evolve(adm.product, lot=f"LOT-{i * lots // n:05d}")
+        out.append(
+            attrs.evolve(adm, administered_at=START + dt.timedelta(minutes=minute), product=product)
+        )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="10,000 rows (CI)")
+    parser.add_argument("--dir", help="where to put the databases (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    n = 10_000 if args.short else 1_000_000
+    n_batch = 10_000 if args.short else 200_000
+    n_single = 100 if args.short else 500
+    n_reactions = n // 50
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        folder = Path(tmp)
+        print(f"exointake log benchmark (SQLite {sa.__version__ and sys.version.split()[0]})")
+        ours, raw = bench_batch(folder, n_batch, 10_000)
+        print(f"batch ingest ({n_batch:,} rows, 10,000 per transaction)")
+        print(f"  hash-chained administer_many : {ours:12,.0f} rows/s")
+        print(f"  raw Core executemany         : {raw:12,.0f} rows/s")
+        print(f"  ratio                        : {ours / raw:12.2f}x  (target >= 0.67x)")
+        ours, raw = bench_single(folder, n_single)
+        print(f"single appends ({n_single} each, one transaction each, median)")
+        print(f"  Log.administer               : {ours:12,.0f} appends/s")
+        print(f"  raw single-row transaction   : {raw:12,.0f} appends/s")
+        print(f"  ratio                        : {ours / raw:12.2f}x  (target >= 0.8x)")
+        s = bench_scale(folder, n, n_reactions, 10_000)
+        print(f"scale: {n:,} administrations + {int(s['reactions']):,} reactions")
+        print(
+            f"  ingest                       : {s['ingest_s']:10.1f} s "
+            f"({n / s['ingest_s']:,.0f} rows/s)"
+        )
+        print(f"  reactions (single appends)   : {s['reactions_s']:10.1f} s")
+        print(
+            f"  lot recall ({int(s['recall_size'])} adm.)       : {s['recall_ms']:10.1f} ms "
+            "(target < 100 ms)"
+        )
+        print(f"  rate report, whole year      : {s['report_ms']:10.1f} ms (target < 100 ms)")
+        print(f"  rate report, last 30 days    : {s['report_30d_ms']:10.1f} ms")
+        print(f"  anaphylaxis/serious cases    : {s['serious_ms']:10.1f} ms")
+        print(
+            f"  verify ({int(s['entries']):,} entries)     : {s['verify_s']:10.1f} s "
+            f"({s['entries'] / s['verify_s']:,.0f} entries/s)"
+        )
+        print(f"  verify peak traced memory    : {s['verify_peak_traced_mb']:10.1f} MB")
+        print(
+            f"  RSS before / after verify    : {s['rss_before_verify_mb']:6.0f} / "
+            f"{s['rss_after_verify_mb']:.0f} MB"
+        )
+        print(f"  database file                : {s['db_mb']:10.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

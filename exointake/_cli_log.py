@@ -1,0 +1,295 @@
+"""``exointake log``: append to, query and verify the reaction log.
+
+Every sub-command takes ``--db URL`` (an SQLAlchemy URL or an SQLite file path; default
+``exointake.db`` in the current folder). Exit codes: 0 done, 1 the log does not verify,
+2 bad input (or a database that needs ``exointake log migrate``), 3 refused by the
+consent gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from ._cli_util import print_json, read_json_file
+from ._convert import Expected
+from ._errors import ValidationError
+from ._log import Log, LogEntry, RateReport, migrate_log, open_log
+from ._reactions import ReactionRecord
+from ._records import Administration, ConsentRecord, FollowUp, check_sha256
+from ._store import normalise_url
+from ._wareki import parse_date
+
+__all__ = ["DEFAULT_DB", "register"]
+
+DEFAULT_DB = "exointake.db"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``log`` and its sub-commands."""
+    parser = sub.add_parser(
+        "log",
+        help="the reaction log: administer, reaction, verify, recall, report, migrate",
+        description="Append administrations and reactions to a tamper-evident log, "
+        "query it and verify its hash chain.",
+    )
+    lsub = parser.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        p = lsub.add_parser(name, help=help_, description=help_)
+        p.add_argument(
+            "--db",
+            default=DEFAULT_DB,
+            metavar="URL",
+            help="database URL (sqlite:///clinic.db, postgresql+psycopg://…) or SQLite "
+            f"file path (default: {DEFAULT_DB})",
+        )
+        return p
+
+    p = add("administer", "append an administration read from a JSON file")
+    p.add_argument("--input", required=True, metavar="FILE.json")
+    p.add_argument(
+        "--consent-templates",
+        metavar="FILE.json",
+        help='{"template_id": "sha256", …} of the consent templates in force; refuse '
+        "(exit 3) when the administration's consent was given on another one",
+    )
+    p.set_defaults(func=_administer)
+
+    p = add("reaction", "grade and append a reaction read from a JSON file")
+    p.add_argument("--input", required=True, metavar="FILE.json")
+    p.add_argument("--json", action="store_true", help="print the stored entry as JSON")
+    p.set_defaults(func=_reaction)
+
+    p = add("follow-up", "append a follow-up of a reaction read from a JSON file")
+    p.add_argument("--input", required=True, metavar="FILE.json")
+    p.set_defaults(func=_follow_up)
+
+    p = add("consent", "record a rendered consent (hashes, template) read from a JSON file")
+    p.add_argument("--input", required=True, metavar="FILE.json")
+    p.set_defaults(func=_consent)
+
+    p = add("show", "print an entry's current version and its history as JSON")
+    p.add_argument("entry_id")
+    p.set_defaults(func=_show)
+
+    p = add("verify", "walk the whole hash chain; exit 1 at the first broken entry")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_verify)
+
+    p = add("recall", "every administration and reaction of a lot")
+    p.add_argument("--lot", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_recall)
+
+    p = add("report", "reactions per 1,000 administrations by route, origin and lot")
+    p.add_argument("--since", metavar="DATE", help="first administration date (JST), inclusive")
+    p.add_argument("--until", metavar="DATE", help="last administration date (JST), inclusive")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_report)
+
+    p = add("migrate", "create the log's tables or upgrade them to this exointake's schema")
+    p.set_defaults(func=_migrate)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _open(args: argparse.Namespace, *, write: bool) -> Log:
+    url = normalise_url(args.db)
+    if url.startswith("sqlite:///") and not write:
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:" and not Path(path).exists():
+            raise ValidationError([f"--db: no database at {path}"], what="database")
+    return open_log(args.db, create=write)
+
+
+def _date(value: str | None, flag: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except (ValueError, Expected):
+        raise ValidationError(
+            [f"{flag}: expected a date (YYYY-MM-DD or 令和8年11月25日)"], what="arguments"
+        ) from None
+
+
+def _templates(path: str | None) -> Mapping[str, str] | None:
+    if path is None:
+        return None
+    data = read_json_file(path, what="consent templates")
+    if not isinstance(data, dict):
+        raise ValidationError(
+            ["consent_templates: expected an object {template_id: sha256}"],
+            what="consent templates",
+        )
+    errors = []
+    for key, value in data.items():
+        try:
+            check_sha256(value)
+        except Expected as exc:
+            errors.append(f"consent_templates.{key}: {exc}")
+    if errors:
+        raise ValidationError(errors, what="consent templates")
+    return dict(data)
+
+
+def _summary(entry: LogEntry) -> str:
+    return f"{entry.kind.value} {entry.entry_id} (#{entry.seq}, sha256 {entry.entry_hash[:16]}…)"
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def _administer(args: argparse.Namespace) -> int:
+    adm = Administration.from_dict(read_json_file(args.input, what="administration"))
+    templates = _templates(args.consent_templates)
+    with _open(args, write=True) as log:
+        entry_id = log.administer(adm, current_consent_templates=templates)
+        print(_summary(log.get(entry_id).current))
+    return 0
+
+
+def _reaction(args: argparse.Namespace) -> int:
+    rec = ReactionRecord.from_dict(read_json_file(args.input, what="reaction"))
+    with _open(args, write=True) as log:
+        entry_id = log.record_reaction(rec)
+        entry = log.get(entry_id).current
+    grade = entry.grade or {}
+    if args.json:
+        print_json(entry.to_dict())
+    else:
+        print(_summary(entry))
+        ctcae = grade.get("ctcae") or {}
+        print(
+            f"  category {grade.get('category')}, Brighton level {grade.get('brighton_level')}, "
+            f"CTCAE {ctcae.get('term')} grade {ctcae.get('grade')}, "
+            f"serious {'yes' if grade.get('serious') else 'no'}"
+        )
+    if grade.get("category") == "anaphylaxis" or grade.get("serious"):
+        print(
+            f"exointake: ALERT: reaction {entry_id} is {grade.get('category')}"
+            f"{' and serious' if grade.get('serious') else ''}; the physician must review it now",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _follow_up(args: argparse.Namespace) -> int:
+    fu = FollowUp.from_dict(read_json_file(args.input, what="follow-up"))
+    with _open(args, write=True) as log:
+        entry_id = log.follow_up(fu)
+        print(_summary(log.get(entry_id).current))
+    return 0
+
+
+def _consent(args: argparse.Namespace) -> int:
+    rec = ConsentRecord.from_dict(read_json_file(args.input, what="consent record"))
+    with _open(args, write=True) as log:
+        print(f"consent {log.record_consent(rec)} recorded")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with _open(args, write=False) as log:
+        try:
+            view = log.get(args.entry_id)
+        except KeyError:
+            raise ValidationError(
+                [f"entry_id: no entry {args.entry_id} in this log"], what="arguments"
+            ) from None
+    print_json({"current": view.current.to_dict(), "history": [e.to_dict() for e in view.history]})
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    with _open(args, write=False) as log:
+        report = log.verify()
+    if args.json:
+        print_json(report.to_dict())
+    elif report.ok:
+        print(
+            f"ok: {report.entries} entries, chain head #{report.head_seq} sha256 {report.head_hash}"
+        )
+    else:
+        where = f"entry {report.broken_entry_id} (#{report.broken_seq})"
+        if report.broken_entry_id is None:
+            where = "the chain head"
+        print(f"BROKEN at {where}: {report.problem}")
+        print(f"  {report.entries} entries verified before it")
+    return 0 if report.ok else 1
+
+
+def _recall(args: argparse.Namespace) -> int:
+    with _open(args, write=False) as log:
+        recall = log.recall(args.lot)
+    if args.json:
+        print_json(recall.to_dict())
+        return 0
+    print(
+        f"lot {recall.lot}: {len(recall.administrations)} administrations, "
+        f"{len(recall.patient_ids)} patients, {len(recall.reactions)} reactions"
+    )
+    for e in recall.administrations:
+        adm = e.record
+        print(
+            f"  {e.entry_id}  {adm.administered_at.isoformat()}  patient {adm.patient_id}  "
+            f"{adm.route.value}"
+        )
+    for e in recall.reactions:
+        grade = e.grade or {}
+        print(
+            f"  reaction {e.entry_id} after {e.record.administration_id}: "
+            f"{grade.get('category')}{' serious' if grade.get('serious') else ''}"
+        )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    since = _date(args.since, "--since")
+    until = _date(args.until, "--until")
+    with _open(args, write=False) as log:
+        report = log.rates(since=since, until=until)
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        print(render_report(report))
+    return 0
+
+
+def render_report(report: RateReport) -> str:
+    """The rate report as a text table."""
+    period = f"{report.since or 'start'} .. {report.until or 'now'}"
+    lines = [
+        f"reaction rates per 1,000 administrations, administrations {period} (JST)",
+        f"total: {report.administrations} administrations, {report.reactions} reactions, "
+        f"{_fmt(report.per_1000)} per 1,000",
+        "",
+        f"{'dimension':<10} {'value':<24} {'adm.':>9} {'react.':>7} {'/1000':>8} "
+        f"{'local':>7} {'allergy':>8} {'anaph.':>7}",
+    ]
+    for row in report.rows:
+        rates = row.per_1000_by_category()
+        lines.append(
+            f"{row.dimension:<10} {row.value:<24} {row.administrations:>9} {row.reactions:>7} "
+            f"{_fmt(row.per_1000):>8} {_fmt(rates.get('local')):>7} "
+            f"{_fmt(rates.get('allergy')):>8} {_fmt(rates.get('anaphylaxis')):>7}"
+        )
+    return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    before, after = migrate_log(args.db)
+    if before == after:
+        print(f"already at revision {after}")
+    else:
+        print(f"migrated from {before or 'an empty database'} to revision {after}")
+    return 0

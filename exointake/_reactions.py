@@ -1,0 +1,111 @@
+"""A reaction as the log records it: the graded reaction plus who, when, vitals, causality."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from attrs import field, frozen
+
+from ._convert import Expected, converter, structure, structure_decimal
+from ._grading import Reaction
+from ._records import _to_enum, _to_utc, _validator, check_aware, check_id, register_checked
+
+__all__ = ["Causality", "ReactionRecord", "VitalSigns"]
+
+
+class Causality(enum.StrEnum):
+    """WHO-UMC causality assessment of a reaction and the administration it followed."""
+
+    CERTAIN = "certain"
+    PROBABLE = "probable"
+    POSSIBLE = "possible"
+    UNLIKELY = "unlikely"
+    CONDITIONAL = "conditional"
+    UNASSESSABLE = "unassessable"
+
+
+def _in_range(low: int, high: int) -> Any:
+    def check(value: object) -> object:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise Expected(f"expected an integer from {low} to {high}")
+        return value
+
+    return check
+
+
+def _temperature(value: object) -> object:
+    if value is None:
+        return None
+    d = structure_decimal(value)
+    if not Decimal(30) <= d <= Decimal(45):
+        raise Expected("expected a body temperature in °C from 30 to 45")
+    return d
+
+
+_SYSTOLIC = _in_range(20, 300)
+_DIASTOLIC = _in_range(10, 200)
+_HEART_RATE = _in_range(10, 300)
+_RESP_RATE = _in_range(2, 80)
+_SPO2 = _in_range(30, 100)
+
+
+def _causality(value: Causality | str) -> Causality:
+    return _to_enum(Causality, value)
+
+
+@frozen
+class VitalSigns:
+    """Vital signs measured during the reaction; every field is optional."""
+
+    systolic_mmhg: int | None = field(default=None, validator=_validator(_SYSTOLIC))
+    diastolic_mmhg: int | None = field(default=None, validator=_validator(_DIASTOLIC))
+    heart_rate_bpm: int | None = field(default=None, validator=_validator(_HEART_RATE))
+    respiratory_rate: int | None = field(default=None, validator=_validator(_RESP_RATE))
+    spo2_percent: int | None = field(default=None, validator=_validator(_SPO2))
+    temperature_c: Decimal | None = field(default=None, validator=_validator(_temperature))
+
+
+@frozen
+class ReactionRecord:
+    """A reaction after an administration, as reported by staff.
+
+    ``reaction`` is what grading reads (symptoms, onset minutes, interventions,
+    hospitalization, outcome); ``onset`` is when it began (stored in UTC);
+    ``causality`` is the WHO-UMC assessment; ``reporter`` an opaque staff id. ``note`` is
+    free text: it is stored, but never shown in ``repr``, errors or log lines.
+    """
+
+    administration_id: str = field(validator=_validator(check_id))
+    onset: dt.datetime = field(converter=_to_utc)
+    reaction: Reaction
+    causality: Causality = field(converter=_causality)
+    reporter: str = field(validator=_validator(check_id))
+    vital_signs: VitalSigns | None = None
+    note: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: object) -> ReactionRecord:
+        """A reaction record from JSON-like data; raises ValidationError listing every problem."""
+        return structure(data, cls, path="reaction", what="reaction")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; ``from_dict(r.to_dict()) == r``."""
+        data: dict[str, Any] = converter.unstructure(self)
+        return data
+
+
+register_checked(
+    VitalSigns,
+    systolic_mmhg=_SYSTOLIC,
+    diastolic_mmhg=_DIASTOLIC,
+    heart_rate_bpm=_HEART_RATE,
+    respiratory_rate=_RESP_RATE,
+    spo2_percent=_SPO2,
+    temperature_c=_temperature,
+)
+register_checked(ReactionRecord, administration_id=check_id, onset=check_aware, reporter=check_id)

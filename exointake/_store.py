@@ -1,0 +1,578 @@
+"""Storage of the reaction log: SQLAlchemy tables, the hash chain, transactions, migrations.
+
+The domain never imports this module's SQLAlchemy types: :mod:`exointake._log` hands it
+plain rows (a kind, the canonical JSON of the entry's payload, and the query columns
+derived from it) and gets plain values back.
+
+One table, ``log_entries``, holds every entry of a log in chain order (``seq``). Each row
+carries the SHA-256 of its canonical JSON envelope and the hash of the previous row, so
+:meth:`Store.iter_rows` + :func:`entry_hash` let :meth:`exointake.Log.verify` re-check the
+chain from the first entry in constant memory. ``log_head`` holds the last ``seq`` and hash
+(the row every writer locks, and what detects a deleted tail). ``log_admin_counts`` holds
+the number of administrations per day, route, origin and lot, kept in the same transaction
+as the entries, so a rate report over a million administrations reads a few hundred rows.
+
+Writers serialise on the chain head: ``BEGIN IMMEDIATE`` on SQLite (with a busy timeout),
+``SELECT … FOR UPDATE`` on the head row on PostgreSQL. A failed or interrupted write rolls
+back as a whole, leaving the log exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, TypeAlias, cast
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import StaticPool
+
+from ._errors import MigrationRequired, ValidationError
+
+__all__ = [
+    "GENESIS_HASH",
+    "AdminCountRow",
+    "Base",
+    "EntryRow",
+    "HeadRow",
+    "Store",
+    "create_engine_for",
+    "entry_hash",
+]
+
+GENESIS_HASH: Final = "0" * 64
+"""The ``prev_hash`` of the first entry of every log."""
+
+BUSY_TIMEOUT_S: Final = 60.0
+"""How long a SQLite writer waits for another writer before giving up."""
+
+_PG_MIGRATION_LOCK: Final = 0x6578_6F69  # "exoi": advisory lock key while migrating
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the log's tables."""
+
+
+class EntryRow(Base):
+    """One entry of the log (append-only). Query columns are derived from ``payload``."""
+
+    __tablename__ = "log_entries"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    entry_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    recorded_at: Mapped[str] = mapped_column(sa.String(32))
+    payload: Mapped[str] = mapped_column(sa.Text)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    entry_hash: Mapped[str] = mapped_column(sa.String(64))
+    # -- query columns (derived; verify() re-derives and compares them) ---------------
+    root_id: Mapped[str] = mapped_column(sa.String(32))
+    amends: Mapped[str | None] = mapped_column(sa.String(32))
+    patient_id: Mapped[str | None] = mapped_column(sa.String(64))
+    administration_id: Mapped[str | None] = mapped_column(sa.String(32))
+    reaction_id: Mapped[str | None] = mapped_column(sa.String(32))
+    ref_id: Mapped[str | None] = mapped_column(sa.String(64))
+    lot: Mapped[str | None] = mapped_column(sa.String(64))
+    route: Mapped[str | None] = mapped_column(sa.String(32))
+    origin: Mapped[str | None] = mapped_column(sa.String(32))
+    day: Mapped[str | None] = mapped_column(sa.String(10))
+    category: Mapped[str | None] = mapped_column(sa.String(16))
+    serious: Mapped[bool | None] = mapped_column(sa.Boolean)
+    status: Mapped[str | None] = mapped_column(sa.String(16))
+    template_id: Mapped[str | None] = mapped_column(sa.String(64))
+    template_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+    __table_args__ = (
+        sa.Index("ix_log_entries_root", "root_id", "seq"),
+        sa.Index("ix_log_entries_patient", "patient_id", "kind"),
+        sa.Index("ix_log_entries_lot", "lot", "kind"),
+        sa.Index("ix_log_entries_administration", "administration_id"),
+        sa.Index("ix_log_entries_reaction", "reaction_id"),
+        sa.Index("ix_log_entries_ref", "ref_id"),
+        sa.Index("ix_log_entries_kind_day", "kind", "day"),
+    )
+
+
+class HeadRow(Base):
+    """The chain head: the last ``seq`` and its hash (one row, ``id = 1``)."""
+
+    __tablename__ = "log_head"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    entry_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AdminCountRow(Base):
+    """How many (current) administrations per JST day, route, origin and lot."""
+
+    __tablename__ = "log_admin_counts"
+
+    day: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    route: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    origin: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    lot: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+ENTRIES: Final = cast(sa.Table, EntryRow.__table__)
+HEAD: Final = cast(sa.Table, HeadRow.__table__)
+COUNTS: Final = cast(sa.Table, AdminCountRow.__table__)
+
+RowData: TypeAlias = Mapping[Any, Any]
+"""A fetched row, by column name."""
+
+QUERY_COLUMNS: Final = (
+    "root_id",
+    "amends",
+    "patient_id",
+    "administration_id",
+    "reaction_id",
+    "ref_id",
+    "lot",
+    "route",
+    "origin",
+    "day",
+    "category",
+    "serious",
+    "status",
+    "template_id",
+    "template_sha256",
+)
+"""The derived columns, in table order."""
+
+HASHED_COLUMNS: Final = ("seq", "entry_id", "kind", "recorded_at", "payload", "prev_hash")
+
+
+def entry_hash(
+    *, seq: int, entry_id: str, kind: str, recorded_at: str, payload: str, prev_hash: str
+) -> str:
+    """SHA-256 of the entry's canonical JSON envelope.
+
+    The envelope is ``{"entry_id", "kind", "payload", "prev_hash", "recorded_at", "seq"}``
+    with sorted keys and no spaces — exactly :func:`exointake._convert.canonical_json` of
+    that object, built by concatenation since ``payload`` is already canonical JSON and
+    the other strings are ASCII ids that need no escaping.
+    """
+    envelope = (
+        f'{{"entry_id":"{entry_id}","kind":"{kind}","payload":{payload},'
+        f'"prev_hash":"{prev_hash}","recorded_at":"{recorded_at}","seq":{seq}}}'
+    )
+    return hashlib.sha256(envelope.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------- engines
+
+
+_URL_RE = re.compile(r"^[a-z][a-z0-9+]*://")
+
+
+def normalise_url(target: str | os.PathLike[str]) -> str:
+    """A SQLAlchemy URL from a URL or a filesystem path (an SQLite file)."""
+    if isinstance(target, os.PathLike):
+        return f"sqlite:///{Path(target)}"
+    if not isinstance(target, str) or not target:
+        raise ValidationError(["db: expected a database URL or a file path"], what="database")
+    if _URL_RE.match(target):
+        return target
+    return f"sqlite:///{target}"
+
+
+def create_engine_for(target: str | os.PathLike[str]) -> Engine:
+    """An engine configured for the log.
+
+    SQLite: WAL journal, full sync, a busy timeout, and ``BEGIN IMMEDIATE`` for write
+    transactions (so concurrent writers queue instead of failing on upgrade).
+    """
+    url = normalise_url(target)
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ValidationError(["db: not a valid database URL"], what="database") from None
+    if parsed.get_backend_name() == "sqlite":
+        memory = parsed.database in (None, "", ":memory:")
+        kwargs: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_S}}
+        if memory:
+            kwargs["poolclass"] = StaticPool
+            kwargs["connect_args"]["check_same_thread"] = False
+        engine = sa.create_engine(parsed, **kwargs)
+        _configure_sqlite(engine, wal=not memory)
+        return engine
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise ValidationError(
+            [
+                f"db: cannot use {parsed.drivername!r} ({type(exc).__name__}); for "
+                "PostgreSQL use postgresql+psycopg://… with exointake[postgres] installed"
+            ],
+            what="database",
+        ) from None
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        if wal:
+            cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("exointake_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+# ---------------------------------------------------------------------------- migrations
+
+
+def _alembic_config() -> Any:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("exointake") / "migrations"))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this version of exointake."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return str(head)
+
+
+def known_revisions() -> frozenset[str]:
+    """Every migration revision shipped with this version of exointake."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    return frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The database's migration revision, or None if it has none."""
+    rev = MigrationContext.configure(conn).get_current_revision()
+    return None if rev is None else str(rev)
+
+
+def _is_empty(conn: Connection) -> bool:
+    names = set(sa.inspect(conn).get_table_names())
+    return not (names & {"alembic_version", "log_entries", "log_head"})
+
+
+def _lock_for_migration(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+
+
+def _upgrade(conn: Connection, revision: str = "head") -> None:
+    cfg = _alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
+
+
+def migrate(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Bring the database to ``revision`` (default: newest); returns (before, after)."""
+    with engine.connect().execution_options(exointake_write=True) as conn, conn.begin():
+        _lock_for_migration(conn)
+        before = current_revision(conn)
+        _upgrade(conn, revision)
+        after = current_revision(conn)
+    assert after is not None
+    return before, after
+
+
+def check_schema(engine: Engine, *, create: bool) -> None:
+    """Raise :class:`MigrationRequired` unless the database is at the newest revision.
+
+    A brand-new database with none of the log's tables is migrated when ``create`` is
+    true; an existing one is never altered here.
+    """
+    head = head_revision()
+    with engine.connect() as conn:
+        rev = current_revision(conn)
+        if rev == head:
+            return
+        empty = rev is None and _is_empty(conn)
+    if empty and create:
+        with engine.connect().execution_options(exointake_write=True) as conn, conn.begin():
+            _lock_for_migration(conn)
+            # Another process may have created it while we waited for the lock.
+            if current_revision(conn) is None and _is_empty(conn):
+                _upgrade(conn)
+        check_schema(engine, create=False)
+        return
+    if empty:
+        raise MigrationRequired(
+            "the database has no exointake log yet; run `exointake log migrate` to create it"
+        )
+    if rev is None:
+        raise MigrationRequired(
+            "the database has log tables but no migration record; it was not made by "
+            "exointake's migrations"
+        )
+    if rev not in known_revisions():
+        raise MigrationRequired(
+            f"the database is at revision {rev}, newer than this exointake knows "
+            f"(newest {head}); upgrade exointake"
+        )
+    raise MigrationRequired(
+        f"the database is at revision {rev}, older than this exointake (needs {head}); "
+        "back it up, then run `exointake log migrate`"
+    )
+
+
+# ---------------------------------------------------------------------------- store
+
+
+def utc_now_text(now: dt.datetime) -> str:
+    """The ``recorded_at`` text: ISO 8601 UTC with microseconds and a ``Z``."""
+    return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Store:
+    """Transactions and queries on the log's tables, in plain rows."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        """The database backend: ``sqlite`` or ``postgresql``."""
+        return str(self.engine.dialect.name)
+
+    @contextmanager
+    def write(self) -> Iterator[Writer]:
+        """A write transaction holding the chain head; commits on success, else rolls back."""
+        with self.engine.connect().execution_options(exointake_write=True) as conn, conn.begin():
+            if conn.dialect.name == "sqlite":
+                # The hot path talks to sqlite3 directly inside SQLAlchemy's transaction:
+                # same statements, without per-statement Python overhead.
+                cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                seq, last = cursor.execute(_SQLITE_HEAD).fetchone()
+                writer = Writer(self, conn, int(seq), str(last), cursor=cursor)
+            else:
+                row = conn.execute(_HEAD_FOR_UPDATE).one()
+                writer = Writer(self, conn, int(row.seq), str(row.entry_hash))
+            yield writer
+            writer.flush()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only connection."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    def head(self) -> tuple[int, str]:
+        """The last ``seq`` and its hash."""
+        with self.read() as conn:
+            row = conn.execute(sa.select(HEAD.c.seq, HEAD.c.entry_hash).where(HEAD.c.id == 1)).one()
+        return int(row.seq), str(row.entry_hash)
+
+    def iter_rows(self, *, batch: int = 2000, up_to: int | None = None) -> Iterator[RowData]:
+        """Every entry row in chain order, fetched in keyset pages (constant memory)."""
+        last = -1
+        cols = [
+            ENTRIES.c[name]
+            for name in (
+                "seq",
+                "entry_id",
+                "kind",
+                "recorded_at",
+                "payload",
+                "prev_hash",
+                "entry_hash",
+                *QUERY_COLUMNS,
+            )
+        ]
+        while True:
+            query = sa.select(*cols).where(ENTRIES.c.seq > last)
+            if up_to is not None:
+                query = query.where(ENTRIES.c.seq <= up_to)
+            query = query.order_by(ENTRIES.c.seq).limit(batch)
+            with self.read() as conn:
+                rows = conn.execute(query).mappings().all()
+            if not rows:
+                return
+            yield from rows
+            last = int(rows[-1]["seq"])
+            del rows
+
+    def row_by_id(self, conn: Connection, entry_id: str) -> RowData | None:
+        """The row of ``entry_id``, or None."""
+        return (
+            conn.execute(sa.select(ENTRIES).where(ENTRIES.c.entry_id == entry_id))
+            .mappings()
+            .first()
+        )
+
+    def versions(self, conn: Connection, root_id: str) -> Sequence[RowData]:
+        """Every version of an entry (original first), by its root id."""
+        return (
+            conn.execute(
+                sa.select(ENTRIES).where(ENTRIES.c.root_id == root_id).order_by(ENTRIES.c.seq)
+            )
+            .mappings()
+            .all()
+        )
+
+    def current(self, conn: Connection, root_id: str) -> RowData | None:
+        """The newest version of an entry, by its root id."""
+        return (
+            conn.execute(
+                sa.select(ENTRIES)
+                .where(ENTRIES.c.root_id == root_id)
+                .order_by(ENTRIES.c.seq.desc())
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+
+
+def is_current(alias: Any = None) -> sa.ColumnElement[bool]:
+    """SQL condition: the entry (``alias`` of log_entries) has no newer version."""
+    e = ENTRIES if alias is None else alias
+    newer = ENTRIES.alias("newer")
+    return ~sa.exists().where(newer.c.root_id == e.c.root_id, newer.c.seq > e.c.seq)
+
+
+class Writer:
+    """Appends entries inside one :meth:`Store.write` transaction."""
+
+    def __init__(
+        self, store: Store, conn: Connection, seq: int, last_hash: str, *, cursor: Any = None
+    ) -> None:
+        self.store = store
+        self.conn = conn
+        self._cursor = cursor
+        self.seq = seq
+        self.last_hash = last_hash
+        self._rows: list[dict[str, Any]] = []
+        self._counts: dict[tuple[str, str, str, str], int] = {}
+        self._start_seq = seq
+
+    def append(
+        self,
+        *,
+        entry_id: str,
+        kind: str,
+        recorded_at: str,
+        payload: str,
+        columns: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """Add one entry at the end of the chain (written at :meth:`flush`)."""
+        seq = self.seq + 1
+        digest = entry_hash(
+            seq=seq,
+            entry_id=entry_id,
+            kind=kind,
+            recorded_at=recorded_at,
+            payload=payload,
+            prev_hash=self.last_hash,
+        )
+        row = dict.fromkeys(QUERY_COLUMNS)
+        row.update(columns)
+        row["seq"] = seq
+        row["entry_id"] = entry_id
+        row["kind"] = kind
+        row["recorded_at"] = recorded_at
+        row["payload"] = payload
+        row["prev_hash"] = self.last_hash
+        row["entry_hash"] = digest
+        self._rows.append(row)
+        self.seq = seq
+        self.last_hash = digest
+        return row
+
+    def count(self, key: tuple[str, str, str, str], delta: int) -> None:
+        """Add ``delta`` administrations to the counts of (day, route, origin, lot)."""
+        self._counts[key] = self._counts.get(key, 0) + delta
+
+    def pending(self, entry_id: str) -> RowData | None:
+        """A row appended in this transaction but not yet flushed."""
+        for row in self._rows:
+            if row["entry_id"] == entry_id:
+                return row
+        return None
+
+    def flush(self) -> None:
+        """Write the appended rows, the new head and the count changes."""
+        if not self._rows:
+            return
+        cur = self._cursor
+        if cur is not None:
+            # sqlite3's own executemany with named parameters: the same rows, no per-row
+            # processing in Python (SQLite needs none for these column types).
+            cur.executemany(_SQLITE_INSERT, self._rows)
+            cur.execute(_SQLITE_HEAD_UPDATE, (self.seq, self.last_hash))
+            if self._counts:
+                cur.executemany(_SQLITE_COUNTS, _count_rows(self._counts))
+        else:
+            self.conn.execute(ENTRIES.insert(), self._rows)
+            self.conn.execute(_HEAD_UPDATE, {"new_seq": self.seq, "new_hash": self.last_hash})
+            if self._counts:
+                upsert_counts(self.conn, self._counts)
+        self._rows = []
+        self._counts = {}
+
+
+_HEAD_FOR_UPDATE: Final = (
+    sa.select(HEAD.c.seq, HEAD.c.entry_hash).where(HEAD.c.id == 1).with_for_update()
+)
+_HEAD_UPDATE: Final = (
+    HEAD.update()
+    .where(HEAD.c.id == 1)
+    .values(seq=sa.bindparam("new_seq"), entry_hash=sa.bindparam("new_hash"))
+)
+_SQLITE_INSERT: Final = str(
+    ENTRIES.insert().compile(dialect=sqlite_dialect.dialect(paramstyle="named"))
+)
+_SQLITE_HEAD: Final = "SELECT seq, entry_hash FROM log_head WHERE id = 1"
+_SQLITE_HEAD_UPDATE: Final = "UPDATE log_head SET seq = ?, entry_hash = ? WHERE id = 1"
+_SQLITE_COUNTS: Final = (
+    "INSERT INTO log_admin_counts (day, route, origin, lot, n) VALUES (:day, :route, :origin, "
+    ":lot, :n) ON CONFLICT (day, route, origin, lot) DO UPDATE SET n = n + excluded.n"
+)
+_COUNT_KEYS: Final = ["day", "route", "origin", "lot"]
+_pg_counts = pg_insert(COUNTS)
+_PG_UPSERT: Final = _pg_counts.on_conflict_do_update(
+    index_elements=_COUNT_KEYS, set_={"n": COUNTS.c.n + _pg_counts.excluded.n}
+)
+_lite_counts = sqlite_insert(COUNTS)
+_SQLITE_UPSERT: Final = _lite_counts.on_conflict_do_update(
+    index_elements=_COUNT_KEYS, set_={"n": COUNTS.c.n + _lite_counts.excluded.n}
+)
+
+
+def _count_rows(counts: Mapping[tuple[str, str, str, str], int]) -> list[dict[str, Any]]:
+    return [
+        {"day": d, "route": r, "origin": o, "lot": lot, "n": n}
+        for (d, r, o, lot), n in sorted(counts.items())
+        if n
+    ]
+
+
+def upsert_counts(conn: Connection, counts: Mapping[tuple[str, str, str, str], int]) -> None:
+    """Add to ``log_admin_counts`` (insert missing keys)."""
+    rows = _count_rows(counts)
+    if rows:
+        conn.execute(_PG_UPSERT if conn.dialect.name == "postgresql" else _SQLITE_UPSERT, rows)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the reaction log (run with ``exointake log migrate``)."""

@@ -1,0 +1,422 @@
+"""The JSON Schemas in ``schemas/`` accept exactly what exointake accepts.
+
+Agreement is checked in both directions with generated data: documents built
+with :mod:`exointake.strategies` are accepted by the schema *and* the library;
+the same documents broken structurally (a required key dropped, an unknown key
+added, a value of the wrong JSON type, a value outside an enum) are refused by
+*both*. Checks the library makes that JSON Schema cannot express (duplicate
+link_ids, references to earlier items...) are listed in each schema's
+``description``; they are not what these tests are about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+import exointake
+from exointake import (
+    Questionnaire,
+    Route,
+    RuleSet,
+    ScreeningResult,
+    ValidationError,
+    screen,
+    strategies,
+)
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+DATA = Path(exointake.__file__).resolve().parent / "data"
+NAMES = ("questionnaire", "ruleset", "answers", "screening-result")
+
+SETTINGS = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+GENERATED = settings(SETTINGS, max_examples=60)
+"""Fewer examples where each one generates a whole questionnaire and rule set."""
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The schema ``schemas/<name>.schema.json``."""
+    loaded: dict[str, Any] = json.loads((SCHEMAS / f"{name}.schema.json").read_text("utf-8"))
+    return loaded
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """A 2020-12 validator for ``name`` that also asserts ``format`` (dates)."""
+    return Draft202012Validator(schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def as_json(data: object) -> Any:
+    """``data`` as it comes back from a JSON file."""
+    return json.loads(json.dumps(data, ensure_ascii=False))
+
+
+def errors(name: str, doc: object) -> list[str]:
+    """The schema's complaints about ``doc``, readable in a failure message."""
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator(name).iter_errors(doc)]
+
+
+# ---------------------------------------------------------------------------- mutations
+
+BAD_ENUM = "not-a-member"
+UNKNOWN_KEY = "x_not_a_field"
+WRONG_VALUE: dict[str, object] = {
+    "string": 7,
+    "boolean": "true",
+    "integer": "1",
+    "number": "1.5x",
+    "array": {"k": 1},
+    "object": [],
+}
+
+Path_ = tuple[str | int, ...]
+Site = tuple[Path_, str, object]
+
+
+def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def mutation_sites(doc: object, root: dict[str, Any]) -> list[Site]:
+    """Every place where ``doc`` can be broken structurally, read off the schema.
+
+    A site is ``(path, kind, detail)``: ``drop`` a required key of a record,
+    ``add`` an unknown key to a record, put a value of the ``wrong_type`` where
+    the schema names exactly one JSON type, or a ``bad_enum`` value. Values
+    whose schema allows several JSON types (answers, scalars) are left alone:
+    which type is right there depends on the questionnaire, not on the schema.
+    """
+    return list(_sites(doc, root, root, ()))
+
+
+def _sites(doc: object, node: dict[str, Any], root: dict[str, Any], path: Path_) -> Iterator[Site]:
+    node = _resolve(node, root)
+    if "anyOf" in node:  # only "X or null" unions occur in our schemas
+        if doc is None:
+            return
+        (node,) = (b for b in node["anyOf"] if b != {"type": "null"})
+        node = _resolve(node, root)
+    if "enum" in node:
+        yield (path, "bad_enum", None)
+        return
+    kind = node.get("type")
+    if isinstance(kind, str):
+        yield (path, "wrong_type", kind)
+    if isinstance(doc, dict):
+        extra = node.get("additionalProperties")
+        if extra is False:
+            for key in node.get("required", ()):
+                yield (path, "drop", key)
+            yield (path, "add", UNKNOWN_KEY)
+            for key, value in doc.items():
+                yield from _sites(value, node["properties"][key], root, (*path, key))
+        elif isinstance(extra, dict):
+            for key, value in doc.items():
+                yield from _sites(value, extra, root, (*path, key))
+    elif isinstance(doc, list) and "items" in node and kind == "array":
+        for n, value in enumerate(doc):
+            yield from _sites(value, node["items"], root, (*path, n))
+
+
+def apply_mutation(doc: Any, site: Site) -> Any:
+    """A deep copy of ``doc`` broken at ``site``."""
+    out = as_json(doc)
+    path, kind, detail = site
+    parent: Any = None
+    target: Any = out
+    for step in path:
+        parent, target = target, target[step]
+    if kind == "drop":
+        del target[detail]
+    elif kind == "add":
+        target[detail] = 1
+    else:
+        replacement = BAD_ENUM if kind == "bad_enum" else WRONG_VALUE[str(detail)]
+        if parent is None:
+            return replacement
+        parent[path[-1]] = replacement
+    return out
+
+
+def broken(docs: st.SearchStrategy[Any], name: str) -> st.SearchStrategy[tuple[Site, Any]]:
+    """Documents from ``docs`` with one structural mistake, and where it is."""
+
+    def mutate(doc: Any) -> st.SearchStrategy[tuple[Site, Any]]:
+        sites = mutation_sites(as_json(doc), schema(name))
+        return st.sampled_from(sites).map(lambda site: (site, apply_mutation(doc, site)))
+
+    return docs.flatmap(mutate)
+
+
+# ---------------------------------------------------------------------------- generators
+
+STRUCTURED = {"boolean", "choice", "date", "integer"}
+
+
+def _has_rule_items(data: dict[str, Any]) -> bool:
+    return any(i["type"] in STRUCTURED for i in data["items"])
+
+
+def questionnaires_with_rule_items() -> st.SearchStrategy[Questionnaire]:
+    """Generated questionnaires with at least one item a rule can read, or the bundled one."""
+    generated = (
+        strategies.questionnaire_dicts().filter(_has_rule_items).map(Questionnaire.from_dict)
+    )
+    return st.one_of(st.just(exointake.load_questionnaire()), generated)
+
+
+@st.composite
+def ruleset_cases(draw: st.DrawFn) -> tuple[Questionnaire, dict[str, Any]]:
+    """A questionnaire and a generated rule set (JSON) for it."""
+    q = draw(questionnaires_with_rule_items())
+    return q, draw(strategies.ruleset_dicts(q))
+
+
+@st.composite
+def answers_cases(draw: st.DrawFn) -> tuple[Questionnaire, dict[str, Any]]:
+    """A questionnaire and a pinned answers document, complete or partial, with or without route."""
+    q = draw(st.one_of(st.just(exointake.load_questionnaire()), strategies.questionnaires()))
+    route = draw(st.none() | strategies.routes())
+    if draw(st.booleans()):
+        raw = draw(strategies.partial_answer_values(q, route=route))
+        answers = q.answers(raw, route=route, partial=True)
+    else:
+        answers = draw(strategies.answers(q, route=route))
+    return q, answers.to_dict()
+
+
+@st.composite
+def results(draw: st.DrawFn) -> ScreeningResult:
+    """Results of screening generated answers (complete or partial) with generated rules."""
+    q, rules = draw(ruleset_cases())
+    ruleset = RuleSet.from_dict(rules)
+    route = draw(strategies.routes())
+    complete = strategies.answer_values(q, route=route)
+    raw = draw(complete | strategies.partial_answer_values(q, route=route))
+    answers = q.answers(raw, route=route, partial=True)
+    on = draw(st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)))
+    return screen(answers, route, ruleset, on=on)
+
+
+# ---------------------------------------------------------------------------- tests
+
+
+class TestSchemaFiles:
+    @pytest.mark.parametrize("name", NAMES)
+    def test_is_a_valid_2020_12_schema(self, name: str) -> None:
+        """Each schema is itself valid against the draft 2020-12 meta-schema."""
+        assert schema(name)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        Draft202012Validator.check_schema(schema(name))
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_lists_what_it_cannot_check(self, name: str) -> None:
+        """Each schema says, in its description, which checks only the library makes."""
+        assert "Beyond this schema" in schema(name)["description"] or (
+            "cannot check" in schema(name)["description"]
+        )
+
+    def test_bundled_questionnaire_validates(self) -> None:
+        """The bundled questionnaire file, and its to_dict form, match the schema."""
+        for path in (DATA / "questionnaires").glob("*/*.json"):
+            data = json.loads(path.read_text("utf-8"))
+            assert errors("questionnaire", data) == [], path
+            assert errors("questionnaire", as_json(Questionnaire.from_dict(data).to_dict())) == []
+
+    def test_bundled_rulesets_validate(self) -> None:
+        """The bundled rule set files, and their to_dict form, match the schema."""
+        for path in (DATA / "rulesets").glob("*/*.json"):
+            data = json.loads(path.read_text("utf-8"))
+            assert errors("ruleset", data) == [], path
+            assert errors("ruleset", as_json(RuleSet.from_dict(data).to_dict())) == []
+
+    def test_clinic_ruleset_extending_the_default_validates(self) -> None:
+        """A clinic rule set extending, overriding and disabling bundled rules passes both."""
+        doc = {
+            "id": "my-clinic",
+            "version": "2",
+            "questionnaire": "exosome-intake",
+            "extends": {"id": "exosome-default", "version": "1"},
+            "disable": ["keloid_tendency"],
+            "rules": [
+                {
+                    "id": "minor",
+                    "decision": "contraindicated",
+                    "when": {"age": {"item": "birth_date", "op": "<", "value": 20}},
+                    "reads": ["birth_date"],
+                    "patient_message": {"ja": "未成年の方には行いません。", "en": "Adults only."},
+                    "staff_message": {"ja": "20歳未満: 施術不可。", "en": "Under 20: no."},
+                    "source": "clinic",
+                }
+            ],
+        }
+        assert errors("ruleset", doc) == []
+        RuleSet.from_dict(doc).check_against(exointake.load_questionnaire())
+
+    def test_disable_without_extends_is_refused_by_both(self) -> None:
+        """Disabling rules without extending a base rule set is refused by schema and library."""
+        doc = {"id": "x", "version": "1", "questionnaire": "q", "rules": [], "disable": ["a"]}
+        assert errors("ruleset", doc) != []
+        with pytest.raises(ValidationError):
+            RuleSet.from_dict(doc)
+
+    def test_rule_deciding_clear_is_refused_by_both(self) -> None:
+        """A rule cannot decide clear or incomplete, by schema or library."""
+        rule = exointake.load_ruleset().to_dict()["rules"][0]
+        for decision in ("clear", "incomplete"):
+            doc = {
+                "id": "x",
+                "version": "1",
+                "questionnaire": "exosome-intake",
+                "rules": [{**rule, "decision": decision}],
+            }
+            assert errors("ruleset", doc) != []
+            with pytest.raises(ValidationError):
+                RuleSet.from_dict(doc)
+
+
+class TestGeneratedDocumentsAreAccepted:
+    @SETTINGS
+    @given(strategies.questionnaire_dicts())
+    def test_questionnaires(self, data: dict[str, Any]) -> None:
+        """Generated questionnaires are accepted by the schema and by Questionnaire.from_dict."""
+        assert errors("questionnaire", as_json(data)) == []
+        q = Questionnaire.from_dict(as_json(data))
+        assert errors("questionnaire", as_json(q.to_dict())) == []
+
+    @GENERATED
+    @given(ruleset_cases())
+    def test_rulesets(self, case: tuple[Questionnaire, dict[str, Any]]) -> None:
+        """Generated rule sets are accepted by the schema, RuleSet.from_dict and check_against."""
+        q, data = case
+        assert errors("ruleset", as_json(data)) == []
+        rules = RuleSet.from_dict(as_json(data))
+        rules.check_against(q)
+        assert errors("ruleset", as_json(rules.to_dict())) == []
+
+    @SETTINGS
+    @given(answers_cases())
+    def test_answers_documents(self, case: tuple[Questionnaire, dict[str, Any]]) -> None:
+        """Answers.to_dict() of generated answers is accepted by the schema and by load_answers."""
+        q, doc = case
+        assert errors("answers", as_json(doc)) == []
+        q.load_answers(as_json(doc), partial=True)
+
+    @GENERATED
+    @given(results())
+    def test_screening_results(self, result: ScreeningResult) -> None:
+        """Results of screening generated answers are accepted by the schema and by from_dict."""
+        doc = as_json(result.to_dict())
+        assert errors("screening-result", doc) == []
+        assert ScreeningResult.from_dict(doc) == result
+
+
+def _refused_by_library(load: Callable[[Any], object], doc: Any) -> bool:
+    try:
+        load(doc)
+    except ValidationError:
+        return True
+    return False
+
+
+class TestBrokenDocumentsAreRefused:
+    @SETTINGS
+    @given(broken(strategies.questionnaire_dicts(), "questionnaire"))
+    def test_questionnaires(self, case: tuple[Site, Any]) -> None:
+        """A questionnaire broken structurally is refused by the schema and by from_dict."""
+        site, doc = case
+        assert errors("questionnaire", doc) != [], site
+        assert _refused_by_library(Questionnaire.from_dict, doc), site
+
+    @GENERATED
+    @given(broken(ruleset_cases().map(lambda case: case[1]), "ruleset"))
+    def test_rulesets(self, case: tuple[Site, Any]) -> None:
+        """A rule set broken structurally is refused by the schema and by from_dict."""
+        site, doc = case
+        assert errors("ruleset", doc) != [], site
+        assert _refused_by_library(RuleSet.from_dict, doc), site
+
+    @SETTINGS
+    @given(
+        answers_cases().flatmap(
+            lambda case: broken(st.just(case[1]), "answers").map(lambda b: (case[0], *b))
+        )
+    )
+    def test_answers_documents(self, case: tuple[Questionnaire, Site, Any]) -> None:
+        """An answers document broken structurally is refused by the schema and by load_answers."""
+        q, site, doc = case
+        assert errors("answers", doc) != [], site
+        assert _refused_by_library(lambda d: q.load_answers(d, partial=True), doc), site
+
+    @GENERATED
+    @given(broken(results().map(lambda r: r.to_dict()), "screening-result"))
+    def test_screening_results(self, case: tuple[Site, Any]) -> None:
+        """A screening result broken structurally is refused by the schema and by from_dict."""
+        site, doc = case
+        assert errors("screening-result", doc) != [], site
+        assert _refused_by_library(ScreeningResult.from_dict, doc), site
+
+    def test_every_kind_of_mutation_is_possible(self) -> None:
+        """The mutation sites of real documents cover drop, add, wrong_type and bad_enum."""
+        q = exointake.load_questionnaire()
+        answers = q.answers({"cancer_history": "past"}, route=Route.IV_DRIP, partial=True)
+        docs = {
+            "questionnaire": q.to_dict(),
+            "ruleset": exointake.load_ruleset().to_dict(),
+            "answers": answers.to_dict(),
+            "screening-result": screen(answers, "iv_drip", on=dt.date(2026, 1, 1)).to_dict(),
+        }
+        for name, doc in docs.items():
+            kinds = {kind for _, kind, _ in mutation_sites(as_json(doc), schema(name))}
+            assert kinds == {"drop", "add", "wrong_type", "bad_enum"}, name
+
+
+class TestSchemaSpecifics:
+    def test_link_id_pattern_matches_the_library(self) -> None:
+        """Link ids the library refuses (capitals, digit first, too long, newline) fail both."""
+        q = exointake.load_questionnaire().to_dict()
+        for bad in ("Birth_date", "1st", "a" * 65, "abc\n", "with-dash", ""):
+            doc = as_json(q)
+            doc["items"][0]["link_id"] = bad
+            assert errors("questionnaire", doc) != [], bad
+            with pytest.raises(ValidationError):
+                Questionnaire.from_dict(doc)
+
+    def test_choice_items_need_choices_and_others_have_none(self) -> None:
+        """A choice item without choices, or a boolean item with choices, fails both."""
+        q = exointake.load_questionnaire().to_dict()
+        no_choices = as_json(q)
+        no_choices["items"][1]["choices"] = []
+        with_choices = as_json(q)
+        with_choices["items"][2]["choices"] = q["items"][1]["choices"]
+        for doc in (no_choices, with_choices):
+            assert errors("questionnaire", doc) != []
+            with pytest.raises(ValidationError):
+                Questionnaire.from_dict(doc)
+
+    def test_screened_on_must_be_a_real_date(self) -> None:
+        """An impossible screening day fails the schema (format) and from_dict."""
+        q = exointake.load_questionnaire()
+        answers = q.answers({"cancer_history": "none"}, partial=True)
+        doc = as_json(screen(answers, "iv_drip", on=dt.date(2026, 1, 1)).to_dict())
+        doc["screened_on"] = "2026-02-30"
+        assert errors("screening-result", doc) != []
+        with pytest.raises(ValidationError):
+            ScreeningResult.from_dict(doc)
