@@ -130,6 +130,7 @@ _WORDS: Mapping[str, Text] = {
     "serious": Text("重篤性 (ICH E2A)", "Serious (ICH E2A)"),
     "yes": Text("重篤", "yes"),
     "no": Text("非重篤", "no"),
+    "open": Text("未確定", "not decided"),
     "undecided": Text("未確定の基準", "not yet decided"),
     "actions": Text("対応", "Actions"),
     "today": Text("本日中", "today"),
@@ -260,7 +261,8 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
             f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_none', lang)} "
             f"({_w('record', lang)}: {missing})"
         )
-    serious = f"{_w('serious', lang)}: {_w('yes' if result.serious else 'no', lang)}"
+    verdict = "yes" if result.serious else "open" if result.seriousness_unknown else "no"
+    serious = f"{_w('serious', lang)}: {_w(verdict, lang)}"
     if result.seriousness_criteria:
         serious += " — " + sep.join(c.label.get(lang) for c in result.seriousness_criteria)
     if result.seriousness_unknown:

@@ -91,6 +91,16 @@ class TestGradeCommand:
         code, en, _ = run(capsys, "--input", str(write(tmp_path, data)), "--lang", "en")
         assert "life-threatening or not" in en
 
+    def test_seriousness_not_yet_decided_is_not_no(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """With criteria still open and none met, the text says 'not decided', never 'no'."""
+        path = str(write(tmp_path, {"symptoms": ["rash"], "route": "injection_face"}))
+        _, en, _ = run(capsys, "--input", path, "--lang", "en")
+        assert "Serious (ICH E2A): not decided" in en
+        _, ja, _ = run(capsys, "--input", path)
+        assert "重篤性 (ICH E2A): 未確定" in ja
+
     def test_text_output_in_both_languages(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
