@@ -123,7 +123,7 @@ def reaction_dicts(
     """The JSON a user would write for a valid reaction: defaults left out at random,
     symptoms as ``"code"`` or ``{"code": ..., "extent": ...}``.
 
-    ``Reaction.from_dict`` accepts every one of them.
+    ``Reaction.from_dict`` (given the same ``vocabulary=``) accepts every one of them.
     """
     reaction = draw(
         reactions(
