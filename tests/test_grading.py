@@ -1015,6 +1015,22 @@ class TestActions:
         with pytest.raises(ValidationError, match="route: expected one of"):
             grade(reaction("pain"), route="oral")
 
+    @pytest.mark.parametrize(
+        ("options", "message"),
+        [
+            ({"persistence_days": "3"}, "persistence_days: expected an integer"),
+            ({"on": "2026-11-25"}, "on: expected a date"),
+            ({"on": dt.datetime(2026, 11, 25, tzinfo=dt.UTC)}, "on: expected a date"),
+            ({"table": {}}, "table: expected a SeverityTable"),
+            ({"vocabulary": "1"}, "vocabulary: expected a Vocabulary"),
+        ],
+    )
+    def test_wrongly_typed_options(self, options: dict[str, Any], message: str) -> None:
+        """Options of the wrong type are a ValidationError naming the option."""
+        with pytest.raises(ValidationError) as info:
+            grade(reaction("pain"), **options)
+        assert any(e.startswith(message) for e in info.value.errors), info.value.errors
+
 
 class TestActionsProperties:
     @settings(max_examples=150, deadline=None)
