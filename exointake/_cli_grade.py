@@ -7,9 +7,10 @@ from collections.abc import Mapping
 
 from ._cli_util import print_json, read_json_file
 from ._common import Lang, Route, Text
-from ._convert import describe_type, safe_repr, structure_date
+from ._convert import Expected, describe_type, safe_repr
 from ._errors import ValidationError
 from ._grading import (
+    _FIELD_LABELS,
     Action,
     BrightonReason,
     BrightonRole,
@@ -21,6 +22,7 @@ from ._grading import (
     grade,
     load_vocabulary,
 )
+from ._wareki import parse_date
 
 __all__ = ["register", "render_text"]
 
@@ -43,7 +45,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="how the product was given (may also be the input's 'route' key)",
     )
     parser.add_argument(
-        "--on", default=None, metavar="YYYY-MM-DD", help="date of the reaction, for due dates"
+        "--on",
+        default=None,
+        metavar="DATE",
+        help="date of the reaction, for due dates (YYYY-MM-DD or 令和8年11月25日)",
     )
     parser.add_argument(
         "--persistence-days",
@@ -68,10 +73,12 @@ def _grade(args: argparse.Namespace) -> int:
     on = None
     if args.on is not None:
         try:
-            on = structure_date(args.on)
-        except ValueError:
+            on = parse_date(args.on)
+        except ValueError as exc:
+            why = str(exc) if isinstance(exc, Expected) else "expected a date"
             raise ValidationError(
-                [f"--on: expected a date (YYYY-MM-DD), got {safe_repr(args.on)}"], what="options"
+                [f"--on: {why} (YYYY-MM-DD or an era date such as 令和8年11月25日)"],
+                what="options",
             ) from None
     if args.persistence_days is not None and args.persistence_days < 0:
         raise ValidationError(["--persistence-days: expected 0 or more"], what="options")
@@ -118,10 +125,12 @@ _WORDS: Mapping[str, Text] = {
     "none": Text("なし", "none"),
     "ctcae_grade": Text("グレード", "grade"),
     "ctcae_none": Text("グレード未確定", "grade not determined"),
+    "term_none": Text("用語未確定", "term not determined"),
     "record": Text("記録が必要", "record"),
     "serious": Text("重篤性 (ICH E2A)", "Serious (ICH E2A)"),
     "yes": Text("重篤", "yes"),
     "no": Text("非重篤", "no"),
+    "open": Text("未確定", "not decided"),
     "undecided": Text("未確定の基準", "not yet decided"),
     "actions": Text("対応", "Actions"),
     "today": Text("本日中", "today"),
@@ -141,6 +150,10 @@ _BRIGHTON_REASONS: Mapping[BrightonReason, Text] = {
     BrightonReason.ONSET_NOT_DOCUMENTED: Text(
         "所見は基準を満たすが、急な発症が記録されていない",
         "signs meet a level, but a sudden onset is not documented",
+    ),
+    BrightonReason.PROGRESSION_NOT_DOCUMENTED: Text(
+        "所見は基準を満たすが、急速な進行が記録されていない",
+        "signs meet a level, but rapid progression is not documented",
     ),
     BrightonReason.REPORTED_INSUFFICIENT: Text(
         "アナフィラキシーとして報告されたが、根拠が不十分",
@@ -185,12 +198,7 @@ _EXTENTS: Mapping[Extent, Text] = {
     Extent.UNKNOWN: Text("範囲不明", "extent unknown"),
 }
 
-_FIELDS: Mapping[str, Text] = {
-    "interventions": Text("処置", "interventions"),
-    "hospitalization": Text("入院の有無", "hospitalization"),
-    "outcome": Text("転帰", "outcome"),
-    "body_surface_percent": Text("蕁麻疹の範囲（体表面積%）", "body surface %"),
-}
+_FIELDS = _FIELD_LABELS
 
 
 def _w(key: str, lang: Lang) -> str:
@@ -244,17 +252,17 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
         f"{_w('signs', lang)}: {signs or _w('none', lang)}"
     )
     ctcae = result.ctcae
+    term = ctcae.term.value if ctcae.term is not None else _w("term_none", lang)
     if ctcae.grade is not None:
-        lines.append(
-            f"CTCAE v{ctcae.version}: {ctcae.term.value}, {_w('ctcae_grade', lang)} {ctcae.grade}"
-        )
+        lines.append(f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_grade', lang)} {ctcae.grade}")
     else:
         missing = sep.join(_FIELDS[m].get(lang) for m in ctcae.missing)
         lines.append(
-            f"CTCAE v{ctcae.version}: {ctcae.term.value}, {_w('ctcae_none', lang)} "
+            f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_none', lang)} "
             f"({_w('record', lang)}: {missing})"
         )
-    serious = f"{_w('serious', lang)}: {_w('yes' if result.serious else 'no', lang)}"
+    verdict = "yes" if result.serious else "open" if result.seriousness_unknown else "no"
+    serious = f"{_w('serious', lang)}: {_w(verdict, lang)}"
     if result.seriousness_criteria:
         serious += " — " + sep.join(c.label.get(lang) for c in result.seriousness_criteria)
     if result.seriousness_unknown:

@@ -20,17 +20,19 @@ one converter; the code holds the rules only.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import enum
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
-from attrs import field, fields, frozen
+from attrs import evolve, field, fields, frozen
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
@@ -65,10 +67,13 @@ __all__ = [
     "grade",
     "load_severity_table",
     "load_vocabulary",
+    "using_vocabulary",
 ]
 
 BRIGHTON_VERSION = "2007"
 CTCAE_VERSION = "5.0"
+
+_E = TypeVar("_E", bound=enum.Enum)
 
 
 # ---------------------------------------------------------------------------- enums
@@ -84,10 +89,34 @@ class Category(enum.StrEnum):
     @property
     def rank(self) -> int:
         """0 for ``local``, 1 for ``allergy``, 2 for ``anaphylaxis``."""
-        return _CATEGORY_ORDER.index(self)
+        return _CATEGORY_RANK[self]
+
+    # A StrEnum would compare alphabetically (anaphylaxis < local); categories compare
+    # by severity so that max(), sorted() and < mean what a reader expects. Equality
+    # and hashing stay those of the string value.
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return _CATEGORY_RANK[self] < _CATEGORY_RANK[other]
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return _CATEGORY_RANK[self] <= _CATEGORY_RANK[other]
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return _CATEGORY_RANK[self] > _CATEGORY_RANK[other]
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return _CATEGORY_RANK[self] >= _CATEGORY_RANK[other]
+        return NotImplemented
 
 
 _CATEGORY_ORDER = (Category.LOCAL, Category.ALLERGY, Category.ANAPHYLAXIS)
+_CATEGORY_RANK = {c: n for n, c in enumerate(_CATEGORY_ORDER)}
 
 
 class Extent(enum.StrEnum):
@@ -199,13 +228,46 @@ _CRITERION_LABELS = {
 }
 
 
+_FIELD_LABELS: Mapping[str, Text] = MappingProxyType(
+    {
+        "route": Text("投与経路", "route"),
+        "interventions": Text("処置", "interventions"),
+        "hospitalization": Text("入院の有無", "hospitalization"),
+        "outcome": Text("転帰", "outcome"),
+        "body_surface_percent": Text("蕁麻疹の範囲（体表面積%）", "body surface %"),
+        "life_threatening": Text("生命を脅かすものだったか", "life-threatening or not"),
+        "prolonged": Text("遷延・再燃の有無", "prolonged or recurring"),
+        "disability": Text("障害・機能不全の有無", "disability or not"),
+        "congenital_anomaly": Text("先天異常の有無", "congenital anomaly or not"),
+        "medically_important": Text(
+            "その他の医学的に重要な事象か", "other medically important event or not"
+        ),
+    }
+)
+"""The fields grading may ask to record (``CtcaeGrade.missing``, the complete-record
+action), in words."""
+
+_CRITERION_FIELD = {
+    SeriousnessCriterion.DEATH: "outcome",
+    SeriousnessCriterion.LIFE_THREATENING: "life_threatening",
+    SeriousnessCriterion.HOSPITALIZATION: "hospitalization",
+    SeriousnessCriterion.DISABILITY: "disability",
+    SeriousnessCriterion.CONGENITAL_ANOMALY: "congenital_anomaly",
+    SeriousnessCriterion.MEDICALLY_IMPORTANT: "medically_important",
+}
+"""The reaction field that decides each ICH E2A criterion."""
+
+
 class BrightonReason(enum.StrEnum):
     """Why the Brighton level is what it is."""
 
     CRITERIA_MET = "criteria_met"
-    """Levels 1-3: sudden onset and the level's criteria are documented."""
+    """Levels 1-3: sudden onset, rapid progression and the level's criteria are documented."""
     ONSET_NOT_DOCUMENTED = "onset_not_documented"
     """Level 4: the signs would meet a level, but a sudden onset is not documented."""
+    PROGRESSION_NOT_DOCUMENTED = "progression_not_documented"
+    """Level 4: the signs and a sudden onset would meet a level, but rapid progression
+    is not documented (``rapid_progression`` not recorded)."""
     REPORTED_INSUFFICIENT = "reported_insufficient"
     """Level 4: reported as anaphylaxis, but the signs meet no level."""
     ONSET_NOT_SUDDEN = "onset_not_sudden"
@@ -255,7 +317,8 @@ class SeverityRow:
 
 @frozen
 class ActionTexts:
-    """The wording of each action, ja/en; ``{days}`` and ``{criteria}`` are filled in."""
+    """The wording of each action, ja/en; ``{days}``, ``{criteria}`` and ``{fields}`` (the
+    fields to record) are filled in."""
 
     review_anaphylaxis: Text
     review_anaphylaxis_not_a_case: Text
@@ -296,10 +359,11 @@ class SeverityTable:
             errors.append("severity.persistence_days: expected at least 1")
         for a in fields(ActionTexts):
             try:
-                _fill(getattr(self.actions, a.name), days=1, criteria="-")
+                _fill(getattr(self.actions, a.name), days=1, criteria="-", fields="-")
             except (KeyError, IndexError, ValueError):
                 errors.append(
-                    f"severity.actions.{a.name}: only {{days}} and {{criteria}} may be filled in"
+                    f"severity.actions.{a.name}: only {{days}}, {{criteria}} and {{fields}} "
+                    "may be filled in"
                 )
         errors.extend(
             f"severity.rows[{n}].follow_up_days: expected 0 or more"
@@ -494,8 +558,47 @@ def load_vocabulary(version: str | None = None) -> Vocabulary:
 # ---------------------------------------------------------------------------- reaction
 
 
+_VOCABULARY: contextvars.ContextVar[Vocabulary | None] = contextvars.ContextVar(
+    "exointake_grading_vocabulary", default=None
+)
+"""The vocabulary symptoms are checked against; ``None`` = the bundled newest."""
+
+
+def _current_vocabulary() -> Vocabulary:
+    return _VOCABULARY.get() or load_vocabulary()
+
+
+@contextlib.contextmanager
+def using_vocabulary(vocabulary: Vocabulary | None) -> Iterator[Vocabulary]:
+    """Check symptoms built inside the ``with`` block against ``vocabulary``.
+
+    :meth:`Reaction.from_dict` and :func:`grade` take ``vocabulary=`` and do this for
+    you; use it when building :class:`Symptom` values by hand from a vocabulary
+    other than the bundled newest (``None`` = the bundled newest).
+    """
+    if vocabulary is not None and not isinstance(vocabulary, Vocabulary):
+        raise ValidationError(
+            [f"vocabulary: expected a Vocabulary, got {describe_type(vocabulary)}"],
+            what="grading",
+        )
+    token = _VOCABULARY.set(vocabulary)
+    try:
+        yield _current_vocabulary()
+    finally:
+        _VOCABULARY.reset(token)
+
+
+_EXTENTS = "|".join(e.value for e in Extent)
+
+
 def _to_extent(value: Extent | str | None) -> Extent | None:
-    return None if value is None else Extent(value)
+    if value is None or isinstance(value, Extent):
+        return value
+    if isinstance(value, str) and value in Extent._value2member_map_:
+        return Extent(value)
+    raise ValidationError(
+        [f"extent: expected one of {_EXTENTS} or null, got {safe_repr(value)}"], what="symptom"
+    )
 
 
 @frozen
@@ -505,13 +608,20 @@ class Symptom:
     In JSON either ``"urticaria"`` or ``{"code": "urticaria", "extent": "generalized"}``.
     ``extent=None`` means "not stated": the vocabulary's default for the code applies
     (``localized`` for site signs such as ``redness``, ``unknown`` for ``urticaria``).
+    The code is checked against the bundled newest vocabulary, or the one given to
+    :meth:`Reaction.from_dict`, :func:`grade` or :func:`using_vocabulary`.
     """
 
     code: str
     extent: Extent | None = field(default=None, converter=_to_extent)
 
     def __attrs_post_init__(self) -> None:
-        vocabulary = load_vocabulary()
+        if not isinstance(self.code, str):
+            raise ValidationError(
+                [f"code: expected a symptom code (a string), got {describe_type(self.code)}"],
+                what="symptom",
+            )
+        vocabulary = _current_vocabulary()
         if self.code not in vocabulary:
             raise ValidationError(
                 [f"code: unknown symptom code {safe_repr(self.code)}"], what="symptom"
@@ -526,13 +636,13 @@ class Symptom:
         """The extent that grading uses: the stated one, else the code's default."""
         if self.extent is not None:
             return self.extent
-        return (vocabulary or load_vocabulary())[self.code].default_extent
+        return (vocabulary or _current_vocabulary())[self.code].default_extent
 
 
 def _structure_code(value: object, _: type) -> str:
     if not isinstance(value, str):
         raise Expected(f"expected a symptom code (a string), got {describe_type(value)}")
-    if value not in load_vocabulary():
+    if value not in _current_vocabulary():
         raise Expected(f"unknown symptom code {safe_repr(value)}")
     return value
 
@@ -549,8 +659,10 @@ def _structure_symptom(value: object, _: type) -> Symptom:
         raise Expected(
             f"expected a symptom code or an object with code and extent, got {describe_type(value)}"
         )
+    if not all(isinstance(k, str) for k in value):
+        raise Expected("expected an object with string keys")
     code, extent = value.get("code"), value.get("extent")
-    vocabulary = load_vocabulary()
+    vocabulary = _current_vocabulary()
     # Checked here rather than in __attrs_post_init__ so that the message keeps its path.
     if (
         extent is not None
@@ -581,12 +693,57 @@ _SYSTEM_ORDER = {v: n for n, v in enumerate(OrganSystem)}
 _CRITERIA = tuple(SeriousnessCriterion)
 
 
+def _enum_or_error(cls: type[_E], value: object, path: str) -> _E:
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str) and value in cls._value2member_map_:
+        return cls(value)
+    choices = "|".join(str(m.value) for m in cls)
+    raise ValidationError(
+        [f"{path}: expected one of {choices}, got {safe_repr(value)}"], what="reaction"
+    )
+
+
 def _sorted_interventions(
-    value: Iterable[Intervention] | None,
+    value: Iterable[Intervention | str] | None,
 ) -> tuple[Intervention, ...] | None:
     if value is None:
         return None
-    return tuple(sorted({Intervention(v) for v in value}, key=_INTERVENTION_ORDER.__getitem__))
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError(
+            [f"interventions: expected a list or null, got {describe_type(value)}"],
+            what="reaction",
+        )
+    chosen = {_enum_or_error(Intervention, v, f"interventions[{n}]") for n, v in enumerate(value)}
+    return tuple(sorted(chosen, key=_INTERVENTION_ORDER.__getitem__))
+
+
+def _to_outcome(value: Outcome | str) -> Outcome:
+    return _enum_or_error(Outcome, value, "outcome")
+
+
+def _to_symptoms(value: Iterable[Symptom]) -> tuple[Symptom, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError(
+            [f"symptoms: expected a list of Symptom, got {describe_type(value)}"],
+            what="reaction",
+        )
+    return tuple(value)
+
+
+_INT_FIELDS = ("onset_minutes", "duration_days", "body_surface_percent")
+_INT_MAX = {"onset_minutes": 366 * 24 * 60, "duration_days": 36_600, "body_surface_percent": 100}
+"""Upper bounds: a year for the onset, a century for the duration, all of the body."""
+_OPTIONAL_BOOL_FIELDS = (
+    "rapid_progression",
+    "hospitalization",
+    "worsening",
+    "prolonged",
+    "life_threatening",
+    "disability",
+    "congenital_anomaly",
+    "medically_important",
+)
 
 
 @frozen
@@ -594,7 +751,9 @@ class Reaction:
     """What was observed after an administration, as far as grading needs it.
 
     Unknown is ``None`` and is never read as "no": e.g. ``interventions=None``
-    means not recorded, ``()`` means nothing was done.
+    means not recorded, ``()`` means nothing was done; ``life_threatening=None``
+    means nobody recorded whether it was. Built in Python, every field is checked
+    like parsed data (a :class:`ValidationError` naming the field).
 
     Example:
         >>> import exointake
@@ -604,11 +763,12 @@ class Reaction:
         <Extent.GENERALIZED: 'generalized'>
     """
 
-    symptoms: tuple[Symptom, ...]
+    symptoms: tuple[Symptom, ...] = field(converter=_to_symptoms)
     onset_minutes: int | None = None
     """Minutes from the start of the administration to the first sign."""
     rapid_progression: bool | None = None
-    """Whether the signs progressed rapidly; ``None`` = not stated (implied by a sudden onset)."""
+    """Whether the signs progressed rapidly; ``None`` = not recorded. Brighton levels
+    1-3 need it documented (a sudden onset alone does not show it)."""
     reported_anaphylaxis: bool = False
     """The reporter (physician) called it anaphylaxis."""
     interventions: tuple[Intervention, ...] | None = field(
@@ -616,21 +776,21 @@ class Reaction:
     )
     hospitalization: bool | None = None
     """Inpatient hospitalization, or its prolongation, because of the reaction."""
-    outcome: Outcome = Outcome.UNKNOWN
+    outcome: Outcome = field(default=Outcome.UNKNOWN, converter=_to_outcome)
     duration_days: int | None = None
     """How many days the symptoms have lasted so far."""
     worsening: bool | None = None
     """Whether the symptoms are getting worse."""
-    prolonged: bool = False
+    prolonged: bool | None = None
     """Not promptly responsive to treatment, or recurring after improving (CTCAE)."""
     body_surface_percent: int | None = None
     """Share of the body surface with hives, 0-100 (CTCAE Urticaria)."""
-    life_threatening: bool = False
+    life_threatening: bool | None = None
     """At risk of death at the time of the event (ICH E2A), as the reporter judged."""
-    disability: bool = False
+    disability: bool | None = None
     """Persistent or significant disability or incapacity (ICH E2A)."""
-    congenital_anomaly: bool = False
-    medically_important: bool = False
+    congenital_anomaly: bool | None = None
+    medically_important: bool | None = None
     """Another medically important event, as the reporter judged (ICH E2A)."""
 
     def __attrs_post_init__(self) -> None:
@@ -639,16 +799,33 @@ class Reaction:
             errors.append("symptoms: expected at least one symptom")
         seen: set[str] = set()
         for n, s in enumerate(self.symptoms):
+            if not isinstance(s, Symptom):
+                errors.append(
+                    f"symptoms[{n}]: expected a Symptom, got {describe_type(s)} "
+                    "(Reaction.from_dict reads plain codes)"
+                )
+                continue
             if s.code in seen:
                 errors.append(f"symptoms[{n}].code: {s.code!r} is listed twice")
             seen.add(s.code)
-        for name in ("onset_minutes", "duration_days"):
+        for name in _INT_FIELDS:
             value = getattr(self, name)
-            if value is not None and value < 0:
-                errors.append(f"{name}: expected 0 or more, got {value}")
-        bsa = self.body_surface_percent
-        if bsa is not None and not 0 <= bsa <= 100:
-            errors.append(f"body_surface_percent: expected 0 to 100, got {bsa}")
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                errors.append(f"{name}: expected an integer or null, got {describe_type(value)}")
+            elif value is not None and value < 0:
+                errors.append(f"{name}: expected 0 or more")
+            elif value is not None and value > _INT_MAX[name]:
+                errors.append(f"{name}: expected 0 to {_INT_MAX[name]}")
+        if not isinstance(self.reported_anaphylaxis, bool):
+            errors.append(
+                "reported_anaphylaxis: expected a boolean, "
+                f"got {describe_type(self.reported_anaphylaxis)}"
+            )
+        errors.extend(
+            f"{name}: expected a boolean or null, got {describe_type(getattr(self, name))}"
+            for name in _OPTIONAL_BOOL_FIELDS
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), bool)
+        )
         if errors:
             raise ValidationError(errors, what="reaction")
 
@@ -658,14 +835,20 @@ class Reaction:
         return tuple(s.code for s in self.symptoms)
 
     @classmethod
-    def from_dict(cls, data: object) -> Reaction:
+    def from_dict(cls, data: object, *, vocabulary: Vocabulary | None = None) -> Reaction:
         """A reaction from plain JSON-like data.
+
+        Args:
+            data: e.g. ``{"symptoms": ["pain", {"code": "urticaria", "extent": "generalized"}]}``.
+            vocabulary: the vocabulary symptom codes are checked against (the bundled
+                newest by default); grade the result with the same one.
 
         Raises:
             ValidationError: every problem with its path, e.g.
                 ``symptoms[1].code: unknown symptom code 'foo'``.
         """
-        return structure(data, cls, what="reaction")
+        with using_vocabulary(vocabulary):
+            return structure(data, cls, what="reaction")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; ``Reaction.from_dict(r.to_dict()) == r``."""
@@ -682,6 +865,8 @@ def _structure_reaction(value: object, _: type) -> Reaction:
     # get that record's field name in front (e.g. ``reaction.symptoms[1].code``).
     if not isinstance(value, Mapping):
         raise Expected(f"expected an object, got {describe_type(value)}")
+    if not all(isinstance(k, str) for k in value):
+        raise Expected("expected an object with string keys")
     try:
         reaction: Reaction = _reaction_fields(value, Reaction)
     except ClassValidationError as exc:
@@ -707,16 +892,27 @@ class BrightonSign:
     role: BrightonRole
 
 
+_ROUTE_NEEDED = (
+    "route needed: a systemic reaction is an Infusion related reaction after an IV drip, "
+    "an Allergic reaction (or Urticaria) after an injection"
+)
+
+
 @frozen
 class CtcaeGrade:
-    """A CTCAE term and grade; ``grade`` is ``None`` when the record does not say enough."""
+    """A CTCAE term and grade; ``grade`` is ``None`` when the record does not say enough.
 
-    term: CtcaeTerm
+    ``term`` is ``None`` too when the route is needed to choose it (an allergic-type
+    reaction graded without a route); ``missing`` then names ``route``.
+    """
+
+    term: CtcaeTerm | None
     grade: int | None
     reason: str | None = None
-    """Why ``grade`` is ``None``, in English."""
+    """Why ``grade`` (or ``term``) is ``None``, in English."""
     missing: tuple[str, ...] = ()
-    """The reaction fields to record before a grade can be given."""
+    """The fields to record before a grade can be given (``route`` is grade()'s argument,
+    or the ``route`` key of ``exointake grade``'s input)."""
     version: str = CTCAE_VERSION
 
 
@@ -751,6 +947,7 @@ class Grade:
     brighton_signs: tuple[BrightonSign, ...]
     ctcae: CtcaeGrade
     serious: bool
+    """A criterion is met. ``False`` is final only when ``seriousness_unknown`` is empty."""
     seriousness_criteria: tuple[SeriousnessCriterion, ...]
     seriousness_unknown: tuple[SeriousnessCriterion, ...]
     """Criteria the record cannot yet decide (e.g. hospitalization not recorded)."""
@@ -775,7 +972,7 @@ class Grade:
 
 
 def grade(
-    reaction: Reaction,
+    reaction: Reaction | Mapping[str, Any],
     *,
     route: Route | str | None = None,
     persistence_days: int | None = None,
@@ -786,40 +983,85 @@ def grade(
     """Grade a reaction against the severity table, CTCAE v5.0, Brighton 2007 and ICH E2A.
 
     Args:
-        reaction: what was observed.
-        route: how the product was given; ``iv_drip`` grades a systemic reaction as
-            CTCAE "Infusion related reaction" instead of "Allergic reaction".
+        reaction: what was observed: a :class:`Reaction`, or its plain JSON-like data
+            (read with :meth:`Reaction.from_dict`, with the same ``vocabulary``).
+        route: how the product was given. For a systemic (allergic-type) reaction it
+            decides the CTCAE term: ``iv_drip`` is "Infusion related reaction", an
+            injection "Allergic reaction"; without a route that term is ``None``
+            ("route needed"), never a guess.
         persistence_days: local symptoms lasting longer need the physician
             (default: the table's, 3).
         on: the date of the reaction, to turn "within N days" into due dates.
-        table, vocabulary: other versions than the bundled newest.
+        table, vocabulary: other versions than the bundled newest; the vocabulary's
+            ``table`` must name the table's version.
 
     Example:
         >>> import exointake
-        >>> g = exointake.grade(exointake.Reaction.from_dict({"symptoms": ["hypotension",
-        ...     {"code": "urticaria", "extent": "generalized"}], "onset_minutes": 10}))
+        >>> g = exointake.grade({"symptoms": ["hypotension",
+        ...     {"code": "urticaria", "extent": "generalized"}],
+        ...     "onset_minutes": 10, "rapid_progression": True})
         >>> (g.category.value, g.brighton_level)
         ('anaphylaxis', 1)
     """
+    errors: list[str] = []
+    if table is not None and not isinstance(table, SeverityTable):
+        errors.append(f"table: expected a SeverityTable, got {describe_type(table)}")
+    if vocabulary is not None and not isinstance(vocabulary, Vocabulary):
+        errors.append(f"vocabulary: expected a Vocabulary, got {describe_type(vocabulary)}")
+    if persistence_days is not None and (
+        isinstance(persistence_days, bool) or not isinstance(persistence_days, int)
+    ):
+        errors.append(
+            f"persistence_days: expected an integer, got {describe_type(persistence_days)}"
+        )
+    elif persistence_days is not None and persistence_days < 0:
+        errors.append("persistence_days: expected 0 or more")
+    if on is not None and (isinstance(on, dt.datetime) or not isinstance(on, dt.date)):
+        errors.append(f"on: expected a date, got {describe_type(on)}")
+    if errors:
+        raise ValidationError(errors, what="grading")
     table = table or load_severity_table()
     vocabulary = vocabulary or load_vocabulary()
+    if vocabulary.table != table.version:
+        raise ValidationError(
+            [
+                f"vocabulary.table: expected {safe_repr(table.version)} (the table's version), "
+                f"got {safe_repr(vocabulary.table)}"
+            ],
+            what="grading",
+        )
     route_ = parse_route(route, what="grading")
-    unknown = [
-        f"symptoms[{n}].code: unknown symptom code {safe_repr(s.code)}"
-        for n, s in enumerate(reaction.symptoms)
-        if s.code not in vocabulary
-    ]
-    if unknown:
-        raise ValidationError(unknown, what="reaction")
+    if isinstance(reaction, Mapping):
+        reaction = Reaction.from_dict(reaction, vocabulary=vocabulary)
+    elif not isinstance(reaction, Reaction):
+        raise ValidationError(
+            [f"reaction: expected a Reaction or an object, got {describe_type(reaction)}"],
+            what="grading",
+        )
+    problems = []
+    for n, s in enumerate(reaction.symptoms):
+        if s.code not in vocabulary:
+            problems.append(f"symptoms[{n}].code: unknown symptom code {safe_repr(s.code)}")
+        elif s.extent is not None and not vocabulary[s.code].skin:
+            problems.append(
+                f"symptoms[{n}].extent: only skin signs take an extent; {s.code!r} is not one"
+            )
+    if problems:
+        raise ValidationError(problems, what="reaction")
     days = table.persistence_days if persistence_days is None else persistence_days
-    if days < 0:
-        raise ValidationError(["persistence_days: expected 0 or more"], what="grading")
 
     category, escalated = _category(reaction, vocabulary)
     row = table.row(category)
     level, reason, signs = _brighton(reaction, vocabulary)
-    ctcae = _ctcae(reaction, vocabulary, category, level, route_)
-    criteria, undecided = _seriousness(reaction, ctcae, level)
+    # The signs meet a level 1-3 and nothing documented speaks against a case: for the
+    # CTCAE term and seriousness an undocumented onset or progression does not make a
+    # reaction milder (fail-safe); only the Brighton level itself needs them documented.
+    case = level <= 3 or reason in (
+        BrightonReason.ONSET_NOT_DOCUMENTED,
+        BrightonReason.PROGRESSION_NOT_DOCUMENTED,
+    )
+    ctcae = _ctcae(reaction, vocabulary, category, case, route_)
+    criteria, undecided = _seriousness(reaction, ctcae, case)
     actions = _actions(
         reaction=reaction,
         vocabulary=vocabulary,
@@ -951,6 +1193,9 @@ def _brighton(
         return 5, BrightonReason.CRITERIA_NOT_MET, tuple_signs
     if reaction.onset_minutes is None:
         return 4, BrightonReason.ONSET_NOT_DOCUMENTED, tuple_signs
+    if reaction.rapid_progression is None:
+        # Rapid progression is its own criterion: a sudden onset does not document it.
+        return 4, BrightonReason.PROGRESSION_NOT_DOCUMENTED, tuple_signs
     return level, BrightonReason.CRITERIA_MET, tuple_signs
 
 
@@ -983,17 +1228,21 @@ _SYSTEMIC_TREATMENT = frozenset(
 
 @frozen
 class _Facts:
+    """The CTCAE inputs with every unrecorded one filled in (at its mildest or worst)."""
+
     interventions: frozenset[Intervention]
     hospitalization: bool
     fatal: bool
     body_surface_percent: int
+    life_threatening: bool
+    prolonged: bool
 
 
 def _ctcae(
     reaction: Reaction,
     vocabulary: Vocabulary,
     category: Category,
-    level: int,
+    case: bool,
     route: Route | None,
 ) -> CtcaeGrade:
     codes = set(reaction.codes)
@@ -1001,11 +1250,16 @@ def _ctcae(
     if category is Category.LOCAL:
         term = CtcaeTerm.INJECTION_SITE_REACTION
     elif category is Category.ANAPHYLAXIS and (
-        level <= 3
+        case
+        or reaction.reported_anaphylaxis
         or codes & _ANAPHYLAXIS_SIGNS
         or Intervention.PARENTERAL_ADRENALINE in (reaction.interventions or ())
     ):
         term = CtcaeTerm.ANAPHYLAXIS
+    elif route is None:
+        # Allergic-type: the term depends on the route (CTCAE: a drip's reaction is an
+        # Infusion related reaction, never also an Allergic reaction or Urticaria).
+        return CtcaeGrade(None, None, _ROUTE_NEEDED, ("route",))
     elif route is Route.IV_DRIP:
         term = CtcaeTerm.INFUSION_RELATED_REACTION
     elif "urticaria" in codes and all(
@@ -1031,6 +1285,8 @@ def _ctcae(
         body_surface_percent=(
             reaction.body_surface_percent if reaction.body_surface_percent is not None else 0
         ),
+        life_threatening=reaction.life_threatening is True,
+        prolonged=reaction.prolonged is True,
     )
     worst = _Facts(
         interventions=frozenset(
@@ -1043,20 +1299,30 @@ def _ctcae(
             if reaction.body_surface_percent is not None
             else (9 if localized_hives else 100)
         ),
+        life_threatening=reaction.life_threatening is not False,
+        prolonged=reaction.prolonged is not False,
     )
-    low, high = rule(reaction, codes, best), rule(reaction, codes, worst)
+    low, high = rule(codes, best), rule(codes, worst)
     if low == high:
         return CtcaeGrade(term, low)
-    missing = [
+    unknown = [
         name
-        for name, unknown in (
+        for name, is_unknown in (
             ("interventions", reaction.interventions is None),
             ("hospitalization", reaction.hospitalization is None),
             ("outcome", not outcome_known),
             ("body_surface_percent", reaction.body_surface_percent is None),
+            ("life_threatening", reaction.life_threatening is None),
+            ("prolonged", reaction.prolonged is None),
         )
-        if unknown and name in _CTCAE_INPUTS[term]
+        if is_unknown
     ]
+    # Name the unrecorded fields that each, on its own, could change the grade.
+    missing = [
+        name
+        for name in unknown
+        if rule(codes, evolve(best, **{_FACT_OF[name]: getattr(worst, _FACT_OF[name])})) != low
+    ] or unknown
     return CtcaeGrade(
         term,
         None,
@@ -1065,10 +1331,21 @@ def _ctcae(
     )
 
 
-def _isr_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+_FACT_OF = {
+    "interventions": "interventions",
+    "hospitalization": "hospitalization",
+    "outcome": "fatal",
+    "body_surface_percent": "body_surface_percent",
+    "life_threatening": "life_threatening",
+    "prolonged": "prolonged",
+}
+"""Which :class:`_Facts` field each reaction field decides."""
+
+
+def _isr_grade(codes: set[str], f: _Facts) -> int:
     if f.fatal:
         return 5
-    if reaction.life_threatening or Intervention.URGENT in f.interventions:
+    if f.life_threatening or Intervention.URGENT in f.interventions:
         return 4
     if "site_ulceration" in codes or Intervention.OPERATIVE in f.interventions:
         return 3
@@ -1077,10 +1354,10 @@ def _isr_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
     return 1
 
 
-def _allergic_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+def _allergic_grade(codes: set[str], f: _Facts) -> int:
     if f.fatal:
         return 5
-    if reaction.life_threatening or Intervention.URGENT in f.interventions:
+    if f.life_threatening or Intervention.URGENT in f.interventions:
         return 4
     if (
         f.hospitalization
@@ -1093,27 +1370,27 @@ def _allergic_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
     return 1
 
 
-def _infusion_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+def _infusion_grade(codes: set[str], f: _Facts) -> int:
     if f.fatal:
         return 5
-    if reaction.life_threatening or Intervention.URGENT in f.interventions:
+    if f.life_threatening or Intervention.URGENT in f.interventions:
         return 4
-    if reaction.prolonged or f.hospitalization:
+    if f.prolonged or f.hospitalization:
         return 3
     if f.interventions - {Intervention.LOCAL_CARE}:
         return 2
     return 1
 
 
-def _anaphylaxis_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+def _anaphylaxis_grade(codes: set[str], f: _Facts) -> int:
     if f.fatal:
         return 5
-    if reaction.life_threatening or Intervention.URGENT in f.interventions:
+    if f.life_threatening or Intervention.URGENT in f.interventions:
         return 4
     return 3
 
 
-def _urticaria_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
+def _urticaria_grade(codes: set[str], f: _Facts) -> int:
     bsa = f.body_surface_percent
     by_area = 3 if bsa > 30 else 2 if bsa >= 10 else 1
     by_treatment = (
@@ -1126,7 +1403,7 @@ def _urticaria_grade(reaction: Reaction, codes: set[str], f: _Facts) -> int:
     return max(by_area, by_treatment)
 
 
-_CTCAE_RULES: Mapping[CtcaeTerm, Callable[[Reaction, set[str], _Facts], int]] = {
+_CTCAE_RULES: Mapping[CtcaeTerm, Callable[[set[str], _Facts], int]] = {
     CtcaeTerm.INJECTION_SITE_REACTION: _isr_grade,
     CtcaeTerm.ALLERGIC_REACTION: _allergic_grade,
     CtcaeTerm.INFUSION_RELATED_REACTION: _infusion_grade,
@@ -1134,41 +1411,39 @@ _CTCAE_RULES: Mapping[CtcaeTerm, Callable[[Reaction, set[str], _Facts], int]] = 
     CtcaeTerm.URTICARIA: _urticaria_grade,
 }
 
-_CTCAE_INPUTS: Mapping[CtcaeTerm, frozenset[str]] = {
-    CtcaeTerm.INJECTION_SITE_REACTION: frozenset({"interventions", "outcome"}),
-    CtcaeTerm.ALLERGIC_REACTION: frozenset({"interventions", "hospitalization", "outcome"}),
-    CtcaeTerm.INFUSION_RELATED_REACTION: frozenset({"interventions", "hospitalization", "outcome"}),
-    CtcaeTerm.ANAPHYLAXIS: frozenset({"interventions", "outcome"}),
-    CtcaeTerm.URTICARIA: frozenset({"interventions", "body_surface_percent"}),
-}
-
 
 def _seriousness(
-    reaction: Reaction, ctcae: CtcaeGrade, level: int
+    reaction: Reaction, ctcae: CtcaeGrade, case: bool
 ) -> tuple[tuple[SeriousnessCriterion, ...], tuple[SeriousnessCriterion, ...]]:
     """ICH E2A criteria met, and those the record cannot decide yet.
 
-    Anaphylaxis (CTCAE term, or Brighton levels 1-3) counts as medically important,
-    as on the EMA Important Medical Events list.
+    Anaphylaxis (CTCAE term, signs meeting Brighton levels 1-3 unless the onset was
+    documented as not sudden, or a physician's report of anaphylaxis) counts as
+    medically important, as on the EMA Important Medical Events list.
     """
     c = SeriousnessCriterion
     met = {
         c.DEATH: reaction.outcome is Outcome.FATAL,
-        c.LIFE_THREATENING: reaction.life_threatening,
+        c.LIFE_THREATENING: reaction.life_threatening is True,
         c.HOSPITALIZATION: reaction.hospitalization is True,
-        c.DISABILITY: reaction.disability,
-        c.CONGENITAL_ANOMALY: reaction.congenital_anomaly,
-        c.MEDICALLY_IMPORTANT: reaction.medically_important
+        c.DISABILITY: reaction.disability is True,
+        c.CONGENITAL_ANOMALY: reaction.congenital_anomaly is True,
+        c.MEDICALLY_IMPORTANT: reaction.medically_important is True
+        or reaction.reported_anaphylaxis
         or ctcae.term is CtcaeTerm.ANAPHYLAXIS
-        or level <= 3,
+        or case,
     }
     undecided = {
         c.DEATH: reaction.outcome is Outcome.UNKNOWN,
+        c.LIFE_THREATENING: reaction.life_threatening is None,
         c.HOSPITALIZATION: reaction.hospitalization is None,
+        c.DISABILITY: reaction.disability is None,
+        c.CONGENITAL_ANOMALY: reaction.congenital_anomaly is None,
+        c.MEDICALLY_IMPORTANT: reaction.medically_important is None,
     }
     return (
-        tuple(k for k in _CRITERIA if met.get(k)),
-        tuple(k for k in _CRITERIA if undecided.get(k)),
+        tuple(k for k in _CRITERIA if met[k]),
+        tuple(k for k in _CRITERIA if undecided[k] and not met[k]),
     )
 
 
@@ -1213,5 +1488,11 @@ def _actions(
         )
         actions.append(action(ActionCode.REPORT, report, 0))
     if ctcae.grade is None or undecided:
-        actions.append(action(ActionCode.COMPLETE_RECORD, texts.complete_record, None))
+        names = [*ctcae.missing, *(_CRITERION_FIELD[c] for c in undecided)]
+        fields_ = [_FIELD_LABELS[n] for n in dict.fromkeys(names)]
+        record = Text(
+            texts.complete_record.ja.format(fields="、".join(f.ja for f in fields_)),
+            texts.complete_record.en.format(fields=", ".join(f.en for f in fields_)),
+        )
+        actions.append(action(ActionCode.COMPLETE_RECORD, record, None))
     return tuple(actions)

@@ -14,6 +14,7 @@ from ._grading import (
     Symptom,
     Vocabulary,
     load_vocabulary,
+    using_vocabulary,
 )
 
 __all__ = ["reaction_dicts", "reactions", "symptom_codes", "symptoms"]
@@ -26,9 +27,9 @@ def symptom_codes(vocabulary: Vocabulary | None = None) -> st.SearchStrategy[str
 
 @st.composite
 def _symptom_for(draw: st.DrawFn, code: str, vocabulary: Vocabulary) -> Symptom:
-    if not vocabulary[code].skin:
-        return Symptom(code)
-    return Symptom(code, draw(st.none() | st.sampled_from(list(Extent))))
+    extent = draw(st.none() | st.sampled_from(list(Extent))) if vocabulary[code].skin else None
+    with using_vocabulary(vocabulary):
+        return Symptom(code, extent)
 
 
 def symptoms(
@@ -83,12 +84,12 @@ def reactions(
         outcome=draw(st.sampled_from(list(Outcome))),
         duration_days=draw(st.none() | st.integers(0, 60)),
         worsening=draw(maybe_bool),
-        prolonged=draw(st.booleans()),
+        prolonged=draw(maybe_bool),
         body_surface_percent=draw(st.none() | st.integers(0, 100)),
-        life_threatening=draw(st.booleans()),
-        disability=draw(st.booleans()),
-        congenital_anomaly=draw(st.booleans()),
-        medically_important=draw(st.booleans()),
+        life_threatening=draw(maybe_bool),
+        disability=draw(maybe_bool),
+        congenital_anomaly=draw(maybe_bool),
+        medically_important=draw(maybe_bool),
     )
 
 
@@ -101,12 +102,12 @@ _DEFAULTS = {
     "outcome": "unknown",
     "duration_days": None,
     "worsening": None,
-    "prolonged": False,
+    "prolonged": None,
     "body_surface_percent": None,
-    "life_threatening": False,
-    "disability": False,
-    "congenital_anomaly": False,
-    "medically_important": False,
+    "life_threatening": None,
+    "disability": None,
+    "congenital_anomaly": None,
+    "medically_important": None,
 }
 
 
@@ -122,7 +123,7 @@ def reaction_dicts(
     """The JSON a user would write for a valid reaction: defaults left out at random,
     symptoms as ``"code"`` or ``{"code": ..., "extent": ...}``.
 
-    ``Reaction.from_dict`` accepts every one of them.
+    ``Reaction.from_dict`` (given the same ``vocabulary=``) accepts every one of them.
     """
     reaction = draw(
         reactions(

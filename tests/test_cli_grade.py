@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ISSUE_EXAMPLE = {
     "symptoms": ["hypotension", {"code": "urticaria", "extent": "generalized"}],
     "onset_minutes": 10,
+    "rapid_progression": True,
 }
 
 
@@ -54,6 +55,8 @@ class TestGradeCommand:
             "interventions": ["oral"],
             "hospitalization": False,
             "outcome": "recovered",
+            "life_threatening": False,
+            "prolonged": False,
         }
         for argv, data in (
             ((), {**body, "route": "iv_drip"}),
@@ -68,6 +71,35 @@ class TestGradeCommand:
                 "missing": [],
                 "version": "5.0",
             }
+
+    def test_unrecorded_life_threat_is_named(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Life-threatening left out of the file leaves the grade open and says what to record."""
+        data = {
+            "symptoms": ["hypotension"],
+            "interventions": ["parenteral_adrenaline", "iv"],
+            "outcome": "recovered",
+            "route": "iv_drip",
+        }
+        code, out, _ = run(capsys, "--input", str(write(tmp_path, data)), "--json")
+        assert code == 0
+        result = json.loads(out)
+        assert result["ctcae"]["grade"] is None
+        assert result["ctcae"]["missing"] == ["life_threatening"]
+        assert "life_threatening" in result["seriousness_unknown"]
+        code, en, _ = run(capsys, "--input", str(write(tmp_path, data)), "--lang", "en")
+        assert "life-threatening or not" in en
+
+    def test_seriousness_not_yet_decided_is_not_no(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """With criteria still open and none met, the text says 'not decided', never 'no'."""
+        path = str(write(tmp_path, {"symptoms": ["rash"], "route": "injection_face"}))
+        _, en, _ = run(capsys, "--input", path, "--lang", "en")
+        assert "Serious (ICH E2A): not decided" in en
+        _, ja, _ = run(capsys, "--input", path)
+        assert "重篤性 (ICH E2A): 未確定" in ja
 
     def test_text_output_in_both_languages(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -84,6 +116,15 @@ class TestGradeCommand:
         assert "extremely rare" in en
         assert "level 1" in en
         assert "by 2026-11-25" in en
+
+    def test_on_takes_era_dates(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """--on reads a Japanese era date like `screen --on` does."""
+        path = str(write(tmp_path, ISSUE_EXAMPLE))
+        code, out, _ = run(capsys, "--input", path, "--json", "--on", "令和8年11月25日")
+        assert code == 0
+        dues = [a["due"] for a in json.loads(out)["actions"] if a["due"] is not None]
+        assert dues
+        assert min(dues) == "2026-11-25"
 
     @pytest.mark.parametrize(
         ("data", "message"),
@@ -121,6 +162,8 @@ class TestGradeCommand:
             (("--input", str(broken)), "not valid JSON"),
             (("--input", str(both), "--route", "iv_drip"), "--route says 'iv_drip'"),
             (("--input", str(ok), "--on", "tomorrow"), "--on: expected a date"),
+            (("--input", str(ok), "--on", "令和0年1月1日"), "--on: expected"),
+            (("--input", str(ok), "--on", "2026-02-30"), "--on: expected"),
             (("--input", str(ok), "--persistence-days", "-1"), "--persistence-days"),
         ]
         for argv, message in cases:

@@ -40,6 +40,7 @@ from exointake._grading import (
     grade,
     load_severity_table,
     load_vocabulary,
+    using_vocabulary,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +94,16 @@ BRIGHTON_SIGNS = (
 
 ALLERGY_ROW_CODES = sorted(d.code for d in load_vocabulary().symptoms if d.row == "allergy")
 
-DONE = {"interventions": [], "hospitalization": False, "outcome": "recovered"}
+DONE = {
+    "interventions": [],
+    "hospitalization": False,
+    "outcome": "recovered",
+    "life_threatening": False,
+    "prolonged": False,
+    "disability": False,
+    "congenital_anomaly": False,
+    "medically_important": False,
+}
 """The fields CTCAE and E2A need, filled in for a mild, finished reaction."""
 
 
@@ -108,6 +118,9 @@ def errors_of(data: object) -> tuple[str, ...]:
 
 
 HIVES = {"code": "urticaria", "extent": "generalized"}
+
+SUDDEN = {"onset_minutes": 5, "rapid_progression": True}
+"""A documented sudden onset with rapid progression (what Brighton levels 1-3 need)."""
 
 
 class TestSeverityTable:
@@ -142,6 +155,24 @@ class TestSeverityTable:
             1,
             2,
         ]
+
+    def test_comparisons_follow_the_rank(self) -> None:
+        """<, max() and sorted() order categories by severity, not alphabetically."""
+        local, allergy, ana = Category.LOCAL, Category.ALLERGY, Category.ANAPHYLAXIS
+        assert local < allergy < ana
+        assert ana > local
+        assert ana >= allergy
+        assert local <= allergy
+        assert not ana < local
+        assert max([local, ana, allergy]) is ana
+        assert min([ana, allergy]) is allergy
+        assert sorted([ana, local, allergy]) == [local, allergy, ana]
+
+    def test_equality_and_hashing_stay_those_of_the_value(self) -> None:
+        """A category still equals and hashes like its string value."""
+        assert Category.LOCAL == "local"
+        assert {"local": 1}[Category.LOCAL] == 1
+        assert hash(Category.ANAPHYLAXIS) == hash("anaphylaxis")
 
     def test_round_trip(self) -> None:
         """The table re-reads from its own plain data."""
@@ -288,8 +319,8 @@ class TestReactionInput:
         )
         assert errors == (
             "symptoms[1].code: 'pain' is listed twice",
-            "onset_minutes: expected 0 or more, got -1",
-            "body_surface_percent: expected 0 to 100, got 101",
+            "onset_minutes: expected 0 or more",
+            "body_surface_percent: expected 0 to 100",
         )
 
     def test_nested_paths(self) -> None:
@@ -303,7 +334,7 @@ class TestReactionInput:
             structure({"reaction": {"symptoms": ["pain", "pain"], "onset_minutes": -1}}, Record)
         assert info.value.errors == (
             "reaction.symptoms[1].code: 'pain' is listed twice",
-            "reaction.onset_minutes: expected 0 or more, got -1",
+            "reaction.onset_minutes: expected 0 or more",
         )
         with pytest.raises(ValidationError) as info:
             structure({"reaction": {"symptoms": [{"code": "pain", "extent": "unknown"}]}}, Record)
@@ -320,6 +351,64 @@ class TestReactionInput:
         with pytest.raises(ValidationError, match="extent: only skin signs"):
             Symptom("pain", Extent.LOCALIZED)
         assert Symptom("urticaria", "generalized").extent is Extent.GENERALIZED
+
+    @pytest.mark.parametrize(
+        ("build", "message"),
+        [
+            (lambda: Symptom("urticaria", "bogus"), "extent: expected one of"),  # type: ignore[arg-type]
+            (lambda: Symptom(5), "code: expected a symptom code"),  # type: ignore[arg-type]
+            (lambda: Reaction(symptoms=["rash"]), "symptoms[0]: expected a Symptom"),  # type: ignore[list-item]
+            (lambda: Reaction(symptoms="rash"), "symptoms: expected a list"),  # type: ignore[arg-type]
+            (
+                lambda: Reaction(symptoms=(Symptom("rash"),), onset_minutes="5"),  # type: ignore[arg-type]
+                "onset_minutes: expected an integer",
+            ),
+            (
+                lambda: Reaction(symptoms=(Symptom("rash"),), interventions=["bogus"]),  # type: ignore[list-item]
+                "interventions[0]: expected one of",
+            ),
+            (
+                lambda: Reaction(symptoms=(Symptom("rash"),), outcome="gone"),  # type: ignore[arg-type]
+                "outcome: expected one of",
+            ),
+            (
+                lambda: Reaction(symptoms=(Symptom("rash"),), life_threatening="no"),  # type: ignore[arg-type]
+                "life_threatening: expected a boolean",
+            ),
+        ],
+    )
+    def test_direct_construction_names_the_field(self, build: Any, message: str) -> None:
+        """Wrong types given in Python raise a ValidationError naming the field."""
+        with pytest.raises(ValidationError) as info:
+            build()
+        assert any(e.startswith(message) for e in info.value.errors), info.value.errors
+
+    def test_huge_numbers_keep_their_path(self) -> None:
+        """An out-of-range number too long to print is reported at its field."""
+        assert errors_of({"symptoms": ["urticaria"], "body_surface_percent": -(10**5000)}) == (
+            "body_surface_percent: expected 0 or more",
+        )
+
+    def test_absurd_numbers_and_keys_are_refused(self) -> None:
+        """Numbers beyond any real reaction and non-string keys are refused with their path."""
+        assert errors_of({"symptoms": ["rash"], "onset_minutes": 10**5000}) == (
+            "onset_minutes: expected 0 to 527040",
+        )
+        assert errors_of({"symptoms": ["rash"], 1: 2}) == (
+            "$: expected an object with string keys",
+        )
+        assert errors_of({"symptoms": [{"code": "rash", 1: 2}]}) == (
+            "symptoms[0]: expected an object with string keys",
+        )
+
+    def test_grade_reads_plain_data(self) -> None:
+        """grade() takes a Reaction or its plain data; anything else is a ValidationError."""
+        data = {"symptoms": ["rash"], **DONE}
+        assert grade(data) == grade(Reaction.from_dict(data))
+        with pytest.raises(ValidationError, match="reaction: expected a Reaction"):
+            grade(["rash"])  # type: ignore[arg-type]
+        with pytest.raises(ValidationError, match=r"symptoms\[0\]\.code: unknown symptom code"):
+            grade({"symptoms": ["nope"]})
 
     def test_interventions_are_canonical(self) -> None:
         """Interventions are kept once each, in a fixed order, so equal records are equal."""
@@ -340,6 +429,58 @@ class TestReactionInput:
         """Every JSON form a user may write parses, and its canonical form is stable."""
         r = Reaction.from_dict(data)
         assert Reaction.from_dict(r.to_dict()).to_dict() == r.to_dict()
+
+
+def _custom_vocabulary(**changes: Any) -> Vocabulary:
+    data = load_vocabulary().to_dict()
+    data["symptoms"].append(
+        {
+            "code": "fainting",
+            "label": {"ja": "失神", "en": "fainting"},
+            "row": "anaphylaxis",
+            "system": "cardiovascular",
+            "source": "article",
+        }
+    )
+    return structure({**data, "version": "custom", **changes}, Vocabulary)
+
+
+class TestCustomVocabulary:
+    def test_custom_codes_are_graded(self) -> None:
+        """A clinic vocabulary's own codes parse and grade when that vocabulary is given."""
+        custom = _custom_vocabulary()
+        r = Reaction.from_dict({"symptoms": ["fainting", "rash"]}, vocabulary=custom)
+        g = grade(r, vocabulary=custom)
+        assert (g.category, g.vocabulary_version) == (Category.ANAPHYLAXIS, "custom")
+        assert grade({"symptoms": ["fainting"]}, vocabulary=custom).category is Category.ANAPHYLAXIS
+        with using_vocabulary(custom):
+            assert Symptom("fainting").code == "fainting"
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.data())
+    def test_strategies_draw_from_a_custom_vocabulary(self, data: st.DataObject) -> None:
+        """The reaction strategies accept a custom vocabulary and its reactions grade with it."""
+        custom = _custom_vocabulary()
+        r = data.draw(xs.reactions(vocabulary=custom, codes=st.sampled_from(["fainting", "rash"])))
+        assert grade(r, vocabulary=custom).vocabulary_version == "custom"
+
+    def test_custom_codes_are_unknown_elsewhere(self) -> None:
+        """Without that vocabulary the code is unknown, when parsed and when graded."""
+        custom = _custom_vocabulary()
+        r = Reaction.from_dict({"symptoms": ["fainting"]}, vocabulary=custom)
+        assert errors_of({"symptoms": ["fainting"]}) == (
+            "symptoms[0].code: unknown symptom code 'fainting'",
+        )
+        with pytest.raises(ValidationError, match="unknown symptom code"):
+            grade(r)
+        with pytest.raises(ValidationError, match="unknown symptom code"):
+            Symptom("fainting")
+
+    def test_vocabulary_must_name_the_table(self) -> None:
+        """A vocabulary written for another severity table version is refused."""
+        other = _custom_vocabulary(table="article-1999-01-01")
+        with pytest.raises(ValidationError, match=r"vocabulary\.table: expected"):
+            grade({"symptoms": ["pain"]}, vocabulary=other)
 
 
 class TestCategory:
@@ -421,13 +562,13 @@ class TestBrighton:
 
     def test_generalized_hives_and_hypotension_is_level_1(self) -> None:
         """Generalized hives with hypotension and a sudden onset meet level 1."""
-        g = grade(reaction("hypotension", HIVES, onset_minutes=10))
+        g = grade(reaction("hypotension", HIVES, **SUDDEN))
         assert (g.brighton_level, g.brighton_version) == (1, "2007")
         assert g.brighton_reason is BrightonReason.CRITERIA_MET
 
     def test_hives_of_unknown_extent_never_make_level_1(self) -> None:
         """Hives whose extent is not documented count only as a minor sign (level 2, not 1)."""
-        assert grade(reaction("hypotension", "urticaria", onset_minutes=10)).brighton_level == 2
+        assert grade(reaction("hypotension", "urticaria", **SUDDEN)).brighton_level == 2
 
     @pytest.mark.parametrize(
         ("symptoms", "level"),
@@ -460,13 +601,59 @@ class TestBrighton:
         Level 2's "major cardiovascular or respiratory with a minor from a different system"
         means a system other than cardiovascular or respiratory (Rüggeberg 2007).
         """
-        assert grade(reaction(*symptoms, onset_minutes=5)).brighton_level == level
+        assert grade(reaction(*symptoms, **SUDDEN)).brighton_level == level
 
     def test_onset_not_documented_is_level_4(self) -> None:
         """Signs that meet a level without a documented onset give level 4."""
         g = grade(reaction("hypotension", HIVES))
         assert g.brighton_level == 4
         assert g.brighton_reason is BrightonReason.ONSET_NOT_DOCUMENTED
+
+    def test_progression_not_documented_is_level_4(self) -> None:
+        """A sudden onset without documented rapid progression gives level 4, never 1-3."""
+        g = grade(reaction("hypotension", HIVES, onset_minutes=10))
+        assert (g.brighton_level, g.brighton_reason) == (
+            4,
+            BrightonReason.PROGRESSION_NOT_DOCUMENTED,
+        )
+        assert g.category is Category.ANAPHYLAXIS
+
+    @settings(max_examples=100, deadline=None)
+    @given(xs.reactions())
+    def test_undocumented_progression_never_adds_certainty(self, r: Reaction) -> None:
+        """Leaving rapid progression unrecorded never gives a more certain level than
+        recording it, and never a level from 1 to 3."""
+        unrecorded = Reaction(**{**_fields(r), "symptoms": r.symptoms, "rapid_progression": None})
+        recorded = Reaction(**{**_fields(r), "symptoms": r.symptoms, "rapid_progression": True})
+        assert grade(unrecorded).brighton_level >= 4
+        assert grade(unrecorded).brighton_level >= grade(recorded).brighton_level
+
+    @settings(max_examples=100, deadline=None)
+    @given(xs.reactions(), st.none() | xs.routes())
+    def test_undocumented_progression_changes_only_the_level(
+        self, r: Reaction, route: Route | None
+    ) -> None:
+        """Recording rapid progression never changes the category, CTCAE term or grade,
+        or seriousness: only the Brighton level depends on it."""
+        unrecorded = grade(
+            Reaction(**{**_fields(r), "symptoms": r.symptoms, "rapid_progression": None}),
+            route=route,
+        )
+        recorded = grade(
+            Reaction(**{**_fields(r), "symptoms": r.symptoms, "rapid_progression": True}),
+            route=route,
+        )
+        assert unrecorded.category is recorded.category
+        assert unrecorded.ctcae == recorded.ctcae
+        assert unrecorded.seriousness_criteria == recorded.seriousness_criteria
+
+    def test_undocumented_progression_is_still_graded_as_anaphylaxis(self) -> None:
+        """Signs meeting level 3 without documented progression: Brighton 4, but CTCAE
+        Anaphylaxis and medically important, as with progression documented."""
+        g = grade(reaction("dyspnea", "vomiting", onset_minutes=5))
+        assert g.brighton_level == 4
+        assert g.ctcae.term is CtcaeTerm.ANAPHYLAXIS
+        assert SeriousnessCriterion.MEDICALLY_IMPORTANT in g.seriousness_criteria
 
     def test_late_onset_is_not_a_case(self) -> None:
         """An onset later than the sudden-onset window is not a case (level 5)."""
@@ -482,7 +669,7 @@ class TestBrighton:
 
     def test_signs_are_explained(self) -> None:
         """The grade lists the signs counted, including combination criteria."""
-        g = grade(reaction("tachycardia", "reduced_consciousness", onset_minutes=5))
+        g = grade(reaction("tachycardia", "reduced_consciousness", **SUDDEN))
         assert [(b.code, b.role.value) for b in g.brighton_signs] == [
             ("reduced_peripheral_circulation", "minor")
         ]
@@ -508,13 +695,13 @@ class TestBrighton:
     )
     def test_a_brighton_case_is_in_the_anaphylaxis_row(self, r: Reaction, onset: int) -> None:
         """Signs meeting Brighton level 1-3 are always in the article's anaphylaxis row."""
-        g = grade(Reaction(r.symptoms, onset_minutes=onset))
+        g = grade(Reaction(r.symptoms, onset_minutes=onset, rapid_progression=True))
         if g.brighton_level <= 3:
             assert g.category is Category.ANAPHYLAXIS
 
     def test_red_itchy_eyes_escalate_like_skin_signs(self) -> None:
         """Red, itchy eyes (a mucosal sign) with a cough are graded anaphylaxis, as Brighton 3."""
-        g = grade(reaction("red_itchy_eyes", "dry_cough", onset_minutes=5))
+        g = grade(reaction("red_itchy_eyes", "dry_cough", **SUDDEN))
         assert (g.category, g.brighton_level) == (Category.ANAPHYLAXIS, 3)
 
     @settings(max_examples=100, deadline=None)
@@ -566,11 +753,37 @@ class TestCtcae:
         assert (face.term, face.grade) == (CtcaeTerm.ALLERGIC_REACTION, 2)
 
     def test_allergic_reaction_grades(self) -> None:
-        """Allergic reaction: no systemic treatment 1, oral 2, IV or hospitalization 3."""
-        assert grade(reaction("rash", "itch_skin", **DONE)).ctcae.grade == 1
-        assert grade(reaction("rash", **{**DONE, "interventions": ["topical"]})).ctcae.grade == 1
-        assert grade(reaction("rash", **{**DONE, "interventions": ["iv"]})).ctcae.grade == 3
-        assert grade(reaction("rash", **{**DONE, "hospitalization": True})).ctcae.grade == 3
+        """Allergic reaction (after an injection): no systemic treatment 1, oral 2, IV or
+        hospitalization 3."""
+
+        def ctcae(*symptoms: str, **fields: Any) -> Any:
+            return grade(reaction(*symptoms, **fields), route="injection_face").ctcae
+
+        assert ctcae("rash", "itch_skin", **DONE).grade == 1
+        assert ctcae("rash", **{**DONE, "interventions": ["topical"]}).grade == 1
+        assert ctcae("rash", **{**DONE, "interventions": ["iv"]}).grade == 3
+        assert ctcae("rash", **{**DONE, "hospitalization": True}).grade == 3
+
+    @pytest.mark.parametrize(
+        "symptoms", [["rash"], ["rash", "itch_skin"], [HIVES], ["vomiting", "abdominal_pain"]]
+    )
+    def test_allergic_type_term_needs_the_route(self, symptoms: list[Any]) -> None:
+        """Without a route the term of an allergic-type reaction is None ("route needed"):
+        a drip would make it an Infusion related reaction, so it is never guessed."""
+        c = grade(reaction(*symptoms, **DONE)).ctcae
+        assert (c.term, c.grade, c.missing) == (None, None, ("route",))
+        assert c.reason is not None
+        assert c.reason.startswith("route needed")
+        assert grade(reaction(*symptoms, **DONE), route="iv_drip").ctcae.term is (
+            CtcaeTerm.INFUSION_RELATED_REACTION
+        )
+        assert ActionCode.COMPLETE_RECORD in [a.code for a in grade(reaction(*symptoms)).actions]
+
+    def test_local_and_anaphylaxis_terms_need_no_route(self) -> None:
+        """Site reactions and anaphylaxis have one term whatever the route."""
+        assert grade(reaction("redness", **DONE)).ctcae.term is CtcaeTerm.INJECTION_SITE_REACTION
+        ana = grade(reaction("hypotension", HIVES, **SUDDEN, **DONE)).ctcae
+        assert ana.term is CtcaeTerm.ANAPHYLAXIS
 
     def test_anaphylaxis_grades(self) -> None:
         """Anaphylaxis starts at grade 3; urgent intervention 4; death 5."""
@@ -582,21 +795,73 @@ class TestCtcae:
         assert grade(reaction("wheeze", **{**base, "outcome": "fatal"})).ctcae.grade == 5
 
     def test_urticaria_grades(self) -> None:
-        """Urticaria alone: graded by body surface or by treatment, whichever is higher."""
-        local = grade(reaction({"code": "urticaria", "extent": "localized"}, **DONE)).ctcae
+        """Urticaria alone (after an injection): graded by body surface or by treatment,
+        whichever is higher."""
+
+        def ctcae(*symptoms: Any, **fields: Any) -> Any:
+            return grade(reaction(*symptoms, **fields), route="injection_scalp").ctcae
+
+        local = ctcae({"code": "urticaria", "extent": "localized"}, **DONE)
         assert (local.term, local.grade) == (CtcaeTerm.URTICARIA, 1)
-        wide = grade(reaction(HIVES, body_surface_percent=40, **DONE)).ctcae
-        assert wide.grade == 3
-        oral = grade(reaction(HIVES, body_surface_percent=5, **{**DONE, "interventions": ["oral"]}))
-        assert oral.ctcae.grade == 2
+        assert ctcae(HIVES, body_surface_percent=40, **DONE).grade == 3
+        oral = ctcae(HIVES, body_surface_percent=5, **{**DONE, "interventions": ["oral"]})
+        assert oral.grade == 2
 
     def test_missing_inputs_give_no_grade_and_say_why(self) -> None:
-        """Without interventions and outcome the grade is None with the fields to record."""
+        """Without interventions, outcome and life-threat the grade is None with the fields
+        to record."""
         g = grade(reaction("hypotension", HIVES, onset_minutes=10)).ctcae
         assert g.grade is None
-        assert g.missing == ("interventions", "outcome")
+        assert g.missing == ("interventions", "outcome", "life_threatening")
         assert g.reason is not None
         assert "outcome" in g.reason
+
+    def test_reported_anaphylaxis_is_graded_as_anaphylaxis(self) -> None:
+        """A physician-reported anaphylaxis with hives only is CTCAE Anaphylaxis (grade 3 or
+        more, or no grade with the fields to record), never Urticaria grade 2."""
+        c = grade(
+            reaction(
+                "urticaria",
+                reported_anaphylaxis=True,
+                onset_minutes=5,
+                interventions=["oral"],
+                hospitalization=False,
+                outcome="recovered",
+                body_surface_percent=5,
+            ),
+            route="injection_face",
+        ).ctcae
+        assert c.term is CtcaeTerm.ANAPHYLAXIS
+        if c.grade is None:
+            assert c.missing
+        else:
+            assert c.grade >= 3
+
+    def test_unrecorded_life_threat_leaves_the_grade_open(self) -> None:
+        """Hypotension treated with adrenaline and IV, recovered, life-threat not recorded:
+        Anaphylaxis, grade None (3 or 4) naming life_threatening; recorded, it is decided."""
+        facts = {"interventions": ["parenteral_adrenaline", "iv"], "outcome": "recovered"}
+        for route in ("iv_drip", "injection_face", None):
+            c = grade(reaction("hypotension", **facts), route=route).ctcae
+            assert (c.term, c.grade, c.missing) == (
+                CtcaeTerm.ANAPHYLAXIS,
+                None,
+                ("life_threatening",),
+            )
+        decided = reaction("hypotension", **facts, life_threatening=False)
+        assert grade(decided).ctcae.grade == 3
+        threat = reaction("hypotension", **facts, life_threatening=True)
+        assert grade(threat).ctcae.grade == 4
+
+    def test_unrecorded_prolonged_leaves_an_infusion_grade_open(self) -> None:
+        """Infusion related reaction: whether it was prolonged decides grade 2 or 3."""
+        facts = {**DONE, "interventions": ["oral"], "prolonged": None}
+        c = grade(reaction("rash", **facts), route="iv_drip").ctcae
+        assert (c.grade, c.missing) == (None, ("prolonged",))
+        assert (
+            grade(reaction("rash", **{**facts, "prolonged": True}), route="iv_drip").ctcae.grade
+            == 3
+        )
 
     def test_known_death_needs_nothing_else(self) -> None:
         """A fatal outcome is grade 5 even when interventions are not recorded."""
@@ -607,6 +872,9 @@ class TestCtcae:
     def test_term_and_grade_are_consistent(self, r: Reaction, route: Route | None) -> None:
         """One term per reaction; drips never get Allergic reaction; grades stay in range."""
         c = grade(r, route=route).ctcae
+        if c.term is None:
+            assert route is None
+            assert c.missing == ("route",)
         if route is Route.IV_DRIP:
             assert c.term is not CtcaeTerm.ALLERGIC_REACTION
         else:
@@ -635,9 +903,13 @@ class TestSeriousness:
         g = grade(
             reaction(
                 "rash",
-                **{**DONE, "hospitalization": True, "outcome": "fatal"},
-                life_threatening=True,
-                disability=True,
+                **{
+                    **DONE,
+                    "hospitalization": True,
+                    "outcome": "fatal",
+                    "life_threatening": True,
+                    "disability": True,
+                },
             )
         )
         assert g.serious
@@ -649,19 +921,68 @@ class TestSeriousness:
         )
         assert ActionCode.REPORT in [a.code for a in g.actions]
 
+    def test_reported_anaphylaxis_is_serious(self) -> None:
+        """A physician's report of anaphylaxis is medically important and must be reported,
+        whatever the symptoms (ICH E2A)."""
+        g = grade(
+            reaction(
+                "urticaria",
+                reported_anaphylaxis=True,
+                onset_minutes=5,
+                interventions=["oral"],
+                hospitalization=False,
+                outcome="recovered",
+                body_surface_percent=5,
+            )
+        )
+        assert g.serious
+        assert SeriousnessCriterion.MEDICALLY_IMPORTANT in g.seriousness_criteria
+        assert ActionCode.REPORT in [a.code for a in g.actions]
+
     def test_anaphylaxis_is_medically_important(self) -> None:
         """Anaphylaxis meeting a Brighton level is a medically important event."""
-        g = grade(reaction("hypotension", HIVES, onset_minutes=10, **DONE))
+        g = grade(reaction("hypotension", HIVES, **SUDDEN, **DONE))
         assert g.seriousness_criteria == (SeriousnessCriterion.MEDICALLY_IMPORTANT,)
 
     def test_unrecorded_criteria_are_listed(self) -> None:
-        """Unknown hospitalization and outcome are listed as undecided, never as 'no'."""
+        """Every criterion not recorded is listed as undecided, never taken as 'no'."""
         g = grade(reaction("rash"))
-        assert g.seriousness_unknown == (
-            SeriousnessCriterion.DEATH,
-            SeriousnessCriterion.HOSPITALIZATION,
-        )
+        assert g.seriousness_unknown == tuple(SeriousnessCriterion)
+        assert not g.serious
         assert ActionCode.COMPLETE_RECORD in [a.code for a in g.actions]
+
+    @pytest.mark.parametrize(
+        ("field", "criterion"),
+        [
+            ("life_threatening", SeriousnessCriterion.LIFE_THREATENING),
+            ("disability", SeriousnessCriterion.DISABILITY),
+            ("congenital_anomaly", SeriousnessCriterion.CONGENITAL_ANOMALY),
+            ("medically_important", SeriousnessCriterion.MEDICALLY_IMPORTANT),
+        ],
+    )
+    def test_not_recorded_is_not_no(self, field: str, criterion: SeriousnessCriterion) -> None:
+        """A reporter's judgement left out (None) is undecided; False is a recorded 'no'."""
+        assert Reaction(symptoms=(Symptom("rash"),)).to_dict()[field] is None
+        unrecorded = grade(reaction("rash", **{**DONE, field: None}))
+        assert criterion in unrecorded.seriousness_unknown
+        assert ActionCode.COMPLETE_RECORD in [a.code for a in unrecorded.actions]
+        recorded = grade(reaction("rash", **DONE))
+        assert criterion not in recorded.seriousness_unknown
+        assert grade(reaction("rash", **{**DONE, field: True})).seriousness_criteria == (criterion,)
+
+    def test_complete_record_names_the_fields(self) -> None:
+        """The complete-record action says which fields to record, in both languages."""
+        g = grade(reaction("rash", **{**DONE, "life_threatening": None}))
+        (record,) = [a for a in g.actions if a.code is ActionCode.COMPLETE_RECORD]
+        assert record.text.en.startswith("Record route, life-threatening or not,")
+        assert "投与経路、生命を脅かすものだったか" in record.text.ja
+        assert "{" not in record.text.en + record.text.ja
+
+    def test_undecided_does_not_list_what_is_met(self) -> None:
+        """A criterion already met (anaphylaxis is medically important) is not also undecided."""
+        g = grade(reaction("hypotension", HIVES, **SUDDEN))
+        assert SeriousnessCriterion.MEDICALLY_IMPORTANT in g.seriousness_criteria
+        assert SeriousnessCriterion.MEDICALLY_IMPORTANT not in g.seriousness_unknown
 
 
 class TestActions:
@@ -693,6 +1014,22 @@ class TestActions:
             grade(reaction("pain"), persistence_days=-1)
         with pytest.raises(ValidationError, match="route: expected one of"):
             grade(reaction("pain"), route="oral")
+
+    @pytest.mark.parametrize(
+        ("options", "message"),
+        [
+            ({"persistence_days": "3"}, "persistence_days: expected an integer"),
+            ({"on": "2026-11-25"}, "on: expected a date"),
+            ({"on": dt.datetime(2026, 11, 25, tzinfo=dt.UTC)}, "on: expected a date"),
+            ({"table": {}}, "table: expected a SeverityTable"),
+            ({"vocabulary": "1"}, "vocabulary: expected a Vocabulary"),
+        ],
+    )
+    def test_wrongly_typed_options(self, options: dict[str, Any], message: str) -> None:
+        """Options of the wrong type are a ValidationError naming the option."""
+        with pytest.raises(ValidationError) as info:
+            grade(reaction("pain"), **options)
+        assert any(e.startswith(message) for e in info.value.errors), info.value.errors
 
 
 class TestActionsProperties:
@@ -800,6 +1137,8 @@ class TestReactionSchema:
             {"symptoms": [{"code": "urticaria", "extent": "everywhere"}]},
             {"symptoms": ["pain"], "onset_minutes": -1},
             {"symptoms": ["pain"], "body_surface_percent": 101},
+            {"symptoms": ["pain"], "onset_minutes": 366 * 24 * 60 + 1},
+            {"symptoms": ["pain"], "duration_days": 10**9},
             {"symptoms": ["pain"], "outcome": "better"},
             {"symptoms": ["pain"], "interventions": ["prayer"]},
             {"symptoms": ["pain"], "hospitalization": "yes"},
