@@ -51,8 +51,8 @@ RECORD_EXTENSIONS: Final = {
     "the article's severity row (local, allergy, anaphylaxis); also the first coding of event.",
     "symptom": "AdverseEvent: valueCoding ({base}/CodeSystem/symptom), repeated: the "
     "reported symptom codes.",
-    "ctcae": "AdverseEvent: complex: term (valueString), grade (valueInteger, absent when the "
-    "record does not say enough), version (valueString, 5.0).",
+    "ctcae": "AdverseEvent: complex: term (valueString) and grade (valueInteger), each "
+    "absent when the record does not say enough, and version (valueString, 5.0).",
     "brighton": "AdverseEvent: complex: level (valueInteger 1-5), reason (valueCode), "
     "version (valueString, 2007).",
     "seriousness-criterion": "AdverseEvent: valueCoding (adverse-event-seriousness, R4 codes), "
@@ -323,7 +323,9 @@ def _grade_extensions(reaction: ReactionRecord, grade: Grade, base: str) -> list
         }
         for code in reaction.reaction.codes
     )
-    ctcae: list[dict[str, Any]] = [{"url": "term", "valueString": grade.ctcae.term.value}]
+    ctcae: list[dict[str, Any]] = []
+    if grade.ctcae.term is not None:
+        ctcae.append({"url": "term", "valueString": grade.ctcae.term.value})
     if grade.ctcae.grade is not None:
         ctcae.append({"url": "grade", "valueInteger": grade.ctcae.grade})
     ctcae.append({"url": "version", "valueString": grade.ctcae.version})
