@@ -401,7 +401,7 @@ def answers_from_questionnaire_response(
         )
     route_ext = ext.get(ext_url(base, "route"))
     route = None if route_ext is None else route_ext.get("valueCode")
-    if route is not None and route not in {r.value for r in Route}:
+    if route is not None and (not isinstance(route, str) or route not in {r.value for r in Route}):
         errors.append(
             f"extension[route].valueCode: expected one of "
             f"{'|'.join(r.value for r in Route)}, got {safe_repr(route)}"

@@ -648,3 +648,60 @@ except ModuleNotFoundError as exc:
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "needs: True"
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _paths(node: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    out = [prefix]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out.extend(_paths(v, (*prefix, k)))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out.extend(_paths(v, (*prefix, i)))
+    return out
+
+
+class TestReadBackNeverCrashes:
+    @pytest.mark.parametrize("value", [["iv_drip"], {"code": "iv_drip"}, 3, None, "nasal_spray"])
+    def test_bad_route_extension(self, value: object) -> None:
+        """A route extension holding anything but a route name is a ValidationError."""
+        answers = QUESTIONNAIRE.answers({"cancer_history": "none"}, partial=True, route="iv_drip")
+        response = fhir.to_questionnaire_response(answers, QUESTIONNAIRE)
+        route = next(e for e in response["extension"] if e["url"].endswith("/route"))
+        route["valueCode"] = value
+        if value is None:  # an extension without a value reads as no route
+            back = fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+            assert back.route is None
+            return
+        with pytest.raises(ValidationError, match=r"extension\[route\]"):
+            fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+
+    @settings(max_examples=150, deadline=None)
+    @given(data=st.data())
+    def test_any_corruption_is_a_validation_error(self, data: st.DataObject) -> None:
+        """Whatever part of a response is replaced by whatever JSON, reading it back gives
+        answers or a ValidationError, never another exception."""
+        answers = data.draw(strategies.answers(QUESTIONNAIRE, route=Route.INJECTION_SCALP))
+        try:
+            response = fhir.to_questionnaire_response(answers, QUESTIONNAIRE)
+        except ValidationError:
+            return
+        path = data.draw(st.sampled_from(_paths(response)[1:]))
+        node: Any = response
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = data.draw(JSON)
+        try:
+            back = fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+        except ValidationError:
+            return
+        assert isinstance(back, Answers)
