@@ -11,6 +11,36 @@ consent-form PDFs; and an append-only, tamper-evident reaction log.
 """
 
 from ._common import JST, Lang, Route, Text
+from ._consent import (
+    Acquisition,
+    Clinic,
+    ConsentLanguage,
+    ConsentProduct,
+    ConsentRequest,
+    ConsentTemplate,
+    Guardian,
+    IntervalUnit,
+    Patient,
+    Physician,
+    PhysicianOverride,
+    Plan,
+    Prices,
+    ProductKind,
+    TemplateRef,
+    Treatment,
+    cooling_off_applies,
+    current_template,
+    current_templates,
+    load_template,
+    needs_reconsent,
+    suggest_cooling_off,
+    template_versions,
+)
+from ._consent_record import (
+    consent_record,
+    consents_needing_reconsent,
+    record_rendered_consent,
+)
 from ._errors import (
     ExointakeError,
     LogIntegrityError,
@@ -46,6 +76,7 @@ from ._grading import (
     grade,
     load_severity_table,
     load_vocabulary,
+    using_vocabulary,
 )
 from ._questionnaire import (
     UNKNOWN,
@@ -62,6 +93,12 @@ from ._questionnaire import (
     Unknown,
     load_questionnaire,
 )
+from ._render import (
+    FontSpec,
+    RenderedConsent,
+    render_consent,
+    render_summary,
+)
 from ._screening import (
     Decision,
     Finding,
@@ -73,6 +110,9 @@ from ._screening import (
     load_ruleset,
     screen,
 )
+from ._sign import (
+    sign_consent,
+)
 from ._wareki import format_wareki, parse_date
 
 __version__ = "0.1.0"
@@ -80,6 +120,7 @@ __version__ = "0.1.0"
 __all__ = [
     "JST",
     "UNKNOWN",
+    "Acquisition",
     "Action",
     "ActionCode",
     "ActionTexts",
@@ -90,6 +131,11 @@ __all__ = [
     "BrightonSign",
     "Category",
     "Choice",
+    "Clinic",
+    "ConsentLanguage",
+    "ConsentProduct",
+    "ConsentRequest",
+    "ConsentTemplate",
     "CtcaeGrade",
     "CtcaeTerm",
     "DataSource",
@@ -99,7 +145,10 @@ __all__ = [
     "ExointakeError",
     "Extent",
     "Finding",
+    "FontSpec",
     "Grade",
+    "Guardian",
+    "IntervalUnit",
     "Intervention",
     "Item",
     "ItemType",
@@ -109,10 +158,17 @@ __all__ = [
     "Operator",
     "OrganSystem",
     "Outcome",
+    "Patient",
+    "Physician",
+    "PhysicianOverride",
+    "Plan",
+    "Prices",
+    "ProductKind",
     "Questionnaire",
     "QuestionnaireRef",
     "Reaction",
     "RenderError",
+    "RenderedConsent",
     "Route",
     "Rule",
     "RuleSet",
@@ -125,17 +181,33 @@ __all__ = [
     "SeverityTable",
     "Symptom",
     "SymptomDef",
+    "TemplateRef",
     "Text",
+    "Treatment",
     "Unknown",
     "ValidationError",
     "VersionMismatchError",
     "Vocabulary",
+    "consent_record",
+    "consents_needing_reconsent",
+    "cooling_off_applies",
+    "current_template",
+    "current_templates",
     "format_wareki",
     "grade",
     "load_questionnaire",
     "load_ruleset",
     "load_severity_table",
+    "load_template",
     "load_vocabulary",
+    "needs_reconsent",
     "parse_date",
+    "record_rendered_consent",
+    "render_consent",
+    "render_summary",
     "screen",
+    "sign_consent",
+    "suggest_cooling_off",
+    "template_versions",
+    "using_vocabulary",
 ]
