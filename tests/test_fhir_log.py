@@ -290,6 +290,29 @@ class TestConsent:
             to_consent(CONSENT, pdf=b"%PDF-1.7 another document")
 
 
+class TestRenderedConsent:
+    def test_a_rendered_pdf_exports_with_its_hashes(self) -> None:
+        """A consent rendered and recorded exports with the PDF's SHA-256, size and SHA-1."""
+        q = exointake.load_questionnaire()
+        raw = json.loads((ROOT / "examples" / "answers" / "review.json").read_text("utf-8"))
+        result = exointake.screen(
+            q.answers(raw, route="injection_face"), "injection_face", on=dt.date(2026, 11, 20)
+        )
+        data = json.loads((ROOT / "examples" / "consent-request.json").read_text("utf-8"))
+        request = exointake.ConsentRequest.from_dict({**data, "screening": result.to_dict()})
+        rendered = exointake.render_consent(request)
+        record = exointake.consent_record(
+            rendered, rendered_by="N-007", rendered_at=dt.datetime(2026, 11, 20, 1, tzinfo=dt.UTC)
+        )
+        resource = to_consent(record, pdf=rendered.pdf)
+        fhir.validate(resource)
+        attachment = resource["sourceAttachment"]
+        assert [e["valueString"] for e in extension(attachment, "sha256")] == [rendered.sha256]
+        assert attachment["size"] == len(rendered.pdf)
+        assert base64.b64decode(attachment["hash"]) == hashlib.sha1(rendered.pdf).digest()
+        assert resource["patient"]["identifier"]["value"] == rendered.patient_id
+
+
 def build_log(tmp_path: Path) -> tuple[str, dict[str, str]]:
     url = f"sqlite:///{tmp_path / 'log.db'}"
     ids: dict[str, str] = {}
