@@ -197,13 +197,7 @@ def to_medication_administration(
     ]
     resource["supportingInformation"] = [
         logical("Consent", "consent-id", administration.consent_id, base),
-        {
-            "identifier": {
-                "system": f"{base}/sid/screening-result-id",
-                "value": administration.screening_result_id,
-            },
-            "display": "screening result",
-        },
+        logical("RiskAssessment", "screening-result-id", administration.screening_result_id, base),
     ]
     resource["dosage"] = {
         "site": {"text": administration.site},

@@ -81,9 +81,11 @@ class TestMedicationAdministration:
         assert resource["subject"]["identifier"]["value"] == "P-000123"
         assert resource["performer"][0]["actor"]["identifier"]["value"] == "DR-007"
         assert resource["identifier"][0]["value"] == "ADM-1"
-        consent_ref = resource["supportingInformation"][0]
+        consent_ref, screening_ref = resource["supportingInformation"]
         assert consent_ref["type"] == "Consent"
         assert consent_ref["identifier"]["value"] == "CONSENT-2026-0042"
+        assert screening_ref["type"] == "RiskAssessment"
+        assert screening_ref["identifier"]["value"] == ADMINISTRATION.screening_result_id
 
     @settings(max_examples=60, deadline=None)
     @given(administration=strategies.administrations(), entry_id=strategies.log_ids())
@@ -374,6 +376,8 @@ class TestVisitBundles:
         ]
         first = [e["resource"] for e in bundles[0]["entry"]]
         assert first[1]["subject"]["identifier"]["value"] == "P-000123"
+        screening_ref = first[2]["supportingInformation"][1]["identifier"]
+        assert screening_ref == first[1]["identifier"][0]  # the MA points at that assessment
         assert [r["id"] for r in first[2:4]] == [ids["a1"], ids["a2"]]
         assert first[3]["dosage"]["dose"]["value"] == 50  # the amended version
         assert first[4]["id"] == ids["r1"]
