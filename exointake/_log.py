@@ -22,7 +22,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final, TypeAlias
 
 import sqlalchemy as sa
@@ -31,7 +30,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from ._canon import canonical_encoder
 from ._common import JST, Route
-from ._convert import Expected, canonical_json, converter, structure, unstructure_datetime
+from ._convert import Expected, canonical_json, converter, unstructure_datetime
 from ._errors import LogIntegrityError, ScreeningRefused, ValidationError
 from ._grading import grade
 from ._reactions import ReactionRecord
@@ -77,7 +76,7 @@ __all__ = [
 logger = logging.getLogger("exointake.log")
 
 Record: TypeAlias = Administration | ReactionRecord | FollowUp | ConsentRecord | ScreeningRecord
-"""Anything the log stores."""
+"""Anything the log stores (the type of :attr:`LogEntry.record`)."""
 
 
 class EntryKind(enum.StrEnum):
@@ -1201,13 +1200,3 @@ def iter_entries(log: Log) -> Iterator[LogEntry]:
     """Every entry in chain order (streamed)."""
     for row in log._store.iter_rows():
         yield _entry(row)
-
-
-def read_structured(data: object, cls: type[Any], path: str) -> Any:
-    """Structure user data (for the CLI)."""
-    return structure(data, cls, path=path, what=path)
-
-
-def path_or_url(value: str) -> str | Path:
-    """A ``--db`` value as given."""
-    return value
