@@ -864,7 +864,11 @@ class Log:
         return self._store.head()
 
     def __len__(self) -> int:
+        """How many entries the log holds."""
         return self.head()[0]
+
+    def __bool__(self) -> bool:
+        return True  # an open log is truthy even when empty
 
     def _select_current(self, *where: sa.ColumnElement[bool]) -> list[LogEntry]:
         with self._store.read() as conn:
