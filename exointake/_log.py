@@ -418,7 +418,7 @@ def derive_columns(
         grade = payload["grade"]
         cols.update(
             patient_id=payload["patient_id"],
-            administration_id=rec["administration_id"],
+            administration_id=payload["administration_root"],
             day=_jst_day(rec["onset"]),
             category=grade["category"],
             serious=bool(grade["serious"]),
@@ -426,7 +426,7 @@ def derive_columns(
     elif kind == EntryKind.FOLLOW_UP:
         cols.update(
             patient_id=payload["patient_id"],
-            reaction_id=rec["reaction_id"],
+            reaction_id=payload["reaction_root"],
             status=rec["status"],
             day=_jst_day(rec["on"]),
         )
@@ -613,6 +613,7 @@ class Log:
             payload = {
                 "record": converter.unstructure(follow_up),
                 "patient_id": reaction["patient_id"],
+                "reaction_root": reaction["root_id"],
             }
             row = self._append(w, EntryKind.FOLLOW_UP, payload, self._now_text())
         return str(row["entry_id"])
@@ -733,6 +734,7 @@ class Log:
                 payload = {
                     "record": converter.unstructure(record),
                     "patient_id": reaction["patient_id"],
+                    "reaction_root": reaction["root_id"],
                 }
             payload["amendment"] = amendment
             row = self._append(w, kind, payload, self._now_text(), root_id=target["root_id"])
@@ -761,6 +763,7 @@ class Log:
             "record": converter.unstructure(reaction),
             "grade": g.to_dict(),
             "patient_id": adm["patient_id"],
+            "administration_root": adm["root_id"],
         }
 
     def _current_of_kind(
@@ -900,32 +903,45 @@ class Log:
 
     def open_follow_ups(self) -> list[LogEntry]:
         """For each reaction, its latest follow-up when that one is still open."""
-        latest: dict[str, LogEntry] = {}
-        for entry in self._select_current(ENTRIES.c.kind == EntryKind.FOLLOW_UP.value):
-            latest[entry.record.reaction_id] = entry
-        return sorted(
-            (e for e in latest.values() if e.record.status is FollowUpStatus.OPEN),
-            key=lambda e: e.seq,
-        )
+        latest: dict[str, RowData] = {}
+        with self._store.read() as conn:
+            rows = conn.execute(
+                sa.select(ENTRIES)
+                .where(ENTRIES.c.kind == EntryKind.FOLLOW_UP.value, is_current())
+                .order_by(ENTRIES.c.seq)
+            ).mappings()
+            for row in rows:
+                latest[row["reaction_id"]] = row  # the reaction's root id
+        return [
+            _entry(row)
+            for row in sorted(latest.values(), key=lambda r: int(r["seq"]))
+            if row["status"] == FollowUpStatus.OPEN.value
+        ]
 
     def recall(self, lot: str) -> Recall:
         """Every administration of ``lot`` and every reaction that followed one."""
-        adm_roots = (
-            sa.select(ENTRIES.c.root_id)
-            .where(
-                ENTRIES.c.lot == lot,
-                ENTRIES.c.kind == EntryKind.ADMINISTRATION.value,
-                is_current(),
-            )
-            .scalar_subquery()
-        )
+        a = ENTRIES.alias("a")
         administrations = self._select_current(
             ENTRIES.c.lot == lot, ENTRIES.c.kind == EntryKind.ADMINISTRATION.value
         )
-        reactions = self._select_current(
-            ENTRIES.c.kind == EntryKind.REACTION.value,
-            ENTRIES.c.administration_id.in_(adm_roots),
-        )
+        with self._store.read() as conn:
+            rows = (
+                conn.execute(
+                    sa.select(ENTRIES)
+                    .select_from(ENTRIES.join(a, a.c.root_id == ENTRIES.c.administration_id))
+                    .where(
+                        a.c.lot == lot,
+                        a.c.kind == EntryKind.ADMINISTRATION.value,
+                        is_current(a),
+                        ENTRIES.c.kind == EntryKind.REACTION.value,
+                        is_current(),
+                    )
+                    .order_by(ENTRIES.c.seq)
+                )
+                .mappings()
+                .all()
+            )
+        reactions = [_entry(r) for r in rows]
         return Recall(lot=lot, administrations=tuple(administrations), reactions=tuple(reactions))
 
     def rates(self, *, since: dt.date | None = None, until: dt.date | None = None) -> RateReport:

@@ -473,6 +473,39 @@ class TestQueries:
         assert [e.record.reaction_id for e in log.open_follow_ups()] == [serious]
         assert [e.entry_id for e in log.serious_cases()] == [serious]
 
+    def test_any_version_id_links_to_the_entry(self, log: Log) -> None:
+        """Records may point at any version of an entry; queries follow the original."""
+        first = log.administer(administration(lot="LOT-X"))
+        second = log.amend(
+            first, administration(lot="LOT-X", site="cheek"), reason="x", amended_by="DR-1"
+        )
+        rid = log.record_reaction(reaction(second, "redness"))
+        assert [e.entry_id for e in log.recall("LOT-X").reactions] == [rid]
+        fixed = log.amend(rid, reaction(first, "swelling"), reason="y", amended_by="NS-1")
+        log.follow_up(
+            FollowUp.from_dict(
+                {
+                    "reaction_id": fixed,
+                    "status": "open",
+                    "recorded_by": "NS-1",
+                    "on": "2026-11-25T12:00:00Z",
+                }
+            )
+        )
+        log.follow_up(
+            FollowUp.from_dict(
+                {
+                    "reaction_id": rid,
+                    "status": "closed",
+                    "recorded_by": "NS-1",
+                    "on": "2026-11-25T13:00:00Z",
+                }
+            )
+        )
+        assert log.open_follow_ups() == []
+        assert log.rates().reactions == 1
+        assert log.verify().ok
+
     def test_follow_up_needs_a_reaction(self, log: Log) -> None:
         """A follow-up pointing at an administration (not a reaction) is refused."""
         adm = log.administer(administration())
