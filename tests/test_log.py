@@ -379,6 +379,14 @@ class TestVerify:
         raw(db_url, "DELETE FROM log_admin_counts")
         assert "missing" in (log.verify().problem or "")
 
+    def test_edited_reaction_counts_are_detected(self, log: Log, db_url: str) -> None:
+        """Changing the reaction counts behind the rate report is detected."""
+        self._filled(log)
+        raw(db_url, "UPDATE log_reaction_counts SET category = 'local'")
+        report = log.verify()
+        assert not report.ok
+        assert "reaction counts" in (report.problem or "")
+
     def test_verify_pages_through_long_chains(self, log: Log) -> None:
         """Verification in small pages checks every entry across page boundaries."""
         log.administer_many([administration() for _ in range(25)])
@@ -432,6 +440,19 @@ class TestQueries:
         assert rows["lot", "L2"].administrations == 1
         assert rows["origin", "adipose"].reactions == 0
         assert report.by_category == {"local": 1, "allergy": 0, "anaphylaxis": 1}
+
+    def test_rates_follow_amendments(self, log: Log) -> None:
+        """Correcting a reaction's grade or its administration's lot moves its count."""
+        adm = log.administer(administration(lot="L1"))
+        rid = log.record_reaction(reaction(adm, "redness"))
+        log.amend(rid, reaction(adm, "hypotension"), reason="x", amended_by="DR-1")
+        log.amend(adm, administration(lot="L2"), reason="y", amended_by="DR-1")
+        report = log.rates()
+        rows = {(r.dimension, r.value): r for r in report.rows}
+        assert report.by_category == {"local": 0, "allergy": 0, "anaphylaxis": 1}
+        assert ("lot", "L1") not in rows
+        assert rows["lot", "L2"].by_category["anaphylaxis"] == 1
+        assert log.verify().ok
 
     def test_rates_over_a_period(self, log: Log) -> None:
         """A period selects administrations by JST date; their reactions follow them."""
@@ -675,12 +696,18 @@ class TestMigrations:
         """Upgrading fills the per-day counts from the administrations already logged."""
         with open_log(db_url) as log:
             log.administer_many([administration(), administration()])
+        log_ids = []
+        with open_log(db_url) as log:
+            log_ids = log.administer_many([administration()])
+            log.record_reaction(reaction(log_ids[0], "rash"))
         raw(db_url, "DROP TABLE log_admin_counts")
+        raw(db_url, "DROP TABLE log_reaction_counts")
         raw(db_url, "DROP INDEX ix_log_entries_kind_day")
         raw(db_url, "UPDATE alembic_version SET version_num = '0001'")
         migrate_log(db_url)
         with open_log(db_url) as log:
-            assert log.rates().administrations == 2
+            assert (log.rates().administrations, log.rates().reactions) == (3, 1)
+            assert log.verify().ok
 
     def test_newer_database_is_refused(self, db_url: str) -> None:
         """A database migrated by a newer exointake is refused, not touched."""
