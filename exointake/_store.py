@@ -8,9 +8,10 @@ One table, ``log_entries``, holds every entry of a log in chain order (``seq``).
 carries the SHA-256 of its canonical JSON envelope and the hash of the previous row, so
 :meth:`Store.iter_rows` + :func:`entry_hash` let :meth:`exointake.Log.verify` re-check the
 chain from the first entry in constant memory. ``log_head`` holds the last ``seq`` and hash
-(the row every writer locks, and what detects a deleted tail). ``log_admin_counts`` holds
-the number of administrations per day, route, origin and lot, kept in the same transaction
-as the entries, so a rate report over a million administrations reads a few hundred rows.
+(the row every writer locks, and what detects a deleted tail). ``log_admin_counts`` and
+``log_reaction_counts`` hold the number of administrations per day, route, origin and lot
+and of reactions per the same keys and category, kept in the same transaction as the
+entries, so a rate report over a million administrations reads a few thousand rows.
 
 Writers serialise on the chain head: ``BEGIN IMMEDIATE`` on SQLite (with a busy timeout),
 ``SELECT … FOR UPDATE`` on the head row on PostgreSQL. A failed or interrupted write rolls
