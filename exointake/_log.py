@@ -984,20 +984,28 @@ class Log:
         if until is not None:
             where_c.append(c.day <= until.isoformat())
             where_r.append(rc.day <= until.isoformat())
+        admins: dict[tuple[str, str], int] = {}
+        reacts: dict[tuple[str, str], dict[str, int]] = {}
         with self._store.read() as conn:
-            adm_rows = conn.execute(
-                sa.select(c.route, c.origin, c.lot, sa.func.sum(c.n))
-                .where(*where_c)
-                .group_by(c.route, c.origin, c.lot)
-                .having(sa.func.sum(c.n) > 0)
-            ).all()
-            rx_rows = conn.execute(
-                sa.select(rc.route, rc.origin, rc.lot, rc.category, sa.func.sum(rc.n))
-                .where(*where_r)
-                .group_by(rc.route, rc.origin, rc.lot, rc.category)
-                .having(sa.func.sum(rc.n) > 0)
-            ).all()
-        return _rate_report(since, until, adm_rows, rx_rows)
+            # One small aggregate per dimension, so the database does the summing.
+            for dim in DIMENSIONS:
+                col, rcol = c[dim], rc[dim]
+                for value, n in conn.execute(
+                    sa.select(col, sa.func.sum(c.n)).where(*where_c).group_by(col)
+                ):
+                    if n:
+                        admins[(dim, value)] = int(n)
+                for value, category, n in conn.execute(
+                    sa.select(rcol, rc.category, sa.func.sum(rc.n))
+                    .where(*where_r)
+                    .group_by(rcol, rc.category)
+                ):
+                    if n:
+                        cats = reacts.get((dim, value))
+                        if cats is None:
+                            cats = reacts[(dim, value)] = dict.fromkeys(CATEGORIES, 0)
+                        cats[category] = cats.get(category, 0) + int(n)
+        return _rate_report(since, until, admins, reacts)
 
     # -- verify ---------------------------------------------------------------------------
 
@@ -1173,27 +1181,19 @@ class Log:
 def _rate_report(
     since: dt.date | None,
     until: dt.date | None,
-    adm_rows: Sequence[Any],
-    rx_rows: Sequence[Any],
+    admins: Mapping[tuple[str, str], int],
+    reacts: Mapping[tuple[str, str], Mapping[str, int]],
 ) -> RateReport:
-    admins: dict[tuple[str, str], int] = {}
-    reacts: dict[tuple[str, str], dict[str, int]] = {}
-    total_a = 0
+    # Every administration and reaction has one route: the route rows hold the totals.
+    total_a = sum(n for (dim, _), n in admins.items() if dim == "route")
     total_by_cat: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
-    for route, origin, lot, summed in adm_rows:
-        n = int(summed or 0)
-        total_a += n
-        for dim, value in zip(DIMENSIONS, (route, origin, lot), strict=True):
-            admins[(dim, value)] = admins.get((dim, value), 0) + n
-    for route, origin, lot, category, summed in rx_rows:
-        n = int(summed or 0)
-        total_by_cat[category] = total_by_cat.get(category, 0) + n
-        for dim, value in zip(DIMENSIONS, (route, origin, lot), strict=True):
-            cats = reacts.setdefault((dim, value), dict.fromkeys(CATEGORIES, 0))
-            cats[category] = cats.get(category, 0) + n
+    for (dim, _), cats in reacts.items():
+        if dim == "route":
+            for category, n in cats.items():
+                total_by_cat[category] = total_by_cat.get(category, 0) + n
     rows = []
     for key in sorted(set(admins) | set(reacts), key=lambda k: (DIMENSIONS.index(k[0]), k[1])):
-        cats = reacts.get(key, dict.fromkeys(CATEGORIES, 0))
+        cats = dict(reacts.get(key) or dict.fromkeys(CATEGORIES, 0))
         rows.append(
             RateRow(
                 dimension=key[0],
