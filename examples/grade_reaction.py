@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from exointake._grading import Reaction, grade  # public as exointake.Reaction / exointake.grade
+from exointake import Reaction, grade
 
 REACTION_DAY = dt.date(2026, 11, 25)
 

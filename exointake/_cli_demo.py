@@ -11,6 +11,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
+from ._cli_consent import demo_consents
 from ._cli_questionnaire import render_text
 from ._cli_screen import render_result
 from ._common import Lang, Route
@@ -51,6 +52,7 @@ def _run(args: argparse.Namespace) -> int:
         f"{len(rules.effective_rules)} rules\n"
     )
     print("== 2. Screening ==")
+    screened = []
     for patient in sample["patients"]:
         route = Route(patient["route"])
         answers = q.answers(patient["answers"], route=route)
@@ -58,4 +60,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"patient {patient['patient_id']} ({route.value}) result {result.result_id[:12]}…")
         print(render_result(result, lang))
         print()
+        birth = parse_date(patient["answers"]["birth_date"]).isoformat()
+        screened.append((patient["patient_id"], birth, result))
+    print("== 3. Consent ==")
+    demo_consents(folder, screened, language=lang.value)
+    print()
     return 0

@@ -27,6 +27,11 @@ def read_json_file(path: str | Path, *, what: str) -> Any:
         ) from None
     except UnicodeDecodeError:
         raise ValidationError([f"{p}: not UTF-8 text"], what=what) from None
+    except (ValueError, RecursionError):  # e.g. a 5,000-digit number, or [[[[... 100,000 deep
+        raise ValidationError(
+            [f"{p}: JSON too large to read (numbers over 4,300 digits or nesting too deep)"],
+            what=what,
+        ) from None
 
 
 def print_json(data: object) -> None:

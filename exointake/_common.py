@@ -7,7 +7,10 @@ import enum
 
 from attrs import frozen
 
-__all__ = ["JST", "Lang", "Route", "Text", "today_jst"]
+from ._convert import safe_repr
+from ._errors import ValidationError
+
+__all__ = ["JST", "Lang", "Route", "Text", "parse_route", "today_jst"]
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 """Japan Standard Time: what people read. Storage is always UTC."""
@@ -47,4 +50,21 @@ class Text:
 
     def get(self, lang: Lang | str) -> str:
         """The text in ``lang`` (``"ja"`` or ``"en"``)."""
-        return self.ja if Lang(lang) is Lang.JA else self.en
+        if lang == Lang.JA:
+            return self.ja
+        if lang == Lang.EN:
+            return self.en
+        raise ValidationError([f"lang: expected ja or en, got {safe_repr(lang)}"], what="language")
+
+
+def parse_route(route: Route | str | None, *, what: str = "route") -> Route | None:
+    """A :class:`Route` from its value, ``None`` kept; anything else is a ValidationError."""
+    if route is None or isinstance(route, Route):
+        return route
+    try:
+        return Route(route)
+    except ValueError:
+        choices = "|".join(r.value for r in Route)
+        raise ValidationError(
+            [f"route: expected one of {choices}, got {safe_repr(route)}"], what=what
+        ) from None

@@ -35,6 +35,7 @@ __all__ = [
     "canonical_json",
     "converter",
     "describe_type",
+    "prune_empty",
     "safe_repr",
     "sha256_hex",
     "structure",
@@ -48,18 +49,37 @@ class Expected(ValueError):
     """Raised by hooks and validators with a message that is safe to show."""
 
 
-def safe_repr(value: object, *, limit: int = 24) -> str:
-    """Show a value in an error message only when it cannot be free text.
+_CODE = re.compile(r"[A-Za-z0-9_.:+<>=!/|#-]+")
 
-    Booleans, numbers and None are shown; short strings are shown truncated
-    (they were given where a closed vocabulary was expected); anything else is
-    named by its JSON type only.
+
+def is_code(value: object, *, limit: int = 32) -> bool:
+    """Whether a string looks like a code (``past``, ``iv_drip``, ``1.2``), not free text."""
+    return isinstance(value, str) and len(value) <= limit and _CODE.fullmatch(value) is not None
+
+
+def safe_repr(value: object, *, limit: int = 32) -> str:
+    """Show a value in an error message only when it cannot be personal data.
+
+    Booleans, None and ordinary numbers are shown; a string is shown only when it
+    looks like a code (letters, digits, ``_.:+-<>=!/|#``, at most ``limit`` characters) — what
+    a closed vocabulary expects. Anything else is named by its JSON type only,
+    so a name or a note typed into the wrong field is never repeated.
     """
-    if value is None or isinstance(value, bool | int | float | Decimal):
+    if value is None or isinstance(value, bool):
         return repr(value)
-    if isinstance(value, str):
-        return repr(value if len(value) <= limit else value[:limit] + "…")
+    if isinstance(value, int):
+        return repr(value) if abs(value) < 10**15 else "a very large integer"
+    if isinstance(value, float | Decimal):
+        text = str(value)
+        return text if len(text) <= 32 else "a number"
+    if is_code(value, limit=limit):
+        return repr(value)
     return describe_type(value)
+
+
+def safe_key(key: object) -> str:
+    """A mapping key for an error path: shown when it is a code, hidden otherwise."""
+    return str(key) if is_code(key) else "<key not shown>"
 
 
 def describe_type(value: object) -> str:
@@ -285,11 +305,11 @@ converter: cattrs.Converter = _make_converter()
 
 
 def _join(path: str, key: object) -> str:
-    if isinstance(key, str) and key.isidentifier():
+    if isinstance(key, str) and key.isidentifier() and is_code(key):
         return f"{path}.{key}" if path else key
-    if isinstance(key, int):
+    if isinstance(key, int) and not isinstance(key, bool):
         return f"{path}[{key}]"
-    return f"{path}[{safe_repr(key)}]"
+    return f"{path}[{safe_key(key)}]"
 
 
 def _message(exc: BaseException, tp: object) -> str:
@@ -300,7 +320,7 @@ def _message(exc: BaseException, tp: object) -> str:
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, ForbiddenExtraKeysError):
-        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+        return "unknown field(s): " + ", ".join(sorted(safe_key(k) for k in exc.extra_fields))
     if isinstance(exc, AttributeError | TypeError) and tp is None:
         return "expected an object"
     return f"expected {_type_name(tp)}"
@@ -324,8 +344,8 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
                 else [f"{_join(path, key)}: {_message(sub, note.type)}"]
             )
         for sub in without:
-            if isinstance(sub, ValidationError):  # raised by a class's own checks, paths complete
-                out.extend(sub.errors)
+            if isinstance(sub, ValidationError):  # a class's own checks, paths relative to it
+                out.extend(prefix_path(path, e) for e in sub.errors)
                 continue
             out.extend(
                 error_messages(sub, path)
@@ -369,9 +389,7 @@ def structure(data: object, cls: type[T], *, path: str = "", what: str | None = 
     try:
         return converter.structure(data, cls)
     except ValidationError as exc:
-        raise ValidationError(
-            [f"{path}.{e}" if path else e for e in exc.errors], what=label
-        ) from None
+        raise ValidationError([prefix_path(path, e) for e in exc.errors], what=label) from None
     except (ClassValidationError, IterableValidationError) as exc:
         raise ValidationError(error_messages(exc, path), what=label) from None
     except (Expected, KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -396,6 +414,20 @@ def canonical_json(data: object) -> bytes:
     return json.dumps(
         plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
+
+
+def prune_empty(data: Any) -> Any:
+    """Drop keys whose value is None, [] or {} (recursively) before hashing.
+
+    Content hashes of versioned data are taken over the pruned form, so a later
+    release that adds an optional field (defaulting to None or empty) does not
+    change the hash of every existing questionnaire or rule set.
+    """
+    if isinstance(data, dict):
+        return {k: prune_empty(v) for k, v in data.items() if v is not None and v not in ([], {})}
+    if isinstance(data, list):
+        return [prune_empty(v) for v in data]
+    return data
 
 
 def sha256_hex(data: bytes) -> str:

@@ -44,8 +44,8 @@ class ValidationError(ExointakeError, ValueError):
 
     errors: tuple[str, ...]
 
-    def __init__(self, errors: Iterable[str], *, what: str = "input") -> None:
-        self.errors = tuple(errors)
+    def __init__(self, errors: Iterable[str] | str, *, what: str = "input") -> None:
+        self.errors = (errors,) if isinstance(errors, str) else tuple(errors)
         self.what = what
         n = len(self.errors)
         head = f"invalid {what}: {n} problem{'s' if n != 1 else ''}"

@@ -34,7 +34,7 @@ from attrs import field, fields, frozen
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
-from ._common import Route, Text
+from ._common import Route, Text, parse_route
 from ._convert import Expected, converter, describe_type, safe_repr, structure
 from ._errors import ValidationError
 
@@ -575,13 +575,18 @@ converter.register_structure_hook(Symptom, _structure_symptom)
 converter.register_unstructure_hook(Symptom, _unstructure_symptom)
 
 
+_INTERVENTION_ORDER = {v: n for n, v in enumerate(Intervention)}
+_ALL_INTERVENTIONS = frozenset(Intervention)
+_SYSTEM_ORDER = {v: n for n, v in enumerate(OrganSystem)}
+_CRITERIA = tuple(SeriousnessCriterion)
+
+
 def _sorted_interventions(
     value: Iterable[Intervention] | None,
 ) -> tuple[Intervention, ...] | None:
     if value is None:
         return None
-    order = list(Intervention)
-    return tuple(sorted({Intervention(v) for v in value}, key=order.index))
+    return tuple(sorted({Intervention(v) for v in value}, key=_INTERVENTION_ORDER.__getitem__))
 
 
 @frozen
@@ -798,7 +803,7 @@ def grade(
     """
     table = table or load_severity_table()
     vocabulary = vocabulary or load_vocabulary()
-    route_ = _route(route)
+    route_ = parse_route(route, what="grading")
     unknown = [
         f"symptoms[{n}].code: unknown symptom code {safe_repr(s.code)}"
         for n, s in enumerate(reaction.symptoms)
@@ -845,18 +850,6 @@ def grade(
         table_version=table.version,
         vocabulary_version=vocabulary.version,
     )
-
-
-def _route(route: Route | str | None) -> Route | None:
-    if route is None or isinstance(route, Route):
-        return route
-    try:
-        return Route(route)
-    except ValueError:
-        raise ValidationError(
-            [f"route: expected one of {'|'.join(r.value for r in Route)}, got {safe_repr(route)}"],
-            what="grading",
-        ) from None
 
 
 def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, bool]:
@@ -927,7 +920,7 @@ def _brighton(
                 "reduced_peripheral_circulation", OrganSystem.CARDIOVASCULAR, BrightonRole.MINOR
             )
         )
-    signs = sorted(set(signs), key=lambda b: (list(OrganSystem).index(b.system), b.role, b.code))
+    signs = sorted(set(signs), key=lambda b: (_SYSTEM_ORDER[b.system], b.role, b.code))
 
     def has(role: BrightonRole, *systems: OrganSystem) -> bool:
         return any(b.role is role and b.system in systems for b in signs)
@@ -1041,7 +1034,7 @@ def _ctcae(
     )
     worst = _Facts(
         interventions=frozenset(
-            Intervention if reaction.interventions is None else reaction.interventions
+            _ALL_INTERVENTIONS if reaction.interventions is None else reaction.interventions
         ),
         hospitalization=reaction.hospitalization is not False,
         fatal=reaction.outcome in (Outcome.FATAL, Outcome.UNKNOWN),
@@ -1174,8 +1167,8 @@ def _seriousness(
         c.HOSPITALIZATION: reaction.hospitalization is None,
     }
     return (
-        tuple(k for k in c if met.get(k)),
-        tuple(k for k in c if undecided.get(k)),
+        tuple(k for k in _CRITERIA if met.get(k)),
+        tuple(k for k in _CRITERIA if undecided.get(k)),
     )
 
 

@@ -15,19 +15,21 @@ from typing import Any, TypeAlias
 
 from attrs import field, frozen
 
-from ._common import Route, Text
+from ._common import Route, Text, parse_route
 from ._convert import (
     Expected,
     canonical_json,
     converter,
     describe_type,
+    prune_empty,
+    safe_key,
     safe_repr,
     sha256_hex,
     structure,
     structure_decimal,
 )
 from ._errors import ValidationError, VersionMismatchError
-from ._wareki import parse_date
+from ._wareki import parse_date_value
 
 __all__ = [
     "UNKNOWN",
@@ -176,7 +178,7 @@ class Questionnaire:
         if errors:
             raise ValidationError(errors, what="questionnaire")
         object.__setattr__(self, "_index", MappingProxyType({i.link_id: i for i in self.items}))
-        object.__setattr__(self, "_sha256", sha256_hex(canonical_json(self.to_dict())))
+        object.__setattr__(self, "_sha256", sha256_hex(canonical_json(prune_empty(self.to_dict()))))
 
     # -- construction ---------------------------------------------------------------
 
@@ -224,23 +226,38 @@ class Questionnaire:
         With no route every route-limited item is shown (ask everything).
         An item whose controlling item is itself hidden is hidden too.
         """
-        if item.routes and route is not None and route not in item.routes:
-            return False
-        if not item.enable_when:
-            return True
-        results = (self._condition_holds(c, values, route) for c in item.enable_when)
-        if item.enable_behavior is EnableBehavior.ALL:
-            return all(results)
-        return any(results)
+        return self.shown_items(values, route)[item.link_id]
+
+    def shown_items(
+        self, values: Mapping[str, AnswerValue], route: Route | None = None
+    ) -> dict[str, bool]:
+        """For every item, whether it is shown given these answers and route.
+
+        One pass in questionnaire order: ``enable_when`` only looks back, so each
+        item's visibility is known before any item that depends on it.
+        """
+        shown: dict[str, bool] = {}
+        for item in self.items:
+            if item.routes and route is not None and route not in item.routes:
+                shown[item.link_id] = False
+            elif not item.enable_when:
+                shown[item.link_id] = True
+            else:
+                results = (self._condition_holds(c, values, shown) for c in item.enable_when)
+                if item.enable_behavior is EnableBehavior.ALL:
+                    shown[item.link_id] = all(results)
+                else:
+                    shown[item.link_id] = any(results)
+        return shown
 
     def _condition_holds(
-        self, cond: EnableWhen, values: Mapping[str, AnswerValue], route: Route | None
+        self, cond: EnableWhen, values: Mapping[str, AnswerValue], shown: Mapping[str, bool]
     ) -> bool:
         source = self._index[cond.question]
         present = (
             cond.question in values
             and values[cond.question] is not UNKNOWN
-            and self.is_enabled(source, values, route)
+            and shown[cond.question]
         )
         if cond.operator is Operator.EXISTS:
             return present is bool(cond.answer)
@@ -280,14 +297,13 @@ class Questionnaire:
             raise ValidationError(
                 [f"answers: expected an object, got {describe_type(values)}"], what="answers"
             )
-        route_ = _route(route)
+        route_ = parse_route(route)
         errors: list[str] = []
         parsed: dict[str, AnswerValue] = {}
         for key in values:
             if not isinstance(key, str) or key not in self._index:
                 errors.append(
-                    f"answers.{safe_repr(key) if not isinstance(key, str) else key}: "
-                    f"unknown item (not in {self.id} v{self.version})"
+                    f"{_join_key('answers', key)}: unknown item (not in {self.id} v{self.version})"
                 )
         for item in self.items:  # in order, so enablement sees earlier answers
             if item.link_id not in values:
@@ -296,15 +312,18 @@ class Questionnaire:
                 parsed[item.link_id] = _parse_value(item, values[item.link_id])
             except Expected as exc:
                 errors.append(f"answers.{item.link_id}: {exc}")
+        shown = self.shown_items(parsed, route_)
         for item in self.items:
-            enabled = self.is_enabled(item, parsed, route_)
+            enabled = shown[item.link_id]
             if item.link_id in parsed and not enabled:
                 errors.append(f"answers.{item.link_id}: answered, but {self._why_hidden(item)}")
             elif enabled and item.required and not partial and item.link_id not in values:
                 errors.append(f"answers.{item.link_id}: required, missing")
         if errors:
             raise ValidationError(errors, what="answers")
-        return Answers(questionnaire=self.ref, values=parsed, route=route_)
+        answers = Answers(questionnaire=self.ref, values=parsed, route=route_)
+        object.__setattr__(answers, "_validated_by", self._sha256)
+        return answers
 
     def _why_hidden(self, item: Item) -> str:
         conds = " and " if item.enable_behavior is EnableBehavior.ALL else " or "
@@ -389,8 +408,10 @@ class Answers:
     """
 
     questionnaire: QuestionnaireRef
-    values: Mapping[str, AnswerValue] = field(converter=freeze_answers)
+    values: Mapping[str, AnswerValue] = field(converter=freeze_answers, hash=False)
     route: Route | None = None
+    _validated_by: str = field(default="", init=False, eq=False, hash=False, repr=False)
+    """SHA-256 of the questionnaire that validated these values ("" when built by hand)."""
 
     def __repr__(self) -> str:  # values may hold personal data: show ids only
         return (
@@ -407,6 +428,10 @@ class Answers:
         if self.route is not None:
             doc["route"] = self.route.value
         return doc
+
+
+def _join_key(root: str, key: object) -> str:
+    return f"{root}.{safe_key(key)}"
 
 
 def answer_to_json(value: AnswerValue) -> object:
@@ -441,6 +466,11 @@ def _read_json(source: str | bytes | Path, what: str) -> object:
             else ""
         )
         raise ValidationError([f"$: not valid JSON{pos}"], what=what) from None
+    except (ValueError, RecursionError):  # a 5,000-digit number, or nesting 100,000 deep
+        raise ValidationError(
+            ["$: JSON too large to read (numbers over 4,300 digits or nesting too deep)"],
+            what=what,
+        ) from None
 
 
 def _bundled_versions(kind: str, ident: str) -> list[str]:
@@ -451,7 +481,21 @@ def _bundled_versions(kind: str, ident: str) -> list[str]:
     return sorted(names, key=lambda v: tuple(int(x) if x.isdigit() else x for x in v.split(".")))
 
 
+_BUNDLE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(\.[0-9a-z_-]{1,16}){0,3}")
+
+
 def _bundled_json(kind: str, ident: str, version: str | None) -> object:
+    for label, name, optional in (("id", ident, False), ("version", version, True)):
+        if (name is not None or not optional) and (
+            not isinstance(name, str) or not _BUNDLE_NAME.fullmatch(name)
+        ):
+            raise ValidationError(
+                [
+                    f"{kind}.{label}: expected a bundled name (a-z, 0-9, _ - .), got "
+                    f"{safe_repr(name)}"
+                ],
+                what=kind,
+            )
     versions = _bundled_versions(kind, ident)
     if not versions:
         raise ValidationError([f"{kind}: no bundled {ident!r}"], what=kind)
@@ -471,18 +515,6 @@ def load_questionnaire(id: str = "exosome-intake", version: str | None = None) -
 
 
 # ---------------------------------------------------------------------------- checks
-
-
-def _route(route: Route | str | None) -> Route | None:
-    if route is None or isinstance(route, Route):
-        return route
-    try:
-        return Route(route)
-    except ValueError:
-        raise ValidationError(
-            [f"route: expected one of {'|'.join(r.value for r in Route)}, got {safe_repr(route)}"],
-            what="route",
-        ) from None
 
 
 def _parse_value(item: Item, raw: object) -> AnswerValue:
@@ -511,7 +543,7 @@ def _parse_value(item: Item, raw: object) -> AnswerValue:
             return tuple(sorted(raw, key=codes.index))
     elif t is ItemType.DATE:
         if isinstance(raw, str):
-            return parse_date(raw)
+            return parse_date_value(raw)
     elif t is ItemType.INTEGER:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
@@ -575,7 +607,7 @@ def _check_definition(q: Questionnaire) -> list[str]:
     errors: list[str] = []
     seen: dict[str, Item] = {}
     for n, item in enumerate(q.items):
-        path = f"questionnaire.items[{n}]"
+        path = f"items[{n}]"  # relative: the converter puts the root in front
         if not _LINK_ID.fullmatch(item.link_id):
             errors.append(
                 f"{path}.link_id: expected lower_snake_case (a-z, 0-9, _), "
@@ -608,6 +640,13 @@ def _check_definition(q: Questionnaire) -> list[str]:
             if cond.operator is Operator.EXISTS:
                 if not isinstance(cond.answer, bool):
                     errors.append(f"{cpath}.answer: expected true or false with 'exists'")
+                continue
+            ordered = (ItemType.INTEGER, ItemType.DECIMAL, ItemType.DATE)
+            if cond.operator not in (Operator.EQ, Operator.NE) and source.type not in ordered:
+                errors.append(
+                    f"{cpath}.operator: {cond.operator.value} needs an integer, decimal or date "
+                    f"item; {cond.question} is {source.type.value}"
+                )
                 continue
             try:
                 _coerce_enable_answer(source, cond.answer)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -29,12 +30,13 @@ from typing import Any, TypeAlias
 
 from attrs import field, frozen
 
-from ._common import Route, Text, today_jst
+from ._common import Route, Text, parse_route, today_jst
 from ._convert import (
     Expected,
     canonical_json,
     converter,
     describe_type,
+    prune_empty,
     safe_repr,
     sha256_hex,
     structure,
@@ -44,15 +46,17 @@ from ._questionnaire import (
     UNKNOWN,
     Answers,
     AnswerValue,
+    Item,
     ItemType,
     Questionnaire,
     QuestionnaireRef,
     _bundled_json,
     _read_json,
-    _route,
     answer_to_json,
     freeze_answers,
+    load_questionnaire,
 )
+from ._wareki import parse_date
 
 __all__ = [
     "Age",
@@ -93,6 +97,28 @@ class Decision(enum.StrEnum):
     def rank(self) -> int:
         """Position on the scale: clear 0 … contraindicated 4."""
         return _RANK[self]
+
+    # A StrEnum would compare alphabetically; decisions compare by severity, so that
+    # max(), sorted() and < mean what a reader expects.
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, Decision):
+            return _RANK[self] < _RANK[other]
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, Decision):
+            return _RANK[self] <= _RANK[other]
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, Decision):
+            return _RANK[self] > _RANK[other]
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, Decision):
+            return _RANK[self] >= _RANK[other]
+        return NotImplemented
 
 
 _RANK = {d: n for n, d in enumerate(Decision)}
@@ -186,8 +212,16 @@ def _scalar(value: object, path: str) -> bool | int | str:
     )
 
 
-def structure_condition(data: object, path: str = "") -> Condition:
+MAX_DEPTH = 32
+"""How deeply conditions may nest (all/any/not inside each other)."""
+
+
+def structure_condition(data: object, path: str = "", depth: int = 0) -> Condition:
     """A condition from its JSON form; errors name the path relative to the condition."""
+    if depth > MAX_DEPTH:
+        raise ValidationError(
+            [f"{path}: conditions nest deeper than {MAX_DEPTH} levels"], what="rule set"
+        )
     if not isinstance(data, Mapping) or len(data) != 1:
         raise ValidationError(
             [f"{path}: expected an object with exactly one of is_true|equals|in|age|all|any|not"],
@@ -204,10 +238,10 @@ def structure_condition(data: object, path: str = "") -> Condition:
             raise ValidationError(
                 [f"{sub}: expected a non-empty list of conditions"], what="rule set"
             )
-        parts = tuple(structure_condition(c, f"{sub}[{n}]") for n, c in enumerate(body))
+        parts = tuple(structure_condition(c, f"{sub}[{n}]", depth + 1) for n, c in enumerate(body))
         return All(parts) if key == "all" else Any_(parts)
     if key == "not":
-        return Not(structure_condition(body, sub))
+        return Not(structure_condition(body, sub, depth + 1))
     if key in _LEAF_KEYS:
         if key == "in" and isinstance(body, Mapping) and isinstance(body.get("values"), list):
             body = {
@@ -269,31 +303,35 @@ def compile_condition(cond: Condition) -> _Eval:
         case IsTrue(item):
 
             def is_true(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
-                x = v.get(item, UNKNOWN)
-                return None if x is UNKNOWN else x is True
+                x = v.get(item)
+                # Only a real boolean decides; anything else (missing, unknown, a value
+                # of the wrong type in hand-built answers) leaves the rule undecided.
+                return True if x is True else False if x is False else None
 
             return is_true
         case Equals(item, value):
+            kind = type(value)
 
             def equals(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
-                x = v.get(item, UNKNOWN)
-                return None if x is UNKNOWN else (x == value and type(x) is type(value))
+                x = v.get(item)
+                return x == value if type(x) is kind else None
 
             return equals
         case In(item, values):
             allowed = frozenset((type(x), x) for x in values)
+            kinds = frozenset(type(x) for x in values)
 
             def in_(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
-                x = v.get(item, UNKNOWN)
-                return None if x is UNKNOWN else (type(x), x) in allowed
+                x = v.get(item)
+                return (type(x), x) in allowed if type(x) in kinds else None
 
             return in_
         case Age(item, op, limit):
             compare = _COMPARE[op]
 
             def age(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
-                born = v.get(item, UNKNOWN)
-                if not isinstance(born, dt.date):
+                born = v.get(item)
+                if type(born) is not dt.date or born > on:  # a birth date after today is a typo
                     return None
                 years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
                 return compare(years, limit)
@@ -422,7 +460,7 @@ class RuleSet:
                     "id": self.id,
                     "version": self.version,
                     "questionnaire": self.questionnaire,
-                    "rules": [_unstructure_rule(r) for r in effective],
+                    "rules": [prune_empty(_unstructure_rule(r)) for r in effective],
                 }
             )
         )
@@ -432,7 +470,7 @@ class RuleSet:
         errors: list[str] = []
         seen: set[str] = set()
         for n, rule in enumerate(self.rules):
-            path = f"ruleset.rules[{n}]"
+            path = f"rules[{n}]"  # relative: the converter puts the root in front
             if rule.id in seen:
                 errors.append(f"{path}.id: duplicate rule id {rule.id!r}")
             seen.add(rule.id)
@@ -450,25 +488,24 @@ class RuleSet:
         base: tuple[Rule, ...] = ()
         if self.extends is not None:
             if (self.extends.id, self.extends.version) == (self.id, self.version):
-                errors.append("ruleset.extends: a rule set cannot extend itself")
+                errors.append("extends: a rule set cannot extend itself")
             else:
                 try:
                     parent = load_ruleset(self.extends.id, self.extends.version)
                 except ValidationError as exc:
-                    errors.extend(f"ruleset.extends: {e}" for e in exc.errors)
+                    errors.extend(f"extends: {e}" for e in exc.errors)
                 else:
                     if parent.questionnaire != self.questionnaire:
                         errors.append(
-                            f"ruleset.questionnaire: the base rule set is for "
-                            f"{parent.questionnaire!r}"
+                            f"questionnaire: the base rule set is for {parent.questionnaire!r}"
                         )
                     base = parent.effective_rules
         base_ids = {r.id for r in base}
         for n, rid in enumerate(self.disable):
             if rid not in base_ids:
-                errors.append(f"ruleset.disable[{n}]: no rule {rid!r} in the base rule set")
+                errors.append(f"disable[{n}]: no rule {rid!r} in the base rule set")
         if self.disable and self.extends is None:
-            errors.append("ruleset.disable: only a rule set that extends another can disable")
+            errors.append("disable: only a rule set that extends another can disable")
         if errors:
             raise ValidationError(errors, what="rule set")
         own = {r.id: r for r in self.rules}
@@ -504,7 +541,16 @@ class RuleSet:
         return RuleSetRef(self.id, self.version, self._sha256)
 
     def check_against(self, questionnaire: Questionnaire) -> None:
-        """Refuse rules that read items the questionnaire lacks, or free-text items."""
+        """Refuse rules that could never decide on this questionnaire's answers.
+
+        Every item a rule reads must exist and be structured (not free text), and
+        every condition must fit its item: ``is_true`` a boolean item, ``age`` a
+        date item, ``equals``/``in`` values of the item's type (choice codes for a
+        choice item). A rule that cannot match would silently never fire.
+        """
+        key = (self._sha256, questionnaire.sha256)
+        if key in _CHECKED:
+            return
         errors = []
         if questionnaire.id != self.questionnaire:
             errors.append(
@@ -523,8 +569,61 @@ class RuleSet:
                         f"rules.{rule.id}.reads: {item!r} is free text; rules "
                         "read only structured answers"
                     )
+            errors.extend(
+                f"rules.{rule.id}.when: {problem}"
+                for problem in _leaf_problems(rule.when, questionnaire)
+            )
         if errors:
             raise ValidationError(errors, what="rule set")
+        _CHECKED.add(key)
+
+
+_CHECKED: set[tuple[str, str]] = set()
+
+
+def _leaf_problems(cond: Condition, q: Questionnaire) -> Iterator[str]:
+    match cond:
+        case All(parts) | Any_(parts):
+            for part in parts:
+                yield from _leaf_problems(part, q)
+            return
+        case Not(inner):
+            yield from _leaf_problems(inner, q)
+            return
+        case IsTrue(item) | Equals(item, _) | In(item, _) | Age(item, _, _):
+            if item not in q or q.item(item).type is ItemType.TEXT:
+                return  # reported with reads
+    target = q.item(cond.item)
+    kind = target.type
+    if isinstance(cond, IsTrue):
+        if kind is not ItemType.BOOLEAN:
+            yield f"is_true needs a boolean item; {cond.item} is {kind.value}"
+    elif isinstance(cond, Age):
+        if kind is not ItemType.DATE:
+            yield f"age needs a date item; {cond.item} is {kind.value}"
+    else:
+        values = (cond.value,) if isinstance(cond, Equals) else cond.values
+        name = "equals" if isinstance(cond, Equals) else "in"
+        if not values:
+            yield f"in needs at least one value for {cond.item}"
+        for value in values:
+            problem = _value_misfit(target, value)
+            if problem:
+                yield f"{name} on {cond.item}: {problem}"
+
+
+def _value_misfit(item: Item, value: bool | int | str) -> str | None:
+    if item.type is ItemType.BOOLEAN:
+        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+    if item.type is ItemType.CHOICE:
+        codes = item.choice_codes()
+        if isinstance(value, str) and value in codes:
+            return None
+        return f"expected one of {'|'.join(codes)}, got {value!r}"
+    if item.type is ItemType.INTEGER:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else f"expected an integer, got {value!r}"
+    return f"a {item.type.value} item cannot be compared with equals/in"
 
 
 def _unstructure_rule(rule: Rule) -> dict[str, Any]:
@@ -549,7 +648,7 @@ class Finding:
     patient_message: Text
     staff_message: Text
     source: RuleSource
-    answers: Mapping[str, AnswerValue] = field(converter=freeze_answers)
+    answers: Mapping[str, AnswerValue] = field(converter=freeze_answers, hash=False)
     """The answers the rule read (those given, "unknown" included)."""
     missing: tuple[str, ...] = ()
     """For ``incomplete``: the items missing or answered "unknown"."""
@@ -611,7 +710,8 @@ def screen(
     route: Route | str,
     ruleset: RuleSet | None = None,
     *,
-    on: dt.date | None = None,
+    on: dt.date | str | None = None,
+    questionnaire: Questionnaire | None = None,
 ) -> ScreeningResult:
     """Screen pinned answers for a route with a rule set.
 
@@ -619,30 +719,21 @@ def screen(
         answers: validated answers (:meth:`Questionnaire.answers`).
         route: ``iv_drip``, ``injection_face`` or ``injection_scalp``.
         ruleset: the rule set; the bundled ``exosome-default`` if omitted.
-        on: the screening day (for ages); today in Japan if omitted.
+        on: the screening day (for ages), a date or ``YYYY-MM-DD``/和暦; today in
+            Japan if omitted.
+        questionnaire: the questionnaire the answers were given on. When given (or
+            when the answers are pinned to a bundled one), the answers' pin and the
+            rule set's fit to it are checked before screening.
 
     Returns:
         The worst decision over every rule that applies to the route, each finding,
         the missing items, and the versions used.
+
+    Raises:
+        ValidationError: a bad route, answers pinned elsewhere, or a rule set that
+            does not fit the questionnaire.
     """
-    rs = ruleset if ruleset is not None else _default_ruleset()
-    route_ = _route(route)
-    if route_ is None:
-        raise ValidationError(["route: required"], what="route")
-    if answers.questionnaire.id != rs.questionnaire:
-        raise ValidationError(
-            [
-                f"answers.questionnaire: rule set {rs.id} is for {rs.questionnaire!r}, "
-                f"answers are for {answers.questionnaire.id!r}"
-            ],
-            what="screening",
-        )
-    if answers.route is not None and answers.route is not route_:
-        raise ValidationError(
-            [f"route: answers were given for {answers.route.value}, not {route_.value}"],
-            what="screening",
-        )
-    day = on if on is not None else today_jst()
+    rs, route_, answers, day = _screening_inputs(answers, route, ruleset, on, questionnaire)
     values = answers.values
     fired: list[Finding] = []
     pending: list[Finding] = []
@@ -658,6 +749,8 @@ def screen(
         read = {k: values[k] for k in rule.reads if k in values}
         if outcome is None:
             gaps = tuple(k for k in rule.reads if values.get(k, UNKNOWN) is UNKNOWN)
+            if not gaps:  # a value of the wrong type (hand-built answers) or an impossible date
+                gaps = rule.reads
             missing.update(gaps)
             pending.append(
                 Finding(
@@ -712,6 +805,79 @@ def _undecided(message: Text, gaps: tuple[str, ...], *, patient: bool) -> Text:
         ja=f"判定不可（{items} が未回答または「わからない」）。規則: {message.ja}",
         en=f"Cannot decide ({items} missing or unknown). Rule: {message.en}",
     )
+
+
+def _screening_inputs(
+    answers: Answers,
+    route: Route | str,
+    ruleset: RuleSet | None,
+    on: dt.date | str | None,
+    questionnaire: Questionnaire | None,
+) -> tuple[RuleSet, Route, Answers, dt.date]:
+    """Check and normalise what screen() was given (see its docstring)."""
+    if not isinstance(answers, Answers):
+        raise ValidationError(
+            [
+                "answers: expected Answers (from Questionnaire.answers), got "
+                f"{describe_type(answers)}"
+            ],
+            what="screening",
+        )
+    rs = ruleset if ruleset is not None else _default_ruleset()
+    if not isinstance(rs, RuleSet):
+        raise ValidationError(
+            [f"ruleset: expected a RuleSet, got {describe_type(rs)}"], what="screening"
+        )
+    route_ = parse_route(route)
+    if route_ is None:
+        raise ValidationError(["route: required"], what="route")
+    if answers.questionnaire.id != rs.questionnaire:
+        raise ValidationError(
+            [
+                f"answers.questionnaire: rule set {rs.id} is for {rs.questionnaire!r}, "
+                f"answers are for {answers.questionnaire.id!r}"
+            ],
+            what="screening",
+        )
+    if answers.route is not None and answers.route is not route_:
+        raise ValidationError(
+            [f"route: answers were given for {answers.route.value}, not {route_.value}"],
+            what="screening",
+        )
+    form = questionnaire if questionnaire is not None else _bundled_form(answers.questionnaire)
+    if form is not None:
+        form.check_pinned(answers.questionnaire)
+        rs.check_against(form)
+    if answers._validated_by != answers.questionnaire.sha256:
+        # Built by hand (or evolved): validate against the questionnaire before trusting it.
+        if form is None:
+            raise ValidationError(
+                [
+                    "answers: not validated by their questionnaire; build them with "
+                    "Questionnaire.answers() or pass questionnaire= to screen()"
+                ],
+                what="screening",
+            )
+        raw = {k: answer_to_json(v) for k, v in answers.values.items()}
+        answers = form.answers(raw, route=answers.route, partial=True)
+    if on is None:
+        day = today_jst()
+    elif isinstance(on, dt.datetime) or not isinstance(on, dt.date | str):
+        raise ValidationError(
+            [f"on: expected a date or YYYY-MM-DD, got {describe_type(on)}"], what="screening"
+        )
+    else:
+        day = on if isinstance(on, dt.date) else parse_date(on)
+    return rs, route_, answers, day
+
+
+@functools.lru_cache(maxsize=32)
+def _bundled_form(ref: QuestionnaireRef) -> Questionnaire | None:
+    """The bundled questionnaire answers are pinned to, if the package has it."""
+    try:
+        return load_questionnaire(ref.id, ref.version)
+    except ValidationError:
+        return None  # a clinic's own questionnaire: pass it to screen() to have it checked
 
 
 _DEFAULT: list[RuleSet] = []

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ._convert import Expected, structure_date
+from ._common import JST
+from ._convert import Expected, describe_type, structure_date
+from ._errors import ValidationError
 
-__all__ = ["format_wareki", "parse_date"]
+__all__ = ["format_wareki", "parse_date", "parse_date_value"]
 
 # (kanji, latin initial, first day)
 _ERAS: tuple[tuple[str, str, dt.date], ...] = (
@@ -24,13 +26,40 @@ _ERAS: tuple[tuple[str, str, dt.date], ...] = (
 
 
 def format_wareki(day: dt.date) -> str:
-    """``date(2026, 11, 25)`` → ``令和8年11月25日``; the first year is ``元年``."""
+    """``date(2026, 11, 25)`` → ``令和8年11月25日``; the first year is ``元年``.
+
+    An aware ``datetime`` is shown as its date in Japan.
+
+    Raises:
+        ValidationError: not a date, a naive datetime, or a date before Meiji.
+    """
+    if isinstance(day, dt.datetime):
+        if day.tzinfo is None or day.utcoffset() is None:
+            raise ValidationError(["date: expected a date or an aware datetime"], what="date")
+        day = day.astimezone(JST).date()
+    if not isinstance(day, dt.date):
+        raise ValidationError([f"date: expected a date, got {describe_type(day)}"], what="date")
     for kanji, _, start in _ERAS:
         if day >= start:
             year = day.year - start.year + 1
             y = "元" if year == 1 else str(year)
             return f"{kanji}{y}年{day.month}月{day.day}日"
-    raise Expected("expected a date from the Meiji era (1868) on")
+    raise ValidationError(["date: expected a date from the Meiji era (1868) on"], what="date")
+
+
+def parse_date(value: object) -> dt.date:
+    """A date from ISO ``YYYY-MM-DD`` or a Japanese era form.
+
+    Accepted era forms: ``令和8年11月25日``, ``平成元年1月8日``, ``R8.11.25``,
+    ``S55-4-1`` (full-width digits too). The day must fall inside the era named.
+
+    Raises:
+        ValidationError: the text is not a date in one of those forms.
+    """
+    try:
+        return parse_date_value(value)
+    except Expected as exc:
+        raise ValidationError([f"date: {exc}"], what="date") from None
 
 
 _KANJI_RE = re.compile(
@@ -42,12 +71,8 @@ _LATIN_RE = re.compile(
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
-def parse_date(value: object) -> dt.date:
-    """A date from ISO ``YYYY-MM-DD`` or a Japanese era form.
-
-    Accepted era forms: ``令和8年11月25日``, ``平成元年1月8日``, ``R8.11.25``,
-    ``S55-4-1`` (full-width digits too). The day must fall inside the era named.
-    """
+def parse_date_value(value: object) -> dt.date:
+    """:func:`parse_date` for hooks: raises :class:`Expected` (a safe message) instead."""
     if not isinstance(value, str):
         return structure_date(value)
     text = value.strip().translate(_FULLWIDTH)

@@ -18,6 +18,7 @@ from ._errors import ExointakeError, ScreeningRefused, ValidationError
 __all__ = ["main"]
 
 _COMMAND_MODULES = (
+    "_cli_consent",
     "_cli_demo",
     "_cli_grade",
     "_cli_log",

@@ -13,6 +13,7 @@ Every strategy is a function returning a ``SearchStrategy``; pass the
 questionnaire (and route) you use so generated data respects your forms.
 """
 
+from ._strategies_consent import consent_requests, consent_texts
 from ._strategies_grading import reaction_dicts, reactions, symptom_codes, symptoms
 from ._strategies_intake import (
     answer_values,
@@ -34,6 +35,8 @@ __all__ = [
     "answer_values",
     "answers",
     "conditions",
+    "consent_requests",
+    "consent_texts",
     "invalid_answer_values",
     "log_ids",
     "partial_answer_values",

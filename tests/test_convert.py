@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exointake import ValidationError
+from exointake import Questionnaire, ValidationError
 from exointake._convert import canonical_json, safe_repr, structure, unstructure
 
 
@@ -77,10 +77,19 @@ class TestStructure:
 
 
 class TestSafeRepr:
-    @given(st.text(min_size=25))
-    def test_long_text_truncated(self, text: str) -> None:
-        """Long strings never appear whole in a message."""
-        assert text not in safe_repr(text)
+    @given(st.text())
+    def test_only_codes_shown(self, text: str) -> None:
+        """A string is repeated only when it looks like a code; anything else is 'string'."""
+        shown = safe_repr(text)
+        if shown != "string":
+            assert shown == repr(text)
+            assert len(text) <= 32
+            assert all(c.isascii() and (c.isalnum() or c in "_.:+<>=!/|#-") for c in text)
+
+    def test_names_and_notes_hidden(self) -> None:
+        """Names, dates in prose and long numbers are not repeated."""
+        for value in ("山田花子", "Yamada Taro", "aspirin 100mg daily", "x" * 33, 10**30):
+            assert safe_repr(value) in ("string", "a very large integer")
 
     def test_structures_not_shown(self) -> None:
         """Objects and lists are named by type only."""
@@ -98,3 +107,25 @@ class TestCanonicalJson:
     def test_utf8_no_spaces(self) -> None:
         """Japanese stays as UTF-8 and there is no whitespace."""
         assert canonical_json({"b": 1, "a": "赤み"}) == '{"a":"赤み","b":1}'.encode()
+
+
+@attrs.frozen
+class Holder:
+    form: Questionnaire
+
+
+class TestNestedChecks:
+    def test_class_checks_keep_the_parent_path(self) -> None:
+        """A nested value's own checks report paths under the field that holds it."""
+        item = {"link_id": "a", "type": "boolean", "text": {"ja": "a", "en": "a"}}
+        data = {
+            "form": {
+                "id": "t",
+                "version": "1",
+                "title": {"ja": "t", "en": "t"},
+                "items": [item, item],
+            }
+        }
+        with pytest.raises(ValidationError) as info:
+            structure(data, Holder, path="holder")
+        assert info.value.errors == ("holder.form.items[1].link_id: duplicate 'a'",)

@@ -328,7 +328,7 @@ class TestRuleSets:
                 self.rule(
                     "d",
                     "caution",
-                    {"age": {"item": "birth_date", "op": "~", "value": 1}},
+                    {"age": {"item": "birth_date", "op": "=<", "value": 1}},
                     ["birth_date"],
                 ),
             ],
@@ -341,7 +341,7 @@ class TestRuleSets:
             "ruleset.rules[2].when: unknown condition 'maybe'; expected one of "
             "is_true|equals|in|age|all|any|not" in errors
         )
-        assert "ruleset.rules[3].when.age.op: expected one of <|<=|>|>=, got '~'" in errors
+        assert "ruleset.rules[3].when.age.op: expected one of <|<=|>|>=, got '=<'" in errors
         with pytest.raises(ValidationError) as info:
             RuleSet.from_dict({**data, "rules": data["rules"][:2]})
         assert set(info.value.errors) == {

@@ -1,0 +1,133 @@
+"""``exointake consent``: render a consent request to a PDF and print its SHA-256."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from ._cli_util import read_json_file
+from ._common import Route
+from ._consent import ConsentLanguage, ConsentRequest, suggest_cooling_off
+from ._consent_record import record_rendered_consent
+from ._errors import ScreeningRefused, ValidationError
+from ._render import RenderedConsent, render_consent, render_summary
+from ._screening import ScreeningResult
+
+__all__ = ["demo_consents", "register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``consent``."""
+    p = sub.add_parser(
+        "consent",
+        help="render a consent document (PDF) from a consent request",
+        description="Render the consent document of a request (JSON, see "
+        "schemas/consent-request.schema.json) and print the PDF's SHA-256. "
+        "Exit 2 on bad input, 3 when the screening forbids it.",
+    )
+    p.add_argument("--request", required=True, metavar="FILE.json", help="the consent request")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
+    p.add_argument(
+        "--lang",
+        choices=[lang.value for lang in ConsentLanguage],
+        default=None,
+        help="language(s) of the document (default: the request's)",
+    )
+    p.add_argument(
+        "--font",
+        metavar="FILE.ttf",
+        default=None,
+        help="embed this TrueType font instead of the built-in CID fonts (e.g. IPAex Mincho)",
+    )
+    p.add_argument(
+        "--summary",
+        metavar="FILE.pdf",
+        default=None,
+        help="also write the summary document (概要書面) for a plan covered by 特定商取引法",
+    )
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="record the rendered consent in this log database (SQLAlchemy URL)",
+    )
+    p.add_argument(
+        "--rendered-by",
+        metavar="STAFF_ID",
+        default=None,
+        help="who rendered it, for the log record (default: the request's physician id)",
+    )
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    data = read_json_file(args.request, what="consent request")
+    request = ConsentRequest.from_dict(data)
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise ValidationError([f"--out: folder {out.parent} does not exist"], what="arguments")
+    rendered = render_consent(request, font=args.font, language=args.lang)
+    summary: RenderedConsent | None = None
+    if args.summary is not None:
+        summary = render_summary(request, font=args.font, language=args.lang)
+    if args.db is not None:
+        record_rendered_consent(
+            args.db, rendered, rendered_by=args.rendered_by or request.physician.id
+        )
+    rendered.write(out)
+    print(f"{rendered.sha256}  {out}")
+    if summary is not None:
+        summary.write(args.summary)
+        print(f"{summary.sha256}  {args.summary}")
+    return 0
+
+
+_DEMO_SITES = {
+    Route.INJECTION_FACE: "顔全体",
+    Route.INJECTION_SCALP: "頭頂部",
+    Route.IV_DRIP: "前腕の静脈（点滴）",
+}
+
+
+def demo_consents(
+    folder: Path,
+    screened: Iterable[tuple[str, str, ScreeningResult]],
+    *,
+    language: str = "ja",
+) -> list[tuple[str, Path | None, str]]:
+    """``exointake demo``'s consent step: one PDF per patient the screening allows.
+
+    Args:
+        folder: where to write ``consent-<patient_id>.pdf``.
+        screened: ``(patient_id, birth_date ISO, screening result)`` per sample patient.
+        language: ``ja``, ``en`` or ``ja+en``.
+
+    Returns ``(patient_id, path or None, sha256 or the refusal)`` per patient, and prints them.
+    """
+    base = json.loads(
+        (resources.files("exointake") / "data" / "demo" / "consent-request.json").read_text("utf-8")
+    )
+    out: list[tuple[str, Path | None, str]] = []
+    for n, (patient_id, birth_date, result) in enumerate(screened, 1):
+        data = json.loads(json.dumps(base))
+        data["consent_id"] = f"C-DEMO-{n:04d}"
+        data["patient"] |= {"id": patient_id, "birth_date": birth_date}
+        data["language"] = language
+        data["treatment"]["routes"] = [result.route.value]
+        data["treatment"]["site"] = _DEMO_SITES[result.route]
+        data["treatment"]["plan"]["cooling_off_covered"] = suggest_cooling_off([result.route])
+        data["screening"] = result.to_dict()
+        request = ConsentRequest.from_dict(data)
+        try:
+            rendered = render_consent(request)
+        except ScreeningRefused:
+            out.append((patient_id, None, f"refused ({result.decision.value})"))
+            print(f"patient {patient_id}: no consent document, screening {result.decision.value}")
+            continue
+        path = rendered.write(folder / f"consent-{patient_id}.pdf")
+        out.append((patient_id, path, rendered.sha256))
+        print(f"patient {patient_id}: {path} sha256 {rendered.sha256}")
+    return out

@@ -1,0 +1,78 @@
+"""Recording a rendered consent in the log, so an audit can prove which document a patient saw.
+
+Kept apart from rendering: ``_render`` knows nothing of storage and the log
+knows nothing of reportlab. The functions here map a
+:class:`~exointake._render.RenderedConsent` to the log's
+:class:`~exointake._records.ConsentRecord` and ask the log which consents
+predate the templates in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from ._consent import ConsentTemplate, current_templates
+from ._log import Log, open_log
+from ._records import ConsentRecord
+from ._render import RenderedConsent
+
+__all__ = ["consent_record", "consents_needing_reconsent", "record_rendered_consent"]
+
+
+def consent_record(
+    rendered: RenderedConsent, *, rendered_by: str, rendered_at: dt.datetime
+) -> ConsentRecord:
+    """The log's record of a rendered consent: opaque ids and hashes only."""
+    return ConsentRecord(
+        consent_id=rendered.consent_id,
+        patient_id=rendered.patient_id,
+        request_sha256=rendered.request_sha256,
+        pdf_sha256=rendered.sha256,
+        template_id=rendered.template.id,
+        template_version=rendered.template.version,
+        template_sha256=rendered.template.sha256,
+        rendered_at=rendered_at,
+        rendered_by=rendered_by,
+    )
+
+
+def record_rendered_consent(
+    log: Log | str | os.PathLike[str],
+    rendered: RenderedConsent,
+    *,
+    rendered_by: str,
+    rendered_at: dt.datetime | None = None,
+) -> ConsentRecord:
+    """Record ``rendered`` in ``log`` (an open log, a database URL or an SQLite path).
+
+    Args:
+        log: where to record it.
+        rendered: the consent as rendered (:func:`~exointake.render_consent`).
+        rendered_by: the opaque id of who rendered and handed it over.
+        rendered_at: when (default: now).
+
+    Returns the record written. Recording the same record twice is harmless; a
+    different document under an existing consent id is refused by the log.
+    """
+    record = consent_record(
+        rendered,
+        rendered_by=rendered_by,
+        rendered_at=rendered_at if rendered_at is not None else dt.datetime.now(dt.UTC),
+    )
+    if isinstance(log, Log):
+        log.record_consent(record)
+        return record
+    with open_log(log) as opened:
+        opened.record_consent(record)
+    return record
+
+
+def consents_needing_reconsent(log: Log, *templates: ConsentTemplate) -> list[ConsentRecord]:
+    """Each patient's latest consent given on a template other than the ones in force.
+
+    ``templates`` defaults to the newest bundled consent template. The same mapping
+    (:func:`~exointake._consent.current_templates`) is what ``Log.administer`` takes as
+    ``current_consent_templates`` to refuse an administration until the patient consents again.
+    """
+    return log.consents_needing_reconsent(current_templates(*templates))

@@ -1,0 +1,819 @@
+"""Consent PDFs with reportlab platypus: *how* a consent document looks.
+
+:func:`render_consent` checks the screening gate, assembles the content
+(``_consent.assemble``), checks that the chosen font can show every character
+(a missing glyph is a :class:`~exointake.RenderError` naming the field, never
+tofu), escapes all request text, and lays the document out on A4 with page
+numbers ``n / N`` and the patient id and document hash in every footer.
+
+The bytes are deterministic: reportlab's invariant mode, the creation date
+taken from the request, and the PDF ``/ID`` derived from the document hash.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from attrs import field, frozen
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.pdfdoc import DummyDoc, PDFArray, PDFDictionary, PDFName, PDFString, PDFText
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from ._common import JST, Lang
+from ._consent import (
+    Block,
+    Bullets,
+    ConsentDocument,
+    ConsentLanguage,
+    ConsentRequest,
+    ConsentTemplate,
+    CoolingOffBox,
+    Heading,
+    KeyValues,
+    Para,
+    Run,
+    SignatureBlock,
+    SignatureParty,
+    TableBlock,
+    TemplateRef,
+    assemble,
+    check_screening_gate,
+    cooling_off_applies,
+    load_template,
+)
+from ._convert import canonical_json, sha256_hex
+from ._errors import RenderError, ValidationError
+from ._grading import SeverityTable, load_severity_table
+
+__all__ = ["FontSpec", "RenderedConsent", "render_consent", "render_summary"]
+
+RENDERER_VERSION = "1"
+"""Bumped when the layout changes, so the document hash changes with it."""
+
+MIN_FONT_SIZE = 8.0
+"""JIS Z 8305: nothing on a consent document is smaller than 8 point."""
+
+RED = colors.Color(0.85, 0, 0)
+_CID_BODY = "HeiseiMin-W3"
+_CID_BOLD = "HeiseiKakuGo-W5"
+
+
+# ============================================================================ fonts
+
+
+_NEVER = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
+
+
+@functools.cache
+def _cid_covers(ch: str) -> bool:
+    # Reportlab's CID fonts are not embedded: the viewer maps Unicode through
+    # the UniJIS-UCS2-H CMap (Adobe-Japan1). JIS X 0208 plus the Windows
+    # extensions (cp932) is the set every Japanese font behind it can show.
+    if ch == "\n":
+        return True
+    if unicodedata.category(ch) in _NEVER:
+        return False  # controls, format characters, private use (cp932's gaiji area)
+    for codec in ("cp932", "shift_jis"):
+        try:
+            ch.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        return True
+    return False
+
+
+@frozen
+class FontSpec:
+    """The fonts a document is set in, and how to tell which characters they show."""
+
+    body: str
+    bold: str
+    name: str
+    covers: Callable[[str], bool] = field(eq=False, repr=False)
+    embedded: bool = False
+
+    @classmethod
+    def builtin(cls) -> FontSpec:
+        """Reportlab's Japanese CID fonts (HeiseiMin-W3 / HeiseiKakuGo-W5): nothing to embed."""
+        for name in (_CID_BODY, _CID_BOLD):
+            if name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(UnicodeCIDFont(name))
+        return cls(_CID_BODY, _CID_BOLD, "builtin-cid", _cid_covers)
+
+    @classmethod
+    def from_file(cls, path: str | Path, bold: str | Path | None = None) -> FontSpec:
+        """Embed a TrueType/OpenType (TrueType outlines) font, e.g. IPAex Mincho.
+
+        Args:
+            path: the font file for body text.
+            bold: an optional second file for headings (the body font otherwise).
+        """
+        body = _register_ttf(Path(path))
+        heading = _register_ttf(Path(bold)) if bold is not None else body
+        face_body = pdfmetrics.getFont(body).face
+        face_bold = pdfmetrics.getFont(heading).face
+        glyphs = frozenset(face_body.charToGlyph) & frozenset(face_bold.charToGlyph)
+
+        def covers(ch: str) -> bool:
+            if ch == "\n":
+                return True
+            return unicodedata.category(ch) not in _NEVER and ord(ch) in glyphs
+
+        return cls(body, heading, f"{body}+{heading}", covers, embedded=True)
+
+
+_TTF_NAMES: dict[str, str] = {}
+
+
+def _register_ttf(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(
+            [f"font: cannot read {path.name} ({exc.strerror})"], what="font"
+        ) from None
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    name = _TTF_NAMES.get(digest)
+    if name is None:
+        name = f"exo-{digest}"
+        try:
+            pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))
+        except Exception as exc:  # reportlab raises TTFError, struct.error, KeyError...
+            raise ValidationError(
+                [f"font: {path.name} is not a usable TrueType font ({type(exc).__name__})"],
+                what="font",
+            ) from None
+        _TTF_NAMES[digest] = name
+    return name
+
+
+def _font_spec(font: FontSpec | str | Path | None) -> FontSpec:
+    if font is None:
+        return FontSpec.builtin()
+    if isinstance(font, FontSpec):
+        return font
+    return FontSpec.from_file(font)
+
+
+# ============================================================================ result
+
+
+@frozen(repr=False)
+class RenderedConsent:
+    """A rendered consent (or summary) document and what proves which one it is."""
+
+    pdf: bytes
+    sha256: str
+    """SHA-256 of :attr:`pdf`."""
+    page_count: int
+    template: TemplateRef
+    request_sha256: str
+    document_sha256: str
+    """Hash of everything the document was made from (printed in every footer)."""
+    consent_id: str
+    patient_id: str
+    kind: str = "consent"
+
+    @property
+    def template_version(self) -> str:
+        """The consent template version the document was rendered from."""
+        return self.template.version
+
+    def __repr__(self) -> str:
+        return (
+            f"RenderedConsent(consent_id={self.consent_id!r}, kind={self.kind!r}, "
+            f"pages={self.page_count}, sha256={self.sha256[:12]}…, "
+            f"template={self.template.id} v{self.template.version})"
+        )
+
+    def write(self, path: str | Path) -> Path:
+        """Write the PDF to ``path``."""
+        p = Path(path)
+        p.write_bytes(self.pdf)
+        return p
+
+
+# ============================================================================ styles
+
+
+@frozen
+class _Styles:
+    body: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    title: ParagraphStyle
+    red: ParagraphStyle
+
+
+def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
+    wrap = "CJK" if lang is Lang.JA else None
+    body = ParagraphStyle(
+        f"body-{lang}",
+        fontName=fonts.body,
+        fontSize=9.5,
+        leading=14,
+        wordWrap=wrap,
+        spaceAfter=3,
+        splitLongWords=1,
+    )
+    cell = ParagraphStyle(f"cell-{lang}", parent=body, fontSize=8.5, leading=12, spaceAfter=0)
+    return _Styles(
+        body=body,
+        cell=cell,
+        cell_head=ParagraphStyle(f"cellh-{lang}", parent=cell, fontName=fonts.bold),
+        h1=ParagraphStyle(
+            f"h1-{lang}",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=12,
+            leading=16,
+            spaceBefore=8,
+            spaceAfter=4,
+            textColor=colors.Color(0.1, 0.2, 0.4),
+        ),
+        h2=ParagraphStyle(
+            f"h2-{lang}",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=10.5,
+            leading=14,
+            spaceBefore=4,
+            spaceAfter=2,
+        ),
+        title=ParagraphStyle(
+            f"title-{lang}",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=16,
+            leading=22,
+            alignment=TA_CENTER,
+            spaceAfter=6,
+        ),
+        red=ParagraphStyle(
+            f"red-{lang}",
+            parent=body,
+            fontSize=10.5,
+            leading=15,
+            textColor=RED,
+            spaceAfter=4,
+        ),
+    )
+
+
+# ============================================================================ text
+
+
+def _markup(runs: Iterable[Run], bold_font: str) -> str:
+    """Reportlab paragraph markup for runs: every character escaped, newlines as breaks."""
+    parts = []
+    for run in runs:
+        text = escape(run.text).replace("\n", "<br/>")
+        if run.bold:
+            text = f'<font face="{bold_font}">{text}</font>'
+        parts.append(text)
+    return "".join(parts)
+
+
+def _plain(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
+def _check_text(text: str, where: str, fonts: FontSpec) -> None:
+    covers = fonts.covers
+    missing = sorted(ch for ch in set(text) if not covers(ch))
+    if missing:
+        shown = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise RenderError(
+            f"{where}: {len(missing)} character(s) cannot be shown by font {fonts.name} "
+            f"({shown}{more}); use another font (font=...) or change the text"
+        )
+
+
+def _doc_texts(doc: ConsentDocument) -> Iterator[tuple[str, str]]:
+    """(where, text) for every piece of text in a document."""
+    yield "template.title", doc.title
+    for label, runs in doc.header_lines:
+        yield "template", label
+        yield from _runs_texts(runs)
+    for section in doc.sections:
+        yield "template", section.title
+        for block in section.blocks:
+            yield from _block_texts(block)
+
+
+def _runs_texts(runs: Iterable[Run]) -> Iterator[tuple[str, str]]:
+    for run in runs:
+        yield (run.field or "template"), run.text
+
+
+def _block_texts(block: Block) -> Iterator[tuple[str, str]]:
+    if isinstance(block, Heading):
+        yield "template", block.text
+    elif isinstance(block, Para):
+        yield from _runs_texts(block.runs)
+    elif isinstance(block, Bullets):
+        for item in block.items:
+            yield from _runs_texts(item)
+    elif isinstance(block, KeyValues):
+        for label, runs in block.rows:
+            yield "template", label
+            yield from _runs_texts(runs)
+    elif isinstance(block, TableBlock):
+        for h in block.header:
+            yield "template", h
+        for row in block.rows:
+            for cell in row:
+                yield from _runs_texts(cell)
+    elif isinstance(block, CoolingOffBox):
+        for para in block.paras:
+            yield from _runs_texts(para)
+    elif isinstance(block, SignatureBlock):
+        for party in block.parties:
+            for text in (party.label, party.statement, party.date_label, party.date_hint):
+                yield "template", text
+            yield from _runs_texts(party.name)
+
+
+def check_glyphs(doc: ConsentDocument, fonts: FontSpec) -> None:
+    """Raise :class:`RenderError` naming the first field with a character the font lacks."""
+    for where, text in _doc_texts(doc):
+        _check_text(text, where, fonts)
+
+
+# ============================================================================ flowables
+
+
+class SignatureField(Flowable):  # type: ignore[misc]
+    """A framed box carrying an unsigned AcroForm signature field (``/FT /Sig``)."""
+
+    def __init__(self, name: str, width: float, height: float) -> None:
+        super().__init__()
+        self.name = name
+        self.width = width
+        self.height = height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = min(self.width, avail_width)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.setStrokeColor(colors.Color(0.4, 0.4, 0.4))
+        canv.setLineWidth(0.6)
+        canv.rect(0, 0, self.width, self.height)
+        canv.restoreState()
+        x, y = canv.absolutePosition(0, 0)
+        rect = PDFArray([round(v, 2) for v in (x, y, x + self.width, y + self.height)])
+        widget = PDFDictionary(
+            {
+                "FT": PDFName("Sig"),
+                "Type": PDFName("Annot"),
+                "Subtype": PDFName("Widget"),
+                "F": 4,
+                "T": PDFString(self.name),
+                "Rect": rect,
+            }
+        )
+        canv._addAnnotation(widget)
+        form = canv.acroForm
+        form.fields.append(form.getRef(widget))
+
+
+def _numbered_canvas(footer: Callable[[Canvas, int, int], None], pages: list[int]) -> type[Canvas]:
+    """A canvas that draws footers once the page total is known ("n / N")."""
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._saved: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._saved.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved)
+            pages.append(total)
+            for n, state in enumerate(self._saved, 1):
+                self.__dict__.update(state)
+                footer(self, n, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+# ============================================================================ layout
+
+
+_WIDTH, _HEIGHT = A4
+_MARGIN = 18 * mm
+_TEXT_WIDTH = _WIDTH - 2 * _MARGIN
+
+
+def _kv_table(block: KeyValues, st: _Styles, fonts: FontSpec) -> Table:
+    data = [
+        [Paragraph(_plain(label), st.cell_head), Paragraph(_markup(runs, fonts.bold), st.cell)]
+        for label, runs in block.rows
+    ]
+    table = Table(
+        data, colWidths=[_TEXT_WIDTH * 0.3, _TEXT_WIDTH * 0.7], splitInRow=1, hAlign="LEFT"
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.Color(0.6, 0.6, 0.6)),
+                ("BACKGROUND", (0, 0), (0, -1), colors.Color(0.94, 0.95, 0.97)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def _grid_table(block: TableBlock, st: _Styles, fonts: FontSpec) -> Table:
+    data: list[list[Paragraph]] = [[Paragraph(_plain(h), st.cell_head) for h in block.header]]
+    data += [[Paragraph(_markup(cell, fonts.bold), st.cell) for cell in row] for row in block.rows]
+    table = Table(
+        data,
+        colWidths=[_TEXT_WIDTH * w for w in block.widths],
+        repeatRows=1,
+        splitInRow=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.Color(0.5, 0.5, 0.5)),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.9, 0.95)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def _cooling_box(block: CoolingOffBox, st: _Styles, fonts: FontSpec) -> Table:
+    inner = [[Paragraph(_markup(p, fonts.bold), st.red)] for p in block.paras]
+    table = Table(inner, colWidths=[_TEXT_WIDTH - 4], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 2, RED),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                # room for closing punctuation that kinsoku lets hang past the line end
+                ("RIGHTPADDING", (0, 0), (-1, -1), 16),
+                ("TOPPADDING", (0, 0), (-1, 0), 6),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
+            ]
+        )
+    )
+    return table
+
+
+def _signatures(block: SignatureBlock, st: _Styles, fonts: FontSpec) -> list[Flowable]:
+    out: list[Flowable] = []
+    for party in block.parties:
+        rows = [
+            [Paragraph(_plain(party.statement), st.cell), ""],
+            [
+                Paragraph(_plain(party.label), st.cell_head),
+                Paragraph(_markup(party.name, fonts.bold), st.cell),
+            ],
+            [Paragraph("", st.cell), SignatureField(f"sig_{party.role}", 95 * mm, 13 * mm)],
+            [
+                Paragraph(_plain(party.date_label), st.cell_head),
+                Paragraph(_plain(party.date_hint), st.cell),
+            ],
+        ]
+        table = Table(rows, colWidths=[_TEXT_WIDTH * 0.3, _TEXT_WIDTH * 0.7], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("SPAN", (0, 0), (1, 0)),
+                    ("BOX", (0, 0), (-1, -1), 0.6, colors.Color(0.4, 0.4, 0.4)),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        out += [KeepTogether([table]), Spacer(1, 4 * mm)]
+    return out
+
+
+def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> list[Flowable]:
+    if isinstance(block, Heading):
+        return [Paragraph(_plain(block.text), st.h2 if block.level > 1 else st.h1)]
+    if isinstance(block, Para):
+        return [Paragraph(_markup(block.runs, fonts.bold), st.body)]
+    if isinstance(block, Bullets):
+        bullet = ParagraphStyle(
+            f"{st.body.name}-bullet",
+            parent=st.body,
+            leftIndent=12,
+            bulletIndent=2,
+            bulletFontName=fonts.body,  # the default (Helvetica) has no "・": it would be tofu
+        )
+        return [
+            Paragraph(
+                _markup(item, fonts.bold), bullet, bulletText="・" if lang is Lang.JA else "-"
+            )
+            for item in block.items
+        ]
+    if isinstance(block, KeyValues):
+        return [_kv_table(block, st, fonts), Spacer(1, 2 * mm)]
+    if isinstance(block, TableBlock):
+        return [_grid_table(block, st, fonts), Spacer(1, 2 * mm)]
+    if isinstance(block, CoolingOffBox):
+        return [
+            Spacer(1, 1 * mm),
+            KeepTogether([_cooling_box(block, st, fonts)]),
+            Spacer(1, 2 * mm),
+        ]
+    return _signatures(block, st, fonts)
+
+
+def _story(docs: tuple[ConsentDocument, ...], fonts: FontSpec) -> list[Flowable]:
+    styles = {d.lang: _styles(fonts, d.lang) for d in docs}
+    first = styles[docs[0].lang]
+    story: list[Flowable] = [Paragraph(_plain(" / ".join(d.title for d in docs)), first.title)]
+    for d in docs:
+        st = styles[d.lang]
+        rows = tuple((label, runs) for label, runs in d.header_lines)
+        story += [_kv_table(KeyValues(rows), st, fonts), Spacer(1, 2 * mm)]
+    keys = [s.key for s in docs[0].sections]
+    by_key = [{s.key: s for s in d.sections} for d in docs]
+    for key in keys:
+        story.append(CondPageBreak(40 * mm))
+        signatures: list[SignatureBlock] = []
+        for d, sections in zip(docs, by_key, strict=True):
+            st = styles[d.lang]
+            section = sections[key]
+            story.append(Paragraph(_plain(section.title), st.h1))
+            for block in section.blocks:
+                if isinstance(block, SignatureBlock):
+                    signatures.append(block)  # one set of signatures, whatever the languages
+                    continue
+                story += _block_flowables(block, st, fonts, d.lang)
+        if signatures:
+            story += _signatures(_merge_signatures(signatures), first, fonts)
+    return story
+
+
+def _merge_signatures(blocks: list[SignatureBlock]) -> SignatureBlock:
+    """One signature block whose labels carry every language, one per line."""
+    if len(blocks) == 1:
+        return blocks[0]
+    parties = []
+    for same in zip(*(b.parties for b in blocks), strict=True):
+        head = same[0]
+        parties.append(
+            SignatureParty(
+                head.role,
+                "\n".join(p.label for p in same),
+                head.name,
+                "\n".join(p.statement for p in same),
+                "\n".join(p.date_label for p in same),
+                "\n".join(p.date_hint for p in same),
+            )
+        )
+    return SignatureBlock(tuple(parties))
+
+
+def _document_sha256(
+    request: ConsentRequest,
+    *,
+    template: ConsentTemplate,
+    langs: tuple[Lang, ...],
+    fonts: FontSpec,
+    kind: str,
+    severity: SeverityTable,
+) -> str:
+    return sha256_hex(
+        canonical_json(
+            {
+                "renderer": RENDERER_VERSION,
+                "kind": kind,
+                "request": request.sha256,
+                "template": template.sha256,
+                "languages": [lang.value for lang in langs],
+                "font": fonts.name,
+                "severity": sha256_hex(canonical_json(severity.to_dict())),
+            }
+        )
+    )
+
+
+def _pdf_date(request: ConsentRequest) -> str:
+    local = request.document_at.astimezone(JST)
+    return f"D:{local:%Y%m%d%H%M%S}+09'00'"
+
+
+def _build(
+    request: ConsentRequest,
+    *,
+    template: ConsentTemplate,
+    docs: tuple[ConsentDocument, ...],
+    fonts: FontSpec,
+    kind: str,
+    document_sha256: str,
+) -> tuple[bytes, int]:
+    buffer = io.BytesIO()
+    pages: list[int] = []
+    footer_style_font = fonts.body
+    tx_patient = template.text("label_patient_id", docs[0].lang)
+    hash_label = template.text("label_document_id", docs[0].lang)
+    patient_id = request.patient.id
+
+    def footer(canv: Canvas, n: int, total: int) -> None:
+        canv.saveState()
+        canv.setFont(footer_style_font, MIN_FONT_SIZE)
+        canv.setFillColor(colors.Color(0.25, 0.25, 0.25))
+        canv.setStrokeColor(colors.Color(0.6, 0.6, 0.6))
+        canv.setLineWidth(0.4)
+        y = 12 * mm
+        canv.line(_MARGIN, y + 9, _WIDTH - _MARGIN, y + 9)
+        left = f"{tx_patient}: {patient_id}"
+        max_w = _TEXT_WIDTH - 40 * mm
+        while pdfmetrics.stringWidth(left, footer_style_font, MIN_FONT_SIZE) > max_w:
+            left = left[:-2] + "…"
+        canv.drawString(_MARGIN, y, left)
+        canv.drawRightString(_WIDTH - _MARGIN, y, f"{n} / {total}")
+        canv.drawString(_MARGIN, y - 10, f"{hash_label}: sha256 {document_sha256}")
+        canv.restoreState()
+
+    def first_page(canv: Canvas, _doc: Any) -> None:
+        canv.setDateFormatter(lambda *_: _pdf_date(request))
+        digest = bytes.fromhex(document_sha256)[:16]
+        ident = PDFText(digest, enc="raw").format(DummyDoc())
+        canv._doc._ID = b"\n[" + ident + ident + b"]\n"
+
+    title = " / ".join(d.title for d in docs)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=16 * mm,
+        bottomMargin=24 * mm,
+        title=title,
+        author=f"exointake renderer {RENDERER_VERSION}",
+        subject=f"{kind} {request.consent_id}; patient {request.patient.id}",
+        keywords=(
+            f"template={template.id} v{template.version} sha256={template.sha256}; "
+            f"request_sha256={request.sha256}; document_sha256={document_sha256}"
+        ),
+        creator="exointake",
+        producer="exointake (reportlab)",
+        invariant=1,
+        lang=docs[0].lang.value,
+    )
+    story = _story(docs, fonts)
+    doc.build(
+        story,
+        onFirstPage=first_page,
+        canvasmaker=_numbered_canvas(footer, pages),
+    )
+    return buffer.getvalue(), pages[-1]
+
+
+def _render(
+    request: ConsentRequest,
+    *,
+    font: FontSpec | str | Path | None,
+    language: ConsentLanguage | str | None,
+    template: ConsentTemplate | None,
+    severity: SeverityTable | None,
+    summary: bool,
+) -> RenderedConsent:
+    tmpl = (
+        template
+        if template is not None
+        else load_template(request.template_id, request.template_version)
+    )
+    if (tmpl.id, tmpl.version) != (request.template_id, request.template_version):
+        raise ValidationError(
+            [
+                f"template_version: the request names {request.template_id} "
+                f"v{request.template_version}, the template given is {tmpl.id} v{tmpl.version}"
+            ],
+            what="consent request",
+        )
+    lang = ConsentLanguage(language) if language is not None else request.language
+    fonts = _font_spec(font)
+    rows = severity if severity is not None else load_severity_table()
+    docs = tuple(assemble(request, tmpl, one, severity=rows, summary=summary) for one in lang.langs)
+    for d in docs:
+        check_glyphs(d, fonts)
+    kind = "summary" if summary else "consent"
+    doc_hash = _document_sha256(
+        request, template=tmpl, langs=lang.langs, fonts=fonts, kind=kind, severity=rows
+    )
+    pdf, pages = _build(
+        request, template=tmpl, docs=docs, fonts=fonts, kind=kind, document_sha256=doc_hash
+    )
+    return RenderedConsent(
+        pdf=pdf,
+        sha256=sha256_hex(pdf),
+        page_count=pages,
+        template=tmpl.ref,
+        request_sha256=request.sha256,
+        document_sha256=doc_hash,
+        consent_id=request.consent_id,
+        patient_id=request.patient.id,
+        kind=kind,
+    )
+
+
+def render_consent(
+    request: ConsentRequest,
+    *,
+    font: FontSpec | str | Path | None = None,
+    language: ConsentLanguage | str | None = None,
+    template: ConsentTemplate | None = None,
+    severity: SeverityTable | None = None,
+) -> RenderedConsent:
+    """Render the consent document of ``request`` as a PDF.
+
+    Args:
+        request: the consent request.
+        font: ``None`` for reportlab's built-in Japanese CID fonts, a path to a
+            TrueType font to embed (e.g. IPAex), or a :class:`FontSpec`.
+        language: override the request's ``language`` (``ja``, ``en``, ``ja+en``).
+        template: the template to use (default: the bundled one the request names).
+        severity: the severity table (default: the bundled one, as the reaction log grades).
+
+    Raises:
+        ScreeningRefused: the screening is ``contraindicated`` or ``incomplete``
+            and the request carries no physician override.
+        RenderError: the font cannot show a character; the message names the field.
+    """
+    check_screening_gate(request)
+    return _render(
+        request,
+        font=font,
+        language=language,
+        template=template,
+        severity=severity,
+        summary=False,
+    )
+
+
+def render_summary(
+    request: ConsentRequest,
+    *,
+    font: FontSpec | str | Path | None = None,
+    language: ConsentLanguage | str | None = None,
+    template: ConsentTemplate | None = None,
+) -> RenderedConsent:
+    """Render the summary document (概要書面) due before a plan covered by 特定商取引法.
+
+    Raises:
+        ValidationError: the plan does not call for a cooling-off notice.
+    """
+    if not cooling_off_applies(request):
+        raise ValidationError(
+            [
+                "treatment.plan.cooling_off_covered: the summary document is for plans covered "
+                "by the Act on Specified Commercial Transactions (covered, over one month or "
+                "several sessions, over 50,000 JPY)"
+            ],
+            what="consent request",
+        )
+    check_screening_gate(request)
+    return _render(
+        request, font=font, language=language, template=template, severity=None, summary=True
+    )

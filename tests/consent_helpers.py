@@ -1,0 +1,67 @@
+"""Helpers shared by the consent tests: the example request, variants, PDF text."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import json
+import re
+from typing import Any
+
+from pypdf import PdfReader
+
+from exointake._consent import ConsentRequest
+from exointake._questionnaire import load_questionnaire
+from exointake._screening import screen
+
+from .conftest import EXAMPLES
+
+EXAMPLE_REQUEST = EXAMPLES / "consent-request.json"
+
+
+def example_data() -> dict[str, Any]:
+    """The example request as plain data (a fresh copy each call)."""
+    data: dict[str, Any] = json.loads(EXAMPLE_REQUEST.read_text("utf-8"))
+    return data
+
+
+def request_with(**changes: Any) -> ConsentRequest:
+    """The example request with dotted-path changes, e.g. ``{"patient.name": "X"}``."""
+    data = example_data()
+    for path, value in changes.items():
+        set_path(data, path.replace("__", "."), value)
+    return ConsentRequest.from_dict(data)
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = copy.deepcopy(value)
+
+
+def sample_answers(name: str) -> dict[str, Any]:
+    """A sample answers file from examples/answers."""
+    data: dict[str, Any] = json.loads((EXAMPLES / "answers" / name).read_text("utf-8"))
+    return data
+
+
+def screening_of(answers: str | dict[str, Any], route: str) -> dict[str, Any]:
+    """The screening result (as data) of sample answers on the example's screening day."""
+    q = load_questionnaire()
+    raw = sample_answers(answers) if isinstance(answers, str) else answers
+    given = q.answers(raw, route=route, partial=True)
+    return screen(given, route, on=dt.date(2026, 11, 20)).to_dict()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All text of a PDF, pages joined."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace (line breaks fall anywhere in CJK layout)."""
+    return re.sub(r"\s+", "", text)

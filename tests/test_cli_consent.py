@@ -1,0 +1,140 @@
+"""``exointake consent``: writes the PDF, prints its SHA-256; exit 2 bad input, 3 refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from exointake.cli import main
+
+from .consent_helpers import EXAMPLE_REQUEST, example_data, screening_of
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+class TestConsentCommand:
+    def test_writes_pdf_and_prints_hash(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """The PDF is written and its SHA-256 printed; a second run gives the same bytes."""
+        out_pdf = tmp_path / "consent.pdf"
+        code, out, _ = run(
+            capsys, "consent", "--request", str(EXAMPLE_REQUEST), "--out", str(out_pdf)
+        )
+        assert code == 0
+        digest = hashlib.sha256(out_pdf.read_bytes()).hexdigest()
+        assert out.split()[0] == digest
+        again = tmp_path / "again.pdf"
+        run(capsys, "consent", "--request", str(EXAMPLE_REQUEST), "--out", str(again))
+        assert again.read_bytes() == out_pdf.read_bytes()
+
+    def test_lang_and_summary(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """--lang changes the document; --summary also writes the 概要書面."""
+        ja, en, summary = tmp_path / "ja.pdf", tmp_path / "en.pdf", tmp_path / "summary.pdf"
+        run(capsys, "consent", "--request", str(EXAMPLE_REQUEST), "--out", str(ja), "--lang", "ja")
+        code, out, _ = run(
+            capsys,
+            "consent",
+            "--request",
+            str(EXAMPLE_REQUEST),
+            "--out",
+            str(en),
+            "--lang",
+            "en",
+            "--summary",
+            str(summary),
+        )
+        assert code == 0
+        assert ja.read_bytes() != en.read_bytes()
+        assert summary.exists()
+        assert len(out.splitlines()) == 2
+
+    def test_bad_input_exit_2(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """Bad input exits 2 with the field named, and writes nothing."""
+        data = example_data()
+        data["patient"]["birth_date"] = "1990-02-30"
+        request = tmp_path / "bad.json"
+        request.write_text(json.dumps(data), "utf-8")
+        out_pdf = tmp_path / "x.pdf"
+        code, _, err = run(capsys, "consent", "--request", str(request), "--out", str(out_pdf))
+        assert code == 2
+        assert "request.patient.birth_date" in err
+        assert "1990" not in err
+        assert not out_pdf.exists()
+
+    def test_not_json_exit_2(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """A file that is not JSON exits 2."""
+        request = tmp_path / "bad.json"
+        request.write_text("{", "utf-8")
+        code, _, err = run(
+            capsys, "consent", "--request", str(request), "--out", str(tmp_path / "x.pdf")
+        )
+        assert code == 2
+        assert "not valid JSON" in err
+
+    def test_refused_exit_3(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """A contraindicated screening without override exits 3 and writes nothing."""
+        data = example_data()
+        data["screening"] = screening_of("contraindicated.json", "injection_face")
+        request = tmp_path / "refused.json"
+        request.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        out_pdf = tmp_path / "x.pdf"
+        code, _, err = run(capsys, "consent", "--request", str(request), "--out", str(out_pdf))
+        assert code == 3
+        assert "refused" in err
+        assert not out_pdf.exists()
+
+    def test_missing_glyph_exit_2(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """A character the font lacks exits 2 naming the field."""
+        data = example_data()
+        data["clinic"]["name"] = "𠮷田クリニック"
+        request = tmp_path / "glyph.json"
+        request.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        code, _, err = run(
+            capsys, "consent", "--request", str(request), "--out", str(tmp_path / "x.pdf")
+        )
+        assert code == 2
+        assert "clinic.name" in err
+
+
+class TestDemo:
+    def test_demo_writes_consents(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """The demo writes a consent PDF for each patient the screening allows, none otherwise."""
+        code, out, _ = run(capsys, "demo", "--dir", str(tmp_path))
+        assert code == 0
+        assert "== 3. Consent ==" in out
+        assert sorted(p.name for p in tmp_path.glob("consent-*.pdf")) == [
+            "consent-P-0001.pdf",
+            "consent-P-0002.pdf",
+        ]
+        digest = hashlib.sha256((tmp_path / "consent-P-0001.pdf").read_bytes()).hexdigest()
+        assert digest in out
+        assert "P-0003: no consent document, screening contraindicated" in out
+
+
+IPAEX = Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
+
+
+@pytest.mark.skipif(not IPAEX.exists(), reason="fonts-ipaexfont not installed")
+def test_font_option_embeds(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """--font embeds the TrueType font: the PDF carries a font file."""
+    out_pdf = tmp_path / "consent.pdf"
+    code, _, _ = run(
+        capsys,
+        "consent",
+        "--request",
+        str(EXAMPLE_REQUEST),
+        "--out",
+        str(out_pdf),
+        "--font",
+        str(IPAEX),
+    )
+    assert code == 0
+    assert b"/FontFile2" in out_pdf.read_bytes()

@@ -1,0 +1,141 @@
+"""Recording rendered consents in the log, and re-consent when a template changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+import exointake
+from exointake._consent import ConsentRequest, ConsentTemplate, current_template, current_templates
+from exointake._consent_record import (
+    consent_record,
+    consents_needing_reconsent,
+    record_rendered_consent,
+)
+from exointake._log import Log, open_log
+from exointake._records import Administration
+from exointake._render import RenderedConsent, render_consent
+from exointake.cli import main
+
+from .consent_helpers import EXAMPLE_REQUEST, example_data
+
+WHEN = dt.datetime(2026, 11, 25, 1, 45, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def rendered() -> RenderedConsent:
+    return render_consent(ConsentRequest.from_dict(example_data()))
+
+
+@pytest.fixture
+def log() -> Log:
+    return open_log("sqlite:///:memory:")
+
+
+def _changed_template() -> ConsentTemplate:
+    data = current_template().to_dict()
+    data["version"] = "2"
+    data["texts"]["choices_refuse"]["ja"] += "（改訂）"
+    return ConsentTemplate.from_dict(data)
+
+
+def _administration(consent_id: str, patient_id: str = "P-0002") -> Administration:
+    return Administration.from_dict(
+        {
+            "patient_id": patient_id,
+            "administered_at": "2026-12-01T10:00:00+09:00",
+            "route": "injection_face",
+            "site": "face",
+            "volume_ml": "2.0",
+            "product": {
+                "origin": "umbilical_cord",
+                "maker": "Example Biolabs",
+                "sourcing": "imported",
+                "concentration": "1.0e10 particles/mL",
+                "lot": "L-2026-11",
+            },
+            "storage_check": {"cold_chain_ok": True, "checked_by": "N-007", "temperature_c": "4"},
+            "physician_id": "D-017",
+            "screening_result_id": "a" * 64,
+            "consent_id": consent_id,
+        }
+    )
+
+
+class TestRecord:
+    def test_record_carries_hashes_and_template(self, rendered: RenderedConsent) -> None:
+        """The record holds the request and PDF hashes and the template id, version and hash."""
+        record = consent_record(rendered, rendered_by="N-007", rendered_at=WHEN)
+        assert record.pdf_sha256 == rendered.sha256
+        assert record.request_sha256 == rendered.request_sha256
+        assert (record.template_id, record.template_version, record.template_sha256) == (
+            rendered.template.id,
+            rendered.template.version,
+            rendered.template.sha256,
+        )
+        assert record.patient_id == "P-0002"
+
+    def test_recorded_in_log(self, rendered: RenderedConsent, log: Log) -> None:
+        """A recorded consent can be read back by its id, and recording twice is harmless."""
+        record = record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
+        assert log.consent(rendered.consent_id) == record
+        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
+        assert log.consent(rendered.consent_id) == record
+
+    def test_other_document_same_id_refused(self, rendered: RenderedConsent, log: Log) -> None:
+        """Another document under an already recorded consent id is refused."""
+        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
+        other = render_consent(ConsentRequest.from_dict(example_data()), language="en")
+        with pytest.raises(exointake.ValidationError, match="consent_id"):
+            record_rendered_consent(log, other, rendered_by="N-007", rendered_at=WHEN)
+
+
+class TestReconsent:
+    def test_current_template_needs_nothing(self, rendered: RenderedConsent, log: Log) -> None:
+        """A consent on the template in force needs no re-consent."""
+        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
+        assert consents_needing_reconsent(log) == []
+
+    def test_changed_template_needs_reconsent(self, rendered: RenderedConsent, log: Log) -> None:
+        """After the template changes, the consent given on the old one is reported."""
+        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
+        outdated = consents_needing_reconsent(log, _changed_template())
+        assert [c.consent_id for c in outdated] == [rendered.consent_id]
+
+    def test_administration_refused_until_reconsent(
+        self, rendered: RenderedConsent, log: Log
+    ) -> None:
+        """The log's administration path refuses a consent given on a superseded template."""
+        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
+        adm = _administration(rendered.consent_id)
+        log.administer(adm, current_consent_templates=current_templates())
+        with pytest.raises(exointake.ScreeningRefused, match="consent again"):
+            log.administer(adm, current_consent_templates=current_templates(_changed_template()))
+
+
+class TestCommandLine:
+    def test_db_records(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """``exointake consent --db`` records the consent it wrote, with the printed hash."""
+        db = tmp_path / "clinic.db"
+        out_pdf = tmp_path / "consent.pdf"
+        code = main(
+            [
+                "consent",
+                "--request",
+                str(EXAMPLE_REQUEST),
+                "--out",
+                str(out_pdf),
+                "--db",
+                f"sqlite:///{db}",
+            ]
+        )
+        printed = capsys.readouterr().out.split()[0]
+        assert code == 0
+        with open_log(f"sqlite:///{db}") as log:
+            record = log.consent(json.loads(EXAMPLE_REQUEST.read_text("utf-8"))["consent_id"])
+        assert record is not None
+        assert record.pdf_sha256 == printed
+        assert record.rendered_by == "D-017"
