@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import multiprocessing
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -734,6 +735,17 @@ def _writer(url: str, worker: int, n: int) -> None:
                 log.record_reaction(reaction(adm_id, "redness"))
 
 
+def _batch_writer(url: str, ready: Any) -> None:
+    with open_log(url) as log:
+        batch = [administration(patient_id=f"K-{i}") for i in range(BATCH)]
+        ready.set()
+        while True:
+            log.administer_many(batch)
+
+
+BATCH = 2000
+
+
 @pytest.mark.slow
 class TestConcurrency:
     WORKERS = 4
@@ -769,3 +781,20 @@ class TestConcurrency:
         assert [p.exitcode for p in procs] == [0] * 3
         with open_log(db_url) as log:
             assert log.verify().ok
+
+    def test_killed_writer_leaves_whole_batches_only(self, db_url: str) -> None:
+        """A process killed mid-write leaves only whole batches and a valid chain."""
+        open_log(db_url).close()
+        ctx = multiprocessing.get_context("spawn")
+        ready = ctx.Event()
+        proc = ctx.Process(target=_batch_writer, args=(db_url, ready))
+        proc.start()
+        assert ready.wait(60)
+        time.sleep(1.5)
+        proc.kill()
+        proc.join(30)
+        with open_log(db_url) as log:
+            report = log.verify()
+            assert report.ok, report
+            assert report.entries % BATCH == 0
+            assert log.rates().administrations == report.entries
