@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def bench_baselines(folder: Path, n_batch: int, n_single: int) -> None:
-    ours, raw = bench_batch(folder, n_batch, 10_000)
+    ours, raw = bench_batch(folder, n_batch, 10_000, rounds=5 if n_batch <= 10_000 else 3)
     print(f"batch ingest ({n_batch:,} rows, 10,000 per transaction)")
     print(f"  hash-chained administer_many : {ours:12,.0f} rows/s")
     print(f"  raw Core executemany         : {raw:12,.0f} rows/s")
