@@ -251,7 +251,8 @@ def _recall(args: argparse.Namespace) -> int:
     for e in recall.administrations:
         adm = e.record
         print(
-            f"  {e.entry_id}  {adm.administered_at.isoformat()}  patient {adm.patient_id}  "
+            f"  {e.entry_id}  {adm.administered_at.astimezone(JST).isoformat()}  "
+            f"patient {adm.patient_id}  "
             f"{adm.route.value}"
         )
     for e in recall.reactions:
