@@ -5,8 +5,7 @@ Run: python examples/define_a_questionnaire.py
 
 from __future__ import annotations
 
-from exointake._errors import ValidationError, VersionMismatchError
-from exointake._questionnaire import Questionnaire
+from exointake import Questionnaire, ValidationError, VersionMismatchError
 
 FOLLOWUP = {
     "id": "clinic-followup",

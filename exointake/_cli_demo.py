@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from ._cli_consent import demo_consents
+from ._cli_log import demo_log
 from ._cli_questionnaire import render_text
 from ._cli_screen import render_result
 from ._common import Lang, Route
@@ -64,5 +65,8 @@ def _run(args: argparse.Namespace) -> int:
         screened.append((patient["patient_id"], birth, result))
     print("== 3. Consent ==")
     demo_consents(folder, screened, language=lang.value)
+    print()
+    print("== 4. Reaction log ==")
+    demo_log(folder, screened, on=on)
     print()
     return 0

@@ -237,3 +237,16 @@ class TestExample:
         assert "ALERT: reaction" in proc.stdout
         assert "ok=True" in proc.stdout
         assert "ok=False, first broken entry #4" in proc.stdout
+
+
+class TestDemo:
+    def test_demo_logs_and_verifies(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """The demo's log step administers only the allowed patients and verifies the chain."""
+        code, out, _ = run(capsys, "demo", "--dir", str(tmp_path), "--lang", "en")
+        assert code == 0
+        step = out.split("== 4. Reaction log ==")[1]
+        assert "P-0003: screening contraindicated, not administered" in step
+        assert "verify ok=True" in step
+        assert (tmp_path / "exointake.db").exists()
