@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ._cli_util import print_json, read_json_file
 from ._common import JST, Route
+from ._consent import current_templates
 from ._convert import Expected
 from ._errors import ValidationError
 from ._grading import Reaction
@@ -311,76 +312,81 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def demo_log(
-    folder: Path, screened: Iterable[tuple[str, str, ScreeningResult]], *, on: dt.date
-) -> Path:
+    log: Log,
+    screened: Iterable[tuple[str, str, ScreeningResult]],
+    *,
+    on: dt.date,
+    consents: Mapping[str, str],
+) -> None:
     """``exointake demo``'s log step: record screenings, administer, log a reaction, verify.
 
-    Writes a fresh ``exointake.db`` in ``folder`` (the demo can be run again) and prints
-    what it did. Patients whose screening does not allow treatment get no administration.
+    ``consents`` maps patient id to the consent id recorded for them. Patients whose
+    screening does not allow treatment, or who have no consent, get no administration;
+    each administration is checked against the current consent templates.
     """
-    path = folder / "exointake.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
     when = dt.datetime.combine(on, dt.time(10, 0), tzinfo=JST)
-    with open_log(path) as log:
-        log.on_alert(
-            lambda a: print(f"  ALERT (callback): reaction {a.reaction_id[:12]}… is {a.category}")
+    templates = current_templates()
+    log.on_alert(
+        lambda a: print(f"  ALERT (callback): reaction {a.reaction_id[:12]}… is {a.category}")
+    )
+    first: tuple[str, Administration] | None = None
+    for n, (patient_id, _birth, result) in enumerate(screened, 1):
+        log.record_screening(ScreeningRecord.from_result(result, patient_id=patient_id))
+        if not result.may_proceed or patient_id not in consents:
+            print(f"patient {patient_id}: screening {result.decision.value}, not administered")
+            continue
+        adm = Administration(
+            patient_id=patient_id,
+            administered_at=when + dt.timedelta(minutes=30 * n),
+            route=result.route,
+            site="left forearm" if result.route is Route.IV_DRIP else "face",
+            volume_ml=Decimal("100") if result.route is Route.IV_DRIP else Decimal("2"),
+            product=Product(
+                origin=Origin.UMBILICAL_CORD,
+                maker="Example Bio K.K.",
+                sourcing=Sourcing.DOMESTIC,
+                concentration="1.0e10 particles/mL",
+                lot="UC-DEMO-001",
+            ),
+            storage_check=StorageCheck(cold_chain_ok=True, checked_by="NS-DEMO"),
+            physician_id="DR-DEMO",
+            screening_result_id=result.result_id,
+            consent_id=consents[patient_id],
         )
-        first: tuple[str, Administration] | None = None
-        for n, (patient_id, _birth, result) in enumerate(screened, 1):
-            log.record_screening(ScreeningRecord.from_result(result, patient_id=patient_id))
-            if not result.may_proceed:
-                print(f"patient {patient_id}: screening {result.decision.value}, not administered")
-                continue
-            adm = Administration(
-                patient_id=patient_id,
-                administered_at=when + dt.timedelta(minutes=30 * n),
-                route=result.route,
-                site="left forearm" if result.route is Route.IV_DRIP else "face",
-                volume_ml=Decimal("100") if result.route is Route.IV_DRIP else Decimal("2"),
-                product=Product(
-                    origin=Origin.UMBILICAL_CORD,
-                    maker="Example Bio K.K.",
-                    sourcing=Sourcing.DOMESTIC,
-                    concentration="1.0e10 particles/mL",
-                    lot="UC-DEMO-001",
-                ),
-                storage_check=StorageCheck(cold_chain_ok=True, checked_by="NS-DEMO"),
-                physician_id="DR-DEMO",
-                screening_result_id=result.result_id,
-                consent_id=f"C-DEMO-{n:04d}",
-            )
-            adm_id = log.administer(adm)
-            first = first or (adm_id, adm)
-            print(f"patient {patient_id}: administration {adm_id[:12]}… ({adm.route.value})")
-        if first is not None:
-            adm_id, adm = first
-            reaction = ReactionRecord(
-                administration_id=adm_id,
-                onset=adm.administered_at + dt.timedelta(minutes=20),
-                reaction=Reaction.from_dict(
-                    {
-                        "symptoms": ["redness", "swelling"],
-                        "onset_minutes": 20,
-                        "interventions": [],
-                        "hospitalization": False,
-                        "outcome": "recovered",
-                    }
-                ),
-                causality=Causality.PROBABLE,
-                reporter="NS-DEMO",
-            )
-            entry = log.get(log.record_reaction(reaction)).current
-            grade = entry.grade or {}
-            print(
-                f"patient {adm.patient_id}: reaction {entry.entry_id[:12]}… graded "
-                f"{grade.get('category')}, CTCAE {grade['ctcae']['term']} "
-                f"grade {grade['ctcae']['grade']}"
-            )
-        recall = log.recall("UC-DEMO-001")
-        print(f"recall of lot UC-DEMO-001: patients {', '.join(recall.patient_ids) or 'none'}")
-        report = log.verify()
+        adm_id = log.administer(adm, current_consent_templates=templates)
+        first = first or (adm_id, adm)
+        print(f"patient {patient_id}: administration {adm_id[:12]}… ({adm.route.value})")
+    if first is not None:
+        adm_id, adm = first
+        reaction = ReactionRecord(
+            administration_id=adm_id,
+            onset=adm.administered_at + dt.timedelta(minutes=20),
+            reaction=Reaction.from_dict(
+                {
+                    "symptoms": ["redness", "swelling"],
+                    "onset_minutes": 20,
+                    "interventions": [],
+                    "hospitalization": False,
+                    "outcome": "recovered",
+                    "rapid_progression": False,
+                    "life_threatening": False,
+                    "prolonged": False,
+                    "disability": False,
+                    "congenital_anomaly": False,
+                    "medically_important": False,
+                }
+            ),
+            causality=Causality.PROBABLE,
+            reporter="NS-DEMO",
+        )
+        entry = log.get(log.record_reaction(reaction)).current
+        grade = entry.grade or {}
         print(
-            f"log {path}: {report.entries} entries, verify ok={report.ok}, head {report.head_hash}"
+            f"patient {adm.patient_id}: reaction {entry.entry_id[:12]}… graded "
+            f"{grade.get('category')}, CTCAE {grade['ctcae']['term']} "
+            f"grade {grade['ctcae']['grade']}"
         )
-    return path
+    recall = log.recall("UC-DEMO-001")
+    print(f"recall of lot UC-DEMO-001: patients {', '.join(recall.patient_ids) or 'none'}")
+    report = log.verify()
+    print(f"log: {report.entries} entries, verify ok={report.ok}, head {report.head_hash}")
