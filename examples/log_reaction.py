@@ -13,10 +13,7 @@ from pathlib import Path
 
 import attrs
 
-# Public as exointake.open_log, exointake.Administration, ... once exported.
-from exointake._log import Alert, open_log
-from exointake._reactions import ReactionRecord
-from exointake._records import Administration, ConsentRecord, FollowUp
+from exointake import Administration, Alert, ConsentRecord, FollowUp, ReactionRecord, open_log
 
 DB = Path("clinic-example.db")
 for suffix in ("", "-wal", "-shm"):

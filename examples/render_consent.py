@@ -14,11 +14,20 @@ import json
 import sys
 from pathlib import Path
 
-from exointake import Decision, ScreeningRefused, load_questionnaire, screen
-from exointake._consent import ConsentRequest, ConsentTemplate, current_template
-from exointake._consent_record import consents_needing_reconsent, record_rendered_consent
-from exointake._log import open_log
-from exointake._render import render_consent, render_summary
+from exointake import (
+    ConsentRequest,
+    ConsentTemplate,
+    Decision,
+    ScreeningRefused,
+    consents_needing_reconsent,
+    current_template,
+    load_questionnaire,
+    open_log,
+    record_rendered_consent,
+    render_consent,
+    render_summary,
+    screen,
+)
 
 HERE = Path(__file__).resolve().parent
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path()

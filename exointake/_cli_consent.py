@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from collections.abc import Iterable
 from importlib import resources
@@ -13,6 +14,7 @@ from ._common import Route
 from ._consent import ConsentLanguage, ConsentRequest, suggest_cooling_off
 from ._consent_record import record_rendered_consent
 from ._errors import ScreeningRefused, ValidationError
+from ._log import Log
 from ._render import RenderedConsent, render_consent, render_summary
 from ._screening import ScreeningResult
 
@@ -97,20 +99,25 @@ def demo_consents(
     screened: Iterable[tuple[str, str, ScreeningResult]],
     *,
     language: str = "ja",
-) -> list[tuple[str, Path | None, str]]:
+    log: Log | None = None,
+    rendered_at: dt.datetime | None = None,
+) -> dict[str, str]:
     """``exointake demo``'s consent step: one PDF per patient the screening allows.
 
     Args:
         folder: where to write ``consent-<patient_id>.pdf``.
         screened: ``(patient_id, birth_date ISO, screening result)`` per sample patient.
         language: ``ja``, ``en`` or ``ja+en``.
+        log: when given, each rendered consent is recorded in it.
+        rendered_at: the time recorded with each consent (default: now).
 
-    Returns ``(patient_id, path or None, sha256 or the refusal)`` per patient, and prints them.
+    Returns ``patient_id → consent id`` for the patients who got a document, and prints
+    each document's path and SHA-256 (or why there is none).
     """
     base = json.loads(
         (resources.files("exointake") / "data" / "demo" / "consent-request.json").read_text("utf-8")
     )
-    out: list[tuple[str, Path | None, str]] = []
+    out: dict[str, str] = {}
     for n, (patient_id, birth_date, result) in enumerate(screened, 1):
         data = json.loads(json.dumps(base))
         data["consent_id"] = f"C-DEMO-{n:04d}"
@@ -124,10 +131,14 @@ def demo_consents(
         try:
             rendered = render_consent(request)
         except ScreeningRefused:
-            out.append((patient_id, None, f"refused ({result.decision.value})"))
             print(f"patient {patient_id}: no consent document, screening {result.decision.value}")
             continue
         path = rendered.write(folder / f"consent-{patient_id}.pdf")
-        out.append((patient_id, path, rendered.sha256))
+        out[patient_id] = request.consent_id
         print(f"patient {patient_id}: {path} sha256 {rendered.sha256}")
+        if log is not None:
+            record = record_rendered_consent(
+                log, rendered, rendered_by="DR-DEMO", rendered_at=rendered_at
+            )
+            print(f"  recorded in the log as consent {record.consent_id}")
     return out

@@ -7,14 +7,17 @@ patients (one clear, one needing review, one contraindicated).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from importlib import resources
 from pathlib import Path
 
 from ._cli_consent import demo_consents
+from ._cli_log import demo_log
 from ._cli_questionnaire import render_text
 from ._cli_screen import render_result
-from ._common import Lang, Route
+from ._common import JST, Lang, Route
+from ._log import open_log
 from ._questionnaire import load_questionnaire
 from ._screening import load_ruleset, screen
 from ._wareki import parse_date
@@ -51,18 +54,28 @@ def _run(args: argparse.Namespace) -> int:
         f"   {len(q.items)} items; rule set {rules.id} v{rules.version}, "
         f"{len(rules.effective_rules)} rules\n"
     )
-    print("== 2. Screening ==")
-    screened = []
-    for patient in sample["patients"]:
-        route = Route(patient["route"])
-        answers = q.answers(patient["answers"], route=route)
-        result = screen(answers, route, rules, on=on)
-        print(f"patient {patient['patient_id']} ({route.value}) result {result.result_id[:12]}…")
-        print(render_result(result, lang))
+    db = folder / "exointake.db"
+    for suffix in ("", "-wal", "-shm"):  # a fresh log each run, so the demo can be repeated
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    with open_log(db) as log:
+        print("== 2. Screening ==")
+        screened = []
+        for patient in sample["patients"]:
+            route = Route(patient["route"])
+            answers = q.answers(patient["answers"], route=route)
+            result = screen(answers, route, rules, on=on)
+            print(
+                f"patient {patient['patient_id']} ({route.value}) result {result.result_id[:12]}…"
+            )
+            print(render_result(result, lang))
+            print()
+            birth = parse_date(patient["answers"]["birth_date"]).isoformat()
+            screened.append((patient["patient_id"], birth, result))
+        print("== 3. Consent ==")
+        handed = dt.datetime.combine(on, dt.time(9, 30), tzinfo=JST)
+        consents = demo_consents(folder, screened, language=lang.value, log=log, rendered_at=handed)
         print()
-        birth = parse_date(patient["answers"]["birth_date"]).isoformat()
-        screened.append((patient["patient_id"], birth, result))
-    print("== 3. Consent ==")
-    demo_consents(folder, screened, language=lang.value)
-    print()
+        print(f"== 4. Reaction log ({db}) ==")
+        demo_log(log, screened, on=on, consents=consents)
+        print()
     return 0

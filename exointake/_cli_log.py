@@ -11,19 +11,34 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from ._cli_util import print_json, read_json_file
+from ._common import JST, Route
+from ._consent import current_templates
 from ._convert import Expected
 from ._errors import ValidationError
+from ._grading import Reaction
 from ._log import Log, LogEntry, RateReport, migrate_log, open_log
-from ._reactions import ReactionRecord
-from ._records import Administration, ConsentRecord, FollowUp, check_sha256
+from ._reactions import Causality, ReactionRecord
+from ._records import (
+    Administration,
+    ConsentRecord,
+    FollowUp,
+    Origin,
+    Product,
+    ScreeningRecord,
+    Sourcing,
+    StorageCheck,
+    check_sha256,
+)
+from ._screening import ScreeningResult
 from ._store import normalise_url
 from ._wareki import parse_date
 
-__all__ = ["DEFAULT_DB", "register"]
+__all__ = ["DEFAULT_DB", "demo_log", "register"]
 
 DEFAULT_DB = "exointake.db"
 
@@ -237,7 +252,8 @@ def _recall(args: argparse.Namespace) -> int:
     for e in recall.administrations:
         adm = e.record
         print(
-            f"  {e.entry_id}  {adm.administered_at.isoformat()}  patient {adm.patient_id}  "
+            f"  {e.entry_id}  {adm.administered_at.astimezone(JST).isoformat()}  "
+            f"patient {adm.patient_id}  "
             f"{adm.route.value}"
         )
     for e in recall.reactions:
@@ -293,3 +309,84 @@ def _migrate(args: argparse.Namespace) -> int:
     else:
         print(f"migrated from {before or 'an empty database'} to revision {after}")
     return 0
+
+
+def demo_log(
+    log: Log,
+    screened: Iterable[tuple[str, str, ScreeningResult]],
+    *,
+    on: dt.date,
+    consents: Mapping[str, str],
+) -> None:
+    """``exointake demo``'s log step: record screenings, administer, log a reaction, verify.
+
+    ``consents`` maps patient id to the consent id recorded for them. Patients whose
+    screening does not allow treatment, or who have no consent, get no administration;
+    each administration is checked against the current consent templates.
+    """
+    when = dt.datetime.combine(on, dt.time(10, 0), tzinfo=JST)
+    templates = current_templates()
+    log.on_alert(
+        lambda a: print(f"  ALERT (callback): reaction {a.reaction_id[:12]}… is {a.category}")
+    )
+    first: tuple[str, Administration] | None = None
+    for n, (patient_id, _birth, result) in enumerate(screened, 1):
+        log.record_screening(ScreeningRecord.from_result(result, patient_id=patient_id))
+        if not result.may_proceed or patient_id not in consents:
+            print(f"patient {patient_id}: screening {result.decision.value}, not administered")
+            continue
+        adm = Administration(
+            patient_id=patient_id,
+            administered_at=when + dt.timedelta(minutes=30 * n),
+            route=result.route,
+            site="left forearm" if result.route is Route.IV_DRIP else "face",
+            volume_ml=Decimal("100") if result.route is Route.IV_DRIP else Decimal("2"),
+            product=Product(
+                origin=Origin.UMBILICAL_CORD,
+                maker="Example Bio K.K.",
+                sourcing=Sourcing.DOMESTIC,
+                concentration="1.0e10 particles/mL",
+                lot="UC-DEMO-001",
+            ),
+            storage_check=StorageCheck(cold_chain_ok=True, checked_by="NS-DEMO"),
+            physician_id="DR-DEMO",
+            screening_result_id=result.result_id,
+            consent_id=consents[patient_id],
+        )
+        adm_id = log.administer(adm, current_consent_templates=templates)
+        first = first or (adm_id, adm)
+        print(f"patient {patient_id}: administration {adm_id[:12]}… ({adm.route.value})")
+    if first is not None:
+        adm_id, adm = first
+        reaction = ReactionRecord(
+            administration_id=adm_id,
+            onset=adm.administered_at + dt.timedelta(minutes=20),
+            reaction=Reaction.from_dict(
+                {
+                    "symptoms": ["redness", "swelling"],
+                    "onset_minutes": 20,
+                    "interventions": [],
+                    "hospitalization": False,
+                    "outcome": "recovered",
+                    "rapid_progression": False,
+                    "life_threatening": False,
+                    "prolonged": False,
+                    "disability": False,
+                    "congenital_anomaly": False,
+                    "medically_important": False,
+                }
+            ),
+            causality=Causality.PROBABLE,
+            reporter="NS-DEMO",
+        )
+        entry = log.get(log.record_reaction(reaction)).current
+        grade = entry.grade or {}
+        print(
+            f"patient {adm.patient_id}: reaction {entry.entry_id[:12]}… graded "
+            f"{grade.get('category')}, CTCAE {grade['ctcae']['term']} "
+            f"grade {grade['ctcae']['grade']}"
+        )
+    recall = log.recall("UC-DEMO-001")
+    print(f"recall of lot UC-DEMO-001: patients {', '.join(recall.patient_ids) or 'none'}")
+    report = log.verify()
+    print(f"log: {report.entries} entries, verify ok={report.ok}, head {report.head_hash}")

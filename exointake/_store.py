@@ -8,9 +8,10 @@ One table, ``log_entries``, holds every entry of a log in chain order (``seq``).
 carries the SHA-256 of its canonical JSON envelope and the hash of the previous row, so
 :meth:`Store.iter_rows` + :func:`entry_hash` let :meth:`exointake.Log.verify` re-check the
 chain from the first entry in constant memory. ``log_head`` holds the last ``seq`` and hash
-(the row every writer locks, and what detects a deleted tail). ``log_admin_counts`` holds
-the number of administrations per day, route, origin and lot, kept in the same transaction
-as the entries, so a rate report over a million administrations reads a few hundred rows.
+(the row every writer locks, and what detects a deleted tail). ``log_admin_counts`` and
+``log_reaction_counts`` hold the number of administrations per day, route, origin and lot
+and of reactions per the same keys and category, kept in the same transaction as the
+entries, so a rate report over a million administrations reads a few thousand rows.
 
 Writers serialise on the chain head: ``BEGIN IMMEDIATE`` on SQLite (with a busy timeout),
 ``SELECT … FOR UPDATE`` on the head row on PostgreSQL. A failed or interrupted write rolls
@@ -50,6 +51,7 @@ __all__ = [
     "Base",
     "EntryRow",
     "HeadRow",
+    "ReactionCountRow",
     "Store",
     "create_engine_for",
     "entry_hash",
@@ -130,7 +132,22 @@ class AdminCountRow(Base):
     n: Mapped[int] = mapped_column(sa.BigInteger)
 
 
+class ReactionCountRow(Base):
+    """How many (current) reactions per category, by their administration's JST day,
+    route, origin and lot."""
+
+    __tablename__ = "log_reaction_counts"
+
+    day: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    route: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    origin: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    lot: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 ENTRIES: Final = cast(sa.Table, EntryRow.__table__)
+RCOUNTS: Final = cast(sa.Table, ReactionCountRow.__table__)
 HEAD: Final = cast(sa.Table, HeadRow.__table__)
 COUNTS: Final = cast(sa.Table, AdminCountRow.__table__)
 
@@ -235,6 +252,10 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         if wal:
             cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
+        # A log of a million entries is a ~1 GB file: give queries and index updates
+        # room (32 MiB page cache, reads through a 256 MiB memory map).
+        cur.execute("PRAGMA cache_size = -32768")
+        cur.execute("PRAGMA mmap_size = 268435456")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -468,6 +489,7 @@ class Writer:
         self.last_hash = last_hash
         self._rows: list[dict[str, Any]] = []
         self._counts: dict[tuple[str, str, str, str], int] = {}
+        self._rcounts: dict[tuple[str, str, str, str, str], int] = {}
         self._start_seq = seq
 
     def append(
@@ -503,6 +525,10 @@ class Writer:
         self.last_hash = digest
         return row
 
+    def count_reaction(self, key: tuple[str, str, str, str, str], delta: int) -> None:
+        """Add ``delta`` reactions to the counts of (day, route, origin, lot, category)."""
+        self._rcounts[key] = self._rcounts.get(key, 0) + delta
+
     def count(self, key: tuple[str, str, str, str], delta: int) -> None:
         """Add ``delta`` administrations to the counts of (day, route, origin, lot)."""
         self._counts[key] = self._counts.get(key, 0) + delta
@@ -526,13 +552,19 @@ class Writer:
             cur.execute(_SQLITE_HEAD_UPDATE, (self.seq, self.last_hash))
             if self._counts:
                 cur.executemany(_SQLITE_COUNTS, _count_rows(self._counts))
+            if self._rcounts:
+                cur.executemany(_SQLITE_RCOUNTS, _rcount_rows(self._rcounts))
         else:
             self.conn.execute(ENTRIES.insert(), self._rows)
             self.conn.execute(_HEAD_UPDATE, {"new_seq": self.seq, "new_hash": self.last_hash})
             if self._counts:
                 upsert_counts(self.conn, self._counts)
+            rrows = _rcount_rows(self._rcounts)
+            if rrows:
+                self.conn.execute(_PG_RUPSERT, rrows)
         self._rows = []
         self._counts = {}
+        self._rcounts = {}
 
 
 _HEAD_FOR_UPDATE: Final = (
@@ -552,7 +584,17 @@ _SQLITE_COUNTS: Final = (
     "INSERT INTO log_admin_counts (day, route, origin, lot, n) VALUES (:day, :route, :origin, "
     ":lot, :n) ON CONFLICT (day, route, origin, lot) DO UPDATE SET n = n + excluded.n"
 )
+_SQLITE_RCOUNTS: Final = (
+    "INSERT INTO log_reaction_counts (day, route, origin, lot, category, n) VALUES (:day, "
+    ":route, :origin, :lot, :category, :n) ON CONFLICT (day, route, origin, lot, category) "
+    "DO UPDATE SET n = n + excluded.n"
+)
 _COUNT_KEYS: Final = ["day", "route", "origin", "lot"]
+_pg_rcounts = pg_insert(RCOUNTS)
+_PG_RUPSERT: Final = _pg_rcounts.on_conflict_do_update(
+    index_elements=[*_COUNT_KEYS, "category"],
+    set_={"n": RCOUNTS.c.n + _pg_rcounts.excluded.n},
+)
 _pg_counts = pg_insert(COUNTS)
 _PG_UPSERT: Final = _pg_counts.on_conflict_do_update(
     index_elements=_COUNT_KEYS, set_={"n": COUNTS.c.n + _pg_counts.excluded.n}
@@ -567,6 +609,14 @@ def _count_rows(counts: Mapping[tuple[str, str, str, str], int]) -> list[dict[st
     return [
         {"day": d, "route": r, "origin": o, "lot": lot, "n": n}
         for (d, r, o, lot), n in sorted(counts.items())
+        if n
+    ]
+
+
+def _rcount_rows(counts: Mapping[tuple[str, str, str, str, str], int]) -> list[dict[str, Any]]:
+    return [
+        {"day": d, "route": r, "origin": o, "lot": lot, "category": c, "n": n}
+        for (d, r, o, lot, c), n in sorted(counts.items())
         if n
     ]
 

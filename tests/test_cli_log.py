@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import exointake
 from exointake._store import create_engine_for, migrate
 from exointake.cli import main
 
@@ -237,3 +238,21 @@ class TestExample:
         assert "ALERT: reaction" in proc.stdout
         assert "ok=True" in proc.stdout
         assert "ok=False, first broken entry #4" in proc.stdout
+
+
+class TestDemo:
+    def test_demo_logs_and_verifies(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """The demo's log step administers only the allowed patients and verifies the chain."""
+        code, out, _ = run(capsys, "demo", "--dir", str(tmp_path), "--lang", "en")
+        assert code == 0
+        step = out.split("== 4. Reaction log")[1]
+        assert "P-0003: screening contraindicated, not administered" in step
+        assert "log: 8 entries, verify ok=True" in step  # 3 screenings, 2 consents, 2 doses, 1
+        with exointake.open_log(tmp_path / "exointake.db") as log:
+            assert log.verify().ok
+            assert {c.consent_id for c in log.consents_needing_reconsent({})} == {
+                "C-DEMO-0001",
+                "C-DEMO-0002",
+            }  # recorded, and outdated once templates change

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import multiprocessing
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -379,6 +380,14 @@ class TestVerify:
         raw(db_url, "DELETE FROM log_admin_counts")
         assert "missing" in (log.verify().problem or "")
 
+    def test_edited_reaction_counts_are_detected(self, log: Log, db_url: str) -> None:
+        """Changing the reaction counts behind the rate report is detected."""
+        self._filled(log)
+        raw(db_url, "UPDATE log_reaction_counts SET category = 'local'")
+        report = log.verify()
+        assert not report.ok
+        assert "reaction counts" in (report.problem or "")
+
     def test_verify_pages_through_long_chains(self, log: Log) -> None:
         """Verification in small pages checks every entry across page boundaries."""
         log.administer_many([administration() for _ in range(25)])
@@ -433,6 +442,19 @@ class TestQueries:
         assert rows["origin", "adipose"].reactions == 0
         assert report.by_category == {"local": 1, "allergy": 0, "anaphylaxis": 1}
 
+    def test_rates_follow_amendments(self, log: Log) -> None:
+        """Correcting a reaction's grade or its administration's lot moves its count."""
+        adm = log.administer(administration(lot="L1"))
+        rid = log.record_reaction(reaction(adm, "redness"))
+        log.amend(rid, reaction(adm, "hypotension"), reason="x", amended_by="DR-1")
+        log.amend(adm, administration(lot="L2"), reason="y", amended_by="DR-1")
+        report = log.rates()
+        rows = {(r.dimension, r.value): r for r in report.rows}
+        assert report.by_category == {"local": 0, "allergy": 0, "anaphylaxis": 1}
+        assert ("lot", "L1") not in rows
+        assert rows["lot", "L2"].by_category["anaphylaxis"] == 1
+        assert log.verify().ok
+
     def test_rates_over_a_period(self, log: Log) -> None:
         """A period selects administrations by JST date; their reactions follow them."""
         old = log.administer(administration(administered_at="2026-10-01T10:00:00+09:00"))
@@ -472,6 +494,39 @@ class TestQueries:
         )
         assert [e.record.reaction_id for e in log.open_follow_ups()] == [serious]
         assert [e.entry_id for e in log.serious_cases()] == [serious]
+
+    def test_any_version_id_links_to_the_entry(self, log: Log) -> None:
+        """Records may point at any version of an entry; queries follow the original."""
+        first = log.administer(administration(lot="LOT-X"))
+        second = log.amend(
+            first, administration(lot="LOT-X", site="cheek"), reason="x", amended_by="DR-1"
+        )
+        rid = log.record_reaction(reaction(second, "redness"))
+        assert [e.entry_id for e in log.recall("LOT-X").reactions] == [rid]
+        fixed = log.amend(rid, reaction(first, "swelling"), reason="y", amended_by="NS-1")
+        log.follow_up(
+            FollowUp.from_dict(
+                {
+                    "reaction_id": fixed,
+                    "status": "open",
+                    "recorded_by": "NS-1",
+                    "on": "2026-11-25T12:00:00Z",
+                }
+            )
+        )
+        log.follow_up(
+            FollowUp.from_dict(
+                {
+                    "reaction_id": rid,
+                    "status": "closed",
+                    "recorded_by": "NS-1",
+                    "on": "2026-11-25T13:00:00Z",
+                }
+            )
+        )
+        assert log.open_follow_ups() == []
+        assert log.rates().reactions == 1
+        assert log.verify().ok
 
     def test_follow_up_needs_a_reaction(self, log: Log) -> None:
         """A follow-up pointing at an administration (not a reaction) is refused."""
@@ -642,12 +697,18 @@ class TestMigrations:
         """Upgrading fills the per-day counts from the administrations already logged."""
         with open_log(db_url) as log:
             log.administer_many([administration(), administration()])
+        log_ids = []
+        with open_log(db_url) as log:
+            log_ids = log.administer_many([administration()])
+            log.record_reaction(reaction(log_ids[0], "rash"))
         raw(db_url, "DROP TABLE log_admin_counts")
+        raw(db_url, "DROP TABLE log_reaction_counts")
         raw(db_url, "DROP INDEX ix_log_entries_kind_day")
         raw(db_url, "UPDATE alembic_version SET version_num = '0001'")
         migrate_log(db_url)
         with open_log(db_url) as log:
-            assert log.rates().administrations == 2
+            assert (log.rates().administrations, log.rates().reactions) == (3, 1)
+            assert log.verify().ok
 
     def test_newer_database_is_refused(self, db_url: str) -> None:
         """A database migrated by a newer exointake is refused, not touched."""
@@ -672,6 +733,17 @@ def _writer(url: str, worker: int, n: int) -> None:
             adm_id = log.administer(administration(patient_id=f"W{worker}-{i}"))
             if i % 5 == 0:
                 log.record_reaction(reaction(adm_id, "redness"))
+
+
+def _batch_writer(url: str, ready: Any) -> None:
+    with open_log(url) as log:
+        batch = [administration(patient_id=f"K-{i}") for i in range(BATCH)]
+        ready.set()
+        while True:
+            log.administer_many(batch)
+
+
+BATCH = 2000
 
 
 @pytest.mark.slow
@@ -709,3 +781,20 @@ class TestConcurrency:
         assert [p.exitcode for p in procs] == [0] * 3
         with open_log(db_url) as log:
             assert log.verify().ok
+
+    def test_killed_writer_leaves_whole_batches_only(self, db_url: str) -> None:
+        """A process killed mid-write leaves only whole batches and a valid chain."""
+        open_log(db_url).close()
+        ctx = multiprocessing.get_context("spawn")
+        ready = ctx.Event()
+        proc = ctx.Process(target=_batch_writer, args=(db_url, ready))
+        proc.start()
+        assert ready.wait(60)
+        time.sleep(1.5)
+        proc.kill()
+        proc.join(30)
+        with open_log(db_url) as log:
+            report = log.verify()
+            assert report.ok, report
+            assert report.entries % BATCH == 0
+            assert log.rates().administrations == report.entries
