@@ -17,10 +17,8 @@ from pathlib import Path
 from _common import best_of, parse_args, report
 
 import exointake
-from exointake import fhir
-from exointake._log import iter_entries, open_log
-from exointake._reactions import ReactionRecord
-from exointake._records import Administration
+from exointake import Administration, ReactionRecord, fhir, open_log
+from exointake._log import iter_entries
 
 Q = exointake.load_questionnaire("exosome-intake", "1")
 

@@ -13,9 +13,6 @@ from pathlib import Path
 
 import exointake
 from exointake import fhir
-from exointake._log import open_log
-from exointake._reactions import ReactionRecord
-from exointake._records import Administration, ConsentRecord, ScreeningRecord
 
 HAVE_FHIR_RESOURCES = importlib.util.find_spec("fhir.resources") is not None
 RECORDS = Path(__file__).resolve().parent / "log"  # the log's example records
@@ -79,8 +76,8 @@ def record(name: str) -> dict[str, object]:
 
 
 # The reaction log: one bundle per visit (consent, screening, administration, reaction).
-with open_log("sqlite:///:memory:") as log:
-    log.record_consent(ConsentRecord.from_dict(record("consent")))
+with exointake.open_log("sqlite:///:memory:") as log:
+    log.record_consent(exointake.ConsentRecord.from_dict(record("consent")))
     # Once the physician has clarified the allergies, the patient is screened again.
     clarified = {
         **back.to_dict()["answers"],
@@ -91,12 +88,14 @@ with open_log("sqlite:///:memory:") as log:
     again = questionnaire.answers(clarified, route="injection_face")
     result = exointake.screen(again, "injection_face")
     print("screening after clarification:", result.decision)
-    log.record_screening(ScreeningRecord.from_result(result, patient_id="P-000123"))
+    log.record_screening(exointake.ScreeningRecord.from_result(result, patient_id="P-000123"))
     administration = {**record("administration"), "screening_result_id": result.result_id}
     administration["route"] = "injection_face"
-    administration_id = log.administer(Administration.from_dict(administration))
+    administration_id = log.administer(exointake.Administration.from_dict(administration))
     log.record_reaction(
-        ReactionRecord.from_dict({**record("reaction"), "administration_id": administration_id})
+        exointake.ReactionRecord.from_dict(
+            {**record("reaction"), "administration_id": administration_id}
+        )
     )
     visits = fhir.visit_bundles(log)
 

@@ -8,23 +8,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from exointake._log import open_log
-from exointake._reactions import ReactionRecord
-from exointake._records import Administration
+import exointake
 
 RECORDS = Path(__file__).resolve().parent / "log"
 base = json.loads((RECORDS / "administration.json").read_text("utf-8"))
 
 
-def administration(patient: str, lot: str, route: str, origin: str) -> Administration:
+def administration(patient: str, lot: str, route: str, origin: str) -> exointake.Administration:
     product = {**base["product"], "lot": lot, "origin": origin}
-    return Administration.from_dict(
+    return exointake.Administration.from_dict(
         {**base, "patient_id": patient, "route": route, "product": product}
     )
 
 
-def reaction(administration_id: str, *symptoms: str) -> ReactionRecord:
-    return ReactionRecord.from_dict(
+def reaction(administration_id: str, *symptoms: str) -> exointake.ReactionRecord:
+    return exointake.ReactionRecord.from_dict(
         {
             "administration_id": administration_id,
             "onset": "2026-11-25T10:30:00+09:00",
@@ -35,7 +33,7 @@ def reaction(administration_id: str, *symptoms: str) -> ReactionRecord:
     )
 
 
-with open_log("sqlite:///:memory:") as log:
+with exointake.open_log("sqlite:///:memory:") as log:
     ids = log.administer_many(
         [administration(p, "UC-2026-118", "iv_drip", "umbilical_cord") for p in ("P-1", "P-2")]
         + [administration("P-3", "AD-2026-007", "injection_face", "adipose")]

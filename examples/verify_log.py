@@ -9,17 +9,16 @@ import json
 import sqlite3
 from pathlib import Path
 
-from exointake._log import open_log
-from exointake._records import Administration
+import exointake
 
 RECORDS = Path(__file__).resolve().parent / "log"
 base = json.loads((RECORDS / "administration.json").read_text("utf-8"))
 
 path = Path("clinic.db")
 path.unlink(missing_ok=True)
-with open_log(path) as log:
+with exointake.open_log(path) as log:
     ids = [
-        log.administer(Administration.from_dict({**base, "patient_id": f"P-{n}"}))
+        log.administer(exointake.Administration.from_dict({**base, "patient_id": f"P-{n}"}))
         for n in range(1, 6)
     ]
     report = log.verify()
@@ -30,7 +29,7 @@ with open_log(path) as log:
 with sqlite3.connect(path) as db:
     db.execute("UPDATE log_entries SET payload = replace(payload, 'P-3', 'P-9')")
 
-with open_log(path, create=False) as log:
+with exointake.open_log(path, create=False) as log:
     report = log.verify()
     print(f"ok={report.ok}: broken at entry #{report.broken_seq}: {report.problem}")
     assert report.broken_entry_id == ids[2]
