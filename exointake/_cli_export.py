@@ -9,6 +9,7 @@ from ._errors import ValidationError
 from ._fhir_records import visit_bundles
 from ._fhir_util import dumps, to_bundle
 from ._log import open_log
+from ._store import normalise_url
 from ._wareki import parse_date
 
 __all__ = ["register"]
@@ -42,7 +43,12 @@ def _run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise ValidationError([f"--out: folder {out.parent} does not exist"], what="arguments")
-    with open_log(args.db, create=False) as log:
+    url = normalise_url(args.db)
+    if url.startswith("sqlite:///"):  # read only: never leave an empty file behind
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:" and not Path(path).exists():
+            raise ValidationError([f"--db: no database at {path}"], what="database")
+    with open_log(url, create=False) as log:
         bundles = visit_bundles(log, patient_id=args.patient, since=since)
     stamps = [b["timestamp"] for b in bundles if "timestamp" in b]
     collection = to_bundle(bundles)

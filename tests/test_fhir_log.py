@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -502,7 +503,19 @@ class TestCli:
         assert message in capsys.readouterr().err
 
     def test_missing_database(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        """A database without a log exits 2 and creates nothing."""
+        """A database that does not exist exits 2 naming --db, and creates no file at all."""
         db = tmp_path / "none.db"
         assert main(["export", "fhir", "--db", str(db), "--out", str(tmp_path / "b.json")]) == 2
+        assert "--db: no database" in capsys.readouterr().err
         assert not (tmp_path / "b.json").exists()
+        assert not db.exists()
+
+    def test_database_without_log(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A database that holds no log exits 2 and is left as it was."""
+        db = tmp_path / "other.db"
+        with sqlite3.connect(db) as conn:
+            conn.execute("CREATE TABLE clinic_notes (x)")
+        before = db.read_bytes()
+        assert main(["export", "fhir", "--db", str(db), "--out", str(tmp_path / "b.json")]) == 2
+        assert "log" in capsys.readouterr().err
+        assert db.read_bytes() == before
