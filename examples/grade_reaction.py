@@ -55,7 +55,8 @@ for title, (data, route) in cases.items():
     print(f"   category: {g.category.value} ({g.frequency.en}; {g.frequency.ja})")
     print(f"   Brighton {g.brighton_version}: level {g.brighton_level} ({g.brighton_reason.value})")
     ctcae = g.ctcae.grade if g.ctcae.grade is not None else f"? record {', '.join(g.ctcae.missing)}"
-    print(f"   CTCAE v{g.ctcae.version}: {g.ctcae.term.value}, grade {ctcae}")
+    term = g.ctcae.term.value if g.ctcae.term is not None else f"undecided ({g.ctcae.reason})"
+    print(f"   CTCAE v{g.ctcae.version}: {term}, grade {ctcae}")
     criteria = ", ".join(c.value for c in g.seriousness_criteria) or "none"
     print(f"   serious: {g.serious} ({criteria})")
     for action in g.actions:

@@ -126,8 +126,8 @@ with open_log(DB) as log:
     print(f"   {len(recall.administrations)} administrations, patients {patients}")
 
     print("6. Rates per 1,000 administrations")
-    report = log.rates()
-    print(json.dumps({r.value: r.per_1000 for r in report.rows if r.dimension == "route"}))
+    rates = log.rates()
+    print(json.dumps({r.value: r.per_1000 for r in rates.rows if r.dimension == "route"}))
 
     print("7. Verify the chain")
     print(f"   ok={log.verify().ok}")

@@ -31,7 +31,7 @@ from cattrs.gen import make_dict_structure_fn
 from ._canon import canonical_encoder
 from ._common import JST, Route
 from ._convert import Expected, canonical_json, converter, unstructure_datetime
-from ._errors import LogIntegrityError, ScreeningRefused, ValidationError
+from ._errors import LogIntegrityError, MigrationRequired, ScreeningRefused, ValidationError
 from ._grading import grade
 from ._reactions import ReactionRecord
 from ._records import (
@@ -56,6 +56,7 @@ from ._store import (
     entry_hash,
     is_current,
     migrate,
+    sqlite_path,
     utc_now_text,
 )
 
@@ -332,6 +333,12 @@ def open_log(
         log = open_log("sqlite:///:memory:")
         assert log.verify().ok
     """
+    if not create:
+        path = sqlite_path(target)
+        if path is not None and not path.exists():
+            raise MigrationRequired(
+                f"no database at {path}; run `exointake log migrate` to create the log"
+            )
     engine = create_engine_for(target)
     try:
         check_schema(engine, create=create)

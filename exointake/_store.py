@@ -210,6 +210,17 @@ def normalise_url(target: str | os.PathLike[str]) -> str:
     return f"sqlite:///{target}"
 
 
+def sqlite_path(target: str | os.PathLike[str]) -> Path | None:
+    """The file behind an SQLite target, or None (another database, or in memory)."""
+    try:
+        parsed = sa.engine.make_url(normalise_url(target))
+    except sa.exc.ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def create_engine_for(target: str | os.PathLike[str]) -> Engine:
     """An engine configured for the log.
 
@@ -250,7 +261,11 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         if wal:
-            cur.execute("PRAGMA journal_mode = WAL")
+            # WAL changes the file's header: only for a new database or one of ours, so a
+            # foreign SQLite file we are about to refuse is left exactly as it was.
+            tables = {r[0] for r in cur.execute("SELECT name FROM sqlite_master")}
+            if not tables or "log_head" in tables:
+                cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
         # A log of a million entries is a ~1 GB file: give queries and index updates
         # room (32 MiB page cache, reads through a 256 MiB memory map).

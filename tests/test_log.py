@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import multiprocessing
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import exointake
 from exointake import strategies
 from exointake._canon import canonical_encoder
 from exointake._convert import canonical_json
@@ -798,3 +800,23 @@ class TestConcurrency:
             assert report.ok, report
             assert report.entries % BATCH == 0
             assert log.rates().administrations == report.entries
+
+
+class TestForeignFiles:
+    def test_foreign_sqlite_file_left_untouched(self, tmp_path: Path) -> None:
+        """Another application's SQLite file, opened without create, is refused unchanged."""
+        path = tmp_path / "other.db"
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE patients (id INTEGER)")
+        conn.close()
+        before = path.read_bytes()
+        with pytest.raises(exointake.MigrationRequired):
+            open_log(path, create=False)
+        assert path.read_bytes() == before  # not even switched to WAL
+
+    def test_missing_file_not_created_without_create(self, tmp_path: Path) -> None:
+        """create=False on a missing file is an error and leaves no empty file behind."""
+        path = tmp_path / "nope.db"
+        with pytest.raises(exointake.MigrationRequired, match="no database at"):
+            open_log(path, create=False)
+        assert not path.exists()
