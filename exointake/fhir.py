@@ -30,25 +30,30 @@ the same input gives the same JSON.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final, TypeAlias
+import collections.abc as _abc
+import typing as _t
 
 from . import _fhir_util
 from ._fhir_questionnaire import (
-    QUESTIONNAIRE_EXTENSIONS,
+    QUESTIONNAIRE_EXTENSIONS as _QUESTIONNAIRE_EXTENSIONS,
+)
+from ._fhir_questionnaire import (
     answers_from_questionnaire_response,
     questionnaire_canonical,
     to_questionnaire,
     to_questionnaire_response,
 )
 from ._fhir_records import (
-    RECORD_EXTENSIONS,
+    RECORD_EXTENSIONS as _RECORD_EXTENSIONS,
+)
+from ._fhir_records import (
     to_adverse_event,
     to_consent,
     to_medication_administration,
     visit_bundles,
 )
-from ._fhir_screening import SCREENING_EXTENSIONS, to_risk_assessment
+from ._fhir_screening import SCREENING_EXTENSIONS as _SCREENING_EXTENSIONS
+from ._fhir_screening import to_risk_assessment
 from ._fhir_util import (
     dumps,
     patient_reference,
@@ -77,10 +82,10 @@ __all__ = [
     "visit_bundles",
 ]
 
-FhirResource: TypeAlias = _fhir_util.FhirResource
+FhirResource: _t.TypeAlias = _fhir_util.FhirResource
 """A FHIR resource as plain JSON data, a ``dict`` with ``resourceType`` and its elements."""
 
-CANONICAL_BASE: Final = _fhir_util.CANONICAL_BASE
+CANONICAL_BASE: _t.Final = _fhir_util.CANONICAL_BASE
 """The default base of the URLs exointake mints for canonicals, code systems, identifier
 systems and extensions, ``https://exointake.example/fhir``. ``.example`` is a reserved
 domain that never resolves; pass ``base=`` with your own.
@@ -88,24 +93,24 @@ domain that never resolves; pass ``base=`` with your own.
 :meta hide-value:
 """
 
-TRANSLATION: Final = _fhir_util.TRANSLATION
+TRANSLATION: _t.Final = _fhir_util.TRANSLATION
 """The standard extension that carries the English text of a Japanese string,
 ``http://hl7.org/fhir/StructureDefinition/translation``.
 
 :meta hide-value:
 """
 
-DATA_ABSENT_REASON: Final = _fhir_util.DATA_ABSENT_REASON
+DATA_ABSENT_REASON: _t.Final = _fhir_util.DATA_ABSENT_REASON
 """The standard extension that marks a "don't know" answer (code ``asked-unknown``),
 ``http://hl7.org/fhir/StructureDefinition/data-absent-reason``.
 
 :meta hide-value:
 """
 
-EXTENSIONS: Final[Mapping[str, str]] = {
-    **QUESTIONNAIRE_EXTENSIONS,
-    **SCREENING_EXTENSIONS,
-    **RECORD_EXTENSIONS,
+EXTENSIONS: _t.Final[_abc.Mapping[str, str]] = {
+    **_QUESTIONNAIRE_EXTENSIONS,
+    **_SCREENING_EXTENSIONS,
+    **_RECORD_EXTENSIONS,
 }
 """Every extension exointake defines, by name, with where it goes and what it carries.
 Each extension's URL is ``{base}/StructureDefinition/{name}``.

@@ -6,6 +6,7 @@ RUF022 sorts it (constants, then classes, then functions; natural order within).
 """
 
 from __future__ import annotations
+import __future__
 
 import re
 import types
@@ -13,17 +14,20 @@ import types
 import pytest
 
 import exointake
+import exointake.fhir
 import exointake.strategies
 
-NAMESPACES = [exointake, exointake.strategies]
+NAMESPACES = [exointake, exointake.fhir, exointake.strategies]
 
 
 def public_names(module: types.ModuleType) -> list[str]:
-    """Names in ``module``'s namespace not starting with ``_``, submodules excluded."""
+    """Names in ``module``'s namespace not starting with ``_``, submodules and
+    ``from __future__`` features excluded."""
     return [
         name
         for name, value in vars(module).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType | __future__._Feature)
     ]
 
 
