@@ -340,33 +340,9 @@ def compile_condition(cond: Condition) -> _Eval:
 
             return age
         case All(parts):
-            fns = tuple(compile_condition(c) for c in parts)
-
-            def all_(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
-                result: bool | None = True
-                for f in fns:
-                    r = f(v, on)
-                    if r is False:
-                        return False
-                    if r is None:
-                        result = None
-                return result
-
-            return all_
+            return _kleene(tuple(compile_condition(c) for c in parts), decisive=False)
         case Any_(parts):
-            fns = tuple(compile_condition(c) for c in parts)
-
-            def any_(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
-                result: bool | None = False
-                for f in fns:
-                    r = f(v, on)
-                    if r is True:
-                        return True
-                    if r is None:
-                        result = None
-                return result
-
-            return any_
+            return _kleene(tuple(compile_condition(c) for c in parts), decisive=True)
         case Not(inner):
             f = compile_condition(inner)
 
@@ -376,6 +352,26 @@ def compile_condition(cond: Condition) -> _Eval:
 
             return not_
     raise TypeError(type(cond).__name__)  # pragma: no cover - exhaustive
+
+
+def _kleene(fns: tuple[_Eval, ...], *, decisive: bool) -> _Eval:
+    """Three-valued AND (``decisive=False``) or OR (``decisive=True``).
+
+    One part with the decisive value settles it; otherwise any undecided part
+    leaves the whole undecided; otherwise it is the non-decisive value.
+    """
+
+    def combined(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
+        result: bool | None = not decisive
+        for f in fns:
+            r = f(v, on)
+            if r is decisive:
+                return decisive
+            if r is None:
+                result = None
+        return result
+
+    return combined
 
 
 _COMPARE: dict[CompareOp, Callable[[int, int], bool]] = {
