@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import sqlite3
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -737,6 +738,15 @@ def _writer(url: str, worker: int, n: int) -> None:
                 log.record_reaction(reaction(adm_id, "redness"))
 
 
+def _reporting_writer(url: str, worker: int, n: int, error_file: str) -> None:
+    """``_writer``, leaving its traceback in ``error_file`` if it fails (for the test's message)."""
+    try:
+        _writer(url, worker, n)
+    except BaseException:
+        Path(error_file).write_text(traceback.format_exc())
+        raise
+
+
 def _batch_writer(url: str, ready: Any) -> None:
     with open_log(url) as log:
         batch = [administration(patient_id=f"K-{i}") for i in range(BATCH)]
@@ -772,15 +782,20 @@ class TestConcurrency:
             assert report.entries == self.WORKERS * self.EACH + reactions
             assert log.rates().administrations == self.WORKERS * self.EACH
 
-    def test_processes_creating_a_new_database_at_once(self, db_url: str) -> None:
+    def test_processes_creating_a_new_database_at_once(self, db_url: str, tmp_path: Path) -> None:
         """Processes opening the same brand-new database together create it once."""
         ctx = multiprocessing.get_context("spawn")
-        procs = [ctx.Process(target=_writer, args=(db_url, w, 2)) for w in range(3)]
+        errors = [tmp_path / f"writer-{w}.err" for w in range(3)]
+        procs = [
+            ctx.Process(target=_reporting_writer, args=(db_url, w, 2, str(errors[w])))
+            for w in range(3)
+        ]
         for p in procs:
             p.start()
         for p in procs:
-            p.join(120)
-        assert [p.exitcode for p in procs] == [0] * 3
+            p.join(180)
+        reports = [e.read_text() for e in errors if e.exists()]
+        assert [p.exitcode for p in procs] == [0] * 3, reports
         with open_log(db_url) as log:
             assert log.verify().ok
 
