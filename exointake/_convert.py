@@ -13,10 +13,12 @@ import datetime as dt
 import enum
 import hashlib
 import json
+import os
 import re
 import types
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -35,6 +37,7 @@ __all__ = [
     "canonical_json",
     "converter",
     "describe_type",
+    "load_json",
     "prune_empty",
     "safe_repr",
     "sha256_hex",
@@ -428,6 +431,32 @@ def prune_empty(data: Any) -> Any:
     if isinstance(data, list):
         return [prune_empty(v) for v in data]
     return data
+
+
+def load_json(source: str | bytes | os.PathLike[str], *, where: str, what: str) -> Any:
+    """Parse JSON text (``str``/``bytes``) or a file (a path), or raise :class:`ValidationError`.
+
+    Every failure — an unreadable file, bad JSON, text that is not UTF-8, a number
+    or nesting too large for Python's parser — becomes one message starting with
+    ``where`` (``"$"``, or the file's name), never a traceback.
+    """
+    try:
+        raw = Path(source).read_bytes() if isinstance(source, os.PathLike) else source
+    except OSError as exc:
+        raise ValidationError([f"{where}: cannot read ({exc.strerror})"], what=what) from None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            [f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno})"], what=what
+        ) from None
+    except UnicodeDecodeError:
+        raise ValidationError([f"{where}: not UTF-8 text"], what=what) from None
+    except (ValueError, RecursionError):  # a 5,000-digit number, or [[[[... 100,000 deep
+        raise ValidationError(
+            [f"{where}: JSON too large to read (numbers over 4,300 digits or nesting too deep)"],
+            what=what,
+        ) from None
 
 
 def sha256_hex(data: bytes) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from ._convert import (
     canonical_json,
     converter,
     describe_type,
+    load_json,
     prune_empty,
     safe_key,
     safe_repr,
@@ -44,6 +46,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireRef",
     "Unknown",
+    "bundled_questionnaire",
     "load_questionnaire",
 ]
 
@@ -451,26 +454,8 @@ def answer_to_json(value: AnswerValue) -> object:
 
 
 def _read_json(source: str | bytes | Path, what: str) -> object:
-    try:
-        if isinstance(source, Path):
-            text: str | bytes = source.read_bytes()
-        else:
-            text = source
-        return json.loads(text)
-    except OSError as exc:
-        raise ValidationError([f"$: cannot read file ({exc.strerror})"], what=what) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        pos = (
-            f" at line {exc.lineno} column {exc.colno}"
-            if isinstance(exc, json.JSONDecodeError)
-            else ""
-        )
-        raise ValidationError([f"$: not valid JSON{pos}"], what=what) from None
-    except (ValueError, RecursionError):  # a 5,000-digit number, or nesting 100,000 deep
-        raise ValidationError(
-            ["$: JSON too large to read (numbers over 4,300 digits or nesting too deep)"],
-            what=what,
-        ) from None
+    """JSON text, or a file when ``source`` is a :class:`~pathlib.Path`."""
+    return load_json(source, where="$", what=what)
 
 
 def _bundled_versions(kind: str, ident: str) -> list[str]:
@@ -512,6 +497,18 @@ def _bundled_json(kind: str, ident: str, version: str | None) -> object:
 def load_questionnaire(id: str = "exosome-intake", version: str | None = None) -> Questionnaire:
     """A bundled questionnaire; the newest version unless ``version`` is given."""
     return Questionnaire.from_dict(_bundled_json("questionnaires", id, version))
+
+
+@functools.lru_cache(maxsize=32)
+def bundled_questionnaire(id: str, version: str) -> Questionnaire | None:
+    """The bundled questionnaire with this id and version, or None (a clinic's own one).
+
+    Cached: a bundled questionnaire is immutable data.
+    """
+    try:
+        return load_questionnaire(id, version)
+    except ValidationError:
+        return None
 
 
 # ---------------------------------------------------------------------------- checks
