@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import json
 from collections.abc import Mapping
 from importlib import resources
@@ -31,7 +30,7 @@ from ._common import JST, Lang, Route, Text
 from ._convert import Expected, canonical_json, converter, sha256_hex, structure
 from ._errors import ScreeningRefused, ValidationError
 from ._grading import SeverityTable, load_severity_table
-from ._questionnaire import UNKNOWN, ItemType, Questionnaire, load_questionnaire
+from ._questionnaire import UNKNOWN, ItemType, Questionnaire, bundled_questionnaire
 from ._records import Origin, Sourcing, check_id
 from ._screening import Decision, Finding, ScreeningResult
 from ._wareki import format_wareki
@@ -805,20 +804,11 @@ def _question_text(link_id: str, q: Questionnaire | None, lang: Lang) -> str:
     return link_id
 
 
-@functools.cache
-def _questionnaire(ident: str, version: str) -> Questionnaire | None:
-    """The bundled questionnaire the screening's answers were given on (None if not bundled)."""
-    try:
-        return load_questionnaire(ident, version)
-    except ValidationError:
-        return None
-
-
 def _findings_rows(
     request: ConsentRequest, t: ConsentTemplate, lang: Lang
 ) -> tuple[tuple[Inline, ...], ...]:
     ref = request.screening.questionnaire
-    q = _questionnaire(ref.id, ref.version)
+    q = bundled_questionnaire(ref.id, ref.version)
     if q is not None and q.sha256 != ref.sha256:
         q = None  # another text under the same version: show item ids, never a wrong question
     rows = []

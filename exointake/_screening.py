@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -52,8 +51,8 @@ from ._questionnaire import (
     _bundled_json,
     _read_json,
     answer_to_json,
+    bundled_questionnaire,
     freeze_answers,
-    load_questionnaire,
 )
 from ._wareki import parse_date
 
@@ -858,7 +857,11 @@ def _screening_inputs(
             [f"route: answers were given for {answers.route.value}, not {route_.value}"],
             what="screening",
         )
-    form = questionnaire if questionnaire is not None else _bundled_form(answers.questionnaire)
+    form = (
+        questionnaire
+        if questionnaire is not None
+        else bundled_questionnaire(answers.questionnaire.id, answers.questionnaire.version)
+    )
     if form is not None:
         form.check_pinned(answers.questionnaire)
         rs.check_against(form)
@@ -883,15 +886,6 @@ def _screening_inputs(
     else:
         day = on if isinstance(on, dt.date) else parse_date(on)
     return rs, route_, answers, day
-
-
-@functools.lru_cache(maxsize=32)
-def _bundled_form(ref: QuestionnaireRef) -> Questionnaire | None:
-    """The bundled questionnaire answers are pinned to, if the package has it."""
-    try:
-        return load_questionnaire(ref.id, ref.version)
-    except ValidationError:
-        return None  # a clinic's own questionnaire: pass it to screen() to have it checked
 
 
 _DEFAULT: list[RuleSet] = []
