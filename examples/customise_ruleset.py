@@ -1,39 +1,17 @@
 """Extend the bundled rule set with a clinic rule, disable one, and screen with it.
 
-Run: python examples/customise_ruleset.py   (writes clinic-rules.json in the current folder)
+Run: python examples/customise_ruleset.py   (reads examples/clinic-rules.json)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import exointake
 
-text = {"ja": "70歳以上は医師が確認します。", "en": "Aged 70 or over: physician review."}
-clinic_rules = {
-    "id": "clinic-shibuya",
-    "version": "2",
-    "questionnaire": "exosome-intake",
-    "extends": {"id": "exosome-default", "version": "1"},
-    "rules": [
-        {
-            "id": "over_70",
-            "decision": "physician_review",
-            "when": {"age": {"item": "birth_date", "op": ">=", "value": 70}},
-            "reads": ["birth_date"],
-            "patient_message": text,
-            "staff_message": text,
-            "source": "clinic",
-        }
-    ],
-    "disable": ["keloid_tendency"],
-}
-
 # The clinic keeps its rules in a file next to its own configuration.
-path = Path("clinic-rules.json")
-path.write_text(json.dumps(clinic_rules, ensure_ascii=False, indent=2), encoding="utf-8")
+path = Path(__file__).resolve().parent / "clinic-rules.json"
 clinic = exointake.RuleSet.from_json(path)
 questionnaire = exointake.load_questionnaire()
 clinic.check_against(questionnaire)  # every item the rules read exists, every value can occur
