@@ -18,7 +18,7 @@ from _common import best_of, parse_args, report
 
 import exointake
 from exointake import Administration, ReactionRecord, fhir, open_log
-from exointake._log import iter_entries
+from exointake._log._core import iter_entries
 
 Q = exointake.load_questionnaire("exosome-intake", "1")
 

@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from exointake._common import Route
 from exointake._grading import Reaction
 from exointake._log import Log, open_log
+from exointake._log._store import ENTRIES, Writer, create_engine_for
 from exointake._reactions import Causality, ReactionRecord
 from exointake._records import (
     Administration,
@@ -47,7 +48,6 @@ from exointake._records import (
     Sourcing,
     StorageCheck,
 )
-from exointake._store import ENTRIES, Writer, create_engine_for
 
 START = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
 SYMPTOMS = (["redness"], ["swelling", "pain"], ["rash"], ["urticaria"], ["hypotension", "dyspnea"])

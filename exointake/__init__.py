@@ -78,7 +78,7 @@ from ._grading import (
     load_vocabulary,
     using_vocabulary,
 )
-from ._log import (
+from ._log._core import (
     Alert,
     Amendment,
     EntryKind,

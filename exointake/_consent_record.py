@@ -13,7 +13,7 @@ import datetime as dt
 import os
 
 from ._consent import ConsentTemplate, current_templates
-from ._log import Log, open_log
+from ._log._core import Log, open_log
 from ._records import ConsentRecord
 from ._render import RenderedConsent
 

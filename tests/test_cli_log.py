@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import exointake
-from exointake._store import create_engine_for, migrate
+from exointake._log._store import create_engine_for, migrate
 from exointake.cli import main
 
 from .logutil import LOG_EXAMPLES, ROOT, example, raw

@@ -30,7 +30,7 @@ from exointake import (
     load_questionnaire,
     strategies,
 )
-from exointake._fhir_util import fhir_id
+from exointake.fhir._util import fhir_id
 
 from .conftest import ROOT
 

@@ -19,17 +19,17 @@ from hypothesis import strategies as st
 import exointake
 from exointake import fhir, strategies
 from exointake._errors import ValidationError
-from exointake._fhir_records import (
-    to_adverse_event,
-    to_consent,
-    to_medication_administration,
-    visit_bundles,
-)
 from exointake._grading import Grade, Outcome, grade
 from exointake._log import open_log
 from exointake._reactions import Causality, ReactionRecord
 from exointake._records import Administration, ConsentRecord, ScreeningRecord
 from exointake.cli import main
+from exointake.fhir._records import (
+    to_adverse_event,
+    to_consent,
+    to_medication_administration,
+    visit_bundles,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 THO = "http://terminology.hl7.org/CodeSystem"

@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 
 import exointake
 from exointake import strategies
-from exointake._canon import canonical_encoder
 from exointake._convert import canonical_json
 from exointake._errors import (
     LogIntegrityError,
@@ -30,7 +29,8 @@ from exointake._errors import (
     ScreeningRefused,
     ValidationError,
 )
-from exointake._log import (
+from exointake._log._canon import canonical_encoder
+from exointake._log._core import (
     Alert,
     EntryKind,
     Log,
@@ -40,11 +40,11 @@ from exointake._log import (
     migrate_log,
     open_log,
 )
+from exointake._log._store import Writer, create_engine_for, migrate
 from exointake._questionnaire import Questionnaire
 from exointake._reactions import ReactionRecord
 from exointake._records import Administration, FollowUp, ScreeningRecord
 from exointake._screening import ScreeningResult, screen
-from exointake._store import Writer, create_engine_for, migrate
 
 from .conftest import SCREENING_DAY
 from .logutil import administration, consent, example, pg_schema, raw, reaction

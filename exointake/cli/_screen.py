@@ -6,12 +6,12 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from ._cli_util import print_json, read_json_file
-from ._common import Lang, Route
-from ._errors import ValidationError
-from ._questionnaire import Answers, Questionnaire, answer_to_json, load_questionnaire
-from ._screening import Decision, RuleSet, ScreeningResult, load_ruleset, screen
-from ._wareki import parse_date
+from .._common import Lang, Route
+from .._errors import ValidationError
+from .._questionnaire import Answers, Questionnaire, answer_to_json, load_questionnaire
+from .._screening import Decision, RuleSet, ScreeningResult, load_ruleset, screen
+from .._wareki import parse_date
+from ._util import print_json, read_json_file
 
 __all__ = ["load_answers_file", "register", "render_result"]
 

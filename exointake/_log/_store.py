@@ -43,7 +43,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
-from ._errors import MigrationRequired, ValidationError
+from .._errors import MigrationRequired, ValidationError
 
 __all__ = [
     "GENESIS_HASH",
@@ -286,7 +286,9 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
 def _alembic_config() -> Any:
     cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("exointake") / "migrations"))
+    cfg.set_main_option(
+        "script_location", str(resources.files("exointake") / "_log" / "migrations")
+    )
     return cfg
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._errors import ValidationError
-from ._fhir_records import visit_bundles
-from ._fhir_util import dumps, to_bundle
-from ._log import open_log
-from ._store import normalise_url
-from ._wareki import parse_date
+from .._errors import ValidationError
+from .._log._core import open_log
+from .._log._store import normalise_url
+from .._wareki import parse_date
+from ..fhir._records import visit_bundles
+from ..fhir._util import dumps, to_bundle
 
 __all__ = ["register"]
 

@@ -13,9 +13,9 @@ Every strategy is a function returning a ``SearchStrategy``; pass the
 questionnaire (and route) you use so generated data respects your forms.
 """
 
-from ._strategies_consent import consent_requests, consent_texts
-from ._strategies_grading import reaction_dicts, reactions, symptom_codes, symptoms
-from ._strategies_intake import (
+from ._consent import consent_requests, consent_texts
+from ._grading import reaction_dicts, reactions, symptom_codes, symptoms
+from ._intake import (
     answer_values,
     answers,
     conditions,
@@ -28,7 +28,7 @@ from ._strategies_intake import (
     rulesets,
     texts,
 )
-from ._strategies_log import administrations, log_ids, reaction_records
+from ._log import administrations, log_ids, reaction_records
 
 __all__ = [
     "administrations",

@@ -1,6 +1,6 @@
 """The ``exointake`` command line.
 
-Each command lives in a private ``_cli_*.py`` module exposing
+Each command lives in a private module of this package (``exointake/cli/_*.py``) exposing
 ``register(subparsers)``; the parser it adds sets ``func`` to a handler
 ``(args) -> int``. Handlers use only the public API. Exit codes: 0 done,
 2 bad input (with a message naming the field), 3 refused by a safety gate.
@@ -13,18 +13,18 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ._errors import ExointakeError, ScreeningRefused, ValidationError
+from .._errors import ExointakeError, ScreeningRefused, ValidationError
 
 __all__ = ["main"]
 
 _COMMAND_MODULES = (
-    "_cli_consent",
-    "_cli_demo",
-    "_cli_export",
-    "_cli_grade",
-    "_cli_log",
-    "_cli_questionnaire",
-    "_cli_screen",
+    "_consent",
+    "_demo",
+    "_export",
+    "_grade",
+    "_log",
+    "_questionnaire",
+    "_screen",
 )
 
 EXIT_OK = 0
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in _COMMAND_MODULES:
-        module = importlib.import_module(f"exointake.{name}")
+        module = importlib.import_module(f"exointake.cli.{name}")
         module.register(sub)
     return parser
 

@@ -8,10 +8,16 @@ import hashlib
 from decimal import Decimal
 from typing import Any, Final
 
-from ._common import JST, Route, Text
-from ._errors import ValidationError
-from ._fhir_screening import to_risk_assessment
-from ._fhir_util import (
+from .._common import JST, Route, Text
+from .._errors import ValidationError
+from .._grading import Grade, Outcome, SeriousnessCriterion
+from .._grading import grade as grade_reaction
+from .._log._core import EntryKind, Log, LogEntry, iter_entries
+from .._reactions import Causality, ReactionRecord
+from .._records import Administration, ConsentRecord, Product
+from .._screening import ScreeningResult
+from ._screening import to_risk_assessment
+from ._util import (
     CANONICAL_BASE,
     FhirResource,
     decimal_number,
@@ -23,12 +29,6 @@ from ._fhir_util import (
     put_text,
     to_bundle,
 )
-from ._grading import Grade, Outcome, SeriousnessCriterion
-from ._grading import grade as grade_reaction
-from ._log import EntryKind, Log, LogEntry, iter_entries
-from ._reactions import Causality, ReactionRecord
-from ._records import Administration, ConsentRecord, Product
-from ._screening import ScreeningResult
 
 __all__ = [
     "RECORD_EXTENSIONS",

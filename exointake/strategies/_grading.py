@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._grading import (
+from .._grading import (
     Extent,
     Intervention,
     Outcome,

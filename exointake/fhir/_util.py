@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, TypeAlias
 
-from ._common import Text
-from ._convert import canonical_json, safe_repr, sha256_hex
-from ._errors import ValidationError
+from .._common import Text
+from .._convert import canonical_json, safe_repr, sha256_hex
+from .._errors import ValidationError
 
 FhirResource: TypeAlias = dict[str, Any]
 """A FHIR resource as plain JSON data (``resourceType`` plus its elements)."""

@@ -8,10 +8,20 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
-from ._common import Route, Text
-from ._convert import describe_type, safe_repr
-from ._errors import ValidationError, VersionMismatchError
-from ._fhir_util import (
+from .._common import Route, Text
+from .._convert import describe_type, safe_repr
+from .._errors import ValidationError, VersionMismatchError
+from .._questionnaire import (
+    UNKNOWN,
+    Answers,
+    AnswerValue,
+    EnableWhen,
+    Item,
+    ItemType,
+    Operator,
+    Questionnaire,
+)
+from ._util import (
     CANONICAL_BASE,
     DATA_ABSENT_REASON,
     FhirResource,
@@ -22,16 +32,6 @@ from ._fhir_util import (
     instant,
     patient_reference,
     put_text,
-)
-from ._questionnaire import (
-    UNKNOWN,
-    Answers,
-    AnswerValue,
-    EnableWhen,
-    Item,
-    ItemType,
-    Operator,
-    Questionnaire,
 )
 
 __all__ = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ._common import Text
-from ._fhir_util import (
+from .._common import Text
+from .._screening import Decision, ScreeningResult
+from ._util import (
     CANONICAL_BASE,
     FhirResource,
     ext_url,
@@ -14,7 +15,6 @@ from ._fhir_util import (
     patient_reference,
     put_text,
 )
-from ._screening import Decision, ScreeningResult
 
 __all__ = ["SCREENING_EXTENSIONS", "to_risk_assessment"]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from ._cli_util import print_json, read_json_file
-from ._common import Lang, Route, Text
-from ._convert import Expected, describe_type, safe_repr
-from ._errors import ValidationError
-from ._grading import (
+from .._common import Lang, Route, Text
+from .._convert import Expected, describe_type, safe_repr
+from .._errors import ValidationError
+from .._grading import (
     _FIELD_LABELS,
     Action,
     BrightonReason,
@@ -22,7 +21,8 @@ from ._grading import (
     grade,
     load_vocabulary,
 )
-from ._wareki import parse_date
+from .._wareki import parse_date
+from ._util import print_json, read_json_file
 
 __all__ = ["register", "render_text"]
 

@@ -33,28 +33,28 @@ from __future__ import annotations
 import collections.abc as _abc
 import typing as _t
 
-from . import _fhir_util
-from ._fhir_questionnaire import (
+from . import _util as _fhir_util
+from ._questionnaire import (
     QUESTIONNAIRE_EXTENSIONS as _QUESTIONNAIRE_EXTENSIONS,
 )
-from ._fhir_questionnaire import (
+from ._questionnaire import (
     answers_from_questionnaire_response,
     questionnaire_canonical,
     to_questionnaire,
     to_questionnaire_response,
 )
-from ._fhir_records import (
+from ._records import (
     RECORD_EXTENSIONS as _RECORD_EXTENSIONS,
 )
-from ._fhir_records import (
+from ._records import (
     to_adverse_event,
     to_consent,
     to_medication_administration,
     visit_bundles,
 )
-from ._fhir_screening import SCREENING_EXTENSIONS as _SCREENING_EXTENSIONS
-from ._fhir_screening import to_risk_assessment
-from ._fhir_util import (
+from ._screening import SCREENING_EXTENSIONS as _SCREENING_EXTENSIONS
+from ._screening import to_risk_assessment
+from ._util import (
     dumps,
     patient_reference,
     to_bundle,

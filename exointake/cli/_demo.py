@@ -12,15 +12,15 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from ._cli_consent import demo_consents
-from ._cli_log import demo_log
-from ._cli_questionnaire import render_text
-from ._cli_screen import render_result
-from ._common import JST, Lang, Route
-from ._log import open_log
-from ._questionnaire import load_questionnaire
-from ._screening import load_ruleset, screen
-from ._wareki import parse_date
+from .._common import JST, Lang, Route
+from .._log._core import open_log
+from .._questionnaire import load_questionnaire
+from .._screening import load_ruleset, screen
+from .._wareki import parse_date
+from ._consent import demo_consents
+from ._log import demo_log
+from ._questionnaire import render_text
+from ._screen import render_result
 
 __all__ = ["register"]
 

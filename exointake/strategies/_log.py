@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from ._common import Route
-from ._grading import Reaction
-from ._reactions import Causality, ReactionRecord, VitalSigns
-from ._records import Administration, Origin, Product, Sourcing, StorageCheck
-from ._strategies_grading import reactions as _reactions
+from .._common import Route
+from .._grading import Reaction
+from .._reactions import Causality, ReactionRecord, VitalSigns
+from .._records import Administration, Origin, Product, Sourcing, StorageCheck
+from ._grading import reactions as _reactions
 
 __all__ = ["administrations", "log_ids", "reaction_records"]
 

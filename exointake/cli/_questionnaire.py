@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ._cli_util import print_json
-from ._common import Lang
-from ._questionnaire import ItemType, Questionnaire, load_questionnaire
+from .._common import Lang
+from .._questionnaire import ItemType, Questionnaire, load_questionnaire
+from ._util import print_json
 
 __all__ = ["register"]
 

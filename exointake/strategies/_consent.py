@@ -7,8 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._common import JST, Route
-from ._consent import (
+from .._common import JST, Route
+from .._consent import (
     Acquisition,
     ConsentLanguage,
     ConsentRequest,
@@ -16,10 +16,10 @@ from ._consent import (
     ProductKind,
     suggest_cooling_off,
 )
-from ._questionnaire import Questionnaire, load_questionnaire
-from ._records import Origin, Sourcing
-from ._screening import Decision, screen
-from ._strategies_intake import answers
+from .._questionnaire import Questionnaire, load_questionnaire
+from .._records import Origin, Sourcing
+from .._screening import Decision, screen
+from ._intake import answers
 
 __all__ = ["consent_requests", "consent_texts"]
 

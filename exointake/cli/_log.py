@@ -15,15 +15,15 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
-from ._cli_util import print_json, read_json_file
-from ._common import JST, Route
-from ._consent import current_templates
-from ._convert import Expected
-from ._errors import ValidationError
-from ._grading import Reaction
-from ._log import Log, LogEntry, RateReport, migrate_log, open_log
-from ._reactions import Causality, ReactionRecord
-from ._records import (
+from .._common import JST, Route
+from .._consent import current_templates
+from .._convert import Expected
+from .._errors import ValidationError
+from .._grading import Reaction
+from .._log._core import Log, LogEntry, RateReport, migrate_log, open_log
+from .._log._store import normalise_url
+from .._reactions import Causality, ReactionRecord
+from .._records import (
     Administration,
     ConsentRecord,
     FollowUp,
@@ -34,9 +34,9 @@ from ._records import (
     StorageCheck,
     check_sha256,
 )
-from ._screening import ScreeningResult
-from ._store import normalise_url
-from ._wareki import parse_date
+from .._screening import ScreeningResult
+from .._wareki import parse_date
+from ._util import print_json, read_json_file
 
 __all__ = ["DEFAULT_DB", "demo_log", "register"]
 

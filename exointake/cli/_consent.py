@@ -9,14 +9,14 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from ._cli_util import read_json_file
-from ._common import Route
-from ._consent import ConsentLanguage, ConsentRequest, suggest_cooling_off
-from ._consent_record import record_rendered_consent
-from ._errors import ScreeningRefused, ValidationError
-from ._log import Log
-from ._render import RenderedConsent, render_consent, render_summary
-from ._screening import ScreeningResult
+from .._common import Route
+from .._consent import ConsentLanguage, ConsentRequest, suggest_cooling_off
+from .._consent_record import record_rendered_consent
+from .._errors import ScreeningRefused, ValidationError
+from .._log._core import Log
+from .._render import RenderedConsent, render_consent, render_summary
+from .._screening import ScreeningResult
+from ._util import read_json_file
 
 __all__ = ["demo_consents", "register"]
 

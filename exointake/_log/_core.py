@@ -28,13 +28,12 @@ import sqlalchemy as sa
 from attrs import define, field, frozen
 from cattrs.gen import make_dict_structure_fn
 
-from ._canon import canonical_encoder
-from ._common import JST, Route
-from ._convert import Expected, canonical_json, converter, unstructure_datetime
-from ._errors import LogIntegrityError, MigrationRequired, ScreeningRefused, ValidationError
-from ._grading import grade
-from ._reactions import ReactionRecord
-from ._records import (
+from .._common import JST, Route
+from .._convert import Expected, canonical_json, converter, unstructure_datetime
+from .._errors import LogIntegrityError, MigrationRequired, ScreeningRefused, ValidationError
+from .._grading import grade
+from .._reactions import ReactionRecord
+from .._records import (
     Administration,
     ConsentRecord,
     FollowUp,
@@ -42,6 +41,7 @@ from ._records import (
     ScreeningRecord,
     check_id,
 )
+from ._canon import canonical_encoder
 from ._store import (
     COUNTS,
     ENTRIES,

@@ -7,8 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._common import Route, Text
-from ._questionnaire import (
+from .._common import Route, Text
+from .._questionnaire import (
     Answers,
     AnswerValue,
     Item,
@@ -16,7 +16,7 @@ from ._questionnaire import (
     Questionnaire,
     _parse_value,
 )
-from ._screening import Decision, RuleSet, RuleSource
+from .._screening import Decision, RuleSet, RuleSource
 
 __all__ = [
     "answer_values",

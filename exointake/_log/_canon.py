@@ -19,7 +19,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
-from ._convert import canonical_json, unstructure, unstructure_datetime
+from .._convert import canonical_json, unstructure, unstructure_datetime
 
 __all__ = ["canonical_encoder"]
 
