@@ -13,7 +13,7 @@ from ._common import JST
 from ._convert import Expected, describe_type, structure_date
 from ._errors import ValidationError
 
-__all__ = ["format_wareki", "parse_date", "parse_date_value"]
+__all__ = ["date_arg", "date_range", "format_wareki", "parse_date", "parse_date_value"]
 
 # (kanji, latin initial, first day)
 _ERAS: tuple[tuple[str, str, dt.date], ...] = (
@@ -91,3 +91,35 @@ def parse_date_value(value: object) -> dt.date:
     if day < start or (end is not None and day >= end):
         raise Expected(f"expected a date inside the {kanji} era")
     return day
+
+
+def date_arg(value: object, name: str) -> dt.date:
+    """The one rule for every date argument of the API and the CLI.
+
+    A date argument (``on=``, ``since=``, ``until=``, ``--on``, ...) takes a
+    :class:`datetime.date` (not a ``datetime``), an ISO ``YYYY-MM-DD`` string or a
+    Japanese era date (``令和8年11月25日``, ``R8.11.25``); anything else is a
+    :class:`ValidationError` naming the argument, e.g.
+    ``on: expected a date (YYYY-MM-DD or 和暦), got a string``.
+    """
+    try:
+        return parse_date_value(value)
+    except Expected as exc:
+        raise ValidationError([f"{name}: {exc}"], what="argument") from None
+
+
+def date_range(
+    since: object | None, until: object | None, *, names: tuple[str, str] = ("since", "until")
+) -> tuple[dt.date | None, dt.date | None]:
+    """Both ends of a date range by :func:`date_arg`; ``since`` after ``until`` is refused."""
+    start = None if since is None else date_arg(since, names[0])
+    end = None if until is None else date_arg(until, names[1])
+    if start is not None and end is not None and start > end:
+        raise ValidationError(
+            [
+                f"{names[0]}: expected a day on or before {names[1]} ({end.isoformat()}), "
+                f"got {start.isoformat()}"
+            ],
+            what="argument",
+        )
+    return start, end
