@@ -37,10 +37,14 @@ from ._errors import ValidationError
 __all__ = [
     "Administration",
     "ConsentRecord",
+    "ConsentWithdrawal",
     "FollowUp",
     "FollowUpStatus",
+    "GateOverride",
     "Origin",
+    "PhysicianReview",
     "Product",
+    "ReviewDecision",
     "ScreeningRecord",
     "Sourcing",
     "StorageCheck",
@@ -159,6 +163,14 @@ class Sourcing(enum.StrEnum):
     IMPORTED = "imported"
 
 
+class ReviewDecision(enum.StrEnum):
+    """What the physician decided on reviewing a screening."""
+
+    PROCEED = "proceed"
+    POSTPONE = "postpone"
+    REFUSE = "refuse"
+
+
 class FollowUpStatus(enum.StrEnum):
     """Whether a reaction still needs follow-up."""
 
@@ -195,6 +207,35 @@ def _route(value: Route | str) -> Route:
 
 def _status(value: FollowUpStatus | str) -> FollowUpStatus:
     return _to_enum(FollowUpStatus, value)
+
+
+def _routes(values: object) -> tuple[Route, ...]:
+    if isinstance(values, str) or not isinstance(values, list | tuple):
+        raise ValidationError(["expected a list of routes"], what="routes")
+    out = tuple(_route(v) for v in values)
+    if len(set(out)) != len(out):
+        raise ValidationError(["expected each route at most once"], what="routes")
+    return out
+
+
+def _review_decision(value: ReviewDecision | str) -> ReviewDecision:
+    return _to_enum(ReviewDecision, value)
+
+
+def _check_ids(values: object) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, list | tuple):
+        raise Expected("expected a list of opaque ids")
+    for v in values:
+        check_id(v)
+    if len(set(values)) != len(values):
+        raise Expected("expected each id at most once")
+    return tuple(values)
+
+
+def _check_reason(value: object) -> str:
+    if type(value) is not str or not value.strip():
+        raise Expected("expected a non-empty text")
+    return value
 
 
 # ---------------------------------------------------------------------------- values
@@ -301,6 +342,12 @@ class ConsentRecord:
     template_sha256: str = field(validator=_validator(check_sha256))
     rendered_at: dt.datetime = field(converter=_to_utc)
     rendered_by: str = field(validator=_validator(check_id))
+    routes: tuple[Route, ...] = field(default=(), converter=_routes)
+    """The routes the plan covers (a consent with none, recorded before 0.x, covers none)."""
+    screening_result_ids: tuple[str, ...] = field(default=(), validator=_validator(_check_ids))
+    """The screenings the document relied on, one per route at least."""
+    review_ids: tuple[str, ...] = field(default=(), validator=_validator(_check_ids))
+    """The recorded physician reviews the document says the physician made."""
 
     @classmethod
     def from_dict(cls, data: object) -> ConsentRecord:
@@ -367,6 +414,87 @@ class ScreeningRecord:
         return sha256_hex(canonical_json(dict(self.result)))
 
 
+@frozen
+class PhysicianReview:
+    """A physician's recorded review of one or more screenings of a patient.
+
+    ``findings`` are the rule ids the physician checked; ``decision`` is proceed, postpone or
+    refuse. With ``override=True`` the review goes ahead past a screening that is
+    ``contraindicated``, ``incomplete`` or ``postpone`` — the log refuses it on any other
+    screening. ``reason`` is free text: never in a ``repr`` or an error.
+    """
+
+    review_id: str = field(validator=_validator(check_id))
+    patient_id: str = field(validator=_validator(check_id))
+    screening_result_ids: tuple[str, ...] = field(validator=_validator(_check_ids))
+    findings: tuple[str, ...] = field(validator=_validator(_check_ids))
+    decision: ReviewDecision = field(converter=_review_decision)
+    reviewed_by: str = field(validator=_validator(check_id))
+    reviewed_at: dt.datetime = field(converter=_to_utc)
+    reason: str = field(repr=False, validator=_validator(_check_reason))
+    override: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if not self.screening_result_ids:
+            raise ValidationError(
+                ["screening_result_ids: expected at least one screening"], what="review"
+            )
+
+    @classmethod
+    def from_dict(cls, data: object) -> PhysicianReview:
+        """A review from JSON-like data; raises ValidationError listing every problem."""
+        return structure(data, cls, path="review", what="review")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; ``from_dict(r.to_dict()) == r``."""
+        data: dict[str, Any] = converter.unstructure(self)
+        return data
+
+
+@frozen
+class GateOverride:
+    """Who let an administration past the safety gate, and why.
+
+    Pass ``GateOverride(by=..., reason=...)`` to ``administer``/``administer_many``/``amend``;
+    the log stores it with the entry, ``bypassed`` filled with the checks that failed.
+    ``reason`` is free text: never in a ``repr`` or an error.
+    """
+
+    by: str = field(validator=_validator(check_id))
+    reason: str = field(repr=False, validator=_validator(_check_reason))
+    bypassed: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: object) -> GateOverride:
+        """An override from JSON-like data."""
+        return structure(data, cls, path="override", what="override")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        data: dict[str, Any] = converter.unstructure(self)
+        return data
+
+
+@frozen
+class ConsentWithdrawal:
+    """A patient withdrew a consent: no administration may rely on it afterwards."""
+
+    consent_id: str = field(validator=_validator(check_id))
+    patient_id: str = field(validator=_validator(check_id))
+    withdrawn_at: dt.datetime = field(converter=_to_utc)
+    recorded_by: str = field(validator=_validator(check_id))
+
+    @classmethod
+    def from_dict(cls, data: object) -> ConsentWithdrawal:
+        """A withdrawal from JSON-like data."""
+        return structure(data, cls, path="withdrawal", what="consent withdrawal")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        data: dict[str, Any] = converter.unstructure(self)
+        return data
+
+
 def _structure_json_object(value: object, _t: object) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise Expected("expected an object")
@@ -397,6 +525,26 @@ register_checked(
     template_sha256=check_sha256,
     rendered_at=check_aware,
     rendered_by=check_id,
+    screening_result_ids=_check_ids,
+    review_ids=_check_ids,
+)
+register_checked(
+    PhysicianReview,
+    review_id=check_id,
+    patient_id=check_id,
+    screening_result_ids=_check_ids,
+    findings=_check_ids,
+    reviewed_by=check_id,
+    reviewed_at=check_aware,
+    reason=_check_reason,
+)
+register_checked(GateOverride, by=check_id, reason=_check_reason, bypassed=_check_ids)
+register_checked(
+    ConsentWithdrawal,
+    consent_id=check_id,
+    patient_id=check_id,
+    withdrawn_at=check_aware,
+    recorded_by=check_id,
 )
 register_checked(
     ScreeningRecord,
