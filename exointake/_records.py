@@ -368,18 +368,25 @@ class _ScreeningResultLike(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
 
+class _AnswersLike(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
 @frozen
 class ScreeningRecord:
     """A screening result as it was recorded for a patient.
 
     ``result`` is the result's own JSON (``ScreeningResult.to_dict()``); ``result_id`` and
-    ``decision`` are copied out of it so the log can be queried. Never shown in ``repr``.
+    ``decision`` are copied out of it so the log can be queried. ``answers`` is the pinned
+    answers document the patient gave (``Answers.to_dict()``: the QuestionnaireResponse), so
+    the screening can be re-run from the log. Neither is ever shown in ``repr``.
     """
 
     patient_id: str = field(validator=_validator(check_id))
     result_id: str = field(validator=_validator(check_id))
     decision: str = field(validator=_validator(check_id))
     result: Mapping[str, Any] = field(repr=False)
+    answers: Mapping[str, Any] | None = field(default=None, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.result_id != self.result_sha256:
@@ -389,13 +396,20 @@ class ScreeningRecord:
             )
 
     @classmethod
-    def from_result(cls, result: _ScreeningResultLike, *, patient_id: str) -> ScreeningRecord:
-        """Record a ``ScreeningResult`` for ``patient_id``."""
+    def from_result(
+        cls,
+        result: _ScreeningResultLike,
+        *,
+        patient_id: str,
+        answers: _AnswersLike | None = None,
+    ) -> ScreeningRecord:
+        """Record a ``ScreeningResult`` for ``patient_id``, with the answers it was made from."""
         return cls(
             patient_id=patient_id,
             result_id=result.result_id,
             decision=str(getattr(result.decision, "value", result.decision)),
             result=result.to_dict(),
+            answers=None if answers is None else answers.to_dict(),
         )
 
     @classmethod
@@ -552,4 +566,5 @@ register_checked(
     result_id=check_id,
     decision=check_id,
     result=lambda v: _structure_json_object(v, None),
+    answers=lambda v: None if v is None else _structure_json_object(v, None),
 )
