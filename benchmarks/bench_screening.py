@@ -21,8 +21,8 @@ import exointake
 from exointake import UNKNOWN, Decision, Finding, Route, ScreeningResult
 
 DAY = dt.date(2026, 11, 25)
-Q = exointake.load_questionnaire()
-RS = exointake.load_ruleset()
+Q = exointake.load_questionnaire("exosome-intake", "1")  # the hand screen below is v1
+RS = exointake.load_ruleset("exosome-default", "1")
 RULES = {r.id: r for r in RS.effective_rules}
 RANK = {d: n for n, d in enumerate(Decision)}
 LOCAL = (Route.INJECTION_FACE, Route.INJECTION_SCALP)

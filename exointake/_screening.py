@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -72,6 +73,8 @@ __all__ = [
     "RuleSetRef",
     "RuleSource",
     "ScreeningResult",
+    "Source",
+    "default_ruleset",
     "load_ruleset",
     "screen",
 ]
@@ -83,6 +86,8 @@ class Decision(enum.StrEnum):
     Decisions compare by :attr:`rank` (``Decision.CAUTION < Decision.CONTRAINDICATED``),
     so ``max()`` gives the worst and ``sorted()`` runs from clear to contraindicated.
 
+    ``postpone`` means "not today; screen again when well" (a fever or an infection
+    today): it blocks today's treatment without calling the patient contraindicated.
     ``incomplete`` sits just below ``contraindicated``: missing answers block
     treatment like a contraindication would, but a contraindication already
     found stays the headline whatever the missing answers would say.
@@ -91,12 +96,13 @@ class Decision(enum.StrEnum):
     CLEAR = "clear"
     CAUTION = "caution"
     PHYSICIAN_REVIEW = "physician_review"
+    POSTPONE = "postpone"
     INCOMPLETE = "incomplete"
     CONTRAINDICATED = "contraindicated"
 
     @property
     def rank(self) -> int:
-        """Position on the scale: clear 0 … contraindicated 4."""
+        """Position on the scale: clear 0 … contraindicated 5."""
         return _RANK[self]
 
     # A StrEnum would compare alphabetically; decisions compare by severity, so that
@@ -402,6 +408,8 @@ class Rule:
     routes: tuple[Route, ...] = ()
     requirements: tuple[str, ...] = ()
     """What the clinic must do besides deciding, e.g. ``guardian_consent``."""
+    cites: tuple[str, ...] = ()
+    """Ids of the rule set's ``sources`` this rule follows."""
 
     def applies_to(self, route: Route) -> bool:
         """Whether this rule is checked for ``route``."""
@@ -415,6 +423,20 @@ class RuleSetRef:
     id: str
     version: str
     sha256: str
+
+
+@frozen
+class Source:
+    """A source a rule set's rules follow: what it is, where, and what it supports."""
+
+    id: str
+    kind: str
+    title: str
+    supports: str
+    checked: str
+    """How it was checked (primary text read, or only a secondary source)."""
+    url: str | None = None
+    published: str | None = None
 
 
 @frozen
@@ -441,6 +463,10 @@ class RuleSet:
     title: Text | None = None
     extends: BaseRef | None = None
     disable: tuple[str, ...] = ()
+    questionnaire_version: str | None = None
+    """The questionnaire version the rules were written for (None: any that fits)."""
+    sources: tuple[Source, ...] = ()
+    note: str | None = None
     _effective: tuple[Rule, ...] = field(init=False, repr=False, eq=False, hash=False)
     _compiled: tuple[tuple[Rule, _Eval], ...] = field(init=False, repr=False, eq=False, hash=False)
     _sha256: str = field(init=False, repr=False, eq=False, hash=False)
@@ -473,8 +499,8 @@ class RuleSet:
             seen.add(rule.id)
             if rule.decision in (Decision.CLEAR, Decision.INCOMPLETE):
                 errors.append(
-                    f"{path}.decision: expected caution|physician_review|contraindicated "
-                    f"(a rule cannot decide {rule.decision.value})"
+                    f"{path}.decision: expected caution|physician_review|postpone|"
+                    f"contraindicated (a rule cannot decide {rule.decision.value})"
                 )
             read = set(condition_items(rule.when))
             if read != set(rule.reads):
@@ -483,6 +509,7 @@ class RuleSet:
                     f"({', '.join(sorted(read))})"
                 )
         base: tuple[Rule, ...] = ()
+        known = {src.id for src in self.sources}
         if self.extends is not None:
             if (self.extends.id, self.extends.version) == (self.id, self.version):
                 errors.append("extends: a rule set cannot extend itself")
@@ -497,12 +524,19 @@ class RuleSet:
                             f"questionnaire: the base rule set is for {parent.questionnaire!r}"
                         )
                     base = parent.effective_rules
+                    known.update(src.id for src in parent.sources)
         base_ids = {r.id for r in base}
         for n, rid in enumerate(self.disable):
             if rid not in base_ids:
                 errors.append(f"disable[{n}]: no rule {rid!r} in the base rule set")
         if self.disable and self.extends is None:
             errors.append("disable: only a rule set that extends another can disable")
+        for n, rule in enumerate(self.rules):
+            for k, cited in enumerate(rule.cites):
+                if cited not in known:
+                    errors.append(
+                        f"rules[{n}].cites[{k}]: no source {safe_repr(cited)} in sources"
+                    )
         if errors:
             raise ValidationError(errors, what="rule set")
         own = {r.id: r for r in self.rules}
@@ -714,8 +748,12 @@ class ScreeningResult:
 
     @property
     def may_proceed(self) -> bool:
-        """False when the decision is ``incomplete`` or ``contraindicated``."""
-        return self.decision.rank < Decision.INCOMPLETE.rank
+        """False when the decision is ``postpone``, ``incomplete`` or ``contraindicated``.
+
+        ``physician_review`` may proceed only once a physician's review is recorded; the
+        log's gate holds that.
+        """
+        return self.decision.rank < Decision.POSTPONE.rank
 
 
 def screen(
@@ -836,7 +874,7 @@ def _screening_inputs(
             ],
             what="screening",
         )
-    rs = ruleset if ruleset is not None else _default_ruleset()
+    rs = ruleset if ruleset is not None else default_ruleset(answers.questionnaire)
     if not isinstance(rs, RuleSet):
         raise ValidationError(
             [f"ruleset: expected a RuleSet, got {describe_type(rs)}"], what="screening"
@@ -849,6 +887,15 @@ def _screening_inputs(
             [
                 f"answers.questionnaire: rule set {rs.id} is for {rs.questionnaire!r}, "
                 f"answers are for {answers.questionnaire.id!r}"
+            ],
+            what="screening",
+        )
+    if rs.questionnaire_version not in (None, answers.questionnaire.version):
+        raise ValidationError(
+            [
+                f"answers.questionnaire: rule set {rs.id} v{rs.version} is for "
+                f"{rs.questionnaire} v{rs.questionnaire_version}, answers were given on "
+                f"v{answers.questionnaire.version}"
             ],
             what="screening",
         )
@@ -888,13 +935,28 @@ def _screening_inputs(
     return rs, route_, answers, day
 
 
-_DEFAULT: list[RuleSet] = []
+DEFAULT_RULESET = "exosome-default"
 
 
-def _default_ruleset() -> RuleSet:
-    if not _DEFAULT:
-        _DEFAULT.append(load_ruleset())
-    return _DEFAULT[0]
+@functools.lru_cache(maxsize=16)
+def default_ruleset(questionnaire: QuestionnaireRef) -> RuleSet:
+    """The bundled rule set that screens answers given on ``questionnaire`` by default.
+
+    The newest version of ``exosome-default`` written for that questionnaire version (or
+    for any version, when it names none), so answers given on an older questionnaire stay
+    screened by the rules of their time.
+    """
+    newest = load_ruleset(DEFAULT_RULESET)
+    candidates = [newest]
+    number = int(newest.version) if newest.version.isdigit() else 0
+    candidates.extend(load_ruleset(DEFAULT_RULESET, str(v)) for v in range(number - 1, 0, -1))
+    for rs in candidates:
+        if rs.questionnaire == questionnaire.id and rs.questionnaire_version in (
+            None,
+            questionnaire.version,
+        ):
+            return rs
+    return newest
 
 
 # ---------------------------------------------------------------------------- hooks

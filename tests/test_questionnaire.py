@@ -19,7 +19,11 @@ REQUIRED_LINK_IDS = {
     "cancer_history": ItemType.CHOICE,
     "drug_allergy": ItemType.BOOLEAN,
     "food_allergy": ItemType.BOOLEAN,
-    "prior_exosome_reaction": ItemType.BOOLEAN,
+    "prior_exosome_systemic_reaction": ItemType.BOOLEAN,
+    "prior_exosome_local_reaction": ItemType.BOOLEAN,
+    "anaphylaxis_history": ItemType.BOOLEAN,
+    "component_or_biologic_allergy": ItemType.BOOLEAN,
+    "bronchial_asthma": ItemType.BOOLEAN,
     "pregnant_or_breastfeeding": ItemType.BOOLEAN,
     "fever_or_infection_today": ItemType.BOOLEAN,
     "immunosuppressed_or_autoimmune": ItemType.BOOLEAN,
@@ -97,7 +101,7 @@ class TestAnswerValidation:
     ) -> None:
         """An answer to an item the questionnaire lacks is refused with its path."""
         errs = errors_of(questionnaire, {**clear_answers, "smoker": True})
-        assert errs == ("answers.smoker: unknown item (not in exosome-intake v1)",)
+        assert errs == ("answers.smoker: unknown item (not in exosome-intake v2)",)
 
     def test_choice_error_message(
         self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
@@ -202,8 +206,8 @@ class TestPinning:
     ) -> None:
         """Answers given on another version are never re-read through this one."""
         doc = questionnaire.answers(clear_answers).to_dict()
-        doc["questionnaire"]["version"] = "2"
-        with pytest.raises(exointake.VersionMismatchError, match="given on exosome-intake v2"):
+        doc["questionnaire"]["version"] = "1"
+        with pytest.raises(exointake.VersionMismatchError, match="given on exosome-intake v1"):
             questionnaire.load_answers(doc)
 
     def test_changed_text_refused(

@@ -49,9 +49,33 @@ class TestBundledRules:
                 "article",
             ),
             (
-                {"prior_exosome_reaction": True},
-                "prior_exosome_reaction",
+                {"prior_exosome_systemic_reaction": True},
+                "prior_exosome_systemic_reaction",
                 "contraindicated",
+                "practice",
+            ),
+            (
+                {"prior_exosome_local_reaction": True},
+                "prior_exosome_local_reaction",
+                "caution",
+                "practice",
+            ),
+            (
+                {"anaphylaxis_history": True},
+                "anaphylaxis_history",
+                "physician_review",
+                "practice",
+            ),
+            (
+                {"component_or_biologic_allergy": True},
+                "component_or_biologic_allergy",
+                "physician_review",
+                "practice",
+            ),
+            (
+                {"bronchial_asthma": True},
+                "bronchial_asthma",
+                "physician_review",
                 "practice",
             ),
             (
@@ -63,7 +87,7 @@ class TestBundledRules:
             (
                 {"fever_or_infection_today": True},
                 "fever_or_infection_today",
-                "contraindicated",
+                "postpone",
                 "practice",
             ),
             (
@@ -227,7 +251,7 @@ class TestRuleSets:
             "id": "clinic-a",
             "version": "3",
             "questionnaire": "exosome-intake",
-            "extends": {"id": "exosome-default", "version": "1"},
+            "extends": {"id": "exosome-default", "version": "2"},
             "rules": [],
             **extra,
         }
@@ -345,8 +369,8 @@ class TestRuleSets:
         with pytest.raises(ValidationError) as info:
             RuleSet.from_dict({**data, "rules": data["rules"][:2]})
         assert set(info.value.errors) == {
-            "ruleset.rules[0].decision: expected caution|physician_review|contraindicated "
-            "(a rule cannot decide clear)",
+            "ruleset.rules[0].decision: expected caution|physician_review|postpone|"
+            "contraindicated (a rule cannot decide clear)",
             "ruleset.rules[1].reads: expected exactly the items the condition reads (drug_allergy)",
             "ruleset.disable[0]: no rule 'nope' in the base rule set",
         }
@@ -372,7 +396,7 @@ class TestRuleSets:
         with pytest.raises(ValidationError) as info:
             rs.check_against(questionnaire)
         assert info.value.errors == (
-            "rules.r.reads: no item 'smoker' in exosome-intake v1",
+            "rules.r.reads: no item 'smoker' in exosome-intake v2",
             "rules.s.reads: 'current_medications' is free text; rules read only structured answers",
         )
 
