@@ -534,9 +534,7 @@ class RuleSet:
         for n, rule in enumerate(self.rules):
             for k, cited in enumerate(rule.cites):
                 if cited not in known:
-                    errors.append(
-                        f"rules[{n}].cites[{k}]: no source {safe_repr(cited)} in sources"
-                    )
+                    errors.append(f"rules[{n}].cites[{k}]: no source {safe_repr(cited)} in sources")
         if errors:
             raise ValidationError(errors, what="rule set")
         own = {r.id: r for r in self.rules}
