@@ -442,13 +442,16 @@ def cooling_off_applies(request: ConsentRequest) -> bool:
     )
 
 
-_BLOCKING = (Decision.CONTRAINDICATED, Decision.INCOMPLETE)
+_LATER_LABELS = frozenset({"decision.postpone"})
+"""Labels of codes added after template version 1 (which stays loadable without them)."""
+
+_BLOCKING = (Decision.CONTRAINDICATED, Decision.INCOMPLETE, Decision.POSTPONE)
 
 
 def check_screening_gate(request: ConsentRequest) -> None:
     """Raise :class:`ScreeningRefused` when the screening forbids a consent document.
 
-    A ``contraindicated`` or ``incomplete`` screening refuses unless the request
+    A ``contraindicated``, ``incomplete`` or ``postpone`` screening refuses unless the request
     carries a recorded physician override (which the document then states).
     """
     decision = request.screening.decision
@@ -518,7 +521,7 @@ class ConsentTemplate:
         ):
             for member in enum_cls:
                 key = f"{prefix}.{member.value}"
-                if key not in self.labels:
+                if key not in self.labels and key not in _LATER_LABELS:
                     errors.append(f"labels.{key}: required label missing")
         if errors:
             raise ValidationError(errors, what="consent template")

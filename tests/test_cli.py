@@ -139,7 +139,7 @@ class TestScreen:
         path.write_text(json.dumps(doc))
         code, _, err = run(capsys, "screen", "--answers", str(path), "--route", "injection_face")
         assert code == 2
-        assert "different text of exosome-intake v1" in err
+        assert "different text of exosome-intake v2" in err
 
     def test_custom_ruleset(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
         """--ruleset screens with a clinic's rule set and records its version."""
@@ -150,7 +150,7 @@ class TestScreen:
                     "id": "clinic",
                     "version": "7",
                     "questionnaire": "exosome-intake",
-                    "extends": {"id": "exosome-default", "version": "1"},
+                    "extends": {"id": "exosome-default", "version": "2"},
                     "rules": [],
                     "disable": ["drug_allergy", "anticoagulants"],
                 }

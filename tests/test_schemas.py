@@ -253,7 +253,7 @@ class TestSchemaFiles:
             "id": "my-clinic",
             "version": "2",
             "questionnaire": "exosome-intake",
-            "extends": {"id": "exosome-default", "version": "1"},
+            "extends": {"id": "exosome-default", "version": "2"},
             "disable": ["keloid_tendency"],
             "rules": [
                 {

@@ -9,7 +9,7 @@ from pathlib import Path
 from .._common import Lang, Route
 from .._errors import ValidationError
 from .._questionnaire import Answers, Questionnaire, answer_to_json, load_questionnaire
-from .._screening import Decision, RuleSet, ScreeningResult, load_ruleset, screen
+from .._screening import Decision, RuleSet, ScreeningResult, default_ruleset, screen
 from .._wareki import parse_date
 from ._util import print_json, read_json_file
 
@@ -53,7 +53,11 @@ def load_answers_file(path: str | Path, route: Route | None) -> tuple[Questionna
 def _run(args: argparse.Namespace) -> int:
     route = Route(args.route)
     q, answers = load_answers_file(args.answers, route)
-    ruleset = RuleSet.from_json(Path(args.ruleset)) if args.ruleset else load_ruleset()
+    ruleset = (
+        RuleSet.from_json(Path(args.ruleset))
+        if args.ruleset
+        else default_ruleset(answers.questionnaire)
+    )
     ruleset.check_against(q)
     on = parse_date(args.on) if args.on else None
     result = screen(answers, route, ruleset, on=on)
@@ -68,6 +72,7 @@ _LABELS = {
     Decision.CLEAR: ("問題なし", "clear"),
     Decision.CAUTION: ("注意", "caution"),
     Decision.PHYSICIAN_REVIEW: ("医師の確認が必要", "physician review"),
+    Decision.POSTPONE: ("本日は延期（回復後に再問診）", "postpone (screen again when well)"),
     Decision.INCOMPLETE: ("回答不足（判定不可）", "incomplete"),
     Decision.CONTRAINDICATED: ("施術不可", "contraindicated"),
 }

@@ -20,7 +20,8 @@ __all__ = ["SCREENING_EXTENSIONS", "to_risk_assessment"]
 
 SCREENING_EXTENSIONS: Final[Mapping[str, str]] = {
     "screening-decision": "RiskAssessment: valueCoding ({base}/CodeSystem/screening-decision): "
-    "the overall decision (clear, caution, physician_review, incomplete, contraindicated).",
+    "the overall decision (clear, caution, physician_review, postpone, incomplete, "
+    "contraindicated).",
     "ruleset": "RiskAssessment: complex: id, version and sha256 (valueString each) of the "
     "rule set used.",
     "rule-source": "RiskAssessment.prediction: valueCode: where the rule comes from "
@@ -35,6 +36,7 @@ _DECISION_TEXT: Final = {
     Decision.CLEAR: Text("問題なし", "clear"),
     Decision.CAUTION: Text("注意して施術", "caution"),
     Decision.PHYSICIAN_REVIEW: Text("医師の判断が必要", "physician review"),
+    Decision.POSTPONE: Text("本日は延期", "postpone"),
     Decision.INCOMPLETE: Text("回答不足で判定不可", "incomplete"),
     Decision.CONTRAINDICATED: Text("施術不可", "contraindicated"),
 }

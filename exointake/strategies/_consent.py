@@ -138,7 +138,8 @@ def consent_requests(
         },
         "screening": result.to_dict(),
     }
-    if result.decision in (Decision.CONTRAINDICATED, Decision.INCOMPLETE) and not allow_refused:
+    blocking = (Decision.CONTRAINDICATED, Decision.INCOMPLETE, Decision.POSTPONE)
+    if result.decision in blocking and not allow_refused:
         data["override"] = {
             "physician_id": draw(_IDS),
             "reason": draw(txt),

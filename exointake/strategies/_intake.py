@@ -324,6 +324,7 @@ def ruleset_dicts(draw: st.DrawFn, questionnaire: Questionnaire) -> dict[str, An
                     [
                         Decision.CAUTION.value,
                         Decision.PHYSICIAN_REVIEW.value,
+                        Decision.POSTPONE.value,
                         Decision.CONTRAINDICATED.value,
                     ]
                 )
