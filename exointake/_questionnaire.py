@@ -44,6 +44,7 @@ __all__ = [
     "ItemType",
     "Operator",
     "Questionnaire",
+    "QuestionnaireBase",
     "QuestionnaireRef",
     "Unknown",
     "bundled_questionnaire",
@@ -156,6 +157,14 @@ class QuestionnaireRef:
     sha256: str
 
 
+@frozen
+class QuestionnaireBase:
+    """The bundled questionnaire a clinic's variant extends."""
+
+    id: str
+    version: str
+
+
 _LINK_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -166,6 +175,12 @@ class Questionnaire:
     Build one with :meth:`from_dict`, :meth:`from_json` or
     :func:`load_questionnaire`; those check the whole definition and raise
     :class:`~exointake.ValidationError` listing every problem.
+
+    A clinic's variant has its own ``id`` and ``extends`` a bundled questionnaire:
+    :meth:`from_dict` takes the base's items in order, lets the variant's items with the
+    same ``link_id`` change their text, help and choice labels (never their meaning:
+    type, choices, routes, conditions), and adds the variant's new items after them. The
+    bundled rule set still screens the inherited items.
     """
 
     id: str
@@ -173,6 +188,7 @@ class Questionnaire:
     title: Text
     items: tuple[Item, ...]
     description: Text | None = None
+    extends: QuestionnaireBase | None = None
     _index: Mapping[str, Item] = field(init=False, repr=False, eq=False, hash=False)
     _sha256: str = field(init=False, repr=False, eq=False, hash=False)
 
@@ -187,8 +203,17 @@ class Questionnaire:
 
     @classmethod
     def from_dict(cls, data: object) -> Questionnaire:
-        """A questionnaire from plain JSON-like data."""
+        """A questionnaire from plain JSON-like data (a variant's ``extends`` resolved)."""
+        if isinstance(data, Mapping) and data.get("extends") is not None:
+            data = _resolve_variant(data)
         return structure(data, cls, path="questionnaire", what="questionnaire")
+
+    @property
+    def screened_as(self) -> QuestionnaireBase:
+        """The questionnaire id and version whose rule sets screen these answers."""
+        if self.extends is not None:
+            return self.extends
+        return QuestionnaireBase(self.id, self.version)
 
     @classmethod
     def from_json(cls, source: str | bytes | Path) -> Questionnaire:
@@ -492,6 +517,72 @@ def _bundled_json(kind: str, ident: str, version: str | None) -> object:
         )
     path = resources.files("exointake") / "data" / kind / ident / f"{chosen}.json"
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+_MEANING_FIELDS = ("type", "required", "choices", "enable_when", "enable_behavior", "routes")
+
+
+def _resolve_variant(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A variant's definition with its base's items merged in (see :class:`Questionnaire`)."""
+    base_ref = structure(
+        data["extends"], QuestionnaireBase, path="questionnaire.extends", what="questionnaire"
+    )
+    if base_ref.id == data.get("id"):
+        raise ValidationError(
+            ["questionnaire.id: a variant needs its own id, not the id of the one it extends"],
+            what="questionnaire",
+        )
+    try:
+        base = load_questionnaire(base_ref.id, base_ref.version)
+    except ValidationError as exc:
+        raise ValidationError(
+            [f"questionnaire.extends: {e}" for e in exc.errors], what="questionnaire"
+        ) from None
+    if base.extends is not None:
+        raise ValidationError(
+            ["questionnaire.extends: a variant extends a bundled questionnaire, not a variant"],
+            what="questionnaire",
+        )
+    own = data.get("items", [])
+    if not isinstance(own, list):
+        raise ValidationError(
+            [f"questionnaire.items: expected a list, got {describe_type(own)}"],
+            what="questionnaire",
+        )
+    base_items = {i.link_id: converter.unstructure(i) for i in base.items}
+    replaced: dict[str, Any] = {}
+    added: list[Any] = []
+    errors: list[str] = []
+    for n, item in enumerate(own):
+        link = item.get("link_id") if isinstance(item, Mapping) else None
+        if isinstance(link, str) and link in base_items:
+            changed = _meaning_changes(base_items[link], item)
+            if changed:
+                errors.append(
+                    f"questionnaire.items[{n}]: changes {', '.join(changed)} of inherited item "
+                    f"{link!r}; a variant may change only text, help and choice labels"
+                )
+            replaced[link] = item
+        else:
+            added.append(item)
+    if errors:
+        raise ValidationError(errors, what="questionnaire")
+    merged = [replaced.get(link, item) for link, item in base_items.items()]
+    return {**data, "items": [*merged, *added]}
+
+
+def _meaning_changes(base: Mapping[str, Any], item: Mapping[str, Any]) -> list[str]:
+    defaults = {"required": False, "enable_behavior": "all", "allow_unknown": False}
+    changed = []
+    for key in (*_MEANING_FIELDS, "allow_unknown"):
+        left = prune_empty({key: base.get(key, defaults.get(key))}).get(key)
+        right = prune_empty({key: item.get(key, defaults.get(key))}).get(key)
+        if key == "choices":
+            left = [c["code"] for c in left or []]
+            right = [c.get("code") if isinstance(c, Mapping) else c for c in right or []]
+        if left != right:
+            changed.append(key)
+    return changed
 
 
 def load_questionnaire(id: str = "exosome-intake", version: str | None = None) -> Questionnaire:

@@ -48,6 +48,7 @@ from ._questionnaire import (
     AnswerValue,
     ItemType,
     Questionnaire,
+    QuestionnaireBase,
     QuestionnaireRef,
     _bundled_json,
     _read_json,
@@ -581,7 +582,7 @@ class RuleSet:
         if key in _CHECKED:
             return
         errors = []
-        if questionnaire.id != self.questionnaire:
+        if questionnaire.screened_as.id != self.questionnaire:
             errors.append(
                 f"ruleset.questionnaire: written for {self.questionnaire!r}, "
                 f"not {questionnaire.id!r}"
@@ -872,7 +873,22 @@ def _screening_inputs(
             ],
             what="screening",
         )
-    rs = ruleset if ruleset is not None else default_ruleset(answers.questionnaire)
+    form = (
+        questionnaire
+        if questionnaire is not None
+        else bundled_questionnaire(answers.questionnaire.id, answers.questionnaire.version)
+    )
+    # A clinic's variant is screened by the rule sets of the questionnaire it extends.
+    screened_as = (
+        form.screened_as
+        if form is not None
+        else QuestionnaireBase(answers.questionnaire.id, answers.questionnaire.version)
+    )
+    rs = (
+        ruleset
+        if ruleset is not None
+        else default_ruleset(QuestionnaireRef(screened_as.id, screened_as.version, ""))
+    )
     if not isinstance(rs, RuleSet):
         raise ValidationError(
             [f"ruleset: expected a RuleSet, got {describe_type(rs)}"], what="screening"
@@ -880,20 +896,21 @@ def _screening_inputs(
     route_ = parse_route(route)
     if route_ is None:
         raise ValidationError(["route: required"], what="route")
-    if answers.questionnaire.id != rs.questionnaire:
+    if screened_as.id != rs.questionnaire:
         raise ValidationError(
             [
                 f"answers.questionnaire: rule set {rs.id} is for {rs.questionnaire!r}, "
-                f"answers are for {answers.questionnaire.id!r}"
+                f"answers are for {answers.questionnaire.id!r} (for a clinic's variant, pass "
+                "questionnaire=)"
             ],
             what="screening",
         )
-    if rs.questionnaire_version not in (None, answers.questionnaire.version):
+    if rs.questionnaire_version not in (None, screened_as.version):
         raise ValidationError(
             [
                 f"answers.questionnaire: rule set {rs.id} v{rs.version} is for "
                 f"{rs.questionnaire} v{rs.questionnaire_version}, answers were given on "
-                f"v{answers.questionnaire.version}"
+                f"{screened_as.id} v{screened_as.version}"
             ],
             what="screening",
         )
@@ -902,11 +919,6 @@ def _screening_inputs(
             [f"route: answers were given for {answers.route.value}, not {route_.value}"],
             what="screening",
         )
-    form = (
-        questionnaire
-        if questionnaire is not None
-        else bundled_questionnaire(answers.questionnaire.id, answers.questionnaire.version)
-    )
     if form is not None:
         form.check_pinned(answers.questionnaire)
         rs.check_against(form)

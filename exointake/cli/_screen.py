@@ -8,7 +8,13 @@ from pathlib import Path
 
 from .._common import Lang, Route
 from .._errors import ValidationError
-from .._questionnaire import Answers, Questionnaire, answer_to_json, load_questionnaire
+from .._questionnaire import (
+    Answers,
+    Questionnaire,
+    QuestionnaireRef,
+    answer_to_json,
+    load_questionnaire,
+)
 from .._screening import Decision, RuleSet, ScreeningResult, default_ruleset, screen
 from .._wareki import parse_date
 from ._util import print_json, read_json_file
@@ -27,40 +33,55 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--answers", required=True, metavar="FILE.json", help="the answers")
     p.add_argument("--route", required=True, choices=[r.value for r in Route])
     p.add_argument("--ruleset", metavar="FILE.json", help="a rule set (default: bundled)")
+    p.add_argument(
+        "--questionnaire",
+        metavar="FILE.json",
+        help="the clinic's questionnaire (e.g. a variant that extends the bundled one); "
+        "default: the bundled one the answers are pinned to, or the newest",
+    )
     p.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
     p.add_argument("--on", metavar="DATE", help="screening day (default: today in Japan)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=_run)
 
 
-def load_answers_file(path: str | Path, route: Route | None) -> tuple[Questionnaire, Answers]:
+def load_answers_file(
+    path: str | Path, route: Route | None, questionnaire: Questionnaire | None = None
+) -> tuple[Questionnaire, Answers]:
     """Read answers: a pinned document is checked against its version; a plain map is
-    pinned to the newest bundled questionnaire. Missing answers are allowed (incomplete)."""
+    pinned to ``questionnaire`` (default: the newest bundled one). Missing answers are
+    allowed (incomplete)."""
     data = read_json_file(path, what="answers")
     if not isinstance(data, Mapping):
         raise ValidationError(["answers: expected a JSON object"], what="answers")
     if isinstance(data.get("questionnaire"), Mapping) and "answers" in data:
         ref = data["questionnaire"]
-        q = load_questionnaire(str(ref.get("id")), str(ref.get("version")))
+        q = (
+            questionnaire
+            if questionnaire is not None
+            else load_questionnaire(str(ref.get("id")), str(ref.get("version")))
+        )
         answers = q.load_answers(data, partial=True)
         if route is not None and answers.route is None:
             answers = q.answers(data["answers"], route=route, partial=True)
         return q, answers
-    q = load_questionnaire()
+    q = questionnaire if questionnaire is not None else load_questionnaire()
     return q, q.answers(data, route=route, partial=True)
 
 
 def _run(args: argparse.Namespace) -> int:
     route = Route(args.route)
-    q, answers = load_answers_file(args.answers, route)
+    form = Questionnaire.from_json(Path(args.questionnaire)) if args.questionnaire else None
+    q, answers = load_answers_file(args.answers, route, form)
+    base = q.screened_as
     ruleset = (
         RuleSet.from_json(Path(args.ruleset))
         if args.ruleset
-        else default_ruleset(answers.questionnaire)
+        else default_ruleset(QuestionnaireRef(base.id, base.version, ""))
     )
     ruleset.check_against(q)
     on = parse_date(args.on) if args.on else None
-    result = screen(answers, route, ruleset, on=on)
+    result = screen(answers, route, ruleset, on=on, questionnaire=q)
     if args.json:
         print_json(result.to_dict())
     else:
