@@ -359,6 +359,15 @@ class ConsentRequest:
     language: ConsentLanguage = ConsentLanguage.JA
     template_id: str = field(default=DEFAULT_TEMPLATE_ID, validator=_nonblank)
     override: PhysicianOverride | None = None
+    screenings: tuple[ScreeningResult, ...] = ()
+    """Screenings for the plan's other routes: every planned route needs one."""
+    review_ids: tuple[str, ...] = ()
+    """Ids of the recorded physician reviews the document relies on."""
+
+    @property
+    def all_screenings(self) -> tuple[ScreeningResult, ...]:
+        """``screening`` and ``screenings``: one per planned route."""
+        return (self.screening, *self.screenings)
 
     def __attrs_post_init__(self) -> None:
         errors = []
@@ -366,19 +375,34 @@ class ConsentRequest:
         if self.patient.birth_date > day:
             errors.append("patient.birth_date: expected a date on or before the document date")
         minor = self.patient.age_on(day) < ADULT_AGE
-        needs_guardian = minor or "guardian_consent" in self.screening.requirements
+        needs_guardian = minor or any(
+            "guardian_consent" in s.requirements for s in self.all_screenings
+        )
         if needs_guardian and self.patient.guardian is None:
             errors.append(
                 "patient.guardian: expected a guardian for a patient under 18 "
                 "(or when the screening requires guardian consent)"
             )
-        route = self.screening.route
-        if route is not None and route not in self.treatment.routes:
-            errors.append(
-                f"screening.route: expected one of the treatment routes, got {route.value!r}"
-            )
-        if self.screening.screened_on > day:
-            errors.append("screening.screened_on: expected a date on or before the document date")
+        covered: set[Route] = set()
+        for path, s in (
+            ("screening", self.screening),
+            *((f"screenings[{n}]", s) for n, s in enumerate(self.screenings)),
+        ):
+            if s.route not in self.treatment.routes:
+                errors.append(
+                    f"{path}.route: expected one of the treatment routes, got {s.route.value!r}"
+                )
+            elif s.route in covered:
+                errors.append(f"{path}.route: a second screening for {s.route.value}")
+            covered.add(s.route)
+            if s.screened_on > day:
+                errors.append(f"{path}.screened_on: expected a date on or before the document date")
+        for r in self.treatment.routes:
+            if r not in covered:
+                errors.append(
+                    f"treatment.routes: no screening for route {r.value}; every planned route "
+                    "needs a screening of this patient for that route"
+                )
         if errors:
             raise ValidationError(errors, what="consent request")
 
@@ -454,12 +478,14 @@ def check_screening_gate(request: ConsentRequest) -> None:
     A ``contraindicated``, ``incomplete`` or ``postpone`` screening refuses unless the request
     carries a recorded physician override (which the document then states).
     """
-    decision = request.screening.decision
-    if decision in _BLOCKING and request.override is None:
-        raise ScreeningRefused(
-            f"consent {request.consent_id}: screening {request.screening.result_id[:12]}… is "
-            f"{decision.value}; a consent document needs a recorded physician override"
-        )
+    for screening in request.all_screenings:
+        decision = screening.decision
+        if decision in _BLOCKING and request.override is None:
+            raise ScreeningRefused(
+                f"consent {request.consent_id}: screening {screening.result_id[:12]}… "
+                f"({screening.route.value}) is {decision.value}; a consent document needs a "
+                "recorded physician override"
+            )
 
 
 # ============================================================================ templates
@@ -815,8 +841,16 @@ def _findings_rows(
     if q is not None and q.sha256 != ref.sha256:
         q = None  # another text under the same version: show item ids, never a wrong question
     rows = []
-    findings: tuple[Finding, ...] = tuple(request.screening.findings)
-    for i, finding in enumerate(findings):
+    # One row per rule over every planned route (the same answer fires on each route).
+    seen: set[tuple[str, Decision]] = set()
+    findings: list[tuple[str, Finding]] = []
+    for k, screening in enumerate(request.all_screenings):
+        prefix = "screening" if k == 0 else f"screenings[{k - 1}]"
+        for i, finding in enumerate(screening.findings):
+            if (finding.rule_id, finding.decision) not in seen:
+                seen.add((finding.rule_id, finding.decision))
+                findings.append((f"{prefix}.findings[{i}]", finding))
+    for where, finding in findings:
         if finding.decision.rank <= Decision.CLEAR.rank:
             continue
         label = t.label(f"decision.{finding.decision.value}", lang)
@@ -828,7 +862,7 @@ def _findings_rows(
                 answer_runs.append(Run("\n"))
             answer_runs.append(Run(_question_text(link_id, q, lang) + " → "))
             # The patient's own words are shown only where the patient wrote them.
-            path = f"screening.findings[{i}].answers.{link_id}" if free else None
+            path = f"{where}.answers.{link_id}" if free else None
             answer_runs.append(Run(text, path, True))
         for link_id in finding.missing:
             if link_id in finding.answers:
@@ -1055,7 +1089,7 @@ class _Assembler:
 
     # 5. risks: the severity table, then this patient's own findings
     def risks(self) -> Section:
-        lang, screening = self.lang, self.request.screening
+        lang, screenings = self.lang, self.request.all_screenings
         table = TableBlock(
             header=tuple(
                 self.tx(k) for k in ("col_category", "col_frequency", "col_symptoms", "col_action")
@@ -1075,14 +1109,23 @@ class _Assembler:
             Para(_r(self.tx("risks_intro"))),
             table,
             Heading(self.tx("risks_screening"), 2),
-            Para(
-                (
-                    Run(self.tx("label_decision") + self.colon),
-                    Run(self.label(f"decision.{screening.decision.value}"), bold=True),
-                    Run(f"  (screening {screening.result_id[:12]})"),
-                )
-            ),
         ]
+        for screening in screenings:
+            route = (
+                (Run(f"{self.label(f'route.{screening.route.value}')}{self.colon}"),)
+                if len(screenings) > 1
+                else ()
+            )
+            blocks.append(
+                Para(
+                    (
+                        *route,
+                        Run(self.tx("label_decision") + self.colon),
+                        Run(self.label(f"decision.{screening.decision.value}"), bold=True),
+                        Run(f"  (screening {screening.result_id[:12]})"),
+                    )
+                )
+            )
         rows = _findings_rows(self.request, self.t, lang)
         if rows:
             blocks.append(Para(_r(self.tx("risks_findings_intro"))))
@@ -1091,10 +1134,9 @@ class _Assembler:
             )
         else:
             blocks.append(Para(_r(self.tx("risks_no_findings"))))
-        if screening.requirements:
-            reqs = self.sep.join(
-                self.label(f"requirement.{r}") for r in sorted(screening.requirements)
-            )
+        requirements = sorted({r for s in screenings for r in s.requirements})
+        if requirements:
+            reqs = self.sep.join(self.label(f"requirement.{r}") for r in requirements)
             blocks.append(
                 Para((Run(self.tx("risks_requirements") + self.colon), Run(reqs, bold=True)))
             )

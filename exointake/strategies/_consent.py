@@ -75,8 +75,14 @@ def consent_requests(
     doc_at = dt.datetime.combine(doc_day, dt.time(draw(st.integers(8, 19)), 0), JST)
     given = draw(answers(q, route=route))
     result = screen(given, route, on=doc_day)
+    extra = draw(st.sampled_from([None, *(r for r in Route if r is not route)]))
+    routes = [route.value] if extra is None else [route.value, extra.value]
+    # Every planned route is screened (the same patient answers for that route's items).
+    others = [] if extra is None else [screen(draw(answers(q, route=extra)), extra, on=doc_day)]
     birth = draw(st.dates(dt.date(1930, 1, 1), doc_day))
-    minor = _age(birth, doc_day) < 18 or "guardian_consent" in result.requirements
+    minor = _age(birth, doc_day) < 18 or any(
+        "guardian_consent" in r.requirements for r in (result, *others)
+    )
     sessions = draw(st.integers(1, 8))
     interval: dict[str, Any] = (
         {"interval": draw(st.integers(1, 4)), "interval_unit": draw(st.sampled_from(IntervalUnit))}
@@ -84,8 +90,6 @@ def consent_requests(
         else {}
     )
     price = draw(st.integers(0, 300_000))
-    extra = draw(st.sampled_from([None, *(r for r in Route if r is not route)]))
-    routes = [route.value] if extra is None else [route.value, extra.value]
     data: dict[str, Any] = {
         "consent_id": draw(_IDS),
         "template_version": "1",
@@ -137,9 +141,11 @@ def consent_requests(
             "cancellation_terms": draw(txt),
         },
         "screening": result.to_dict(),
+        "screenings": [o.to_dict() for o in others],
     }
     blocking = (Decision.CONTRAINDICATED, Decision.INCOMPLETE, Decision.POSTPONE)
-    if result.decision in blocking and not allow_refused:
+    worst = max([result, *others], key=lambda r: r.decision).decision
+    if worst in blocking and not allow_refused:
         data["override"] = {
             "physician_id": draw(_IDS),
             "reason": draw(txt),
