@@ -25,11 +25,7 @@ answers = questionnaire.answers(
         "drug_allergy": True,
         "drug_allergy_details": "antibiotics: rash",
         "food_allergy": "unknown",  # "don't know" travels as the asked-unknown reason
-        "prior_exosome_systemic_reaction": False,
-        "prior_exosome_local_reaction": False,
-        "anaphylaxis_history": False,
-        "component_or_biologic_allergy": False,
-        "bronchial_asthma": False,
+        "prior_exosome_reaction": False,
         "pregnant_or_breastfeeding": False,
         "fever_or_infection_today": False,
         "immunosuppressed_or_autoimmune": False,

@@ -86,7 +86,7 @@ class TestRuleFit:
                 "id": "clinic",
                 "version": "1",
                 "questionnaire": "exosome-intake",
-                "extends": {"id": "exosome-default", "version": "1"},
+                "extends": {"id": "exosome-default", "version": "2"},
                 "rules": [
                     {
                         "id": "cancer_history",
