@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from attrs import field, frozen
 
@@ -77,6 +77,7 @@ __all__ = [
     "Source",
     "default_ruleset",
     "load_ruleset",
+    "rescreen",
     "screen",
 ]
 
@@ -1007,6 +1008,62 @@ converter.register_structure_hook_func(
     lambda t: t == Condition, lambda d, _: structure_condition(d)
 )
 converter.register_unstructure_hook_func(lambda t: t == Condition, unstructure_condition)
+
+
+class _RecordedScreening(Protocol):
+    @property
+    def result(self) -> Mapping[str, Any]: ...
+    @property
+    def answers(self) -> Mapping[str, Any] | None: ...
+
+
+def rescreen(
+    record: _RecordedScreening,
+    *,
+    ruleset: RuleSet | None = None,
+    questionnaire: Questionnaire | None = None,
+) -> ScreeningResult:
+    """Run a logged screening again from the answers stored with it.
+
+    The route, day, questionnaire and rule set are the recorded ones; a bundled rule set
+    is loaded by its id and version, a clinic's must be passed (and must hash the same).
+    The same inputs give the same result, so ``rescreen(r).result_id == r.result_id``.
+
+    Raises:
+        ValidationError: the record has no answers, or the rule set or questionnaire
+            given (or bundled) is not the one the result names.
+    """
+    if record.answers is None:
+        raise ValidationError(
+            ["screening.answers: recorded without its answers; it cannot be re-run"],
+            what="screening",
+        )
+    recorded = ScreeningResult.from_dict(dict(record.result))
+    ref = recorded.questionnaire
+    form = (
+        questionnaire if questionnaire is not None else bundled_questionnaire(ref.id, ref.version)
+    )
+    if form is None:
+        raise ValidationError(
+            [f"questionnaire: {ref.id} v{ref.version} is not bundled; pass questionnaire="],
+            what="screening",
+        )
+    rs = (
+        ruleset
+        if ruleset is not None
+        else load_ruleset(recorded.ruleset.id, recorded.ruleset.version)
+    )
+    if rs.ref != recorded.ruleset:
+        raise ValidationError(
+            [
+                f"ruleset: the result was made with {recorded.ruleset.id} "
+                f"v{recorded.ruleset.version} ({recorded.ruleset.sha256[:12]}…), not "
+                f"{rs.id} v{rs.version} ({rs.ref.sha256[:12]}…)"
+            ],
+            what="screening",
+        )
+    answers = form.load_answers(record.answers, partial=True)
+    return screen(answers, recorded.route, rs, on=recorded.screened_on, questionnaire=form)
 
 
 def result_from_json(text: str | bytes) -> ScreeningResult:

@@ -13,9 +13,11 @@ from .._errors import ValidationError
 from .._grading import Grade, Outcome, SeriousnessCriterion
 from .._grading import grade as grade_reaction
 from .._log._core import EntryKind, Log, LogEntry, iter_entries
+from .._questionnaire import bundled_questionnaire
 from .._reactions import Causality, ReactionRecord
 from .._records import Administration, ConsentRecord, Product
 from .._screening import ScreeningResult
+from ._questionnaire import to_questionnaire, to_questionnaire_response
 from ._screening import to_risk_assessment
 from ._util import (
     CANONICAL_BASE,
@@ -422,6 +424,34 @@ def to_consent(
 # ---------------------------------------------------------------------------- visits
 
 
+def _intake_resources(entry: LogEntry, patient_id: str, base: str) -> dict[str, FhirResource]:
+    """The Questionnaire and QuestionnaireResponse behind a logged screening, by a sort key.
+
+    Only for a screening recorded with its answers on a bundled questionnaire (a clinic's
+    own questionnaire is not in the library, so it cannot be exported from the log alone).
+    """
+    document = entry.record.answers
+    if document is None:
+        return {}
+    ref = document.get("questionnaire", {})
+    q = bundled_questionnaire(str(ref.get("id")), str(ref.get("version")))
+    if q is None or q.sha256 != ref.get("sha256"):
+        return {}
+    answers = q.load_answers(document, partial=True)
+    response = to_questionnaire_response(
+        answers,
+        q,
+        patient_id=patient_id,
+        authored=entry.recorded_at,
+        id=f"qr-{entry.record.result_id[:32]}",
+        base=base,
+    )
+    return {
+        f"0-{q.id}-{q.version}": to_questionnaire(q, base=base),
+        f"1-{entry.record.result_id}": response,
+    }
+
+
 def visit_bundles(
     log: Log,
     *,
@@ -433,7 +463,8 @@ def visit_bundles(
 
     A visit is one patient's administrations on one day (Japan time). Its bundle holds
     the consents and screening results those administrations relied on (as
-    ``Consent`` and ``RiskAssessment``), the administrations, and the reactions that
+    ``Consent`` and ``RiskAssessment``; a screening recorded with its answers also as the
+    ``Questionnaire`` and ``QuestionnaireResponse``), the administrations, and the reactions that
     followed them, each in its current (amended) version. Bundles come
     oldest visit first; the same log gives the same bundles.
 
@@ -480,12 +511,15 @@ def visit_bundles(
                 entry = consents[consent_id]
                 resources.append(to_consent(entry.record, base=base))
                 stamps.append(entry.recorded_at)
+        intake: dict[str, FhirResource] = {}
         for result_id in sorted({e.record.screening_result_id for _, e in administrations}):
             found = screenings.get((key[1], result_id))
             if found is not None:
                 result = ScreeningResult.from_dict(dict(found.record.result))
                 resources.append(to_risk_assessment(result, patient_id=key[1], base=base))
                 stamps.append(found.recorded_at)
+                intake.update(_intake_resources(found, key[1], base))
+        resources.extend(intake[k] for k in sorted(intake))
         followed: list[tuple[str, LogEntry, Administration]] = []
         for root, entry in administrations:
             resources.append(to_medication_administration(entry.record, entry_id=root, base=base))
