@@ -196,7 +196,7 @@ def answers_cases(draw: st.DrawFn) -> tuple[Questionnaire, dict[str, Any]]:
     q = draw(st.one_of(st.just(exointake.load_questionnaire()), strategies.questionnaires()))
     route = draw(st.none() | strategies.routes())
     if draw(st.booleans()):
-        raw = draw(strategies.partial_answer_values(q, route=route))
+        raw = draw(strategies.partial_answer_dicts(q, route=route))
         answers = q.answers(raw, route=route, partial=True)
     else:
         answers = draw(strategies.answers(q, route=route))
@@ -209,8 +209,8 @@ def results(draw: st.DrawFn) -> ScreeningResult:
     q, rules = draw(ruleset_cases())
     ruleset = RuleSet.from_dict(rules)
     route = draw(strategies.routes())
-    complete = strategies.answer_values(q, route=route)
-    raw = draw(complete | strategies.partial_answer_values(q, route=route))
+    complete = strategies.answer_dicts(q, route=route)
+    raw = draw(complete | strategies.partial_answer_dicts(q, route=route))
     answers = q.answers(raw, route=route, partial=True)
     on = draw(st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)))
     return screen(answers, route, ruleset, on=on)
