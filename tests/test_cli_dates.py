@@ -69,7 +69,7 @@ class TestEveryDateOption:
     ) -> None:
         """2026-13-01 is refused as "not a real calendar date", not as "got string"."""
         code, _, err = run(capsys, *commands(db, "2026-13-01")[option])
-        flag = option.split()[-1]
+        flag = option.rsplit(maxsplit=1)[-1]
         assert code == 2
         assert f"{flag}: expected a real calendar date (YYYY-MM-DD)" in err
         assert "got string" not in err
@@ -81,7 +81,10 @@ class TestEveryDateOption:
         """An empty date is refused (never read as "today" or "no bound")."""
         code, _, err = run(capsys, *commands(db, "")[option])
         assert code == 2
-        assert f"{option.split()[-1]}: expected a date (YYYY-MM-DD or 和暦), got an empty" in err
+        assert (
+            f"{option.rsplit(maxsplit=1)[-1]}: expected a date (YYYY-MM-DD or 和暦), got an empty"
+            in err
+        )
 
     @pytest.mark.parametrize("option", OPTIONS)
     @pytest.mark.parametrize("value", [ARABIC_INDIC_WAREKI, ARABIC_INDIC_ISO, "R\u0668.1.1"])
@@ -91,7 +94,7 @@ class TestEveryDateOption:
         """Arabic-Indic digits are refused in era dates as in ISO dates."""
         code, _, err = run(capsys, *commands(db, value)[option])
         assert code == 2
-        assert f"{option.split()[-1]}: expected a date" in err
+        assert f"{option.rsplit(maxsplit=1)[-1]}: expected a date" in err
 
     @pytest.mark.parametrize("option", OPTIONS)
     def test_full_width_era_date_is_read(

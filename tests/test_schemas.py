@@ -22,6 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource, Unresolvable
 
 import exointake
 from exointake import (
@@ -35,8 +37,28 @@ from exointake import (
 )
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+EXAMPLES = SCHEMAS.parent / "examples"
 DATA = Path(exointake.__file__).resolve().parent / "data"
 NAMES = ("questionnaire", "ruleset", "answers", "screening-result")
+FILES = sorted(SCHEMAS.glob("*.schema.json"))
+BASE = "https://exointake.example/schemas/"
+
+
+def _no_network(uri: str) -> Resource[Any]:
+    """The registry's retrieve hook: any lookup outside schemas/ fails the test."""
+    pytest.fail(f"a schema reference left schemas/ (network retrieval of {uri})")
+    raise NoSuchResource(ref=uri)  # pragma: no cover - pytest.fail raises
+
+
+def offline_registry() -> Registry[Any]:
+    """The documented recipe: every file of schemas/ under its own ``$id``, no retrieval."""
+    return Registry(retrieve=_no_network).with_resources(  # type: ignore[call-arg]
+        (schema["$id"], Resource.from_contents(schema))
+        for schema in (json.loads(path.read_text("utf-8")) for path in FILES)
+    )
+
+
+REGISTRY = offline_registry()
 
 SETTINGS = settings(
     max_examples=100,
@@ -59,7 +81,9 @@ def schema(name: str) -> dict[str, Any]:
 @cache
 def validator(name: str) -> Draft202012Validator:
     """A 2020-12 validator for ``name`` that also asserts ``format`` (dates)."""
-    return Draft202012Validator(schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        schema(name), registry=REGISTRY, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def as_json(data: object) -> Any:
@@ -217,6 +241,91 @@ def results(draw: st.DrawFn) -> ScreeningResult:
 
 
 # ---------------------------------------------------------------------------- tests
+
+
+@cache
+def samples() -> dict[str, Any]:
+    """One real document per schema file: bundled data and the shipped examples."""
+    q = exointake.load_questionnaire()
+    answers = q.answers({"cancer_history": "none"}, route=Route.IV_DRIP, partial=True)
+    record = json.loads((EXAMPLES / "log" / "reaction.json").read_text("utf-8"))
+    record["administration_id"] = "ADM-1"
+    return as_json(
+        {
+            "administration.schema.json": json.loads(
+                (EXAMPLES / "log" / "administration.json").read_text("utf-8")
+            ),
+            "answers.schema.json": answers.to_dict(),
+            "consent-request.schema.json": json.loads(
+                (EXAMPLES / "consent-request.json").read_text("utf-8")
+            ),
+            "questionnaire.schema.json": q.to_dict(),
+            "reaction-record.schema.json": record,
+            "reaction.schema.json": json.loads((EXAMPLES / "reaction.json").read_text("utf-8")),
+            "ruleset.schema.json": exointake.load_ruleset().to_dict(),
+            "screening-result.schema.json": screen(
+                answers, "iv_drip", on=dt.date(2026, 1, 1)
+            ).to_dict(),
+        }
+    )
+
+
+def _refs(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+class TestEverySchemaOffline:
+    def test_the_folder_holds_every_schema(self) -> None:
+        """The loop below sees all eight schemas (a renamed folder would make it vacuous)."""
+        assert len(FILES) == 8
+
+    @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+    def test_id_is_the_file_name_under_one_base(self, path: Path) -> None:
+        """Each ``$id`` is BASE + file name, so relative ``$ref`` between files resolve."""
+        assert json.loads(path.read_text("utf-8"))["$id"] == BASE + path.name
+
+    @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+    def test_every_ref_resolves_from_the_folder(self, path: Path) -> None:
+        """Every ``$ref`` of every schema resolves with the registry alone, never the network."""
+        data = json.loads(path.read_text("utf-8"))
+        Draft202012Validator.check_schema(data)
+        resolver = REGISTRY.resolver(base_uri=data["$id"])
+        refs = list(_refs(data))
+        for ref in refs:
+            resolver.lookup(ref)  # raises Unresolvable, or fails the test on retrieval
+
+    @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+    def test_validates_a_document_offline(self, path: Path) -> None:
+        """A validator built by the documented recipe runs on each schema without the network."""
+        data = json.loads(path.read_text("utf-8"))
+        validator = Draft202012Validator(
+            data, registry=REGISTRY, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+        document = samples()[path.name]
+        assert [e.message for e in validator.iter_errors(document)] == []
+
+    def test_reaction_record_refers_across_files(self) -> None:
+        """The one cross-file reference really is followed: a bad symptom fails the record."""
+        record = json.loads((EXAMPLES / "log" / "reaction.json").read_text("utf-8"))
+        record["administration_id"] = "ADM-1"
+        assert errors("reaction-record", record) == []
+        record["reaction"]["symptoms"] = ["not_a_symptom"]
+        assert errors("reaction-record", record) != []
+
+    def test_without_the_registry_the_reference_would_need_the_network(self) -> None:
+        """The registry is what makes it offline: an empty one cannot resolve the reference."""
+        validator = Draft202012Validator(schema("reaction-record"), registry=Registry())
+        record = json.loads((EXAMPLES / "log" / "reaction.json").read_text("utf-8"))
+        record["administration_id"] = "ADM-1"
+        with pytest.raises(Unresolvable, match=r"reaction\.schema\.json"):
+            validator.validate(record)
 
 
 class TestSchemaFiles:
