@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import exointake
+from exointake._wareki import date_arg
 from exointake.cli import main
 
 from .conftest import EXAMPLES
@@ -135,3 +137,20 @@ class TestReportPeriod:
         )
         assert code == 2
         assert "--since: expected a day on or before --until (2026-11-01)" in err
+
+
+class TestSameRuleInTheLibrary:
+    @pytest.mark.parametrize("value", [ARABIC_INDIC_WAREKI, ARABIC_INDIC_ISO])
+    def test_answers_refuse_other_digits(self, value: str) -> None:
+        """A date answer with Arabic-Indic digits is refused, era form or ISO alike."""
+        q = exointake.load_questionnaire()
+        with pytest.raises(exointake.ValidationError, match=r"answers\.birth_date: expected"):
+            q.answers({"birth_date": value}, partial=True)
+
+    def test_date_arg_names_an_impossible_day(self) -> None:
+        """date_arg says the day does not exist, without repeating it (it may be a birth date)."""
+        with pytest.raises(exointake.ValidationError) as info:
+            date_arg("2026-02-30", "on")
+        assert info.value.errors == (
+            "on: expected a real calendar date (YYYY-MM-DD), got a day that does not exist",
+        )
