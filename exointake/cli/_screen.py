@@ -16,7 +16,7 @@ from .._questionnaire import (
     load_questionnaire,
 )
 from .._screening import Decision, RuleSet, ScreeningResult, default_ruleset, screen
-from .._wareki import parse_date
+from .._wareki import date_arg
 from ._util import print_json, read_json_file
 
 __all__ = ["load_answers_file", "register", "render_result"]
@@ -80,7 +80,7 @@ def _run(args: argparse.Namespace) -> int:
         else default_ruleset(QuestionnaireRef(base.id, base.version, ""))
     )
     ruleset.check_against(q)
-    on = parse_date(args.on) if args.on else None
+    on = None if args.on is None else date_arg(args.on, "--on")
     result = screen(answers, route, ruleset, on=on, questionnaire=q)
     if args.json:
         print_json(result.to_dict())
