@@ -155,7 +155,7 @@ class Queries:
     def serious_cases(self) -> list[LogEntry]:
         """Reactions (current versions) graded anaphylaxis or serious, oldest first."""
         with self._store.read() as r:
-            rows = r.serious_reactions(EntryKind.REACTION)
+            rows = r.serious_reactions()
         return _entries(rows)
 
     def open_follow_ups(self) -> list[LogEntry]:
