@@ -25,6 +25,7 @@ from .._grading import grade
 from .._reactions import ReactionRecord
 from .._records import Administration, ConsentRecord, FollowUp, ScreeningRecord
 from ._canon import canonical_encoder
+from ._store import QUERY_COLUMNS
 
 __all__ = [
     "AMENDABLE",
@@ -36,6 +37,7 @@ __all__ = [
     "Record",
     "administration_columns",
     "administration_payload",
+    "column_values",
     "count_key",
     "derive_columns",
     "entry_from_row",
@@ -267,51 +269,56 @@ def administration_columns(adm: Administration, entry_id: str) -> dict[str, Any]
     }
 
 
+def column_values(
+    kind: str, entry_id: str, root_id: str, payload: Mapping[str, Any]
+) -> tuple[Any, ...]:
+    """The query columns of an entry, derived from its payload only, in the table's order
+    (:data:`~exointake._log._store.QUERY_COLUMNS`). What verify re-derives and compares:
+    ``root_id, amends, patient_id, administration_id, reaction_id, ref_id, lot, route,
+    origin, day, category, serious, status, template_id, template_sha256``."""
+    rec = payload["record"]
+    amendment = payload.get("amendment")
+    amends = None if amendment is None else amendment["amends"]
+    if kind == EntryKind.ADMINISTRATION:
+        product = rec["product"]
+        return (
+            root_id, amends, rec["patient_id"], None, None, None, product["lot"],
+            rec["route"], product["origin"], jst_day(rec["administered_at"]),
+            None, None, None, None, None,
+        )  # fmt: skip
+    if kind == EntryKind.REACTION:
+        g = payload["grade"]
+        return (
+            root_id, amends, payload["patient_id"], payload["administration_root"], None,
+            None, None, None, None, jst_day(rec["onset"]),
+            g["category"], bool(g["serious"]), None, None, None,
+        )  # fmt: skip
+    if kind == EntryKind.FOLLOW_UP:
+        return (
+            root_id, amends, payload["patient_id"], None, payload["reaction_root"],
+            None, None, None, None, jst_day(rec["on"]),
+            None, None, rec["status"], None, None,
+        )  # fmt: skip
+    if kind == EntryKind.CONSENT:
+        return (
+            root_id, amends, rec["patient_id"], None, None,
+            rec["consent_id"], None, None, None, None,
+            None, None, None, rec["template_id"], rec["template_sha256"],
+        )  # fmt: skip
+    if kind == EntryKind.SCREENING:
+        return (
+            root_id, amends, rec["patient_id"], None, None,
+            rec["result_id"], None, None, None, None,
+            None, None, rec["decision"], None, None,
+        )  # fmt: skip
+    raise ValueError(kind)
+
+
 def derive_columns(
     kind: str, entry_id: str, root_id: str, payload: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The query columns of an entry, derived from its payload only (verify re-derives them)."""
-    rec = payload["record"]
-    amendment = payload.get("amendment")
-    cols: dict[str, Any] = {
-        "root_id": root_id,
-        "amends": None if amendment is None else amendment["amends"],
-    }
-    if kind == EntryKind.ADMINISTRATION:
-        product = rec["product"]
-        cols.update(
-            patient_id=rec["patient_id"],
-            lot=product["lot"],
-            route=rec["route"],
-            origin=product["origin"],
-            day=jst_day(rec["administered_at"]),
-        )
-    elif kind == EntryKind.REACTION:
-        g = payload["grade"]
-        cols.update(
-            patient_id=payload["patient_id"],
-            administration_id=payload["administration_root"],
-            day=jst_day(rec["onset"]),
-            category=g["category"],
-            serious=bool(g["serious"]),
-        )
-    elif kind == EntryKind.FOLLOW_UP:
-        cols.update(
-            patient_id=payload["patient_id"],
-            reaction_id=payload["reaction_root"],
-            status=rec["status"],
-            day=jst_day(rec["on"]),
-        )
-    elif kind == EntryKind.CONSENT:
-        cols.update(
-            patient_id=rec["patient_id"],
-            ref_id=rec["consent_id"],
-            template_id=rec["template_id"],
-            template_sha256=rec["template_sha256"],
-        )
-    elif kind == EntryKind.SCREENING:
-        cols.update(patient_id=rec["patient_id"], ref_id=rec["result_id"], status=rec["decision"])
-    return cols
+    """The query columns of an entry by name (:func:`column_values`)."""
+    return dict(zip(QUERY_COLUMNS, column_values(kind, entry_id, root_id, payload), strict=True))
 
 
 def count_key(cols: Mapping[str, Any]) -> CountKey:

@@ -473,12 +473,7 @@ CHAIN_COLUMNS: Final = (
 )
 """The columns of :meth:`Store.iter_chain`'s tuples, in this order."""
 
-_CHAIN_PAGE: Final = (
-    sa.select(*(ENTRIES.c[name] for name in CHAIN_COLUMNS))
-    .where(ENTRIES.c.seq > sa.bindparam("after"))
-    .order_by(ENTRIES.c.seq)
-    .limit(sa.bindparam("n"))
-)
+_CHAIN_ALL: Final = sa.select(*(ENTRIES.c[name] for name in CHAIN_COLUMNS)).order_by(ENTRIES.c.seq)
 
 
 class Store:
@@ -534,30 +529,26 @@ class Store:
     def iter_chain(self, *, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
         """Every entry in chain order, as pages of tuples in :data:`CHAIN_COLUMNS` order.
 
-        Keyset pages of ``batch`` rows read through the driver's own cursor (this is
-        :meth:`exointake.Log.verify`'s hot loop), so memory stays flat.
+        One query streamed in pages of ``batch`` rows through the driver's own cursor
+        (server-side on PostgreSQL), so memory stays flat and the pages come from one
+        consistent snapshot. This is :meth:`exointake.Log.verify`'s hot loop.
         """
-        with _translated("read"), self.engine.connect() as conn:
+        with _translated("read"), self.engine.connect() as conn, conn.begin():
             dbapi = conn.connection.dbapi_connection
             assert dbapi is not None
-            compiled = _CHAIN_PAGE.compile(dialect=self.engine.dialect)
-            sql = str(compiled)
-            order = compiled.positiontup
-
-            def params(after: int) -> Any:
-                values = compiled.construct_params({"after": after, "n": batch})
-                return values if order is None else tuple(values[k] for k in order)
-
-            cursor = dbapi.cursor()
+            sql = str(_CHAIN_ALL.compile(dialect=self.engine.dialect))
+            if self.dialect == "postgresql":
+                cursor = dbapi.cursor(name="exointake_chain")
+                cursor.itersize = batch  # type: ignore[attr-defined]
+            else:
+                cursor = dbapi.cursor()
             try:
-                last = -1
+                cursor.execute(sql)
                 while True:
-                    cursor.execute(sql, params(last))
-                    rows = list(cursor.fetchall())
+                    rows = list(cursor.fetchmany(batch))
                     if not rows:
                         return
                     yield rows
-                    last = int(rows[-1][0])
             finally:
                 cursor.close()
 
