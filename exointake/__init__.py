@@ -42,11 +42,13 @@ from ._consent_record import (
     record_rendered_consent,
 )
 from ._errors import (
+    EntryNotFound,
     ExointakeError,
     LogIntegrityError,
     MigrationRequired,
     RenderError,
     ScreeningRefused,
+    StorageError,
     ValidationError,
     VersionMismatchError,
 )
@@ -178,6 +180,7 @@ __all__ = [
     "EnableBehavior",
     "EnableWhen",
     "EntryKind",
+    "EntryNotFound",
     "EntryView",
     "ExointakeError",
     "Extent",
@@ -229,6 +232,7 @@ __all__ = [
     "SeverityTable",
     "Sourcing",
     "StorageCheck",
+    "StorageError",
     "Symptom",
     "SymptomDef",
     "TemplateRef",

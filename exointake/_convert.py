@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.cols import (
     homogenous_tuple_structure_factory,
@@ -29,6 +30,7 @@ from cattrs.cols import (
     mapping_structure_factory,
 )
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_unstructure_fn
 
 from ._errors import ValidationError
 
@@ -275,6 +277,33 @@ def _primitive_union_factory(tp: object) -> Callable[[object, type], object]:
     return hook
 
 
+_REPORT_METADATA = ("omit_if_none", "derived")
+
+
+def _is_report(tp: object) -> bool:
+    if not (isinstance(tp, type) and attrs.has(tp)):
+        return False
+    return any(f.metadata.get(key) for f in attrs.fields(tp) for key in _REPORT_METADATA)
+
+
+def _report_factory(cls: type, conv: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
+    """Unstructure a report type: its derived (``init=False``, metadata ``derived``) fields
+    included, fields marked ``omit_if_none`` left out when None."""
+    base: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(
+        cls, conv, _cattrs_include_init_false=True
+    )
+    names = [f.name for f in attrs.fields(cls) if f.metadata.get("omit_if_none")]
+
+    def hook(obj: Any) -> dict[str, Any]:
+        data: dict[str, Any] = base(obj)
+        for name in names:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+    return hook
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(str, _structure_str)
@@ -294,6 +323,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _sequence_factory)
     conv.register_structure_hook_factory(is_mapping, _mapping_factory)
     conv.register_structure_hook_factory(_is_primitive_union, _primitive_union_factory)
+    conv.register_unstructure_hook_factory(_is_report, _report_factory)
     conv.register_unstructure_hook(
         MappingProxyType, lambda m: {k: conv.unstructure(v) for k, v in m.items()}
     )
