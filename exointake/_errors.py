@@ -8,6 +8,7 @@ exceptions still catch it::
     ├── ValidationError (ValueError)          bad input, every problem with its path
     │   └── VersionMismatchError              answers given on another questionnaire version
     ├── ScreeningRefused (PermissionError)    a safety gate refused to go on
+    │   └── AdministrationRefused             the log's gate refused an administration
     ├── LogIntegrityError                     the hash chain of a log is broken
     ├── EntryNotFound (KeyError)              no log entry has the id asked for
     ├── StorageError                          the database cannot be reached, read or written
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "AdministrationRefused",
     "EntryNotFound",
     "ExointakeError",
     "LogIntegrityError",
@@ -69,6 +71,34 @@ class VersionMismatchError(ValidationError):
 
 class ScreeningRefused(ExointakeError, PermissionError):
     """A safety gate refused the operation (e.g. consent for a contraindicated patient)."""
+
+
+class AdministrationRefused(ScreeningRefused):
+    """The log refused an administration whose safety chain is incomplete.
+
+    ``failures`` names every failed check (``consent_missing``, ``screening_stale``,
+    ``cold_chain``...); the message says what failed for which id. A recorded
+    ``GateOverride`` is the only way past.
+    """
+
+    def __init__(self, failures: Iterable[tuple[str, str]], *, where: str = "administration"):
+        pairs = tuple(failures)
+        self._pairs = pairs
+        self.failures: tuple[str, ...] = tuple(code for code, _ in pairs)
+        self.where = where
+        lines = "".join(f"\n  - {code}: {message}" for code, message in pairs)
+        super().__init__(
+            f"{where} refused by the safety gate ({len(pairs)} check"
+            f"{'s' if len(pairs) != 1 else ''} failed; a recorded override= is the only "
+            f"way past):{lines}"
+        )
+
+    def __reduce__(self) -> tuple[object, tuple[tuple[tuple[str, str], ...], str]]:
+        return (_rebuild_refusal, (self._pairs, self.where))
+
+
+def _rebuild_refusal(pairs: tuple[tuple[str, str], ...], where: str) -> AdministrationRefused:
+    return AdministrationRefused(pairs, where=where)
 
 
 class LogIntegrityError(ExointakeError):

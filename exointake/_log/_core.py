@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from attrs import define, field
 
 from .._consent import current_templates
+from .._errors import ValidationError
 from .._records import ConsentRecord
 from ._entries import (
     Amendment,
@@ -37,6 +38,7 @@ from ._entries import (
     derive_columns,
     entry_from_row,
 )
+from ._gate import GatePolicy
 from ._queries import Queries, RateReport, RateRow, Recall
 from ._store import Store, migrate_target, open_store
 from ._verify import Verify, VerifyReport
@@ -70,6 +72,7 @@ class Log(Writes, Queries, Verify):
     _store: Store
     _clock: Callable[[], dt.datetime] | None = None
     _alerts: list[AlertCallback] = field(factory=list)
+    _policy: GatePolicy = field(factory=GatePolicy)
 
     def __repr__(self) -> str:
         return f"<Log {self._store.describe()}>"
@@ -121,6 +124,9 @@ def open_log(
     *,
     create: bool = True,
     clock: Callable[[], dt.datetime] | None = None,
+    current_consent_templates: Mapping[str, str] | None = None,
+    max_screening_age_days: int = 0,
+    clock_skew: dt.timedelta = dt.timedelta(minutes=5),
 ) -> Log:
     """Open the reaction log at ``target``.
 
@@ -131,7 +137,13 @@ def open_log(
             ours at all). An existing database is never altered here: one made by an
             older exointake raises :class:`~exointake.MigrationRequired` — run
             ``exointake log migrate``.
-        clock: the time source for ``recorded_at`` (default: now, UTC).
+        clock: the time source for ``recorded_at`` and the gate's "now" (default: now, UTC).
+        current_consent_templates: ``{template_id: template_sha256}`` of the consent
+            templates in force, which the administration gate accepts (default: the
+            newest bundled template, :func:`~exointake.current_templates`).
+        max_screening_age_days: how many days (Japan time) a screening may be older than
+            the administration relying on it (default 0: the same day).
+        clock_skew: how far in the future an administration may be dated (default 5 min).
 
     Raises :class:`~exointake.StorageError` when the database cannot be reached or
     opened (down, wrong name, unwritable file).
@@ -141,7 +153,25 @@ def open_log(
         log = open_log("sqlite:///:memory:")
         assert log.verify().ok
     """
-    return Log(open_store(target, create=create), clock=clock)
+    if (
+        isinstance(max_screening_age_days, bool)
+        or not isinstance(max_screening_age_days, int)
+        or max_screening_age_days < 0
+    ):
+        raise ValidationError(
+            ["max_screening_age_days: expected a whole number of days, 0 or more"],
+            what="argument",
+        )
+    if not isinstance(clock_skew, dt.timedelta) or clock_skew < dt.timedelta(0):
+        raise ValidationError(["clock_skew: expected a timedelta of 0 or more"], what="argument")
+    policy = GatePolicy(
+        current_consent_templates=dict(
+            current_templates() if current_consent_templates is None else current_consent_templates
+        ),
+        max_screening_age_days=max_screening_age_days,
+        clock_skew=clock_skew,
+    )
+    return Log(open_store(target, create=create), clock=clock, policy=policy)
 
 
 def migrate_log(target: str | os.PathLike[str]) -> tuple[str | None, str]:

@@ -23,7 +23,15 @@ from .._convert import canonical_json, converter
 from .._errors import ValidationError
 from .._grading import grade
 from .._reactions import ReactionRecord
-from .._records import Administration, ConsentRecord, FollowUp, ScreeningRecord
+from .._records import (
+    Administration,
+    ConsentRecord,
+    ConsentWithdrawal,
+    FollowUp,
+    GateOverride,
+    PhysicianReview,
+    ScreeningRecord,
+)
 from ._canon import canonical_encoder
 from ._store import QUERY_COLUMNS
 
@@ -51,7 +59,15 @@ __all__ = [
     "require",
 ]
 
-Record: TypeAlias = Administration | ReactionRecord | FollowUp | ConsentRecord | ScreeningRecord
+Record: TypeAlias = (
+    Administration
+    | ReactionRecord
+    | FollowUp
+    | ConsentRecord
+    | ScreeningRecord
+    | PhysicianReview
+    | ConsentWithdrawal
+)
 """Anything the log stores (the type of :attr:`LogEntry.record`)."""
 
 CountKey: TypeAlias = tuple[str, str, str, str]
@@ -66,6 +82,8 @@ class EntryKind(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     CONSENT = "consent"
     SCREENING = "screening"
+    REVIEW = "review"
+    WITHDRAWAL = "withdrawal"
 
 
 AMENDABLE: Final = frozenset({EntryKind.ADMINISTRATION, EntryKind.REACTION, EntryKind.FOLLOW_UP})
@@ -85,9 +103,10 @@ class LogEntry:
     """One stored entry: its record, where it sits in the chain, and its hashes.
 
     For a reaction, ``grade`` is the grading computed when it was logged (as JSON); for
-    an amendment, ``amendment`` says which entry it corrects, why and by whom. Its
-    unstructured form (:func:`exointake._convert.unstructure`) leaves out ``amendment``
-    and ``grade`` when they are None.
+    an amendment, ``amendment`` says which entry it corrects, why and by whom; for an
+    administration let past the safety gate, ``override`` says who allowed it and which
+    checks it bypassed. Its unstructured form (:func:`exointake._convert.unstructure`)
+    leaves out ``amendment``, ``grade`` and ``override`` when they are None.
     """
 
     entry_id: str
@@ -102,6 +121,7 @@ class LogEntry:
     grade: Mapping[str, Any] | None = field(
         default=None, repr=False, metadata={"omit_if_none": True}
     )
+    override: GateOverride | None = field(default=None, metadata={"omit_if_none": True})
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the unstructured form)."""
@@ -161,12 +181,23 @@ def _amendment_json(amendment: Amendment | None) -> str:
     return '"amendment":' + canonical_json(converter.unstructure(amendment)).decode("utf-8") + ","
 
 
-def administration_payload(adm: Administration, amendment: Amendment | None = None) -> str:
+def administration_payload(
+    adm: Administration,
+    amendment: Amendment | None = None,
+    override: GateOverride | None = None,
+) -> str:
     """The canonical JSON payload of an administration entry (the fast encoder's text,
-    equal to :func:`payload_text` of ``{"record": ..., "amendment": ...}``)."""
+    equal to :func:`payload_text` of ``{"record": ..., "amendment": ..., "override": ...}``)."""
+    # Keys in canonical (sorted) order: amendment, override, record.
+    middle = (
+        ""
+        if override is None
+        else '"override":' + canonical_json(converter.unstructure(override)).decode("utf-8") + ","
+    )
     return (
         "{"
         + _amendment_json(amendment)
+        + middle
         + '"record":'
         + canonical_encoder(Administration)(adm)
         + "}"
@@ -214,8 +245,10 @@ def follow_up_payload(
     return _with_amendment(payload, amendment)
 
 
-def record_payload(record: ConsentRecord | ScreeningRecord) -> dict[str, Any]:
-    """The payload of a consent or screening entry: the record alone."""
+def record_payload(
+    record: ConsentRecord | ScreeningRecord | PhysicianReview | ConsentWithdrawal,
+) -> dict[str, Any]:
+    """The payload of a consent, screening, review or withdrawal entry: the record alone."""
     return {"record": converter.unstructure(record)}
 
 
@@ -311,6 +344,18 @@ def column_values(
             rec["result_id"], None, None, None, None,
             None, None, rec["decision"], None, None,
         )  # fmt: skip
+    if kind == EntryKind.REVIEW:
+        return (
+            root_id, amends, rec["patient_id"], None, None,
+            rec["review_id"], None, None, None, jst_day(rec["reviewed_at"]),
+            None, None, rec["decision"], None, None,
+        )  # fmt: skip
+    if kind == EntryKind.WITHDRAWAL:
+        return (
+            root_id, amends, rec["patient_id"], None, None,
+            rec["consent_id"], None, None, None, jst_day(rec["withdrawn_at"]),
+            None, None, None, None, None,
+        )  # fmt: skip
     raise ValueError(kind)
 
 
@@ -335,6 +380,8 @@ _RECORD_TYPES: Final[Mapping[str, type]] = {
     EntryKind.FOLLOW_UP: FollowUp,
     EntryKind.CONSENT: ConsentRecord,
     EntryKind.SCREENING: ScreeningRecord,
+    EntryKind.REVIEW: PhysicianReview,
+    EntryKind.WITHDRAWAL: ConsentWithdrawal,
 }
 
 _READERS: dict[str, Callable[[Any, type], Any]] = {}
@@ -372,4 +419,13 @@ def entry_from_row(row: Mapping[str, Any]) -> LogEntry:
         root_id=row["root_id"],
         amendment=None if amendment is None else converter.structure(amendment, Amendment),
         grade=payload.get("grade"),
+        override=_override(payload.get("override")),
+    )
+
+
+def _override(data: Any) -> GateOverride | None:
+    if data is None:
+        return None
+    return GateOverride(
+        by=data["by"], reason=data["reason"], bypassed=tuple(data.get("bypassed", ()))
     )

@@ -36,8 +36,17 @@ from .._records import (
     ReviewDecision,
     ScreeningRecord,
 )
+from ._entries import EntryKind, entry_from_row
+from ._store import Reader
 
-__all__ = ["CODES", "ChainView", "GatePolicy", "gate_failures", "review_problems"]
+__all__ = [
+    "CODES",
+    "ChainView",
+    "GatePolicy",
+    "gate_failures",
+    "read_chain",
+    "review_problems",
+]
 
 CODES: Final = (
     "consent_missing",
@@ -83,6 +92,27 @@ class ChainView:
     screening: ScreeningRecord | None
     reviews: tuple[PhysicianReview, ...] = ()
     """The recorded reviews naming the administration's screening, in log order."""
+
+
+def read_chain(r: Reader, adm: Administration) -> ChainView:
+    """What the log holds for ``adm`` (call it with the appending transaction's reader)."""
+    consent_row = r.first_by_ref(EntryKind.CONSENT, adm.consent_id)
+    withdrawn = r.first_by_ref(EntryKind.WITHDRAWAL, adm.consent_id) is not None
+    sid = adm.screening_result_id
+    screening_row = r.ref_for_patient(EntryKind.SCREENING, sid, adm.patient_id)
+    if screening_row is None:  # recorded for someone else, perhaps: say so
+        screening_row = r.first_by_ref(EntryKind.SCREENING, sid)
+    reviews = tuple(
+        review
+        for row in r.current_of_kind(EntryKind.REVIEW, patient_id=adm.patient_id)
+        if sid in (review := entry_from_row(row).record).screening_result_ids
+    )
+    return ChainView(
+        consent=None if consent_row is None else entry_from_row(consent_row).record,
+        consent_withdrawn=withdrawn,
+        screening=None if screening_row is None else entry_from_row(screening_row).record,
+        reviews=reviews,
+    )
 
 
 def gate_failures(

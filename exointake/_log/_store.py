@@ -42,7 +42,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
-from .._errors import MigrationRequired, StorageError, ValidationError
+from .._errors import ExointakeError, MigrationRequired, StorageError, ValidationError
 
 __all__ = [
     "CHAIN_COLUMNS",
@@ -414,6 +414,8 @@ def storage_error(exc: BaseException, doing: str) -> StorageError:
 def _translated(doing: str) -> Iterator[None]:
     try:
         yield
+    except ExointakeError:
+        raise  # the library's own refusal (a PermissionError is an OSError too)
     except _STORAGE_ERRORS as exc:
         raise storage_error(exc, doing) from exc
     except OSError as exc:
@@ -625,6 +627,23 @@ class Reader:
             self.conn.execute(
                 sa.select(ENTRIES)
                 .where(ENTRIES.c.kind == kind, ENTRIES.c.ref_id == ref_id)
+                .order_by(ENTRIES.c.seq)
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+
+    def ref_for_patient(self, kind: str, ref_id: str, patient_id: str) -> RowData | None:
+        """The first entry of ``kind`` with ``ref_id`` for ``patient_id``, or None."""
+        return (
+            self.conn.execute(
+                sa.select(ENTRIES)
+                .where(
+                    ENTRIES.c.kind == kind,
+                    ENTRIES.c.ref_id == ref_id,
+                    ENTRIES.c.patient_id == patient_id,
+                )
                 .order_by(ENTRIES.c.seq)
                 .limit(1)
             )

@@ -8,12 +8,22 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+import attrs
 from attrs import frozen
 
 from .._convert import Expected, canonical_json
-from .._errors import ScreeningRefused, ValidationError
+from .._errors import AdministrationRefused, ScreeningRefused, ValidationError
 from .._reactions import ReactionRecord
-from .._records import Administration, ConsentRecord, FollowUp, ScreeningRecord, check_id
+from .._records import (
+    Administration,
+    ConsentRecord,
+    ConsentWithdrawal,
+    FollowUp,
+    GateOverride,
+    PhysicianReview,
+    ScreeningRecord,
+    check_id,
+)
 from ._entries import (
     Amendment,
     EntryKind,
@@ -30,6 +40,7 @@ from ._entries import (
     record_payload,
     require,
 )
+from ._gate import GatePolicy, gate_failures, read_chain, review_problems
 from ._store import Reader, RowData, Store, Writer, utc_now_text
 
 if TYPE_CHECKING:
@@ -70,6 +81,36 @@ class Writes:
     _store: Store
     _clock: Callable[[], dt.datetime] | None
     _alerts: list[AlertCallback]
+    _policy: GatePolicy
+
+    def _now(self) -> dt.datetime:
+        now = (self._clock or _utc_now)()
+        if now.tzinfo is None:
+            raise ValidationError(["clock: expected an aware date-time"], what="clock")
+        return now
+
+    # -- the gate -----------------------------------------------------------------------
+
+    def _gate(
+        self,
+        r: Reader,
+        adm: Administration,
+        override: GateOverride | None,
+        *,
+        where: str = "administration",
+        policy: GatePolicy | None = None,
+    ) -> GateOverride | None:
+        """Check ``adm``'s chain in the appending transaction; the override to store, if any.
+
+        Raises :class:`~exointake.AdministrationRefused` naming every failed check unless
+        an override is given; the override is returned with the checks it bypassed.
+        """
+        failures = gate_failures(adm, read_chain(r, adm), policy or self._policy, self._now())
+        if override is None:
+            if failures:
+                raise AdministrationRefused(failures, where=where)
+            return None
+        return attrs.evolve(override, bypassed=tuple(code for code, _ in failures))
 
     def _now_text(self) -> str:
         now = (self._clock or _utc_now)()
@@ -130,6 +171,7 @@ class Writes:
         recorded_at: str,
         amendment: Amendment | None = None,
         root_id: str | None = None,
+        override: GateOverride | None = None,
     ) -> dict[str, Any]:
         cols = administration_columns(adm, entry_id)
         if amendment is not None:
@@ -139,7 +181,7 @@ class Writes:
             entry_id=entry_id,
             kind=EntryKind.ADMINISTRATION.value,
             recorded_at=recorded_at,
-            payload=administration_payload(adm, amendment),
+            payload=administration_payload(adm, amendment, override),
             columns=cols,
         )
         w.count(count_key(cols), 1)
@@ -149,40 +191,69 @@ class Writes:
         self,
         administration: Administration,
         *,
+        override: GateOverride | None = None,
         current_consent_templates: Mapping[str, str] | None = None,
     ) -> str:
-        """Append an administration; returns its entry id.
+        """Append an administration once its safety chain holds; returns its entry id.
+
+        The gate reads this log in the transaction that appends (so nothing recorded by
+        another writer can slip in between): the consent is recorded, the same patient's,
+        not withdrawn, on a template in force and covering the route; the screening is
+        recorded, the same patient's, for that route, recent enough, and not blocking
+        without a recorded review or override; the cold chain held; the time is not in the
+        future. See :mod:`exointake._log._gate` for every check.
 
         Args:
             administration: what was given, to whom, relying on which screening and consent.
-            current_consent_templates: ``{template_id: template_sha256}`` of the consent
-                templates in force. When given, the administration is refused
-                (:class:`~exointake.ScreeningRefused`) unless its consent is recorded in
-                this log, belongs to the same patient and was given on a current template.
+            override: who lets it past the gate and why; stored with the entry, with the
+                checks it bypassed. The only way past.
+            current_consent_templates: ``{template_id: template_sha256}`` in force for this
+                call (default: those the log was opened with).
+
+        Raises:
+            AdministrationRefused: a check failed and no override was given.
         """
         require(administration, Administration, "administration")
-        if current_consent_templates is not None:
-            self.check_consent(administration, current_consent_templates)
+        if override is not None:
+            require(override, GateOverride, "override")
+        policy = (
+            None
+            if current_consent_templates is None
+            else attrs.evolve(self._policy, current_consent_templates=current_consent_templates)
+        )
         entry_id = new_entry_id()
         with self._store.write() as w:
+            stored = self._gate(w, administration, override, policy=policy)
             self._append_administration(
-                w, administration, entry_id=entry_id, recorded_at=self._now_text()
+                w,
+                administration,
+                entry_id=entry_id,
+                recorded_at=self._now_text(),
+                override=stored,
             )
         return entry_id
 
-    def administer_many(self, administrations: Iterable[Administration]) -> list[str]:
+    def administer_many(
+        self, administrations: Iterable[Administration], *, override: GateOverride | None = None
+    ) -> list[str]:
         """Append many administrations in one transaction (all or none); returns their ids.
 
-        The fast path for imports: one lock, one ``executemany``.
+        Each goes through the gate (see :meth:`administer`); one refusal refuses the batch,
+        naming its index. ``override`` applies to each and is stored with each.
         """
         items = list(administrations)
         for i, adm in enumerate(items):
             require(adm, Administration, f"administrations[{i}]")
+        if override is not None:
+            require(override, GateOverride, "override")
         ids = new_entry_ids(len(items))
         with self._store.write() as w:
             now = self._now_text()
-            for entry_id, adm in zip(ids, items, strict=True):
-                self._append_administration(w, adm, entry_id=entry_id, recorded_at=now)
+            for i, (entry_id, adm) in enumerate(zip(ids, items, strict=True)):
+                stored = self._gate(w, adm, override, where=f"administrations[{i}]")
+                self._append_administration(
+                    w, adm, entry_id=entry_id, recorded_at=now, override=stored
+                )
         return ids
 
     def record_reaction(self, reaction: ReactionRecord) -> str:
@@ -255,6 +326,9 @@ class Writes:
                     ],
                     what="consent record",
                 )
+            problems = _review_problems_of(w, consent)
+            if problems:
+                raise ValidationError(problems, what="consent record")
             self._append(w, EntryKind.CONSENT, payload)
         return consent.consent_id
 
@@ -279,12 +353,16 @@ class Writes:
         *,
         reason: str,
         amended_by: str,
+        override: GateOverride | None = None,
     ) -> str:
         """Correct an administration, reaction or follow-up by appending a new version.
 
         ``entry_id`` may be the original entry or any of its versions, but only the
         current version can be amended (so two staff cannot silently overwrite each
-        other). Returns the new version's entry id.
+        other). Returns the new version's entry id. A corrected administration goes
+        through the safety gate again (see :meth:`administer`); ``override`` is the only
+        way past, as there. An amended reaction alerts again only when its seriousness
+        or its category changed.
         """
         kinds: dict[type, EntryKind] = {
             Administration: EntryKind.ADMINISTRATION,
@@ -309,6 +387,7 @@ class Writes:
             current = _amendable(w, entry_id, kind)
             root = str(current["root_id"])
             if isinstance(record, Administration):
+                stored = self._gate(w, record, override, where="amendment")
                 row = self._append_administration(
                     w,
                     record,
@@ -316,6 +395,7 @@ class Writes:
                     recorded_at=self._now_text(),
                     amendment=amendment,
                     root_id=root,
+                    override=stored,
                 )
                 w.count(count_key(current), -1)
                 # Its reactions now count under the corrected day, route, origin and lot.
@@ -342,8 +422,67 @@ class Writes:
                 )
                 payload = follow_up_payload(record, reaction, amendment)
                 row = self._append(w, kind, payload, root_id=root)
-        if kind is EntryKind.REACTION:
+        # An amended reaction alerts again only when what the alert says changed: its
+        # seriousness or its category (a correction of a typo must not page anyone twice).
+        if kind is EntryKind.REACTION and (
+            bool(row["serious"]) != bool(current["serious"])
+            or row["category"] != current["category"]
+        ):
             self._fire(_alerts_for(row, payload))
+        return str(row["entry_id"])
+
+    # -- reviews and withdrawals --------------------------------------------------------
+
+    def record_review(self, review: PhysicianReview) -> str:
+        """Record a physician's review of screenings; returns the review id.
+
+        Refused (:class:`~exointake.ValidationError`) when a screening it names is not
+        recorded for the same patient, when it names findings those screenings do not
+        have, when it is dated before a screening's day, or when it overrides a screening
+        that is not contraindicated, incomplete or postponed. Recording the same review
+        twice is harmless; another review under the same id is refused.
+        """
+        require(review, PhysicianReview, "review")
+        payload = record_payload(review)
+        with self._store.write() as w:
+            existing = w.first_by_ref(EntryKind.REVIEW, review.review_id)
+            if existing is not None:
+                if json.loads(existing["payload"]) == json.loads(canonical_json(payload)):
+                    return review.review_id
+                raise ValidationError(
+                    [f"review.review_id: {review.review_id} is already recorded"],
+                    what="review",
+                )
+            screenings: dict[str, ScreeningRecord | None] = {}
+            for sid in review.screening_result_ids:
+                row = w.ref_for_patient(EntryKind.SCREENING, sid, review.patient_id)
+                if row is None:
+                    row = w.first_by_ref(EntryKind.SCREENING, sid)
+                screenings[sid] = None if row is None else entry_from_row(row).record
+            problems = review_problems(review, screenings)
+            if problems:
+                raise ValidationError(problems, what="review")
+            self._append(w, EntryKind.REVIEW, payload)
+        return review.review_id
+
+    def withdraw_consent(self, withdrawal: ConsentWithdrawal) -> str:
+        """Record that a patient withdrew a consent; returns the entry id.
+
+        From then on no administration may rely on that consent (the gate's
+        ``consent_withdrawn``). The consent must be recorded, for the same patient.
+        """
+        require(withdrawal, ConsentWithdrawal, "withdrawal")
+        with self._store.write() as w:
+            consent = w.first_by_ref(EntryKind.CONSENT, withdrawal.consent_id)
+            if consent is None or consent["patient_id"] != withdrawal.patient_id:
+                raise ValidationError(
+                    [
+                        f"withdrawal.consent_id: no consent {withdrawal.consent_id} of patient "
+                        f"{withdrawal.patient_id} in this log"
+                    ],
+                    what="consent withdrawal",
+                )
+            row = self._append(w, EntryKind.WITHDRAWAL, record_payload(withdrawal))
         return str(row["entry_id"])
 
     # -- consent gate ---------------------------------------------------------------------
@@ -397,6 +536,23 @@ def _rendered_record(
             ["rendered_by: expected the id of who rendered the consent"], what="argument"
         )
     return consent_record(rendered, rendered_by=rendered_by, rendered_at=rendered_at)
+
+
+def _review_problems_of(r: Reader, consent: ConsentRecord) -> list[str]:
+    """A consent may only rely on reviews recorded for its patient before the document."""
+    problems = []
+    for n, review_id in enumerate(consent.review_ids):
+        row = r.first_by_ref(EntryKind.REVIEW, review_id)
+        review = None if row is None else entry_from_row(row).record
+        path = f"consent.review_ids[{n}]"
+        if review is None or review.patient_id != consent.patient_id:
+            problems.append(f"{path}: no review {review_id} of patient {consent.patient_id}")
+        elif review.reviewed_at > consent.rendered_at:
+            problems.append(
+                f"{path}: review {review_id} was made after the document was rendered; the "
+                "document cannot say the physician reviewed what was reviewed later"
+            )
+    return problems
 
 
 def _current_of_kind(r: Reader, entry_id: str, kind: EntryKind, path: str) -> RowData:
