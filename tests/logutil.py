@@ -12,10 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from exointake._reactions import ReactionRecord
-from exointake._records import Administration, ConsentRecord
+from exointake._records import Administration, ConsentRecord, GateOverride
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_EXAMPLES = ROOT / "examples" / "log"
+
+BYPASS = GateOverride(by="TEST-STORAGE", reason="a test of the log's storage, not of its gate")
+"""For tests of storage, queries and verification: lets the sample administrations past the
+gate (recorded with each entry, as any override is). The gate has its own tests."""
 
 
 def example(name: str) -> dict[str, Any]:

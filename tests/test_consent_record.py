@@ -21,6 +21,7 @@ from exointake._render import RenderedConsent, render_consent
 from exointake.cli import main
 
 from .consent_helpers import EXAMPLE_REQUEST, example_data
+from .logutil import BYPASS
 
 WHEN = dt.datetime(2026, 11, 25, 1, 45, tzinfo=dt.UTC)
 
@@ -133,9 +134,12 @@ class TestReconsent:
         """The log's administration path refuses a consent given on a superseded template."""
         log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
         adm = _administration(rendered.consent_id)
-        log.administer(adm, current_consent_templates=current_templates())
+        log.administer(adm, current_consent_templates=current_templates(), override=BYPASS)
         with pytest.raises(exointake.ScreeningRefused, match="consent again"):
-            log.administer(adm, current_consent_templates=current_templates(_changed_template()))
+            log.administer(
+                adm,
+                current_consent_templates=current_templates(_changed_template()),
+            )
 
 
 class TestDeprecated:

@@ -31,6 +31,8 @@ from exointake.fhir._records import (
     visit_bundles,
 )
 
+from .logutil import BYPASS
+
 ROOT = Path(__file__).resolve().parent.parent
 THO = "http://terminology.hl7.org/CodeSystem"
 BASE = fhir.CANONICAL_BASE
@@ -328,9 +330,10 @@ def build_log(tmp_path: Path) -> tuple[str, dict[str, str]]:
         result = exointake.screen(answers, "iv_drip", on=dt.date(2026, 11, 25))
         log.record_screening(ScreeningRecord.from_result(result, patient_id="P-000123"))
         adm = {**example("administration"), "screening_result_id": result.result_id}
-        ids["a1"] = log.administer(Administration.from_dict(adm))
+        ids["a1"] = log.administer(Administration.from_dict(adm), override=BYPASS)
         ids["a2"] = log.administer(
-            Administration.from_dict({**adm, "administered_at": "2026-11-25T15:00:00+09:00"})
+            Administration.from_dict({**adm, "administered_at": "2026-11-25T15:00:00+09:00"}),
+            override=BYPASS,
         )
         ids["a3"] = log.administer(  # 23:30 UTC on the 25th is the 26th in Japan
             Administration.from_dict(
@@ -340,7 +343,8 @@ def build_log(tmp_path: Path) -> tuple[str, dict[str, str]]:
                     "consent_id": "CONSENT-2",
                     "administered_at": "2026-11-25T23:30:00Z",
                 }
-            )
+            ),
+            override=BYPASS,
         )
         ids["r1"] = log.record_reaction(
             ReactionRecord.from_dict({**example("reaction"), "administration_id": ids["a1"]})
@@ -352,6 +356,7 @@ def build_log(tmp_path: Path) -> tuple[str, dict[str, str]]:
             ),
             reason="volume corrected",
             amended_by="DR-007",
+            override=BYPASS,
         )
     return url, ids
 
@@ -418,7 +423,7 @@ class TestVisitBundleProperties:
         reaction next to the administration it followed, and every bundle validates."""
         expected_reactions: dict[str, str] = {}
         with open_log("sqlite:///:memory:") as log:
-            ids = [log.administer(a) for a in administrations]
+            ids = [log.administer(a, override=BYPASS) for a in administrations]
             for adm_id, adm in zip(ids, administrations, strict=True):
                 if data.draw(st.booleans()):
                     minutes = data.draw(st.integers(0, 3 * 24 * 60))

@@ -47,7 +47,7 @@ from exointake._records import Administration, FollowUp, ScreeningRecord
 from exointake._screening import ScreeningResult, screen
 
 from .conftest import SCREENING_DAY
-from .logutil import administration, consent, example, pg_schema, raw, reaction
+from .logutil import BYPASS, administration, consent, example, pg_schema, raw, reaction
 
 T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 TEMPLATES = {"exosome-consent": "c0ffee00" * 8}
@@ -167,7 +167,7 @@ class TestAppend:
     def test_administration_reads_back(self, log: Log) -> None:
         """An appended administration reads back equal, with its chain position."""
         adm = administration()
-        entry_id = log.administer(adm)
+        entry_id = log.administer(adm, override=BYPASS)
         view = log.get(entry_id)
         assert view.current.record == adm
         assert view.current.kind is EntryKind.ADMINISTRATION
@@ -176,7 +176,7 @@ class TestAppend:
 
     def test_reaction_is_graded_with_the_route(self, log: Log) -> None:
         """A reaction is stored with the grade computed for its administration's route."""
-        adm_id = log.administer(administration(route="iv_drip"))
+        adm_id = log.administer(administration(route="iv_drip"), override=BYPASS)
         rid = log.record_reaction(reaction(adm_id))
         entry = log.get(rid).current
         assert entry.grade is not None
@@ -186,7 +186,7 @@ class TestAppend:
 
     def test_reaction_for_unknown_administration_is_refused(self, log: Log, db_url: str) -> None:
         """A reaction pointing at no administration is refused and nothing is stored."""
-        log.administer(administration())
+        log.administer(administration(), override=BYPASS)
         before = _state(db_url)
         with pytest.raises(ValidationError, match="administration_id"):
             log.record_reaction(reaction("0" * 32))
@@ -194,7 +194,7 @@ class TestAppend:
 
     def test_reaction_before_administration_is_refused(self, log: Log) -> None:
         """A reaction whose onset precedes the administration is refused."""
-        adm_id = log.administer(administration())
+        adm_id = log.administer(administration(), override=BYPASS)
         with pytest.raises(ValidationError, match="onset"):
             log.record_reaction(reaction(adm_id, onset="2026-11-24T10:00:00+09:00"))
         assert len(log) == 1
@@ -202,14 +202,16 @@ class TestAppend:
     def test_wrong_type_is_refused(self, log: Log) -> None:
         """Passing a dict where a record is expected raises ValidationError."""
         with pytest.raises(ValidationError, match="administration"):
-            log.administer(example("administration"))  # type: ignore[arg-type]
+            log.administer(example("administration"), override=BYPASS)  # type: ignore[arg-type]
 
     def test_amendment_keeps_history(self, log: Log) -> None:
         """A correction is a new entry; the read gives the current version and all versions."""
         first = administration(lot="WRONG-LOT")
-        adm_id = log.administer(first)
+        adm_id = log.administer(first, override=BYPASS)
         fixed = administration(lot="UC-2026-118")
-        new_id = log.amend(adm_id, fixed, reason="lot misread", amended_by="DR-007")
+        new_id = log.amend(
+            adm_id, fixed, reason="lot misread", amended_by="DR-007", override=BYPASS
+        )
         view = log.get(adm_id)
         assert view.current.record == fixed
         assert [e.record for e in view.history] == [first, fixed]
@@ -220,8 +222,14 @@ class TestAppend:
 
     def test_amendment_moves_recall_and_counts(self, log: Log) -> None:
         """After a lot is corrected, recall and rates follow the current version."""
-        adm_id = log.administer(administration(lot="WRONG-LOT"))
-        log.amend(adm_id, administration(lot="RIGHT-LOT"), reason="typo", amended_by="DR-007")
+        adm_id = log.administer(administration(lot="WRONG-LOT"), override=BYPASS)
+        log.amend(
+            adm_id,
+            administration(lot="RIGHT-LOT"),
+            reason="typo",
+            amended_by="DR-007",
+            override=BYPASS,
+        )
         assert log.recall("WRONG-LOT").administrations == ()
         assert len(log.recall("RIGHT-LOT").administrations) == 1
         lots = {r.value: r.administrations for r in log.rates().rows if r.dimension == "lot"}
@@ -230,22 +238,34 @@ class TestAppend:
 
     def test_only_current_version_can_be_amended(self, log: Log) -> None:
         """Amending a superseded version is refused (no silent overwrite)."""
-        adm_id = log.administer(administration())
-        log.amend(adm_id, administration(site="right forearm"), reason="x", amended_by="DR-1")
+        adm_id = log.administer(administration(), override=BYPASS)
+        log.amend(
+            adm_id,
+            administration(site="right forearm"),
+            reason="x",
+            amended_by="DR-1",
+            override=BYPASS,
+        )
         with pytest.raises(ValidationError, match="already amended"):
-            log.amend(adm_id, administration(site="left hand"), reason="y", amended_by="DR-1")
+            log.amend(
+                adm_id,
+                administration(site="left hand"),
+                reason="y",
+                amended_by="DR-1",
+                override=BYPASS,
+            )
 
     def test_amendment_must_keep_the_kind(self, log: Log) -> None:
         """An administration cannot be 'corrected' into a reaction."""
-        adm_id = log.administer(administration())
+        adm_id = log.administer(administration(), override=BYPASS)
         with pytest.raises(ValidationError, match="not a reaction"):
-            log.amend(adm_id, reaction(adm_id), reason="x", amended_by="DR-1")
+            log.amend(adm_id, reaction(adm_id), reason="x", amended_by="DR-1", override=BYPASS)
 
     def test_interrupted_write_leaves_the_log_unchanged(
         self, log: Log, db_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """A failure after the rows are sent but before commit rolls everything back."""
-        log.administer(administration())
+        log.administer(administration(), override=BYPASS)
         before = _state(db_url)
         original = Writer.flush
 
@@ -255,7 +275,7 @@ class TestAppend:
 
         monkeypatch.setattr(Writer, "flush", flush_then_crash)
         with pytest.raises(KeyboardInterrupt):
-            log.administer_many([administration(), administration()])
+            log.administer_many([administration(), administration()], override=BYPASS)
         monkeypatch.undo()
         assert _state(db_url) == before
         assert log.verify().ok
@@ -264,7 +284,7 @@ class TestAppend:
         """One invalid record in a batch stores none of the batch."""
         before = _state(db_url)
         with pytest.raises(ValidationError, match=r"administrations\[1\]"):
-            log.administer_many([administration(), "not a record"])  # type: ignore[list-item]
+            log.administer_many([administration(), "not a record"], override=BYPASS)  # type: ignore[list-item]
         assert _state(db_url) == before
 
     @settings(
@@ -275,7 +295,7 @@ class TestAppend:
         self, log: Log, adms: list[Administration]
     ) -> None:
         """Whatever valid administrations go in come back out equal, and the chain verifies."""
-        ids = log.administer_many(adms)
+        ids = log.administer_many(adms, override=BYPASS)
         assert [log.get(i).current.record for i in ids] == adms
         assert log.verify().ok
 
@@ -285,7 +305,9 @@ class TestAppend:
 
 class TestVerify:
     def _filled(self, log: Log) -> list[str]:
-        ids = [log.administer(administration(patient_id=f"P-{n}")) for n in range(5)]
+        ids = [
+            log.administer(administration(patient_id=f"P-{n}"), override=BYPASS) for n in range(5)
+        ]
         ids.append(log.record_reaction(reaction(ids[0])))
         return ids
 
@@ -393,7 +415,7 @@ class TestVerify:
 
     def test_verify_pages_through_long_chains(self, log: Log) -> None:
         """Verification in small pages checks every entry across page boundaries."""
-        log.administer_many([administration() for _ in range(25)])
+        log.administer_many([administration() for _ in range(25)], override=BYPASS)
         report = log.verify(batch=4)
         assert report.ok
         assert report.entries == 25
@@ -405,20 +427,22 @@ class TestVerify:
 class TestQueries:
     def test_reactions_for_patient(self, log: Log) -> None:
         """Only the patient's own reactions are returned, current versions only."""
-        a = log.administer(administration(patient_id="P-A"))
-        b = log.administer(administration(patient_id="P-B"))
+        a = log.administer(administration(patient_id="P-A"), override=BYPASS)
+        b = log.administer(administration(patient_id="P-B"), override=BYPASS)
         ra = log.record_reaction(reaction(a, "redness"))
         log.record_reaction(reaction(b, "redness"))
-        fixed = log.amend(ra, reaction(a, "swelling"), reason="x", amended_by="NS-1")
+        fixed = log.amend(
+            ra, reaction(a, "swelling"), reason="x", amended_by="NS-1", override=BYPASS
+        )
         got = log.reactions_for_patient("P-A")
         assert [e.entry_id for e in got] == [fixed]
         assert [e.entry_id for e in log.administrations_for_patient("P-B")] == [b]
 
     def test_recall_finds_every_administration_and_reaction_of_a_lot(self, log: Log) -> None:
         """A lot recall lists the lot's administrations, patients and reactions only."""
-        a1 = log.administer(administration(patient_id="P-1", lot="LOT-A"))
-        a2 = log.administer(administration(patient_id="P-2", lot="LOT-A"))
-        b1 = log.administer(administration(patient_id="P-3", lot="LOT-B"))
+        a1 = log.administer(administration(patient_id="P-1", lot="LOT-A"), override=BYPASS)
+        a2 = log.administer(administration(patient_id="P-2", lot="LOT-A"), override=BYPASS)
+        b1 = log.administer(administration(patient_id="P-3", lot="LOT-B"), override=BYPASS)
         r1 = log.record_reaction(reaction(a2, "rash"))
         log.record_reaction(reaction(b1, "rash"))
         recall = log.recall("LOT-A")
@@ -431,7 +455,8 @@ class TestQueries:
         """Rates divide reactions by administrations per route, origin and lot."""
         ids = log.administer_many(
             [administration(route="iv_drip", lot="L1") for _ in range(4)]
-            + [administration(route="injection_face", lot="L2", origin="adipose")]
+            + [administration(route="injection_face", lot="L2", origin="adipose")],
+            override=BYPASS,
         )
         log.record_reaction(reaction(ids[0], "redness"))
         log.record_reaction(reaction(ids[1], "hypotension"))
@@ -447,10 +472,10 @@ class TestQueries:
 
     def test_rates_follow_amendments(self, log: Log) -> None:
         """Correcting a reaction's grade or its administration's lot moves its count."""
-        adm = log.administer(administration(lot="L1"))
+        adm = log.administer(administration(lot="L1"), override=BYPASS)
         rid = log.record_reaction(reaction(adm, "redness"))
-        log.amend(rid, reaction(adm, "hypotension"), reason="x", amended_by="DR-1")
-        log.amend(adm, administration(lot="L2"), reason="y", amended_by="DR-1")
+        log.amend(rid, reaction(adm, "hypotension"), reason="x", amended_by="DR-1", override=BYPASS)
+        log.amend(adm, administration(lot="L2"), reason="y", amended_by="DR-1", override=BYPASS)
         report = log.rates()
         rows = {(r.dimension, r.value): r for r in report.rows}
         assert report.by_category == {"local": 0, "allergy": 0, "anaphylaxis": 1}
@@ -460,8 +485,10 @@ class TestQueries:
 
     def test_rates_over_a_period(self, log: Log) -> None:
         """A period selects administrations by JST date; their reactions follow them."""
-        old = log.administer(administration(administered_at="2026-10-01T10:00:00+09:00"))
-        log.administer(administration(administered_at="2026-11-25T00:30:00+09:00"))
+        old = log.administer(
+            administration(administered_at="2026-10-01T10:00:00+09:00"), override=BYPASS
+        )
+        log.administer(administration(administered_at="2026-11-25T00:30:00+09:00"), override=BYPASS)
         log.record_reaction(reaction(old, "redness", onset="2026-10-01T11:00:00+09:00"))
         report = log.rates(since=dt.date(2026, 11, 25))
         assert (report.administrations, report.reactions) == (1, 0)
@@ -470,7 +497,7 @@ class TestQueries:
 
     def test_open_follow_ups_and_serious_cases(self, log: Log) -> None:
         """The latest follow-up decides if a reaction is open; serious cases are listed."""
-        adm = log.administer(administration())
+        adm = log.administer(administration(), override=BYPASS)
         serious = log.record_reaction(reaction(adm))
         mild = log.record_reaction(reaction(adm, "redness"))
         on = "2026-11-25T12:00:00Z"
@@ -500,13 +527,19 @@ class TestQueries:
 
     def test_any_version_id_links_to_the_entry(self, log: Log) -> None:
         """Records may point at any version of an entry; queries follow the original."""
-        first = log.administer(administration(lot="LOT-X"))
+        first = log.administer(administration(lot="LOT-X"), override=BYPASS)
         second = log.amend(
-            first, administration(lot="LOT-X", site="cheek"), reason="x", amended_by="DR-1"
+            first,
+            administration(lot="LOT-X", site="cheek"),
+            reason="x",
+            amended_by="DR-1",
+            override=BYPASS,
         )
         rid = log.record_reaction(reaction(second, "redness"))
         assert [e.entry_id for e in log.recall("LOT-X").reactions] == [rid]
-        fixed = log.amend(rid, reaction(first, "swelling"), reason="y", amended_by="NS-1")
+        fixed = log.amend(
+            rid, reaction(first, "swelling"), reason="y", amended_by="NS-1", override=BYPASS
+        )
         log.follow_up(
             FollowUp.from_dict(
                 {
@@ -533,7 +566,7 @@ class TestQueries:
 
     def test_follow_up_needs_a_reaction(self, log: Log) -> None:
         """A follow-up pointing at an administration (not a reaction) is refused."""
-        adm = log.administer(administration())
+        adm = log.administer(administration(), override=BYPASS)
         with pytest.raises(ValidationError, match="reaction_id"):
             log.follow_up(
                 FollowUp.from_dict(
@@ -555,7 +588,7 @@ class TestAlerts:
         """An anaphylaxis reaction calls every callback once, after it is readable."""
         seen: list[tuple[Alert, int]] = []
         log.on_alert(lambda alert: seen.append((alert, len(log.reactions_for_patient("P-000123")))))
-        adm = log.administer(administration())
+        adm = log.administer(administration(), override=BYPASS)
         rid = log.record_reaction(reaction(adm))
         assert len(seen) == 1
         alert, visible = seen[0]
@@ -566,7 +599,7 @@ class TestAlerts:
         """A non-serious local reaction calls no callback."""
         seen: list[Alert] = []
         log.on_alert(seen.append)
-        adm = log.administer(administration())
+        adm = log.administer(administration(), override=BYPASS)
         log.record_reaction(reaction(adm, "redness"))
         assert seen == []
 
@@ -581,7 +614,7 @@ class TestAlerts:
             raise RuntimeError("secret patient detail")
 
         log.on_alert(seen.append)
-        adm = log.administer(administration())
+        adm = log.administer(administration(), override=BYPASS)
         with caplog.at_level(logging.ERROR, logger="exointake.log"):
             rid = log.record_reaction(reaction(adm))
         assert log.get(rid).current.entry_id == rid
@@ -612,7 +645,7 @@ class TestConsent:
     def test_current_consent_allows_administration(self, log: Log) -> None:
         """An administration relying on a consent on the current template goes through."""
         log.record_consent(consent())
-        log.administer(administration(), current_consent_templates=TEMPLATES)
+        log.administer(administration(), current_consent_templates=TEMPLATES, override=BYPASS)
         assert len(log) == 2
 
     def test_outdated_template_refuses_administration(self, log: Log, db_url: str) -> None:
@@ -621,7 +654,8 @@ class TestConsent:
         before = _state(db_url)
         with pytest.raises(ScreeningRefused, match="consent again"):
             log.administer(
-                administration(), current_consent_templates={"exosome-consent": "e" * 64}
+                administration(),
+                current_consent_templates={"exosome-consent": "e" * 64},
             )
         assert _state(db_url) == before
 
@@ -693,16 +727,16 @@ class TestMigrations:
         before, after = migrate_log(db_url)
         assert (before, after) == ("0001", "0003")
         with open_log(db_url) as log:
-            log.administer(administration())
+            log.administer(administration(), override=BYPASS)
             assert log.verify().ok
 
     def test_counts_are_backfilled_by_the_migration(self, db_url: str) -> None:
         """Upgrading fills the per-day counts from the administrations already logged."""
         with open_log(db_url) as log:
-            log.administer_many([administration(), administration()])
+            log.administer_many([administration(), administration()], override=BYPASS)
         log_ids = []
         with open_log(db_url) as log:
-            log_ids = log.administer_many([administration()])
+            log_ids = log.administer_many([administration()], override=BYPASS)
             log.record_reaction(reaction(log_ids[0], "rash"))
         raw(db_url, "DROP TABLE log_admin_counts")
         raw(db_url, "DROP TABLE log_reaction_counts")
@@ -734,7 +768,7 @@ class TestMigrations:
 def _writer(url: str, worker: int, n: int) -> None:
     with open_log(url) as log:
         for i in range(n):
-            adm_id = log.administer(administration(patient_id=f"W{worker}-{i}"))
+            adm_id = log.administer(administration(patient_id=f"W{worker}-{i}"), override=BYPASS)
             if i % 5 == 0:
                 log.record_reaction(reaction(adm_id, "redness"))
 
@@ -753,7 +787,7 @@ def _batch_writer(url: str, ready: Any) -> None:
         batch = [administration(patient_id=f"K-{i}") for i in range(BATCH)]
         ready.set()
         while True:
-            log.administer_many(batch)
+            log.administer_many(batch, override=BYPASS)
 
 
 BATCH = 2000

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from exointake._log._core import migrate_log, open_log
 from exointake._log._store import Base, create_engine_for, migrate
 
-from .logutil import administration, pg_schema, reaction
+from .logutil import BYPASS, administration, pg_schema, reaction
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -63,7 +63,9 @@ class TestSeriousIndex:
             open_log(db_url)
         assert migrate_log(db_url) == ("0002", "0003")
         with open_log(db_url) as log:
-            ids = log.administer_many([administration(), administration(), administration()])
+            ids = log.administer_many(
+                [administration(), administration(), administration()], override=BYPASS
+            )
             log.record_reaction(reaction(ids[0], "rash"))
             serious = log.record_reaction(reaction(ids[1], "hypotension", "dyspnea"))
             assert [e.root_id for e in log.serious_cases()] == [serious]

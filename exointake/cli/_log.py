@@ -27,6 +27,7 @@ from .._records import (
     Administration,
     ConsentRecord,
     FollowUp,
+    GateOverride,
     Origin,
     Product,
     ScreeningRecord,
@@ -71,6 +72,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE.json",
         help='{"template_id": "sha256", …} of the consent templates in force; refuse '
         "(exit 3) when the administration's consent was given on another one",
+    )
+    p.add_argument(
+        "--override-by",
+        metavar="ID",
+        help="who lets the administration past the safety gate (recorded with it); the only "
+        "way past when its screening, review or consent chain is incomplete (else exit 3)",
+    )
+    p.add_argument(
+        "--override-reason",
+        metavar="TEXT",
+        help="why (required with --override-by; stored, never printed)",
     )
     p.set_defaults(func=_administer)
 
@@ -152,9 +164,21 @@ def _summary(entry: LogEntry) -> str:
 def _administer(args: argparse.Namespace) -> int:
     adm = Administration.from_dict(read_json_file(args.input, what="administration"))
     templates = _templates(args.consent_templates)
+    override = None
+    if args.override_by is not None or args.override_reason is not None:
+        if args.override_by is None or not args.override_reason:
+            raise ValidationError(
+                ["--override-by and --override-reason: give both (who, and why)"],
+                what="override",
+            )
+        override = GateOverride(by=args.override_by, reason=args.override_reason)
     with _open(args, write=True) as log:
-        entry_id = log.administer(adm, current_consent_templates=templates)
-        print(_summary(log.get(entry_id).current))
+        entry_id = log.administer(adm, override=override, current_consent_templates=templates)
+        entry = log.get(entry_id).current
+        print(_summary(entry))
+        if entry.override is not None:
+            bypassed = ", ".join(entry.override.bypassed) or "nothing"
+            print(f"  OVERRIDE by {entry.override.by}: bypassed {bypassed}")
     return 0
 
 
