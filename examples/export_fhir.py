@@ -76,8 +76,9 @@ def record(name: str) -> dict[str, object]:
 
 
 # The reaction log: one bundle per visit (consent, screening, administration, reaction).
-with exointake.open_log("sqlite:///:memory:") as log:
-    log.record_consent(exointake.ConsentRecord.from_dict(record("consent")))
+consent = record("consent")
+in_force = {str(consent["template_id"]): str(consent["template_sha256"])}
+with exointake.open_log("sqlite:///:memory:", current_consent_templates=in_force) as log:
     # Once the physician has clarified the allergies, the patient is screened again.
     clarified = {
         **back.to_dict()["answers"],
@@ -86,9 +87,14 @@ with exointake.open_log("sqlite:///:memory:") as log:
     }
     clarified.pop("drug_allergy_details")
     again = questionnaire.answers(clarified, route="injection_face")
-    result = exointake.screen(again, "injection_face")
+    result = exointake.screen(again, "injection_face", on=dt.date(2026, 11, 25))
     print("screening after clarification:", result.decision)
-    log.record_screening(exointake.ScreeningRecord.from_result(result, patient_id="P-000123"))
+    log.record_screening(
+        exointake.ScreeningRecord.from_result(result, patient_id="P-000123", answers=again)
+    )
+    # The consent names the route it covers and the screening it relied on.
+    consent.update(routes=["injection_face"], screening_result_ids=[result.result_id])
+    log.record_consent(exointake.ConsentRecord.from_dict(consent))
     administration = {**record("administration"), "screening_result_id": result.result_id}
     administration["route"] = "injection_face"
     administration_id = log.administer(exointake.Administration.from_dict(administration))

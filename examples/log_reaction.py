@@ -13,7 +13,15 @@ from pathlib import Path
 
 import attrs
 
-from exointake import Administration, Alert, ConsentRecord, FollowUp, ReactionRecord, open_log
+from exointake import (
+    Administration,
+    Alert,
+    ConsentRecord,
+    FollowUp,
+    GateOverride,
+    ReactionRecord,
+    open_log,
+)
 
 DB = Path("clinic-example.db")
 for suffix in ("", "-wal", "-shm"):
@@ -66,15 +74,20 @@ with open_log(DB) as log:
         "screening_result_id": "0d3c" * 16,
         "consent_id": "CONSENT-0042",
     }
+    # The screening was done on paper before the log was in use, so this administration
+    # passes the safety gate with a recorded override (examples/safety_chain.py shows the
+    # gated path); the override is stored with the entry.
+    paper = GateOverride(by="DR-007", reason="screened on the paper form before go-live")
     adm_id = log.administer(
         Administration.from_dict(administration),
         current_consent_templates={"exosome-consent": TEMPLATE_SHA},
+        override=paper,
     )
     others = [
         Administration.from_dict({**administration, "patient_id": f"P-{n:06d}"})
         for n in range(200, 204)
     ]
-    log.administer_many(others)
+    log.administer_many(others, override=paper)
     print(f"   {len(log)} entries so far")
 
     print("3. A reaction during the drip: graded, stored, alerted")

@@ -12,6 +12,10 @@ import exointake
 
 RECORDS = Path(__file__).resolve().parent / "log"
 base = json.loads((RECORDS / "administration.json").read_text("utf-8"))
+# These records are imported from the clinic's paper log (their screenings and consents
+# are filed on paper), so they pass the safety gate with a recorded override; the gated
+# path — screening, review, consent, administration — is in examples/safety_chain.py.
+IMPORT = exointake.GateOverride(by="ADMIN-01", reason="imported from the paper log")
 
 
 def administration(patient: str, lot: str, route: str, origin: str) -> exointake.Administration:
@@ -36,7 +40,8 @@ def reaction(administration_id: str, *symptoms: str) -> exointake.ReactionRecord
 with exointake.open_log("sqlite:///:memory:") as log:
     ids = log.administer_many(
         [administration(p, "UC-2026-118", "iv_drip", "umbilical_cord") for p in ("P-1", "P-2")]
-        + [administration("P-3", "AD-2026-007", "injection_face", "adipose")]
+        + [administration("P-3", "AD-2026-007", "injection_face", "adipose")],
+        override=IMPORT,
     )
     log.record_reaction(reaction(ids[1], "hypotension", "dyspnea"))
     log.record_reaction(reaction(ids[2], "redness", "swelling"))

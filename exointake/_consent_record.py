@@ -37,6 +37,9 @@ def consent_record(
         template_sha256=rendered.template.sha256,
         rendered_at=rendered_at,
         rendered_by=rendered_by,
+        routes=rendered.routes,
+        screening_result_ids=rendered.screening_result_ids,
+        review_ids=rendered.review_ids,
     )
 
 

@@ -43,7 +43,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ._common import JST, Lang
+from ._common import JST, Lang, Route
 from ._consent import (
     Block,
     Bullets,
@@ -197,6 +197,12 @@ class RenderedConsent:
     consent_id: str
     patient_id: str
     kind: str = "consent"
+    routes: tuple[Route, ...] = ()
+    """The planned routes the consent covers (from the request)."""
+    screening_result_ids: tuple[str, ...] = ()
+    """The screenings the document relied on, one per planned route."""
+    review_ids: tuple[str, ...] = ()
+    """The recorded physician reviews the document relied on."""
 
     @property
     def template_version(self) -> str:
@@ -755,6 +761,9 @@ def _render(
         consent_id=request.consent_id,
         patient_id=request.patient.id,
         kind=kind,
+        routes=request.treatment.routes,
+        screening_result_ids=tuple(s.result_id for s in request.all_screenings),
+        review_ids=request.review_ids,
     )
 
 

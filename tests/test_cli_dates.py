@@ -20,6 +20,9 @@ ARABIC_INDIC_WAREKI = "令和\u0668年\u0661\u0661月\u0662\u0665日"  # 令和�
 ARABIC_INDIC_ISO = "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661"  # ٢٠٢٦-٠١-٠١
 
 
+OVR = ("--override-by", "TEST-CLI", "--override-reason", "a CLI storage test, not of the gate")
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -35,7 +38,7 @@ def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
         data["administered_at"] = when
         adm = tmp_path / "adm.json"
         adm.write_text(json.dumps(data), "utf-8")
-        code, _, err = run(capsys, "log", "administer", "--input", str(adm), "--db", path)
+        code, _, err = run(capsys, "log", "administer", "--input", str(adm), "--db", path, *OVR)
         assert code == 0, err
     return path
 

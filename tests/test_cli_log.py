@@ -20,6 +20,9 @@ ADM = str(LOG_EXAMPLES / "administration.json")
 CONSENT = str(LOG_EXAMPLES / "consent.json")
 
 
+OVR = ("--override-by", "TEST-CLI", "--override-reason", "a CLI storage test, not of the gate")
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return str(tmp_path / "clinic.db")
@@ -38,7 +41,7 @@ def write(tmp_path: Path, name: str, data: Any) -> str:
 
 
 def administer(capsys: pytest.CaptureFixture[str], db: str) -> str:
-    code, out, _ = run(capsys, "log", "administer", "--input", ADM, "--db", db)
+    code, out, _ = run(capsys, "log", "administer", "--input", ADM, "--db", db, *OVR)
     assert code == 0
     return out.split()[1]
 
@@ -84,14 +87,16 @@ class TestAppendCommands:
     def test_consent_gate(
         self, capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
     ) -> None:
-        """With --consent-templates, a missing or outdated consent exits 3; a current one passes."""
+        """With --consent-templates, a missing or outdated consent exits 3 naming it; a current
+        one passes that check (the rest of the chain is tested in test_gate)."""
         current = write(tmp_path, "t.json", {"exosome-consent": "c0ffee00" * 8})
         changed = write(tmp_path, "t2.json", {"exosome-consent": "e" * 64})
         args = ("log", "administer", "--input", ADM, "--db", db, "--consent-templates")
         code, _, err = run(capsys, *args, current)
         assert (code, "not recorded" in err) == (3, True)
         assert run(capsys, "log", "consent", "--input", CONSENT, "--db", db)[0] == 0
-        assert run(capsys, *args, current)[0] == 0
+        code, _, err = run(capsys, *args, current)
+        assert (code, "consent_template" in err, "screening_missing" in err) == (3, False, True)
         code, _, err = run(capsys, *args, changed)
         assert code == 3
         assert "consent again" in err
@@ -169,13 +174,20 @@ class TestErrors:
         data = example("administration")
         data["volume_ml"] = -5
         code, _, err = run(
-            capsys, "log", "administer", "--input", write(tmp_path, "a.json", data), "--db", db
+            capsys,
+            "log",
+            "administer",
+            "--input",
+            write(tmp_path, "a.json", data),
+            "--db",
+            db,
+            *OVR,
         )
         assert code == 2
         assert "administration.volume_ml: expected a number greater than 0" in err
         bad = tmp_path / "broken.json"
         bad.write_text("{", "utf-8")
-        code, _, err = run(capsys, "log", "administer", "--input", str(bad), "--db", db)
+        code, _, err = run(capsys, "log", "administer", "--input", str(bad), "--db", db, *OVR)
         assert (code, "not valid JSON" in err) == (2, True)
 
     def test_missing_database_for_a_query_exits_2(
@@ -201,17 +213,17 @@ class TestErrors:
         engine = create_engine_for(db)
         migrate(engine, "0001")
         engine.dispose()
-        code, _, err = run(capsys, "log", "administer", "--input", ADM, "--db", db)
+        code, _, err = run(capsys, "log", "administer", "--input", ADM, "--db", db, *OVR)
         assert code == 2
         assert "exointake log migrate" in err
         code, out, _ = run(capsys, "log", "migrate", "--db", db)
         assert (code, out.strip()) == (0, "migrated from 0001 to revision 0002")
-        assert run(capsys, "log", "administer", "--input", ADM, "--db", db)[0] == 0
+        assert run(capsys, "log", "administer", "--input", ADM, "--db", db, *OVR)[0] == 0
 
     def test_default_database_in_current_folder(self, tmp_path: Path) -> None:
         """Without --db the log is exointake.db in the current folder (real process)."""
         proc = subprocess.run(
-            [sys.executable, "-m", "exointake", "log", "administer", "--input", ADM],
+            [sys.executable, "-m", "exointake", "log", "administer", "--input", ADM, *OVR],
             cwd=tmp_path,
             capture_output=True,
             text=True,

@@ -228,7 +228,7 @@ def _decision_problem(
     if decision not in _REVIEWED:
         return None
     if latest is None:
-        need = "an override review" if decision in _BLOCKING else "a physician review"
+        need = "override review" if decision in _BLOCKING else "physician review"
         return f"is {decision} and has no recorded {need}"
     needed = set(_findings_needing_review(rec))
     missed = sorted(needed - set(latest.findings))

@@ -15,10 +15,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
+
 from .._common import JST, Route
 from .._consent import current_templates
 from .._convert import Expected
-from .._errors import ValidationError
+from .._errors import AdministrationRefused, ValidationError
 from .._grading import Reaction
 from .._log._core import Log, LogEntry, RateReport, migrate_log, open_log
 from .._log._store import normalise_url
@@ -29,13 +31,15 @@ from .._records import (
     FollowUp,
     GateOverride,
     Origin,
+    PhysicianReview,
     Product,
+    ReviewDecision,
     ScreeningRecord,
     Sourcing,
     StorageCheck,
     check_sha256,
 )
-from .._screening import ScreeningResult
+from .._screening import Decision, ScreeningResult
 from .._wareki import date_range
 from ._util import print_json, read_json_file
 
@@ -347,9 +351,10 @@ def demo_log(
 ) -> None:
     """``exointake demo``'s log step: record screenings, administer, log a reaction, verify.
 
-    ``consents`` maps patient id to the consent id recorded for them. Patients whose
-    screening does not allow treatment, or who have no consent, get no administration;
-    each administration is checked against the current consent templates.
+    ``consents`` maps patient id to the consent id recorded for them. A physician_review
+    finding gets a recorded review; every administration goes through the log's safety
+    gate, which refuses the patient whose screening does not allow treatment; a second
+    vial whose cold chain failed is refused, then let through with a recorded override.
     """
     when = dt.datetime.combine(on, dt.time(10, 0), tzinfo=JST)
     templates = current_templates()
@@ -359,9 +364,20 @@ def demo_log(
     first: tuple[str, Administration] | None = None
     for n, (patient_id, _birth, result) in enumerate(screened, 1):
         log.record_screening(ScreeningRecord.from_result(result, patient_id=patient_id))
-        if not result.may_proceed or patient_id not in consents:
-            print(f"patient {patient_id}: screening {result.decision.value}, not administered")
-            continue
+        if result.decision is Decision.PHYSICIAN_REVIEW:
+            log.record_review(
+                PhysicianReview(
+                    review_id=f"RV-{patient_id}",
+                    patient_id=patient_id,
+                    screening_result_ids=(result.result_id,),
+                    findings=tuple(f.rule_id for f in result.findings),
+                    decision=ReviewDecision.PROCEED,
+                    reviewed_by="DR-DEMO",
+                    reviewed_at=when,
+                    reason="demo: the physician checked the answers with the patient",
+                )
+            )
+            print(f"patient {patient_id}: physician review recorded (proceed)")
         adm = Administration(
             patient_id=patient_id,
             administered_at=when + dt.timedelta(minutes=30 * n),
@@ -378,11 +394,40 @@ def demo_log(
             storage_check=StorageCheck(cold_chain_ok=True, checked_by="NS-DEMO"),
             physician_id="DR-DEMO",
             screening_result_id=result.result_id,
-            consent_id=consents[patient_id],
+            consent_id=consents.get(patient_id, f"C-NONE-{patient_id}"),
         )
-        adm_id = log.administer(adm, current_consent_templates=templates)
+        try:
+            adm_id = log.administer(adm, current_consent_templates=templates)
+        except AdministrationRefused as refused:
+            print(f"patient {patient_id}: REFUSED by the gate: {', '.join(refused.failures)}")
+            continue
         first = first or (adm_id, adm)
         print(f"patient {patient_id}: administration {adm_id[:12]}… ({adm.route.value})")
+    if first is not None:
+        # A second vial whose cold-chain check failed: refused, then let through by the
+        # physician with a recorded override (stored with the entry, shown in reports).
+        _, base_adm = first
+        spoiled = attrs.evolve(
+            base_adm,
+            administered_at=base_adm.administered_at + dt.timedelta(minutes=5),
+            storage_check=StorageCheck(cold_chain_ok=False, checked_by="NS-DEMO"),
+        )
+        try:
+            log.administer(spoiled, current_consent_templates=templates)
+        except AdministrationRefused as refused:
+            print(
+                f"patient {spoiled.patient_id}: second vial REFUSED by the gate: "
+                f"{', '.join(refused.failures)}"
+            )
+        override = GateOverride(by="DR-DEMO", reason="demo: the maker re-certified the vial")
+        entry = log.get(
+            log.administer(spoiled, current_consent_templates=templates, override=override)
+        ).current
+        assert entry.override is not None
+        print(
+            f"patient {spoiled.patient_id}: second vial administered with an OVERRIDE by "
+            f"{entry.override.by} (bypassed {', '.join(entry.override.bypassed)})"
+        )
     if first is not None:
         adm_id, adm = first
         reaction = ReactionRecord(
