@@ -256,12 +256,16 @@ class TestDemo:
     def test_demo_logs_and_verifies(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
     ) -> None:
-        """The demo's log step administers only the allowed patients and verifies the chain."""
+        """The demo's log step: the gate refuses the contraindicated patient and a spoiled
+        vial, an override lets the vial through, and the chain verifies."""
         code, out, _ = run(capsys, "demo", "--dir", str(tmp_path), "--lang", "en")
         assert code == 0
         step = out.split("== 4. Reaction log")[1]
-        assert "P-0003: screening contraindicated, not administered" in step
-        assert "log: 8 entries, verify ok=True" in step  # 3 screenings, 2 consents, 2 doses, 1
+        assert "P-0003: REFUSED by the gate: consent_missing, screening_decision" in step
+        assert "second vial REFUSED by the gate: cold_chain" in step
+        assert "OVERRIDE by DR-DEMO (bypassed cold_chain)" in step
+        # 3 screenings, 2 consents, 1 review, 3 doses (one overridden), 1 reaction
+        assert "log: 10 entries, verify ok=True" in step
         with exointake.open_log(tmp_path / "exointake.db") as log:
             assert log.verify().ok
             assert {c.consent_id for c in log.consents_needing_reconsent({})} == {

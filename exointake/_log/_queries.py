@@ -14,7 +14,7 @@ from typing import Any, Final
 from attrs import field, frozen
 
 from .._convert import unstructure
-from .._errors import EntryNotFound
+from .._errors import EntryNotFound, ValidationError
 from .._records import FollowUpStatus
 from .._wareki import date_range
 from ._entries import EntryKind, EntryView, LogEntry, entry_from_row
@@ -139,6 +139,26 @@ class Queries:
         """Every entry in chain order, all versions (streamed in pages)."""
         for row in self._store.iter_rows():
             yield entry_from_row(row)
+
+    def history(
+        self, patient_id: str, *, limit: int | None = None, offset: int = 0
+    ) -> list[LogEntry]:
+        """Everything the log holds for a patient, in the order it was recorded: screenings,
+        reviews, consents and withdrawals, administrations, reactions and follow-ups
+        (current versions).
+
+        Args:
+            patient_id: the clinic's opaque patient id.
+            limit: at most this many entries (None: all).
+            offset: skip this many first.
+        """
+        if limit is not None and (isinstance(limit, bool) or limit < 0):
+            raise ValidationError(["limit: expected a whole number, 0 or more"], what="argument")
+        if isinstance(offset, bool) or offset < 0:
+            raise ValidationError(["offset: expected a whole number, 0 or more"], what="argument")
+        with self._store.read() as r:
+            rows = r.current_for_patient(patient_id, limit=limit, offset=offset)
+        return _entries(rows)
 
     def administrations_for_patient(self, patient_id: str) -> list[LogEntry]:
         """The patient's administrations (current versions), oldest first."""

@@ -675,6 +675,20 @@ class Reader:
             where.append(ENTRIES.c.lot == lot)
         return self._select(sa.select(ENTRIES).where(*where).order_by(ENTRIES.c.seq))
 
+    def current_for_patient(
+        self, patient_id: str, *, limit: int | None = None, offset: int = 0
+    ) -> Sequence[RowData]:
+        """Current versions of every entry of a patient, in seq order (a page of them)."""
+        query = (
+            sa.select(ENTRIES)
+            .where(ENTRIES.c.patient_id == patient_id, is_current())
+            .order_by(ENTRIES.c.seq)
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return self._select(query)
+
     def serious_reactions(self) -> Sequence[RowData]:
         """Current reactions graded anaphylaxis or serious, in seq order.
 
