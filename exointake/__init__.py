@@ -10,6 +10,9 @@ consent-form PDFs; and an append-only, tamper-evident reaction log.
 <Decision.CONTRAINDICATED: 'contraindicated'>
 """
 
+import importlib
+import typing
+
 from ._common import JST, Lang, Route, Text
 from ._consent import (
     Acquisition,
@@ -35,11 +38,6 @@ from ._consent import (
     needs_reconsent,
     suggest_cooling_off,
     template_versions,
-)
-from ._consent_record import (
-    consent_record,
-    consents_needing_reconsent,
-    record_rendered_consent,
 )
 from ._errors import (
     ExointakeError,
@@ -78,20 +76,6 @@ from ._grading import (
     load_vocabulary,
     using_vocabulary,
 )
-from ._log._core import (
-    Alert,
-    Amendment,
-    EntryKind,
-    EntryView,
-    Log,
-    LogEntry,
-    RateReport,
-    RateRow,
-    Recall,
-    VerifyReport,
-    migrate_log,
-    open_log,
-)
 from ._questionnaire import (
     UNKNOWN,
     Answers,
@@ -123,12 +107,6 @@ from ._records import (
     Sourcing,
     StorageCheck,
 )
-from ._render import (
-    FontSpec,
-    RenderedConsent,
-    render_consent,
-    render_summary,
-)
 from ._screening import (
     Decision,
     Finding,
@@ -144,6 +122,33 @@ from ._sign import (
     sign_consent,
 )
 from ._wareki import format_wareki, parse_date
+
+if typing.TYPE_CHECKING:  # what mypy and Sphinx read; at run time these load on first use (below)
+    from ._consent_record import (
+        consent_record,
+        consents_needing_reconsent,
+        record_rendered_consent,
+    )
+    from ._log._core import (
+        Alert,
+        Amendment,
+        EntryKind,
+        EntryView,
+        Log,
+        LogEntry,
+        RateReport,
+        RateRow,
+        Recall,
+        VerifyReport,
+        migrate_log,
+        open_log,
+    )
+    from ._render import (
+        FontSpec,
+        RenderedConsent,
+        render_consent,
+        render_summary,
+    )
 
 __version__ = "0.1.0"
 
@@ -265,3 +270,51 @@ __all__ = [
     "template_versions",
     "using_vocabulary",
 ]
+
+
+# The log (SQLAlchemy, Alembic) and the PDF renderer (reportlab) are heavy to import and
+# most programs need only one of them, or neither: their names are looked up in this
+# table and imported on first use, so that ``import exointake`` stays cheap (attrs and
+# httpx load their optional parts the same way). ``__dir__`` lists them as if present.
+_LAZY: dict[str, str] = {
+    name: module
+    for module, names in (
+        (
+            "._consent_record",
+            ("consent_record", "consents_needing_reconsent", "record_rendered_consent"),
+        ),
+        (
+            "._log._core",
+            (
+                "Alert",
+                "Amendment",
+                "EntryKind",
+                "EntryView",
+                "Log",
+                "LogEntry",
+                "RateReport",
+                "RateRow",
+                "Recall",
+                "VerifyReport",
+                "migrate_log",
+                "open_log",
+            ),
+        ),
+        ("._render", ("FontSpec", "RenderedConsent", "render_consent", "render_summary")),
+    )
+    for name in names
+}
+
+if not typing.TYPE_CHECKING:  # mypy would otherwise accept any attribute of the package
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value  # later look-ups find it directly
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

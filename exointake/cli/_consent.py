@@ -8,15 +8,17 @@ import json
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._common import Route
 from .._consent import ConsentLanguage, ConsentRequest, suggest_cooling_off
-from .._consent_record import record_rendered_consent
 from .._errors import ScreeningRefused, ValidationError
-from .._log._core import Log
-from .._render import RenderedConsent, render_consent, render_summary
 from .._screening import ScreeningResult
 from ._util import read_json_file
+
+if TYPE_CHECKING:
+    from .._log._core import Log
+    from .._render import RenderedConsent
 
 __all__ = ["demo_consents", "register"]
 
@@ -66,6 +68,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .._consent_record import record_rendered_consent
+    from .._render import render_consent, render_summary
+
     data = read_json_file(args.request, what="consent request")
     request = ConsentRequest.from_dict(data)
     out = Path(args.out)
@@ -114,6 +119,9 @@ def demo_consents(
     Returns ``patient_id → consent id`` for the patients who got a document, and prints
     each document's path and SHA-256 (or why there is none).
     """
+    from .._consent_record import record_rendered_consent
+    from .._render import render_consent
+
     base = json.loads(
         (resources.files("exointake") / "data" / "demo" / "consent-request.json").read_text("utf-8")
     )

@@ -11,7 +11,17 @@
 
 Every strategy is a function returning a ``SearchStrategy``; pass the
 questionnaire (and route) you use so generated data respects your forms.
+
+Hypothesis is an optional dependency: ``pip install 'exointake[testing]'``.
 """
+
+try:
+    import hypothesis  # noqa: F401 - only checks that the optional dependency is there
+except ImportError as exc:
+    raise ImportError(
+        "exointake.strategies needs Hypothesis, an optional dependency: "
+        "install exointake[testing] (pip install 'exointake[testing]')"
+    ) from exc
 
 from ._consent import consent_requests, consent_texts
 from ._grading import reaction_dicts, reactions, symptom_codes, symptoms
