@@ -14,31 +14,6 @@ import importlib
 import typing
 
 from ._common import JST, Lang, Route, Text
-from ._consent import (
-    Acquisition,
-    Clinic,
-    ConsentLanguage,
-    ConsentProduct,
-    ConsentRequest,
-    ConsentTemplate,
-    Guardian,
-    IntervalUnit,
-    Patient,
-    Physician,
-    PhysicianOverride,
-    Plan,
-    Prices,
-    ProductKind,
-    TemplateRef,
-    Treatment,
-    cooling_off_applies,
-    current_template,
-    current_templates,
-    load_template,
-    needs_reconsent,
-    suggest_cooling_off,
-    template_versions,
-)
 from ._errors import (
     ExointakeError,
     LogIntegrityError,
@@ -47,34 +22,6 @@ from ._errors import (
     ScreeningRefused,
     ValidationError,
     VersionMismatchError,
-)
-from ._grading import (
-    Action,
-    ActionCode,
-    ActionTexts,
-    BrightonReason,
-    BrightonRole,
-    BrightonSign,
-    Category,
-    CtcaeGrade,
-    CtcaeTerm,
-    DataSource,
-    Extent,
-    Grade,
-    Intervention,
-    OrganSystem,
-    Outcome,
-    Reaction,
-    SeriousnessCriterion,
-    SeverityRow,
-    SeverityTable,
-    Symptom,
-    SymptomDef,
-    Vocabulary,
-    grade,
-    load_severity_table,
-    load_vocabulary,
-    using_vocabulary,
 )
 from ._questionnaire import (
     UNKNOWN,
@@ -91,22 +38,6 @@ from ._questionnaire import (
     Unknown,
     load_questionnaire,
 )
-from ._reactions import (
-    Causality,
-    ReactionRecord,
-    VitalSigns,
-)
-from ._records import (
-    Administration,
-    ConsentRecord,
-    FollowUp,
-    FollowUpStatus,
-    Origin,
-    Product,
-    ScreeningRecord,
-    Sourcing,
-    StorageCheck,
-)
 from ._screening import (
     Decision,
     Finding,
@@ -118,16 +49,63 @@ from ._screening import (
     load_ruleset,
     screen,
 )
-from ._sign import (
-    sign_consent,
-)
+from ._sign import sign_consent
 from ._wareki import format_wareki, parse_date
 
-if typing.TYPE_CHECKING:  # what mypy and Sphinx read; at run time these load on first use (below)
-    from ._consent_record import (
-        consent_record,
-        consents_needing_reconsent,
-        record_rendered_consent,
+if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use (below)
+    from ._consent import (
+        Acquisition,
+        Clinic,
+        ConsentLanguage,
+        ConsentProduct,
+        ConsentRequest,
+        ConsentTemplate,
+        Guardian,
+        IntervalUnit,
+        Patient,
+        Physician,
+        PhysicianOverride,
+        Plan,
+        Prices,
+        ProductKind,
+        TemplateRef,
+        Treatment,
+        cooling_off_applies,
+        current_template,
+        current_templates,
+        load_template,
+        needs_reconsent,
+        suggest_cooling_off,
+        template_versions,
+    )
+    from ._consent_record import consent_record, consents_needing_reconsent, record_rendered_consent
+    from ._grading import (
+        Action,
+        ActionCode,
+        ActionTexts,
+        BrightonReason,
+        BrightonRole,
+        BrightonSign,
+        Category,
+        CtcaeGrade,
+        CtcaeTerm,
+        DataSource,
+        Extent,
+        Grade,
+        Intervention,
+        OrganSystem,
+        Outcome,
+        Reaction,
+        SeriousnessCriterion,
+        SeverityRow,
+        SeverityTable,
+        Symptom,
+        SymptomDef,
+        Vocabulary,
+        grade,
+        load_severity_table,
+        load_vocabulary,
+        using_vocabulary,
     )
     from ._log._core import (
         Alert,
@@ -143,12 +121,19 @@ if typing.TYPE_CHECKING:  # what mypy and Sphinx read; at run time these load on
         migrate_log,
         open_log,
     )
-    from ._render import (
-        FontSpec,
-        RenderedConsent,
-        render_consent,
-        render_summary,
+    from ._reactions import Causality, ReactionRecord, VitalSigns
+    from ._records import (
+        Administration,
+        ConsentRecord,
+        FollowUp,
+        FollowUpStatus,
+        Origin,
+        Product,
+        ScreeningRecord,
+        Sourcing,
+        StorageCheck,
     )
+    from ._render import FontSpec, RenderedConsent, render_consent, render_summary
 
 __version__ = "0.1.0"
 
@@ -272,38 +257,108 @@ __all__ = [
 ]
 
 
-# The log (SQLAlchemy, Alembic) and the PDF renderer (reportlab) are heavy to import and
-# most programs need only one of them, or neither: their names are looked up in this
-# table and imported on first use, so that ``import exointake`` stays cheap (attrs and
-# httpx load their optional parts the same way). ``__dir__`` lists them as if present.
-_LAZY: dict[str, str] = {
-    name: module
-    for module, names in (
-        (
-            "._consent_record",
-            ("consent_record", "consents_needing_reconsent", "record_rendered_consent"),
-        ),
-        (
-            "._log._core",
-            (
-                "Alert",
-                "Amendment",
-                "EntryKind",
-                "EntryView",
-                "Log",
-                "LogEntry",
-                "RateReport",
-                "RateRow",
-                "Recall",
-                "VerifyReport",
-                "migrate_log",
-                "open_log",
-            ),
-        ),
-        ("._render", ("FontSpec", "RenderedConsent", "render_consent", "render_summary")),
-    )
-    for name in names
+# Names whose modules are costly to import load on first use, so that ``import exointake``
+# and the ``exointake screen`` command stay cheap (attrs loads optional parts the same way):
+# the log needs SQLAlchemy and Alembic, the renderer reportlab, and the consent, grading
+# and record models build some hundred attrs classes and converter hooks that screening
+# never uses. ``__dir__`` lists them as if present; ``benchmarks/bench_import.py`` measures.
+_LAZY_MODULES: dict[str, tuple[str, ...]] = {
+    "._consent": (
+        "Acquisition",
+        "Clinic",
+        "ConsentLanguage",
+        "ConsentProduct",
+        "ConsentRequest",
+        "ConsentTemplate",
+        "Guardian",
+        "IntervalUnit",
+        "Patient",
+        "Physician",
+        "PhysicianOverride",
+        "Plan",
+        "Prices",
+        "ProductKind",
+        "TemplateRef",
+        "Treatment",
+        "cooling_off_applies",
+        "current_template",
+        "current_templates",
+        "load_template",
+        "needs_reconsent",
+        "suggest_cooling_off",
+        "template_versions",
+    ),
+    "._consent_record": (
+        "consent_record",
+        "consents_needing_reconsent",
+        "record_rendered_consent",
+    ),
+    "._grading": (
+        "Action",
+        "ActionCode",
+        "ActionTexts",
+        "BrightonReason",
+        "BrightonRole",
+        "BrightonSign",
+        "Category",
+        "CtcaeGrade",
+        "CtcaeTerm",
+        "DataSource",
+        "Extent",
+        "Grade",
+        "Intervention",
+        "OrganSystem",
+        "Outcome",
+        "Reaction",
+        "SeriousnessCriterion",
+        "SeverityRow",
+        "SeverityTable",
+        "Symptom",
+        "SymptomDef",
+        "Vocabulary",
+        "grade",
+        "load_severity_table",
+        "load_vocabulary",
+        "using_vocabulary",
+    ),
+    "._log._core": (
+        "Alert",
+        "Amendment",
+        "EntryKind",
+        "EntryView",
+        "Log",
+        "LogEntry",
+        "RateReport",
+        "RateRow",
+        "Recall",
+        "VerifyReport",
+        "migrate_log",
+        "open_log",
+    ),
+    "._reactions": (
+        "Causality",
+        "ReactionRecord",
+        "VitalSigns",
+    ),
+    "._records": (
+        "Administration",
+        "ConsentRecord",
+        "FollowUp",
+        "FollowUpStatus",
+        "Origin",
+        "Product",
+        "ScreeningRecord",
+        "Sourcing",
+        "StorageCheck",
+    ),
+    "._render": (
+        "FontSpec",
+        "RenderedConsent",
+        "render_consent",
+        "render_summary",
+    ),
 }
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 if not typing.TYPE_CHECKING:  # mypy would otherwise accept any attribute of the package
 

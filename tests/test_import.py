@@ -15,6 +15,7 @@ import sys
 import pytest
 
 import exointake
+from exointake.cli import main
 
 from .conftest import EXAMPLES, ROOT
 
@@ -78,6 +79,28 @@ class TestCommandLineImports:
             "'--route', 'injection_scalp', '--json']) == 0"
         )
         assert loaded_after(code) == []
+
+
+COMMANDS = ("consent", "demo", "export", "grade", "log", "questionnaire", "screen")
+
+
+class TestCommandRegistration:
+    @pytest.mark.parametrize("command", COMMANDS)
+    def test_a_command_alone_is_registered_and_helps(
+        self, command: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A run registers only the command it names, and that command's help works."""
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert capsys.readouterr().out.startswith(f"usage: exointake {command} ")
+
+    def test_top_level_help_lists_every_command(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """``exointake --help`` registers and lists every command."""
+        with pytest.raises(SystemExit):
+            main(["--help"])
+        out = capsys.readouterr().out
+        assert all(f"\n    {command}" in out for command in COMMANDS)
 
 
 class TestLazyNames:
