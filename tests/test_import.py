@@ -106,9 +106,11 @@ class TestCommandRegistration:
 class TestLazyNames:
     @pytest.mark.parametrize("name", exointake.__all__)
     def test_every_exported_name_resolves(self, name: str) -> None:
-        """Every name of ``__all__`` can be read from the package and is listed by ``dir``."""
-        assert getattr(exointake, name) is not None or name == "UNKNOWN"
+        """Every name of ``__all__`` can be read from the package, is listed by ``dir``, and
+        once read is an ordinary attribute of the package (no second look-up)."""
+        value = getattr(exointake, name)
         assert name in dir(exointake)
+        assert vars(exointake)[name] is value
 
     def test_lazy_name_is_the_defining_modules_object(self) -> None:
         """A lazily loaded name is the very object its module defines (no wrapper)."""
