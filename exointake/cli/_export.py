@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from .._errors import ValidationError
-from .._wareki import parse_date
+from .._wareki import date_arg
 
 __all__ = ["register"]
 
@@ -37,10 +37,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..fhir._records import visit_bundles
     from ..fhir._util import dumps, to_bundle
 
-    try:
-        since = parse_date(args.since) if args.since else None
-    except ValueError as exc:  # the converter's Expected: a message safe to show
-        raise ValidationError([f"--since: {exc}"], what="arguments") from None
+    since = None if args.since is None else date_arg(args.since, "--since")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise ValidationError([f"--out: folder {out.parent} does not exist"], what="arguments")
