@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 from collections.abc import Mapping
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from attrs import field, frozen
 
+from . import _bundled
 from ._common import JST, Lang, Route, Text
 from ._convert import Expected, canonical_json, converter, sha256_hex, structure
 from ._errors import ScreeningRefused, ValidationError
@@ -575,45 +574,24 @@ converter.register_unstructure_hook(
 )
 
 
-def _version_key(v: str) -> tuple[tuple[int, str], ...]:
-    return tuple((int(x), "") if x.isdigit() else (-1, x) for x in v.split("."))
-
-
 def template_versions(template_id: str = DEFAULT_TEMPLATE_ID) -> tuple[str, ...]:
     """The bundled versions of a consent template, oldest first."""
-    folder = resources.files("exointake") / "data" / "consent" / template_id
-    if not folder.is_dir():
-        return ()
-    names = [p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json")]
-    return tuple(sorted(names, key=_version_key))
-
-
-_CACHE: dict[tuple[str, str], ConsentTemplate] = {}
+    return _bundled.versions("consent", template_id)
 
 
 def load_template(
     template_id: str = DEFAULT_TEMPLATE_ID, version: str | None = None
 ) -> ConsentTemplate:
     """A bundled consent template; the newest version unless ``version`` is given."""
-    versions = template_versions(template_id)
-    if not versions:
-        raise ValidationError(
-            [f"template_id: no bundled consent template {template_id!r}"], what="consent template"
-        )
-    chosen = versions[-1] if version is None else version
-    if chosen not in versions:
-        raise ValidationError(
-            [
-                f"template_version: {template_id} has no version {chosen!r} "
-                f"(bundled: {', '.join(versions)})"
-            ],
-            what="consent template",
-        )
-    key = (template_id, chosen)
-    if key not in _CACHE:
-        path = resources.files("exointake") / "data" / "consent" / template_id / f"{chosen}.json"
-        _CACHE[key] = ConsentTemplate.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    return _CACHE[key]
+    return _bundled.load(
+        "consent",
+        template_id,
+        version,
+        ConsentTemplate.from_dict,
+        what="consent template",
+        id_arg="template_id",
+        version_arg="template_version",
+    )
 
 
 def current_template(template_id: str = DEFAULT_TEMPLATE_ID) -> ConsentTemplate:

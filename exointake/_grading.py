@@ -24,11 +24,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import enum
-import functools
-import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -36,6 +32,7 @@ from attrs import evolve, field, fields, frozen
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
+from . import _bundled
 from ._common import Route, Text, parse_route
 from ._convert import Expected, converter, describe_type, safe_repr, structure
 from ._errors import ValidationError
@@ -514,44 +511,25 @@ def _check_vocabulary(v: Vocabulary) -> list[str]:
     return errors
 
 
-def _version_key(version: str) -> tuple[str | int, ...]:
-    """Sort key that orders ``"2"`` before ``"10"``: digit runs compare as numbers."""
-    parts = re.split(r"(\d+)", version)
-    return tuple(int(p) if n % 2 else p for n, p in enumerate(parts))
-
-
-def _data_versions(kind: str) -> list[str]:
-    """The bundled versions of a data file kind, oldest first."""
-    folder = resources.files("exointake") / "data" / kind
-    names = (p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
-    return sorted(names, key=_version_key)
-
-
-def _data_file(kind: str, version: str | None) -> object:
-    versions = _data_versions(kind)
-    chosen = versions[-1] if version is None else version
-    if chosen not in versions:
-        raise ValidationError(
-            [f"{kind}: no version {safe_repr(chosen)} (bundled: {', '.join(versions)})"],
-            what=kind,
-        )
-    path = resources.files("exointake") / "data" / kind / f"{chosen}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-@functools.cache
 def load_severity_table(version: str | None = None) -> SeverityTable:
     """The bundled severity table; the newest unless ``version`` is given."""
-    return structure(
-        _data_file("severity", version), SeverityTable, path="severity", what="severity table"
+    return _bundled.load(
+        "severity",
+        None,
+        version,
+        lambda data: structure(data, SeverityTable, path="severity", what="severity table"),
+        what="severity table",
     )
 
 
-@functools.cache
 def load_vocabulary(version: str | None = None) -> Vocabulary:
     """The bundled symptom vocabulary; the newest unless ``version`` is given."""
-    return structure(
-        _data_file("vocabulary", version), Vocabulary, path="vocabulary", what="vocabulary"
+    return _bundled.load(
+        "vocabulary",
+        None,
+        version,
+        lambda data: structure(data, Vocabulary, path="vocabulary", what="vocabulary"),
+        what="vocabulary",
     )
 
 

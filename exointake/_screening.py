@@ -29,6 +29,7 @@ from typing import Any, TypeAlias
 
 from attrs import field, frozen
 
+from . import _bundled
 from ._common import Route, Text, parse_route, today_jst
 from ._convert import (
     Expected,
@@ -48,7 +49,6 @@ from ._questionnaire import (
     ItemType,
     Questionnaire,
     QuestionnaireRef,
-    _bundled_json,
     _read_json,
     answer_to_json,
     bundled_questionnaire,
@@ -646,7 +646,7 @@ def _unstructure_rule(rule: Rule) -> dict[str, Any]:
 
 def load_ruleset(id: str = "exosome-default", version: str | None = None) -> RuleSet:
     """A bundled rule set; the newest version unless ``version`` is given."""
-    return RuleSet.from_dict(_bundled_json("rulesets", id, version))
+    return _bundled.load("rulesets", id, version, RuleSet.from_dict, what="rule set")
 
 
 # ---------------------------------------------------------------------------- results
@@ -836,7 +836,7 @@ def _screening_inputs(
             ],
             what="screening",
         )
-    rs = ruleset if ruleset is not None else _default_ruleset()
+    rs = ruleset if ruleset is not None else load_ruleset()
     if not isinstance(rs, RuleSet):
         raise ValidationError(
             [f"ruleset: expected a RuleSet, got {describe_type(rs)}"], what="screening"
@@ -886,15 +886,6 @@ def _screening_inputs(
     else:
         day = on if isinstance(on, dt.date) else parse_date(on)
     return rs, route_, answers, day
-
-
-_DEFAULT: list[RuleSet] = []
-
-
-def _default_ruleset() -> RuleSet:
-    if not _DEFAULT:
-        _DEFAULT.append(load_ruleset())
-    return _DEFAULT[0]
 
 
 # ---------------------------------------------------------------------------- hooks
