@@ -76,7 +76,6 @@ from ._grading import (
     grade,
     load_severity_table,
     load_vocabulary,
-    using_vocabulary,
 )
 from ._log._core import (
     Alert,
@@ -263,5 +262,4 @@ __all__ = [
     "sign_consent",
     "suggest_cooling_off",
     "template_versions",
-    "using_vocabulary",
 ]

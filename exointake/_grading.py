@@ -20,16 +20,14 @@ one converter; the code holds the rules only.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 from attrs import evolve, field, fields, frozen
-from cattrs.errors import AttributeValidationNote, ClassValidationError
+from cattrs.errors import ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
 from . import _bundled
@@ -64,7 +62,6 @@ __all__ = [
     "grade",
     "load_severity_table",
     "load_vocabulary",
-    "using_vocabulary",
 ]
 
 BRIGHTON_VERSION = "2007"
@@ -536,36 +533,6 @@ def load_vocabulary(version: str | None = None) -> Vocabulary:
 # ---------------------------------------------------------------------------- reaction
 
 
-_VOCABULARY: contextvars.ContextVar[Vocabulary | None] = contextvars.ContextVar(
-    "exointake_grading_vocabulary", default=None
-)
-"""The vocabulary symptoms are checked against; ``None`` = the bundled newest."""
-
-
-def _current_vocabulary() -> Vocabulary:
-    return _VOCABULARY.get() or load_vocabulary()
-
-
-@contextlib.contextmanager
-def using_vocabulary(vocabulary: Vocabulary | None) -> Iterator[Vocabulary]:
-    """Check symptoms built inside the ``with`` block against ``vocabulary``.
-
-    :meth:`Reaction.from_dict` and :func:`grade` take ``vocabulary=`` and do this for
-    you; use it when building :class:`Symptom` values by hand from a vocabulary
-    other than the bundled newest (``None`` = the bundled newest).
-    """
-    if vocabulary is not None and not isinstance(vocabulary, Vocabulary):
-        raise ValidationError(
-            [f"vocabulary: expected a Vocabulary, got {describe_type(vocabulary)}"],
-            what="grading",
-        )
-    token = _VOCABULARY.set(vocabulary)
-    try:
-        yield _current_vocabulary()
-    finally:
-        _VOCABULARY.reset(token)
-
-
 _EXTENTS = "|".join(e.value for e in Extent)
 
 
@@ -586,8 +553,9 @@ class Symptom:
     In JSON either ``"urticaria"`` or ``{"code": "urticaria", "extent": "generalized"}``.
     ``extent=None`` means "not stated": the vocabulary's default for the code applies
     (``localized`` for site signs such as ``redness``, ``unknown`` for ``urticaria``).
-    The code is checked against the bundled newest vocabulary, or the one given to
-    :meth:`Reaction.from_dict`, :func:`grade` or :func:`using_vocabulary`.
+    The constructor only stores; the code is checked against a vocabulary where one is
+    at hand: :meth:`Reaction.from_dict` and :func:`grade` (``vocabulary=``, the bundled
+    newest by default).
     """
 
     code: str
@@ -599,29 +567,57 @@ class Symptom:
                 [f"code: expected a symptom code (a string), got {describe_type(self.code)}"],
                 what="symptom",
             )
-        vocabulary = _current_vocabulary()
-        if self.code not in vocabulary:
-            raise ValidationError(
-                [f"code: unknown symptom code {safe_repr(self.code)}"], what="symptom"
-            )
-        if self.extent is not None and not vocabulary[self.code].skin:
-            raise ValidationError(
-                [f"extent: only skin signs take an extent; {self.code!r} is not one"],
-                what="symptom",
-            )
 
     def effective_extent(self, vocabulary: Vocabulary | None = None) -> Extent | None:
-        """The extent that grading uses: the stated one, else the code's default."""
+        """The extent that grading uses: the stated one, else the code's default.
+
+        Args:
+            vocabulary: the vocabulary the code belongs to (the bundled newest by default).
+        """
         if self.extent is not None:
             return self.extent
-        return (vocabulary or _current_vocabulary())[self.code].default_extent
+        return (vocabulary or load_vocabulary())[self.code].default_extent
+
+
+def symptom_errors(
+    symptoms: Iterable[tuple[object, object]], vocabulary: Vocabulary, path: str = "symptoms"
+) -> list[str]:
+    """What ``vocabulary`` says against (code, extent) pairs, with ``path[n]`` in front.
+
+    An unknown code, or an extent on a sign that is not a skin sign. Pairs whose code
+    is not a string are left to the type checks.
+    """
+    errors: list[str] = []
+    for n, (code, extent) in enumerate(symptoms):
+        if not isinstance(code, str):
+            continue
+        if code not in vocabulary:
+            errors.append(f"{path}[{n}].code: unknown symptom code {safe_repr(code)}")
+        elif extent is not None and not vocabulary[code].skin:
+            errors.append(
+                f"{path}[{n}].extent: only skin signs take an extent; {code!r} is not one"
+            )
+    return errors
+
+
+def raw_symptom_pairs(data: object) -> list[tuple[object, object]]:
+    """(code, extent) of each symptom in plain data, as far as its shape allows."""
+    symptoms = data.get("symptoms") if isinstance(data, Mapping) else None
+    if not isinstance(symptoms, list | tuple):
+        return []
+    return [
+        (s, None)
+        if isinstance(s, str)
+        else (s.get("code"), s.get("extent"))
+        if isinstance(s, Mapping)
+        else (None, None)
+        for s in symptoms
+    ]
 
 
 def _structure_code(value: object, _: type) -> str:
     if not isinstance(value, str):
         raise Expected(f"expected a symptom code (a string), got {describe_type(value)}")
-    if value not in _current_vocabulary():
-        raise Expected(f"unknown symptom code {safe_repr(value)}")
     return value
 
 
@@ -639,18 +635,6 @@ def _structure_symptom(value: object, _: type) -> Symptom:
         )
     if not all(isinstance(k, str) for k in value):
         raise Expected("expected an object with string keys")
-    code, extent = value.get("code"), value.get("extent")
-    vocabulary = _current_vocabulary()
-    # Checked here rather than in __attrs_post_init__ so that the message keeps its path.
-    if (
-        extent is not None
-        and isinstance(code, str)
-        and code in vocabulary
-        and not vocabulary[code].skin
-    ):
-        exc = Expected(f"only skin signs take an extent; {code!r} is not one")
-        exc.__notes__ = [AttributeValidationNote("extent", "extent", Extent)]
-        raise ClassValidationError("While structuring Symptom", [exc], Symptom)
     symptom: Symptom = _symptom_fields(value, Symptom)
     return symptom
 
@@ -825,8 +809,32 @@ class Reaction:
             ValidationError: every problem with its path, e.g.
                 ``symptoms[1].code: unknown symptom code 'foo'``.
         """
-        with using_vocabulary(vocabulary):
-            return structure(data, cls, what="reaction")
+        if vocabulary is not None and not isinstance(vocabulary, Vocabulary):
+            raise ValidationError(
+                [f"vocabulary: expected a Vocabulary, got {describe_type(vocabulary)}"],
+                what="reaction",
+            )
+        unknown = symptom_errors(raw_symptom_pairs(data), vocabulary or load_vocabulary())
+        try:
+            reaction = structure(data, cls, what="reaction")
+        except ValidationError as exc:
+            raise ValidationError([*exc.errors, *unknown], what="reaction") from None
+        if unknown:
+            raise ValidationError(unknown, what="reaction")
+        return reaction
+
+    def check(self, vocabulary: Vocabulary | None = None) -> None:
+        """Refuse symptoms ``vocabulary`` (the bundled newest by default) does not know.
+
+        Raises:
+            ValidationError: ``symptoms[n].code: unknown symptom code ...`` or an extent
+                on a sign that is not a skin sign.
+        """
+        problems = symptom_errors(
+            ((s.code, s.extent) for s in self.symptoms), vocabulary or load_vocabulary()
+        )
+        if problems:
+            raise ValidationError(problems, what="reaction")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; ``Reaction.from_dict(r.to_dict()) == r``."""
@@ -1016,16 +1024,7 @@ def grade(
             [f"reaction: expected a Reaction or an object, got {describe_type(reaction)}"],
             what="grading",
         )
-    problems = []
-    for n, s in enumerate(reaction.symptoms):
-        if s.code not in vocabulary:
-            problems.append(f"symptoms[{n}].code: unknown symptom code {safe_repr(s.code)}")
-        elif s.extent is not None and not vocabulary[s.code].skin:
-            problems.append(
-                f"symptoms[{n}].extent: only skin signs take an extent; {s.code!r} is not one"
-            )
-    if problems:
-        raise ValidationError(problems, what="reaction")
+    reaction.check(vocabulary)
     days = table.persistence_days if persistence_days is None else persistence_days
 
     category, escalated = _category(reaction, vocabulary)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from attrs import field, frozen
 
 from ._convert import Expected, converter, structure, structure_decimal
-from ._grading import Reaction
+from ._errors import ValidationError
+from ._grading import (
+    Reaction,
+    Vocabulary,
+    load_vocabulary,
+    raw_symptom_pairs,
+    symptom_errors,
+)
 from ._records import _to_enum, _to_utc, _validator, check_aware, check_id, register_checked
 
 __all__ = ["Causality", "ReactionRecord", "VitalSigns"]
@@ -89,9 +97,25 @@ class ReactionRecord:
     note: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_dict(cls, data: object) -> ReactionRecord:
-        """A reaction record from JSON-like data; raises ValidationError listing every problem."""
-        return structure(data, cls, path="reaction", what="reaction")
+    def from_dict(cls, data: object, *, vocabulary: Vocabulary | None = None) -> ReactionRecord:
+        """A reaction record from JSON-like data; raises ValidationError listing every problem.
+
+        Args:
+            data: the record's plain data.
+            vocabulary: the vocabulary symptom codes are checked against (the bundled
+                newest by default).
+        """
+        raw = data.get("reaction") if isinstance(data, Mapping) else None
+        unknown = symptom_errors(
+            raw_symptom_pairs(raw), vocabulary or load_vocabulary(), "reaction.reaction.symptoms"
+        )
+        try:
+            record = structure(data, cls, path="reaction", what="reaction")
+        except ValidationError as exc:
+            raise ValidationError([*exc.errors, *unknown], what="reaction") from None
+        if unknown:
+            raise ValidationError(unknown, what="reaction")
+        return record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; ``from_dict(r.to_dict()) == r``."""

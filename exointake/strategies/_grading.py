@@ -14,7 +14,6 @@ from .._grading import (
     Symptom,
     Vocabulary,
     load_vocabulary,
-    using_vocabulary,
 )
 
 __all__ = ["reaction_dicts", "reactions", "symptom_codes", "symptoms"]
@@ -28,8 +27,7 @@ def symptom_codes(vocabulary: Vocabulary | None = None) -> st.SearchStrategy[str
 @st.composite
 def _symptom_for(draw: st.DrawFn, code: str, vocabulary: Vocabulary) -> Symptom:
     extent = draw(st.none() | st.sampled_from(list(Extent))) if vocabulary[code].skin else None
-    with using_vocabulary(vocabulary):
-        return Symptom(code, extent)
+    return Symptom(code, extent)
 
 
 def symptoms(
