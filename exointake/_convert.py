@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.cols import (
     homogenous_tuple_structure_factory,
@@ -29,16 +30,20 @@ from cattrs.cols import (
     mapping_structure_factory,
 )
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._errors import ValidationError
 
 __all__ = [
+    "OMIT",
     "Expected",
     "canonical_json",
     "converter",
     "describe_type",
     "load_json",
     "prune_empty",
+    "read_json_file",
+    "read_json_text",
     "safe_repr",
     "sha256_hex",
     "structure",
@@ -275,6 +280,25 @@ def _primitive_union_factory(tp: object) -> Callable[[object, type], object]:
     return hook
 
 
+OMIT = "exointake.omit"
+"""Field metadata key: a field set by a named constructor, never read from or written to data
+(``field(metadata={OMIT: True})``)."""
+
+
+def _has_omitted_fields(tp: object) -> bool:
+    return attrs.has(tp) and any(a.metadata.get(OMIT) for a in attrs.fields(tp))  # type: ignore[arg-type]
+
+
+def _omitting_structure_factory(tp: type, conv: cattrs.Converter) -> Callable[[Any, type], Any]:
+    omitted = {a.name: override(omit=True) for a in attrs.fields(tp) if a.metadata.get(OMIT)}
+    return make_dict_structure_fn(tp, conv, **omitted)  # type: ignore[arg-type]
+
+
+def _omitting_unstructure_factory(tp: type, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    omitted = {a.name: override(omit=True) for a in attrs.fields(tp) if a.metadata.get(OMIT)}
+    return make_dict_unstructure_fn(tp, conv, **omitted)  # type: ignore[arg-type]
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(str, _structure_str)
@@ -294,6 +318,8 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _sequence_factory)
     conv.register_structure_hook_factory(is_mapping, _mapping_factory)
     conv.register_structure_hook_factory(_is_primitive_union, _primitive_union_factory)
+    conv.register_structure_hook_factory(_has_omitted_fields, _omitting_structure_factory)
+    conv.register_unstructure_hook_factory(_has_omitted_fields, _omitting_unstructure_factory)
     conv.register_unstructure_hook(
         MappingProxyType, lambda m: {k: conv.unstructure(v) for k, v in m.items()}
     )
@@ -457,6 +483,23 @@ def load_json(source: str | bytes | os.PathLike[str], *, where: str, what: str) 
             [f"{where}: JSON too large to read (numbers over 4,300 digits or nesting too deep)"],
             what=what,
         ) from None
+
+
+def read_json_text(text: str | bytes, what: str) -> Any:
+    """Parse JSON text (never a path: see :func:`read_json_file`), errors at ``$``."""
+    if not isinstance(text, str | bytes):
+        raise ValidationError(
+            [f"text: expected JSON text (str or bytes), got {describe_type(text)}"], what=what
+        )
+    return load_json(text, where="$", what=what)
+
+
+def read_json_file(path: str | os.PathLike[str], what: str) -> Any:
+    """Parse a JSON file; errors name the file (its name only, not the folder)."""
+    if not isinstance(path, str | os.PathLike):
+        raise ValidationError([f"path: expected a file path, got {describe_type(path)}"], what=what)
+    p = Path(path)
+    return load_json(p, where=p.name, what=what)
 
 
 def sha256_hex(data: bytes) -> str:

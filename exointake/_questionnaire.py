@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
@@ -21,8 +21,9 @@ from ._convert import (
     canonical_json,
     converter,
     describe_type,
-    load_json,
     prune_empty,
+    read_json_file,
+    read_json_text,
     safe_key,
     safe_repr,
     sha256_hex,
@@ -162,7 +163,7 @@ _LINK_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 class Questionnaire:
     """A versioned questionnaire: a title and items, in Japanese and English.
 
-    Build one with :meth:`from_dict`, :meth:`from_json` or
+    Build one with :meth:`from_dict`, :meth:`from_json`, :meth:`from_file` or
     :func:`load_questionnaire`; those check the whole definition and raise
     :class:`~exointake.ValidationError` listing every problem.
     """
@@ -190,9 +191,14 @@ class Questionnaire:
         return structure(data, cls, path="questionnaire", what="questionnaire")
 
     @classmethod
-    def from_json(cls, source: str | bytes | Path) -> Questionnaire:
-        """A questionnaire from JSON text or a path to a JSON file."""
-        return cls.from_dict(_read_json(source, "questionnaire"))
+    def from_json(cls, text: str | bytes) -> Questionnaire:
+        """A questionnaire from JSON text (:meth:`from_file` reads a file)."""
+        return cls.from_dict(read_json_text(text, "questionnaire"))
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Questionnaire:
+        """A questionnaire from a JSON file."""
+        return cls.from_dict(read_json_file(path, "questionnaire"))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; ``from_dict(q.to_dict()) == q``."""
@@ -450,11 +456,6 @@ def answer_to_json(value: AnswerValue) -> object:
 
 
 # ---------------------------------------------------------------------------- loading
-
-
-def _read_json(source: str | bytes | Path, what: str) -> object:
-    """JSON text, or a file when ``source`` is a :class:`~pathlib.Path`."""
-    return load_json(source, where="$", what=what)
 
 
 def load_questionnaire(id: str = "exosome-intake", version: str | None = None) -> Questionnaire:

@@ -22,21 +22,25 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from . import _bundled
 from ._common import Route, Text, parse_route, today_jst
 from ._convert import (
+    OMIT,
     Expected,
     canonical_json,
     converter,
     describe_type,
+    prefix_path,
     prune_empty,
+    read_json_file,
+    read_json_text,
     safe_repr,
     sha256_hex,
     structure,
@@ -49,7 +53,6 @@ from ._questionnaire import (
     ItemType,
     Questionnaire,
     QuestionnaireRef,
-    _read_json,
     answer_to_json,
     bundled_questionnaire,
     freeze_answers,
@@ -441,6 +444,10 @@ class RuleSet:
     title: Text | None = None
     extends: BaseRef | None = None
     disable: tuple[str, ...] = ()
+    base: RuleSet | None = field(
+        default=None, kw_only=True, eq=False, repr=False, metadata={OMIT: True}
+    )
+    """The rule set named by ``extends``, as loaded by :meth:`from_dict` (not part of the data)."""
     _effective: tuple[Rule, ...] = field(init=False, repr=False, eq=False, hash=False)
     _compiled: tuple[tuple[Rule, _Eval], ...] = field(init=False, repr=False, eq=False, hash=False)
     _sha256: str = field(init=False, repr=False, eq=False, hash=False)
@@ -484,23 +491,26 @@ class RuleSet:
                 )
         base: tuple[Rule, ...] = ()
         if self.extends is not None:
+            parent = self.base
             if (self.extends.id, self.extends.version) == (self.id, self.version):
                 errors.append("extends: a rule set cannot extend itself")
+            elif parent is None:
+                errors.append(
+                    "extends: the base rule set is not given; build with RuleSet.from_dict "
+                    "(which loads it) or pass base="
+                )
+            elif (parent.id, parent.version) != (self.extends.id, self.extends.version):
+                errors.append(
+                    f"extends: names {self.extends.id} v{self.extends.version}, "
+                    f"base= is {parent.id} v{parent.version}"
+                )
+            elif parent.questionnaire != self.questionnaire:
+                errors.append(f"questionnaire: the base rule set is for {parent.questionnaire!r}")
             else:
-                try:
-                    parent = load_ruleset(self.extends.id, self.extends.version)
-                except ValidationError as exc:
-                    errors.extend(f"extends: {e}" for e in exc.errors)
-                else:
-                    if parent.questionnaire != self.questionnaire:
-                        errors.append(
-                            f"questionnaire: the base rule set is for {parent.questionnaire!r}"
-                        )
-                    base = parent.effective_rules
-        base_ids = {r.id for r in base}
-        for n, rid in enumerate(self.disable):
-            if rid not in base_ids:
-                errors.append(f"disable[{n}]: no rule {rid!r} in the base rule set")
+                base = parent.effective_rules
+        elif self.base is not None:
+            errors.append("base: given, but the rule set does not extend another")
+        errors.extend(disable_errors(self.disable, base))
         if self.disable and self.extends is None:
             errors.append("disable: only a rule set that extends another can disable")
         if errors:
@@ -514,13 +524,53 @@ class RuleSet:
 
     @classmethod
     def from_dict(cls, data: object) -> RuleSet:
-        """A rule set from plain JSON-like data."""
-        return structure(data, cls, path="ruleset", what="rule set")
+        """A rule set from plain JSON-like data; ``extends`` loads the bundled base rule set."""
+        base = None
+        extends = data.get("extends") if isinstance(data, Mapping) else None
+        if extends is not None:
+            ref = structure(extends, BaseRef, path="ruleset.extends", what="rule set")
+            if isinstance(data, Mapping) and (ref.id, ref.version) != (
+                data.get("id"),
+                data.get("version"),
+            ):
+                try:
+                    base = load_ruleset(ref.id, ref.version)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        [f"ruleset.extends: {e}" for e in exc.errors], what="rule set"
+                    ) from None
+        if base is None or not isinstance(data, Mapping):
+            return structure(data, cls, path="ruleset", what="rule set")
+        # The base must be there when the extending rule set is built: structure the rest,
+        # then build the whole with it.
+        own = {k: v for k, v in data.items() if k not in ("extends", "disable")}
+        try:
+            rs = structure(own, cls, path="ruleset", what="rule set")
+        except ValidationError as exc:
+            raw = data.get("disable")
+            late = disable_errors(raw, base.effective_rules) if isinstance(raw, list) else []
+            raise ValidationError(
+                [*exc.errors, *(prefix_path("ruleset", e) for e in late)], what="rule set"
+            ) from None
+        disable = structure(
+            data.get("disable", []), tuple[str, ...], path="ruleset.disable", what="rule set"
+        )
+        try:
+            return evolve(rs, extends=ref, disable=disable, base=base)
+        except ValidationError as exc:
+            raise ValidationError(
+                [prefix_path("ruleset", e) for e in exc.errors], what="rule set"
+            ) from None
 
     @classmethod
-    def from_json(cls, source: str | bytes | Path) -> RuleSet:
-        """A rule set from JSON text or a path to a JSON file."""
-        return cls.from_dict(_read_json(source, "rule set"))
+    def from_json(cls, text: str | bytes) -> RuleSet:
+        """A rule set from JSON text (:meth:`from_file` reads a file)."""
+        return cls.from_dict(read_json_text(text, "rule set"))
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> RuleSet:
+        """A rule set from a JSON file."""
+        return cls.from_dict(read_json_file(path, "rule set"))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, as given (not the merged rules)."""
@@ -642,6 +692,16 @@ def _fits(kind: ItemType, value: bool | int | str, codes: tuple[str, ...]) -> bo
 def _unstructure_rule(rule: Rule) -> dict[str, Any]:
     data: dict[str, Any] = converter.unstructure(rule)
     return data
+
+
+def disable_errors(disable: Iterable[object], base: Iterable[Rule]) -> list[str]:
+    """``disable[n]`` entries naming no rule of the base rule set."""
+    ids = {r.id for r in base}
+    return [
+        f"disable[{n}]: no rule {safe_repr(rid)} in the base rule set"
+        for n, rid in enumerate(disable)
+        if rid not in ids
+    ]
 
 
 def load_ruleset(id: str = "exosome-default", version: str | None = None) -> RuleSet:
