@@ -20,8 +20,8 @@ from exointake import (
     Decision,
     ScreeningRefused,
     consents_needing_reconsent,
-    current_template,
     load_questionnaire,
+    load_template,
     open_log,
     record_rendered_consent,
     render_consent,
@@ -61,7 +61,7 @@ with open_log(out / "clinic.db") as log:
     print(f"recorded:  consent {record.consent_id} on template v{record.template_version}")
 
     # 5. The template changes: the consent given on the old text needs re-consent.
-    revised = current_template().to_dict()
+    revised = load_template().to_dict()
     revised["version"] = "2"
     revised["texts"]["choices_refuse"]["ja"] += "（改訂）"
     outdated = consents_needing_reconsent(log, ConsentTemplate.from_dict(revised))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import warnings
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, TypeAlias
@@ -595,7 +596,13 @@ def load_template(
 
 
 def current_template(template_id: str = DEFAULT_TEMPLATE_ID) -> ConsentTemplate:
-    """The newest bundled version of a consent template."""
+    """Deprecated alias of :func:`load_template` (the newest version); removed in 0.2.0."""
+    warnings.warn(
+        "current_template() is deprecated and will be removed in exointake 0.2.0; "
+        "use load_template(template_id), which gives the newest version",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return load_template(template_id)
 
 
@@ -605,7 +612,7 @@ def current_templates(*templates: ConsentTemplate) -> dict[str, str]:
     This is what the log's re-consent query and administration check take: a consent
     given on any other template content needs re-consent.
     """
-    chosen = templates or (current_template(),)
+    chosen = templates or (load_template(),)
     return {t.id: t.sha256 for t in chosen}
 
 
@@ -615,7 +622,7 @@ def needs_reconsent(given: TemplateRef, current: ConsentTemplate | None = None) 
     Compared by content hash, so an edited text with a forgotten version bump
     still triggers re-consent.
     """
-    now = current if current is not None else current_template(given.id)
+    now = current if current is not None else load_template(given.id)
     return given.id == now.id and given.sha256 != now.sha256
 
 

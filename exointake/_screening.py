@@ -780,7 +780,7 @@ class ScreeningResult:
 
 def screen(
     answers: Answers,
-    route: Route | str,
+    route: Route | str | None = None,
     ruleset: RuleSet | None = None,
     *,
     on: dt.date | str | None = None,
@@ -790,7 +790,9 @@ def screen(
 
     Args:
         answers: validated answers (:meth:`Questionnaire.answers`).
-        route: ``iv_drip``, ``injection_face`` or ``injection_scalp``.
+        route: ``iv_drip``, ``injection_face`` or ``injection_scalp``; by default the
+            route the answers were given for (``answers.route``). Given both, they must
+            agree.
         ruleset: the rule set; the bundled ``exosome-default`` if omitted.
         on: the screening day (for ages), a date or ``YYYY-MM-DD``/和暦; today in
             Japan if omitted.
@@ -882,7 +884,7 @@ def _undecided(message: Text, gaps: tuple[str, ...], *, patient: bool) -> Text:
 
 def _screening_inputs(
     answers: Answers,
-    route: Route | str,
+    route: Route | str | None,
     ruleset: RuleSet | None,
     on: dt.date | str | None,
     questionnaire: Questionnaire | None,
@@ -901,9 +903,12 @@ def _screening_inputs(
         raise ValidationError(
             [f"ruleset: expected a RuleSet, got {describe_type(rs)}"], what="screening"
         )
-    route_ = parse_route(route)
+    route_ = parse_route(route) or answers.route
     if route_ is None:
-        raise ValidationError(["route: required"], what="route")
+        raise ValidationError(
+            ["route: required (the answers were given without a route; pass route=)"],
+            what="screening",
+        )
     if answers.questionnaire.id != rs.questionnaire:
         raise ValidationError(
             [
@@ -914,7 +919,11 @@ def _screening_inputs(
         )
     if answers.route is not None and answers.route is not route_:
         raise ValidationError(
-            [f"route: answers were given for {answers.route.value}, not {route_.value}"],
+            [
+                f"route: the answers were given for {answers.route.value}, not "
+                f"{route_.value}; screen them for their own route (leave route out) or "
+                "ask again for this one"
+            ],
             what="screening",
         )
     form = (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import exointake
-from exointake._consent import ConsentRequest, ConsentTemplate, current_template, current_templates
+from exointake._consent import ConsentRequest, ConsentTemplate, current_templates, load_template
 from exointake._consent_record import (
     consent_record,
     consents_needing_reconsent,
@@ -36,7 +36,7 @@ def log() -> Log:
 
 
 def _changed_template() -> ConsentTemplate:
-    data = current_template().to_dict()
+    data = load_template().to_dict()
     data["version"] = "2"
     data["texts"]["choices_refuse"]["ja"] += "（改訂）"
     return ConsentTemplate.from_dict(data)

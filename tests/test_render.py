@@ -20,7 +20,7 @@ from exointake._consent import (
     ConsentRequest,
     CoolingOffBox,
     assemble,
-    current_template,
+    load_template,
     request_fields,
 )
 from exointake._grading import load_severity_table
@@ -284,7 +284,7 @@ class TestCoolingOffBlock:
 
     def test_red_letters_in_red_frame(self, example: ConsentRequest) -> None:
         """The box is framed in red and every paragraph in it is set in red, at least 8 pt."""
-        doc = assemble(example, current_template(), exointake.Lang.JA)
+        doc = assemble(example, load_template(), exointake.Lang.JA)
         box = next(b for s in doc.sections for b in s.blocks if isinstance(b, CoolingOffBox))
         fonts = FontSpec.builtin()
         table = _cooling_box(box, _styles(fonts, exointake.Lang.JA), fonts)

@@ -189,6 +189,17 @@ class TestFailSafe:
         with pytest.raises(ValidationError, match="answers were given for injection_face"):
             screen(answers, "injection_scalp")
 
+    def test_route_defaults_to_the_answers_route(
+        self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
+    ) -> None:
+        """Without a route, answers are screened for the route they were given for."""
+        answers = questionnaire.answers(clear_answers, route="injection_face")
+        assert screen(answers).route is Route.INJECTION_FACE
+        assert screen(answers) == screen(answers, "injection_face")
+        unrouted = questionnaire.answers(clear_answers)
+        with pytest.raises(ValidationError, match="route: required"):
+            screen(unrouted)
+
 
 class TestResult:
     def test_versions_recorded(
