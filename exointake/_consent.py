@@ -27,7 +27,14 @@ from attrs import field, frozen
 
 from . import _bundled
 from ._common import JST, Lang, Route, Text
-from ._convert import Expected, canonical_json, converter, sha256_hex, structure
+from ._convert import (
+    Expected,
+    canonical_json,
+    converter,
+    plain_form,
+    sha256_hex,
+    structure,
+)
 from ._errors import ScreeningRefused, ValidationError
 from ._grading import SeverityTable, load_severity_table
 from ._questionnaire import UNKNOWN, ItemType, Questionnaire, bundled_questionnaire
@@ -488,6 +495,11 @@ _REQUIRED_TEXTS = frozenset(
 )
 
 
+def _sorted_texts(texts: Mapping[str, Text]) -> dict[str, object]:
+    """Texts by key, sorted, so a template's plain form (and hash) does not depend on order."""
+    return {k: converter.unstructure(v) for k, v in sorted(texts.items())}
+
+
 @frozen(repr=False)
 class ConsentTemplate:
     """A versioned consent template: every sentence of the document, in ja and en.
@@ -501,8 +513,8 @@ class ConsentTemplate:
     version: str
     effective_from: dt.date
     sources: tuple[str, ...]
-    texts: Mapping[str, Text]
-    labels: Mapping[str, Text]
+    texts: Mapping[str, Text] = field(metadata=plain_form(unstructure=_sorted_texts))
+    labels: Mapping[str, Text] = field(metadata=plain_form(unstructure=_sorted_texts))
     _sha256: str = field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -560,19 +572,6 @@ class ConsentTemplate:
         """The name of a vocabulary code (``"route.iv_drip"``), or the code itself."""
         text = self.labels.get(key)
         return text.get(lang) if text is not None else key.split(".", 1)[-1]
-
-
-converter.register_unstructure_hook(
-    ConsentTemplate,
-    lambda t: {
-        "id": t.id,
-        "version": t.version,
-        "effective_from": t.effective_from.isoformat(),
-        "sources": list(t.sources),
-        "texts": {k: converter.unstructure(v) for k, v in sorted(t.texts.items())},
-        "labels": {k: converter.unstructure(v) for k, v in sorted(t.labels.items())},
-    },
-)
 
 
 def template_versions(template_id: str = DEFAULT_TEMPLATE_ID) -> tuple[str, ...]:

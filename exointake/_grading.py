@@ -27,12 +27,20 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from attrs import evolve, field, fields, frozen
-from cattrs.errors import ClassValidationError
-from cattrs.gen import make_dict_structure_fn, override
 
 from . import _bundled
 from ._common import Route, Text, parse_route
-from ._convert import Expected, converter, describe_type, safe_repr, structure
+from ._convert import (
+    Expected,
+    checks,
+    converter,
+    describe_type,
+    fields_structurer,
+    safe_repr,
+    structure,
+    to_enum,
+    with_checks,
+)
 from ._errors import ValidationError
 
 __all__ = [
@@ -536,17 +544,26 @@ def load_vocabulary(version: str | None = None) -> Vocabulary:
 _EXTENTS = "|".join(e.value for e in Extent)
 
 
+def check_code(value: object) -> str:
+    """A symptom code is a string (which vocabulary knows it is checked with the reaction)."""
+    if not isinstance(value, str):
+        raise Expected(f"expected a symptom code (a string), got {describe_type(value)}")
+    return value
+
+
 def _to_extent(value: Extent | str | None) -> Extent | None:
-    if value is None or isinstance(value, Extent):
-        return value
-    if isinstance(value, str) and value in Extent._value2member_map_:
-        return Extent(value)
-    raise ValidationError(
-        [f"extent: expected one of {_EXTENTS} or null, got {safe_repr(value)}"], what="symptom"
-    )
+    if value is None:
+        return None
+    try:
+        return to_enum(Extent, value)
+    except Expected:
+        raise ValidationError(
+            [f"extent: expected one of {_EXTENTS} or null, got {safe_repr(value)}"],
+            what="symptom",
+        ) from None
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class Symptom:
     """One reported sign: a vocabulary ``code`` and, for skin signs, its ``extent``.
 
@@ -558,15 +575,28 @@ class Symptom:
     newest by default).
     """
 
-    code: str
+    code: str = field(metadata=checks(check_code))
     extent: Extent | None = field(default=None, converter=_to_extent)
 
-    def __attrs_post_init__(self) -> None:
-        if not isinstance(self.code, str):
-            raise ValidationError(
-                [f"code: expected a symptom code (a string), got {describe_type(self.code)}"],
-                what="symptom",
+    @classmethod
+    def _structure(cls, value: object) -> Symptom:
+        """Plain form: a code, or an object with code and extent."""
+        if isinstance(value, str):
+            value = {"code": value}
+        if not isinstance(value, Mapping):
+            raise Expected(
+                "expected a symptom code or an object with code and extent, "
+                f"got {describe_type(value)}"
             )
+        if not all(isinstance(k, str) for k in value):
+            raise Expected("expected an object with string keys")
+        return _structure_symptom_fields(value, cls)
+
+    def _unstructure(self) -> object:
+        """The code alone when no extent is stated."""
+        if self.extent is None:
+            return self.code
+        return {"code": self.code, "extent": self.extent.value}
 
     def effective_extent(self, vocabulary: Vocabulary | None = None) -> Extent | None:
         """The extent that grading uses: the stated one, else the code's default.
@@ -577,6 +607,9 @@ class Symptom:
         if self.extent is not None:
             return self.extent
         return (vocabulary or load_vocabulary())[self.code].default_extent
+
+
+_structure_symptom_fields = fields_structurer(Symptom)
 
 
 def symptom_errors(
@@ -615,40 +648,6 @@ def raw_symptom_pairs(data: object) -> list[tuple[object, object]]:
     ]
 
 
-def _structure_code(value: object, _: type) -> str:
-    if not isinstance(value, str):
-        raise Expected(f"expected a symptom code (a string), got {describe_type(value)}")
-    return value
-
-
-_symptom_fields = make_dict_structure_fn(
-    Symptom, converter, code=override(struct_hook=_structure_code)
-)
-
-
-def _structure_symptom(value: object, _: type) -> Symptom:
-    if isinstance(value, str):
-        value = {"code": value}
-    if not isinstance(value, Mapping):
-        raise Expected(
-            f"expected a symptom code or an object with code and extent, got {describe_type(value)}"
-        )
-    if not all(isinstance(k, str) for k in value):
-        raise Expected("expected an object with string keys")
-    symptom: Symptom = _symptom_fields(value, Symptom)
-    return symptom
-
-
-def _unstructure_symptom(symptom: Symptom) -> object:
-    if symptom.extent is None:
-        return symptom.code
-    return {"code": symptom.code, "extent": symptom.extent.value}
-
-
-converter.register_structure_hook(Symptom, _structure_symptom)
-converter.register_unstructure_hook(Symptom, _unstructure_symptom)
-
-
 _INTERVENTION_ORDER = {v: n for n, v in enumerate(Intervention)}
 _ALL_INTERVENTIONS = frozenset(Intervention)
 _SYSTEM_ORDER = {v: n for n, v in enumerate(OrganSystem)}
@@ -656,14 +655,10 @@ _CRITERIA = tuple(SeriousnessCriterion)
 
 
 def _enum_or_error(cls: type[_E], value: object, path: str) -> _E:
-    if isinstance(value, cls):
-        return value
-    if isinstance(value, str) and value in cls._value2member_map_:
-        return cls(value)
-    choices = "|".join(str(m.value) for m in cls)
-    raise ValidationError(
-        [f"{path}: expected one of {choices}, got {safe_repr(value)}"], what="reaction"
-    )
+    try:
+        return to_enum(cls, value)
+    except Expected as exc:
+        raise ValidationError([f"{path}: {exc}"], what="reaction") from None
 
 
 def _sorted_interventions(
@@ -791,6 +786,15 @@ class Reaction:
         if errors:
             raise ValidationError(errors, what="reaction")
 
+    @classmethod
+    def _structure(cls, value: object) -> Reaction:
+        """Plain form: an object with string keys (a key that is not text is never shown)."""
+        if not isinstance(value, Mapping):
+            raise Expected(f"expected an object, got {describe_type(value)}")
+        if not all(isinstance(k, str) for k in value):
+            raise Expected("expected an object with string keys")
+        return _structure_reaction_fields(value, cls)
+
     @property
     def codes(self) -> tuple[str, ...]:
         """The symptom codes, in the order given."""
@@ -842,28 +846,7 @@ class Reaction:
         return data
 
 
-_reaction_fields = make_dict_structure_fn(Reaction, converter)
-
-
-def _structure_reaction(value: object, _: type) -> Reaction:
-    # Reaction's own checks raise ValidationError from __init__; cattrs wraps it with no
-    # field note. Re-raise it bare so that, nested in another record, its relative paths
-    # get that record's field name in front (e.g. ``reaction.symptoms[1].code``).
-    if not isinstance(value, Mapping):
-        raise Expected(f"expected an object, got {describe_type(value)}")
-    if not all(isinstance(k, str) for k in value):
-        raise Expected("expected an object with string keys")
-    try:
-        reaction: Reaction = _reaction_fields(value, Reaction)
-    except ClassValidationError as exc:
-        with_notes, without = exc.group_exceptions()
-        if not with_notes and len(without) == 1 and isinstance(without[0], ValidationError):
-            raise without[0] from None
-        raise
-    return reaction
-
-
-converter.register_structure_hook(Reaction, _structure_reaction)
+_structure_reaction_fields = fields_structurer(Reaction)
 
 
 # ---------------------------------------------------------------------------- grade

@@ -10,7 +10,15 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ._convert import Expected, converter, structure, structure_decimal
+from ._convert import (
+    Expected,
+    checks,
+    converter,
+    enum_check,
+    structure,
+    structure_decimal,
+    with_checks,
+)
 from ._errors import ValidationError
 from ._grading import (
     Reaction,
@@ -19,7 +27,7 @@ from ._grading import (
     raw_symptom_pairs,
     symptom_errors,
 )
-from ._records import _to_enum, _to_utc, _validator, check_aware, check_id, register_checked
+from ._records import check_aware, check_id
 
 __all__ = ["Causality", "ReactionRecord", "VitalSigns"]
 
@@ -62,23 +70,19 @@ _RESP_RATE = _in_range(2, 80)
 _SPO2 = _in_range(30, 100)
 
 
-def _causality(value: Causality | str) -> Causality:
-    return _to_enum(Causality, value)
-
-
-@frozen
+@frozen(field_transformer=with_checks)
 class VitalSigns:
     """Vital signs measured during the reaction; every field is optional."""
 
-    systolic_mmhg: int | None = field(default=None, validator=_validator(_SYSTOLIC))
-    diastolic_mmhg: int | None = field(default=None, validator=_validator(_DIASTOLIC))
-    heart_rate_bpm: int | None = field(default=None, validator=_validator(_HEART_RATE))
-    respiratory_rate: int | None = field(default=None, validator=_validator(_RESP_RATE))
-    spo2_percent: int | None = field(default=None, validator=_validator(_SPO2))
-    temperature_c: Decimal | None = field(default=None, validator=_validator(_temperature))
+    systolic_mmhg: int | None = field(default=None, metadata=checks(_SYSTOLIC))
+    diastolic_mmhg: int | None = field(default=None, metadata=checks(_DIASTOLIC))
+    heart_rate_bpm: int | None = field(default=None, metadata=checks(_HEART_RATE))
+    respiratory_rate: int | None = field(default=None, metadata=checks(_RESP_RATE))
+    spo2_percent: int | None = field(default=None, metadata=checks(_SPO2))
+    temperature_c: Decimal | None = field(default=None, metadata=checks(_temperature))
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class ReactionRecord:
     """A reaction after an administration, as reported by staff.
 
@@ -88,11 +92,11 @@ class ReactionRecord:
     free text: it is stored, but never shown in ``repr``, errors or log lines.
     """
 
-    administration_id: str = field(validator=_validator(check_id))
-    onset: dt.datetime = field(converter=_to_utc)
+    administration_id: str = field(metadata=checks(check_id))
+    onset: dt.datetime = field(metadata=checks(check_aware))
     reaction: Reaction
-    causality: Causality = field(converter=_causality)
-    reporter: str = field(validator=_validator(check_id))
+    causality: Causality = field(metadata=checks(enum_check(Causality)))
+    reporter: str = field(metadata=checks(check_id))
     vital_signs: VitalSigns | None = None
     note: str | None = field(default=None, repr=False)
 
@@ -121,15 +125,3 @@ class ReactionRecord:
         """Plain JSON-ready data; ``from_dict(r.to_dict()) == r``."""
         data: dict[str, Any] = converter.unstructure(self)
         return data
-
-
-register_checked(
-    VitalSigns,
-    systolic_mmhg=_SYSTOLIC,
-    diastolic_mmhg=_DIASTOLIC,
-    heart_rate_bpm=_HEART_RATE,
-    respiratory_rate=_RESP_RATE,
-    spo2_percent=_SPO2,
-    temperature_c=_temperature,
-)
-register_checked(ReactionRecord, administration_id=check_id, onset=check_aware, reporter=check_id)

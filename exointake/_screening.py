@@ -32,11 +32,12 @@ from attrs import evolve, field, frozen
 from . import _bundled
 from ._common import Route, Text, parse_route, today_jst
 from ._convert import (
-    OMIT,
     Expected,
     canonical_json,
     converter,
     describe_type,
+    omit,
+    plain_form,
     prefix_path,
     prune_empty,
     read_json_file,
@@ -397,7 +398,9 @@ class Rule:
 
     id: str
     decision: Decision
-    when: Condition
+    when: Condition = field(
+        metadata=plain_form(structure=structure_condition, unstructure=unstructure_condition)
+    )
     reads: tuple[str, ...]
     patient_message: Text
     staff_message: Text
@@ -444,9 +447,7 @@ class RuleSet:
     title: Text | None = None
     extends: BaseRef | None = None
     disable: tuple[str, ...] = ()
-    base: RuleSet | None = field(
-        default=None, kw_only=True, eq=False, repr=False, metadata={OMIT: True}
-    )
+    base: RuleSet | None = field(default=None, kw_only=True, eq=False, repr=False, metadata=omit())
     """The rule set named by ``extends``, as loaded by :meth:`from_dict` (not part of the data)."""
     _effective: tuple[Rule, ...] = field(init=False, repr=False, eq=False, hash=False)
     _compiled: tuple[tuple[Rule, _Eval], ...] = field(init=False, repr=False, eq=False, hash=False)
@@ -712,6 +713,35 @@ def load_ruleset(id: str = "exosome-default", version: str | None = None) -> Rul
 # ---------------------------------------------------------------------------- results
 
 
+def structure_answer_map(data: object) -> Mapping[str, AnswerValue]:
+    """Answers inside a result: JSON values back to answer values (dates by item-agnostic rule)."""
+    if not isinstance(data, Mapping):
+        raise Expected(f"expected an object, got {describe_type(data)}")
+    out: dict[str, AnswerValue] = {}
+    for key, value in data.items():
+        if value == "unknown":
+            out[key] = UNKNOWN
+        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                out[key] = dt.date.fromisoformat(value)
+            except ValueError:
+                out[key] = value
+        elif isinstance(value, list):
+            if not all(isinstance(v, str) for v in value):
+                raise Expected(f"{key}: expected a list of choice codes (strings)")
+            out[key] = tuple(value)
+        elif isinstance(value, bool | int | str):
+            out[key] = value
+        else:
+            raise Expected(f"expected an answer value, got {describe_type(value)}")
+    return MappingProxyType(out)
+
+
+def unstructure_answer_map(values: Mapping[str, AnswerValue]) -> dict[str, object]:
+    """Answers inside a result as JSON values, sorted by item."""
+    return {k: answer_to_json(v) for k, v in sorted(values.items())}
+
+
 @frozen
 class Finding:
     """One rule's outcome: it fired, or it could not be decided (``incomplete``)."""
@@ -721,7 +751,11 @@ class Finding:
     patient_message: Text
     staff_message: Text
     source: RuleSource
-    answers: Mapping[str, AnswerValue] = field(converter=freeze_answers, hash=False)
+    answers: Mapping[str, AnswerValue] = field(
+        converter=freeze_answers,
+        hash=False,
+        metadata=plain_form(structure=structure_answer_map, unstructure=unstructure_answer_map),
+    )
     """The answers the rule read (those given, "unknown" included)."""
     missing: tuple[str, ...] = ()
     """For ``incomplete``: the items missing or answered "unknown"."""
@@ -955,46 +989,6 @@ def _screening_inputs(
     else:
         day = on if isinstance(on, dt.date) else parse_date(on)
     return rs, route_, answers, day
-
-
-# ---------------------------------------------------------------------------- hooks
-
-
-def _structure_answer_map(data: object, _: type) -> Mapping[str, AnswerValue]:
-    """Answers inside a result: JSON values back to answer values (dates by item-agnostic rule)."""
-    if not isinstance(data, Mapping):
-        raise Expected(f"expected an object, got {describe_type(data)}")
-    out: dict[str, AnswerValue] = {}
-    for key, value in data.items():
-        if value == "unknown":
-            out[key] = UNKNOWN
-        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                out[key] = dt.date.fromisoformat(value)
-            except ValueError:
-                out[key] = value
-        elif isinstance(value, list):
-            if not all(isinstance(v, str) for v in value):
-                raise Expected(f"{key}: expected a list of choice codes (strings)")
-            out[key] = tuple(value)
-        elif isinstance(value, bool | int | str):
-            out[key] = value
-        else:
-            raise Expected(f"expected an answer value, got {describe_type(value)}")
-    return MappingProxyType(out)
-
-
-converter.register_structure_hook_func(
-    lambda t: t == Mapping[str, AnswerValue], _structure_answer_map
-)
-converter.register_unstructure_hook_func(
-    lambda t: t == Mapping[str, AnswerValue],
-    lambda m: {k: answer_to_json(v) for k, v in sorted(m.items())},
-)
-converter.register_structure_hook_func(
-    lambda t: t == Condition, lambda d, _: structure_condition(d)
-)
-converter.register_unstructure_hook_func(lambda t: t == Condition, unstructure_condition)
 
 
 def result_from_json(text: str | bytes) -> ScreeningResult:
