@@ -53,29 +53,13 @@ from ._errors import (
 from ._grading import (
     Action,
     ActionCode,
-    ActionTexts,
     BrightonReason,
-    BrightonRole,
     BrightonSign,
-    Category,
     CtcaeGrade,
     CtcaeTerm,
-    DataSource,
-    Extent,
     Grade,
-    Intervention,
-    OrganSystem,
-    Outcome,
-    Reaction,
     SeriousnessCriterion,
-    SeverityRow,
-    SeverityTable,
-    Symptom,
-    SymptomDef,
-    Vocabulary,
     grade,
-    load_severity_table,
-    load_vocabulary,
 )
 from ._log._core import (
     Alert,
@@ -105,6 +89,12 @@ from ._questionnaire import (
     QuestionnaireRef,
     Unknown,
     load_questionnaire,
+)
+from ._reaction import (
+    Intervention,
+    Outcome,
+    Reaction,
+    Symptom,
 )
 from ._reactions import (
     Causality,
@@ -141,6 +131,20 @@ from ._screening import (
 )
 from ._sign import (
     sign_consent,
+)
+from ._vocabulary import (
+    ActionTexts,
+    BrightonRole,
+    Category,
+    DataSource,
+    Extent,
+    OrganSystem,
+    SeverityRow,
+    SeverityTable,
+    SymptomDef,
+    Vocabulary,
+    load_severity_table,
+    load_vocabulary,
 )
 from ._wareki import format_wareki, parse_date
 

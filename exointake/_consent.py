@@ -36,10 +36,13 @@ from ._convert import (
     structure,
 )
 from ._errors import ScreeningRefused, ValidationError
-from ._grading import SeverityTable, load_severity_table
 from ._questionnaire import UNKNOWN, ItemType, Questionnaire, bundled_questionnaire
 from ._records import Origin, Sourcing, check_id
 from ._screening import Decision, Finding, ScreeningResult
+from ._vocabulary import (
+    SeverityTable,
+    load_severity_table,
+)
 from ._wareki import format_wareki
 
 __all__ = [

@@ -20,14 +20,16 @@ from ._convert import (
     with_checks,
 )
 from ._errors import ValidationError
-from ._grading import (
+from ._reaction import (
     Reaction,
-    Vocabulary,
-    load_vocabulary,
     raw_symptom_pairs,
     symptom_errors,
 )
 from ._records import check_aware, check_id
+from ._vocabulary import (
+    Vocabulary,
+    load_vocabulary,
+)
 
 __all__ = ["Causality", "ReactionRecord", "VitalSigns"]
 

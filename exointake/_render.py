@@ -67,7 +67,10 @@ from ._consent import (
 )
 from ._convert import canonical_json, sha256_hex
 from ._errors import RenderError, ValidationError
-from ._grading import SeverityTable, load_severity_table
+from ._vocabulary import (
+    SeverityTable,
+    load_severity_table,
+)
 
 __all__ = ["FontSpec", "RenderedConsent", "render_consent", "render_summary"]
 

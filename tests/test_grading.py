@@ -22,21 +22,25 @@ from exointake import strategies as xs
 from exointake._bundled import versions as bundled_versions
 from exointake._convert import canonical_json, structure
 from exointake._grading import (
-    STABLE_CODES,
     ActionCode,
     BrightonReason,
-    Category,
     CtcaeTerm,
-    Extent,
     Grade,
+    SeriousnessCriterion,
+    grade,
+)
+from exointake._reaction import (
     Intervention,
     Outcome,
     Reaction,
-    SeriousnessCriterion,
-    SeverityTable,
     Symptom,
+)
+from exointake._vocabulary import (
+    STABLE_CODES,
+    Category,
+    Extent,
+    SeverityTable,
     Vocabulary,
-    grade,
     load_severity_table,
     load_vocabulary,
 )

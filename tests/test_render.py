@@ -23,7 +23,6 @@ from exointake._consent import (
     load_template,
     request_fields,
 )
-from exointake._grading import load_severity_table
 from exointake._render import (
     MIN_FONT_SIZE,
     RED,
@@ -33,6 +32,7 @@ from exointake._render import (
     render_consent,
     render_summary,
 )
+from exointake._vocabulary import load_severity_table
 from exointake.strategies import consent_requests
 
 from .consent_helpers import (

@@ -12,13 +12,15 @@ from .._grading import (
     _FIELD_LABELS,
     Action,
     BrightonReason,
+    Grade,
+    grade,
+)
+from .._reaction import Reaction
+from .._vocabulary import (
     BrightonRole,
     Extent,
-    Grade,
     OrganSystem,
-    Reaction,
     Vocabulary,
-    grade,
     load_vocabulary,
 )
 from .._wareki import parse_date

@@ -19,9 +19,9 @@ from .._common import JST, Route
 from .._consent import current_templates
 from .._convert import Expected
 from .._errors import ValidationError
-from .._grading import Reaction
 from .._log._core import Log, LogEntry, RateReport, migrate_log, open_log
 from .._log._store import normalise_url
+from .._reaction import Reaction
 from .._reactions import Causality, ReactionRecord
 from .._records import (
     Administration,

@@ -6,12 +6,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .._grading import (
-    Extent,
+from .._reaction import (
     Intervention,
     Outcome,
     Reaction,
     Symptom,
+)
+from .._vocabulary import (
+    Extent,
     Vocabulary,
     load_vocabulary,
 )
