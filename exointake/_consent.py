@@ -598,9 +598,9 @@ def load_template(
 
 
 def current_template(template_id: str = DEFAULT_TEMPLATE_ID) -> ConsentTemplate:
-    """Deprecated alias of :func:`load_template` (the newest version); removed in 0.2.0."""
+    """Deprecated alias of :func:`load_template` (the newest); removed in exointake 0.3.0."""
     warnings.warn(
-        "current_template() is deprecated and will be removed in exointake 0.2.0; "
+        "current_template() is deprecated and will be removed in exointake 0.3.0; "
         "use load_template(template_id), which gives the newest version",
         DeprecationWarning,
         stacklevel=2,

@@ -271,7 +271,7 @@ class TestOneWayPerTask:
     def test_current_template_is_a_deprecated_alias(self) -> None:
         """current_template() warns and gives what load_template() gives."""
         with pytest.warns(
-            DeprecationWarning, match=r"load_template.*0\.2\.0|0\.2\.0.*load_template"
+            DeprecationWarning, match=r"load_template.*0\.3\.0|0\.3\.0.*load_template"
         ):
             old = exointake.current_template()
         assert old is load_template()
