@@ -56,6 +56,7 @@ __all__ = [
     "sha256_hex",
     "structure",
     "to_enum",
+    "to_member",
     "unstructure",
     "with_checks",
 ]
@@ -381,6 +382,18 @@ def to_enum(cls: type[E], value: object) -> E:
 def enum_check(cls: type[E]) -> Callable[[object], E]:
     """A :func:`checked` check accepting the members of ``cls`` or their values."""
     return functools.partial(to_enum, cls)
+
+
+def to_member(cls: type[E], value: object, name: str) -> E:
+    """:func:`to_enum` for an attrs converter of field ``name`` (``<name>: expected one of ...``).
+
+    Structuring needs no metadata for enum fields: the converter's enum hook gives the
+    path-aware message; a named converter calling this gives the field's in Python.
+    """
+    try:
+        return to_enum(cls, value)
+    except Expected as exc:
+        raise ValidationError([f"{name}: {exc}"], what=cls.__name__) from None
 
 
 def _has_structure_spec(tp: object) -> bool:

@@ -14,9 +14,9 @@ from ._convert import (
     Expected,
     checks,
     converter,
-    enum_check,
     structure,
     structure_decimal,
+    to_member,
     with_checks,
 )
 from ._errors import ValidationError
@@ -72,6 +72,10 @@ _RESP_RATE = _in_range(2, 80)
 _SPO2 = _in_range(30, 100)
 
 
+def _to_causality(value: Causality | str) -> Causality:
+    return to_member(Causality, value, "causality")
+
+
 @frozen(field_transformer=with_checks)
 class VitalSigns:
     """Vital signs measured during the reaction; every field is optional."""
@@ -97,7 +101,7 @@ class ReactionRecord:
     administration_id: str = field(metadata=checks(check_id))
     onset: dt.datetime = field(metadata=checks(check_aware))
     reaction: Reaction
-    causality: Causality = field(metadata=checks(enum_check(Causality)))
+    causality: Causality = field(converter=_to_causality)
     reporter: str = field(metadata=checks(check_id))
     vital_signs: VitalSigns | None = None
     note: str | None = field(default=None, repr=False)

@@ -26,11 +26,11 @@ from ._convert import (
     canonical_json,
     checks,
     converter,
-    enum_check,
     sha256_hex,
     structure,
     structure_datetime,
     structure_decimal,
+    to_member,
     with_checks,
 )
 from ._errors import ValidationError
@@ -146,6 +146,22 @@ class FollowUpStatus(enum.StrEnum):
 # ---------------------------------------------------------------------------- values
 
 
+def _to_origin(value: Origin | str) -> Origin:
+    return to_member(Origin, value, "origin")
+
+
+def _to_sourcing(value: Sourcing | str) -> Sourcing:
+    return to_member(Sourcing, value, "sourcing")
+
+
+def _to_route(value: Route | str) -> Route:
+    return to_member(Route, value, "route")
+
+
+def _to_status(value: FollowUpStatus | str) -> FollowUpStatus:
+    return to_member(FollowUpStatus, value, "status")
+
+
 @frozen(field_transformer=with_checks)
 class StorageCheck:
     """The cold-chain check done before use.
@@ -165,9 +181,9 @@ class StorageCheck:
 class Product:
     """The product given: origin, maker, domestic or imported, concentration and lot."""
 
-    origin: Origin = field(metadata=checks(enum_check(Origin)))
+    origin: Origin = field(converter=_to_origin)
     maker: str = field(metadata=checks(check_label))
-    sourcing: Sourcing = field(metadata=checks(enum_check(Sourcing)))
+    sourcing: Sourcing = field(converter=_to_sourcing)
     concentration: str = field(metadata=checks(check_label))
     """As the maker states it, e.g. ``"1.0e10 particles/mL"``."""
     lot: str = field(metadata=checks(check_id))
@@ -184,7 +200,7 @@ class Administration:
 
     patient_id: str = field(metadata=checks(check_id))
     administered_at: dt.datetime = field(metadata=checks(check_aware))
-    route: Route = field(metadata=checks(enum_check(Route)))
+    route: Route = field(converter=_to_route)
     site: str = field(metadata=checks(check_label))
     volume_ml: Decimal = field(metadata=checks(check_positive_decimal))
     product: Product
@@ -213,7 +229,7 @@ class FollowUp:
     """
 
     reaction_id: str = field(metadata=checks(check_id))
-    status: FollowUpStatus = field(metadata=checks(enum_check(FollowUpStatus)))
+    status: FollowUpStatus = field(converter=_to_status)
     recorded_by: str = field(metadata=checks(check_id))
     on: dt.datetime = field(metadata=checks(check_aware))
     due_on: dt.date | None = None
