@@ -58,7 +58,6 @@ from ._grading import (
     CtcaeGrade,
     CtcaeTerm,
     Grade,
-    SeriousnessCriterion,
     grade,
 )
 from ._log._core import (
@@ -139,6 +138,7 @@ from ._vocabulary import (
     DataSource,
     Extent,
     OrganSystem,
+    SeriousnessCriterion,
     SeverityRow,
     SeverityTable,
     SymptomDef,

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import Any
 
 from attrs import evolve, frozen
@@ -42,6 +41,7 @@ from ._vocabulary import (
     Category,
     Extent,
     OrganSystem,
+    SeriousnessCriterion,
     SeverityTable,
     Vocabulary,
     fill_text,
@@ -57,7 +57,6 @@ __all__ = [
     "CtcaeGrade",
     "CtcaeTerm",
     "Grade",
-    "SeriousnessCriterion",
     "grade",
 ]
 
@@ -77,57 +76,6 @@ class CtcaeTerm(enum.StrEnum):
     ANAPHYLAXIS = "Anaphylaxis"
     URTICARIA = "Urticaria"
 
-
-class SeriousnessCriterion(enum.StrEnum):
-    """ICH E2A criteria that make an adverse event serious."""
-
-    DEATH = "death"
-    LIFE_THREATENING = "life_threatening"
-    HOSPITALIZATION = "hospitalization"
-    DISABILITY = "disability"
-    CONGENITAL_ANOMALY = "congenital_anomaly"
-    MEDICALLY_IMPORTANT = "medically_important"
-
-    @property
-    def label(self) -> Text:
-        """The criterion in words."""
-        return _CRITERION_LABELS[self]
-
-
-_CRITERION_LABELS = {
-    SeriousnessCriterion.DEATH: Text("死亡", "death"),
-    SeriousnessCriterion.LIFE_THREATENING: Text("生命を脅かす", "life-threatening"),
-    SeriousnessCriterion.HOSPITALIZATION: Text(
-        "入院または入院期間の延長", "hospitalization or its prolongation"
-    ),
-    SeriousnessCriterion.DISABILITY: Text(
-        "永続的または顕著な障害・機能不全", "persistent or significant disability"
-    ),
-    SeriousnessCriterion.CONGENITAL_ANOMALY: Text("先天異常", "congenital anomaly"),
-    SeriousnessCriterion.MEDICALLY_IMPORTANT: Text(
-        "その他の医学的に重要な事象", "other medically important event"
-    ),
-}
-
-
-_FIELD_LABELS: Mapping[str, Text] = MappingProxyType(
-    {
-        "route": Text("投与経路", "route"),
-        "interventions": Text("処置", "interventions"),
-        "hospitalization": Text("入院の有無", "hospitalization"),
-        "outcome": Text("転帰", "outcome"),
-        "body_surface_percent": Text("蕁麻疹の範囲（体表面積%）", "body surface %"),
-        "life_threatening": Text("生命を脅かすものだったか", "life-threatening or not"),
-        "prolonged": Text("遷延・再燃の有無", "prolonged or recurring"),
-        "disability": Text("障害・機能不全の有無", "disability or not"),
-        "congenital_anomaly": Text("先天異常の有無", "congenital anomaly or not"),
-        "medically_important": Text(
-            "その他の医学的に重要な事象か", "other medically important event or not"
-        ),
-    }
-)
-"""The fields grading may ask to record (``CtcaeGrade.missing``, the complete-record
-action), in words."""
 
 _CRITERION_FIELD = {
     SeriousnessCriterion.DEATH: "outcome",
@@ -772,13 +720,17 @@ def _actions(
     actions.append(action(ActionCode.FOLLOW_UP, fill_text(texts.follow_up, days=follow), follow))
     if criteria:
         report = Text(
-            texts.report.ja.format(criteria="、".join(c.label.ja for c in criteria)),
-            texts.report.en.format(criteria=", ".join(c.label.en for c in criteria)),
+            texts.report.ja.format(
+                criteria="、".join(table.criterion_labels[c].ja for c in criteria)
+            ),
+            texts.report.en.format(
+                criteria=", ".join(table.criterion_labels[c].en for c in criteria)
+            ),
         )
         actions.append(action(ActionCode.REPORT, report, 0))
     if ctcae.grade is None or undecided:
         names = [*ctcae.missing, *(_CRITERION_FIELD[c] for c in undecided)]
-        fields_ = [_FIELD_LABELS[n] for n in dict.fromkeys(names)]
+        fields_ = [table.field_labels[n] for n in dict.fromkeys(names)]
         record = Text(
             texts.complete_record.ja.format(fields="、".join(f.ja for f in fields_)),
             texts.complete_record.en.format(fields=", ".join(f.en for f in fields_)),

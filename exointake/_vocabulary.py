@@ -23,6 +23,7 @@ from ._convert import (
 from ._errors import ValidationError
 
 __all__ = [
+    "RECORD_FIELDS",
     "STABLE_CODES",
     "ActionTexts",
     "BrightonRole",
@@ -30,6 +31,7 @@ __all__ = [
     "DataSource",
     "Extent",
     "OrganSystem",
+    "SeriousnessCriterion",
     "SeverityRow",
     "SeverityTable",
     "SymptomDef",
@@ -115,6 +117,38 @@ class BrightonRole(enum.StrEnum):
     NONE = "none"
 
 
+class SeriousnessCriterion(enum.StrEnum):
+    """ICH E2A criteria that make an adverse event serious (their words: the severity table)."""
+
+    DEATH = "death"
+    LIFE_THREATENING = "life_threatening"
+    HOSPITALIZATION = "hospitalization"
+    DISABILITY = "disability"
+    CONGENITAL_ANOMALY = "congenital_anomaly"
+    MEDICALLY_IMPORTANT = "medically_important"
+
+    @property
+    def label(self) -> Text:
+        """The criterion in words, from the bundled newest severity table."""
+        return load_severity_table().criterion_labels[self.value]
+
+
+RECORD_FIELDS = (
+    "route",
+    "interventions",
+    "hospitalization",
+    "outcome",
+    "body_surface_percent",
+    "life_threatening",
+    "prolonged",
+    "disability",
+    "congenital_anomaly",
+    "medically_important",
+)
+"""The fields grading may ask to record (``CtcaeGrade.missing``, the complete-record
+action); the severity table names each in words."""
+
+
 @frozen
 class DataSource:
     """Where a data file's content comes from."""
@@ -169,6 +203,10 @@ class SeverityTable:
     source: DataSource
     rows: tuple[SeverityRow, ...]
     actions: ActionTexts
+    criterion_labels: Mapping[str, Text]
+    """Each ICH E2A criterion (:class:`SeriousnessCriterion`) in words."""
+    field_labels: Mapping[str, Text]
+    """Each field grading may ask to record (:data:`RECORD_FIELDS`) in words."""
     persistence_days: int = 3
     """Local symptoms lasting longer than this need the physician ("数日")."""
 
@@ -182,6 +220,16 @@ class SeverityTable:
             )
         elif codes != list(_CATEGORY_ORDER):
             errors.append("severity.rows: expected the order local, allergy, anaphylaxis")
+        errors.extend(
+            f"severity.criterion_labels.{c.value}: required label missing"
+            for c in SeriousnessCriterion
+            if c.value not in self.criterion_labels
+        )
+        errors.extend(
+            f"severity.field_labels.{name}: required label missing"
+            for name in RECORD_FIELDS
+            if name not in self.field_labels
+        )
         if self.persistence_days < 1:
             errors.append("severity.persistence_days: expected at least 1")
         for a in fields(ActionTexts):

@@ -26,7 +26,6 @@ from exointake._grading import (
     BrightonReason,
     CtcaeTerm,
     Grade,
-    SeriousnessCriterion,
     grade,
 )
 from exointake._reaction import (
@@ -39,6 +38,7 @@ from exointake._vocabulary import (
     STABLE_CODES,
     Category,
     Extent,
+    SeriousnessCriterion,
     SeverityTable,
     Vocabulary,
     load_severity_table,

@@ -10,16 +10,14 @@ from typing import Any, Final
 
 from .._common import JST, Route, Text
 from .._errors import ValidationError
-from .._grading import (
-    Grade,
-    SeriousnessCriterion,
-)
+from .._grading import Grade
 from .._grading import grade as grade_reaction
 from .._log._core import EntryKind, Log, LogEntry, iter_entries
 from .._reaction import Outcome
 from .._reactions import Causality, ReactionRecord
 from .._records import Administration, ConsentRecord, Product
 from .._screening import ScreeningResult
+from .._vocabulary import SeriousnessCriterion
 from ._screening import to_risk_assessment
 from ._util import (
     CANONICAL_BASE,
