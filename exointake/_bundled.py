@@ -11,7 +11,7 @@ severity table, consent templates) reads its file through :func:`load`, which
 
 Layout: ``data/<kind>/<id>/<version>.json`` for kinds with several documents
 (questionnaires, rule sets, consent templates) and ``data/<kind>/<version>.json``
-for kinds with one (vocabulary, severity table).
+for kinds with one (vocabulary, severity table, the screening engine's wording).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _check_name(value: object, path: str, what: str) -> str:
     return value
 
 
-_SINGLE = frozenset({"vocabulary", "severity"})
+_SINGLE = frozenset({"vocabulary", "severity", "screening"})
 """Kinds with one document (``data/<kind>/<version>.json``); the others have ids."""
 
 _BUILT: dict[tuple[str, str | None, str], Any] = {}
@@ -94,8 +94,8 @@ def load(
 
     Args:
         kind: the folder under ``data/`` (``"questionnaires"``, ``"vocabulary"``...).
-        ident: the document id (None for the vocabulary and the severity table,
-            which are single documents).
+        ident: the document id (None for the single-document kinds: the vocabulary,
+            the severity table and the screening wording).
         version: a bundled version, or None for the newest.
         build: turns the parsed JSON into the value (e.g. ``Questionnaire.from_dict``);
             called once per (kind, id, version) in a process.

@@ -609,16 +609,40 @@ def screen(
     )
 
 
+@frozen
+class ScreeningWording:
+    """The engine's own sentences (ja/en), versioned data: what an undecided rule says.
+
+    ``{items}`` is filled with the missing items, ``{rule}`` with the rule's staff message.
+    """
+
+    version: str
+    source: str
+    undecided_patient: Text
+    undecided_staff: Text
+
+
+def load_screening_wording(version: str | None = None) -> ScreeningWording:
+    """The bundled screening wording; the newest unless ``version`` is given."""
+    return _bundled.load(
+        "screening",
+        None,
+        version,
+        lambda data: structure(data, ScreeningWording, path="screening", what="screening wording"),
+        what="screening wording",
+    )
+
+
 def _undecided(message: Text, gaps: tuple[str, ...], *, patient: bool) -> Text:
+    wording = load_screening_wording()
     items = ", ".join(gaps)
     if patient:
-        return Text(
-            ja=f"次の質問にお答えください（{items}）。回答がないと判断できません。",
-            en=f"Please answer these questions ({items}); without them we cannot decide.",
-        )
+        text = wording.undecided_patient
+        return Text(ja=text.ja.format(items=items), en=text.en.format(items=items))
+    text = wording.undecided_staff
     return Text(
-        ja=f"判定不可（{items} が未回答または「わからない」）。規則: {message.ja}",
-        en=f"Cannot decide ({items} missing or unknown). Rule: {message.en}",
+        ja=text.ja.format(items=items, rule=message.ja),
+        en=text.en.format(items=items, rule=message.en),
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 import exointake
 from exointake import Decision, Questionnaire, Route, RuleSet, ValidationError, screen
+from exointake._screening import load_screening_wording
 
 DAY = dt.date(2026, 11, 25)
 
@@ -445,3 +446,17 @@ class TestConstructorsStore:
         )
         assert again == resolved
         assert again.effective_rules == resolved.effective_rules
+
+
+class TestWordingIsData:
+    def test_undecided_wording_comes_from_the_data_file(self) -> None:
+        """An undecided finding's sentences are the bundled screening wording, filled in."""
+        q = exointake.load_questionnaire()
+        result = screen(q.answers({}, partial=True), "iv_drip", on=dt.date(2026, 1, 1))
+        finding = result.findings[0]
+        wording = load_screening_wording()
+        items = ", ".join(finding.missing)
+        assert finding.patient_message.en == wording.undecided_patient.en.format(items=items)
+        assert finding.staff_message.ja.startswith(
+            wording.undecided_staff.ja.split("{items}")[0] + items
+        )
