@@ -12,12 +12,10 @@ consent-form PDFs; and an append-only, tamper-evident reaction log.
 
 from ._common import JST, Lang, Route, Text
 from ._consent import (
-    Acquisition,
     Clinic,
     ConsentLanguage,
     ConsentProduct,
     ConsentRequest,
-    ConsentTemplate,
     Guardian,
     IntervalUnit,
     Patient,
@@ -25,21 +23,25 @@ from ._consent import (
     PhysicianOverride,
     Plan,
     Prices,
-    ProductKind,
-    TemplateRef,
     Treatment,
     cooling_off_applies,
-    current_template,
-    current_templates,
-    load_template,
     needs_reconsent,
     suggest_cooling_off,
-    template_versions,
 )
 from ._consent_record import (
     consent_record,
     consents_needing_reconsent,
     record_rendered_consent,
+)
+from ._consent_template import (
+    Acquisition,
+    ConsentTemplate,
+    ProductKind,
+    TemplateRef,
+    current_template,
+    current_templates,
+    load_template,
+    template_versions,
 )
 from ._errors import (
     ExointakeError,

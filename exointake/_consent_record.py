@@ -12,7 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from ._consent import ConsentTemplate, current_templates
+from ._consent_template import (
+    ConsentTemplate,
+    current_templates,
+)
 from ._log._core import Log, open_log
 from ._records import ConsentRecord
 from ._render import RenderedConsent

@@ -12,16 +12,20 @@ import exointake
 from exointake._common import Lang, Route
 from exointake._consent import (
     ConsentRequest,
-    ConsentTemplate,
-    CoolingOffBox,
-    TemplateRef,
-    assemble,
     check_screening_gate,
     cooling_off_applies,
-    load_template,
     needs_reconsent,
     suggest_cooling_off,
+)
+from exointake._consent_template import (
+    ConsentTemplate,
+    TemplateRef,
+    load_template,
     template_versions,
+)
+from exointake._document import (
+    CoolingOffBox,
+    assemble,
 )
 from exointake._render import FontSpec, check_glyphs
 from exointake.strategies import consent_requests

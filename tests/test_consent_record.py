@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 
 import exointake
-from exointake._consent import ConsentRequest, ConsentTemplate, current_templates, load_template
+from exointake._consent import ConsentRequest
 from exointake._consent_record import (
     consent_record,
     consents_needing_reconsent,
     record_rendered_consent,
+)
+from exointake._consent_template import (
+    ConsentTemplate,
+    current_templates,
+    load_template,
 )
 from exointake._log import Log, open_log
 from exointake._records import Administration

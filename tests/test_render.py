@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 import exointake
-from exointake._consent import (
-    ConsentRequest,
+from exointake._consent import ConsentRequest
+from exointake._consent_template import load_template
+from exointake._document import (
     CoolingOffBox,
     assemble,
-    load_template,
     request_fields,
 )
 from exointake._render import (

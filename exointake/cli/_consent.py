@@ -10,7 +10,11 @@ from importlib import resources
 from pathlib import Path
 
 from .._common import Route
-from .._consent import ConsentLanguage, ConsentRequest, suggest_cooling_off
+from .._consent import (
+    ConsentLanguage,
+    ConsentRequest,
+    suggest_cooling_off,
+)
 from .._consent_record import record_rendered_consent
 from .._errors import ScreeningRefused, ValidationError
 from .._log._core import Log

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .._common import JST, Route
-from .._consent import current_templates
+from .._consent_template import current_templates
 from .._convert import Expected
 from .._errors import ValidationError
 from .._log._core import Log, LogEntry, RateReport, migrate_log, open_log
