@@ -1,17 +1,12 @@
-"""Consent requests and consent content: *what* a consent document says.
+"""Consent requests and their policy: who, what, how much, and may a consent be given.
 
 A :class:`ConsentRequest` is data (clinic, physician, patient, treatment plan,
-product, prices, the screening result it relies on...). :func:`assemble` turns
-a request and a versioned :class:`ConsentTemplate` into a
-:class:`ConsentDocument`: sections of headings, paragraphs, tables and
-signature blocks, per language, with every piece of request text tagged with
-the field path it came from (so a renderer can name the field of a character
-its font cannot show). Nothing here knows about PDF or reportlab; see
-``_render.py`` for *how it looks*.
-
-Templates (legal and explanatory text, ja/en) are versioned data files in
-``exointake/data/consent/<id>/<version>.json`` with a SHA-256 of their
-canonical JSON; a consent given on an older template hash needs re-consent.
+product, prices, the screening result it relies on...). The policy checks live
+here too: whether the cooling-off of 特定商取引法 applies, and the screening gate
+(no consent for a contraindicated or incomplete screening without a recorded
+physician override). What the documents *say* is :mod:`exointake._document`
+(``assemble``); the templates are :mod:`exointake._consent_template`; how the
+documents *look* is ``_render.py``. Nothing here knows about PDF or reportlab.
 """
 
 from __future__ import annotations
