@@ -142,12 +142,12 @@ class TestDeprecated:
     def test_record_rendered_consent_warns_and_still_records(
         self, rendered: RenderedConsent, log: Log, tmp_path: Path
     ) -> None:
-        """record_rendered_consent (removed in 0.4) warns, then records as before."""
+        """record_rendered_consent (removed in exointake 0.3.0) warns, then records as before."""
         with pytest.warns(DeprecationWarning, match="log.record_consent"):
             record = record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
         assert log.consent(rendered.consent_id) == record
         url = f"sqlite:///{tmp_path / 'clinic.db'}"
-        with pytest.warns(DeprecationWarning, match="removed in 0.4"):
+        with pytest.warns(DeprecationWarning, match="removed in exointake 0.3.0"):
             record_rendered_consent(url, rendered, rendered_by="N-007", rendered_at=WHEN)
         with open_log(url) as opened:
             assert opened.consent(rendered.consent_id) == record
@@ -155,9 +155,9 @@ class TestDeprecated:
     def test_consents_needing_reconsent_function_warns(
         self, rendered: RenderedConsent, log: Log
     ) -> None:
-        """exointake.consents_needing_reconsent (removed in 0.4) warns and gives the same list."""
+        """exointake.consents_needing_reconsent (removed in exointake 0.3.0) warns and gives the same list."""
         log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
-        with pytest.warns(DeprecationWarning, match="removed in 0.4"):
+        with pytest.warns(DeprecationWarning, match="removed in exointake 0.3.0"):
             outdated = consents_needing_reconsent(log, _changed_template())
         assert outdated == log.consents_needing_reconsent(current_templates(_changed_template()))
         assert [c.consent_id for c in outdated] == [rendered.consent_id]
