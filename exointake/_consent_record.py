@@ -47,7 +47,7 @@ def record_rendered_consent(
     rendered_by: str,
     rendered_at: dt.datetime | None = None,
 ) -> ConsentRecord:
-    """Deprecated (removed in exointake 0.3.0): use ``log.record_consent(rendered, rendered_by=...)``.
+    """Deprecated (removed in exointake 0.3.0): use ``log.record_consent(rendered, ...)``.
 
     Records ``rendered`` in ``log`` (an open log, a database URL or an SQLite path) and
     returns the record written.
@@ -76,7 +76,8 @@ def consents_needing_reconsent(log: Log, *templates: ConsentTemplate) -> list[Co
     ``log.consents_needing_reconsent(current_templates(*templates))``."""
     warnings.warn(
         "exointake.consents_needing_reconsent(log, *templates) is deprecated and will be "
-        "removed in exointake 0.3.0; use log.consents_needing_reconsent(current_templates(*templates))",
+        "removed in exointake 0.3.0; use "
+        "log.consents_needing_reconsent(current_templates(*templates))",
         DeprecationWarning,
         stacklevel=2,
     )

@@ -155,7 +155,7 @@ class TestDeprecated:
     def test_consents_needing_reconsent_function_warns(
         self, rendered: RenderedConsent, log: Log
     ) -> None:
-        """exointake.consents_needing_reconsent (removed in exointake 0.3.0) warns and gives the same list."""
+        """consents_needing_reconsent (removed in exointake 0.3.0) warns, same list."""
         log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
         with pytest.warns(DeprecationWarning, match="removed in exointake 0.3.0"):
             outdated = consents_needing_reconsent(log, _changed_template())
