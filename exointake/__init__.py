@@ -44,11 +44,13 @@ from ._consent_template import (
     template_versions,
 )
 from ._errors import (
+    EntryNotFound,
     ExointakeError,
     LogIntegrityError,
     MigrationRequired,
     RenderError,
     ScreeningRefused,
+    StorageError,
     ValidationError,
     VersionMismatchError,
 )
@@ -183,6 +185,7 @@ __all__ = [
     "EnableBehavior",
     "EnableWhen",
     "EntryKind",
+    "EntryNotFound",
     "EntryView",
     "ExointakeError",
     "Extent",
@@ -234,6 +237,7 @@ __all__ = [
     "SeverityTable",
     "Sourcing",
     "StorageCheck",
+    "StorageError",
     "Symptom",
     "SymptomDef",
     "TemplateRef",

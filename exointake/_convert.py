@@ -450,6 +450,33 @@ def _fields_unstructurer(tp: type, conv: cattrs.Converter) -> Callable[[Any], An
     return make_dict_unstructure_fn(tp, conv, **overrides)
 
 
+_REPORT_METADATA = ("omit_if_none", "derived")
+
+
+def _is_report(tp: object) -> bool:
+    if not (isinstance(tp, type) and attrs.has(tp)):
+        return False
+    return any(f.metadata.get(key) for f in attrs.fields(tp) for key in _REPORT_METADATA)
+
+
+def _report_factory(cls: type, conv: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
+    """Unstructure a report type: its derived (``init=False``, metadata ``derived``) fields
+    included, fields marked ``omit_if_none`` left out when None."""
+    base: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(
+        cls, conv, _cattrs_include_init_false=True
+    )
+    names = [f.name for f in attrs.fields(cls) if f.metadata.get("omit_if_none")]
+
+    def hook(obj: Any) -> dict[str, Any]:
+        data: dict[str, Any] = base(obj)
+        for name in names:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+    return hook
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(str, _structure_str)
@@ -479,6 +506,7 @@ def _make_converter() -> cattrs.Converter:
     # says so with ``_structure(cls, value)`` / ``_unstructure(self)``: registered last,
     # so it wins over the field metadata above.
     use_class_methods(conv, "_structure", "_unstructure")
+    conv.register_unstructure_hook_factory(_is_report, _report_factory)
     conv.register_unstructure_hook(
         MappingProxyType, lambda m: {k: conv.unstructure(v) for k, v in m.items()}
     )

@@ -276,7 +276,7 @@ def render_report(report: RateReport) -> str:
         f"{'local':>7} {'allergy':>8} {'anaph.':>7}",
     ]
     for row in report.rows:
-        rates = row.per_1000_by_category()
+        rates = row.per_1000_by_category
         lines.append(
             f"{row.dimension:<10} {row.value:<24} {row.administrations:>9} {row.reactions:>7} "
             f"{_fmt(row.per_1000):>8} {_fmt(rates.get('local')):>7} "
