@@ -15,11 +15,13 @@ import typing
 
 from ._common import JST, Lang, Route, Text
 from ._errors import (
+    EntryNotFound,
     ExointakeError,
     LogIntegrityError,
     MigrationRequired,
     RenderError,
     ScreeningRefused,
+    StorageError,
     ValidationError,
     VersionMismatchError,
 )
@@ -54,12 +56,10 @@ from ._wareki import format_wareki, parse_date
 
 if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use (below)
     from ._consent import (
-        Acquisition,
         Clinic,
         ConsentLanguage,
         ConsentProduct,
         ConsentRequest,
-        ConsentTemplate,
         Guardian,
         IntervalUnit,
         Patient,
@@ -67,45 +67,31 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
         PhysicianOverride,
         Plan,
         Prices,
-        ProductKind,
-        TemplateRef,
         Treatment,
         cooling_off_applies,
+        needs_reconsent,
+        suggest_cooling_off,
+    )
+    from ._consent_record import consent_record, consents_needing_reconsent, record_rendered_consent
+    from ._consent_template import (
+        Acquisition,
+        ConsentTemplate,
+        ProductKind,
+        TemplateRef,
         current_template,
         current_templates,
         load_template,
-        needs_reconsent,
-        suggest_cooling_off,
         template_versions,
     )
-    from ._consent_record import consent_record, consents_needing_reconsent, record_rendered_consent
     from ._grading import (
         Action,
         ActionCode,
-        ActionTexts,
         BrightonReason,
-        BrightonRole,
         BrightonSign,
-        Category,
         CtcaeGrade,
         CtcaeTerm,
-        DataSource,
-        Extent,
         Grade,
-        Intervention,
-        OrganSystem,
-        Outcome,
-        Reaction,
-        SeriousnessCriterion,
-        SeverityRow,
-        SeverityTable,
-        Symptom,
-        SymptomDef,
-        Vocabulary,
         grade,
-        load_severity_table,
-        load_vocabulary,
-        using_vocabulary,
     )
     from ._log._core import (
         Alert,
@@ -121,6 +107,7 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
         migrate_log,
         open_log,
     )
+    from ._reaction import Intervention, Outcome, Reaction, Symptom
     from ._reactions import Causality, ReactionRecord, VitalSigns
     from ._records import (
         Administration,
@@ -134,6 +121,21 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
         StorageCheck,
     )
     from ._render import FontSpec, RenderedConsent, render_consent, render_summary
+    from ._vocabulary import (
+        ActionTexts,
+        BrightonRole,
+        Category,
+        DataSource,
+        Extent,
+        OrganSystem,
+        SeriousnessCriterion,
+        SeverityRow,
+        SeverityTable,
+        SymptomDef,
+        Vocabulary,
+        load_severity_table,
+        load_vocabulary,
+    )
 
 __version__ = "0.1.0"
 
@@ -168,6 +170,7 @@ __all__ = [
     "EnableBehavior",
     "EnableWhen",
     "EntryKind",
+    "EntryNotFound",
     "EntryView",
     "ExointakeError",
     "Extent",
@@ -219,6 +222,7 @@ __all__ = [
     "SeverityTable",
     "Sourcing",
     "StorageCheck",
+    "StorageError",
     "Symptom",
     "SymptomDef",
     "TemplateRef",
@@ -253,7 +257,6 @@ __all__ = [
     "sign_consent",
     "suggest_cooling_off",
     "template_versions",
-    "using_vocabulary",
 ]
 
 
@@ -264,12 +267,10 @@ __all__ = [
 # never uses. ``__dir__`` lists them as if present; ``benchmarks/bench_import.py`` measures.
 _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "._consent": (
-        "Acquisition",
         "Clinic",
         "ConsentLanguage",
         "ConsentProduct",
         "ConsentRequest",
-        "ConsentTemplate",
         "Guardian",
         "IntervalUnit",
         "Patient",
@@ -277,49 +278,35 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "PhysicianOverride",
         "Plan",
         "Prices",
-        "ProductKind",
-        "TemplateRef",
         "Treatment",
         "cooling_off_applies",
-        "current_template",
-        "current_templates",
-        "load_template",
         "needs_reconsent",
         "suggest_cooling_off",
-        "template_versions",
     ),
     "._consent_record": (
         "consent_record",
         "consents_needing_reconsent",
         "record_rendered_consent",
     ),
+    "._consent_template": (
+        "Acquisition",
+        "ConsentTemplate",
+        "ProductKind",
+        "TemplateRef",
+        "current_template",
+        "current_templates",
+        "load_template",
+        "template_versions",
+    ),
     "._grading": (
         "Action",
         "ActionCode",
-        "ActionTexts",
         "BrightonReason",
-        "BrightonRole",
         "BrightonSign",
-        "Category",
         "CtcaeGrade",
         "CtcaeTerm",
-        "DataSource",
-        "Extent",
         "Grade",
-        "Intervention",
-        "OrganSystem",
-        "Outcome",
-        "Reaction",
-        "SeriousnessCriterion",
-        "SeverityRow",
-        "SeverityTable",
-        "Symptom",
-        "SymptomDef",
-        "Vocabulary",
         "grade",
-        "load_severity_table",
-        "load_vocabulary",
-        "using_vocabulary",
     ),
     "._log._core": (
         "Alert",
@@ -334,6 +321,12 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "VerifyReport",
         "migrate_log",
         "open_log",
+    ),
+    "._reaction": (
+        "Intervention",
+        "Outcome",
+        "Reaction",
+        "Symptom",
     ),
     "._reactions": (
         "Causality",
@@ -356,6 +349,21 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "RenderedConsent",
         "render_consent",
         "render_summary",
+    ),
+    "._vocabulary": (
+        "ActionTexts",
+        "BrightonRole",
+        "Category",
+        "DataSource",
+        "Extent",
+        "OrganSystem",
+        "SeriousnessCriterion",
+        "SeverityRow",
+        "SeverityTable",
+        "SymptomDef",
+        "Vocabulary",
+        "load_severity_table",
+        "load_vocabulary",
     ),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}

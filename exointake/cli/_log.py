@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._common import JST, Route
-from .._consent import current_templates
+from .._consent_template import current_templates
 from .._convert import Expected
 from .._errors import ValidationError
-from .._grading import Reaction
+from .._reaction import Reaction
 from .._reactions import Causality, ReactionRecord
 from .._records import (
     Administration,
@@ -281,7 +281,7 @@ def render_report(report: RateReport) -> str:
         f"{'local':>7} {'allergy':>8} {'anaph.':>7}",
     ]
     for row in report.rows:
-        rates = row.per_1000_by_category()
+        rates = row.per_1000_by_category
         lines.append(
             f"{row.dimension:<10} {row.value:<24} {row.administrations:>9} {row.reactions:>7} "
             f"{_fmt(row.per_1000):>8} {_fmt(rates.get('local')):>7} "
