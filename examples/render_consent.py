@@ -19,9 +19,9 @@ from exointake import (
     ConsentTemplate,
     Decision,
     ScreeningRefused,
-    current_template,
     current_templates,
     load_questionnaire,
+    load_template,
     open_log,
     render_consent,
     render_summary,
@@ -62,7 +62,7 @@ with open_log(out / "clinic.db") as log:
     print(f"recorded:  consent {record.consent_id} on template v{record.template_version}")
 
     # 5. The template changes: the consent given on the old text needs re-consent.
-    revised = current_template().to_dict()
+    revised = load_template().to_dict()
     revised["version"] = "2"
     revised["texts"]["choices_refuse"]["ja"] += "（改訂）"
     in_force = current_templates(ConsentTemplate.from_dict(revised))

@@ -15,7 +15,10 @@ import datetime as dt
 import os
 import warnings
 
-from ._consent import ConsentTemplate, current_templates
+from ._consent_template import (
+    ConsentTemplate,
+    current_templates,
+)
 from ._log._core import Log, open_log
 from ._records import ConsentRecord
 from ._render import RenderedConsent
@@ -50,13 +53,13 @@ def record_rendered_consent(
     rendered_by: str,
     rendered_at: dt.datetime | None = None,
 ) -> ConsentRecord:
-    """Deprecated (removed in 0.4): use ``log.record_consent(rendered, rendered_by=...)``.
+    """Deprecated (removed in exointake 0.3.0): use ``log.record_consent(rendered, ...)``.
 
     Records ``rendered`` in ``log`` (an open log, a database URL or an SQLite path) and
     returns the record written.
     """
     warnings.warn(
-        "record_rendered_consent() is deprecated and will be removed in 0.4; use "
+        "record_rendered_consent() is deprecated and will be removed in exointake 0.3.0; use "
         "log.record_consent(rendered, rendered_by=...)",
         DeprecationWarning,
         stacklevel=2,
@@ -75,11 +78,12 @@ def record_rendered_consent(
 
 
 def consents_needing_reconsent(log: Log, *templates: ConsentTemplate) -> list[ConsentRecord]:
-    """Deprecated (removed in 0.4): use
+    """Deprecated (removed in exointake 0.3.0): use
     ``log.consents_needing_reconsent(current_templates(*templates))``."""
     warnings.warn(
         "exointake.consents_needing_reconsent(log, *templates) is deprecated and will be "
-        "removed in 0.4; use log.consents_needing_reconsent(current_templates(*templates))",
+        "removed in exointake 0.3.0; use "
+        "log.consents_needing_reconsent(current_templates(*templates))",
         DeprecationWarning,
         stacklevel=2,
     )

@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 
 import exointake
-from exointake._consent import ConsentRequest, ConsentTemplate, current_template, current_templates
+from exointake._consent import ConsentRequest
 from exointake._consent_record import (
     consent_record,
     consents_needing_reconsent,
     record_rendered_consent,
+)
+from exointake._consent_template import (
+    ConsentTemplate,
+    current_templates,
+    load_template,
 )
 from exointake._log import Log, open_log
 from exointake._records import Administration
@@ -37,7 +42,7 @@ def log() -> Log:
 
 
 def _changed_template() -> ConsentTemplate:
-    data = current_template().to_dict()
+    data = load_template().to_dict()
     data["version"] = "2"
     data["texts"]["choices_refuse"]["ja"] += "（改訂）"
     return ConsentTemplate.from_dict(data)
@@ -146,12 +151,12 @@ class TestDeprecated:
     def test_record_rendered_consent_warns_and_still_records(
         self, rendered: RenderedConsent, log: Log, tmp_path: Path
     ) -> None:
-        """record_rendered_consent (removed in 0.4) warns, then records as before."""
+        """record_rendered_consent (removed in exointake 0.3.0) warns, then records as before."""
         with pytest.warns(DeprecationWarning, match="log.record_consent"):
             record = record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
         assert log.consent(rendered.consent_id) == record
         url = f"sqlite:///{tmp_path / 'clinic.db'}"
-        with pytest.warns(DeprecationWarning, match="removed in 0.4"):
+        with pytest.warns(DeprecationWarning, match="removed in exointake 0.3.0"):
             record_rendered_consent(url, rendered, rendered_by="N-007", rendered_at=WHEN)
         with open_log(url) as opened:
             assert opened.consent(rendered.consent_id) == record
@@ -159,9 +164,9 @@ class TestDeprecated:
     def test_consents_needing_reconsent_function_warns(
         self, rendered: RenderedConsent, log: Log
     ) -> None:
-        """exointake.consents_needing_reconsent (removed in 0.4) warns and gives the same list."""
+        """consents_needing_reconsent (removed in exointake 0.3.0) warns, same list."""
         log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
-        with pytest.warns(DeprecationWarning, match="removed in 0.4"):
+        with pytest.warns(DeprecationWarning, match="removed in exointake 0.3.0"):
             outdated = consents_needing_reconsent(log, _changed_template())
         assert outdated == log.consents_needing_reconsent(current_templates(_changed_template()))
         assert [c.consent_id for c in outdated] == [rendered.consent_id]

@@ -25,7 +25,7 @@ VARIANT = EXAMPLES / "clinic-questionnaire.json"
 
 @pytest.fixture(scope="module")
 def variant() -> Questionnaire:
-    return Questionnaire.from_json(VARIANT)
+    return Questionnaire.from_file(VARIANT)
 
 
 def data() -> dict[str, Any]:

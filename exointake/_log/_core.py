@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from attrs import define, field
 
-from .._consent import current_templates
+from .._consent_template import current_templates
 from .._errors import ValidationError
 from .._records import ConsentRecord
 from ._entries import (

@@ -271,18 +271,14 @@ _DAYS: dict[str, str] = {}
 
 def jst_day(value: str) -> str:
     """The Japan-time day of a stored UTC date-time text (``YYYY-MM-DDTHH:…Z``)."""
-    hour = value[:13]
-    day = _DAYS.get(hour)
-    if day is None or not value.endswith("Z"):
-        day = (
-            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            .astimezone(JST)
-            .date()
-            .isoformat()
-        )
-        # Cache by the UTC hour only for the canonical form, where the hour decides it.
-        if value.endswith("Z") and len(value) >= 20 and value[13] == ":" and len(_DAYS) < 100_000:
-            _DAYS[hour] = day
+    canonical = value[-1:] == "Z" and value[13:14] == ":"
+    if canonical:
+        day = _DAYS.get(value[:13])  # in UTC, the hour decides the day in Japan
+        if day is not None:
+            return day
+    day = dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(JST).date().isoformat()
+    if canonical and len(_DAYS) < 100_000:
+        _DAYS[value[:13]] = day
     return day
 
 

@@ -1,13 +1,16 @@
 """Storage of the reaction log: SQLAlchemy tables, the hash chain, transactions, migrations.
 
-The domain never imports this module's SQLAlchemy types: :mod:`exointake._log` hands it
-plain rows (a kind, the canonical JSON of the entry's payload, and the query columns
-derived from it) and gets plain values back.
+The only module of the log that touches SQLAlchemy. The rest of :mod:`exointake._log`
+hands it plain rows (a kind, the canonical JSON of the entry's payload, and the query
+columns derived from it) and asks for data through named methods of :class:`Store`,
+:class:`Reader` (one connection) and :class:`Writer` (one write transaction), getting
+plain mappings and tuples back. Driver failures become :class:`StorageError`.
 
 One table, ``log_entries``, holds every entry of a log in chain order (``seq``). Each row
 carries the SHA-256 of its canonical JSON envelope and the hash of the previous row, so
-:meth:`Store.iter_rows` + :func:`entry_hash` let :meth:`exointake.Log.verify` re-check the
-chain from the first entry in constant memory. ``log_head`` holds the last ``seq`` and hash
+:meth:`Store.iter_chain` + :func:`entry_hash` let :meth:`exointake.Log.verify` re-check the
+chain from the first entry in constant memory. ``ix_log_entries_serious`` (partial) holds
+the reactions graded anaphylaxis or serious. ``log_head`` holds the last ``seq`` and hash
 (the row every writer locks, and what detects a deleted tail). ``log_admin_counts`` and
 ``log_reaction_counts`` hold the number of administrations per day, route, origin and lot
 and of reactions per the same keys and category, kept in the same transaction as the

@@ -71,11 +71,11 @@ def load_answers_file(
 
 def _run(args: argparse.Namespace) -> int:
     route = Route(args.route)
-    form = Questionnaire.from_json(Path(args.questionnaire)) if args.questionnaire else None
+    form = Questionnaire.from_file(args.questionnaire) if args.questionnaire else None
     q, answers = load_answers_file(args.answers, route, form)
     base = q.screened_as
     ruleset = (
-        RuleSet.from_json(Path(args.ruleset))
+        RuleSet.from_file(args.ruleset)
         if args.ruleset
         else default_ruleset(QuestionnaireRef(base.id, base.version, ""))
     )

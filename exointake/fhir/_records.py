@@ -10,13 +10,15 @@ from typing import Any, Final
 
 from .._common import JST, Route, Text
 from .._errors import ValidationError
-from .._grading import Grade, Outcome, SeriousnessCriterion
+from .._grading import Grade
 from .._grading import grade as grade_reaction
 from .._log._core import EntryKind, Log, LogEntry
 from .._questionnaire import bundled_questionnaire
+from .._reaction import Outcome
 from .._reactions import Causality, ReactionRecord
 from .._records import Administration, ConsentRecord, Product
 from .._screening import ScreeningResult
+from .._vocabulary import SeriousnessCriterion
 from .._wareki import date_arg
 from ._questionnaire import to_questionnaire, to_questionnaire_response
 from ._screening import to_risk_assessment
