@@ -22,8 +22,6 @@ from .._common import JST, Route
 from .._consent_template import current_templates
 from .._convert import Expected
 from .._errors import AdministrationRefused, ValidationError
-from .._log._core import Log, LogEntry, RateReport, migrate_log, open_log
-from .._log._store import normalise_url
 from .._reaction import Reaction
 from .._reactions import Causality, ReactionRecord
 from .._records import (
@@ -134,6 +132,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
+    from .. import open_log
+    from ..log import normalise_url
 
     url = normalise_url(args.db)
     if url.startswith("sqlite:///") and not write:
@@ -339,6 +339,7 @@ def _fmt(value: float | None) -> str:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    from .. import migrate_log
 
     before, after = migrate_log(args.db)
     if before == after:
