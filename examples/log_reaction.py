@@ -13,15 +13,9 @@ from pathlib import Path
 
 import attrs
 
-from exointake import (
-    Administration,
-    Alert,
-    ConsentRecord,
-    FollowUp,
-    GateOverride,
-    ReactionRecord,
-    open_log,
-)
+from exointake import Administration, ConsentRecord, FollowUp, ReactionRecord, open_log
+from exointake.log import Alert
+from exointake.records import GateOverride
 
 DB = Path("clinic-example.db")
 for suffix in ("", "-wal", "-shm"):

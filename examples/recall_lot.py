@@ -9,13 +9,14 @@ import json
 from pathlib import Path
 
 import exointake
+import exointake.records
 
 RECORDS = Path(__file__).resolve().parent / "log"
 base = json.loads((RECORDS / "administration.json").read_text("utf-8"))
 # These records are imported from the clinic's paper log (their screenings and consents
 # are filed on paper), so they pass the safety gate with a recorded override; the gated
 # path — screening, review, consent, administration — is in examples/safety_chain.py.
-IMPORT = exointake.GateOverride(by="ADMIN-01", reason="imported from the paper log")
+IMPORT = exointake.records.GateOverride(by="ADMIN-01", reason="imported from the paper log")
 
 
 def administration(patient: str, lot: str, route: str, origin: str) -> exointake.Administration:

@@ -20,16 +20,14 @@ from exointake import (
     Administration,
     AdministrationRefused,
     ConsentRecord,
-    GateOverride,
-    PhysicianReview,
     ReactionRecord,
-    ReviewDecision,
     ScreeningRecord,
     fhir,
     load_questionnaire,
     open_log,
     screen,
 )
+from exointake.records import GateOverride, PhysicianReview, ReviewDecision
 
 DB = Path("chain-example.db")
 for suffix in ("", "-wal", "-shm"):

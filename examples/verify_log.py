@@ -10,13 +10,14 @@ import sqlite3
 from pathlib import Path
 
 import exointake
+import exointake.records
 
 RECORDS = Path(__file__).resolve().parent / "log"
 base = json.loads((RECORDS / "administration.json").read_text("utf-8"))
 # These records are imported from the clinic's paper log (their screenings and consents
 # are filed on paper), so they pass the safety gate with a recorded override; the gated
 # path — screening, review, consent, administration — is in examples/safety_chain.py.
-IMPORT = exointake.GateOverride(by="ADMIN-01", reason="imported from the paper log")
+IMPORT = exointake.records.GateOverride(by="ADMIN-01", reason="imported from the paper log")
 
 path = Path("clinic.db")
 path.unlink(missing_ok=True)

@@ -24,17 +24,14 @@ from exointake import (
     Administration,
     AdministrationRefused,
     ConsentRecord,
-    ConsentWithdrawal,
     Decision,
-    GateOverride,
     Log,
-    PhysicianReview,
-    ReviewDecision,
     ScreeningRecord,
     ScreeningResult,
     ValidationError,
     open_log,
 )
+from exointake.records import ConsentWithdrawal, GateOverride, PhysicianReview, ReviewDecision
 
 from .logutil import administration, consent, pg_schema
 

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import exointake
-from exointake import ScreeningRecord, fhir, open_log, rescreen, strategies
+from exointake import ScreeningRecord, fhir, open_log, strategies
+from exointake.screening import rescreen
 
 from .logutil import administration, consent
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -18,36 +19,42 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .._common import JST, Route
-from .._consent_template import current_templates
-from .._convert import Expected
-from .._errors import AdministrationRefused, ValidationError
-from .._reaction import Reaction
-from .._reactions import Causality, ReactionRecord
-from .._records import (
+from .. import (
+    JST,
     Administration,
+    AdministrationRefused,
     ConsentRecord,
+    Decision,
     FollowUp,
+    Product,
+    Reaction,
+    ReactionRecord,
+    Route,
+    ScreeningRecord,
+    ScreeningResult,
+    ValidationError,
+    parse_date,
+)
+from ..consent import current_templates
+from ..records import (
+    Causality,
     GateOverride,
     Origin,
     PhysicianReview,
-    Product,
     ReviewDecision,
-    ScreeningRecord,
     Sourcing,
     StorageCheck,
-    check_sha256,
 )
-from .._screening import Decision, ScreeningResult
-from .._wareki import date_range
 from ._util import print_json, read_json_file
 
 if TYPE_CHECKING:
-    from .._log._core import Log, LogEntry, RateReport
+    from .. import Log
+    from ..log import LogEntry, RateReport
 
 __all__ = ["DEFAULT_DB", "demo_log", "register"]
 
 DEFAULT_DB = "exointake.db"
+_SHA256 = re.compile("[0-9a-f]{64}")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -152,12 +159,11 @@ def _templates(path: str | None) -> Mapping[str, str] | None:
             ["consent_templates: expected an object {template_id: sha256}"],
             what="consent templates",
         )
-    errors = []
-    for key, value in data.items():
-        try:
-            check_sha256(value)
-        except Expected as exc:
-            errors.append(f"consent_templates.{key}: {exc}")
+    errors = [
+        f"consent_templates.{key}: expected a SHA-256 (64 lowercase hex digits)"
+        for key, value in data.items()
+        if not (isinstance(value, str) and _SHA256.fullmatch(value))
+    ]
     if errors:
         raise ValidationError(errors, what="consent templates")
     return dict(data)
@@ -288,7 +294,13 @@ def _recall(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    since, until = date_range(args.since, args.until, names=("--since", "--until"))
+    since = None if args.since is None else parse_date(args.since, "--since")
+    until = None if args.until is None else parse_date(args.until, "--until")
+    if since is not None and until is not None and since > until:
+        raise ValidationError(
+            [f"--since: expected a day on or before --until ({until.isoformat()})"],
+            what="options",
+        )
     with _open(args, write=False) as log:
         report = log.rates(since=since, until=until)
     if args.json:

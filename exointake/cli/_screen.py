@@ -6,17 +6,21 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from .._common import Lang, Route
-from .._errors import ValidationError
-from .._questionnaire import (
+from .. import (
     Answers,
+    Decision,
+    Lang,
     Questionnaire,
-    QuestionnaireRef,
-    answer_to_json,
+    Route,
+    RuleSet,
+    ScreeningResult,
+    ValidationError,
     load_questionnaire,
+    parse_date,
+    screen,
 )
-from .._screening import Decision, RuleSet, ScreeningResult, default_ruleset, screen
-from .._wareki import date_arg
+from ..questionnaire import QuestionnaireRef, answer_to_json
+from ..screening import default_ruleset
 from ._util import print_json, read_json_file
 
 __all__ = ["load_answers_file", "register", "render_result"]
@@ -80,7 +84,7 @@ def _run(args: argparse.Namespace) -> int:
         else default_ruleset(QuestionnaireRef(base.id, base.version, ""))
     )
     ruleset.check_against(q)
-    on = None if args.on is None else date_arg(args.on, "--on")
+    on = None if args.on is None else parse_date(args.on, "--on")
     result = screen(answers, route, ruleset, on=on, questionnaire=q)
     if args.json:
         print_json(result.to_dict())
