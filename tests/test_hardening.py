@@ -11,7 +11,7 @@ import pytest
 
 import exointake
 from exointake import Answers, Decision, Questionnaire, RuleSet, ValidationError, screen
-from exointake._screening import In, IsTrue, compile_condition
+from exointake._conditions import In, IsTrue, compile_condition
 from exointake.cli import main
 
 DAY = dt.date(2026, 11, 25)

@@ -36,7 +36,7 @@ from exointake import (
     screen,
     strategies,
 )
-from exointake._screening import compile_condition
+from exointake._conditions import compile_condition
 
 QUESTIONNAIRE = exointake.load_questionnaire()
 RULES = exointake.load_ruleset()

@@ -9,16 +9,18 @@ from .._common import Lang, Route, Text
 from .._convert import describe_type, safe_repr
 from .._errors import ValidationError
 from .._grading import (
-    _FIELD_LABELS,
     Action,
     BrightonReason,
+    Grade,
+    grade,
+)
+from .._reaction import Reaction
+from .._vocabulary import (
     BrightonRole,
     Extent,
-    Grade,
     OrganSystem,
-    Reaction,
     Vocabulary,
-    grade,
+    load_severity_table,
     load_vocabulary,
 )
 from .._wareki import date_arg
@@ -189,8 +191,6 @@ _EXTENTS: Mapping[Extent, Text] = {
     Extent.UNKNOWN: Text("範囲不明", "extent unknown"),
 }
 
-_FIELDS = _FIELD_LABELS
-
 
 def _w(key: str, lang: Lang) -> str:
     return _WORDS[key].get(lang)
@@ -247,7 +247,7 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
     if ctcae.grade is not None:
         lines.append(f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_grade', lang)} {ctcae.grade}")
     else:
-        missing = sep.join(_FIELDS[m].get(lang) for m in ctcae.missing)
+        missing = sep.join(load_severity_table().field_labels[m].get(lang) for m in ctcae.missing)
         lines.append(
             f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_none', lang)} "
             f"({_w('record', lang)}: {missing})"

@@ -16,12 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from .._common import JST, Route
-from .._consent import current_templates
+from .._consent_template import current_templates
 from .._convert import Expected
 from .._errors import ValidationError
-from .._grading import Reaction
 from .._log._core import Log, LogEntry, RateReport, migrate_log, open_log
 from .._log._store import normalise_url
+from .._reaction import Reaction
 from .._reactions import Causality, ReactionRecord
 from .._records import (
     Administration,
@@ -276,7 +276,7 @@ def render_report(report: RateReport) -> str:
         f"{'local':>7} {'allergy':>8} {'anaph.':>7}",
     ]
     for row in report.rows:
-        rates = row.per_1000_by_category()
+        rates = row.per_1000_by_category
         lines.append(
             f"{row.dimension:<10} {row.value:<24} {row.administrations:>9} {row.reactions:>7} "
             f"{_fmt(row.per_1000):>8} {_fmt(rates.get('local')):>7} "

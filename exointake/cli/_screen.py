@@ -53,7 +53,7 @@ def load_answers_file(path: str | Path, route: Route | None) -> tuple[Questionna
 def _run(args: argparse.Namespace) -> int:
     route = Route(args.route)
     q, answers = load_answers_file(args.answers, route)
-    ruleset = RuleSet.from_json(Path(args.ruleset)) if args.ruleset else load_ruleset()
+    ruleset = RuleSet.from_file(args.ruleset) if args.ruleset else load_ruleset()
     ruleset.check_against(q)
     on = None if args.on is None else date_arg(args.on, "--on")
     result = screen(answers, route, ruleset, on=on)
