@@ -165,6 +165,24 @@ CASES: tuple[dict[str, Any], ...] = (
         },
     },
     {
+        "id": "fever-with-hives-during-drip",
+        "source": f"{CTCAE} Fever G1 '38.0 - 39.0 degrees C' and Infusion related reaction G2 "
+        "'Therapy or infusion interruption indicated but responds promptly to symptomatic "
+        "treatment'; the hives keep their article row (allergy)",
+        "reaction": {
+            "symptoms": ["fever", {"code": "urticaria", "extent": GEN}],
+            "temperature_c": 38.5,
+            **done(interventions=["infusion_interrupted", "oral"]),
+        },
+        "route": "iv_drip",
+        "expect": {
+            "category": "allergy",
+            "kind": "infection",
+            "ctcae": ("Fever", 1),
+            "ctcae_other": [("Infusion related reaction", 2)],
+        },
+    },
+    {
         "id": "fever-38-5",
         "source": f"{CTCAE} Fever G1: '38.0 - 39.0 degrees C (100.4 - 102.2 degrees F)'",
         "reaction": {"symptoms": ["fever"], "temperature_c": 38.5, **DONE},
