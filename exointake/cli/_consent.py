@@ -10,19 +10,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._common import Route
-from .._consent import (
-    ConsentLanguage,
-    ConsentRequest,
-    suggest_cooling_off,
-)
-from .._errors import ScreeningRefused, ValidationError
-from .._screening import ScreeningResult
+from .. import ConsentRequest, Route, ScreeningRefused, ScreeningResult, ValidationError
+from ..consent import ConsentLanguage, suggest_cooling_off
 from ._util import read_json_file
 
 if TYPE_CHECKING:
-    from .._log._core import Log
-    from .._render import RenderedConsent
+    from .. import Log, RenderedConsent
 
 __all__ = ["demo_consents", "register"]
 
@@ -72,8 +65,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .._log._core import open_log
-    from .._render import render_consent, render_summary
+    from .. import open_log, render_consent, render_summary
 
     data = read_json_file(args.request, what="consent request")
     request = ConsentRequest.from_dict(data)
@@ -122,7 +114,7 @@ def demo_consents(
     Returns ``patient_id → consent id`` for the patients who got a document, and prints
     each document's path and SHA-256 (or why there is none).
     """
-    from .._render import render_consent
+    from .. import render_consent
 
     base = json.loads(
         (resources.files("exointake") / "data" / "demo" / "consent-request.json").read_text("utf-8")
