@@ -264,8 +264,8 @@ class TestDemo:
         assert "P-0003: REFUSED by the gate: consent_missing, screening_decision" in step
         assert "second vial REFUSED by the gate: cold_chain" in step
         assert "OVERRIDE by DR-DEMO (bypassed cold_chain)" in step
-        # 3 screenings, 2 consents, 1 review, 3 doses (one overridden), 1 reaction
-        assert "log: 10 entries, verify ok=True" in step
+        assert "graded infection (no article category), CTCAE Skin infection grade 2" in step
+        assert "1 infection(s)" in step
         with exointake.open_log(tmp_path / "exointake.db") as log:
             assert log.verify().ok
             assert {c.consent_id for c in log.consents_needing_reconsent({})} == {
