@@ -12,12 +12,10 @@ consent-form PDFs; and an append-only, tamper-evident reaction log.
 
 from ._common import JST, Lang, Route, Text
 from ._consent import (
-    Acquisition,
     Clinic,
     ConsentLanguage,
     ConsentProduct,
     ConsentRequest,
-    ConsentTemplate,
     Guardian,
     IntervalUnit,
     Patient,
@@ -25,58 +23,46 @@ from ._consent import (
     PhysicianOverride,
     Plan,
     Prices,
-    ProductKind,
-    TemplateRef,
     Treatment,
     cooling_off_applies,
-    current_template,
-    current_templates,
-    load_template,
     needs_reconsent,
     suggest_cooling_off,
-    template_versions,
 )
 from ._consent_record import (
     consent_record,
     consents_needing_reconsent,
     record_rendered_consent,
 )
+from ._consent_template import (
+    Acquisition,
+    ConsentTemplate,
+    ProductKind,
+    TemplateRef,
+    current_template,
+    current_templates,
+    load_template,
+    template_versions,
+)
 from ._errors import (
+    EntryNotFound,
     ExointakeError,
     LogIntegrityError,
     MigrationRequired,
     RenderError,
     ScreeningRefused,
+    StorageError,
     ValidationError,
     VersionMismatchError,
 )
 from ._grading import (
     Action,
     ActionCode,
-    ActionTexts,
     BrightonReason,
-    BrightonRole,
     BrightonSign,
-    Category,
     CtcaeGrade,
     CtcaeTerm,
-    DataSource,
-    Extent,
     Grade,
-    Intervention,
-    OrganSystem,
-    Outcome,
-    Reaction,
-    SeriousnessCriterion,
-    SeverityRow,
-    SeverityTable,
-    Symptom,
-    SymptomDef,
-    Vocabulary,
     grade,
-    load_severity_table,
-    load_vocabulary,
-    using_vocabulary,
 )
 from ._log._core import (
     Alert,
@@ -106,6 +92,12 @@ from ._questionnaire import (
     QuestionnaireRef,
     Unknown,
     load_questionnaire,
+)
+from ._reaction import (
+    Intervention,
+    Outcome,
+    Reaction,
+    Symptom,
 )
 from ._reactions import (
     Causality,
@@ -143,6 +135,21 @@ from ._screening import (
 from ._sign import (
     sign_consent,
 )
+from ._vocabulary import (
+    ActionTexts,
+    BrightonRole,
+    Category,
+    DataSource,
+    Extent,
+    OrganSystem,
+    SeriousnessCriterion,
+    SeverityRow,
+    SeverityTable,
+    SymptomDef,
+    Vocabulary,
+    load_severity_table,
+    load_vocabulary,
+)
 from ._wareki import format_wareki, parse_date
 
 __version__ = "0.1.0"
@@ -178,6 +185,7 @@ __all__ = [
     "EnableBehavior",
     "EnableWhen",
     "EntryKind",
+    "EntryNotFound",
     "EntryView",
     "ExointakeError",
     "Extent",
@@ -229,6 +237,7 @@ __all__ = [
     "SeverityTable",
     "Sourcing",
     "StorageCheck",
+    "StorageError",
     "Symptom",
     "SymptomDef",
     "TemplateRef",
@@ -263,5 +272,4 @@ __all__ = [
     "sign_consent",
     "suggest_cooling_off",
     "template_versions",
-    "using_vocabulary",
 ]

@@ -45,12 +45,21 @@ from reportlab.platypus import (
 
 from ._common import JST, Lang
 from ._consent import (
+    ConsentLanguage,
+    ConsentRequest,
+    check_screening_gate,
+    cooling_off_applies,
+)
+from ._consent_template import (
+    ConsentTemplate,
+    TemplateRef,
+    load_template,
+)
+from ._convert import canonical_json, sha256_hex
+from ._document import (
     Block,
     Bullets,
     ConsentDocument,
-    ConsentLanguage,
-    ConsentRequest,
-    ConsentTemplate,
     CoolingOffBox,
     Heading,
     KeyValues,
@@ -59,15 +68,13 @@ from ._consent import (
     SignatureBlock,
     SignatureParty,
     TableBlock,
-    TemplateRef,
     assemble,
-    check_screening_gate,
-    cooling_off_applies,
-    load_template,
 )
-from ._convert import canonical_json, sha256_hex
 from ._errors import RenderError, ValidationError
-from ._grading import SeverityTable, load_severity_table
+from ._vocabulary import (
+    SeverityTable,
+    load_severity_table,
+)
 
 __all__ = ["FontSpec", "RenderedConsent", "render_consent", "render_summary"]
 

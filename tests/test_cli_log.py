@@ -205,7 +205,7 @@ class TestErrors:
         assert code == 2
         assert "exointake log migrate" in err
         code, out, _ = run(capsys, "log", "migrate", "--db", db)
-        assert (code, out.strip()) == (0, "migrated from 0001 to revision 0002")
+        assert (code, out.strip()) == (0, "migrated from 0001 to revision 0003")
         assert run(capsys, "log", "administer", "--input", ADM, "--db", db)[0] == 0
 
     def test_default_database_in_current_folder(self, tmp_path: Path) -> None:

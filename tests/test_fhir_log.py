@@ -19,8 +19,12 @@ from hypothesis import strategies as st
 import exointake
 from exointake import fhir, strategies
 from exointake._errors import ValidationError
-from exointake._grading import Grade, Outcome, grade
+from exointake._grading import (
+    Grade,
+    grade,
+)
 from exointake._log import open_log
+from exointake._reaction import Outcome
 from exointake._reactions import Causality, ReactionRecord
 from exointake._records import Administration, ConsentRecord, ScreeningRecord
 from exointake.cli import main

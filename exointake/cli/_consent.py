@@ -10,10 +10,13 @@ from importlib import resources
 from pathlib import Path
 
 from .._common import Route
-from .._consent import ConsentLanguage, ConsentRequest, suggest_cooling_off
-from .._consent_record import record_rendered_consent
+from .._consent import (
+    ConsentLanguage,
+    ConsentRequest,
+    suggest_cooling_off,
+)
 from .._errors import ScreeningRefused, ValidationError
-from .._log._core import Log
+from .._log._core import Log, open_log
 from .._render import RenderedConsent, render_consent, render_summary
 from .._screening import ScreeningResult
 from ._util import read_json_file
@@ -76,9 +79,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.summary is not None:
         summary = render_summary(request, font=args.font, language=args.lang)
     if args.db is not None:
-        record_rendered_consent(
-            args.db, rendered, rendered_by=args.rendered_by or request.physician.id
-        )
+        with open_log(args.db) as log:
+            log.record_consent(rendered, rendered_by=args.rendered_by or request.physician.id)
     rendered.write(out)
     print(f"{rendered.sha256}  {out}")
     if summary is not None:
@@ -137,8 +139,8 @@ def demo_consents(
         out[patient_id] = request.consent_id
         print(f"patient {patient_id}: {path} sha256 {rendered.sha256}")
         if log is not None:
-            record = record_rendered_consent(
-                log, rendered, rendered_by="DR-DEMO", rendered_at=rendered_at
+            consent_id = log.record_consent(
+                rendered, rendered_by="DR-DEMO", rendered_at=rendered_at
             )
-            print(f"  recorded in the log as consent {record.consent_id}")
+            print(f"  recorded in the log as consent {consent_id}")
     return out
