@@ -83,7 +83,7 @@ _SHARED: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
         "cooling-off: no damages",
         ("損害賠償や違約金を支払う必要はありません",),
-        ("younodamagesorpenalty",),
+        ("youowenodamagesorpenalty",),
     ),
     (
         "cooling-off: sessions received are free",
@@ -174,7 +174,7 @@ CONSENT_ITEMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
         "not the contract document",
         ("特定商取引法の契約書面ではありません", "K-2026-0001"),
-        ("itisnotthecontractdocument", "K-2026-0001"),
+        ("Itisnotthecontractdocument", "K-2026-0001"),
     ),
     (
         "who must not be treated",

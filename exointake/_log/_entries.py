@@ -215,8 +215,15 @@ def follow_up_payload(
 
 
 def record_payload(record: ConsentRecord | ScreeningRecord) -> dict[str, Any]:
-    """The payload of a consent or screening entry: the record alone."""
-    return {"record": converter.unstructure(record)}
+    """The payload of a consent or screening entry: the record alone.
+
+    An unsigned consent carries no ``signed_pdf_sha256`` key, so its payload is the
+    one it had before signed documents were recorded.
+    """
+    data = converter.unstructure(record)
+    if isinstance(record, ConsentRecord) and data.get("signed_pdf_sha256") is None:
+        data.pop("signed_pdf_sha256", None)
+    return {"record": data}
 
 
 def _with_amendment(payload: dict[str, Any], amendment: Amendment | None) -> dict[str, Any]:
