@@ -11,7 +11,8 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from exointake._consent import ConsentRequest, request_fields
+from exointake._consent import ConsentRequest
+from exointake._document import request_fields
 from exointake._questionnaire import load_questionnaire
 from exointake._screening import screen
 

@@ -20,15 +20,15 @@ from exointake._consent import (
 from exointake._consent_template import (
     ConsentTemplate,
     TemplateRef,
+    load_contract_template,
     load_template,
     template_versions,
 )
+from exointake._contract_document import assemble_contract
 from exointake._document import (
     CoolingOffBox,
     assemble,
 )
-from exointake._consent_template import load_contract_template
-from exointake._contract_document import assemble_contract
 from exointake._render import FontSpec, check_glyphs
 from exointake.strategies import consent_requests
 

@@ -21,7 +21,6 @@ from exointake._consent_template import load_template
 from exointake._document import (
     CoolingOffBox,
     assemble,
-    request_fields,
 )
 from exointake._render import (
     MIN_FONT_SIZE,
