@@ -22,12 +22,13 @@ NAMESPACES = [exointake, exointake.fhir, exointake.strategies]
 
 def public_names(module: types.ModuleType) -> list[str]:
     """Names in ``module``'s namespace not starting with ``_``, submodules and
-    ``from __future__`` features excluded."""
+    ``from __future__`` features excluded. ``dir`` rather than ``vars``: the package
+    loads some names on first use (module ``__getattr__``) and lists them in ``__dir__``."""
     return [
         name
-        for name, value in vars(module).items()
+        for name in dir(module)
         if not name.startswith("_")
-        and not isinstance(value, types.ModuleType | __future__._Feature)
+        and not isinstance(getattr(module, name), types.ModuleType | __future__._Feature)
     ]
 
 

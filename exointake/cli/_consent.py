@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._common import Route
 from .._consent import (
@@ -17,10 +18,12 @@ from .._consent import (
     suggest_cooling_off,
 )
 from .._errors import ScreeningRefused, ValidationError
-from .._log._core import Log, open_log
-from .._render import RenderedConsent, render_consent, render_contract, render_summary
 from .._screening import RuleSet, ScreeningResult
 from ._util import read_json_file
+
+if TYPE_CHECKING:
+    from .._log._core import Log
+    from .._render import RenderedConsent
 
 __all__ = ["demo_consents", "register"]
 
@@ -85,6 +88,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .._log._core import open_log
+    from .._render import render_consent, render_contract, render_summary
+
     data = read_json_file(args.request, what="consent request")
     request = ConsentRequest.from_dict(data)
     out = Path(args.out)
@@ -151,6 +157,8 @@ def demo_consents(
     Returns ``patient_id → consent id`` for the patients who got a document, and prints
     each document's path and SHA-256 (or why there is none).
     """
+    from .._render import render_consent, render_contract, render_summary
+
     base = json.loads(
         (resources.files("exointake") / "data" / "demo" / "consent-request.json").read_text("utf-8")
     )

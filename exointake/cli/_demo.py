@@ -13,7 +13,6 @@ from importlib import resources
 from pathlib import Path
 
 from .._common import JST, Lang, Route
-from .._log._core import open_log
 from .._questionnaire import load_questionnaire
 from .._screening import load_ruleset, screen
 from .._wareki import parse_date
@@ -43,6 +42,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .._log._core import open_log
+
     lang = Lang(args.lang)
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)

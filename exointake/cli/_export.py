@@ -6,11 +6,7 @@ import argparse
 from pathlib import Path
 
 from .._errors import ValidationError
-from .._log._core import open_log
-from .._log._store import normalise_url
 from .._wareki import date_arg
-from ..fhir._records import visit_bundles
-from ..fhir._util import dumps, to_bundle
 
 __all__ = ["register"]
 
@@ -36,6 +32,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .._log._core import open_log
+    from .._log._store import normalise_url
+    from ..fhir._records import visit_bundles
+    from ..fhir._util import dumps, to_bundle
+
     since = None if args.since is None else date_arg(args.since, "--since")
     out = Path(args.out)
     if not out.parent.is_dir():

@@ -14,13 +14,12 @@ import sys
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._common import JST, Route
 from .._consent_template import current_templates
 from .._convert import Expected
 from .._errors import ValidationError
-from .._log._core import Log, LogEntry, RateReport, migrate_log, open_log
-from .._log._store import normalise_url
 from .._reaction import Reaction
 from .._reactions import Causality, ReactionRecord
 from .._records import (
@@ -37,6 +36,9 @@ from .._records import (
 from .._screening import ScreeningResult
 from .._wareki import date_range
 from ._util import print_json, read_json_file
+
+if TYPE_CHECKING:
+    from .._log._core import Log, LogEntry, RateReport
 
 __all__ = ["DEFAULT_DB", "demo_log", "register"]
 
@@ -114,6 +116,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
+    from .._log._core import open_log
+    from .._log._store import normalise_url
+
     url = normalise_url(args.db)
     if url.startswith("sqlite:///") and not write:
         path = url.removeprefix("sqlite:///")
@@ -306,6 +311,8 @@ def _fmt(value: float | None) -> str:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    from .._log._core import migrate_log
+
     before, after = migrate_log(args.db)
     if before == after:
         print(f"already at revision {after}")
