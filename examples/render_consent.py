@@ -17,10 +17,8 @@ from pathlib import Path
 
 from exointake import (
     ConsentRequest,
-    ConsentTemplate,
     Decision,
     ScreeningRefused,
-    current_templates,
     load_questionnaire,
     load_template,
     open_log,
@@ -29,6 +27,7 @@ from exointake import (
     render_summary,
     screen,
 )
+from exointake.consent import ConsentTemplate, current_templates
 
 HERE = Path(__file__).resolve().parent
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path()

@@ -646,7 +646,9 @@ def prune_empty(data: Any) -> Any:
     return data
 
 
-def load_json(source: str | bytes | os.PathLike[str], *, where: str, what: str) -> Any:
+def load_json(
+    source: str | bytes | os.PathLike[str], *, where: str = "$", what: str = "input"
+) -> Any:
     """Parse JSON text (``str``/``bytes``) or a file (a path), or raise :class:`ValidationError`.
 
     Every failure — an unreadable file, bad JSON, text that is not UTF-8, a number

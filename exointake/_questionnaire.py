@@ -317,7 +317,7 @@ class Questionnaire:
             if item.link_id not in values:
                 continue
             try:
-                parsed[item.link_id] = _parse_value(item, values[item.link_id])
+                parsed[item.link_id] = parse_value(item, values[item.link_id])
             except Expected as exc:
                 errors.append(f"answers.{item.link_id}: {exc}")
         shown = self.shown_items(parsed, route_)
@@ -479,7 +479,7 @@ def bundled_questionnaire(id: str, version: str) -> Questionnaire | None:
 # ---------------------------------------------------------------------------- checks
 
 
-def _parse_value(item: Item, raw: object) -> AnswerValue:
+def parse_value(item: Item, raw: object) -> AnswerValue:
     if raw == "unknown" and item.type is not ItemType.TEXT:
         if item.allow_unknown:
             return UNKNOWN
@@ -546,7 +546,7 @@ def _coerce_enable_answer(item: Item, answer: object) -> AnswerValue:
         if isinstance(answer, str) and answer in item.choice_codes():
             return answer
         raise Expected(f"expected one of {'|'.join(item.choice_codes())}")
-    return _parse_value(item, answer)
+    return parse_value(item, answer)
 
 
 def _compare(op: Operator, value: AnswerValue, expected: AnswerValue) -> bool:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 import exointake
-from exointake._consent import ConsentRequest, check_cancellation
+from exointake._consent import ConsentRequest, check_cancellation, cooling_off_applies
 from exointake._consent_template import load_contract_template, load_template
 from exointake._money import Caps
 from exointake._render import render_consent, render_contract, render_summary
@@ -209,9 +209,7 @@ class TestContractProperties:
         ],
     )
     @given(
-        consent_requests().filter(
-            lambda r: r.contract is not None and exointake.cooling_off_applies(r)
-        ),
+        consent_requests().filter(lambda r: r.contract is not None and cooling_off_applies(r)),
         st.sampled_from(["ja", "en"]),
     )
     def test_contract_shows_every_field(self, request: ConsentRequest, lang: str) -> None:

@@ -8,6 +8,7 @@ RUF022 sorts it (constants, then classes, then functions; natural order within).
 from __future__ import annotations
 import __future__
 
+import importlib
 import re
 import types
 
@@ -17,7 +18,12 @@ import exointake
 import exointake.fhir
 import exointake.strategies
 
-NAMESPACES = [exointake, exointake.fhir, exointake.strategies]
+NAMESPACES = [
+    exointake,
+    *(importlib.import_module(f"exointake.{topic}") for topic in exointake._TOPIC_MODULES),
+    exointake.fhir,
+    exointake.strategies,
+]
 
 
 def public_names(module: types.ModuleType) -> list[str]:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 import exointake
-from exointake import ConsentRequest, FontSpec, render_consent
+from exointake import ConsentRequest, render_consent
+from exointake.consent import FontSpec
 
 from .consent_helpers import example_data
 

@@ -25,9 +25,7 @@ import exointake
 from exointake import (
     UNKNOWN,
     Answers,
-    AnswerValue,
     Decision,
-    ItemType,
     Questionnaire,
     Route,
     RuleSet,
@@ -37,6 +35,7 @@ from exointake import (
     strategies,
 )
 from exointake._conditions import compile_condition
+from exointake.questionnaire import AnswerValue, ItemType
 
 QUESTIONNAIRE = exointake.load_questionnaire()
 RULES = exointake.load_ruleset()

@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from .._errors import ExointakeError, ScreeningRefused, ValidationError
+from .. import ExointakeError, ScreeningRefused, ValidationError
 
 __all__ = ["main"]
 

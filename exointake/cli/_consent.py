@@ -1,4 +1,4 @@
-"""``exointake consent``: render a consent request to a PDF and print its SHA-256."""
+"""``exointake consent``: render a consent request (and its 概要書面 / 契約書面) to PDFs."""
 
 from __future__ import annotations
 
@@ -10,20 +10,19 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._common import Route
-from .._consent import (
-    ConsentLanguage,
+from .. import (
     ConsentRequest,
-    cooling_off_applies,
-    suggest_cooling_off,
+    Route,
+    RuleSet,
+    ScreeningRefused,
+    ScreeningResult,
+    ValidationError,
 )
-from .._errors import ScreeningRefused, ValidationError
-from .._screening import RuleSet, ScreeningResult
+from ..consent import ConsentLanguage, cooling_off_applies, suggest_cooling_off
 from ._util import read_json_file
 
 if TYPE_CHECKING:
-    from .._log._core import Log
-    from .._render import RenderedConsent
+    from .. import Log, RenderedConsent
 
 __all__ = ["demo_consents", "register"]
 
@@ -88,8 +87,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .._log._core import open_log
-    from .._render import render_consent, render_contract, render_summary
+    from .. import open_log, render_consent, render_contract, render_summary
 
     data = read_json_file(args.request, what="consent request")
     request = ConsentRequest.from_dict(data)
@@ -157,7 +155,7 @@ def demo_consents(
     Returns ``patient_id → consent id`` for the patients who got a document, and prints
     each document's path and SHA-256 (or why there is none).
     """
-    from .._render import render_consent, render_contract, render_summary
+    from .. import render_consent, render_contract, render_summary
 
     base = json.loads(
         (resources.files("exointake") / "data" / "demo" / "consent-request.json").read_text("utf-8")

@@ -12,10 +12,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from .._common import JST, Lang, Route
-from .._questionnaire import load_questionnaire
-from .._screening import load_ruleset, screen
-from .._wareki import parse_date
+from .. import JST, Lang, Route, load_questionnaire, load_ruleset, parse_date, screen
 from ._consent import demo_consents
 from ._log import demo_log
 from ._questionnaire import render_text
@@ -42,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .._log._core import open_log
+    from .. import open_log
 
     lang = Lang(args.lang)
     folder = Path(args.dir)

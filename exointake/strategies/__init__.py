@@ -35,6 +35,7 @@ except ImportError as exc:
         "install exointake[testing] (pip install 'exointake[testing]')"
     ) from exc
 
+from .. import _api
 from ._consent import consent_requests, consent_texts
 from ._grading import reaction_dicts, reactions, symptom_codes, symptoms
 from ._intake import (
@@ -94,3 +95,6 @@ def __getattr__(name: str) -> _Callable[..., _Any]:
         )
         return new
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_api.publish(__name__, globals(), __all__)
