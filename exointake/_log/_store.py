@@ -570,13 +570,26 @@ def is_current(alias: Any = None) -> sa.ColumnElement[bool]:
 
 
 _COUNT_DIMENSIONS: Final = ("route", "origin", "lot")
-_SQLITE_SERIOUS: Final = sa.text(
-    "SELECT * FROM log_entries INDEXED BY ix_log_entries_serious "
+ENTRY_COLUMNS: Final = (
+    "entry_id",
+    "seq",
+    "kind",
+    "recorded_at",
+    "payload",
+    "entry_hash",
+    "prev_hash",
+    "root_id",
+)
+"""The columns an entry is read back from (:func:`exointake._log._entries.entry_from_row`)."""
+_SQLITE_SERIOUS: Final = (
+    "SELECT entry_id, seq, kind, recorded_at, payload, entry_hash, prev_hash, root_id "
+    "FROM log_entries INDEXED BY ix_log_entries_serious "
     "WHERE kind = 'reaction' AND (category = 'anaphylaxis' OR serious = true) "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
     "WHERE newer.root_id = log_entries.root_id AND newer.seq > log_entries.seq) "
     "ORDER BY seq"
 )
+assert _SQLITE_SERIOUS.startswith(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM")
 
 
 class Reader:
@@ -659,17 +672,32 @@ class Reader:
             where.append(ENTRIES.c.lot == lot)
         return self._select(sa.select(ENTRIES).where(*where).order_by(ENTRIES.c.seq))
 
-    def serious_reactions(self) -> Sequence[RowData]:
-        """Current reactions graded anaphylaxis or serious, in seq order.
+    def serious_reactions(self) -> list[RowData]:
+        """Current reactions graded anaphylaxis or serious, in seq order, with the
+        :data:`ENTRY_COLUMNS` alone (what an entry is read back from).
 
         The condition is written as the partial index's, literally, so both SQLite and
         PostgreSQL plan it on ``ix_log_entries_serious``.
         """
         if self.conn.dialect.name == "sqlite":
             # Without ANALYZE statistics SQLite prefers the (kind, day) index; say which.
-            return self.conn.execute(_SQLITE_SERIOUS).mappings().all()
-        return self._select(
-            sa.select(ENTRIES).where(sa.text(SERIOUS_WHERE), is_current()).order_by(ENTRIES.c.seq)
+            # Read through the driver's cursor: thousands of rows, few columns, and the
+            # per-row cost of a SQLAlchemy result would be most of the call.
+            dbapi = self.conn.connection.dbapi_connection
+            assert dbapi is not None
+            cursor = dbapi.cursor()
+            try:
+                rows = cursor.execute(_SQLITE_SERIOUS).fetchall()
+            finally:
+                cursor.close()
+            return [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in rows]
+        columns = [ENTRIES.c[name] for name in ENTRY_COLUMNS]
+        return list(
+            self._select(
+                sa.select(*columns)
+                .where(sa.text(SERIOUS_WHERE), is_current())
+                .order_by(ENTRIES.c.seq)
+            )
         )
 
     def current_reactions_to_lot(
