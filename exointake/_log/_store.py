@@ -477,6 +477,7 @@ CHAIN_COLUMNS: Final = (
 """The columns of :meth:`Store.iter_chain`'s tuples, in this order."""
 
 _CHAIN_ALL: Final = sa.select(*(ENTRIES.c[name] for name in CHAIN_COLUMNS)).order_by(ENTRIES.c.seq)
+_CHAIN_SQL: dict[str, str] = {}
 
 
 class Store:
@@ -539,7 +540,11 @@ class Store:
         with _translated("read"), self.engine.connect() as conn, conn.begin():
             dbapi = conn.connection.dbapi_connection
             assert dbapi is not None
-            sql = str(_CHAIN_ALL.compile(dialect=self.engine.dialect))
+            sql = _CHAIN_SQL.get(self.dialect)
+            if sql is None:  # compiled once per dialect: verify's fixed cost stays small
+                sql = _CHAIN_SQL[self.dialect] = str(
+                    _CHAIN_ALL.compile(dialect=self.engine.dialect)
+                )
             if self.dialect == "postgresql":
                 cursor = dbapi.cursor(name="exointake_chain")
                 cursor.itersize = batch  # type: ignore[attr-defined]
