@@ -27,7 +27,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -595,15 +595,14 @@ _SQLITE_SERIOUS: Final = (
     "ORDER BY seq"
 )
 _SQLITE_RECOUNT: Final = sa.text(
-    "SELECT a.day, a.route, a.origin, a.lot, r.category, count(*) "
+    "SELECT a.day, a.route, a.origin, a.lot, r.payload "
     "FROM log_entries AS r CROSS JOIN log_entries AS a "
     "WHERE a.root_id = r.administration_id AND r.kind = :reaction "
     "AND a.kind = :administration "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
     "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
-    "WHERE newer.root_id = a.root_id AND newer.seq > a.seq) "
-    "GROUP BY a.day, a.route, a.origin, a.lot, r.category"
+    "WHERE newer.root_id = a.root_id AND newer.seq > a.seq)"
 )
 _ADMIN_COUNTS: Final = "SELECT day, route, origin, lot, n FROM log_admin_counts"
 assert _SQLITE_SERIOUS.startswith(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM")
@@ -735,12 +734,12 @@ class Reader:
             .order_by(ENTRIES.c.seq)
         )
 
-    def current_reaction_categories(self, reaction: str, administration_root: str) -> list[str]:
-        """The categories of the current reactions (``reaction`` kind) to an administration."""
+    def current_reaction_payloads(self, reaction: str, administration_root: str) -> list[str]:
+        """The payloads of the current reactions (``reaction`` kind) to an administration."""
         return [
-            str(c)
-            for (c,) in self.conn.execute(
-                sa.select(ENTRIES.c.category).where(
+            str(p)
+            for (p,) in self.conn.execute(
+                sa.select(ENTRIES.c.payload).where(
                     ENTRIES.c.kind == reaction,
                     ENTRIES.c.administration_id == administration_root,
                     is_current(),
@@ -814,22 +813,21 @@ class Reader:
             yield (day, route, origin, lot, category), int(n)
 
     def reaction_recount(
-        self, *, reaction: str, administration: str
+        self, *, reaction: str, administration: str, bucket: Callable[[str], str]
     ) -> dict[tuple[str, str, str, str, str], int]:
-        """Current reactions counted per their current administration's keys and category."""
+        """Current reactions counted per their current administration's keys and the bucket
+        ``bucket`` reads from each reaction's payload (its category or event kind)."""
         if self.conn.dialect.name == "sqlite":
             # Without statistics SQLite walks every administration and looks for its
             # reactions; a CROSS JOIN makes it walk the (fewer) reactions instead.
             rows: Any = self.conn.execute(
                 _SQLITE_RECOUNT, {"reaction": reaction, "administration": administration}
             )
-            return {(d, ro, o, lo, c): int(n) for d, ro, o, lo, c, n in rows}
-        a = ENTRIES.alias("a")
-        r = ENTRIES.alias("r")
-        return {
-            (day, route, origin, lot, category): int(n)
-            for day, route, origin, lot, category, n in self.conn.execute(
-                sa.select(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.category, sa.func.count())
+        else:
+            a = ENTRIES.alias("a")
+            r = ENTRIES.alias("r")
+            rows = self.conn.execute(
+                sa.select(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.payload)
                 .select_from(r.join(a, a.c.root_id == r.c.administration_id))
                 .where(
                     r.c.kind == reaction,
@@ -837,9 +835,12 @@ class Reader:
                     is_current(r),
                     is_current(a),
                 )
-                .group_by(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.category)
             )
-        }
+        out: dict[tuple[str, str, str, str, str], int] = {}
+        for day, route, origin, lot, payload in rows:
+            key = (day, route, origin, lot, bucket(payload))
+            out[key] = out.get(key, 0) + 1
+        return out
 
 
 class Writer(Reader):
