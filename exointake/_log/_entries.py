@@ -106,7 +106,9 @@ class LogEntry:
     )
     # An entry read back from the store keeps its stored payload text here until
     # ``record``, ``grade`` or ``amendment`` is first read (see :func:`entry_from_row`).
-    _payload: str | None = field(default=None, init=False, eq=False, repr=False, metadata=omit())
+    _payload: str | bytes | None = field(
+        default=None, init=False, eq=False, repr=False, metadata=omit()
+    )
 
     if not TYPE_CHECKING:  # keep mypy's attribute checks: the lazy names are real fields
 
@@ -416,8 +418,8 @@ def entry_from_row(row: Mapping[str, Any]) -> LogEntry:
     return entry
 
 
-def _load(entry: LogEntry, text: str) -> None:
-    """Fill an entry's payload-derived fields from its stored payload text."""
+def _load(entry: LogEntry, text: str | bytes) -> None:
+    """Fill an entry's payload-derived fields from its stored payload (text, or its UTF-8)."""
     kind = entry.kind
     payload = json.loads(text)
     record: Any = _reader(kind)(payload["record"], _RECORD_TYPES[kind])

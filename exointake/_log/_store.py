@@ -587,8 +587,9 @@ ENTRY_COLUMNS: Final = (
 )
 """The columns an entry is read back from (:func:`exointake._log._entries.entry_from_row`)."""
 _SQLITE_SERIOUS: Final = (
-    "SELECT entry_id, seq, kind, recorded_at, payload, entry_hash, prev_hash, root_id "
-    "FROM log_entries INDEXED BY ix_log_entries_serious "
+    # The payload as bytes: copied, not decoded, until the entry's record is first read.
+    "SELECT entry_id, seq, kind, recorded_at, CAST(payload AS BLOB), entry_hash, prev_hash, "
+    "root_id FROM log_entries INDEXED BY ix_log_entries_serious "
     "WHERE kind = 'reaction' AND (category = 'anaphylaxis' OR serious = true) "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
     "WHERE newer.root_id = log_entries.root_id AND newer.seq > log_entries.seq) "
@@ -605,7 +606,6 @@ _SQLITE_RECOUNT: Final = sa.text(
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq)"
 )
 _ADMIN_COUNTS: Final = "SELECT day, route, origin, lot, n FROM log_admin_counts"
-assert _SQLITE_SERIOUS.startswith(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM")
 
 
 class Reader:
