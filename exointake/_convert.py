@@ -461,9 +461,14 @@ def _is_report(tp: object) -> bool:
 
 def _report_factory(cls: type, conv: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
     """Unstructure a report type: its derived (``init=False``, metadata ``derived``) fields
-    included, fields marked ``omit_if_none`` left out when None."""
+    included, fields marked ``omit_if_none`` left out when None, :func:`omit` fields never."""
+    hidden: dict[str, Any] = {
+        a.name: override(omit=True)
+        for a in attrs.fields(cls)
+        if (spec := _spec(a)) is not None and spec.omit
+    }
     base: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(
-        cls, conv, _cattrs_include_init_false=True
+        cls, conv, _cattrs_include_init_false=True, **hidden
     )
     names = [f.name for f in attrs.fields(cls) if f.metadata.get("omit_if_none")]
 
