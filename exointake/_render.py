@@ -16,7 +16,7 @@ import functools
 import hashlib
 import io
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -55,7 +55,7 @@ from ._consent_template import (
     TemplateRef,
     load_template,
 )
-from ._convert import canonical_json, sha256_hex
+from ._convert import Expected, canonical_json, describe_type, sha256_hex, to_enum
 from ._document import (
     Block,
     Bullets,
@@ -731,6 +731,33 @@ def _build(
     return buffer.getvalue(), pages[-1]
 
 
+def _request_arg(request: object) -> ConsentRequest:
+    """The ``request`` argument: a :class:`ConsentRequest`, or a mapping structured by
+    :meth:`ConsentRequest.from_dict` (as ``grade`` takes a reaction's mapping)."""
+    if isinstance(request, ConsentRequest):
+        return request
+    if isinstance(request, Mapping):
+        return ConsentRequest.from_dict(request)
+    raise ValidationError(
+        [
+            "request: expected a ConsentRequest or a mapping (ConsentRequest.from_dict), "
+            f"got {describe_type(request)}"
+        ],
+        what="argument",
+    )
+
+
+def _language_arg(language: object, default: ConsentLanguage) -> ConsentLanguage:
+    """The ``language`` argument: a :class:`ConsentLanguage` or its value; ``None`` is the
+    request's."""
+    if language is None:
+        return default
+    try:
+        return to_enum(ConsentLanguage, language)
+    except Expected as exc:
+        raise ValidationError([f"language: {exc}"], what="argument") from None
+
+
 def _render(
     request: ConsentRequest,
     *,
@@ -753,7 +780,7 @@ def _render(
             ],
             what="consent request",
         )
-    lang = ConsentLanguage(language) if language is not None else request.language
+    lang = _language_arg(language, request.language)
     fonts = _font_spec(font)
     rows = severity if severity is not None else load_severity_table()
     docs = tuple(assemble(request, tmpl, one, severity=rows, summary=summary) for one in lang.langs)
@@ -780,7 +807,7 @@ def _render(
 
 
 def render_consent(
-    request: ConsentRequest,
+    request: ConsentRequest | Mapping[str, Any],
     *,
     font: FontSpec | str | Path | None = None,
     language: ConsentLanguage | str | None = None,
@@ -790,7 +817,8 @@ def render_consent(
     """Render the consent document of ``request`` as a PDF.
 
     Args:
-        request: the consent request.
+        request: the consent request, or its plain data (a mapping such as
+            ``json.load(f)``), structured by :meth:`ConsentRequest.from_dict`.
         font: ``None`` for reportlab's built-in Japanese CID fonts, a path to a
             TrueType font to embed (e.g. IPAex), or a :class:`FontSpec`.
         language: override the request's ``language`` (``ja``, ``en``, ``ja+en``).
@@ -798,10 +826,14 @@ def render_consent(
         severity: the severity table (default: the bundled one, as the reaction log grades).
 
     Raises:
+        ValidationError: ``request`` is neither a request nor valid request data, or
+            ``language`` is not one of ``ja``, ``en``, ``ja+en``.
         ScreeningRefused: the screening is ``contraindicated`` or ``incomplete``
             and the request carries no physician override.
         RenderError: the font cannot show a character; the message names the field.
     """
+    request = _request_arg(request)
+    language = _language_arg(language, request.language)
     check_screening_gate(request)
     return _render(
         request,
@@ -814,7 +846,7 @@ def render_consent(
 
 
 def render_summary(
-    request: ConsentRequest,
+    request: ConsentRequest | Mapping[str, Any],
     *,
     font: FontSpec | str | Path | None = None,
     language: ConsentLanguage | str | None = None,
@@ -822,9 +854,14 @@ def render_summary(
 ) -> RenderedConsent:
     """Render the summary document (概要書面) due before a plan covered by 特定商取引法.
 
+    ``request`` and ``language`` are taken as by :func:`render_consent`.
+
     Raises:
-        ValidationError: the plan does not call for a cooling-off notice.
+        ValidationError: the plan does not call for a cooling-off notice, or a bad
+            ``request`` or ``language``.
     """
+    request = _request_arg(request)
+    language = _language_arg(language, request.language)
     if not cooling_off_applies(request):
         raise ValidationError(
             [

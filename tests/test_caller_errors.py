@@ -1,0 +1,64 @@
+"""Errors a caller can act on: every bad argument is a ValidationError naming it."""
+
+from __future__ import annotations
+
+import pytest
+
+import exointake
+from exointake import ConsentRequest, ValidationError
+
+from .consent_helpers import example_data
+
+
+def problems(info: pytest.ExceptionInfo[ValidationError]) -> tuple[str, ...]:
+    return info.value.errors
+
+
+class TestRenderTakesARequestOrItsData:
+    @pytest.mark.parametrize("render", [exointake.render_consent, exointake.render_summary])
+    def test_a_mapping_is_structured_as_a_request(self, render: object) -> None:
+        """A request's plain data renders the same bytes as the request built from it."""
+        data = example_data()
+        assert callable(render)
+        assert render(data).sha256 == render(ConsentRequest.from_dict(data)).sha256
+
+    @pytest.mark.parametrize("render", [exointake.render_consent, exointake.render_summary])
+    def test_bad_request_data_lists_its_problems_by_path(self, render: object) -> None:
+        """A mapping missing a field is a ValidationError with the request's path."""
+        data = example_data()
+        del data["patient"]
+        assert callable(render)
+        with pytest.raises(ValidationError) as info:
+            render(data)
+        assert problems(info) == ("request.patient: required field missing",)
+
+    @pytest.mark.parametrize("render", [exointake.render_consent, exointake.render_summary])
+    @pytest.mark.parametrize("bad", [None, [1, 2], "consent-request.json", 3])
+    def test_anything_else_names_the_request_argument(self, render: object, bad: object) -> None:
+        """Neither a request nor a mapping: a ValidationError, not an AttributeError."""
+        assert callable(render)
+        with pytest.raises(ValidationError) as info:
+            render(bad)
+        (message,) = problems(info)
+        assert message.startswith("request: expected a ConsentRequest or a mapping")
+
+
+class TestRenderLanguage:
+    @pytest.mark.parametrize("render", [exointake.render_consent, exointake.render_summary])
+    @pytest.mark.parametrize("language", ["fr", "JA", "", 1, None.__class__])
+    def test_an_unknown_language_names_the_argument_and_the_choices(
+        self, render: object, language: object
+    ) -> None:
+        """``language="fr"`` is a ValidationError listing ja|en|ja+en, not a raw ValueError."""
+        assert callable(render)
+        with pytest.raises(ValidationError) as info:
+            render(ConsentRequest.from_dict(example_data()), language=language)
+        (message,) = problems(info)
+        assert message.startswith("language: expected one of ja|en|ja+en")
+
+    def test_a_known_language_is_taken_as_a_string(self) -> None:
+        """``language="en"`` overrides the request's language."""
+        request = ConsentRequest.from_dict(example_data())
+        assert request.language.value != "en"
+        en = exointake.render_consent(request, language="en")
+        assert en.sha256 != exointake.render_consent(request).sha256
