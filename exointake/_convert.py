@@ -47,6 +47,7 @@ __all__ = [
     "enum_check",
     "fields_structurer",
     "load_json",
+    "nested",
     "omit",
     "plain_form",
     "prune_empty",
@@ -308,6 +309,11 @@ class FieldSpec:
     """The field's plain data."""
     omit: bool = False
     """Set by a named constructor; never read from or written to plain data."""
+    nested: type | None = None
+    """The field holds this attrs class (structured by the converter from plain data);
+    built in Python, anything else is refused naming the field."""
+    optional: bool = False
+    """With ``nested``: ``None`` is allowed too."""
 
 
 def _spec(a: attrs.Attribute[Any]) -> FieldSpec | None:
@@ -340,6 +346,33 @@ def checks(check: Callable[[object], Any]) -> dict[str, FieldSpec]:
     return {CONVERT: FieldSpec(check=check)}
 
 
+def nested(cls: type, *, optional: bool = False) -> dict[str, FieldSpec]:
+    """Field metadata: the field holds a ``cls`` (``None`` too if ``optional``).
+
+    Structured from data, the converter builds the ``cls`` with path-aware messages;
+    built in Python, a value that is not a ``cls`` is refused when the record is made
+    (``product: expected a Product, got null``), not later where it is first used.
+    """
+    return {CONVERT: FieldSpec(nested=cls, optional=optional)}
+
+
+def _nested_validator(
+    cls: type, optional: bool
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    article = "an" if cls.__name__[:1].lower() in "aeiou" else "a"
+    expected = f"{article} {cls.__name__}" + (" or null" if optional else "")
+
+    def validate(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, cls) or (optional and value is None):
+            return
+        raise ValidationError(
+            [f"{attribute.name}: expected {expected}, got {describe_type(value)}"],
+            what=type(inst).__name__,
+        )
+
+    return validate
+
+
 def plain_form(
     *,
     structure: Callable[[object], object] | None = None,
@@ -355,12 +388,15 @@ def omit() -> dict[str, FieldSpec]:
 
 
 def with_checks(_cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
-    """attrs ``field_transformer``: each field's :func:`checks` also runs in ``__init__``."""
+    """attrs ``field_transformer``: each field's :func:`checks` (and :func:`nested`) also
+    runs in ``__init__``."""
     out = []
     for a in fields:
         spec = _spec(a)
         if spec is not None and spec.check is not None and a.converter is None:
             out.append(a.evolve(converter=_checking_converter(spec.check)))
+        elif spec is not None and spec.nested is not None and a.validator is None:
+            out.append(a.evolve(validator=_nested_validator(spec.nested, spec.optional)))
         else:
             out.append(a)
     return out

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import attrs
 import pytest
 
 import exointake
-from exointake import ConsentRequest, ValidationError
+from exointake import Administration, ConsentRequest, ReactionRecord, ValidationError
 
 from .consent_helpers import example_data
+from .logutil import administration, reaction
 
 
 def problems(info: pytest.ExceptionInfo[ValidationError]) -> tuple[str, ...]:
@@ -62,3 +67,42 @@ class TestRenderLanguage:
         assert request.language.value != "en"
         en = exointake.render_consent(request, language="en")
         assert en.sha256 != exointake.render_consent(request).sha256
+
+
+class TestRecordsBuiltInPythonRefuseAMissingPart:
+    @pytest.mark.parametrize("name", ["product", "storage_check"])
+    @pytest.mark.parametrize("bad", [None, {"lot": "L1"}, "L1"])
+    def test_an_administration_needs_its_product_and_storage_check(
+        self, name: str, bad: object
+    ) -> None:
+        """``Administration(product=None, ...)`` is refused when made, naming the field."""
+        fields = attrs.asdict(administration(), recurse=False)
+        fields[name] = bad
+        with pytest.raises(ValidationError) as info:
+            Administration(**fields)
+        (message,) = problems(info)
+        assert message.startswith(f"{name}: expected a")
+
+    def test_a_refused_administration_never_reaches_the_log(self, tmp_path: Path) -> None:
+        """The log is never asked to store a record without a product (it raised AttributeError)."""
+        fields: dict[str, Any] = attrs.asdict(administration(), recurse=False)
+        with exointake.open_log(tmp_path / "clinic.db") as log:
+            with pytest.raises(ValidationError, match="product: expected a Product, got null"):
+                log.administer(Administration(**{**fields, "product": None}))
+            assert log.verify().entries == 0
+
+    def test_a_reaction_record_needs_its_reaction(self) -> None:
+        """``ReactionRecord(reaction=None, ...)`` is refused; ``vital_signs=None`` is allowed."""
+        fields = attrs.asdict(reaction("A1"), recurse=False)
+        assert ReactionRecord(**{**fields, "vital_signs": None}).vital_signs is None
+        with pytest.raises(ValidationError, match=r"reaction: expected a Reaction, got null"):
+            ReactionRecord(**{**fields, "reaction": None})
+        with pytest.raises(ValidationError, match=r"vital_signs: expected a VitalSigns or null"):
+            ReactionRecord(**{**fields, "vital_signs": {"spo2_percent": 90}})
+
+    def test_records_from_data_still_round_trip(self) -> None:
+        """The new checks change nothing for records read from data."""
+        a = administration()
+        assert Administration.from_dict(a.to_dict()) == a
+        r = reaction("A1")
+        assert ReactionRecord.from_dict(r.to_dict()) == r
