@@ -36,6 +36,7 @@ from ._convert import (
 from ._errors import ScreeningRefused, ValidationError
 from ._records import Origin, Sourcing, check_id
 from ._screening import Decision, ScreeningResult
+from ._wareki import date_arg
 
 __all__ = [
     "Clinic",
@@ -165,8 +166,9 @@ class Patient:
         guardian = ", guardian=..." if self.guardian is not None else ""
         return f"Patient(id={self.id!r}{guardian})"
 
-    def age_on(self, day: dt.date) -> int:
-        """Age in whole years on ``day``."""
+    def age_on(self, day: dt.date | str) -> int:
+        """Age in whole years on ``day`` (a date, ``YYYY-MM-DD`` or 和暦)."""
+        day = date_arg(day, "day")
         years = day.year - self.birth_date.year
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1

@@ -48,6 +48,7 @@ from ._vocabulary import (
     load_severity_table,
     load_vocabulary,
 )
+from ._wareki import date_arg
 
 __all__ = [
     "Action",
@@ -222,7 +223,7 @@ def grade(
     *,
     route: Route | str | None = None,
     persistence_days: int | None = None,
-    on: dt.date | None = None,
+    on: dt.date | str | None = None,
     table: SeverityTable | None = None,
     vocabulary: Vocabulary | None = None,
 ) -> Grade:
@@ -237,7 +238,8 @@ def grade(
             ("route needed"), never a guess.
         persistence_days: local symptoms lasting longer need the physician
             (default: the table's, 3).
-        on: the date of the reaction, to turn "within N days" into due dates.
+        on: the date of the reaction, to turn "within N days" into due dates: a date,
+            ``YYYY-MM-DD`` or 和暦 (the one rule for every date argument).
         table, vocabulary: other versions than the bundled newest; the vocabulary's
             ``table`` must name the table's version.
 
@@ -262,8 +264,12 @@ def grade(
         )
     elif persistence_days is not None and persistence_days < 0:
         errors.append("persistence_days: expected 0 or more")
-    if on is not None and (isinstance(on, dt.datetime) or not isinstance(on, dt.date)):
-        errors.append(f"on: expected a date, got {describe_type(on)}")
+    day: dt.date | None = None
+    if on is not None:
+        try:
+            day = date_arg(on, "on")
+        except ValidationError as exc:
+            errors.extend(exc.errors)
     if errors:
         raise ValidationError(errors, what="grading")
     table = table or load_severity_table()
@@ -309,7 +315,7 @@ def grade(
         criteria=criteria,
         undecided=undecided,
         persistence_days=days,
-        on=on,
+        on=day,
     )
     return Grade(
         category=category,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,7 @@ import attrs
 import pytest
 
 import exointake
-from exointake import Administration, ConsentRequest, ReactionRecord, ValidationError
+from exointake import Administration, ConsentRequest, ReactionRecord, ValidationError, fhir
 
 from .consent_helpers import example_data
 from .logutil import administration, reaction
@@ -106,3 +108,79 @@ class TestRecordsBuiltInPythonRefuseAMissingPart:
         assert Administration.from_dict(a.to_dict()) == a
         r = reaction("A1")
         assert ReactionRecord.from_dict(r.to_dict()) == r
+
+
+# ---------------------------------------------------------------------------- dates
+
+DateCall = Callable[[object], object]
+
+
+@pytest.fixture(scope="module")
+def log_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[exointake.Log]:
+    with exointake.open_log(tmp_path_factory.mktemp("log") / "clinic.db") as log:
+        yield log
+
+
+def date_calls(log: exointake.Log, answers: exointake.Answers) -> dict[str, DateCall]:
+    """Every date argument of the API, as a call taking the date's value."""
+    patient = ConsentRequest.from_dict(example_data()).patient
+    reaction = {"symptoms": ["urticaria"], "onset_minutes": 10}
+    return {
+        "grade(on=)": lambda v: exointake.grade(reaction, on=v),
+        "screen(on=)": lambda v: exointake.screen(answers, on=v),
+        "Patient.age_on(day)": patient.age_on,  # type: ignore[dict-item]
+        "log.rates(since=)": lambda v: log.rates(since=v),  # type: ignore[arg-type]
+        "log.rates(until=)": lambda v: log.rates(until=v),  # type: ignore[arg-type]
+        "fhir.visit_bundles(since=)": lambda v: list(fhir.visit_bundles(log, since=v)),  # type: ignore[arg-type]
+    }
+
+
+DATE_CALLS = [
+    "grade(on=)",
+    "screen(on=)",
+    "Patient.age_on(day)",
+    "log.rates(since=)",
+    "log.rates(until=)",
+    "fhir.visit_bundles(since=)",
+]
+
+
+class TestOneRuleForEveryDateArgument:
+    @pytest.fixture
+    def calls(
+        self, log_file: exointake.Log, questionnaire: exointake.Questionnaire, clear_answers: Any
+    ) -> dict[str, DateCall]:
+        return date_calls(log_file, questionnaire.answers(clear_answers, route="injection_face"))
+
+    @pytest.mark.parametrize("call", DATE_CALLS)
+    @pytest.mark.parametrize(
+        "value", [dt.date(2026, 11, 1), "2026-11-01", "令和8年11月1日", "R8.11.1"]
+    )
+    def test_a_date_iso_or_wareki_is_taken(
+        self, calls: dict[str, DateCall], call: str, value: object
+    ) -> None:
+        """Each date argument takes a date, ``YYYY-MM-DD`` or 和暦, and they agree."""
+        assert calls[call](value) == calls[call](dt.date(2026, 11, 1))
+
+    @pytest.mark.parametrize("call", DATE_CALLS)
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("2026-13-01", "expected a real calendar date"),
+            ("令和8年2月30日", "expected a real calendar date"),
+            ("", "got an empty string"),
+            ("next week", "expected a date"),
+            (20261101, "expected a date"),
+            (dt.datetime(2026, 11, 1, tzinfo=dt.UTC), "expected a date"),
+        ],
+    )
+    def test_anything_else_names_the_argument(
+        self, calls: dict[str, DateCall], call: str, value: object, expected: str
+    ) -> None:
+        """A value that is no date is a ValidationError naming the argument."""
+        name = call.split("(")[1].rstrip(")=")
+        with pytest.raises(ValidationError) as info:
+            calls[call](value)
+        (message,) = problems(info)
+        assert message.startswith(f"{name}: ")
+        assert expected in message

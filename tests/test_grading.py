@@ -1027,7 +1027,7 @@ class TestActions:
         ("options", "message"),
         [
             ({"persistence_days": "3"}, "persistence_days: expected an integer"),
-            ({"on": "2026-11-25"}, "on: expected a date"),
+            ({"on": "2026-11-32"}, "on: expected a real calendar date"),
             ({"on": dt.datetime(2026, 11, 25, tzinfo=dt.UTC)}, "on: expected a date"),
             ({"table": {}}, "table: expected a SeverityTable"),
             ({"vocabulary": "1"}, "vocabulary: expected a Vocabulary"),

@@ -75,7 +75,7 @@ class TestHandBuiltAnswers:
         """The screening day may be given as text, era dates included; junk is refused."""
         answers = questionnaire.answers(clear_answers)
         assert screen(answers, "iv_drip", on="令和8年11月25日").screened_on == DAY
-        with pytest.raises(ValidationError, match="date: expected a date"):
+        with pytest.raises(ValidationError, match="on: expected a date"):
             screen(answers, "iv_drip", on="tomorrow")
 
 
