@@ -29,10 +29,12 @@ from attrs import evolve, frozen
 
 from ._common import Route, Text, parse_route
 from ._convert import (
+    Expected,
     converter,
     describe_type,
     safe_repr,
     structure,
+    to_enum,
 )
 from ._errors import ValidationError
 from ._reaction import Intervention, Outcome, Reaction
@@ -218,6 +220,37 @@ class Grade:
 # ---------------------------------------------------------------------------- rules
 
 
+def _reaction_and_route(
+    data: Mapping[str, Any], route: Route | None, vocabulary: Vocabulary
+) -> tuple[Reaction, Route | None]:
+    """A reaction's data as :func:`grade` reads it: the fields of :class:`Reaction` and an
+    optional ``route`` (the route belongs to the administration, so ``Reaction.from_dict``
+    refuses it); a ``route`` that differs from the ``route=`` argument is refused."""
+    if "route" not in data:
+        return Reaction.from_dict(data, vocabulary=vocabulary), route
+    body = dict(data)
+    given = body.pop("route")
+    errors: list[str] = []
+    try:
+        from_data = to_enum(Route, given)
+    except Expected as exc:
+        errors.append(f"reaction.route: {exc}")
+    else:
+        if route is not None and from_data is not route:
+            errors.append(
+                f"reaction.route: expected {route.value!r} (the route argument), "
+                f"got {from_data.value!r}"
+            )
+        route = from_data
+    try:
+        reaction = Reaction.from_dict(body, vocabulary=vocabulary)
+    except ValidationError as exc:
+        raise ValidationError([*exc.errors, *errors], what="grading") from None
+    if errors:
+        raise ValidationError(errors, what="grading")
+    return reaction, route
+
+
 def grade(
     reaction: Reaction | Mapping[str, Any],
     *,
@@ -231,7 +264,9 @@ def grade(
 
     Args:
         reaction: what was observed: a :class:`Reaction`, or its plain JSON-like data
-            (read with :meth:`Reaction.from_dict`, with the same ``vocabulary``).
+            (read with :meth:`Reaction.from_dict`, with the same ``vocabulary``). The
+            data may also name the ``route`` (as ``schemas/reaction.schema.json`` allows);
+            one that differs from ``route=`` is refused.
         route: how the product was given. For a systemic (allergic-type) reaction it
             decides the CTCAE term: ``iv_drip`` is "Infusion related reaction", an
             injection "Allergic reaction"; without a route that term is ``None``
@@ -284,7 +319,7 @@ def grade(
         )
     route_ = parse_route(route, what="grading")
     if isinstance(reaction, Mapping):
-        reaction = Reaction.from_dict(reaction, vocabulary=vocabulary)
+        reaction, route_ = _reaction_and_route(reaction, route_, vocabulary)
     elif not isinstance(reaction, Reaction):
         raise ValidationError(
             [f"reaction: expected a Reaction or an object, got {describe_type(reaction)}"],
