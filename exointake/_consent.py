@@ -17,7 +17,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ._common import JST, Lang, Route
+from ._common import JST, Lang, Route, today_jst
 from ._consent_template import (
     DEFAULT_TEMPLATE_ID,
     Acquisition,
@@ -29,14 +29,16 @@ from ._consent_template import (
 from ._convert import (
     Expected,
     canonical_json,
+    checks,
     converter,
     sha256_hex,
     structure,
+    with_checks,
 )
 from ._errors import ScreeningRefused, ValidationError
 from ._records import Origin, Sourcing, check_id
 from ._screening import Decision, ScreeningResult
-from ._wareki import date_arg
+from ._wareki import date_arg, parse_date_value
 
 __all__ = [
     "Clinic",
@@ -150,7 +152,16 @@ class Guardian:
         return "Guardian(...)"
 
 
-@frozen(repr=False)
+def _birth_date(value: object) -> dt.date:
+    """A birth date: a date, ``YYYY-MM-DD`` or 和暦 (as answers take it), not after today
+    in Japan."""
+    day = parse_date_value(value)
+    if day > today_jst():
+        raise Expected("expected a date not in the future")
+    return day
+
+
+@frozen(repr=False, field_transformer=with_checks)
 class Patient:
     """The patient: an opaque id plus what the document must name."""
 
@@ -159,7 +170,8 @@ class Patient:
     name: str = field(validator=_nonblank)
     """Name as written (kanji)."""
     name_kana: str = field(validator=_nonblank)
-    birth_date: dt.date
+    birth_date: dt.date = field(metadata=checks(_birth_date))
+    """A date, ``YYYY-MM-DD`` or 和暦; never after today (JST)."""
     guardian: Guardian | None = None
 
     def __repr__(self) -> str:

@@ -184,7 +184,8 @@ def structure_decimal(value: object) -> Decimal:
     return d
 
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: ``\d`` would also match Arabic-Indic, Devanagari... digits.
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def structure_date(value: object) -> dt.date:
@@ -195,7 +196,10 @@ def structure_date(value: object) -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            pass
+            # The value is not shown: it may be a birth date.
+            raise Expected(
+                "expected a real calendar date (YYYY-MM-DD), got a day that does not exist"
+            ) from None
     raise Expected(f"expected a date (YYYY-MM-DD), got {describe_type(value)}")
 
 

@@ -184,3 +184,45 @@ class TestOneRuleForEveryDateArgument:
         (message,) = problems(info)
         assert message.startswith(f"{name}: ")
         assert expected in message
+
+
+class TestBirthDatesCannotBeInTheFuture:
+    def test_answers_refuse_a_birth_date_after_today(
+        self, questionnaire: exointake.Questionnaire
+    ) -> None:
+        """A birth date after today (JST) is refused in answers, ISO or 和暦."""
+        for value in ("2030-01-01", "令和12年1月1日"):
+            with pytest.raises(ValidationError) as info:
+                questionnaire.answers({"birth_date": value}, partial=True)
+            assert problems(info) == ("answers.birth_date: expected a date not in the future",)
+        today = exointake.parse_date(dt.datetime.now(exointake.JST).date().isoformat())
+        assert questionnaire.answers({"birth_date": today.isoformat()}, partial=True)
+
+    def test_a_consent_request_refuses_a_future_birth_date_and_takes_wareki(self) -> None:
+        """patient.birth_date is refused after today even on a future document; 和暦 is taken."""
+        data = example_data()
+        data["patient"]["birth_date"] = "昭和55年4月1日"
+        assert ConsentRequest.from_dict(data).patient.birth_date == dt.date(1980, 4, 1)
+        data["document_at"] = "2030-06-01T10:00:00+09:00"
+        data["patient"]["birth_date"] = "2030-01-01"
+        with pytest.raises(ValidationError) as info:
+            ConsentRequest.from_dict(data)
+        assert "request.patient.birth_date: expected a date not in the future" in problems(info)
+
+    def test_an_impossible_day_is_named_as_such(self) -> None:
+        """A record's date field with an impossible day says so, not "got string"."""
+        data = administration().to_dict()
+        follow = {
+            "reaction_id": "R1",
+            "status": "open",
+            "recorded_by": "N1",
+            "on": data["administered_at"],
+            "due_on": "2026-02-30",
+        }
+        with pytest.raises(ValidationError) as info:
+            exointake.FollowUp.from_dict(follow)
+        (message,) = problems(info)
+        assert message.startswith("follow_up.due_on: expected a real calendar date")
+        follow["due_on"] = "２０２６-１２-０１"  # full-width digits are not ISO
+        with pytest.raises(ValidationError, match=r"due_on: expected a date \(YYYY-MM-DD\)"):
+            exointake.FollowUp.from_dict(follow)

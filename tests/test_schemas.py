@@ -690,12 +690,6 @@ class TestKnownDisagreements:
         assert errors("reaction-record", doc) != []
         assert not accepted_by_library("reaction-record", doc)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="library fix needed: Questionnaire.answers / load_answers must refuse a "
-        "birth_date after today (JST), e.g. 'answers.birth_date: expected a date not in the "
-        "future'; JSON Schema cannot (it does not know today)",
-    )
     def test_a_birth_date_in_the_future_is_refused_by_the_library(self) -> None:
         """A birth date in 2030 cannot be true; the schema cannot tell, the library must."""
         q = exointake.load_questionnaire()
@@ -705,11 +699,6 @@ class TestKnownDisagreements:
         with pytest.raises(ValidationError, match="birth_date"):
             q.load_answers(doc, partial=True)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="library fix needed: ConsentRequest must refuse patient.birth_date after today "
-        "(JST), not only after document_at, which may itself be in the future",
-    )
     def test_a_consent_request_refuses_a_future_birth_date(self) -> None:
         """A birth date in 2030 on a document dated 2030 is still refused."""
         doc = as_json(samples()["consent-request.schema.json"])
