@@ -59,6 +59,7 @@ __all__ = [
     "to_enum",
     "to_member",
     "unstructure",
+    "with_article",
     "with_checks",
 ]
 
@@ -101,6 +102,11 @@ def safe_repr(value: object, *, limit: int = 32) -> str:
 def safe_key(key: object) -> str:
     """A mapping key for an error path: shown when it is a code, hidden otherwise."""
     return str(key) if is_code(key) else "<key not shown>"
+
+
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an": ``an administration``, ``a reaction``, ``a Product``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def describe_type(value: object) -> str:
@@ -363,8 +369,7 @@ def nested(cls: type, *, optional: bool = False) -> dict[str, FieldSpec]:
 def _nested_validator(
     cls: type, optional: bool
 ) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    article = "an" if cls.__name__[:1].lower() in "aeiou" else "a"
-    expected = f"{article} {cls.__name__}" + (" or null" if optional else "")
+    expected = with_article(cls.__name__) + (" or null" if optional else "")
 
     def validate(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if isinstance(value, cls) or (optional and value is None):

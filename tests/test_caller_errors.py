@@ -226,3 +226,14 @@ class TestBirthDatesCannotBeInTheFuture:
         follow["due_on"] = "２０２６-１２-０１"  # full-width digits are not ISO
         with pytest.raises(ValidationError, match=r"due_on: expected a date \(YYYY-MM-DD\)"):
             exointake.FollowUp.from_dict(follow)
+
+
+class TestMessagesReadAsEnglish:
+    def test_an_amendment_of_the_wrong_kind_names_both_kinds(self, tmp_path: Path) -> None:
+        """Amending an administration with a reaction says "is an administration"."""
+        with exointake.open_log(tmp_path / "clinic.db") as log:
+            entry = log.administer(administration())
+            with pytest.raises(ValidationError) as info:
+                log.amend(entry, reaction(entry), reason="typo", amended_by="N1")
+        (message,) = problems(info)
+        assert message == f"record: entry {entry} is an administration, not a reaction"
