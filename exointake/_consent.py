@@ -17,7 +17,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ._common import JST, Lang, Route
+from ._common import JST, Lang, Route, today_jst
 from ._consent_template import (
     DEFAULT_TEMPLATE_ID,
     Acquisition,
@@ -32,14 +32,17 @@ from ._contract import CancellationTerms, Contract, Discount, Purpose, RelatedGo
 from ._convert import (
     Expected,
     canonical_json,
+    checks,
     converter,
     sha256_hex,
     structure,
+    with_checks,
 )
 from ._errors import ScreeningRefused, ValidationError
 from ._money import Caps, check_terms, reconcile_total, service_amount
 from ._records import Origin, Sourcing, check_id
 from ._screening import Decision, Rule, RuleSet, ScreeningResult, load_ruleset
+from ._wareki import date_arg, parse_date_value
 
 __all__ = [
     "Clinic",
@@ -165,7 +168,16 @@ class Guardian:
         return "Guardian(...)"
 
 
-@frozen(repr=False)
+def _birth_date(value: object) -> dt.date:
+    """A birth date: a date, ``YYYY-MM-DD`` or 和暦 (as answers take it), not after today
+    in Japan."""
+    day = parse_date_value(value)
+    if day > today_jst():
+        raise Expected("expected a date not in the future")
+    return day
+
+
+@frozen(repr=False, field_transformer=with_checks)
 class Patient:
     """The patient: an opaque id plus what the document must name."""
 
@@ -174,15 +186,17 @@ class Patient:
     name: str = field(validator=_nonblank)
     """Name as written (kanji)."""
     name_kana: str = field(validator=_nonblank)
-    birth_date: dt.date
+    birth_date: dt.date = field(metadata=checks(_birth_date))
+    """A date, ``YYYY-MM-DD`` or 和暦; never after today (JST)."""
     guardian: Guardian | None = None
 
     def __repr__(self) -> str:
         guardian = ", guardian=..." if self.guardian is not None else ""
         return f"Patient(id={self.id!r}{guardian})"
 
-    def age_on(self, day: dt.date) -> int:
-        """Age in whole years on ``day``."""
+    def age_on(self, day: dt.date | str) -> int:
+        """Age in whole years on ``day`` (a date, ``YYYY-MM-DD`` or 和暦)."""
+        day = date_arg(day, "day")
         years = day.year - self.birth_date.year
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1

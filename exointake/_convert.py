@@ -47,6 +47,7 @@ __all__ = [
     "enum_check",
     "fields_structurer",
     "load_json",
+    "nested",
     "omit",
     "plain_form",
     "prune_empty",
@@ -58,6 +59,7 @@ __all__ = [
     "to_enum",
     "to_member",
     "unstructure",
+    "with_article",
     "with_checks",
 ]
 
@@ -100,6 +102,11 @@ def safe_repr(value: object, *, limit: int = 32) -> str:
 def safe_key(key: object) -> str:
     """A mapping key for an error path: shown when it is a code, hidden otherwise."""
     return str(key) if is_code(key) else "<key not shown>"
+
+
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an": ``an administration``, ``a reaction``, ``a Product``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def describe_type(value: object) -> str:
@@ -183,7 +190,8 @@ def structure_decimal(value: object) -> Decimal:
     return d
 
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: ``\d`` would also match Arabic-Indic, Devanagari... digits.
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def structure_date(value: object) -> dt.date:
@@ -194,7 +202,10 @@ def structure_date(value: object) -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            pass
+            # The value is not shown: it may be a birth date.
+            raise Expected(
+                "expected a real calendar date (YYYY-MM-DD), got a day that does not exist"
+            ) from None
     raise Expected(f"expected a date (YYYY-MM-DD), got {describe_type(value)}")
 
 
@@ -308,6 +319,11 @@ class FieldSpec:
     """The field's plain data."""
     omit: bool = False
     """Set by a named constructor; never read from or written to plain data."""
+    nested: type | None = None
+    """The field holds this attrs class (structured by the converter from plain data);
+    built in Python, anything else is refused naming the field."""
+    optional: bool = False
+    """With ``nested``: ``None`` is allowed too."""
 
 
 def _spec(a: attrs.Attribute[Any]) -> FieldSpec | None:
@@ -340,6 +356,32 @@ def checks(check: Callable[[object], Any]) -> dict[str, FieldSpec]:
     return {CONVERT: FieldSpec(check=check)}
 
 
+def nested(cls: type, *, optional: bool = False) -> dict[str, FieldSpec]:
+    """Field metadata: the field holds a ``cls`` (``None`` too if ``optional``).
+
+    Structured from data, the converter builds the ``cls`` with path-aware messages;
+    built in Python, a value that is not a ``cls`` is refused when the record is made
+    (``product: expected a Product, got null``), not later where it is first used.
+    """
+    return {CONVERT: FieldSpec(nested=cls, optional=optional)}
+
+
+def _nested_validator(
+    cls: type, optional: bool
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    expected = with_article(cls.__name__) + (" or null" if optional else "")
+
+    def validate(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, cls) or (optional and value is None):
+            return
+        raise ValidationError(
+            [f"{attribute.name}: expected {expected}, got {describe_type(value)}"],
+            what=type(inst).__name__,
+        )
+
+    return validate
+
+
 def plain_form(
     *,
     structure: Callable[[object], object] | None = None,
@@ -355,12 +397,15 @@ def omit() -> dict[str, FieldSpec]:
 
 
 def with_checks(_cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
-    """attrs ``field_transformer``: each field's :func:`checks` also runs in ``__init__``."""
+    """attrs ``field_transformer``: each field's :func:`checks` (and :func:`nested`) also
+    runs in ``__init__``."""
     out = []
     for a in fields:
         spec = _spec(a)
         if spec is not None and spec.check is not None and a.converter is None:
             out.append(a.evolve(converter=_checking_converter(spec.check)))
+        elif spec is not None and spec.nested is not None and a.validator is None:
+            out.append(a.evolve(validator=_nested_validator(spec.nested, spec.optional)))
         else:
             out.append(a)
     return out

@@ -26,6 +26,7 @@ from ._convert import (
     canonical_json,
     checks,
     converter,
+    nested,
     sha256_hex,
     structure,
     structure_datetime,
@@ -203,8 +204,8 @@ class Administration:
     route: Route = field(converter=_to_route)
     site: str = field(metadata=checks(check_label))
     volume_ml: Decimal = field(metadata=checks(check_positive_decimal))
-    product: Product
-    storage_check: StorageCheck
+    product: Product = field(metadata=nested(Product))
+    storage_check: StorageCheck = field(metadata=nested(StorageCheck))
     physician_id: str = field(metadata=checks(check_id))
     screening_result_id: str = field(metadata=checks(check_id))
     consent_id: str = field(metadata=checks(check_id))

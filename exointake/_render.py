@@ -16,7 +16,7 @@ import functools
 import hashlib
 import io
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -60,7 +60,7 @@ from ._consent_template import (
     load_template,
 )
 from ._contract_document import DocumentKind, assemble_contract
-from ._convert import canonical_json, sha256_hex
+from ._convert import canonical_json, describe_type, sha256_hex
 from ._document import (
     Block,
     Bullets,
@@ -745,6 +745,22 @@ def _build(
     return buffer.getvalue(), pages[-1]
 
 
+def _request_arg(request: object) -> ConsentRequest:
+    """The ``request`` argument: a :class:`ConsentRequest`, or a mapping structured by
+    :meth:`ConsentRequest.from_dict` (as ``grade`` takes a reaction's mapping)."""
+    if isinstance(request, ConsentRequest):
+        return request
+    if isinstance(request, Mapping):
+        return ConsentRequest.from_dict(request)
+    raise ValidationError(
+        [
+            "request: expected a ConsentRequest or a mapping (ConsentRequest.from_dict), "
+            f"got {describe_type(request)}"
+        ],
+        what="argument",
+    )
+
+
 def _language(request: ConsentRequest, language: ConsentLanguage | str | None) -> ConsentLanguage:
     if language is None:
         return request.language
@@ -815,7 +831,7 @@ def _finish(
 
 
 def render_consent(
-    request: ConsentRequest,
+    request: ConsentRequest | Mapping[str, Any],
     *,
     font: FontSpec | str | Path | None = None,
     language: ConsentLanguage | str | None = None,
@@ -827,7 +843,8 @@ def render_consent(
     """Render the consent document of ``request`` as a PDF.
 
     Args:
-        request: the consent request.
+        request: the consent request, or its plain data (a mapping such as
+            ``json.load(f)``), structured by :meth:`ConsentRequest.from_dict`.
         font: ``None`` for reportlab's built-in Japanese CID fonts, a path to a
             TrueType font to embed (e.g. IPAex), or a :class:`FontSpec`.
         language: override the request's ``language`` (``ja``, ``en``, ``ja+en``).
@@ -839,17 +856,20 @@ def render_consent(
             request's contract names, else the newest bundled).
 
     Raises:
+        ValidationError: ``request`` is neither a request nor valid request data, or
+            ``language`` is not one of ``ja``, ``en``, ``ja+en``.
         ScreeningRefused: the screening is ``contraindicated`` or ``incomplete``
             and the request carries no physician override.
         ValidationError: the cancellation terms can exceed the 49条 caps (naming the
             fee and the session), or the template can no longer be rendered.
         RenderError: the font cannot show a character; the message names the field.
     """
+    request = _request_arg(request)
+    lang = _language(request, language)
     check_screening_gate(request)
     tmpl = _consent_template(request, template)
     contract_t = _contract_template(request, contract_template)
     check_cancellation(request, contract_t.caps)
-    lang = _language(request, language)
     fonts = _font_spec(font)
     rows = severity if severity is not None else load_severity_table()
     rules = rules_in_force(request, ruleset)
@@ -875,13 +895,14 @@ def render_consent(
 
 
 def _render_tokusho(
-    request: ConsentRequest,
+    request: ConsentRequest | Mapping[str, Any],
     kind: DocumentKind,
     *,
     font: FontSpec | str | Path | None,
     language: ConsentLanguage | str | None,
     template: ContractTemplate | None,
 ) -> RenderedConsent:
+    request = _request_arg(request)
     if not cooling_off_applies(request):
         raise ValidationError(
             [
@@ -908,7 +929,7 @@ def _render_tokusho(
 
 
 def render_summary(
-    request: ConsentRequest,
+    request: ConsentRequest | Mapping[str, Any],
     *,
     font: FontSpec | str | Path | None = None,
     language: ConsentLanguage | str | None = None,
@@ -919,6 +940,8 @@ def render_summary(
     It carries every item of 特商法42条1項 (amounts as an estimate) and says that the
     cooling-off period runs from receipt of the 契約書面, not of this document.
 
+    ``request`` and ``language`` are taken as by :func:`render_consent`.
+
     Raises:
         ValidationError: the plan is not covered, or an item is missing (each named
             by its field, e.g. ``clinic.representative``).
@@ -927,7 +950,7 @@ def render_summary(
 
 
 def render_contract(
-    request: ConsentRequest,
+    request: ConsentRequest | Mapping[str, Any],
     *,
     font: FontSpec | str | Path | None = None,
     language: ConsentLanguage | str | None = None,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from attrs import frozen
 
-from .._convert import Expected, canonical_json
+from .._convert import Expected, canonical_json, with_article
 from .._errors import ScreeningRefused, ValidationError
 from .._reactions import ReactionRecord
 from .._records import Administration, ConsentRecord, FollowUp, ScreeningRecord, check_id
@@ -443,7 +443,10 @@ def _amendable(r: Reader, entry_id: str, kind: EntryKind) -> RowData:
         raise ValidationError([f"entry_id: no entry {entry_id} in this log"], what="amendment")
     if target["kind"] != kind.value:
         raise ValidationError(
-            [f"record: entry {entry_id} is a {target['kind']}, not a {kind.value}"],
+            [
+                f"record: entry {entry_id} is {with_article(str(target['kind']))}, "
+                f"not {with_article(kind.value)}"
+            ],
             what="amendment",
         )
     current = r.current(target["root_id"])

@@ -28,6 +28,8 @@ from ._validate import check_bool, check_instance, check_size_range, check_strat
 
 __all__ = ["consent_requests", "consent_texts"]
 
+_LAST_BIRTH_DATE = dt.date(2025, 12, 31)
+
 _KANA_KANJI = (
     "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
     "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲンー"
@@ -106,7 +108,9 @@ def _consent_requests(
     doc_at = dt.datetime.combine(doc_day, dt.time(draw(st.integers(8, 19)), 0), JST)
     given = draw(answers(q, route=route))
     result = screen(given, route, on=doc_day)
-    birth = draw(st.dates(dt.date(1930, 1, 1), doc_day))
+    # Birth dates lie in the past (the library refuses one after today), whatever the
+    # document's day: a fixed bound keeps the strategy independent of the clock.
+    birth = draw(st.dates(dt.date(1930, 1, 1), min(doc_day, _LAST_BIRTH_DATE)))
     minor = _age(birth, doc_day) < 18 or "guardian_consent" in result.requirements
     sessions = draw(st.integers(1, 8))
     interval: dict[str, Any] = (
