@@ -43,7 +43,7 @@ def test_storage_round_trip(answers: exointake.Answers) -> None:
 
 
 @SETTINGS
-@given(raw=strategies.invalid_answer_values(q, route=exointake.Route.IV_DRIP))
+@given(raw=strategies.invalid_answer_dicts(q, route=exointake.Route.IV_DRIP))
 def test_bad_submissions_are_400(raw: dict[str, object]) -> None:
     """Every malformed submission is a 400 naming answer paths, never a crash."""
     status, body = handle_submission(raw)
@@ -57,7 +57,7 @@ def test_partial_answers_are_never_waved_through(
     data: st.DataObject, route: exointake.Route
 ) -> None:
     """A screening with a needed answer missing never lets the patient proceed."""
-    raw = data.draw(strategies.partial_answer_values(q, route=route))
+    raw = data.draw(strategies.partial_answer_dicts(q, route=route))
     result = exointake.screen(q.answers(raw, route=route, partial=True), route)
     if result.missing:
         assert not result.may_proceed

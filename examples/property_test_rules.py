@@ -23,7 +23,7 @@ READ = {i for r in clinic.effective_rules if r.applies_to(exointake.Route.IV_DRI
 
 # The first text draw in a fresh folder builds Hypothesis' Unicode tables; not a slow strategy.
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(strategies.partial_answer_values(q, route=exointake.Route.IV_DRIP))
+@given(strategies.partial_answer_dicts(q, route=exointake.Route.IV_DRIP))
 def test_missing_answers_never_clear(raw: dict[str, object]) -> None:
     """An unanswered or "don't know" item that a rule reads never gives a decision below
     incomplete."""
@@ -34,7 +34,7 @@ def test_missing_answers_never_clear(raw: dict[str, object]) -> None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(strategies.answer_values(q, route=exointake.Route.IV_DRIP))
+@given(strategies.answer_dicts(q, route=exointake.Route.IV_DRIP))
 def test_decision_is_the_worst_finding(raw: dict[str, object]) -> None:
     """The decision is the worst finding, and clear exactly when nothing was found."""
     answers = q.answers(raw, route="iv_drip")

@@ -1,23 +1,36 @@
 """Check documents against exointake's JSON Schemas before handing them to the library.
 
 Run: python examples/validate_with_schemas.py   (needs jsonschema: pip install jsonschema)
+
+Validation is offline: one ``referencing.Registry`` holds every file of ``schemas/`` under
+its ``$id``, so a ``$ref`` from one schema to another (reaction-record -> reaction) is
+resolved from the folder, never fetched from the made-up ``exointake.example`` host.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
 import exointake
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS: dict[str, dict[str, Any]] = {
+    path.name: json.loads(path.read_text("utf-8")) for path in (ROOT / "schemas").glob("*.json")
+}
+REGISTRY: Registry[Any] = Registry().with_resources(
+    (schema["$id"], Resource.from_contents(schema)) for schema in SCHEMAS.values()
+)
 
 
 def validator(name: str) -> Draft202012Validator:
-    schema = json.loads((SCHEMAS / name).read_text("utf-8"))
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        SCHEMAS[name], registry=REGISTRY, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 questionnaire = exointake.load_questionnaire()
@@ -28,6 +41,9 @@ documents = {
         {"cancer_history": "none", "drug_allergy": "unknown"}, partial=True
     ).to_dict(),
 }
+record = json.loads((ROOT / "examples" / "log" / "reaction.json").read_text("utf-8"))
+record["administration_id"] = "ADM-1"
+documents["reaction-record.schema.json"] = record  # refers to reaction.schema.json
 for name, document in documents.items():
     print(f"{name}: bundled document valid = {validator(name).is_valid(document)}")
 

@@ -62,12 +62,16 @@ def parse_date(value: object) -> dt.date:
         raise ValidationError([f"date: {exc}"], what="date") from None
 
 
+# Digits are ASCII [0-9] (full-width ones are translated first): ``\d`` would also take
+# Arabic-Indic, Devanagari... digits, which the ISO form refuses too.
 _KANJI_RE = re.compile(
-    r"(?P<era>令和|平成|昭和|大正|明治)\s*(?P<y>元|\d{1,2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+    r"(?P<era>令和|平成|昭和|大正|明治)\s*(?P<y>元|[0-9]{1,2})\s*年\s*"
+    r"(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日"
 )
 _LATIN_RE = re.compile(
-    r"(?P<era>[RHSTMrhstm])\s*(?P<y>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<d>\d{1,2})"
+    r"(?P<era>[RHSTMrhstm])\s*(?P<y>[0-9]{1,2})[./-](?P<m>[0-9]{1,2})[./-](?P<d>[0-9]{1,2})"
 )
+_ISO_SHAPE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -76,6 +80,16 @@ def parse_date_value(value: object) -> dt.date:
     if not isinstance(value, str):
         return structure_date(value)
     text = value.strip().translate(_FULLWIDTH)
+    if not text:
+        raise Expected("expected a date (YYYY-MM-DD or 和暦), got an empty string")
+    if _ISO_SHAPE_RE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            # The value is not shown: it may be a birth date.
+            raise Expected(
+                "expected a real calendar date (YYYY-MM-DD), got a day that does not exist"
+            ) from None
     match = _KANJI_RE.fullmatch(text) or _LATIN_RE.fullmatch(text)
     if match is None:
         return structure_date(text)
@@ -86,7 +100,9 @@ def parse_date_value(value: object) -> dt.date:
     try:
         day = dt.date(start.year + year - 1, int(match["m"]), int(match["d"]))
     except ValueError:
-        raise Expected("expected a real calendar date") from None
+        raise Expected(
+            "expected a real calendar date (和暦), got a day that does not exist"
+        ) from None
     end = _ERAS[index - 1][2] if index > 0 else None
     if day < start or (end is not None and day >= end):
         raise Expected(f"expected a date inside the {kanji} era")
@@ -100,7 +116,9 @@ def date_arg(value: object, name: str) -> dt.date:
     :class:`datetime.date` (not a ``datetime``), an ISO ``YYYY-MM-DD`` string or a
     Japanese era date (``令和8年11月25日``, ``R8.11.25``); anything else is a
     :class:`ValidationError` naming the argument, e.g.
-    ``on: expected a date (YYYY-MM-DD or 和暦), got a string``.
+    ``on: expected a date (YYYY-MM-DD), got string`` or, for ``2026-13-01``,
+    ``on: expected a real calendar date (YYYY-MM-DD), got a day that does not exist``.
+    Digits are ASCII or full-width; an empty string is refused, never read as "today".
     """
     try:
         return parse_date_value(value)

@@ -543,7 +543,7 @@ class TestRoundTripProperty:
     @given(data=st.data(), route=st.one_of(st.none(), strategies.routes()))
     def test_partial_answers(self, data: st.DataObject, route: Route | None) -> None:
         """Partial answers come back equal too, from an in-progress response."""
-        raw = data.draw(strategies.partial_answer_values(QUESTIONNAIRE, route=route))
+        raw = data.draw(strategies.partial_answer_dicts(QUESTIONNAIRE, route=route))
         check_round_trip(QUESTIONNAIRE.answers(raw, route=route, partial=True), QUESTIONNAIRE)
 
     @settings(max_examples=100, deadline=None)
@@ -611,7 +611,7 @@ class TestRiskAssessment:
     @given(data=st.data(), route=strategies.routes())
     def test_any_result(self, data: st.DataObject, route: Route) -> None:
         """Any screening result, partial answers included, exports to a valid RiskAssessment."""
-        raw = data.draw(strategies.partial_answer_values(QUESTIONNAIRE, route=route))
+        raw = data.draw(strategies.partial_answer_dicts(QUESTIONNAIRE, route=route))
         result = exointake.screen(
             QUESTIONNAIRE.answers(raw, route=route, partial=True), route, on=dt.date(2026, 1, 1)
         )

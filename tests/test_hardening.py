@@ -221,14 +221,14 @@ class TestCliHostileFiles:
         assert str(path) in err
 
     def test_bad_on(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        """A bad --on exits 2."""
+        """A bad --on exits 2, naming the option."""
         path = tmp_path / "a.json"
         path.write_text(json.dumps({"cancer_history": "none"}))
         assert (
             main(["screen", "--answers", str(path), "--route", "iv_drip", "--on", "令和0年1月1日"])
             == 2
         )
-        assert "date: expected" in capsys.readouterr().err
+        assert "--on: expected" in capsys.readouterr().err
 
     def test_deep_conditions(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """A rule set nesting conditions absurdly deep is refused with its path."""

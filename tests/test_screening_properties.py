@@ -114,7 +114,7 @@ def shown(result: ScreeningResult) -> str:
 @st.composite
 def removals(draw: st.DrawFn, route: Route) -> tuple[dict[str, Any], dict[str, Any]]:
     """Complete raw answers for the bundled questionnaire, and the same with some removed."""
-    full = draw(strategies.answer_values(QUESTIONNAIRE, route=route))
+    full = draw(strategies.answer_dicts(QUESTIONNAIRE, route=route))
     drop = draw(st.sets(st.sampled_from(sorted(full)))) if full else set()
     partial = {k: v for k, v in full.items() if k not in drop}
     return full, partial
@@ -136,7 +136,7 @@ def generated_cases(draw: st.DrawFn) -> tuple[Questionnaire, RuleSet, Route, Ans
     )
     rules = draw(strategies.rulesets(q))
     route = draw(strategies.routes())
-    full_raw = draw(strategies.answer_values(q, route=route))
+    full_raw = draw(strategies.answer_dicts(q, route=route))
     full = q.answers(full_raw, route=route)
     keys = sorted(full_raw)
     drop = draw(st.sets(st.sampled_from(keys))) if keys else set()
@@ -176,8 +176,8 @@ class TestDecisionScale:
     def test_the_decision_is_the_worst_finding(self, route: Route, data: st.DataObject) -> None:
         """The overall decision is the worst finding's, and clear exactly when nothing was found."""
         raw = data.draw(
-            strategies.answer_values(QUESTIONNAIRE, route=route)
-            | strategies.partial_answer_values(QUESTIONNAIRE, route=route)
+            strategies.answer_dicts(QUESTIONNAIRE, route=route)
+            | strategies.partial_answer_dicts(QUESTIONNAIRE, route=route)
         )
         result = screen(QUESTIONNAIRE.answers(raw, route=route, partial=True), route, RULES, on=DAY)
         assert result.decision == max((f.decision for f in result.findings), default=Decision.CLEAR)
@@ -199,8 +199,8 @@ class TestMonotonicity:
         reads a single item; with a rule like ``any(a, b)`` and ``b`` missing, a "yes"
         to ``a`` would turn ``incomplete`` into that rule's (lower) decision.
         """
-        complete = strategies.answer_values(QUESTIONNAIRE, route=route)
-        partial = strategies.partial_answer_values(QUESTIONNAIRE, route=route)
+        complete = strategies.answer_dicts(QUESTIONNAIRE, route=route)
+        partial = strategies.partial_answer_dicts(QUESTIONNAIRE, route=route)
         raw = data.draw(complete | partial, label="answers")
         before = screen(validated(QUESTIONNAIRE, raw, route), route, RULES, on=DAY)
         for key in read_booleans(RULES, route):
@@ -220,7 +220,7 @@ class TestMonotonicity:
         self, route: Route, data: st.DataObject
     ) -> None:
         """Moving ``cancer_history`` up none → past → current never lowers the decision."""
-        raw = data.draw(strategies.answer_values(QUESTIONNAIRE, route=route), label="answers")
+        raw = data.draw(strategies.answer_dicts(QUESTIONNAIRE, route=route), label="answers")
         for key, order in RISK_ORDER.items():
             if raw.get(key) not in order:
                 continue
@@ -250,7 +250,7 @@ class TestRemovingAnswers:
         birth date, impossible: after the screening day). Items read
         only by rules for other routes may be left out freely.
         """
-        raw = data.draw(strategies.partial_answer_values(QUESTIONNAIRE, route=route))
+        raw = data.draw(strategies.partial_answer_dicts(QUESTIONNAIRE, route=route))
         result = screen(QUESTIONNAIRE.answers(raw, route=route, partial=True), route, RULES, on=DAY)
         read = read_items(RULES, route)
         gaps = {k for k in read if raw.get(k, "unknown") == "unknown"}
@@ -331,7 +331,7 @@ class TestUnknown:
         (``fever_or_infection_today``, ``birth_date``), validation refuses the
         answers, so there is nothing to screen at all.
         """
-        raw = data.draw(strategies.answer_values(QUESTIONNAIRE, route=route), label="answers")
+        raw = data.draw(strategies.answer_dicts(QUESTIONNAIRE, route=route), label="answers")
         given_values = QUESTIONNAIRE.answers(raw, route=route).values
         for key in sorted(read_items(RULES, route)):
             if not QUESTIONNAIRE.is_enabled(QUESTIONNAIRE.item(key), given_values, route):
@@ -386,7 +386,7 @@ class TestMalformedAnswers:
         date, is accepted like any other answer.) Beneath that, the engine's own
         guard: a rule never decides on a value of a type it does not expect.
         """
-        raw = data.draw(strategies.answer_values(QUESTIONNAIRE, route=route), label="answers")
+        raw = data.draw(strategies.answer_dicts(QUESTIONNAIRE, route=route), label="answers")
         answers = QUESTIONNAIRE.answers(raw, route=route)
         key = data.draw(st.sampled_from(sorted(read_items(RULES, route))), label="item")
         wrong = data.draw(st.sampled_from(WRONG_TYPE[QUESTIONNAIRE.item(key).type]))
@@ -475,8 +475,8 @@ class TestRoundTrips:
         q = data.draw(st.one_of(st.just(QUESTIONNAIRE), strategies.questionnaires()))
         route = data.draw(st.none() | strategies.routes())
         raw = data.draw(
-            strategies.answer_values(q, route=route)
-            | strategies.partial_answer_values(q, route=route)
+            strategies.answer_dicts(q, route=route)
+            | strategies.partial_answer_dicts(q, route=route)
         )
         answers = q.answers(raw, route=route, partial=True)
         doc = json.loads(json.dumps(answers.to_dict()))
@@ -488,7 +488,7 @@ class TestRoundTrips:
     @given(data=st.data())
     def test_screening_result(self, route: Route, data: st.DataObject) -> None:
         """A result survives to_json → from_dict unchanged; result_id is deterministic."""
-        raw = data.draw(strategies.partial_answer_values(QUESTIONNAIRE, route=route))
+        raw = data.draw(strategies.partial_answer_dicts(QUESTIONNAIRE, route=route))
         on = data.draw(st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)))
         answers = QUESTIONNAIRE.answers(raw, route=route, partial=True)
         result = screen(answers, route, RULES, on=on)
@@ -542,7 +542,7 @@ class TestInvalidAnswers:
         and none repeats what the patient wrote."""
         q = data.draw(st.one_of(st.just(QUESTIONNAIRE), strategies.questionnaires()))
         route = data.draw(st.none() | strategies.routes())
-        raw = plant_secrets(q, data.draw(strategies.invalid_answer_values(q, route=route)))
+        raw = plant_secrets(q, data.draw(strategies.invalid_answer_dicts(q, route=route)))
         with pytest.raises(ValidationError) as info:
             q.answers(raw, route=route)
         exc = info.value

@@ -8,7 +8,7 @@ from pathlib import Path
 from .._errors import ValidationError
 from .._log._core import open_log
 from .._log._store import normalise_url
-from .._wareki import parse_date
+from .._wareki import date_arg
 from ..fhir._records import visit_bundles
 from ..fhir._util import dumps, to_bundle
 
@@ -36,10 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
-        since = parse_date(args.since) if args.since else None
-    except ValueError as exc:  # the converter's Expected: a message safe to show
-        raise ValidationError([f"--since: {exc}"], what="arguments") from None
+    since = None if args.since is None else date_arg(args.since, "--since")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise ValidationError([f"--out: folder {out.parent} does not exist"], what="arguments")

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Mapping
 
 from .._common import Lang, Route, Text
-from .._convert import Expected, describe_type, safe_repr
+from .._convert import describe_type, safe_repr
 from .._errors import ValidationError
 from .._grading import (
     _FIELD_LABELS,
@@ -21,7 +21,7 @@ from .._grading import (
     grade,
     load_vocabulary,
 )
-from .._wareki import parse_date
+from .._wareki import date_arg
 from ._util import print_json, read_json_file
 
 __all__ = ["register", "render_text"]
@@ -70,16 +70,7 @@ def _grade(args: argparse.Namespace) -> int:
         )
     body = dict(data)
     route = _route(body.pop("route", None), args.route)
-    on = None
-    if args.on is not None:
-        try:
-            on = parse_date(args.on)
-        except ValueError as exc:
-            why = str(exc) if isinstance(exc, Expected) else "expected a date"
-            raise ValidationError(
-                [f"--on: {why} (YYYY-MM-DD or an era date such as 令和8年11月25日)"],
-                what="options",
-            ) from None
+    on = None if args.on is None else date_arg(args.on, "--on")
     if args.persistence_days is not None and args.persistence_days < 0:
         raise ValidationError(["--persistence-days: expected 0 or more"], what="options")
     reaction = Reaction.from_dict(body)

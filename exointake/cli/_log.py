@@ -35,7 +35,7 @@ from .._records import (
     check_sha256,
 )
 from .._screening import ScreeningResult
-from .._wareki import parse_date
+from .._wareki import date_range
 from ._util import print_json, read_json_file
 
 __all__ = ["DEFAULT_DB", "demo_log", "register"]
@@ -120,17 +120,6 @@ def _open(args: argparse.Namespace, *, write: bool) -> Log:
         if path and path != ":memory:" and not Path(path).exists():
             raise ValidationError([f"--db: no database at {path}"], what="database")
     return open_log(args.db, create=write)
-
-
-def _date(value: str | None, flag: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except (ValueError, Expected):
-        raise ValidationError(
-            [f"{flag}: expected a date (YYYY-MM-DD or 令和8年11月25日)"], what="arguments"
-        ) from None
 
 
 def _templates(path: str | None) -> Mapping[str, str] | None:
@@ -266,8 +255,7 @@ def _recall(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    since = _date(args.since, "--since")
-    until = _date(args.until, "--until")
+    since, until = date_range(args.since, args.until, names=("--since", "--until"))
     with _open(args, write=False) as log:
         report = log.rates(since=since, until=until)
     if args.json:
@@ -279,9 +267,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def render_report(report: RateReport) -> str:
     """The rate report as a text table."""
-    period = f"{report.since or 'start'} .. {report.until or 'now'}"
     lines = [
-        f"reaction rates per 1,000 administrations, administrations {period} (JST)",
+        f"reaction rates per 1,000 administrations, {_period(report)}",
         f"total: {report.administrations} administrations, {report.reactions} reactions, "
         f"{_fmt(report.per_1000)} per 1,000",
         "",
@@ -296,6 +283,22 @@ def render_report(report: RateReport) -> str:
             f"{_fmt(rates.get('allergy')):>8} {_fmt(rates.get('anaphylaxis')):>7}"
         )
     return "\n".join(lines)
+
+
+def _period(report: RateReport) -> str:
+    """Which administrations the report counts, saying no more than the bounds asked for.
+
+    Without ``--until`` every administration on or after ``--since`` counts, including
+    any dated later than today, so the label never claims an end such as "now".
+    """
+    since, until = report.since, report.until
+    if since is None and until is None:
+        return "all administrations"
+    if until is None:
+        return f"administrations on or after {since} (JST)"
+    if since is None:
+        return f"administrations on or before {until} (JST)"
+    return f"administrations {since} .. {until} (JST)"
 
 
 def _fmt(value: float | None) -> str:

@@ -10,7 +10,7 @@ from .._common import Lang, Route
 from .._errors import ValidationError
 from .._questionnaire import Answers, Questionnaire, answer_to_json, load_questionnaire
 from .._screening import Decision, RuleSet, ScreeningResult, load_ruleset, screen
-from .._wareki import parse_date
+from .._wareki import date_arg
 from ._util import print_json, read_json_file
 
 __all__ = ["load_answers_file", "register", "render_result"]
@@ -55,7 +55,7 @@ def _run(args: argparse.Namespace) -> int:
     q, answers = load_answers_file(args.answers, route)
     ruleset = RuleSet.from_json(Path(args.ruleset)) if args.ruleset else load_ruleset()
     ruleset.check_against(q)
-    on = parse_date(args.on) if args.on else None
+    on = None if args.on is None else date_arg(args.on, "--on")
     result = screen(answers, route, ruleset, on=on)
     if args.json:
         print_json(result.to_dict())

@@ -20,6 +20,7 @@ from .._questionnaire import Questionnaire, load_questionnaire
 from .._records import Origin, Sourcing
 from .._screening import Decision, screen
 from ._intake import answers
+from ._validate import check_bool, check_instance, check_size_range, check_strategy
 
 __all__ = ["consent_requests", "consent_texts"]
 
@@ -41,7 +42,12 @@ def consent_texts(*, min_size: int = 1, max_size: int = 40) -> st.SearchStrategy
 
     Every character is one the built-in fonts can show; runs of spaces are
     avoided (layout collapses them) and the text is never blank.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: sizes that are not integers with
+            ``1 <= min_size <= max_size``.
     """
+    check_size_range(min_size, max_size, ("min_size", "max_size"), minimum=1)
     words = st.text(st.sampled_from(_ALPHABET), min_size=1, max_size=max(1, max_size // 2))
     return (
         st.lists(words, min_size=1, max_size=4)
@@ -50,15 +56,13 @@ def consent_texts(*, min_size: int = 1, max_size: int = 40) -> st.SearchStrategy
     )
 
 
-@st.composite
 def consent_requests(
-    draw: st.DrawFn,
     *,
     questionnaire: Questionnaire | None = None,
     languages: st.SearchStrategy[ConsentLanguage] | None = None,
     text: st.SearchStrategy[str] | None = None,
     allow_refused: bool = False,
-) -> ConsentRequest:
+) -> st.SearchStrategy[ConsentRequest]:
     """Valid consent requests, with a real screening of generated answers.
 
     Args:
@@ -67,7 +71,25 @@ def consent_requests(
         text: a strategy for free-text fields (:func:`consent_texts` by default).
         allow_refused: keep contraindicated/incomplete screenings without an override;
             by default such requests carry a physician override, so they render.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: an argument of the wrong type.
     """
+    check_instance(questionnaire, Questionnaire, "questionnaire", optional=True)
+    check_strategy(languages, "languages")
+    check_strategy(text, "text")
+    check_bool(allow_refused, "allow_refused")
+    return _consent_requests(questionnaire, languages, text, allow_refused)
+
+
+@st.composite
+def _consent_requests(
+    draw: st.DrawFn,
+    questionnaire: Questionnaire | None,
+    languages: st.SearchStrategy[ConsentLanguage] | None,
+    text: st.SearchStrategy[str] | None,
+    allow_refused: bool,
+) -> ConsentRequest:
     q = questionnaire if questionnaire is not None else load_questionnaire()
     txt = text if text is not None else consent_texts()
     route = draw(st.sampled_from(list(Route)))

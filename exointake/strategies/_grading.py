@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from .._grading import (
     Extent,
@@ -16,13 +17,23 @@ from .._grading import (
     load_vocabulary,
     using_vocabulary,
 )
+from ._validate import check_instance, check_size_range, check_strategy
 
 __all__ = ["reaction_dicts", "reactions", "symptom_codes", "symptoms"]
 
 
+def _vocabulary(vocabulary: object) -> Vocabulary:
+    check_instance(vocabulary, Vocabulary, "vocabulary", optional=True)
+    return vocabulary if isinstance(vocabulary, Vocabulary) else load_vocabulary()
+
+
 def symptom_codes(vocabulary: Vocabulary | None = None) -> st.SearchStrategy[str]:
-    """Codes of the symptom vocabulary (the bundled newest unless one is given)."""
-    return st.sampled_from((vocabulary or load_vocabulary()).codes)
+    """Codes of the symptom vocabulary (the bundled newest unless one is given).
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``vocabulary`` is not a Vocabulary or None.
+    """
+    return st.sampled_from(_vocabulary(vocabulary).codes)
 
 
 @st.composite
@@ -40,34 +51,66 @@ def symptoms(
     Args:
         vocabulary: the vocabulary codes come from (the bundled newest by default).
         codes: a strategy for the codes, e.g. ``st.sampled_from(["urticaria", "wheeze"])``.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``vocabulary`` is not a Vocabulary or
+            ``codes`` not a strategy.
     """
-    vocab = vocabulary or load_vocabulary()
+    vocab = _vocabulary(vocabulary)
+    check_strategy(codes, "codes")
     return (codes if codes is not None else symptom_codes(vocab)).flatmap(
         lambda c: _symptom_for(c, vocab)
     )
 
 
-@st.composite
 def reactions(
-    draw: st.DrawFn,
     *,
     vocabulary: Vocabulary | None = None,
     codes: st.SearchStrategy[str] | None = None,
     min_symptoms: int = 1,
     max_symptoms: int = 6,
-) -> Reaction:
+) -> st.SearchStrategy[Reaction]:
     """Valid reactions: distinct symptoms, and every optional field known or unknown.
 
     Args:
         vocabulary: the vocabulary symptom codes come from.
         codes: a strategy for the symptom codes.
-        min_symptoms, max_symptoms: how many symptoms (``min_symptoms`` at least 1).
+        min_symptoms, max_symptoms: how many symptoms (``1 <= min_symptoms <= max_symptoms``).
+
+    Raises:
+        hypothesis.errors.InvalidArgument: an argument of the wrong type, or symptom
+            counts out of order, below 1 or above the vocabulary's size.
     """
-    vocab = vocabulary or load_vocabulary()
+    vocab = _check_reaction_arguments(vocabulary, codes, min_symptoms, max_symptoms)
+    return _reactions(vocab, codes, min_symptoms, max_symptoms)
+
+
+def _check_reaction_arguments(
+    vocabulary: object, codes: object, min_symptoms: object, max_symptoms: object
+) -> Vocabulary:
+    vocab = _vocabulary(vocabulary)
+    check_strategy(codes, "codes")
+    check_size_range(min_symptoms, max_symptoms, ("min_symptoms", "max_symptoms"), minimum=1)
+    if codes is None and isinstance(min_symptoms, int) and min_symptoms > len(vocab.codes):
+        raise InvalidArgument(
+            f"min_symptoms: expected at most {len(vocab.codes)} (the vocabulary's codes), "
+            f"got {min_symptoms!r}"
+        )
+    return vocab
+
+
+@st.composite
+def _reactions(
+    draw: st.DrawFn,
+    vocab: Vocabulary,
+    codes: st.SearchStrategy[str] | None,
+    min_symptoms: int,
+    max_symptoms: int,
+) -> Reaction:
     chosen = draw(
         st.lists(
             codes if codes is not None else symptom_codes(vocab),
-            min_size=max(1, min_symptoms),
+            min_size=min_symptoms,
             max_size=max_symptoms,
             unique=True,
         )
@@ -111,28 +154,28 @@ _DEFAULTS = {
 }
 
 
-@st.composite
 def reaction_dicts(
-    draw: st.DrawFn,
     *,
     vocabulary: Vocabulary | None = None,
     codes: st.SearchStrategy[str] | None = None,
     min_symptoms: int = 1,
     max_symptoms: int = 6,
-) -> dict[str, Any]:
+) -> st.SearchStrategy[dict[str, Any]]:
     """The JSON a user would write for a valid reaction: defaults left out at random,
     symptoms as ``"code"`` or ``{"code": ..., "extent": ...}``.
 
     ``Reaction.from_dict`` (given the same ``vocabulary=``) accepts every one of them.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: as :func:`reactions`.
     """
-    reaction = draw(
-        reactions(
-            vocabulary=vocabulary,
-            codes=codes,
-            min_symptoms=min_symptoms,
-            max_symptoms=max_symptoms,
-        )
-    )
+    vocab = _check_reaction_arguments(vocabulary, codes, min_symptoms, max_symptoms)
+    return _reaction_dicts(_reactions(vocab, codes, min_symptoms, max_symptoms))
+
+
+@st.composite
+def _reaction_dicts(draw: st.DrawFn, generated: st.SearchStrategy[Reaction]) -> dict[str, Any]:
+    reaction = draw(generated)
     full = reaction.to_dict()
     out: dict[str, Any] = {"symptoms": []}
     for s in reaction.symptoms:

@@ -17,13 +17,14 @@ from .._questionnaire import (
     _parse_value,
 )
 from .._screening import Decision, RuleSet, RuleSource
+from ._validate import check_bool, check_instance, check_route
 
 __all__ = [
-    "answer_values",
+    "answer_dicts",
     "answers",
     "conditions",
-    "invalid_answer_values",
-    "partial_answer_values",
+    "invalid_answer_dicts",
+    "partial_answer_dicts",
     "questionnaire_dicts",
     "questionnaires",
     "routes",
@@ -61,7 +62,8 @@ def _value_for(item: Item) -> st.SearchStrategy[Any]:
         case ItemType.MULTI_CHOICE:
             base = st.lists(st.sampled_from(item.choice_codes()), min_size=1, unique=True)
         case ItemType.DATE:
-            base = st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)).map(dt.date.isoformat)
+            # Past days only: a date item is often a birth date, which cannot be in the future.
+            base = st.dates(dt.date(1900, 1, 1), dt.date(2025, 12, 31)).map(dt.date.isoformat)
         case ItemType.INTEGER:
             base = st.integers(-(10**9), 10**9)
         case ItemType.DECIMAL:
@@ -75,20 +77,40 @@ def _value_for(item: Item) -> st.SearchStrategy[Any]:
     return base
 
 
-@st.composite
-def answer_values(
-    draw: st.DrawFn,
+def _check_questionnaire(questionnaire: object, route: object) -> Route | None:
+    check_instance(questionnaire, Questionnaire, "questionnaire")
+    return check_route(route)
+
+
+def answer_dicts(
     questionnaire: Questionnaire,
     *,
-    route: Route | None = None,
+    route: Route | str | None = None,
     answer_optional: bool | None = None,
-) -> dict[str, Any]:
+) -> st.SearchStrategy[dict[str, Any]]:
     """Complete, valid raw answers (``link_id → JSON value``) for ``questionnaire``.
 
     Respects ``enable_when`` and route limits: hidden items are never answered,
     every shown required item is. Optional items are answered or not at random
-    (or always, with ``answer_optional=True``).
+    (or always, with ``answer_optional=True``; never, with ``False``).
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``questionnaire`` is not a Questionnaire,
+            ``route`` not a route, ``answer_optional`` not a bool or None.
     """
+    checked = _check_questionnaire(questionnaire, route)
+    check_bool(answer_optional, "answer_optional", optional=True)
+    return _answer_dicts(questionnaire, route=checked, answer_optional=answer_optional)
+
+
+@st.composite
+def _answer_dicts(
+    draw: st.DrawFn,
+    questionnaire: Questionnaire,
+    *,
+    route: Route | None,
+    answer_optional: bool | None,
+) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     parsed: dict[str, AnswerValue] = {}
     for item in questionnaire.items:
@@ -105,24 +127,40 @@ def answer_values(
 
 
 def answers(
-    questionnaire: Questionnaire, *, route: Route | None = None
+    questionnaire: Questionnaire, *, route: Route | str | None = None
 ) -> st.SearchStrategy[Answers]:
-    """Complete, valid :class:`~exointake.Answers` pinned to ``questionnaire``."""
-    return answer_values(questionnaire, route=route).map(
-        lambda raw: questionnaire.answers(raw, route=route)
+    """Complete, valid :class:`~exointake.Answers` pinned to ``questionnaire``.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``questionnaire`` is not a Questionnaire
+            or ``route`` not a route.
+    """
+    checked = _check_questionnaire(questionnaire, route)
+    return _answer_dicts(questionnaire, route=checked, answer_optional=None).map(
+        lambda raw: questionnaire.answers(raw, route=checked)
     )
 
 
-@st.composite
-def partial_answer_values(
-    draw: st.DrawFn, questionnaire: Questionnaire, *, route: Route | None = None
-) -> dict[str, Any]:
+def partial_answer_dicts(
+    questionnaire: Questionnaire, *, route: Route | str | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
     """Valid raw answers with some answers left out (validate with ``partial=True``).
 
     Only items whose removal keeps the rest valid are left out: an item that
     controls another shown item is kept when the dependent item is answered.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``questionnaire`` is not a Questionnaire
+            or ``route`` not a route.
     """
-    full = draw(answer_values(questionnaire, route=route))
+    return _partial_answer_dicts(questionnaire, route=_check_questionnaire(questionnaire, route))
+
+
+@st.composite
+def _partial_answer_dicts(
+    draw: st.DrawFn, questionnaire: Questionnaire, *, route: Route | None
+) -> dict[str, Any]:
+    full = draw(_answer_dicts(questionnaire, route=route, answer_optional=None))
     keys = sorted(full)
     drop: set[str] = draw(st.sets(st.sampled_from(keys), min_size=1)) if keys else set()
     kept = {k: v for k, v in full.items() if k not in drop}
@@ -153,13 +191,24 @@ _WRONG_FOR: dict[ItemType, st.SearchStrategy[Any]] = {
 }
 
 
-@st.composite
-def invalid_answer_values(
-    draw: st.DrawFn, questionnaire: Questionnaire, *, route: Route | None = None
-) -> dict[str, Any]:
+def invalid_answer_dicts(
+    questionnaire: Questionnaire, *, route: Route | str | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
     """Raw answers with at least one problem: an unknown item, a wrong type, a value
-    not among the choices, or a missing required item. Validation must refuse them."""
-    raw = draw(answer_values(questionnaire, route=route))
+    not among the choices, or a missing required item. Validation must refuse them.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``questionnaire`` is not a Questionnaire
+            or ``route`` not a route.
+    """
+    return _invalid_answer_dicts(questionnaire, route=_check_questionnaire(questionnaire, route))
+
+
+@st.composite
+def _invalid_answer_dicts(
+    draw: st.DrawFn, questionnaire: Questionnaire, *, route: Route | None
+) -> dict[str, Any]:
+    raw = draw(_answer_dicts(questionnaire, route=route, answer_optional=None))
     kinds = ["unknown_item"]
     if raw:
         kinds.append("wrong_type")
@@ -286,7 +335,12 @@ def _not(part: dict[str, Any]) -> dict[str, Any]:
 
 
 def conditions(questionnaire: Questionnaire) -> st.SearchStrategy[dict[str, Any]]:
-    """Conditions (JSON form) over the structured items of ``questionnaire``."""
+    """Conditions (JSON form) over the structured items of ``questionnaire``.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``questionnaire`` is not a Questionnaire.
+    """
+    check_instance(questionnaire, Questionnaire, "questionnaire")
     return st.recursive(
         _leaf_conditions(questionnaire),
         lambda inner: st.one_of(
@@ -309,9 +363,18 @@ def _items_of(cond: dict[str, Any]) -> list[str]:
     return [body["item"]]
 
 
+def ruleset_dicts(questionnaire: Questionnaire) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid rule sets (JSON form) for ``questionnaire``.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``questionnaire`` is not a Questionnaire.
+    """
+    check_instance(questionnaire, Questionnaire, "questionnaire")
+    return _ruleset_dicts(questionnaire)
+
+
 @st.composite
-def ruleset_dicts(draw: st.DrawFn, questionnaire: Questionnaire) -> dict[str, Any]:
-    """Valid rule sets (JSON form) for ``questionnaire``."""
+def _ruleset_dicts(draw: st.DrawFn, questionnaire: Questionnaire) -> dict[str, Any]:
     ids = draw(st.lists(_LINK, min_size=1, max_size=6, unique=True))
     whens = conditions(questionnaire)  # built once: building a recursive strategy is costly
     rules = []
@@ -348,5 +411,9 @@ def ruleset_dicts(draw: st.DrawFn, questionnaire: Questionnaire) -> dict[str, An
 
 
 def rulesets(questionnaire: Questionnaire) -> st.SearchStrategy[RuleSet]:
-    """Valid :class:`~exointake.RuleSet` values for ``questionnaire``."""
+    """Valid :class:`~exointake.RuleSet` values for ``questionnaire``.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: ``questionnaire`` is not a Questionnaire.
+    """
     return ruleset_dicts(questionnaire).map(RuleSet.from_dict)

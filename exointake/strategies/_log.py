@@ -12,6 +12,7 @@ from .._grading import Reaction
 from .._reactions import Causality, ReactionRecord, VitalSigns
 from .._records import Administration, Origin, Product, Sourcing, StorageCheck
 from ._grading import reactions as _reactions
+from ._validate import check_strategy
 
 __all__ = ["administrations", "log_ids", "reaction_records"]
 
@@ -62,7 +63,17 @@ def administrations(
 
         @given(strategies.administrations(lots=st.just("LOT-1")))
         def test_recall_finds_it(adm): ...
+
+    Raises:
+        hypothesis.errors.InvalidArgument: an argument that is not a strategy or None.
     """
+    for value, name in (
+        (patient_ids, "patient_ids"),
+        (lots, "lots"),
+        (routes, "routes"),
+        (administered_at, "administered_at"),
+    ):
+        check_strategy(value, name)
     product = st.builds(
         Product,
         origin=st.sampled_from(list(Origin)),
@@ -103,7 +114,16 @@ def reaction_records(
 
     ``onset`` must be at or after the administration for the log to accept the record;
     pin it when you append generated records to a log.
+
+    Raises:
+        hypothesis.errors.InvalidArgument: an argument that is not a strategy or None.
     """
+    for value, name in (
+        (administration_ids, "administration_ids"),
+        (onset, "onset"),
+        (reactions, "reactions"),
+    ):
+        check_strategy(value, name)
     vitals = st.builds(
         VitalSigns,
         systolic_mmhg=st.none() | st.integers(40, 250),
