@@ -107,6 +107,7 @@ class Outputs:
         self._inputs = [Path(p) for p in inputs if p is not None]
         self._claimed: dict[str, str] = {}  # key -> flag
         self._written: set[str] = set()
+        self._created: list[Path] = []  # files that did not exist before this run
 
     def __repr__(self) -> str:
         return f"Outputs(force={self.force}, claimed={len(self._claimed)})"
@@ -162,6 +163,7 @@ class Outputs:
         """Write ``data`` to ``path`` atomically (claiming it first if needed); returns it."""
         p = self.claim(path, flag=flag)
         replace = self.force or _key(p) in self._written
+        new = not os.path.lexists(p)
         try:
             write_atomic(p, data, mode=self.mode, replace=replace)
         except FileExistsError:
@@ -175,7 +177,24 @@ class Outputs:
                 what="arguments",
             ) from None
         self._written.add(_key(p))
+        if new:
+            self._created.append(p)
         return p
+
+    def undo(self) -> list[Path]:
+        """Remove the files this run created (not those it replaced); returns them.
+
+        For a step that fails after its files were written (recording a consent in the
+        log, say): the run then leaves no new file behind.
+        """
+        removed = []
+        for p in reversed(self._created):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed.append(p)
+        self._created.clear()
+        self._written.clear()
+        return removed
 
 
 def write_atomic(

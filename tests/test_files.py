@@ -131,6 +131,17 @@ class TestOutputs:
             folder.chmod(0o700)
         assert list(folder.iterdir()) == []
 
+    def test_undo_removes_only_what_this_run_created(self, tmp_path: Path) -> None:
+        """undo() deletes new files and keeps replaced ones (their old bytes are gone)."""
+        kept = tmp_path / "kept.pdf"
+        kept.write_bytes(b"old")
+        outputs = Outputs(force=True)
+        outputs.write(kept, b"new")
+        outputs.write(tmp_path / "new.pdf", b"x")
+        assert outputs.undo() == [tmp_path / "new.pdf"]
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.pdf"]
+        assert kept.read_bytes() == b"new"
+
 
 class TestWriteAtomic:
     def test_interrupted_write_keeps_old_file(
