@@ -30,11 +30,11 @@ def sample_answers(rng: random.Random, route: exointake.Route) -> dict[str, obje
         shown = Q.answers(answers, route=route, partial=True).values
         if not Q.is_enabled(item, shown, route):
             continue
-        if item.type is exointake.ItemType.DATE:
+        if item.type is exointake.questionnaire.ItemType.DATE:
             answers[item.link_id] = f"{rng.randint(1940, 2008)}-0{rng.randint(1, 9)}-15"
-        elif item.type is exointake.ItemType.CHOICE:
+        elif item.type is exointake.questionnaire.ItemType.CHOICE:
             answers[item.link_id] = rng.choice(["none", "none", "none", "past"])
-        elif item.type is exointake.ItemType.BOOLEAN:
+        elif item.type is exointake.questionnaire.ItemType.BOOLEAN:
             answers[item.link_id] = rng.choice([False, False, False, True])
         else:
             answers[item.link_id] = rng.choice(["なし", "ロキソプロフェン", "ペニシリンで発疹"])

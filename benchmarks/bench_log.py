@@ -7,9 +7,14 @@ Measures our code and a plain baseline in the same run and prints figures and ra
   (target: at least 0.67x the baseline's rows/second);
 * single appends (``Log.administer``, one transaction each) against raw single-row
   transactions on the same engine settings (target: at least 0.8x);
+* ``verify()`` against a bare loop reading the same rows through the driver (``sqlite3``,
+  or ``psycopg`` for PostgreSQL), recomputing every entry hash and parsing every payload
+  (target: at least 0.7x the loop's entries/second, column and count checks included), on
+  SQLite and, when ``EXOINTAKE_TEST_PG_URL`` (or ``--pg``) names a server, PostgreSQL;
 * scale: N administrations + N/50 reactions, then a lot recall, the rate report (whole
-  period and the last 30 days) and ``verify()`` over the whole chain, with its peak traced
-  memory and the process RSS before and after (target: recall and report under 100 ms).
+  period and the last 30 days), the serious-cases query (SQL alone and as entries) and
+  ``verify()`` over the whole chain, with its peak traced memory and the process RSS
+  before and after (target: recall and report under 100 ms, serious cases under 50 ms).
 
 Never fails on a wall-clock number. Run ``python benchmarks/bench_log.py`` for the full
 1,000,000-administration run (a few minutes, ~1.5 GB of disk in a temporary folder) or
@@ -21,15 +26,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import hashlib
+import json
 import os
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
+import uuid
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -182,6 +192,100 @@ def bench_single(folder: Path, n: int) -> tuple[float, float]:
     return 1 / statistics.median(times_ours), 1 / statistics.median(times_raw)
 
 
+_BARE_SQL = (
+    "SELECT seq, entry_id, kind, recorded_at, payload, prev_hash, entry_hash "
+    "FROM log_entries ORDER BY seq"
+)
+
+
+def _bare_loop(cursor: Any) -> int:
+    """Read every row, recompute its hash, parse its payload: the plain baseline."""
+    cursor.execute(_BARE_SQL)
+    n = 0
+    prev = "0" * 64
+    while True:
+        rows = cursor.fetchmany(2000)
+        if not rows:
+            return n
+        for seq, entry_id, kind, recorded_at, payload, prev_hash, digest in rows:
+            envelope = (
+                f'{{"entry_id":"{entry_id}","kind":"{kind}","payload":{payload},'
+                f'"prev_hash":"{prev_hash}","recorded_at":"{recorded_at}","seq":{seq}}}'
+            )
+            ok = hashlib.sha256(envelope.encode("utf-8")).hexdigest() == digest
+            ok = ok and prev_hash == prev
+            json.loads(payload)
+            assert ok
+            prev = digest
+            n += 1
+
+
+def _fill(log: Log, n: int) -> None:
+    for k in range(0, n, 10_000):
+        chunk = _place(make_administrations(min(10_000, n - k), seed=500 + k), k, n)
+        ids = log.administer_many(chunk)
+        for j in range(0, len(chunk), 50):
+            log.record_reaction(reaction_for(ids[j], chunk[j], j))
+
+
+def _verify_side_by_side(log: Log, bare: Any, rounds: int) -> tuple[float, float, int]:
+    best_ours = best_bare = 0.0
+    entries = 0
+    for _ in range(rounds):
+        gc.collect()
+        t = time.perf_counter()
+        entries = bare()
+        best_bare = max(best_bare, entries / (time.perf_counter() - t))
+        gc.collect()
+        t = time.perf_counter()
+        report = log.verify()
+        best_ours = max(best_ours, report.entries / (time.perf_counter() - t))
+        assert report.ok, report
+        assert report.entries == entries
+    return best_ours, best_bare, entries
+
+
+def bench_verify_sqlite(folder: Path, n: int, rounds: int) -> tuple[float, float, int]:
+    url, log = fresh(folder, "verify.db")
+    _fill(log, n)
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return _verify_side_by_side(log, lambda: _bare_loop(conn.cursor()), rounds)
+    finally:
+        conn.close()
+        log.close()
+
+
+def bench_verify_postgres(base_url: str, n: int, rounds: int) -> tuple[float, float, int]:
+    import psycopg  # noqa: PLC0415 - only with a PostgreSQL server
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base_url else "?"
+    url = f"{base_url}{sep}options=-csearch_path%3D{schema}"
+    plain = sa.engine.make_url(base_url).set(drivername="postgresql")
+    dsn = plain.render_as_string(hide_password=False)
+    try:
+        log = open_log(url)
+        _fill(log, n)
+        with psycopg.connect(dsn, options=f"-csearch_path={schema}") as conn:
+            return _verify_side_by_side(log, lambda: _bare_loop(conn.cursor()), rounds)
+    finally:
+        log.close()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def print_verify(backend: str, ours: float, bare: float, entries: int) -> None:
+    print(f"verify on {backend} ({entries:,} entries, best of rounds)")
+    print(f"  Log.verify()                 : {ours:12,.0f} entries/s")
+    print(f"  bare driver loop             : {bare:12,.0f} entries/s")
+    print(f"  ratio                        : {ours / bare:12.2f}x  (target >= 0.7x)")
+
+
 def timed(fn, repeat: int = 7) -> float:  # type: ignore[no-untyped-def]
     best = []
     for _ in range(repeat):
@@ -236,6 +340,14 @@ def _queries(url: str, log: Log, n: int, out: dict[str, float]) -> dict[str, flo
     end = (START + dt.timedelta(days=365)).date()
     out["report_30d_ms"] = timed(lambda: log.rates(since=end - dt.timedelta(days=30), until=end))
     out["serious_ms"] = timed(log.serious_cases, 3)
+    out["serious_n"] = len(log.serious_cases())
+    store = log._store  # the benchmark times the store's query alone too
+
+    def serious_sql() -> None:
+        with store.read() as r:
+            r.serious_reactions()
+
+    out["serious_sql_ms"] = timed(serious_sql, 3)
     gc.collect()
     out["rss_before_verify_mb"] = rss_mb()
     t = time.perf_counter()
@@ -276,6 +388,12 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the scale database in DIR and reuse it if present (skips its ingest)",
     )
     parser.add_argument("--scale-only", action="store_true", help="only the scale run")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("EXOINTAKE_TEST_PG_URL"),
+        help="PostgreSQL URL for the verify comparison (default: $EXOINTAKE_TEST_PG_URL)",
+    )
+    parser.add_argument("--verify-only", action="store_true", help="only the verify comparison")
     args = parser.parse_args(argv)
     n = 10_000 if args.short else 1_000_000
     n_batch = 10_000 if args.short else 200_000
@@ -287,6 +405,16 @@ def main(argv: list[str] | None = None) -> int:
         keep = Path(args.keep) if args.keep else None
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
+        n_verify = 10_000 if args.short else 100_000
+        rounds = 2 if args.short else 3
+        if not args.scale_only:
+            print_verify("SQLite", *bench_verify_sqlite(folder, n_verify, rounds))
+            if args.pg:
+                print_verify("PostgreSQL", *bench_verify_postgres(args.pg, n_verify, rounds))
+            else:
+                print("verify on PostgreSQL: skipped (no --pg / EXOINTAKE_TEST_PG_URL)")
+        if args.verify_only:
+            return 0
         if not args.scale_only:
             bench_baselines(folder, n_batch, n_single)
         s = bench_scale(folder, n, n_reactions, 10_000, keep=keep)
@@ -320,7 +448,11 @@ def print_scale(n: int, s: dict[str, float]) -> None:
     )
     print(f"  rate report, whole year      : {s['report_ms']:10.1f} ms (target < 100 ms)")
     print(f"  rate report, last 30 days    : {s['report_30d_ms']:10.1f} ms")
-    print(f"  anaphylaxis/serious cases    : {s['serious_ms']:10.1f} ms")
+    print(
+        f"  serious cases, query+rows    : {s['serious_sql_ms']:10.1f} ms "
+        f"({int(s['serious_n']):,} cases; target < 50 ms)"
+    )
+    print(f"  serious cases, as LogEntry   : {s['serious_ms']:10.1f} ms")
     print(
         f"  verify ({int(s['entries']):,} entries)     : {s['verify_s']:10.1f} s "
         f"({s['entries'] / s['verify_s']:,.0f} entries/s)"

@@ -26,6 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # document (and doctest) this checkout, not an installed copy
 
+import exointake  # noqa: E402  (after the path: this checkout)
+
 project = "exointake"
 author = "exointake developers"
 copyright = "2026, exointake developers"
@@ -68,7 +70,13 @@ doctest_test_doctest_blocks = "default"
 # -- pages that grow by themselves -----------------------------------------------------
 
 PUBLIC_MODULES = (
-    ("exointake", "The package: everything in ``exointake.__all__``."),
+    ("exointake", "The core: everything in ``exointake.__all__``."),
+    ("exointake.questionnaire", "The parts of a questionnaire (with the core names of the topic)."),
+    ("exointake.screening", "The parts of a rule set (with the core names of the topic)."),
+    ("exointake.grading", "The parts of a grade and the table (with the core names of the topic)."),
+    ("exointake.consent", "The parts of a consent request (with the core names of the topic)."),
+    ("exointake.records", "The parts of the log's records (with the core records)."),
+    ("exointake.log", "Entries, reports and alerts of the log (with the core names of the topic)."),
     ("exointake.strategies", "Hypothesis strategies for testing an integration."),
     ("exointake.fhir", "HL7 FHIR R4 export."),
     ("exointake.cli", "The ``exointake`` command line."),
@@ -85,6 +93,10 @@ def _api_modules() -> str:
                 raise
             continue
         options = "   :members:\n" + ("   :imported-members:\n" if name != "exointake.cli" else "")
+        topic = name.removeprefix("exointake.")
+        if topic in exointake._api.TOPICS:  # the core names are documented once, under exointake
+            own = ", ".join(exointake._api.TOPICS[topic])
+            options = f"   :members: {own}\n   :imported-members:\n"
         # autodoc writes reStructuredText, so its directive goes through eval-rst.
         blocks.append(
             f"## `{name}`\n\n{summary}\n\n```{{eval-rst}}\n.. automodule:: {name}\n{options}```\n"

@@ -12,7 +12,7 @@ import exointake
 
 # The clinic keeps its rules in a file next to its own configuration.
 path = Path(__file__).resolve().parent / "clinic-rules.json"
-clinic = exointake.RuleSet.from_json(path)
+clinic = exointake.RuleSet.from_file(path)
 questionnaire = exointake.load_questionnaire()
 clinic.check_against(questionnaire)  # every item the rules read exists, every value can occur
 print(f"rule set {clinic.ref.id} v{clinic.ref.version}: {len(clinic.effective_rules)} rules")

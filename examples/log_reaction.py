@@ -13,7 +13,8 @@ from pathlib import Path
 
 import attrs
 
-from exointake import Administration, Alert, ConsentRecord, FollowUp, ReactionRecord, open_log
+from exointake import Administration, ConsentRecord, FollowUp, ReactionRecord, open_log
+from exointake.log import Alert
 
 DB = Path("clinic-example.db")
 for suffix in ("", "-wal", "-shm"):

@@ -16,7 +16,7 @@ from exointake import Decision, strategies
 
 q = exointake.load_questionnaire()
 # The clinic's own rules (examples/customise_ruleset.py explains them).
-clinic = exointake.RuleSet.from_json(Path(__file__).resolve().parent / "clinic-rules.json")
+clinic = exointake.RuleSet.from_file(Path(__file__).resolve().parent / "clinic-rules.json")
 clinic.check_against(q)
 READ = {i for r in clinic.effective_rules if r.applies_to(exointake.Route.IV_DRIP) for i in r.reads}
 

@@ -16,18 +16,16 @@ from pathlib import Path
 
 from exointake import (
     ConsentRequest,
-    ConsentTemplate,
     Decision,
     ScreeningRefused,
-    consents_needing_reconsent,
-    current_template,
     load_questionnaire,
+    load_template,
     open_log,
-    record_rendered_consent,
     render_consent,
     render_summary,
     screen,
 )
+from exointake.consent import ConsentTemplate, current_templates
 
 HERE = Path(__file__).resolve().parent
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path()
@@ -57,14 +55,17 @@ print(f"summary:   {summary.page_count} pages, sha256 {summary.sha256}")
 
 # 4. Record which document the patient saw.
 with open_log(out / "clinic.db") as log:
-    record = record_rendered_consent(log, rendered, rendered_by="N-007")
+    consent_id = log.record_consent(rendered, rendered_by="N-007")
+    record = log.consent(consent_id)
+    assert record is not None
     print(f"recorded:  consent {record.consent_id} on template v{record.template_version}")
 
     # 5. The template changes: the consent given on the old text needs re-consent.
-    revised = current_template().to_dict()
+    revised = load_template().to_dict()
     revised["version"] = "2"
     revised["texts"]["choices_refuse"]["ja"] += "（改訂）"
-    outdated = consents_needing_reconsent(log, ConsentTemplate.from_dict(revised))
+    in_force = current_templates(ConsentTemplate.from_dict(revised))
+    outdated = log.consents_needing_reconsent(in_force)
     print(f"re-consent needed after a template change: {[c.consent_id for c in outdated]}")
 
 # 6. A contraindicated screening is refused unless a physician override is recorded.

@@ -5,263 +5,197 @@ consent-form PDFs; and an append-only, tamper-evident reaction log.
 
 >>> import exointake
 >>> q = exointake.load_questionnaire()
->>> answers = q.answers({"cancer_history": "current"}, partial=True)
->>> exointake.screen(answers, "iv_drip").decision
+>>> answers = q.answers({"cancer_history": "current"}, partial=True, route="iv_drip")
+>>> exointake.screen(answers).decision
 <Decision.CONTRAINDICATED: 'contraindicated'>
+
+This namespace is the core a clinic needs (see :mod:`exointake._api` for the list); the
+parts those are made of live in the topic modules :mod:`exointake.questionnaire`,
+:mod:`exointake.screening`, :mod:`exointake.grading`, :mod:`exointake.consent` and
+:mod:`exointake.log`.
 """
 
-from ._common import JST, Lang, Route, Text
-from ._consent import (
-    Acquisition,
-    Clinic,
-    ConsentLanguage,
-    ConsentProduct,
-    ConsentRequest,
-    ConsentTemplate,
-    Guardian,
-    IntervalUnit,
-    Patient,
-    Physician,
-    PhysicianOverride,
-    Plan,
-    Prices,
-    ProductKind,
-    TemplateRef,
-    Treatment,
-    cooling_off_applies,
-    current_template,
-    current_templates,
-    load_template,
-    needs_reconsent,
-    suggest_cooling_off,
-    template_versions,
+import importlib
+import typing
+import warnings
+
+from . import _api
+from ._common import (
+    JST,
+    Lang,
+    Route,
+    Text,
 )
-from ._consent_record import (
-    consent_record,
-    consents_needing_reconsent,
-    record_rendered_consent,
-)
+from ._convert import load_json
 from ._errors import (
+    EntryNotFound,
     ExointakeError,
     LogIntegrityError,
     MigrationRequired,
     RenderError,
     ScreeningRefused,
+    StorageError,
     ValidationError,
     VersionMismatchError,
-)
-from ._grading import (
-    Action,
-    ActionCode,
-    ActionTexts,
-    BrightonReason,
-    BrightonRole,
-    BrightonSign,
-    Category,
-    CtcaeGrade,
-    CtcaeTerm,
-    DataSource,
-    Extent,
-    Grade,
-    Intervention,
-    OrganSystem,
-    Outcome,
-    Reaction,
-    SeriousnessCriterion,
-    SeverityRow,
-    SeverityTable,
-    Symptom,
-    SymptomDef,
-    Vocabulary,
-    grade,
-    load_severity_table,
-    load_vocabulary,
-    using_vocabulary,
-)
-from ._log._core import (
-    Alert,
-    Amendment,
-    EntryKind,
-    EntryView,
-    Log,
-    LogEntry,
-    RateReport,
-    RateRow,
-    Recall,
-    VerifyReport,
-    migrate_log,
-    open_log,
 )
 from ._questionnaire import (
     UNKNOWN,
     Answers,
-    AnswerValue,
-    Choice,
-    EnableBehavior,
-    EnableWhen,
-    Item,
-    ItemType,
-    Operator,
     Questionnaire,
-    QuestionnaireRef,
-    Unknown,
     load_questionnaire,
-)
-from ._reactions import (
-    Causality,
-    ReactionRecord,
-    VitalSigns,
-)
-from ._records import (
-    Administration,
-    ConsentRecord,
-    FollowUp,
-    FollowUpStatus,
-    Origin,
-    Product,
-    ScreeningRecord,
-    Sourcing,
-    StorageCheck,
-)
-from ._render import (
-    FontSpec,
-    RenderedConsent,
-    render_consent,
-    render_summary,
 )
 from ._screening import (
     Decision,
     Finding,
-    Rule,
     RuleSet,
-    RuleSetRef,
-    RuleSource,
     ScreeningResult,
     load_ruleset,
     screen,
 )
-from ._sign import (
-    sign_consent,
+from ._wareki import (
+    format_wareki,
+    parse_date,
 )
-from ._wareki import format_wareki, parse_date
+
+if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use (below)
+    from ._consent import (
+        ConsentRequest,
+    )
+    from ._consent_template import (
+        load_template,
+    )
+    from ._grading import (
+        Grade,
+        grade,
+    )
+    from ._log._core import (
+        Log,
+        migrate_log,
+        open_log,
+    )
+    from ._log._verify import (
+        VerifyReport,
+    )
+    from ._reaction import (
+        Reaction,
+    )
+    from ._reactions import (
+        ReactionRecord,
+    )
+    from ._records import (
+        Administration,
+        ConsentRecord,
+        FollowUp,
+        Product,
+        ScreeningRecord,
+    )
+    from ._render import (
+        RenderedConsent,
+        render_consent,
+        render_summary,
+    )
+    from ._sign import (
+        sign_consent,
+    )
+    from ._vocabulary import (
+        Category,
+        load_severity_table,
+        load_vocabulary,
+    )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "JST",
     "UNKNOWN",
-    "Acquisition",
-    "Action",
-    "ActionCode",
-    "ActionTexts",
     "Administration",
-    "Alert",
-    "Amendment",
-    "AnswerValue",
     "Answers",
-    "BrightonReason",
-    "BrightonRole",
-    "BrightonSign",
     "Category",
-    "Causality",
-    "Choice",
-    "Clinic",
-    "ConsentLanguage",
-    "ConsentProduct",
     "ConsentRecord",
     "ConsentRequest",
-    "ConsentTemplate",
-    "CtcaeGrade",
-    "CtcaeTerm",
-    "DataSource",
     "Decision",
-    "EnableBehavior",
-    "EnableWhen",
-    "EntryKind",
-    "EntryView",
+    "EntryNotFound",
     "ExointakeError",
-    "Extent",
     "Finding",
     "FollowUp",
-    "FollowUpStatus",
-    "FontSpec",
     "Grade",
-    "Guardian",
-    "IntervalUnit",
-    "Intervention",
-    "Item",
-    "ItemType",
     "Lang",
     "Log",
-    "LogEntry",
     "LogIntegrityError",
     "MigrationRequired",
-    "Operator",
-    "OrganSystem",
-    "Origin",
-    "Outcome",
-    "Patient",
-    "Physician",
-    "PhysicianOverride",
-    "Plan",
-    "Prices",
     "Product",
-    "ProductKind",
     "Questionnaire",
-    "QuestionnaireRef",
-    "RateReport",
-    "RateRow",
     "Reaction",
     "ReactionRecord",
-    "Recall",
     "RenderError",
     "RenderedConsent",
     "Route",
-    "Rule",
     "RuleSet",
-    "RuleSetRef",
-    "RuleSource",
     "ScreeningRecord",
     "ScreeningRefused",
     "ScreeningResult",
-    "SeriousnessCriterion",
-    "SeverityRow",
-    "SeverityTable",
-    "Sourcing",
-    "StorageCheck",
-    "Symptom",
-    "SymptomDef",
-    "TemplateRef",
+    "StorageError",
     "Text",
-    "Treatment",
-    "Unknown",
     "ValidationError",
     "VerifyReport",
     "VersionMismatchError",
-    "VitalSigns",
-    "Vocabulary",
-    "consent_record",
-    "consents_needing_reconsent",
-    "cooling_off_applies",
-    "current_template",
-    "current_templates",
     "format_wareki",
     "grade",
+    "load_json",
     "load_questionnaire",
     "load_ruleset",
     "load_severity_table",
     "load_template",
     "load_vocabulary",
     "migrate_log",
-    "needs_reconsent",
     "open_log",
     "parse_date",
-    "record_rendered_consent",
     "render_consent",
     "render_summary",
     "screen",
     "sign_consent",
-    "suggest_cooling_off",
-    "template_versions",
-    "using_vocabulary",
 ]
+
+#: The public topic modules (each re-exports the core names of its topic).
+_TOPIC_MODULES = tuple(_api.TOPICS)
+#: Every public submodule: the topics and the adapters (loaded on first use).
+_SUBMODULES = frozenset({*_TOPIC_MODULES, "cli", "fhir", "strategies"})
+
+# Names whose modules are costly to import load on first use, so that ``import exointake``
+# and the ``exointake screen`` command stay cheap (attrs loads optional parts the same way):
+# the log needs SQLAlchemy and Alembic, the renderer reportlab, and the consent, grading
+# and record models build many attrs classes that screening never uses. ``__dir__`` lists
+# them as if present; ``benchmarks/bench_import.py`` measures.
+_LAZY = {name: module for name, module in _api.CORE.items() if name not in globals()}
+
+_api.publish(__name__, globals(), [name for name in __all__ if name not in _LAZY])
+
+if not typing.TYPE_CHECKING:  # mypy would otherwise accept any attribute of the package
+
+    def __getattr__(name: str) -> object:
+        if name in _SUBMODULES:  # ``exointake.grading.X`` works after ``import exointake``
+            return importlib.import_module(f".{name}", __name__)
+        if name in _LAZY:
+            return _api.load_lazily(__name__, globals(), _LAZY, name)
+        if name in _api.MOVED:
+            topic = _api.MOVED[name]
+            warnings.warn(
+                f"exointake.{name} moved to exointake.{topic}.{name}; the old path is "
+                "removed in exointake 0.3.0",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return getattr(importlib.import_module(f".{topic}", __name__), name)
+        if name in _api.DEPRECATED:
+            module_name, replacement = _api.DEPRECATED[name]
+            warnings.warn(
+                f"exointake.{name} is deprecated and removed in exointake 0.3.0; use {replacement}",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return getattr(importlib.import_module(f".{module_name}", __name__), name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

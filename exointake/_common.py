@@ -7,7 +7,7 @@ import enum
 
 from attrs import frozen
 
-from ._convert import safe_repr
+from ._convert import Expected, safe_repr, to_enum
 from ._errors import ValidationError
 
 __all__ = ["JST", "Lang", "Route", "Text", "parse_route", "today_jst"]
@@ -59,12 +59,9 @@ class Text:
 
 def parse_route(route: Route | str | None, *, what: str = "route") -> Route | None:
     """A :class:`Route` from its value, ``None`` kept; anything else is a ValidationError."""
-    if route is None or isinstance(route, Route):
-        return route
+    if route is None:
+        return None
     try:
-        return Route(route)
-    except ValueError:
-        choices = "|".join(r.value for r in Route)
-        raise ValidationError(
-            [f"route: expected one of {choices}, got {safe_repr(route)}"], what=what
-        ) from None
+        return to_enum(Route, route)
+    except Expected as exc:
+        raise ValidationError([f"route: {exc}"], what=what) from None

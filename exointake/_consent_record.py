@@ -4,15 +4,21 @@ Kept apart from rendering: ``_render`` knows nothing of storage and the log
 knows nothing of reportlab. The functions here map a
 :class:`~exointake._render.RenderedConsent` to the log's
 :class:`~exointake._records.ConsentRecord` and ask the log which consents
-predate the templates in force.
+predate the templates in force. The functions that take a log are deprecated
+aliases of :meth:`exointake.Log.record_consent` and
+:meth:`exointake.Log.consents_needing_reconsent`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 
-from ._consent import ConsentTemplate, current_templates
+from ._consent_template import (
+    ConsentTemplate,
+    current_templates,
+)
 from ._log._core import Log, open_log
 from ._records import ConsentRecord
 from ._render import RenderedConsent
@@ -44,17 +50,17 @@ def record_rendered_consent(
     rendered_by: str,
     rendered_at: dt.datetime | None = None,
 ) -> ConsentRecord:
-    """Record ``rendered`` in ``log`` (an open log, a database URL or an SQLite path).
+    """Deprecated (removed in exointake 0.3.0): use ``log.record_consent(rendered, ...)``.
 
-    Args:
-        log: where to record it.
-        rendered: the consent as rendered (:func:`~exointake.render_consent`).
-        rendered_by: the opaque id of who rendered and handed it over.
-        rendered_at: when (default: now).
-
-    Returns the record written. Recording the same record twice is harmless; a
-    different document under an existing consent id is refused by the log.
+    Records ``rendered`` in ``log`` (an open log, a database URL or an SQLite path) and
+    returns the record written.
     """
+    warnings.warn(
+        "record_rendered_consent() is deprecated and will be removed in exointake 0.3.0; use "
+        "log.record_consent(rendered, rendered_by=...)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     record = consent_record(
         rendered,
         rendered_by=rendered_by,
@@ -69,10 +75,13 @@ def record_rendered_consent(
 
 
 def consents_needing_reconsent(log: Log, *templates: ConsentTemplate) -> list[ConsentRecord]:
-    """Each patient's latest consent given on a template other than the ones in force.
-
-    ``templates`` defaults to the newest bundled consent template. The same mapping
-    (:func:`~exointake._consent.current_templates`) is what ``Log.administer`` takes as
-    ``current_consent_templates`` to refuse an administration until the patient consents again.
-    """
+    """Deprecated (removed in exointake 0.3.0): use
+    ``log.consents_needing_reconsent(current_templates(*templates))``."""
+    warnings.warn(
+        "exointake.consents_needing_reconsent(log, *templates) is deprecated and will be "
+        "removed in exointake 0.3.0; use "
+        "log.consents_needing_reconsent(current_templates(*templates))",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return log.consents_needing_reconsent(current_templates(*templates))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.cols import (
     homogenous_tuple_structure_factory,
@@ -29,23 +31,38 @@ from cattrs.cols import (
     mapping_structure_factory,
 )
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.strategies import use_class_methods
 
 from ._errors import ValidationError
 
 __all__ = [
+    "CONVERT",
     "Expected",
+    "FieldSpec",
     "canonical_json",
+    "checks",
     "converter",
     "describe_type",
+    "enum_check",
+    "fields_structurer",
     "load_json",
+    "omit",
+    "plain_form",
     "prune_empty",
+    "read_json_file",
+    "read_json_text",
     "safe_repr",
     "sha256_hex",
     "structure",
+    "to_enum",
+    "to_member",
     "unstructure",
+    "with_checks",
 ]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
 
 
 class Expected(ValueError):
@@ -207,15 +224,7 @@ def unstructure_datetime(value: dt.datetime) -> str:
 
 
 def _structure_enum(value: object, tp: type[enum.Enum]) -> enum.Enum:
-    if isinstance(value, tp):
-        return value
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        try:
-            return tp(value)
-        except ValueError:
-            pass
-    choices = "|".join(str(m.value) for m in tp)
-    raise Expected(f"expected one of {choices}, got {safe_repr(value)}")
+    return to_enum(tp, value)
 
 
 def _unstructure_enum(member: enum.Enum) -> object:
@@ -275,6 +284,199 @@ def _primitive_union_factory(tp: object) -> Callable[[object, type], object]:
     return hook
 
 
+# ---------------------------------------------------------------------------- fields
+#
+# A domain class states how a field is checked or converted once, in its attrs field;
+# the converter derives its structuring (with path-aware messages) from that metadata,
+# and Python construction runs the same check. No domain module registers a hook.
+
+CONVERT = "exointake.convert"
+"""attrs field metadata key holding a :class:`FieldSpec`."""
+
+
+@attrs.frozen
+class FieldSpec:
+    """How the converter treats one field (see :func:`checks`, :func:`plain_form`, :func:`omit`)."""
+
+    check: Callable[[object], object] | None = None
+    """Checks and normalises a value, raising :class:`Expected`; used when structuring
+    and, as an attrs converter, when the class is built in Python."""
+    structure: Callable[[object], object] | None = None
+    """Builds the field's value from plain data (raising :class:`Expected` or
+    :class:`ValidationError` with paths relative to the field)."""
+    unstructure: Callable[[Any], object] | None = None
+    """The field's plain data."""
+    omit: bool = False
+    """Set by a named constructor; never read from or written to plain data."""
+
+
+def _spec(a: attrs.Attribute[Any]) -> FieldSpec | None:
+    spec = a.metadata.get(CONVERT)
+    return spec if isinstance(spec, FieldSpec) else None
+
+
+def _specs(tp: type) -> list[FieldSpec]:
+    return [s for a in attrs.fields(tp) if (s := _spec(a)) is not None]
+
+
+def _checking_converter(check: Callable[[object], object]) -> attrs.Converter[Any, Any]:
+    def convert(value: object, inst: object, attribute: attrs.Attribute[Any]) -> object:
+        try:
+            return check(value)
+        except Expected as exc:
+            raise ValidationError([f"{attribute.name}: {exc}"], what=type(inst).__name__) from None
+
+    return attrs.Converter(convert, takes_self=True, takes_field=True)
+
+
+def checks(check: Callable[[object], Any]) -> dict[str, FieldSpec]:
+    """Field metadata: the value passes ``check`` however it is built.
+
+    ``field(metadata=checks(check_id))`` in a class decorated with
+    ``@frozen(field_transformer=with_checks)``. Structured from data, a failure reads
+    ``<record>.<field>: expected ...``; built in Python, ``<field>: expected ...``.
+    ``check`` returns the (normalised) value.
+    """
+    return {CONVERT: FieldSpec(check=check)}
+
+
+def plain_form(
+    *,
+    structure: Callable[[object], object] | None = None,
+    unstructure: Callable[[Any], object] | None = None,
+) -> dict[str, FieldSpec]:
+    """Field metadata: the field has its own plain form (a condition, a map of answers)."""
+    return {CONVERT: FieldSpec(structure=structure, unstructure=unstructure)}
+
+
+def omit() -> dict[str, FieldSpec]:
+    """Field metadata: set by a named constructor, never read from or written to data."""
+    return {CONVERT: FieldSpec(omit=True)}
+
+
+def with_checks(_cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """attrs ``field_transformer``: each field's :func:`checks` also runs in ``__init__``."""
+    out = []
+    for a in fields:
+        spec = _spec(a)
+        if spec is not None and spec.check is not None and a.converter is None:
+            out.append(a.evolve(converter=_checking_converter(spec.check)))
+        else:
+            out.append(a)
+    return out
+
+
+def to_enum(cls: type[E], value: object) -> E:
+    """The member of ``cls`` with this value (or the member itself), else :class:`Expected`."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    choices = "|".join(str(m.value) for m in cls)
+    raise Expected(f"expected one of {choices}, got {safe_repr(value)}")
+
+
+def enum_check(cls: type[E]) -> Callable[[object], E]:
+    """A :func:`checked` check accepting the members of ``cls`` or their values."""
+    return functools.partial(to_enum, cls)
+
+
+def to_member(cls: type[E], value: object, name: str) -> E:
+    """:func:`to_enum` for an attrs converter of field ``name`` (``<name>: expected one of ...``).
+
+    Structuring needs no metadata for enum fields: the converter's enum hook gives the
+    path-aware message; a named converter calling this gives the field's in Python.
+    """
+    try:
+        return to_enum(cls, value)
+    except Expected as exc:
+        raise ValidationError([f"{name}: {exc}"], what=cls.__name__) from None
+
+
+def _has_structure_spec(tp: object) -> bool:
+    return (
+        isinstance(tp, type)
+        and attrs.has(tp)
+        and any(
+            (s := _spec(a)) is not None and bool(s.check or s.structure or s.omit)
+            for a in attrs.fields(tp)
+        )
+    )
+
+
+def _has_unstructure_spec(tp: object) -> bool:
+    return (
+        isinstance(tp, type)
+        and attrs.has(tp)
+        and any(
+            (s := _spec(a)) is not None and bool(s.unstructure or s.omit) for a in attrs.fields(tp)
+        )
+    )
+
+
+def _plain_hook(fn: Callable[[object], object]) -> Callable[[object, object], object]:
+    return lambda value, _: fn(value)
+
+
+def fields_structurer(tp: type[T], conv: cattrs.Converter | None = None) -> Callable[[Any, Any], T]:
+    """The dict structuring function of an attrs class, with its fields' :class:`FieldSpec`."""
+    overrides: dict[str, Any] = {}
+    for a in attrs.fields(tp):  # type: ignore[arg-type]
+        spec = _spec(a)
+        if spec is None:
+            continue
+        if spec.omit:
+            overrides[a.name] = override(omit=True)
+        elif spec.structure is not None:
+            overrides[a.name] = override(struct_hook=_plain_hook(spec.structure))
+        elif spec.check is not None:
+            overrides[a.name] = override(struct_hook=_plain_hook(spec.check))
+    return make_dict_structure_fn(tp, conv or converter, **overrides)
+
+
+def _fields_unstructurer(tp: type, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    overrides: dict[str, Any] = {}
+    for a in attrs.fields(tp):
+        spec = _spec(a)
+        if spec is None:
+            continue
+        if spec.omit:
+            overrides[a.name] = override(omit=True)
+        elif spec.unstructure is not None:
+            overrides[a.name] = override(unstruct_hook=spec.unstructure)
+    return make_dict_unstructure_fn(tp, conv, **overrides)
+
+
+_REPORT_METADATA = ("omit_if_none", "derived")
+
+
+def _is_report(tp: object) -> bool:
+    if not (isinstance(tp, type) and attrs.has(tp)):
+        return False
+    return any(f.metadata.get(key) for f in attrs.fields(tp) for key in _REPORT_METADATA)
+
+
+def _report_factory(cls: type, conv: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
+    """Unstructure a report type: its derived (``init=False``, metadata ``derived``) fields
+    included, fields marked ``omit_if_none`` left out when None."""
+    base: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(
+        cls, conv, _cattrs_include_init_false=True
+    )
+    names = [f.name for f in attrs.fields(cls) if f.metadata.get("omit_if_none")]
+
+    def hook(obj: Any) -> dict[str, Any]:
+        data: dict[str, Any] = base(obj)
+        for name in names:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+    return hook
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(str, _structure_str)
@@ -294,6 +496,17 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _sequence_factory)
     conv.register_structure_hook_factory(is_mapping, _mapping_factory)
     conv.register_structure_hook_factory(_is_primitive_union, _primitive_union_factory)
+    conv.register_structure_hook_factory(
+        _has_structure_spec, lambda tp: fields_structurer(tp, conv)
+    )
+    conv.register_unstructure_hook_factory(
+        _has_unstructure_spec, lambda tp: _fields_unstructurer(tp, conv)
+    )
+    # A class that needs a plain form of its own (a symptom is "code" or an object)
+    # says so with ``_structure(cls, value)`` / ``_unstructure(self)``: registered last,
+    # so it wins over the field metadata above.
+    use_class_methods(conv, "_structure", "_unstructure")
+    conv.register_unstructure_hook_factory(_is_report, _report_factory)
     conv.register_unstructure_hook(
         MappingProxyType, lambda m: {k: conv.unstructure(v) for k, v in m.items()}
     )
@@ -433,7 +646,9 @@ def prune_empty(data: Any) -> Any:
     return data
 
 
-def load_json(source: str | bytes | os.PathLike[str], *, where: str, what: str) -> Any:
+def load_json(
+    source: str | bytes | os.PathLike[str], *, where: str = "$", what: str = "input"
+) -> Any:
     """Parse JSON text (``str``/``bytes``) or a file (a path), or raise :class:`ValidationError`.
 
     Every failure — an unreadable file, bad JSON, text that is not UTF-8, a number
@@ -457,6 +672,23 @@ def load_json(source: str | bytes | os.PathLike[str], *, where: str, what: str) 
             [f"{where}: JSON too large to read (numbers over 4,300 digits or nesting too deep)"],
             what=what,
         ) from None
+
+
+def read_json_text(text: str | bytes, what: str) -> Any:
+    """Parse JSON text (never a path: see :func:`read_json_file`), errors at ``$``."""
+    if not isinstance(text, str | bytes):
+        raise ValidationError(
+            [f"text: expected JSON text (str or bytes), got {describe_type(text)}"], what=what
+        )
+    return load_json(text, where="$", what=what)
+
+
+def read_json_file(path: str | os.PathLike[str], what: str) -> Any:
+    """Parse a JSON file; errors name the file (its name only, not the folder)."""
+    if not isinstance(path, str | os.PathLike):
+        raise ValidationError([f"path: expected a file path, got {describe_type(path)}"], what=what)
+    p = Path(path)
+    return load_json(p, where=p.name, what=what)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -9,6 +9,8 @@ exceptions still catch it::
     │   └── VersionMismatchError              answers given on another questionnaire version
     ├── ScreeningRefused (PermissionError)    a safety gate refused to go on
     ├── LogIntegrityError                     the hash chain of a log is broken
+    ├── EntryNotFound (KeyError)              no log entry has the id asked for
+    ├── StorageError                          the database cannot be reached, read or written
     ├── MigrationRequired (RuntimeError)      the database schema is older than the library
     └── RenderError (ValueError)              a document could not be rendered faithfully
 
@@ -21,11 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "EntryNotFound",
     "ExointakeError",
     "LogIntegrityError",
     "MigrationRequired",
     "RenderError",
     "ScreeningRefused",
+    "StorageError",
     "ValidationError",
     "VersionMismatchError",
 ]
@@ -73,6 +77,25 @@ class LogIntegrityError(ExointakeError):
     def __init__(self, message: str, *, entry_id: str | None = None) -> None:
         super().__init__(message)
         self.entry_id = entry_id
+
+
+class EntryNotFound(ExointakeError, KeyError):
+    """No entry of the log has the id asked for; ``entry_id`` names it."""
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(entry_id)
+        self.entry_id = entry_id
+
+    def __str__(self) -> str:
+        return f"entry_id: no entry {self.entry_id} in this log"
+
+
+class StorageError(ExointakeError):
+    """The database could not be reached, read or written (down, wrong name, unwritable file).
+
+    Not a :class:`ValueError`: the input was fine, the storage failed. The driver's
+    exception is chained as ``__cause__``; the message names no SQL parameters.
+    """
 
 
 class MigrationRequired(ExointakeError, RuntimeError):

@@ -20,170 +20,51 @@ one converter; the code holds the rules only.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 import enum
-import functools
-import json
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from importlib import resources
-from types import MappingProxyType
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from attrs import evolve, field, fields, frozen
-from cattrs.errors import AttributeValidationNote, ClassValidationError
-from cattrs.gen import make_dict_structure_fn, override
+from attrs import evolve, frozen
 
 from ._common import Route, Text, parse_route
-from ._convert import Expected, converter, describe_type, safe_repr, structure
+from ._convert import (
+    converter,
+    describe_type,
+    safe_repr,
+    structure,
+)
 from ._errors import ValidationError
+from ._reaction import Intervention, Outcome, Reaction
+from ._vocabulary import (
+    BrightonRole,
+    Category,
+    Extent,
+    OrganSystem,
+    SeriousnessCriterion,
+    SeverityTable,
+    Vocabulary,
+    fill_text,
+    load_severity_table,
+    load_vocabulary,
+)
 
 __all__ = [
-    "STABLE_CODES",
     "Action",
     "ActionCode",
-    "ActionTexts",
     "BrightonReason",
-    "BrightonRole",
     "BrightonSign",
-    "Category",
     "CtcaeGrade",
     "CtcaeTerm",
-    "DataSource",
-    "Extent",
     "Grade",
-    "Intervention",
-    "OrganSystem",
-    "Outcome",
-    "Reaction",
-    "SeriousnessCriterion",
-    "SeverityRow",
-    "SeverityTable",
-    "Symptom",
-    "SymptomDef",
-    "Vocabulary",
     "grade",
-    "load_severity_table",
-    "load_vocabulary",
-    "using_vocabulary",
 ]
 
 BRIGHTON_VERSION = "2007"
 CTCAE_VERSION = "5.0"
 
-_E = TypeVar("_E", bound=enum.Enum)
-
 
 # ---------------------------------------------------------------------------- enums
-
-
-class Category(enum.StrEnum):
-    """A row of the article's severity table, ordered ``local < allergy < anaphylaxis``."""
-
-    LOCAL = "local"
-    ALLERGY = "allergy"
-    ANAPHYLAXIS = "anaphylaxis"
-
-    @property
-    def rank(self) -> int:
-        """0 for ``local``, 1 for ``allergy``, 2 for ``anaphylaxis``."""
-        return _CATEGORY_RANK[self]
-
-    # A StrEnum would compare alphabetically (anaphylaxis < local); categories compare
-    # by severity so that max(), sorted() and < mean what a reader expects. Equality
-    # and hashing stay those of the string value.
-    def __lt__(self, other: object) -> bool:
-        if isinstance(other, Category):
-            return _CATEGORY_RANK[self] < _CATEGORY_RANK[other]
-        return NotImplemented
-
-    def __le__(self, other: object) -> bool:
-        if isinstance(other, Category):
-            return _CATEGORY_RANK[self] <= _CATEGORY_RANK[other]
-        return NotImplemented
-
-    def __gt__(self, other: object) -> bool:
-        if isinstance(other, Category):
-            return _CATEGORY_RANK[self] > _CATEGORY_RANK[other]
-        return NotImplemented
-
-    def __ge__(self, other: object) -> bool:
-        if isinstance(other, Category):
-            return _CATEGORY_RANK[self] >= _CATEGORY_RANK[other]
-        return NotImplemented
-
-
-_CATEGORY_ORDER = (Category.LOCAL, Category.ALLERGY, Category.ANAPHYLAXIS)
-_CATEGORY_RANK = {c: n for n, c in enumerate(_CATEGORY_ORDER)}
-
-
-class Extent(enum.StrEnum):
-    """How far a skin sign spreads."""
-
-    LOCALIZED = "localized"
-    GENERALIZED = "generalized"
-    UNKNOWN = "unknown"
-
-
-class OrganSystem(enum.StrEnum):
-    """The organ system a sign belongs to (Brighton's groups plus the injection site)."""
-
-    INJECTION_SITE = "injection_site"
-    DERMATOLOGIC = "dermatologic"
-    CARDIOVASCULAR = "cardiovascular"
-    RESPIRATORY = "respiratory"
-    GASTROINTESTINAL = "gastrointestinal"
-    LABORATORY = "laboratory"
-
-
-class BrightonRole(enum.StrEnum):
-    """A sign's weight in the Brighton 2007 anaphylaxis definition.
-
-    ``combination`` signs count only together with others (e.g. two of tachycardia,
-    capillary refill over 3 s and reduced consciousness make "reduced peripheral
-    circulation", a minor cardiovascular criterion).
-    """
-
-    MAJOR = "major"
-    MINOR = "minor"
-    COMBINATION = "combination"
-    NONE = "none"
-
-
-class Intervention(enum.StrEnum):
-    """What was done for a reaction (recorded, never suggested)."""
-
-    LOCAL_CARE = "local_care"
-    """Cooling, compression or observation of the site."""
-    TOPICAL = "topical"
-    """A cream or ointment (e.g. a topical steroid)."""
-    ORAL = "oral"
-    """Oral medicine (e.g. an antihistamine)."""
-    INFUSION_INTERRUPTED = "infusion_interrupted"
-    """The drip was slowed, paused or stopped."""
-    IV = "iv"
-    """Intravenous medicine or fluids."""
-    PARENTERAL_ADRENALINE = "parenteral_adrenaline"
-    """Adrenaline by injection (intramuscular or intravenous)."""
-    OXYGEN = "oxygen"
-    BRONCHODILATOR = "bronchodilator"
-    URGENT = "urgent"
-    """Urgent intervention: resuscitation, airway support, emergency transfer."""
-    OPERATIVE = "operative"
-    """A surgical procedure (e.g. debridement of the site)."""
-
-
-class Outcome(enum.StrEnum):
-    """The reaction's outcome as last recorded (E2B/FHIR style)."""
-
-    RECOVERED = "recovered"
-    RECOVERING = "recovering"
-    NOT_RECOVERED = "not_recovered"
-    RECOVERED_WITH_SEQUELAE = "recovered_with_sequelae"
-    FATAL = "fatal"
-    UNKNOWN = "unknown"
 
 
 class CtcaeTerm(enum.StrEnum):
@@ -195,57 +76,6 @@ class CtcaeTerm(enum.StrEnum):
     ANAPHYLAXIS = "Anaphylaxis"
     URTICARIA = "Urticaria"
 
-
-class SeriousnessCriterion(enum.StrEnum):
-    """ICH E2A criteria that make an adverse event serious."""
-
-    DEATH = "death"
-    LIFE_THREATENING = "life_threatening"
-    HOSPITALIZATION = "hospitalization"
-    DISABILITY = "disability"
-    CONGENITAL_ANOMALY = "congenital_anomaly"
-    MEDICALLY_IMPORTANT = "medically_important"
-
-    @property
-    def label(self) -> Text:
-        """The criterion in words."""
-        return _CRITERION_LABELS[self]
-
-
-_CRITERION_LABELS = {
-    SeriousnessCriterion.DEATH: Text("死亡", "death"),
-    SeriousnessCriterion.LIFE_THREATENING: Text("生命を脅かす", "life-threatening"),
-    SeriousnessCriterion.HOSPITALIZATION: Text(
-        "入院または入院期間の延長", "hospitalization or its prolongation"
-    ),
-    SeriousnessCriterion.DISABILITY: Text(
-        "永続的または顕著な障害・機能不全", "persistent or significant disability"
-    ),
-    SeriousnessCriterion.CONGENITAL_ANOMALY: Text("先天異常", "congenital anomaly"),
-    SeriousnessCriterion.MEDICALLY_IMPORTANT: Text(
-        "その他の医学的に重要な事象", "other medically important event"
-    ),
-}
-
-
-_FIELD_LABELS: Mapping[str, Text] = MappingProxyType(
-    {
-        "route": Text("投与経路", "route"),
-        "interventions": Text("処置", "interventions"),
-        "hospitalization": Text("入院の有無", "hospitalization"),
-        "outcome": Text("転帰", "outcome"),
-        "body_surface_percent": Text("蕁麻疹の範囲（体表面積%）", "body surface %"),
-        "life_threatening": Text("生命を脅かすものだったか", "life-threatening or not"),
-        "prolonged": Text("遷延・再燃の有無", "prolonged or recurring"),
-        "disability": Text("障害・機能不全の有無", "disability or not"),
-        "congenital_anomaly": Text("先天異常の有無", "congenital anomaly or not"),
-        "medically_important": Text(
-            "その他の医学的に重要な事象か", "other medically important event or not"
-        ),
-    }
-)
-"""The fields grading may ask to record (``CtcaeGrade.missing``, the complete-record
-action), in words."""
 
 _CRITERION_FIELD = {
     SeriousnessCriterion.DEATH: "outcome",
@@ -288,596 +118,12 @@ class ActionCode(enum.StrEnum):
 # ---------------------------------------------------------------------------- data files
 
 
-@frozen
-class DataSource:
-    """Where a data file's content comes from."""
-
-    id: str
-    title: str
-    published: str | None = None
-    kind: str = "article"
-    """``article``, ``std`` (an international standard) or ``practice``."""
-    note: str | None = None
-
-
-@frozen
-class SeverityRow:
-    """One row of the article's severity table."""
-
-    code: Category
-    label: Text
-    frequency: Text
-    symptoms: Text
-    """The article's symptom words for the row."""
-    guidance: Text
-    """What the patient is told about this row."""
-    follow_up_days: int
-    """Follow up within this many days after such a reaction [practice]."""
-
-
-@frozen
-class ActionTexts:
-    """The wording of each action, ja/en; ``{days}``, ``{criteria}`` and ``{fields}`` (the
-    fields to record) are filled in."""
-
-    review_anaphylaxis: Text
-    review_anaphylaxis_not_a_case: Text
-    review_allergy: Text
-    review_persistent: Text
-    follow_up: Text
-    report: Text
-    complete_record: Text
-
-
-def _fill(text: Text, **values: object) -> Text:
-    return Text(text.ja.format(**values), text.en.format(**values))
-
-
-@frozen
-class SeverityTable:
-    """The article's severity table, versioned. Build with :func:`load_severity_table`."""
-
-    id: str
-    version: str
-    source: DataSource
-    rows: tuple[SeverityRow, ...]
-    actions: ActionTexts
-    persistence_days: int = 3
-    """Local symptoms lasting longer than this need the physician ("数日")."""
-
-    def __attrs_post_init__(self) -> None:
-        codes = [r.code for r in self.rows]
-        errors = []
-        if sorted(codes, key=lambda c: c.rank) != list(_CATEGORY_ORDER):
-            errors.append(
-                "severity.rows: expected exactly one row each for local, allergy, anaphylaxis, "
-                "in that order"
-            )
-        elif codes != list(_CATEGORY_ORDER):
-            errors.append("severity.rows: expected the order local, allergy, anaphylaxis")
-        if self.persistence_days < 1:
-            errors.append("severity.persistence_days: expected at least 1")
-        for a in fields(ActionTexts):
-            try:
-                _fill(getattr(self.actions, a.name), days=1, criteria="-", fields="-")
-            except (KeyError, IndexError, ValueError):
-                errors.append(
-                    f"severity.actions.{a.name}: only {{days}}, {{criteria}} and {{fields}} "
-                    "may be filled in"
-                )
-        errors.extend(
-            f"severity.rows[{n}].follow_up_days: expected 0 or more"
-            for n, r in enumerate(self.rows)
-            if r.follow_up_days < 0
-        )
-        if errors:
-            raise ValidationError(errors, what="severity table")
-
-    def row(self, category: Category | str) -> SeverityRow:
-        """The row for ``category``."""
-        return self.rows[Category(category).rank]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data, as in the bundled file."""
-        data: dict[str, Any] = converter.unstructure(self)
-        return data
-
-
-@frozen
-class SymptomDef:
-    """One code of the symptom vocabulary and how each grading reads it."""
-
-    code: str
-    label: Text
-    row: Category
-    """The article row this sign belongs to."""
-    system: OrganSystem
-    skin: bool = False
-    """A skin sign: it carries an extent, and counts for the escalation rule."""
-    default_extent: Extent | None = None
-    """Skin signs only: the extent when a symptom does not state one."""
-    row_generalized: Category | None = None
-    """Skin signs only: the row when generalized (or of unknown extent), if higher."""
-    brighton: BrightonRole = BrightonRole.NONE
-    """Brighton role when localized or of unknown extent (or for non-skin signs)."""
-    brighton_generalized: BrightonRole | None = None
-    """Skin signs only: Brighton role when documented generalized."""
-    stable: bool = False
-    """One of the article's 14 codes: the stable public contract."""
-    source: str = "article"
-
-    def row_for(self, extent: Extent | None) -> Category:
-        """The article row for this sign at ``extent`` (unknown counts as generalized)."""
-        if self.skin and self.row_generalized is not None and extent is not Extent.LOCALIZED:
-            return self.row_generalized
-        return self.row
-
-    def brighton_for(self, extent: Extent | None) -> BrightonRole:
-        """The Brighton role at ``extent`` (only a documented generalized extent counts)."""
-        if self.skin and extent is Extent.GENERALIZED and self.brighton_generalized is not None:
-            return self.brighton_generalized
-        return self.brighton
-
-
-@frozen
-class Vocabulary:
-    """The symptom vocabulary, versioned. Build with :func:`load_vocabulary`."""
-
-    version: str
-    table: str
-    """The severity table version whose rows the codes refer to."""
-    sources: tuple[DataSource, ...]
-    symptoms: tuple[SymptomDef, ...]
-    brighton_sudden_onset_minutes: int = 120
-    """Onset within this many minutes documents a sudden onset [practice]."""
-    note: str | None = None
-    _index: Mapping[str, SymptomDef] = field(init=False, repr=False, eq=False, hash=False)
-
-    def __attrs_post_init__(self) -> None:
-        errors = _check_vocabulary(self)
-        if errors:
-            raise ValidationError(errors, what="vocabulary")
-        object.__setattr__(self, "_index", MappingProxyType({s.code: s for s in self.symptoms}))
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._index
-
-    def __getitem__(self, code: str) -> SymptomDef:
-        return self._index[code]
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """Every code, in file order."""
-        return tuple(s.code for s in self.symptoms)
-
-    @property
-    def stable_codes(self) -> tuple[str, ...]:
-        """The article's 14 codes (the stable contract)."""
-        return tuple(s.code for s in self.symptoms if s.stable)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data, as in the bundled file."""
-        data: dict[str, Any] = converter.unstructure(self)
-        return data
-
-
-STABLE_CODES = (
-    "redness",
-    "swelling",
-    "pain",
-    "bruising",
-    "warmth",
-    "itch_site",
-    "rash",
-    "itch_skin",
-    "urticaria",
-    "vomiting",
-    "abdominal_pain",
-    "hypotension",
-    "dyspnea",
-    "reduced_consciousness",
-)
-"""The article's 14 symptom codes, in the article's order: the stable contract."""
-
-
-def _check_vocabulary(v: Vocabulary) -> list[str]:
-    errors: list[str] = []
-    seen: set[str] = set()
-    source_ids = {s.id for s in v.sources}
-    for n, s in enumerate(v.symptoms):
-        path = f"vocabulary.symptoms[{n}]"
-        if s.code in seen:
-            errors.append(f"{path}.code: duplicate {s.code!r}")
-        seen.add(s.code)
-        if s.source not in source_ids:
-            errors.append(f"{path}.source: expected one of {'|'.join(sorted(source_ids))}")
-        if s.skin and s.default_extent is None:
-            errors.append(f"{path}.default_extent: a skin sign needs a default extent")
-        if not s.skin and (
-            s.default_extent is not None
-            or s.row_generalized is not None
-            or s.brighton_generalized is not None
-        ):
-            errors.append(f"{path}: only skin signs take extent-dependent fields")
-        if s.row_generalized is not None and s.row_generalized.rank < s.row.rank:
-            errors.append(f"{path}.row_generalized: must not be lower than row")
-        if s.stable and s.code not in STABLE_CODES:
-            errors.append(f"{path}.stable: {s.code!r} is not one of the article's codes")
-    missing = [c for c in STABLE_CODES if c not in seen]
-    if missing:
-        errors.append(f"vocabulary.symptoms: the stable codes are missing: {', '.join(missing)}")
-    unstable = [s.code for s in v.symptoms if s.code in STABLE_CODES and not s.stable]
-    if unstable:
-        errors.append(f"vocabulary.symptoms: must be marked stable: {', '.join(unstable)}")
-    if v.brighton_sudden_onset_minutes < 1:
-        errors.append("vocabulary.brighton_sudden_onset_minutes: expected at least 1")
-    return errors
-
-
-def _version_key(version: str) -> tuple[str | int, ...]:
-    """Sort key that orders ``"2"`` before ``"10"``: digit runs compare as numbers."""
-    parts = re.split(r"(\d+)", version)
-    return tuple(int(p) if n % 2 else p for n, p in enumerate(parts))
-
-
-def _data_versions(kind: str) -> list[str]:
-    """The bundled versions of a data file kind, oldest first."""
-    folder = resources.files("exointake") / "data" / kind
-    names = (p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
-    return sorted(names, key=_version_key)
-
-
-def _data_file(kind: str, version: str | None) -> object:
-    versions = _data_versions(kind)
-    chosen = versions[-1] if version is None else version
-    if chosen not in versions:
-        raise ValidationError(
-            [f"{kind}: no version {safe_repr(chosen)} (bundled: {', '.join(versions)})"],
-            what=kind,
-        )
-    path = resources.files("exointake") / "data" / kind / f"{chosen}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-@functools.cache
-def load_severity_table(version: str | None = None) -> SeverityTable:
-    """The bundled severity table; the newest unless ``version`` is given."""
-    return structure(
-        _data_file("severity", version), SeverityTable, path="severity", what="severity table"
-    )
-
-
-@functools.cache
-def load_vocabulary(version: str | None = None) -> Vocabulary:
-    """The bundled symptom vocabulary; the newest unless ``version`` is given."""
-    return structure(
-        _data_file("vocabulary", version), Vocabulary, path="vocabulary", what="vocabulary"
-    )
-
-
 # ---------------------------------------------------------------------------- reaction
 
 
-_VOCABULARY: contextvars.ContextVar[Vocabulary | None] = contextvars.ContextVar(
-    "exointake_grading_vocabulary", default=None
-)
-"""The vocabulary symptoms are checked against; ``None`` = the bundled newest."""
-
-
-def _current_vocabulary() -> Vocabulary:
-    return _VOCABULARY.get() or load_vocabulary()
-
-
-@contextlib.contextmanager
-def using_vocabulary(vocabulary: Vocabulary | None) -> Iterator[Vocabulary]:
-    """Check symptoms built inside the ``with`` block against ``vocabulary``.
-
-    :meth:`Reaction.from_dict` and :func:`grade` take ``vocabulary=`` and do this for
-    you; use it when building :class:`Symptom` values by hand from a vocabulary
-    other than the bundled newest (``None`` = the bundled newest).
-    """
-    if vocabulary is not None and not isinstance(vocabulary, Vocabulary):
-        raise ValidationError(
-            [f"vocabulary: expected a Vocabulary, got {describe_type(vocabulary)}"],
-            what="grading",
-        )
-    token = _VOCABULARY.set(vocabulary)
-    try:
-        yield _current_vocabulary()
-    finally:
-        _VOCABULARY.reset(token)
-
-
-_EXTENTS = "|".join(e.value for e in Extent)
-
-
-def _to_extent(value: Extent | str | None) -> Extent | None:
-    if value is None or isinstance(value, Extent):
-        return value
-    if isinstance(value, str) and value in Extent._value2member_map_:
-        return Extent(value)
-    raise ValidationError(
-        [f"extent: expected one of {_EXTENTS} or null, got {safe_repr(value)}"], what="symptom"
-    )
-
-
-@frozen
-class Symptom:
-    """One reported sign: a vocabulary ``code`` and, for skin signs, its ``extent``.
-
-    In JSON either ``"urticaria"`` or ``{"code": "urticaria", "extent": "generalized"}``.
-    ``extent=None`` means "not stated": the vocabulary's default for the code applies
-    (``localized`` for site signs such as ``redness``, ``unknown`` for ``urticaria``).
-    The code is checked against the bundled newest vocabulary, or the one given to
-    :meth:`Reaction.from_dict`, :func:`grade` or :func:`using_vocabulary`.
-    """
-
-    code: str
-    extent: Extent | None = field(default=None, converter=_to_extent)
-
-    def __attrs_post_init__(self) -> None:
-        if not isinstance(self.code, str):
-            raise ValidationError(
-                [f"code: expected a symptom code (a string), got {describe_type(self.code)}"],
-                what="symptom",
-            )
-        vocabulary = _current_vocabulary()
-        if self.code not in vocabulary:
-            raise ValidationError(
-                [f"code: unknown symptom code {safe_repr(self.code)}"], what="symptom"
-            )
-        if self.extent is not None and not vocabulary[self.code].skin:
-            raise ValidationError(
-                [f"extent: only skin signs take an extent; {self.code!r} is not one"],
-                what="symptom",
-            )
-
-    def effective_extent(self, vocabulary: Vocabulary | None = None) -> Extent | None:
-        """The extent that grading uses: the stated one, else the code's default."""
-        if self.extent is not None:
-            return self.extent
-        return (vocabulary or _current_vocabulary())[self.code].default_extent
-
-
-def _structure_code(value: object, _: type) -> str:
-    if not isinstance(value, str):
-        raise Expected(f"expected a symptom code (a string), got {describe_type(value)}")
-    if value not in _current_vocabulary():
-        raise Expected(f"unknown symptom code {safe_repr(value)}")
-    return value
-
-
-_symptom_fields = make_dict_structure_fn(
-    Symptom, converter, code=override(struct_hook=_structure_code)
-)
-
-
-def _structure_symptom(value: object, _: type) -> Symptom:
-    if isinstance(value, str):
-        value = {"code": value}
-    if not isinstance(value, Mapping):
-        raise Expected(
-            f"expected a symptom code or an object with code and extent, got {describe_type(value)}"
-        )
-    if not all(isinstance(k, str) for k in value):
-        raise Expected("expected an object with string keys")
-    code, extent = value.get("code"), value.get("extent")
-    vocabulary = _current_vocabulary()
-    # Checked here rather than in __attrs_post_init__ so that the message keeps its path.
-    if (
-        extent is not None
-        and isinstance(code, str)
-        and code in vocabulary
-        and not vocabulary[code].skin
-    ):
-        exc = Expected(f"only skin signs take an extent; {code!r} is not one")
-        exc.__notes__ = [AttributeValidationNote("extent", "extent", Extent)]
-        raise ClassValidationError("While structuring Symptom", [exc], Symptom)
-    symptom: Symptom = _symptom_fields(value, Symptom)
-    return symptom
-
-
-def _unstructure_symptom(symptom: Symptom) -> object:
-    if symptom.extent is None:
-        return symptom.code
-    return {"code": symptom.code, "extent": symptom.extent.value}
-
-
-converter.register_structure_hook(Symptom, _structure_symptom)
-converter.register_unstructure_hook(Symptom, _unstructure_symptom)
-
-
-_INTERVENTION_ORDER = {v: n for n, v in enumerate(Intervention)}
 _ALL_INTERVENTIONS = frozenset(Intervention)
 _SYSTEM_ORDER = {v: n for n, v in enumerate(OrganSystem)}
 _CRITERIA = tuple(SeriousnessCriterion)
-
-
-def _enum_or_error(cls: type[_E], value: object, path: str) -> _E:
-    if isinstance(value, cls):
-        return value
-    if isinstance(value, str) and value in cls._value2member_map_:
-        return cls(value)
-    choices = "|".join(str(m.value) for m in cls)
-    raise ValidationError(
-        [f"{path}: expected one of {choices}, got {safe_repr(value)}"], what="reaction"
-    )
-
-
-def _sorted_interventions(
-    value: Iterable[Intervention | str] | None,
-) -> tuple[Intervention, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise ValidationError(
-            [f"interventions: expected a list or null, got {describe_type(value)}"],
-            what="reaction",
-        )
-    chosen = {_enum_or_error(Intervention, v, f"interventions[{n}]") for n, v in enumerate(value)}
-    return tuple(sorted(chosen, key=_INTERVENTION_ORDER.__getitem__))
-
-
-def _to_outcome(value: Outcome | str) -> Outcome:
-    return _enum_or_error(Outcome, value, "outcome")
-
-
-def _to_symptoms(value: Iterable[Symptom]) -> tuple[Symptom, ...]:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise ValidationError(
-            [f"symptoms: expected a list of Symptom, got {describe_type(value)}"],
-            what="reaction",
-        )
-    return tuple(value)
-
-
-_INT_FIELDS = ("onset_minutes", "duration_days", "body_surface_percent")
-_INT_MAX = {"onset_minutes": 366 * 24 * 60, "duration_days": 36_600, "body_surface_percent": 100}
-"""Upper bounds: a year for the onset, a century for the duration, all of the body."""
-_OPTIONAL_BOOL_FIELDS = (
-    "rapid_progression",
-    "hospitalization",
-    "worsening",
-    "prolonged",
-    "life_threatening",
-    "disability",
-    "congenital_anomaly",
-    "medically_important",
-)
-
-
-@frozen
-class Reaction:
-    """What was observed after an administration, as far as grading needs it.
-
-    Unknown is ``None`` and is never read as "no": e.g. ``interventions=None``
-    means not recorded, ``()`` means nothing was done; ``life_threatening=None``
-    means nobody recorded whether it was. Built in Python, every field is checked
-    like parsed data (a :class:`ValidationError` naming the field).
-
-    Example:
-        >>> import exointake
-        >>> r = exointake.Reaction.from_dict({"symptoms": ["hypotension",
-        ...     {"code": "urticaria", "extent": "generalized"}], "onset_minutes": 10})
-        >>> r.symptoms[1].extent
-        <Extent.GENERALIZED: 'generalized'>
-    """
-
-    symptoms: tuple[Symptom, ...] = field(converter=_to_symptoms)
-    onset_minutes: int | None = None
-    """Minutes from the start of the administration to the first sign."""
-    rapid_progression: bool | None = None
-    """Whether the signs progressed rapidly; ``None`` = not recorded. Brighton levels
-    1-3 need it documented (a sudden onset alone does not show it)."""
-    reported_anaphylaxis: bool = False
-    """The reporter (physician) called it anaphylaxis."""
-    interventions: tuple[Intervention, ...] | None = field(
-        default=None, converter=_sorted_interventions
-    )
-    hospitalization: bool | None = None
-    """Inpatient hospitalization, or its prolongation, because of the reaction."""
-    outcome: Outcome = field(default=Outcome.UNKNOWN, converter=_to_outcome)
-    duration_days: int | None = None
-    """How many days the symptoms have lasted so far."""
-    worsening: bool | None = None
-    """Whether the symptoms are getting worse."""
-    prolonged: bool | None = None
-    """Not promptly responsive to treatment, or recurring after improving (CTCAE)."""
-    body_surface_percent: int | None = None
-    """Share of the body surface with hives, 0-100 (CTCAE Urticaria)."""
-    life_threatening: bool | None = None
-    """At risk of death at the time of the event (ICH E2A), as the reporter judged."""
-    disability: bool | None = None
-    """Persistent or significant disability or incapacity (ICH E2A)."""
-    congenital_anomaly: bool | None = None
-    medically_important: bool | None = None
-    """Another medically important event, as the reporter judged (ICH E2A)."""
-
-    def __attrs_post_init__(self) -> None:
-        errors: list[str] = []
-        if not self.symptoms:
-            errors.append("symptoms: expected at least one symptom")
-        seen: set[str] = set()
-        for n, s in enumerate(self.symptoms):
-            if not isinstance(s, Symptom):
-                errors.append(
-                    f"symptoms[{n}]: expected a Symptom, got {describe_type(s)} "
-                    "(Reaction.from_dict reads plain codes)"
-                )
-                continue
-            if s.code in seen:
-                errors.append(f"symptoms[{n}].code: {s.code!r} is listed twice")
-            seen.add(s.code)
-        for name in _INT_FIELDS:
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                errors.append(f"{name}: expected an integer or null, got {describe_type(value)}")
-            elif value is not None and value < 0:
-                errors.append(f"{name}: expected 0 or more")
-            elif value is not None and value > _INT_MAX[name]:
-                errors.append(f"{name}: expected 0 to {_INT_MAX[name]}")
-        if not isinstance(self.reported_anaphylaxis, bool):
-            errors.append(
-                "reported_anaphylaxis: expected a boolean, "
-                f"got {describe_type(self.reported_anaphylaxis)}"
-            )
-        errors.extend(
-            f"{name}: expected a boolean or null, got {describe_type(getattr(self, name))}"
-            for name in _OPTIONAL_BOOL_FIELDS
-            if getattr(self, name) is not None and not isinstance(getattr(self, name), bool)
-        )
-        if errors:
-            raise ValidationError(errors, what="reaction")
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """The symptom codes, in the order given."""
-        return tuple(s.code for s in self.symptoms)
-
-    @classmethod
-    def from_dict(cls, data: object, *, vocabulary: Vocabulary | None = None) -> Reaction:
-        """A reaction from plain JSON-like data.
-
-        Args:
-            data: e.g. ``{"symptoms": ["pain", {"code": "urticaria", "extent": "generalized"}]}``.
-            vocabulary: the vocabulary symptom codes are checked against (the bundled
-                newest by default); grade the result with the same one.
-
-        Raises:
-            ValidationError: every problem with its path, e.g.
-                ``symptoms[1].code: unknown symptom code 'foo'``.
-        """
-        with using_vocabulary(vocabulary):
-            return structure(data, cls, what="reaction")
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data; ``Reaction.from_dict(r.to_dict()) == r``."""
-        data: dict[str, Any] = converter.unstructure(self)
-        return data
-
-
-_reaction_fields = make_dict_structure_fn(Reaction, converter)
-
-
-def _structure_reaction(value: object, _: type) -> Reaction:
-    # Reaction's own checks raise ValidationError from __init__; cattrs wraps it with no
-    # field note. Re-raise it bare so that, nested in another record, its relative paths
-    # get that record's field name in front (e.g. ``reaction.symptoms[1].code``).
-    if not isinstance(value, Mapping):
-        raise Expected(f"expected an object, got {describe_type(value)}")
-    if not all(isinstance(k, str) for k in value):
-        raise Expected("expected an object with string keys")
-    try:
-        reaction: Reaction = _reaction_fields(value, Reaction)
-    except ClassValidationError as exc:
-        with_notes, without = exc.group_exceptions()
-        if not with_notes and len(without) == 1 and isinstance(without[0], ValidationError):
-            raise without[0] from None
-        raise
-    return reaction
-
-
-converter.register_structure_hook(Reaction, _structure_reaction)
 
 
 # ---------------------------------------------------------------------------- grade
@@ -1038,16 +284,7 @@ def grade(
             [f"reaction: expected a Reaction or an object, got {describe_type(reaction)}"],
             what="grading",
         )
-    problems = []
-    for n, s in enumerate(reaction.symptoms):
-        if s.code not in vocabulary:
-            problems.append(f"symptoms[{n}].code: unknown symptom code {safe_repr(s.code)}")
-        elif s.extent is not None and not vocabulary[s.code].skin:
-            problems.append(
-                f"symptoms[{n}].extent: only skin signs take an extent; {s.code!r} is not one"
-            )
-    if problems:
-        raise ValidationError(problems, what="reaction")
+    reaction.check(vocabulary)
     days = table.persistence_days if persistence_days is None else persistence_days
 
     category, escalated = _category(reaction, vocabulary)
@@ -1477,19 +714,23 @@ def _actions(
     elif category is Category.ALLERGY:
         actions.append(action(ActionCode.PHYSICIAN_REVIEW, texts.review_allergy, 0))
     elif persistent:
-        review = _fill(texts.review_persistent, days=persistence_days)
+        review = fill_text(texts.review_persistent, days=persistence_days)
         actions.append(action(ActionCode.PHYSICIAN_REVIEW, review, 0))
     follow = table.row(category).follow_up_days
-    actions.append(action(ActionCode.FOLLOW_UP, _fill(texts.follow_up, days=follow), follow))
+    actions.append(action(ActionCode.FOLLOW_UP, fill_text(texts.follow_up, days=follow), follow))
     if criteria:
         report = Text(
-            texts.report.ja.format(criteria="、".join(c.label.ja for c in criteria)),
-            texts.report.en.format(criteria=", ".join(c.label.en for c in criteria)),
+            texts.report.ja.format(
+                criteria="、".join(table.criterion_labels[c].ja for c in criteria)
+            ),
+            texts.report.en.format(
+                criteria=", ".join(table.criterion_labels[c].en for c in criteria)
+            ),
         )
         actions.append(action(ActionCode.REPORT, report, 0))
     if ctcae.grade is None or undecided:
         names = [*ctcae.missing, *(_CRITERION_FIELD[c] for c in undecided)]
-        fields_ = [_FIELD_LABELS[n] for n in dict.fromkeys(names)]
+        fields_ = [table.field_labels[n] for n in dict.fromkeys(names)]
         record = Text(
             texts.complete_record.ja.format(fields="、".join(f.ja for f in fields_)),
             texts.complete_record.en.format(fields=", ".join(f.en for f in fields_)),

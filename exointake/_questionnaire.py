@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import json
+import os
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from attrs import field, frozen
 
+from . import _bundled
 from ._common import Route, Text, parse_route
 from ._convert import (
     Expected,
     canonical_json,
     converter,
     describe_type,
-    load_json,
     prune_empty,
+    read_json_file,
+    read_json_text,
     safe_key,
     safe_repr,
     sha256_hex,
@@ -163,7 +163,7 @@ _LINK_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 class Questionnaire:
     """A versioned questionnaire: a title and items, in Japanese and English.
 
-    Build one with :meth:`from_dict`, :meth:`from_json` or
+    Build one with :meth:`from_dict`, :meth:`from_json`, :meth:`from_file` or
     :func:`load_questionnaire`; those check the whole definition and raise
     :class:`~exointake.ValidationError` listing every problem.
     """
@@ -191,9 +191,14 @@ class Questionnaire:
         return structure(data, cls, path="questionnaire", what="questionnaire")
 
     @classmethod
-    def from_json(cls, source: str | bytes | Path) -> Questionnaire:
-        """A questionnaire from JSON text or a path to a JSON file."""
-        return cls.from_dict(_read_json(source, "questionnaire"))
+    def from_json(cls, text: str | bytes) -> Questionnaire:
+        """A questionnaire from JSON text (:meth:`from_file` reads a file)."""
+        return cls.from_dict(read_json_text(text, "questionnaire"))
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Questionnaire:
+        """A questionnaire from a JSON file."""
+        return cls.from_dict(read_json_file(path, "questionnaire"))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; ``from_dict(q.to_dict()) == q``."""
@@ -312,7 +317,7 @@ class Questionnaire:
             if item.link_id not in values:
                 continue
             try:
-                parsed[item.link_id] = _parse_value(item, values[item.link_id])
+                parsed[item.link_id] = parse_value(item, values[item.link_id])
             except Expected as exc:
                 errors.append(f"answers.{item.link_id}: {exc}")
         shown = self.shown_items(parsed, route_)
@@ -453,57 +458,17 @@ def answer_to_json(value: AnswerValue) -> object:
 # ---------------------------------------------------------------------------- loading
 
 
-def _read_json(source: str | bytes | Path, what: str) -> object:
-    """JSON text, or a file when ``source`` is a :class:`~pathlib.Path`."""
-    return load_json(source, where="$", what=what)
-
-
-def _bundled_versions(kind: str, ident: str) -> list[str]:
-    folder = resources.files("exointake") / "data" / kind / ident
-    if not folder.is_dir():
-        return []
-    names = [p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json")]
-    return sorted(names, key=lambda v: tuple(int(x) if x.isdigit() else x for x in v.split(".")))
-
-
-_BUNDLE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(\.[0-9a-z_-]{1,16}){0,3}")
-
-
-def _bundled_json(kind: str, ident: str, version: str | None) -> object:
-    for label, name, optional in (("id", ident, False), ("version", version, True)):
-        if (name is not None or not optional) and (
-            not isinstance(name, str) or not _BUNDLE_NAME.fullmatch(name)
-        ):
-            raise ValidationError(
-                [
-                    f"{kind}.{label}: expected a bundled name (a-z, 0-9, _ - .), got "
-                    f"{safe_repr(name)}"
-                ],
-                what=kind,
-            )
-    versions = _bundled_versions(kind, ident)
-    if not versions:
-        raise ValidationError([f"{kind}: no bundled {ident!r}"], what=kind)
-    chosen = versions[-1] if version is None else version
-    if chosen not in versions:
-        raise ValidationError(
-            [f"{kind}: {ident} has no version {chosen!r} (bundled: {', '.join(versions)})"],
-            what=kind,
-        )
-    path = resources.files("exointake") / "data" / kind / ident / f"{chosen}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def load_questionnaire(id: str = "exosome-intake", version: str | None = None) -> Questionnaire:
     """A bundled questionnaire; the newest version unless ``version`` is given."""
-    return Questionnaire.from_dict(_bundled_json("questionnaires", id, version))
+    return _bundled.load(
+        "questionnaires", id, version, Questionnaire.from_dict, what="questionnaire"
+    )
 
 
-@functools.lru_cache(maxsize=32)
 def bundled_questionnaire(id: str, version: str) -> Questionnaire | None:
     """The bundled questionnaire with this id and version, or None (a clinic's own one).
 
-    Cached: a bundled questionnaire is immutable data.
+    Built once per process, like all bundled data.
     """
     try:
         return load_questionnaire(id, version)
@@ -514,7 +479,7 @@ def bundled_questionnaire(id: str, version: str) -> Questionnaire | None:
 # ---------------------------------------------------------------------------- checks
 
 
-def _parse_value(item: Item, raw: object) -> AnswerValue:
+def parse_value(item: Item, raw: object) -> AnswerValue:
     if raw == "unknown" and item.type is not ItemType.TEXT:
         if item.allow_unknown:
             return UNKNOWN
@@ -581,7 +546,7 @@ def _coerce_enable_answer(item: Item, answer: object) -> AnswerValue:
         if isinstance(answer, str) and answer in item.choice_codes():
             return answer
         raise Expected(f"expected one of {'|'.join(item.choice_codes())}")
-    return _parse_value(item, answer)
+    return parse_value(item, answer)
 
 
 def _compare(op: Operator, value: AnswerValue, expected: AnswerValue) -> bool:

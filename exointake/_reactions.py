@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from attrs import field, frozen
 
-from ._convert import Expected, converter, structure, structure_decimal
-from ._grading import Reaction
-from ._records import _to_enum, _to_utc, _validator, check_aware, check_id, register_checked
+from ._convert import (
+    Expected,
+    checks,
+    converter,
+    structure,
+    structure_decimal,
+    to_member,
+    with_checks,
+)
+from ._errors import ValidationError
+from ._reaction import (
+    Reaction,
+    raw_symptom_pairs,
+    symptom_errors,
+)
+from ._records import check_aware, check_id
+from ._vocabulary import (
+    Vocabulary,
+    load_vocabulary,
+)
 
 __all__ = ["Causality", "ReactionRecord", "VitalSigns"]
 
@@ -54,23 +72,23 @@ _RESP_RATE = _in_range(2, 80)
 _SPO2 = _in_range(30, 100)
 
 
-def _causality(value: Causality | str) -> Causality:
-    return _to_enum(Causality, value)
+def _to_causality(value: Causality | str) -> Causality:
+    return to_member(Causality, value, "causality")
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class VitalSigns:
     """Vital signs measured during the reaction; every field is optional."""
 
-    systolic_mmhg: int | None = field(default=None, validator=_validator(_SYSTOLIC))
-    diastolic_mmhg: int | None = field(default=None, validator=_validator(_DIASTOLIC))
-    heart_rate_bpm: int | None = field(default=None, validator=_validator(_HEART_RATE))
-    respiratory_rate: int | None = field(default=None, validator=_validator(_RESP_RATE))
-    spo2_percent: int | None = field(default=None, validator=_validator(_SPO2))
-    temperature_c: Decimal | None = field(default=None, validator=_validator(_temperature))
+    systolic_mmhg: int | None = field(default=None, metadata=checks(_SYSTOLIC))
+    diastolic_mmhg: int | None = field(default=None, metadata=checks(_DIASTOLIC))
+    heart_rate_bpm: int | None = field(default=None, metadata=checks(_HEART_RATE))
+    respiratory_rate: int | None = field(default=None, metadata=checks(_RESP_RATE))
+    spo2_percent: int | None = field(default=None, metadata=checks(_SPO2))
+    temperature_c: Decimal | None = field(default=None, metadata=checks(_temperature))
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class ReactionRecord:
     """A reaction after an administration, as reported by staff.
 
@@ -80,32 +98,36 @@ class ReactionRecord:
     free text: it is stored, but never shown in ``repr``, errors or log lines.
     """
 
-    administration_id: str = field(validator=_validator(check_id))
-    onset: dt.datetime = field(converter=_to_utc)
+    administration_id: str = field(metadata=checks(check_id))
+    onset: dt.datetime = field(metadata=checks(check_aware))
     reaction: Reaction
-    causality: Causality = field(converter=_causality)
-    reporter: str = field(validator=_validator(check_id))
+    causality: Causality = field(converter=_to_causality)
+    reporter: str = field(metadata=checks(check_id))
     vital_signs: VitalSigns | None = None
     note: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_dict(cls, data: object) -> ReactionRecord:
-        """A reaction record from JSON-like data; raises ValidationError listing every problem."""
-        return structure(data, cls, path="reaction", what="reaction")
+    def from_dict(cls, data: object, *, vocabulary: Vocabulary | None = None) -> ReactionRecord:
+        """A reaction record from JSON-like data; raises ValidationError listing every problem.
+
+        Args:
+            data: the record's plain data.
+            vocabulary: the vocabulary symptom codes are checked against (the bundled
+                newest by default).
+        """
+        raw = data.get("reaction") if isinstance(data, Mapping) else None
+        unknown = symptom_errors(
+            raw_symptom_pairs(raw), vocabulary or load_vocabulary(), "reaction.reaction.symptoms"
+        )
+        try:
+            record = structure(data, cls, path="reaction", what="reaction")
+        except ValidationError as exc:
+            raise ValidationError([*exc.errors, *unknown], what="reaction") from None
+        if unknown:
+            raise ValidationError(unknown, what="reaction")
+        return record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; ``from_dict(r.to_dict()) == r``."""
         data: dict[str, Any] = converter.unstructure(self)
         return data
-
-
-register_checked(
-    VitalSigns,
-    systolic_mmhg=_SYSTOLIC,
-    diastolic_mmhg=_DIASTOLIC,
-    heart_rate_bpm=_HEART_RATE,
-    respiratory_rate=_RESP_RATE,
-    spo2_percent=_SPO2,
-    temperature_c=_temperature,
-)
-register_checked(ReactionRecord, administration_id=check_id, onset=check_aware, reporter=check_id)

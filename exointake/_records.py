@@ -14,23 +14,24 @@ import datetime as dt
 import enum
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from attrs import Attribute, field, frozen
-from cattrs.gen import make_dict_structure_fn, override
+from attrs import field, frozen
 
 from ._common import Route
 from ._convert import (
     Expected,
     canonical_json,
+    checks,
     converter,
-    safe_repr,
     sha256_hex,
     structure,
     structure_datetime,
     structure_decimal,
+    to_member,
+    with_checks,
 )
 from ._errors import ValidationError
 
@@ -44,8 +45,11 @@ __all__ = [
     "ScreeningRecord",
     "Sourcing",
     "StorageCheck",
+    "check_aware",
     "check_id",
+    "check_label",
     "check_sha256",
+    "json_object",
 ]
 
 T = TypeVar("T")
@@ -93,6 +97,13 @@ def _is_label(value: str) -> bool:
     return _SHORT_RE.fullmatch(value) is not None and value == value.strip()
 
 
+def json_object(value: object) -> dict[str, Any]:
+    """A JSON object (e.g. a stored result), copied."""
+    if not isinstance(value, Mapping):
+        raise Expected("expected an object")
+    return dict(value)
+
+
 def check_positive_decimal(value: object) -> Decimal:
     """A decimal number greater than zero."""
     d = structure_decimal(value)
@@ -104,40 +115,6 @@ def check_positive_decimal(value: object) -> Decimal:
 def check_aware(value: object) -> dt.datetime:
     """An aware date-time, normalised to UTC."""
     return structure_datetime(value)
-
-
-def _validator(check: Callable[[object], object]) -> Callable[[object, Attribute[Any], Any], None]:
-    """An attrs validator running ``check`` (so Python construction is checked too)."""
-
-    def validate(_inst: object, attribute: Attribute[Any], value: object) -> None:
-        try:
-            check(value)
-        except Expected as exc:
-            raise ValidationError([f"{attribute.name}: {exc}"], what=type(_inst).__name__) from None
-
-    return validate
-
-
-def _to_utc(value: dt.datetime) -> dt.datetime:
-    if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(["expected an aware date-time (with a time zone)"], what="date-time")
-    return value.astimezone(dt.UTC)
-
-
-def _field_hook(check: Callable[[object], object]) -> Callable[[object, object], object]:
-    def hook(value: object, _type: object) -> object:
-        return check(value)
-
-    return hook
-
-
-def register_checked(cls: type[T], **checks: Callable[[object], object]) -> type[T]:
-    """Structure ``cls`` with per-field checks, so errors carry the field's path."""
-    overrides: dict[str, Any] = {
-        name: override(struct_hook=_field_hook(check)) for name, check in checks.items()
-    }
-    converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, **overrides))
-    return cls
 
 
 # ---------------------------------------------------------------------------- enums
@@ -166,41 +143,26 @@ class FollowUpStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-E = TypeVar("E", bound=enum.Enum)
-
-
-def _to_enum(cls: type[E], value: object) -> E:
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        choices = "|".join(str(m.value) for m in cls)
-        raise ValidationError(
-            [f"expected one of {choices}, got {safe_repr(value)}"], what=cls.__name__
-        ) from None
-
-
-def _origin(value: Origin | str) -> Origin:
-    return _to_enum(Origin, value)
-
-
-def _sourcing(value: Sourcing | str) -> Sourcing:
-    return _to_enum(Sourcing, value)
-
-
-def _route(value: Route | str) -> Route:
-    return _to_enum(Route, value)
-
-
-def _status(value: FollowUpStatus | str) -> FollowUpStatus:
-    return _to_enum(FollowUpStatus, value)
-
-
 # ---------------------------------------------------------------------------- values
 
 
-@frozen
+def _to_origin(value: Origin | str) -> Origin:
+    return to_member(Origin, value, "origin")
+
+
+def _to_sourcing(value: Sourcing | str) -> Sourcing:
+    return to_member(Sourcing, value, "sourcing")
+
+
+def _to_route(value: Route | str) -> Route:
+    return to_member(Route, value, "route")
+
+
+def _to_status(value: FollowUpStatus | str) -> FollowUpStatus:
+    return to_member(FollowUpStatus, value, "status")
+
+
+@frozen(field_transformer=with_checks)
 class StorageCheck:
     """The cold-chain check done before use.
 
@@ -210,24 +172,24 @@ class StorageCheck:
     """
 
     cold_chain_ok: bool
-    checked_by: str = field(validator=_validator(check_id))
+    checked_by: str = field(metadata=checks(check_id))
     temperature_c: Decimal | None = None
     days_at_room_temperature: int | None = None
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class Product:
     """The product given: origin, maker, domestic or imported, concentration and lot."""
 
-    origin: Origin = field(converter=_origin)
-    maker: str = field(validator=_validator(check_label))
-    sourcing: Sourcing = field(converter=_sourcing)
-    concentration: str = field(validator=_validator(check_label))
+    origin: Origin = field(converter=_to_origin)
+    maker: str = field(metadata=checks(check_label))
+    sourcing: Sourcing = field(converter=_to_sourcing)
+    concentration: str = field(metadata=checks(check_label))
     """As the maker states it, e.g. ``"1.0e10 particles/mL"``."""
-    lot: str = field(validator=_validator(check_id))
+    lot: str = field(metadata=checks(check_id))
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class Administration:
     """One administration of a product to a patient.
 
@@ -236,16 +198,16 @@ class Administration:
     screening result and consent the administration relied on.
     """
 
-    patient_id: str = field(validator=_validator(check_id))
-    administered_at: dt.datetime = field(converter=_to_utc)
-    route: Route = field(converter=_route)
-    site: str = field(validator=_validator(check_label))
-    volume_ml: Decimal = field(validator=_validator(check_positive_decimal))
+    patient_id: str = field(metadata=checks(check_id))
+    administered_at: dt.datetime = field(metadata=checks(check_aware))
+    route: Route = field(converter=_to_route)
+    site: str = field(metadata=checks(check_label))
+    volume_ml: Decimal = field(metadata=checks(check_positive_decimal))
     product: Product
     storage_check: StorageCheck
-    physician_id: str = field(validator=_validator(check_id))
-    screening_result_id: str = field(validator=_validator(check_id))
-    consent_id: str = field(validator=_validator(check_id))
+    physician_id: str = field(metadata=checks(check_id))
+    screening_result_id: str = field(metadata=checks(check_id))
+    consent_id: str = field(metadata=checks(check_id))
 
     @classmethod
     def from_dict(cls, data: object) -> Administration:
@@ -258,7 +220,7 @@ class Administration:
         return data
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class FollowUp:
     """A follow-up of a logged reaction: still open (with a due date) or closed.
 
@@ -266,10 +228,10 @@ class FollowUp:
     and never shown in ``repr``.
     """
 
-    reaction_id: str = field(validator=_validator(check_id))
-    status: FollowUpStatus = field(converter=_status)
-    recorded_by: str = field(validator=_validator(check_id))
-    on: dt.datetime = field(converter=_to_utc)
+    reaction_id: str = field(metadata=checks(check_id))
+    status: FollowUpStatus = field(converter=_to_status)
+    recorded_by: str = field(metadata=checks(check_id))
+    on: dt.datetime = field(metadata=checks(check_aware))
     due_on: dt.date | None = None
     note: str | None = field(default=None, repr=False)
 
@@ -284,7 +246,7 @@ class FollowUp:
         return data
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class ConsentRecord:
     """Proof of which consent document a patient saw.
 
@@ -292,15 +254,15 @@ class ConsentRecord:
     SHA-256) it was rendered from; when and by whom.
     """
 
-    consent_id: str = field(validator=_validator(check_id))
-    patient_id: str = field(validator=_validator(check_id))
-    request_sha256: str = field(validator=_validator(check_sha256))
-    pdf_sha256: str = field(validator=_validator(check_sha256))
-    template_id: str = field(validator=_validator(check_id))
-    template_version: str = field(validator=_validator(check_id))
-    template_sha256: str = field(validator=_validator(check_sha256))
-    rendered_at: dt.datetime = field(converter=_to_utc)
-    rendered_by: str = field(validator=_validator(check_id))
+    consent_id: str = field(metadata=checks(check_id))
+    patient_id: str = field(metadata=checks(check_id))
+    request_sha256: str = field(metadata=checks(check_sha256))
+    pdf_sha256: str = field(metadata=checks(check_sha256))
+    template_id: str = field(metadata=checks(check_id))
+    template_version: str = field(metadata=checks(check_id))
+    template_sha256: str = field(metadata=checks(check_sha256))
+    rendered_at: dt.datetime = field(metadata=checks(check_aware))
+    rendered_by: str = field(metadata=checks(check_id))
 
     @classmethod
     def from_dict(cls, data: object) -> ConsentRecord:
@@ -321,7 +283,7 @@ class _ScreeningResultLike(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class ScreeningRecord:
     """A screening result as it was recorded for a patient.
 
@@ -329,10 +291,10 @@ class ScreeningRecord:
     ``decision`` are copied out of it so the log can be queried. Never shown in ``repr``.
     """
 
-    patient_id: str = field(validator=_validator(check_id))
-    result_id: str = field(validator=_validator(check_id))
-    decision: str = field(validator=_validator(check_id))
-    result: Mapping[str, Any] = field(repr=False)
+    patient_id: str = field(metadata=checks(check_id))
+    result_id: str = field(metadata=checks(check_id))
+    decision: str = field(metadata=checks(check_id))
+    result: Mapping[str, Any] = field(repr=False, metadata=checks(json_object))
 
     def __attrs_post_init__(self) -> None:
         if self.result_id != self.result_sha256:
@@ -365,43 +327,3 @@ class ScreeningRecord:
     def result_sha256(self) -> str:
         """SHA-256 of the canonical JSON of the stored result."""
         return sha256_hex(canonical_json(dict(self.result)))
-
-
-def _structure_json_object(value: object, _t: object) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise Expected("expected an object")
-    return dict(value)
-
-
-register_checked(StorageCheck, checked_by=check_id)
-register_checked(Product, maker=check_label, concentration=check_label, lot=check_id)
-register_checked(
-    Administration,
-    patient_id=check_id,
-    administered_at=check_aware,
-    site=check_label,
-    volume_ml=check_positive_decimal,
-    physician_id=check_id,
-    screening_result_id=check_id,
-    consent_id=check_id,
-)
-register_checked(FollowUp, reaction_id=check_id, recorded_by=check_id, on=check_aware)
-register_checked(
-    ConsentRecord,
-    consent_id=check_id,
-    patient_id=check_id,
-    request_sha256=check_sha256,
-    pdf_sha256=check_sha256,
-    template_id=check_id,
-    template_version=check_id,
-    template_sha256=check_sha256,
-    rendered_at=check_aware,
-    rendered_by=check_id,
-)
-register_checked(
-    ScreeningRecord,
-    patient_id=check_id,
-    result_id=check_id,
-    decision=check_id,
-    result=lambda v: _structure_json_object(v, None),
-)

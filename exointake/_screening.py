@@ -8,13 +8,7 @@ missing or "don't know" makes a condition *undetermined* unless the other
 answers already settle it. An undetermined rule gives ``incomplete`` — so no
 missing, unknown or malformed answer can ever come out as ``clear``.
 
-Condition language (JSON, one key per object)::
-
-    {"is_true": "drug_allergy"}
-    {"equals": {"item": "cancer_history", "value": "current"}}
-    {"in": {"item": "cancer_history", "values": ["past", "current"]}}
-    {"age": {"item": "birth_date", "op": "<", "value": 18}}
-    {"all": [...]}   {"any": [...]}   {"not": {...}}
+The condition language itself lives in :mod:`exointake._conditions`.
 """
 
 from __future__ import annotations
@@ -22,20 +16,42 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
+import os
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
+from . import _bundled
 from ._common import Route, Text, parse_route, today_jst
+from ._conditions import (
+    Age,
+    All,
+    Any_,
+    Condition,
+    Equals,
+    Evaluator,
+    In,
+    IsTrue,
+    Not,
+    compile_condition,
+    condition_errors,
+    condition_items,
+    structure_condition,
+    unstructure_condition,
+)
 from ._convert import (
     Expected,
     canonical_json,
     converter,
     describe_type,
+    omit,
+    plain_form,
+    prefix_path,
     prune_empty,
+    read_json_file,
+    read_json_text,
     safe_repr,
     sha256_hex,
     structure,
@@ -48,8 +64,6 @@ from ._questionnaire import (
     ItemType,
     Questionnaire,
     QuestionnaireRef,
-    _bundled_json,
-    _read_json,
     answer_to_json,
     bundled_questionnaire,
     freeze_answers,
@@ -133,252 +147,10 @@ class RuleSource(enum.StrEnum):
     CLINIC = "clinic"
 
 
-class CompareOp(enum.StrEnum):
-    """Comparison for :class:`Age`."""
-
-    LT = "<"
-    LE = "<="
-    GT = ">"
-    GE = ">="
-
-
 # ---------------------------------------------------------------------------- conditions
 
 
-@frozen
-class IsTrue:
-    """Holds when a boolean item was answered yes."""
-
-    item: str
-
-
-@frozen
-class Equals:
-    """Holds when an item's answer equals ``value``."""
-
-    item: str
-    value: bool | int | str
-
-
-@frozen
-class In:
-    """Holds when an item's answer is one of ``values``."""
-
-    item: str
-    values: tuple[bool | int | str, ...]
-
-
-@frozen
-class Age:
-    """Compares the age in whole years on the screening day (from a date item) with ``value``."""
-
-    item: str
-    op: CompareOp
-    value: int
-
-
-@frozen
-class All:
-    """Holds when every condition holds."""
-
-    conditions: tuple[Condition, ...]
-
-
-@frozen
-class Any_:
-    """Holds when at least one condition holds (``{"any": [...]}`` in JSON)."""
-
-    conditions: tuple[Condition, ...]
-
-
-@frozen
-class Not:
-    """Holds when the condition does not."""
-
-    condition: Condition
-
-
-Condition: TypeAlias = IsTrue | Equals | In | Age | All | Any_ | Not
-"""A condition of the rule language."""
-
-_LEAF_KEYS: dict[str, type] = {"equals": Equals, "in": In, "age": Age}
-
-
-def _scalar(value: object, path: str) -> bool | int | str:
-    if isinstance(value, bool | int | str):
-        return value
-    raise ValidationError(
-        [f"{path}: expected a boolean, integer or string, got {describe_type(value)}"],
-        what="rule set",
-    )
-
-
-MAX_DEPTH = 32
-"""How deeply conditions may nest (all/any/not inside each other)."""
-
-
-def structure_condition(data: object, path: str = "", depth: int = 0) -> Condition:
-    """A condition from its JSON form; errors name the path relative to the condition."""
-    if depth > MAX_DEPTH:
-        raise ValidationError(
-            [f"{path}: conditions nest deeper than {MAX_DEPTH} levels"], what="rule set"
-        )
-    if not isinstance(data, Mapping) or len(data) != 1:
-        raise ValidationError(
-            [f"{path}: expected an object with exactly one of is_true|equals|in|age|all|any|not"],
-            what="rule set",
-        )
-    ((key, body),) = data.items()
-    sub = f"{path}.{key}" if path else str(key)
-    if key == "is_true":
-        if not isinstance(body, str):
-            raise ValidationError([f"{sub}: expected an item link_id"], what="rule set")
-        return IsTrue(body)
-    if key in ("all", "any"):
-        if not isinstance(body, list) or not body:
-            raise ValidationError(
-                [f"{sub}: expected a non-empty list of conditions"], what="rule set"
-            )
-        parts = tuple(structure_condition(c, f"{sub}[{n}]", depth + 1) for n, c in enumerate(body))
-        return All(parts) if key == "all" else Any_(parts)
-    if key == "not":
-        return Not(structure_condition(body, sub, depth + 1))
-    if key in _LEAF_KEYS:
-        if key == "in" and isinstance(body, Mapping) and isinstance(body.get("values"), list):
-            body = {
-                **body,
-                "values": [_scalar(v, f"{sub}.values[{n}]") for n, v in enumerate(body["values"])],
-            }
-        if key == "equals" and isinstance(body, Mapping) and "value" in body:
-            body = {**body, "value": _scalar(body["value"], f"{sub}.value")}
-        leaf: Condition = structure(body, _LEAF_KEYS[key], path=sub, what="rule set")
-        return leaf
-    raise ValidationError(
-        [
-            f"{path}: unknown condition {safe_repr(key)}; expected one of "
-            "is_true|equals|in|age|all|any|not"
-        ],
-        what="rule set",
-    )
-
-
-def unstructure_condition(cond: Condition) -> dict[str, Any]:
-    """The JSON form of a condition."""
-    match cond:
-        case IsTrue(item):
-            return {"is_true": item}
-        case Equals(item, value):
-            return {"equals": {"item": item, "value": value}}
-        case In(item, values):
-            return {"in": {"item": item, "values": list(values)}}
-        case Age(item, op, value):
-            return {"age": {"item": item, "op": op.value, "value": value}}
-        case All(parts):
-            return {"all": [unstructure_condition(c) for c in parts]}
-        case Any_(parts):
-            return {"any": [unstructure_condition(c) for c in parts]}
-        case Not(inner):
-            return {"not": unstructure_condition(inner)}
-    raise TypeError(type(cond).__name__)  # pragma: no cover - exhaustive
-
-
-def condition_items(cond: Condition) -> Iterator[str]:
-    """Every item id a condition reads."""
-    match cond:
-        case IsTrue(item) | Equals(item, _) | In(item, _) | Age(item, _, _):
-            yield item
-        case All(parts) | Any_(parts):
-            for c in parts:
-                yield from condition_items(c)
-        case Not(inner):
-            yield from condition_items(inner)
-
-
 # Three-valued results: True, False, or None (undetermined).
-_Eval: TypeAlias = Callable[[Mapping[str, AnswerValue], dt.date], bool | None]
-
-
-def compile_condition(cond: Condition) -> _Eval:
-    """Compile a condition into a closure over (answer values, screening day)."""
-    match cond:
-        case IsTrue(item):
-
-            def is_true(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
-                x = v.get(item)
-                # Only a real boolean decides; anything else (missing, unknown, a value
-                # of the wrong type in hand-built answers) leaves the rule undecided.
-                return True if x is True else False if x is False else None
-
-            return is_true
-        case Equals(item, value):
-            kind = type(value)
-
-            def equals(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
-                x = v.get(item)
-                return x == value if type(x) is kind else None
-
-            return equals
-        case In(item, values):
-            allowed = frozenset((type(x), x) for x in values)
-            kinds = frozenset(type(x) for x in values)
-
-            def in_(v: Mapping[str, AnswerValue], _: dt.date) -> bool | None:
-                x = v.get(item)
-                return (type(x), x) in allowed if type(x) in kinds else None
-
-            return in_
-        case Age(item, op, limit):
-            compare = _COMPARE[op]
-
-            def age(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
-                born = v.get(item)
-                if type(born) is not dt.date or born > on:  # a birth date after today is a typo
-                    return None
-                years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-                return compare(years, limit)
-
-            return age
-        case All(parts):
-            return _kleene(tuple(compile_condition(c) for c in parts), decisive=False)
-        case Any_(parts):
-            return _kleene(tuple(compile_condition(c) for c in parts), decisive=True)
-        case Not(inner):
-            f = compile_condition(inner)
-
-            def not_(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
-                r = f(v, on)
-                return None if r is None else not r
-
-            return not_
-    raise TypeError(type(cond).__name__)  # pragma: no cover - exhaustive
-
-
-def _kleene(fns: tuple[_Eval, ...], *, decisive: bool) -> _Eval:
-    """Three-valued AND (``decisive=False``) or OR (``decisive=True``).
-
-    One part with the decisive value settles it; otherwise any undecided part
-    leaves the whole undecided; otherwise it is the non-decisive value.
-    """
-
-    def combined(v: Mapping[str, AnswerValue], on: dt.date) -> bool | None:
-        result: bool | None = not decisive
-        for f in fns:
-            r = f(v, on)
-            if r is decisive:
-                return decisive
-            if r is None:
-                result = None
-        return result
-
-    return combined
-
-
-_COMPARE: dict[CompareOp, Callable[[int, int], bool]] = {
-    CompareOp.LT: int.__lt__,
-    CompareOp.LE: int.__le__,
-    CompareOp.GT: int.__gt__,
-    CompareOp.GE: int.__ge__,
-}
 
 
 # ---------------------------------------------------------------------------- rules
@@ -394,7 +166,9 @@ class Rule:
 
     id: str
     decision: Decision
-    when: Condition
+    when: Condition = field(
+        metadata=plain_form(structure=structure_condition, unstructure=unstructure_condition)
+    )
     reads: tuple[str, ...]
     patient_message: Text
     staff_message: Text
@@ -441,8 +215,12 @@ class RuleSet:
     title: Text | None = None
     extends: BaseRef | None = None
     disable: tuple[str, ...] = ()
+    base: RuleSet | None = field(default=None, kw_only=True, eq=False, repr=False, metadata=omit())
+    """The rule set named by ``extends``, as loaded by :meth:`from_dict` (not part of the data)."""
     _effective: tuple[Rule, ...] = field(init=False, repr=False, eq=False, hash=False)
-    _compiled: tuple[tuple[Rule, _Eval], ...] = field(init=False, repr=False, eq=False, hash=False)
+    _compiled: tuple[tuple[Rule, Evaluator], ...] = field(
+        init=False, repr=False, eq=False, hash=False
+    )
     _sha256: str = field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -484,23 +262,26 @@ class RuleSet:
                 )
         base: tuple[Rule, ...] = ()
         if self.extends is not None:
+            parent = self.base
             if (self.extends.id, self.extends.version) == (self.id, self.version):
                 errors.append("extends: a rule set cannot extend itself")
+            elif parent is None:
+                errors.append(
+                    "extends: the base rule set is not given; build with RuleSet.from_dict "
+                    "(which loads it) or pass base="
+                )
+            elif (parent.id, parent.version) != (self.extends.id, self.extends.version):
+                errors.append(
+                    f"extends: names {self.extends.id} v{self.extends.version}, "
+                    f"base= is {parent.id} v{parent.version}"
+                )
+            elif parent.questionnaire != self.questionnaire:
+                errors.append(f"questionnaire: the base rule set is for {parent.questionnaire!r}")
             else:
-                try:
-                    parent = load_ruleset(self.extends.id, self.extends.version)
-                except ValidationError as exc:
-                    errors.extend(f"extends: {e}" for e in exc.errors)
-                else:
-                    if parent.questionnaire != self.questionnaire:
-                        errors.append(
-                            f"questionnaire: the base rule set is for {parent.questionnaire!r}"
-                        )
-                    base = parent.effective_rules
-        base_ids = {r.id for r in base}
-        for n, rid in enumerate(self.disable):
-            if rid not in base_ids:
-                errors.append(f"disable[{n}]: no rule {rid!r} in the base rule set")
+                base = parent.effective_rules
+        elif self.base is not None:
+            errors.append("base: given, but the rule set does not extend another")
+        errors.extend(disable_errors(self.disable, base))
         if self.disable and self.extends is None:
             errors.append("disable: only a rule set that extends another can disable")
         if errors:
@@ -514,13 +295,53 @@ class RuleSet:
 
     @classmethod
     def from_dict(cls, data: object) -> RuleSet:
-        """A rule set from plain JSON-like data."""
-        return structure(data, cls, path="ruleset", what="rule set")
+        """A rule set from plain JSON-like data; ``extends`` loads the bundled base rule set."""
+        base = None
+        extends = data.get("extends") if isinstance(data, Mapping) else None
+        if extends is not None:
+            ref = structure(extends, BaseRef, path="ruleset.extends", what="rule set")
+            if isinstance(data, Mapping) and (ref.id, ref.version) != (
+                data.get("id"),
+                data.get("version"),
+            ):
+                try:
+                    base = load_ruleset(ref.id, ref.version)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        [f"ruleset.extends: {e}" for e in exc.errors], what="rule set"
+                    ) from None
+        if base is None or not isinstance(data, Mapping):
+            return structure(data, cls, path="ruleset", what="rule set")
+        # The base must be there when the extending rule set is built: structure the rest,
+        # then build the whole with it.
+        own = {k: v for k, v in data.items() if k not in ("extends", "disable")}
+        try:
+            rs = structure(own, cls, path="ruleset", what="rule set")
+        except ValidationError as exc:
+            raw = data.get("disable")
+            late = disable_errors(raw, base.effective_rules) if isinstance(raw, list) else []
+            raise ValidationError(
+                [*exc.errors, *(prefix_path("ruleset", e) for e in late)], what="rule set"
+            ) from None
+        disable = structure(
+            data.get("disable", []), tuple[str, ...], path="ruleset.disable", what="rule set"
+        )
+        try:
+            return evolve(rs, extends=ref, disable=disable, base=base)
+        except ValidationError as exc:
+            raise ValidationError(
+                [prefix_path("ruleset", e) for e in exc.errors], what="rule set"
+            ) from None
 
     @classmethod
-    def from_json(cls, source: str | bytes | Path) -> RuleSet:
-        """A rule set from JSON text or a path to a JSON file."""
-        return cls.from_dict(_read_json(source, "rule set"))
+    def from_json(cls, text: str | bytes) -> RuleSet:
+        """A rule set from JSON text (:meth:`from_file` reads a file)."""
+        return cls.from_dict(read_json_text(text, "rule set"))
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> RuleSet:
+        """A rule set from a JSON file."""
+        return cls.from_dict(read_json_file(path, "rule set"))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, as given (not the merged rules)."""
@@ -566,7 +387,7 @@ class RuleSet:
                         f"rules.{rule.id}.reads: {item!r} is free text; rules "
                         "read only structured answers"
                     )
-            errors.extend(_condition_errors(rule.when, questionnaire, f"rules.{rule.id}.when"))
+            errors.extend(condition_errors(rule.when, questionnaire, f"rules.{rule.id}.when"))
         if errors:
             raise ValidationError(errors, what="rule set")
         _CHECKED.add(key)
@@ -575,81 +396,56 @@ class RuleSet:
 _CHECKED: set[tuple[str, str]] = set()
 
 
-def _condition_errors(cond: Condition, q: Questionnaire, path: str) -> list[str]:
-    """Conditions that could never hold because they do not fit the item they read.
-
-    A typo in a value (``"currnet"``) or ``is_true`` on a choice item would make
-    a rule silently never fire; that is refused instead.
-    """
-    match cond:
-        case All(parts) | Any_(parts):
-            key = "all" if isinstance(cond, All) else "any"
-            return [
-                e
-                for n, c in enumerate(parts)
-                for e in _condition_errors(c, q, f"{path}.{key}[{n}]")
-            ]
-        case Not(inner):
-            return _condition_errors(inner, q, f"{path}.not")
-    item_id = cond.item
-    if item_id not in q or q.item(item_id).type is ItemType.TEXT:
-        return []  # reported for reads
-    item = q.item(item_id)
-    match cond:
-        case IsTrue():
-            if item.type is not ItemType.BOOLEAN:
-                return [f"{path}.is_true: {item_id!r} is a {item.type.value} item, not a boolean"]
-            return []
-        case Age():
-            if item.type is not ItemType.DATE:
-                return [f"{path}.age.item: {item_id!r} is a {item.type.value} item, not a date"]
-            return []
-        case Equals(value=value):
-            where, values = f"{path}.equals.value", (value,)
-        case In(values=values):
-            where = f"{path}.in.values"
-    if item.type not in _COMPARABLE:
-        return [
-            f"{where}: {item_id!r} is a {item.type.value} item; equals and in compare "
-            "boolean, choice and integer answers (use age for dates)"
-        ]
-    bad = [v for v in values if not _fits(item.type, v, item.choice_codes())]
-    if bad:
-        expected = (
-            "one of " + "|".join(item.choice_codes())
-            if item.type is ItemType.CHOICE
-            else _COMPARABLE[item.type]
-        )
-        return [f"{where}: expected {expected} for {item_id!r}, got {safe_repr(bad[0])}"]
-    return []
-
-
-_COMPARABLE = {
-    ItemType.BOOLEAN: "a boolean",
-    ItemType.CHOICE: "a choice",
-    ItemType.INTEGER: "an integer",
-}
-
-
-def _fits(kind: ItemType, value: bool | int | str, codes: tuple[str, ...]) -> bool:
-    if kind is ItemType.BOOLEAN:
-        return isinstance(value, bool)
-    if kind is ItemType.INTEGER:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, str) and value in codes
-
-
 def _unstructure_rule(rule: Rule) -> dict[str, Any]:
     data: dict[str, Any] = converter.unstructure(rule)
     return data
 
 
+def disable_errors(disable: Iterable[object], base: Iterable[Rule]) -> list[str]:
+    """``disable[n]`` entries naming no rule of the base rule set."""
+    ids = {r.id for r in base}
+    return [
+        f"disable[{n}]: no rule {safe_repr(rid)} in the base rule set"
+        for n, rid in enumerate(disable)
+        if rid not in ids
+    ]
+
+
 def load_ruleset(id: str = "exosome-default", version: str | None = None) -> RuleSet:
     """A bundled rule set; the newest version unless ``version`` is given."""
-    return RuleSet.from_dict(_bundled_json("rulesets", id, version))
+    return _bundled.load("rulesets", id, version, RuleSet.from_dict, what="rule set")
 
 
 # ---------------------------------------------------------------------------- results
+
+
+def structure_answer_map(data: object) -> Mapping[str, AnswerValue]:
+    """Answers inside a result: JSON values back to answer values (dates by item-agnostic rule)."""
+    if not isinstance(data, Mapping):
+        raise Expected(f"expected an object, got {describe_type(data)}")
+    out: dict[str, AnswerValue] = {}
+    for key, value in data.items():
+        if value == "unknown":
+            out[key] = UNKNOWN
+        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                out[key] = dt.date.fromisoformat(value)
+            except ValueError:
+                out[key] = value
+        elif isinstance(value, list):
+            if not all(isinstance(v, str) for v in value):
+                raise Expected(f"{key}: expected a list of choice codes (strings)")
+            out[key] = tuple(value)
+        elif isinstance(value, bool | int | str):
+            out[key] = value
+        else:
+            raise Expected(f"expected an answer value, got {describe_type(value)}")
+    return MappingProxyType(out)
+
+
+def unstructure_answer_map(values: Mapping[str, AnswerValue]) -> dict[str, object]:
+    """Answers inside a result as JSON values, sorted by item."""
+    return {k: answer_to_json(v) for k, v in sorted(values.items())}
 
 
 @frozen
@@ -661,7 +457,11 @@ class Finding:
     patient_message: Text
     staff_message: Text
     source: RuleSource
-    answers: Mapping[str, AnswerValue] = field(converter=freeze_answers, hash=False)
+    answers: Mapping[str, AnswerValue] = field(
+        converter=freeze_answers,
+        hash=False,
+        metadata=plain_form(structure=structure_answer_map, unstructure=unstructure_answer_map),
+    )
     """The answers the rule read (those given, "unknown" included)."""
     missing: tuple[str, ...] = ()
     """For ``incomplete``: the items missing or answered "unknown"."""
@@ -720,7 +520,7 @@ class ScreeningResult:
 
 def screen(
     answers: Answers,
-    route: Route | str,
+    route: Route | str | None = None,
     ruleset: RuleSet | None = None,
     *,
     on: dt.date | str | None = None,
@@ -730,7 +530,9 @@ def screen(
 
     Args:
         answers: validated answers (:meth:`Questionnaire.answers`).
-        route: ``iv_drip``, ``injection_face`` or ``injection_scalp``.
+        route: ``iv_drip``, ``injection_face`` or ``injection_scalp``; by default the
+            route the answers were given for (``answers.route``). Given both, they must
+            agree.
         ruleset: the rule set; the bundled ``exosome-default`` if omitted.
         on: the screening day (for ages), a date or ``YYYY-MM-DD``/和暦; today in
             Japan if omitted.
@@ -807,22 +609,46 @@ def screen(
     )
 
 
+@frozen
+class ScreeningWording:
+    """The engine's own sentences (ja/en), versioned data: what an undecided rule says.
+
+    ``{items}`` is filled with the missing items, ``{rule}`` with the rule's staff message.
+    """
+
+    version: str
+    source: str
+    undecided_patient: Text
+    undecided_staff: Text
+
+
+def load_screening_wording(version: str | None = None) -> ScreeningWording:
+    """The bundled screening wording; the newest unless ``version`` is given."""
+    return _bundled.load(
+        "screening",
+        None,
+        version,
+        lambda data: structure(data, ScreeningWording, path="screening", what="screening wording"),
+        what="screening wording",
+    )
+
+
 def _undecided(message: Text, gaps: tuple[str, ...], *, patient: bool) -> Text:
+    wording = load_screening_wording()
     items = ", ".join(gaps)
     if patient:
-        return Text(
-            ja=f"次の質問にお答えください（{items}）。回答がないと判断できません。",
-            en=f"Please answer these questions ({items}); without them we cannot decide.",
-        )
+        text = wording.undecided_patient
+        return Text(ja=text.ja.format(items=items), en=text.en.format(items=items))
+    text = wording.undecided_staff
     return Text(
-        ja=f"判定不可（{items} が未回答または「わからない」）。規則: {message.ja}",
-        en=f"Cannot decide ({items} missing or unknown). Rule: {message.en}",
+        ja=text.ja.format(items=items, rule=message.ja),
+        en=text.en.format(items=items, rule=message.en),
     )
 
 
 def _screening_inputs(
     answers: Answers,
-    route: Route | str,
+    route: Route | str | None,
     ruleset: RuleSet | None,
     on: dt.date | str | None,
     questionnaire: Questionnaire | None,
@@ -836,14 +662,17 @@ def _screening_inputs(
             ],
             what="screening",
         )
-    rs = ruleset if ruleset is not None else _default_ruleset()
+    rs = ruleset if ruleset is not None else load_ruleset()
     if not isinstance(rs, RuleSet):
         raise ValidationError(
             [f"ruleset: expected a RuleSet, got {describe_type(rs)}"], what="screening"
         )
-    route_ = parse_route(route)
+    route_ = parse_route(route) or answers.route
     if route_ is None:
-        raise ValidationError(["route: required"], what="route")
+        raise ValidationError(
+            ["route: required (the answers were given without a route; pass route=)"],
+            what="screening",
+        )
     if answers.questionnaire.id != rs.questionnaire:
         raise ValidationError(
             [
@@ -854,7 +683,11 @@ def _screening_inputs(
         )
     if answers.route is not None and answers.route is not route_:
         raise ValidationError(
-            [f"route: answers were given for {answers.route.value}, not {route_.value}"],
+            [
+                f"route: the answers were given for {answers.route.value}, not "
+                f"{route_.value}; screen them for their own route (leave route out) or "
+                "ask again for this one"
+            ],
             what="screening",
         )
     form = (
@@ -886,55 +719,6 @@ def _screening_inputs(
     else:
         day = on if isinstance(on, dt.date) else parse_date(on)
     return rs, route_, answers, day
-
-
-_DEFAULT: list[RuleSet] = []
-
-
-def _default_ruleset() -> RuleSet:
-    if not _DEFAULT:
-        _DEFAULT.append(load_ruleset())
-    return _DEFAULT[0]
-
-
-# ---------------------------------------------------------------------------- hooks
-
-
-def _structure_answer_map(data: object, _: type) -> Mapping[str, AnswerValue]:
-    """Answers inside a result: JSON values back to answer values (dates by item-agnostic rule)."""
-    if not isinstance(data, Mapping):
-        raise Expected(f"expected an object, got {describe_type(data)}")
-    out: dict[str, AnswerValue] = {}
-    for key, value in data.items():
-        if value == "unknown":
-            out[key] = UNKNOWN
-        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                out[key] = dt.date.fromisoformat(value)
-            except ValueError:
-                out[key] = value
-        elif isinstance(value, list):
-            if not all(isinstance(v, str) for v in value):
-                raise Expected(f"{key}: expected a list of choice codes (strings)")
-            out[key] = tuple(value)
-        elif isinstance(value, bool | int | str):
-            out[key] = value
-        else:
-            raise Expected(f"expected an answer value, got {describe_type(value)}")
-    return MappingProxyType(out)
-
-
-converter.register_structure_hook_func(
-    lambda t: t == Mapping[str, AnswerValue], _structure_answer_map
-)
-converter.register_unstructure_hook_func(
-    lambda t: t == Mapping[str, AnswerValue],
-    lambda m: {k: answer_to_json(v) for k, v in sorted(m.items())},
-)
-converter.register_structure_hook_func(
-    lambda t: t == Condition, lambda d, _: structure_condition(d)
-)
-converter.register_unstructure_hook_func(lambda t: t == Condition, unstructure_condition)
 
 
 def result_from_json(text: str | bytes) -> ScreeningResult:

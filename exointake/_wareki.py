@@ -47,11 +47,16 @@ def format_wareki(day: dt.date) -> str:
     raise ValidationError(["date: expected a date from the Meiji era (1868) on"], what="date")
 
 
-def parse_date(value: object) -> dt.date:
+def parse_date(value: object, name: str = "date") -> dt.date:
     """A date from ISO ``YYYY-MM-DD`` or a Japanese era form.
 
     Accepted era forms: ``令和8年11月25日``, ``平成元年1月8日``, ``R8.11.25``,
     ``S55-4-1`` (full-width digits too). The day must fall inside the era named.
+    This is the one rule for every date argument of the API and the command line.
+
+    Args:
+        value: a :class:`datetime.date` (not a ``datetime``) or such a text.
+        name: what the error message calls the value (an argument or option name).
 
     Raises:
         ValidationError: the text is not a date in one of those forms.
@@ -59,7 +64,9 @@ def parse_date(value: object) -> dt.date:
     try:
         return parse_date_value(value)
     except Expected as exc:
-        raise ValidationError([f"date: {exc}"], what="date") from None
+        raise ValidationError(
+            [f"{name}: {exc}"], what="date" if name == "date" else "argument"
+        ) from None
 
 
 # Digits are ASCII [0-9] (full-width ones are translated first): ``\d`` would also take
@@ -120,10 +127,7 @@ def date_arg(value: object, name: str) -> dt.date:
     ``on: expected a real calendar date (YYYY-MM-DD), got a day that does not exist``.
     Digits are ASCII or full-width; an empty string is refused, never read as "today".
     """
-    try:
-        return parse_date_value(value)
-    except Expected as exc:
-        raise ValidationError([f"{name}: {exc}"], what="argument") from None
+    return parse_date(value, name)
 
 
 def date_range(

@@ -131,7 +131,7 @@ class TestGradeCommand:
         [
             ({"symptoms": ["redness", "foo"]}, "symptoms[1].code: unknown symptom code 'foo'"),
             ({"symptoms": ["pain"], "route": "oral"}, "route: expected one of iv_drip|"),
-            (["pain"], "$: expected an object, got list"),
+            (["pain"], "reaction: expected an object, got list"),
             ({"onset_minutes": 3}, "symptoms: required field missing"),
         ],
     )

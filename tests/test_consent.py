@@ -12,17 +12,20 @@ import exointake
 from exointake._common import Lang, Route
 from exointake._consent import (
     ConsentRequest,
-    ConsentTemplate,
-    CoolingOffBox,
-    TemplateRef,
-    assemble,
     check_screening_gate,
     cooling_off_applies,
-    current_template,
-    load_template,
     needs_reconsent,
     suggest_cooling_off,
+)
+from exointake._consent_template import (
+    ConsentTemplate,
+    TemplateRef,
+    load_template,
     template_versions,
+)
+from exointake._document import (
+    CoolingOffBox,
+    assemble,
 )
 from exointake._render import FontSpec, check_glyphs
 from exointake.strategies import consent_requests
@@ -156,7 +159,7 @@ class TestCoolingOff:
 
     def test_block_only_when_applies(self) -> None:
         """The assembled document has the red cooling-off box exactly when the rule applies."""
-        template = current_template()
+        template = load_template()
         for covered in (True, False):
             request = request_with(treatment__plan__cooling_off_covered=covered)
             doc = assemble(request, template, Lang.JA)
@@ -172,22 +175,22 @@ class TestCoolingOff:
 
 class TestTemplates:
     def test_current_is_newest(self) -> None:
-        """current_template() is the newest bundled version, with a stable content hash."""
-        template = current_template()
+        """load_template() is the newest bundled version, with a stable content hash."""
+        template = load_template()
         assert template.version == template_versions()[-1]
         assert template.sha256 == load_template(version=template.version).sha256
         assert len(template.sha256) == 64
 
     def test_hash_follows_content(self) -> None:
         """Changing one sentence changes the hash, so the change cannot go unnoticed."""
-        data = current_template().to_dict()
+        data = load_template().to_dict()
         data["texts"]["choices_refuse"]["ja"] += "。"
         changed = ConsentTemplate.from_dict(data)
-        assert changed.sha256 != current_template().sha256
+        assert changed.sha256 != load_template().sha256
 
     def test_missing_text_is_an_error(self) -> None:
         """A template without a required sentence is refused, naming the key."""
-        data = current_template().to_dict()
+        data = load_template().to_dict()
         del data["texts"]["cooling_off_right"]
         with pytest.raises(exointake.ValidationError, match=r"texts\.cooling_off_right"):
             ConsentTemplate.from_dict(data)
@@ -199,7 +202,7 @@ class TestTemplates:
 
     def test_needs_reconsent(self) -> None:
         """A consent given on other template content needs re-consent; the same content does not."""
-        current = current_template()
+        current = load_template()
         assert not needs_reconsent(current.ref)
         assert needs_reconsent(TemplateRef(current.id, current.version, "0" * 64))
         assert needs_reconsent(TemplateRef(current.id, "0", "1" * 64), current)
@@ -244,7 +247,7 @@ class TestScreeningGate:
             },
         )
         check_screening_gate(request)
-        doc = assemble(request, current_template(), Lang.JA)
+        doc = assemble(request, load_template(), Lang.JA)
         assert "override" in [s.key for s in doc.sections]
 
     def test_review_passes(self) -> None:
@@ -256,7 +259,7 @@ class TestContentRepr:
     def test_document_repr_hides_names(self) -> None:
         """The assembled content's repr names fields, never their text."""
         request = ConsentRequest.from_dict(example_data())
-        shown = repr(assemble(request, current_template(), Lang.JA))
+        shown = repr(assemble(request, load_template(), Lang.JA))
         assert "山田" not in shown
         assert "patient.name" in shown
 
@@ -266,3 +269,13 @@ class TestContentRepr:
             exointake.ValidationError, match=r"request\.patient\.id: expected an opaque id"
         ):
             request_with(patient__id="山田花子")
+
+
+class TestOneWayPerTask:
+    def test_current_template_is_a_deprecated_alias(self) -> None:
+        """current_template() warns and gives what load_template() gives."""
+        with pytest.warns(
+            DeprecationWarning, match=r"load_template.*0\.3\.0|0\.3\.0.*load_template"
+        ):
+            old = exointake.current_template()
+        assert old is load_template()

@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 
 import exointake
-from exointake._consent import ConsentRequest, ConsentTemplate, current_template, current_templates
+from exointake._consent import ConsentRequest
 from exointake._consent_record import (
     consent_record,
     consents_needing_reconsent,
     record_rendered_consent,
+)
+from exointake._consent_template import (
+    ConsentTemplate,
+    current_templates,
+    load_template,
 )
 from exointake._log import Log, open_log
 from exointake._records import Administration
@@ -36,7 +41,7 @@ def log() -> Log:
 
 
 def _changed_template() -> ConsentTemplate:
-    data = current_template().to_dict()
+    data = load_template().to_dict()
     data["version"] = "2"
     data["texts"]["choices_refuse"]["ja"] += "（改訂）"
     return ConsentTemplate.from_dict(data)
@@ -80,40 +85,87 @@ class TestRecord:
 
     def test_recorded_in_log(self, rendered: RenderedConsent, log: Log) -> None:
         """A recorded consent can be read back by its id, and recording twice is harmless."""
-        record = record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
-        assert log.consent(rendered.consent_id) == record
-        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
-        assert log.consent(rendered.consent_id) == record
+        consent_id = log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
+        record = consent_record(rendered, rendered_by="N-007", rendered_at=WHEN)
+        assert consent_id == rendered.consent_id
+        assert log.consent(consent_id) == record
+        log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
+        assert log.consent(consent_id) == record
+        assert len(log) == 1
 
     def test_other_document_same_id_refused(self, rendered: RenderedConsent, log: Log) -> None:
         """Another document under an already recorded consent id is refused."""
-        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
+        log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
         other = render_consent(ConsentRequest.from_dict(example_data()), language="en")
         with pytest.raises(exointake.ValidationError, match="consent_id"):
-            record_rendered_consent(log, other, rendered_by="N-007", rendered_at=WHEN)
+            log.record_consent(other, rendered_by="N-007", rendered_at=WHEN)
+
+    def test_rendered_consent_needs_who_rendered_it(
+        self, rendered: RenderedConsent, log: Log
+    ) -> None:
+        """A rendered consent without ``rendered_by`` is refused, naming the argument."""
+        with pytest.raises(exointake.ValidationError, match="rendered_by"):
+            log.record_consent(rendered)
+        assert len(log) == 0
+
+    def test_record_takes_no_rendering_arguments(self, rendered: RenderedConsent, log: Log) -> None:
+        """A ConsentRecord already says who rendered it: ``rendered_by`` with one is refused."""
+        record = consent_record(rendered, rendered_by="N-007", rendered_at=WHEN)
+        with pytest.raises(exointake.ValidationError, match="rendered_by"):
+            log.record_consent(record, rendered_by="N-008")
+
+    def test_other_values_are_refused(self, log: Log) -> None:
+        """Anything but a consent record or a rendered consent is a ValidationError."""
+        with pytest.raises(exointake.ValidationError, match="consent: expected RenderedConsent"):
+            log.record_consent({"consent_id": "C-1"}, rendered_by="N-007")  # type: ignore[arg-type]
 
 
 class TestReconsent:
     def test_current_template_needs_nothing(self, rendered: RenderedConsent, log: Log) -> None:
         """A consent on the template in force needs no re-consent."""
-        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
-        assert consents_needing_reconsent(log) == []
+        log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
+        assert log.consents_needing_reconsent() == []
 
     def test_changed_template_needs_reconsent(self, rendered: RenderedConsent, log: Log) -> None:
         """After the template changes, the consent given on the old one is reported."""
-        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
-        outdated = consents_needing_reconsent(log, _changed_template())
+        log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
+        outdated = log.consents_needing_reconsent(current_templates(_changed_template()))
         assert [c.consent_id for c in outdated] == [rendered.consent_id]
 
     def test_administration_refused_until_reconsent(
         self, rendered: RenderedConsent, log: Log
     ) -> None:
         """The log's administration path refuses a consent given on a superseded template."""
-        record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
+        log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
         adm = _administration(rendered.consent_id)
         log.administer(adm, current_consent_templates=current_templates())
         with pytest.raises(exointake.ScreeningRefused, match="consent again"):
             log.administer(adm, current_consent_templates=current_templates(_changed_template()))
+
+
+class TestDeprecated:
+    def test_record_rendered_consent_warns_and_still_records(
+        self, rendered: RenderedConsent, log: Log, tmp_path: Path
+    ) -> None:
+        """record_rendered_consent (removed in exointake 0.3.0) warns, then records as before."""
+        with pytest.warns(DeprecationWarning, match="log.record_consent"):
+            record = record_rendered_consent(log, rendered, rendered_by="N-007", rendered_at=WHEN)
+        assert log.consent(rendered.consent_id) == record
+        url = f"sqlite:///{tmp_path / 'clinic.db'}"
+        with pytest.warns(DeprecationWarning, match="removed in exointake 0.3.0"):
+            record_rendered_consent(url, rendered, rendered_by="N-007", rendered_at=WHEN)
+        with open_log(url) as opened:
+            assert opened.consent(rendered.consent_id) == record
+
+    def test_consents_needing_reconsent_function_warns(
+        self, rendered: RenderedConsent, log: Log
+    ) -> None:
+        """consents_needing_reconsent (removed in exointake 0.3.0) warns, same list."""
+        log.record_consent(rendered, rendered_by="N-007", rendered_at=WHEN)
+        with pytest.warns(DeprecationWarning, match="removed in exointake 0.3.0"):
+            outdated = consents_needing_reconsent(log, _changed_template())
+        assert outdated == log.consents_needing_reconsent(current_templates(_changed_template()))
+        assert [c.consent_id for c in outdated] == [rendered.consent_id]
 
 
 class TestCommandLine:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import exointake
 from exointake import Questionnaire, ValidationError
 from exointake._convert import canonical_json, safe_repr, structure, unstructure
 
@@ -129,3 +132,39 @@ class TestNestedChecks:
         with pytest.raises(ValidationError) as info:
             structure(data, Holder, path="holder")
         assert info.value.errors == ("holder.form.items[1].link_id: duplicate 'a'",)
+
+
+class TestOneConverter:
+    def test_no_domain_module_registers_hooks(self) -> None:
+        """Every hook is registered in _convert: the domain states field checks as metadata."""
+        package = Path(exointake.__file__).parent
+        offenders = [
+            p.name
+            for p in package.glob("_*.py")
+            if p.name != "_convert.py"
+            and re.search(r"converter\.register_\w+_hook", p.read_text(encoding="utf-8"))
+        ]
+        assert offenders == []
+
+    def test_a_field_check_runs_both_ways(self) -> None:
+        """One stated check gives the path-aware message from data and the field name in Python."""
+        data = exointake.Product(
+            origin="adipose", maker="M", sourcing="domestic", concentration="1", lot="L1"
+        )
+        data = unstructure(data)
+        with pytest.raises(exointake.ValidationError) as info:
+            structure({**data, "lot": "a lot with spaces"}, exointake.Product, path="product")
+        assert info.value.errors[0].startswith("product.lot: expected an opaque id")
+        with pytest.raises(exointake.ValidationError) as info:
+            exointake.Product(
+                origin="adipose", maker="M", sourcing="domestic", concentration="1", lot="a b"
+            )
+        assert info.value.errors[0].startswith("lot: expected an opaque id")
+        with pytest.raises(exointake.ValidationError, match=r"origin: expected one of adipose"):
+            exointake.Product(
+                origin="liver",  # type: ignore[arg-type]
+                maker="M",
+                sourcing="domestic",
+                concentration="1",
+                lot="L1",
+            )

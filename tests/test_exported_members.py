@@ -8,6 +8,7 @@ RUF022 sorts it (constants, then classes, then functions; natural order within).
 from __future__ import annotations
 import __future__
 
+import importlib
 import re
 import types
 
@@ -17,17 +18,23 @@ import exointake
 import exointake.fhir
 import exointake.strategies
 
-NAMESPACES = [exointake, exointake.fhir, exointake.strategies]
+NAMESPACES = [
+    exointake,
+    *(importlib.import_module(f"exointake.{topic}") for topic in exointake._TOPIC_MODULES),
+    exointake.fhir,
+    exointake.strategies,
+]
 
 
 def public_names(module: types.ModuleType) -> list[str]:
     """Names in ``module``'s namespace not starting with ``_``, submodules and
-    ``from __future__`` features excluded."""
+    ``from __future__`` features excluded. ``dir`` rather than ``vars``: the package
+    loads some names on first use (module ``__getattr__``) and lists them in ``__dir__``."""
     return [
         name
-        for name, value in vars(module).items()
+        for name in dir(module)
         if not name.startswith("_")
-        and not isinstance(value, types.ModuleType | __future__._Feature)
+        and not isinstance(getattr(module, name), types.ModuleType | __future__._Feature)
     ]
 
 

@@ -21,7 +21,6 @@ import exointake
 from exointake import (
     UNKNOWN,
     Answers,
-    ItemType,
     Questionnaire,
     Route,
     ValidationError,
@@ -31,6 +30,7 @@ from exointake import (
     strategies,
 )
 from exointake.fhir._util import fhir_id
+from exointake.questionnaire import ItemType
 
 from .conftest import ROOT
 

@@ -17,10 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import exointake
+import exointake.consent
 from exointake import fhir, strategies
 from exointake._errors import ValidationError
-from exointake._grading import Grade, Outcome, grade
+from exointake._grading import (
+    Grade,
+    grade,
+)
 from exointake._log import open_log
+from exointake._reaction import Outcome
 from exointake._reactions import Causality, ReactionRecord
 from exointake._records import Administration, ConsentRecord, ScreeningRecord
 from exointake.cli import main
@@ -304,7 +309,7 @@ class TestRenderedConsent:
         data = json.loads((ROOT / "examples" / "consent-request.json").read_text("utf-8"))
         request = exointake.ConsentRequest.from_dict({**data, "screening": result.to_dict()})
         rendered = exointake.render_consent(request)
-        record = exointake.consent_record(
+        record = exointake.consent.consent_record(
             rendered, rendered_by="N-007", rendered_at=dt.datetime(2026, 11, 20, 1, tzinfo=dt.UTC)
         )
         resource = to_consent(record, pdf=rendered.pdf)

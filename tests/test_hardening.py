@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 import exointake
+import exointake.questionnaire
 from exointake import Answers, Decision, Questionnaire, RuleSet, ValidationError, screen
-from exointake._screening import In, IsTrue, compile_condition
+from exointake._conditions import In, IsTrue, compile_condition
 from exointake.cli import main
 
 DAY = dt.date(2026, 11, 25)
@@ -46,7 +47,7 @@ class TestHandBuiltAnswers:
 
     def test_unknown_questionnaire_needs_the_form(self, questionnaire: Questionnaire) -> None:
         """Hand-built answers pinned to a questionnaire the package lacks are refused."""
-        ref = exointake.QuestionnaireRef("exosome-intake", "99", "0" * 64)
+        ref = exointake.questionnaire.QuestionnaireRef("exosome-intake", "99", "0" * 64)
         with pytest.raises(ValidationError, match="not validated by their questionnaire"):
             screen(Answers(ref, {"cancer_history": "none"}), "iv_drip")
 

@@ -707,6 +707,7 @@ class TestMigrations:
         raw(db_url, "DROP TABLE log_admin_counts")
         raw(db_url, "DROP TABLE log_reaction_counts")
         raw(db_url, "DROP INDEX ix_log_entries_kind_day")
+        raw(db_url, "DROP INDEX ix_log_entries_serious")
         raw(db_url, "UPDATE alembic_version SET version_num = '0001'")
         migrate_log(db_url)
         with open_log(db_url) as log:

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import exointake
-from exointake import UNKNOWN, ItemType, Questionnaire, Route, ValidationError
+from exointake import UNKNOWN, Questionnaire, Route, ValidationError
 from exointake import strategies as xs
+from exointake.questionnaire import ItemType
 
 REQUIRED_LINK_IDS = {
     "birth_date": ItemType.DATE,

@@ -16,14 +16,13 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 import exointake
-from exointake._consent import (
-    ConsentRequest,
+from exointake._consent import ConsentRequest
+from exointake._consent_template import load_template
+from exointake._document import (
     CoolingOffBox,
     assemble,
-    current_template,
     request_fields,
 )
-from exointake._grading import load_severity_table
 from exointake._render import (
     MIN_FONT_SIZE,
     RED,
@@ -33,6 +32,7 @@ from exointake._render import (
     render_consent,
     render_summary,
 )
+from exointake._vocabulary import load_severity_table
 from exointake.strategies import consent_requests
 
 from .consent_helpers import (
@@ -284,7 +284,7 @@ class TestCoolingOffBlock:
 
     def test_red_letters_in_red_frame(self, example: ConsentRequest) -> None:
         """The box is framed in red and every paragraph in it is set in red, at least 8 pt."""
-        doc = assemble(example, current_template(), exointake.Lang.JA)
+        doc = assemble(example, load_template(), exointake.Lang.JA)
         box = next(b for s in doc.sections for b in s.blocks if isinstance(b, CoolingOffBox))
         fonts = FontSpec.builtin()
         table = _cooling_box(box, _styles(fonts, exointake.Lang.JA), fonts)

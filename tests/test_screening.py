@@ -10,6 +10,7 @@ import pytest
 
 import exointake
 from exointake import Decision, Questionnaire, Route, RuleSet, ValidationError, screen
+from exointake._screening import load_screening_wording
 
 DAY = dt.date(2026, 11, 25)
 
@@ -188,6 +189,17 @@ class TestFailSafe:
         answers = questionnaire.answers(clear_answers, route="injection_face")
         with pytest.raises(ValidationError, match="answers were given for injection_face"):
             screen(answers, "injection_scalp")
+
+    def test_route_defaults_to_the_answers_route(
+        self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
+    ) -> None:
+        """Without a route, answers are screened for the route they were given for."""
+        answers = questionnaire.answers(clear_answers, route="injection_face")
+        assert screen(answers).route is Route.INJECTION_FACE
+        assert screen(answers) == screen(answers, "injection_face")
+        unrouted = questionnaire.answers(clear_answers)
+        with pytest.raises(ValidationError, match="route: required"):
+            screen(unrouted)
 
 
 class TestResult:
@@ -381,3 +393,70 @@ class TestRuleSets:
         again = RuleSet.from_dict(ruleset.to_dict())
         assert again == ruleset
         assert again.ref == ruleset.ref
+
+
+class TestTextAndFiles:
+    def test_from_file_reads_a_path_string_or_path(self, tmp_path: Any) -> None:
+        """from_file reads a file given as a path string or a Path; from_json reads text."""
+        rs = exointake.load_ruleset()
+        q = exointake.load_questionnaire()
+        (tmp_path / "rules.json").write_text(json.dumps(rs.to_dict()), encoding="utf-8")
+        (tmp_path / "q.json").write_text(json.dumps(q.to_dict()), encoding="utf-8")
+        for path in (tmp_path / "rules.json", str(tmp_path / "rules.json")):
+            assert RuleSet.from_file(path) == rs
+        for path in (tmp_path / "q.json", str(tmp_path / "q.json")):
+            assert Questionnaire.from_file(path) == q
+        assert RuleSet.from_json(json.dumps(rs.to_dict())) == rs
+
+    def test_missing_file_names_the_file(self, tmp_path: Any) -> None:
+        """A file that cannot be read is an error naming the file, not a JSON error."""
+        with pytest.raises(ValidationError, match=r"nope\.json: cannot read"):
+            RuleSet.from_file(tmp_path / "nope.json")
+
+    def test_from_json_refuses_a_path(self, tmp_path: Any) -> None:
+        """from_json takes text only: a Path is refused with a pointer to from_file."""
+        with pytest.raises(ValidationError, match="text: expected JSON text"):
+            Questionnaire.from_json(tmp_path / "q.json")  # type: ignore[arg-type]
+
+
+class TestConstructorsStore:
+    def test_extends_needs_its_base(self) -> None:
+        """RuleSet() never loads package data: an extending rule set is given its base."""
+        data = {
+            "id": "clinic",
+            "version": "1",
+            "questionnaire": "exosome-intake",
+            "rules": [],
+            "extends": {"id": "exosome-default", "version": "1"},
+            "disable": ["drug_allergy"],
+        }
+        resolved = RuleSet.from_dict(data)
+        assert resolved.base is exointake.load_ruleset("exosome-default", "1")
+        plain = RuleSet.from_dict({**data, "extends": None, "disable": []})
+        with pytest.raises(ValidationError, match="extends: the base rule set is not given"):
+            RuleSet(plain.id, plain.version, plain.questionnaire, (), extends=resolved.extends)
+        again = RuleSet(
+            plain.id,
+            plain.version,
+            plain.questionnaire,
+            (),
+            extends=resolved.extends,
+            disable=("drug_allergy",),
+            base=resolved.base,
+        )
+        assert again == resolved
+        assert again.effective_rules == resolved.effective_rules
+
+
+class TestWordingIsData:
+    def test_undecided_wording_comes_from_the_data_file(self) -> None:
+        """An undecided finding's sentences are the bundled screening wording, filled in."""
+        q = exointake.load_questionnaire()
+        result = screen(q.answers({}, partial=True), "iv_drip", on=dt.date(2026, 1, 1))
+        finding = result.findings[0]
+        wording = load_screening_wording()
+        items = ", ".join(finding.missing)
+        assert finding.patient_message.en == wording.undecided_patient.en.format(items=items)
+        assert finding.staff_message.ja.startswith(
+            wording.undecided_staff.ja.split("{items}")[0] + items
+        )

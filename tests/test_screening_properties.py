@@ -25,9 +25,7 @@ import exointake
 from exointake import (
     UNKNOWN,
     Answers,
-    AnswerValue,
     Decision,
-    ItemType,
     Questionnaire,
     Route,
     RuleSet,
@@ -36,7 +34,8 @@ from exointake import (
     screen,
     strategies,
 )
-from exointake._screening import compile_condition
+from exointake._conditions import compile_condition
+from exointake.questionnaire import AnswerValue, ItemType
 
 QUESTIONNAIRE = exointake.load_questionnaire()
 RULES = exointake.load_ruleset()

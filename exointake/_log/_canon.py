@@ -15,7 +15,7 @@ import json
 import types
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Union, get_args, get_origin
 
 import attrs
 
@@ -88,7 +88,8 @@ def _for_type(tp: Any) -> Encoder:
 
 
 def _compile(cls: type) -> Encoder:
-    hints = get_type_hints(cls)
+    # resolve_types, not get_type_hints: the class may show its public __module__ by now
+    hints = {f.name: f.type for f in attrs.fields(attrs.resolve_types(cls))}
     fields = sorted(attrs.fields(cls), key=lambda f: f.name)
     parts: list[tuple[str, str, Encoder]] = []
     for n, f in enumerate(fields):

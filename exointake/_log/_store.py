@@ -1,13 +1,16 @@
 """Storage of the reaction log: SQLAlchemy tables, the hash chain, transactions, migrations.
 
-The domain never imports this module's SQLAlchemy types: :mod:`exointake._log` hands it
-plain rows (a kind, the canonical JSON of the entry's payload, and the query columns
-derived from it) and gets plain values back.
+The only module of the log that touches SQLAlchemy. The rest of :mod:`exointake._log`
+hands it plain rows (a kind, the canonical JSON of the entry's payload, and the query
+columns derived from it) and asks for data through named methods of :class:`Store`,
+:class:`Reader` (one connection) and :class:`Writer` (one write transaction), getting
+plain mappings and tuples back. Driver failures become :class:`StorageError`.
 
 One table, ``log_entries``, holds every entry of a log in chain order (``seq``). Each row
 carries the SHA-256 of its canonical JSON envelope and the hash of the previous row, so
-:meth:`Store.iter_rows` + :func:`entry_hash` let :meth:`exointake.Log.verify` re-check the
-chain from the first entry in constant memory. ``log_head`` holds the last ``seq`` and hash
+:meth:`Store.iter_chain` + :func:`entry_hash` let :meth:`exointake.Log.verify` re-check the
+chain from the first entry in constant memory. ``ix_log_entries_serious`` (partial) holds
+the reactions graded anaphylaxis or serious. ``log_head`` holds the last ``seq`` and hash
 (the row every writer locks, and what detects a deleted tail). ``log_admin_counts`` and
 ``log_reaction_counts`` hold the number of administrations per day, route, origin and lot
 and of reactions per the same keys and category, kept in the same transaction as the
@@ -38,23 +41,30 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
-from .._errors import MigrationRequired, ValidationError
+from .._errors import MigrationRequired, StorageError, ValidationError
 
 __all__ = [
+    "CHAIN_COLUMNS",
     "GENESIS_HASH",
+    "QUERY_COLUMNS",
     "AdminCountRow",
     "Base",
     "EntryRow",
     "HeadRow",
     "ReactionCountRow",
+    "Reader",
+    "RowData",
     "Store",
+    "Writer",
     "create_engine_for",
     "entry_hash",
+    "migrate_target",
+    "open_store",
+    "utc_now_text",
 ]
 
 GENESIS_HASH: Final = "0" * 64
@@ -64,6 +74,10 @@ BUSY_TIMEOUT_S: Final = 60.0
 """How long a SQLite writer waits for another writer before giving up."""
 
 _PG_MIGRATION_LOCK: Final = 0x6578_6F69  # "exoi": advisory lock key while migrating
+
+
+SERIOUS_WHERE: Final = "kind = 'reaction' AND (category = 'anaphylaxis' OR serious = true)"
+"""Which entries ``ix_log_entries_serious`` holds (its partial-index condition)."""
 
 
 class Base(DeclarativeBase):
@@ -107,6 +121,14 @@ class EntryRow(Base):
         sa.Index("ix_log_entries_reaction", "reaction_id"),
         sa.Index("ix_log_entries_ref", "ref_id"),
         sa.Index("ix_log_entries_kind_day", "kind", "day"),
+        # The reactions graded anaphylaxis or serious (a few percent of them): what
+        # Reader.serious_reactions reads. Same text as migration 0003 and the query.
+        sa.Index(
+            "ix_log_entries_serious",
+            "seq",
+            sqlite_where=sa.text(SERIOUS_WHERE),
+            postgresql_where=sa.text(SERIOUS_WHERE),
+        ),
     )
 
 
@@ -378,6 +400,62 @@ def check_schema(engine: Engine, *, create: bool) -> None:
     )
 
 
+# ---------------------------------------------------------------------------- errors
+
+
+_STORAGE_ERRORS: Final = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+def storage_error(exc: BaseException, doing: str) -> StorageError:
+    """A :class:`StorageError` for a driver failure: the driver's exception class only,
+    never its text (which may quote SQL parameters)."""
+    orig = getattr(exc, "orig", None) or exc
+    return StorageError(f"db: cannot {doing} the database ({type(orig).__name__})")
+
+
+@contextmanager
+def _translated(doing: str) -> Iterator[None]:
+    try:
+        yield
+    except _STORAGE_ERRORS as exc:
+        raise storage_error(exc, doing) from exc
+    except OSError as exc:
+        raise storage_error(exc, doing) from exc
+
+
+def open_store(target: str | os.PathLike[str], *, create: bool) -> Store:
+    """Connect to the log at ``target`` and check its schema (see :func:`check_schema`).
+
+    Raises :class:`ValidationError` for a malformed target, :class:`StorageError` when
+    the database cannot be reached or opened, :class:`MigrationRequired` for a schema
+    this version cannot use.
+    """
+    if not create:
+        path = sqlite_path(target)
+        if path is not None and not path.exists():
+            raise MigrationRequired(
+                f"no database at {path}; run `exointake log migrate` to create the log"
+            )
+    engine = create_engine_for(target)
+    try:
+        with _translated("open"):
+            check_schema(engine, create=create)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)
+
+
+def migrate_target(target: str | os.PathLike[str]) -> tuple[str | None, str]:
+    """Create or upgrade the log's schema at ``target``; returns (revision before, after)."""
+    engine = create_engine_for(target)
+    try:
+        with _translated("migrate"):
+            return migrate(engine)
+    finally:
+        engine.dispose()
+
+
 # ---------------------------------------------------------------------------- store
 
 
@@ -386,8 +464,23 @@ def utc_now_text(now: dt.datetime) -> str:
     return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+CHAIN_COLUMNS: Final = (
+    "seq",
+    "entry_id",
+    "kind",
+    "recorded_at",
+    "payload",
+    "prev_hash",
+    "entry_hash",
+    *QUERY_COLUMNS,
+)
+"""The columns of :meth:`Store.iter_chain`'s tuples, in this order."""
+
+_CHAIN_ALL: Final = sa.select(*(ENTRIES.c[name] for name in CHAIN_COLUMNS)).order_by(ENTRIES.c.seq)
+
+
 class Store:
-    """Transactions and queries on the log's tables, in plain rows."""
+    """Transactions and named queries on the log's tables, in plain rows."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -397,93 +490,76 @@ class Store:
         """The database backend: ``sqlite`` or ``postgresql``."""
         return str(self.engine.dialect.name)
 
+    def describe(self) -> str:
+        """The database URL without its password (for reprs)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
     @contextmanager
     def write(self) -> Iterator[Writer]:
         """A write transaction holding the chain head; commits on success, else rolls back."""
-        with self.engine.connect().execution_options(exointake_write=True) as conn, conn.begin():
+        with (
+            _translated("write to"),
+            self.engine.connect().execution_options(exointake_write=True) as conn,
+            conn.begin(),
+        ):
             if conn.dialect.name == "sqlite":
                 # The hot path talks to sqlite3 directly inside SQLAlchemy's transaction:
                 # same statements, without per-statement Python overhead.
                 cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
                 seq, last = cursor.execute(_SQLITE_HEAD).fetchone()
-                writer = Writer(self, conn, int(seq), str(last), cursor=cursor)
+                writer = Writer(conn, int(seq), str(last), cursor=cursor)
             else:
                 row = conn.execute(_HEAD_FOR_UPDATE).one()
-                writer = Writer(self, conn, int(row.seq), str(row.entry_hash))
+                writer = Writer(conn, int(row.seq), str(row.entry_hash))
             yield writer
             writer.flush()
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A read-only connection."""
-        with self.engine.connect() as conn:
-            yield conn
+    def read(self) -> Iterator[Reader]:
+        """A read-only connection with the log's named queries."""
+        with _translated("read"), self.engine.connect() as conn:
+            yield Reader(conn)
 
     def head(self) -> tuple[int, str]:
         """The last ``seq`` and its hash."""
-        with self.read() as conn:
-            row = conn.execute(sa.select(HEAD.c.seq, HEAD.c.entry_hash).where(HEAD.c.id == 1)).one()
-        return int(row.seq), str(row.entry_hash)
+        with self.read() as r:
+            return r.head()
 
-    def iter_rows(self, *, batch: int = 2000, up_to: int | None = None) -> Iterator[RowData]:
-        """Every entry row in chain order, fetched in keyset pages (constant memory)."""
-        last = -1
-        cols = [
-            ENTRIES.c[name]
-            for name in (
-                "seq",
-                "entry_id",
-                "kind",
-                "recorded_at",
-                "payload",
-                "prev_hash",
-                "entry_hash",
-                *QUERY_COLUMNS,
-            )
-        ]
-        while True:
-            query = sa.select(*cols).where(ENTRIES.c.seq > last)
-            if up_to is not None:
-                query = query.where(ENTRIES.c.seq <= up_to)
-            query = query.order_by(ENTRIES.c.seq).limit(batch)
-            with self.read() as conn:
-                rows = conn.execute(query).mappings().all()
-            if not rows:
-                return
-            yield from rows
-            last = int(rows[-1]["seq"])
-            del rows
+    def iter_chain(self, *, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """Every entry in chain order, as pages of tuples in :data:`CHAIN_COLUMNS` order.
 
-    def row_by_id(self, conn: Connection, entry_id: str) -> RowData | None:
-        """The row of ``entry_id``, or None."""
-        return (
-            conn.execute(sa.select(ENTRIES).where(ENTRIES.c.entry_id == entry_id))
-            .mappings()
-            .first()
-        )
+        One query streamed in pages of ``batch`` rows through the driver's own cursor
+        (server-side on PostgreSQL), so memory stays flat and the pages come from one
+        consistent snapshot. This is :meth:`exointake.Log.verify`'s hot loop.
+        """
+        with _translated("read"), self.engine.connect() as conn, conn.begin():
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None
+            sql = str(_CHAIN_ALL.compile(dialect=self.engine.dialect))
+            if self.dialect == "postgresql":
+                cursor = dbapi.cursor(name="exointake_chain")
+                cursor.itersize = batch  # type: ignore[attr-defined]
+            else:
+                cursor = dbapi.cursor()
+            try:
+                cursor.execute(sql)
+                while True:
+                    rows = list(cursor.fetchmany(batch))
+                    if not rows:
+                        return
+                    yield rows
+            finally:
+                cursor.close()
 
-    def versions(self, conn: Connection, root_id: str) -> Sequence[RowData]:
-        """Every version of an entry (original first), by its root id."""
-        return (
-            conn.execute(
-                sa.select(ENTRIES).where(ENTRIES.c.root_id == root_id).order_by(ENTRIES.c.seq)
-            )
-            .mappings()
-            .all()
-        )
-
-    def current(self, conn: Connection, root_id: str) -> RowData | None:
-        """The newest version of an entry, by its root id."""
-        return (
-            conn.execute(
-                sa.select(ENTRIES)
-                .where(ENTRIES.c.root_id == root_id)
-                .order_by(ENTRIES.c.seq.desc())
-                .limit(1)
-            )
-            .mappings()
-            .first()
-        )
+    def iter_rows(self, *, batch: int = 2000) -> Iterator[RowData]:
+        """Every entry row in chain order, by column name (constant memory)."""
+        for page in self.iter_chain(batch=batch):
+            for row in page:
+                yield dict(zip(CHAIN_COLUMNS, row, strict=True))
 
 
 def is_current(alias: Any = None) -> sa.ColumnElement[bool]:
@@ -493,21 +569,230 @@ def is_current(alias: Any = None) -> sa.ColumnElement[bool]:
     return ~sa.exists().where(newer.c.root_id == e.c.root_id, newer.c.seq > e.c.seq)
 
 
-class Writer:
-    """Appends entries inside one :meth:`Store.write` transaction."""
+_COUNT_DIMENSIONS: Final = ("route", "origin", "lot")
+_SQLITE_SERIOUS: Final = sa.text(
+    "SELECT * FROM log_entries INDEXED BY ix_log_entries_serious "
+    "WHERE kind = 'reaction' AND (category = 'anaphylaxis' OR serious = true) "
+    "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = log_entries.root_id AND newer.seq > log_entries.seq) "
+    "ORDER BY seq"
+)
 
-    def __init__(
-        self, store: Store, conn: Connection, seq: int, last_hash: str, *, cursor: Any = None
-    ) -> None:
-        self.store = store
+
+class Reader:
+    """The log's queries, on one connection (a read, or inside a write transaction)."""
+
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def head(self) -> tuple[int, str]:
+        """The last ``seq`` and its hash."""
+        row = self.conn.execute(
+            sa.select(HEAD.c.seq, HEAD.c.entry_hash).where(HEAD.c.id == 1)
+        ).one()
+        return int(row.seq), str(row.entry_hash)
+
+    def _select(self, query: sa.Select[Any]) -> Sequence[RowData]:
+        return self.conn.execute(query).mappings().all()
+
+    def row_by_id(self, entry_id: str) -> RowData | None:
+        """The row of ``entry_id``, or None."""
+        return (
+            self.conn.execute(sa.select(ENTRIES).where(ENTRIES.c.entry_id == entry_id))
+            .mappings()
+            .first()
+        )
+
+    def versions(self, root_id: str) -> Sequence[RowData]:
+        """Every version of an entry (original first), by its root id."""
+        return self._select(
+            sa.select(ENTRIES).where(ENTRIES.c.root_id == root_id).order_by(ENTRIES.c.seq)
+        )
+
+    def current(self, root_id: str) -> RowData | None:
+        """The newest version of an entry, by its root id."""
+        return (
+            self.conn.execute(
+                sa.select(ENTRIES)
+                .where(ENTRIES.c.root_id == root_id)
+                .order_by(ENTRIES.c.seq.desc())
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+
+    def first_by_ref(self, kind: str, ref_id: str) -> RowData | None:
+        """The first entry of ``kind`` recorded under ``ref_id`` (a consent or result id)."""
+        return (
+            self.conn.execute(
+                sa.select(ENTRIES)
+                .where(ENTRIES.c.kind == kind, ENTRIES.c.ref_id == ref_id)
+                .order_by(ENTRIES.c.seq)
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+
+    def has_ref_for_patient(self, kind: str, ref_id: str, patient_id: str) -> bool:
+        """True when an entry of ``kind`` with ``ref_id`` exists for ``patient_id``."""
+        return (
+            self.conn.execute(
+                sa.select(ENTRIES.c.entry_id).where(
+                    ENTRIES.c.kind == kind,
+                    ENTRIES.c.ref_id == ref_id,
+                    ENTRIES.c.patient_id == patient_id,
+                )
+            ).first()
+            is not None
+        )
+
+    def current_of_kind(
+        self, kind: str, *, patient_id: str | None = None, lot: str | None = None
+    ) -> Sequence[RowData]:
+        """Current versions of ``kind``, optionally of one patient or one lot, in seq order."""
+        where = [ENTRIES.c.kind == kind, is_current()]
+        if patient_id is not None:
+            where.append(ENTRIES.c.patient_id == patient_id)
+        if lot is not None:
+            where.append(ENTRIES.c.lot == lot)
+        return self._select(sa.select(ENTRIES).where(*where).order_by(ENTRIES.c.seq))
+
+    def serious_reactions(self) -> Sequence[RowData]:
+        """Current reactions graded anaphylaxis or serious, in seq order.
+
+        The condition is written as the partial index's, literally, so both SQLite and
+        PostgreSQL plan it on ``ix_log_entries_serious``.
+        """
+        if self.conn.dialect.name == "sqlite":
+            # Without ANALYZE statistics SQLite prefers the (kind, day) index; say which.
+            return self.conn.execute(_SQLITE_SERIOUS).mappings().all()
+        return self._select(
+            sa.select(ENTRIES).where(sa.text(SERIOUS_WHERE), is_current()).order_by(ENTRIES.c.seq)
+        )
+
+    def current_reactions_to_lot(
+        self, lot: str, *, reaction: str, administration: str
+    ) -> Sequence[RowData]:
+        """Current reactions whose current administration is of ``lot``, in seq order."""
+        a = ENTRIES.alias("a")
+        return self._select(
+            sa.select(ENTRIES)
+            .select_from(ENTRIES.join(a, a.c.root_id == ENTRIES.c.administration_id))
+            .where(
+                a.c.lot == lot,
+                a.c.kind == administration,
+                is_current(a),
+                ENTRIES.c.kind == reaction,
+                is_current(),
+            )
+            .order_by(ENTRIES.c.seq)
+        )
+
+    def current_reaction_categories(self, reaction: str, administration_root: str) -> list[str]:
+        """The categories of the current reactions (``reaction`` kind) to an administration."""
+        return [
+            str(c)
+            for (c,) in self.conn.execute(
+                sa.select(ENTRIES.c.category).where(
+                    ENTRIES.c.kind == reaction,
+                    ENTRIES.c.administration_id == administration_root,
+                    is_current(),
+                )
+            )
+        ]
+
+    def rows_of_kind(self, kind: str) -> Iterator[RowData]:
+        """Every entry (all versions) of ``kind``, in seq order."""
+        query = sa.select(ENTRIES).where(ENTRIES.c.kind == kind).order_by(ENTRIES.c.seq)
+        yield from self.conn.execute(query).mappings()
+
+    def count_sums(
+        self, since: dt.date | None, until: dt.date | None
+    ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, str, int]]]:
+        """Administration and reaction counts over a period, summed per dimension.
+
+        Returns ``[(dimension, value, n)]`` and ``[(dimension, value, category, n)]``;
+        one small aggregate per dimension, so the database does the summing.
+        """
+        c = COUNTS.c
+        rc = RCOUNTS.c
+        where_c = []
+        where_r = []
+        if since is not None:
+            where_c.append(c.day >= since.isoformat())
+            where_r.append(rc.day >= since.isoformat())
+        if until is not None:
+            where_c.append(c.day <= until.isoformat())
+            where_r.append(rc.day <= until.isoformat())
+        admins: list[tuple[str, str, int]] = []
+        reacts: list[tuple[str, str, str, int]] = []
+        for dim in _COUNT_DIMENSIONS:
+            col, rcol = c[dim], rc[dim]
+            for value, n in self.conn.execute(
+                sa.select(col, sa.func.sum(c.n)).where(*where_c).group_by(col)
+            ):
+                if n:
+                    admins.append((dim, str(value), int(n)))
+            for value, category, n in self.conn.execute(
+                sa.select(rcol, rc.category, sa.func.sum(rc.n))
+                .where(*where_r)
+                .group_by(rcol, rc.category)
+            ):
+                if n:
+                    reacts.append((dim, str(value), str(category), int(n)))
+        return admins, reacts
+
+    def admin_counts(self) -> Iterator[tuple[tuple[str, str, str, str], int]]:
+        """The stored administration counts: ((day, route, origin, lot), n)."""
+        c = COUNTS.c
+        for day, route, origin, lot, n in self.conn.execute(
+            sa.select(c.day, c.route, c.origin, c.lot, c.n)
+        ):
+            yield (day, route, origin, lot), int(n)
+
+    def reaction_counts(self) -> Iterator[tuple[tuple[str, str, str, str, str], int]]:
+        """The stored non-zero reaction counts: ((day, route, origin, lot, category), n)."""
+        rc = RCOUNTS.c
+        for day, route, origin, lot, category, n in self.conn.execute(
+            sa.select(rc.day, rc.route, rc.origin, rc.lot, rc.category, rc.n).where(rc.n != 0)
+        ):
+            yield (day, route, origin, lot, category), int(n)
+
+    def reaction_recount(
+        self, *, reaction: str, administration: str
+    ) -> dict[tuple[str, str, str, str, str], int]:
+        """Current reactions counted per their current administration's keys and category."""
+        a = ENTRIES.alias("a")
+        r = ENTRIES.alias("r")
+        return {
+            (day, route, origin, lot, category): int(n)
+            for day, route, origin, lot, category, n in self.conn.execute(
+                sa.select(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.category, sa.func.count())
+                .select_from(r.join(a, a.c.root_id == r.c.administration_id))
+                .where(
+                    r.c.kind == reaction,
+                    a.c.kind == administration,
+                    is_current(r),
+                    is_current(a),
+                )
+                .group_by(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.category)
+            )
+        }
+
+
+class Writer(Reader):
+    """Appends entries inside one :meth:`Store.write` transaction (and reads in it)."""
+
+    def __init__(self, conn: Connection, seq: int, last_hash: str, *, cursor: Any = None) -> None:
+        super().__init__(conn)
         self._cursor = cursor
         self.seq = seq
         self.last_hash = last_hash
         self._rows: list[dict[str, Any]] = []
         self._counts: dict[tuple[str, str, str, str], int] = {}
         self._rcounts: dict[tuple[str, str, str, str, str], int] = {}
-        self._start_seq = seq
 
     def append(
         self,
@@ -550,13 +835,6 @@ class Writer:
         """Add ``delta`` administrations to the counts of (day, route, origin, lot)."""
         self._counts[key] = self._counts.get(key, 0) + delta
 
-    def pending(self, entry_id: str) -> RowData | None:
-        """A row appended in this transaction but not yet flushed."""
-        for row in self._rows:
-            if row["entry_id"] == entry_id:
-                return row
-        return None
-
     def flush(self) -> None:
         """Write the appended rows, the new head and the count changes."""
         if not self._rows:
@@ -574,8 +852,9 @@ class Writer:
         else:
             self.conn.execute(ENTRIES.insert(), self._rows)
             self.conn.execute(_HEAD_UPDATE, {"new_seq": self.seq, "new_hash": self.last_hash})
-            if self._counts:
-                upsert_counts(self.conn, self._counts)
+            rows = _count_rows(self._counts)
+            if rows:
+                self.conn.execute(_PG_UPSERT, rows)
             rrows = _rcount_rows(self._rcounts)
             if rrows:
                 self.conn.execute(_PG_RUPSERT, rrows)
@@ -616,10 +895,6 @@ _pg_counts = pg_insert(COUNTS)
 _PG_UPSERT: Final = _pg_counts.on_conflict_do_update(
     index_elements=_COUNT_KEYS, set_={"n": COUNTS.c.n + _pg_counts.excluded.n}
 )
-_lite_counts = sqlite_insert(COUNTS)
-_SQLITE_UPSERT: Final = _lite_counts.on_conflict_do_update(
-    index_elements=_COUNT_KEYS, set_={"n": COUNTS.c.n + _lite_counts.excluded.n}
-)
 
 
 def _count_rows(counts: Mapping[tuple[str, str, str, str], int]) -> list[dict[str, Any]]:
@@ -636,10 +911,3 @@ def _rcount_rows(counts: Mapping[tuple[str, str, str, str, str], int]) -> list[d
         for (d, r, o, lot, c), n in sorted(counts.items())
         if n
     ]
-
-
-def upsert_counts(conn: Connection, counts: Mapping[tuple[str, str, str, str], int]) -> None:
-    """Add to ``log_admin_counts`` (insert missing keys)."""
-    rows = _count_rows(counts)
-    if rows:
-        conn.execute(_PG_UPSERT if conn.dialect.name == "postgresql" else _SQLITE_UPSERT, rows)

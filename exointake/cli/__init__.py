@@ -13,42 +13,46 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from .._errors import ExointakeError, ScreeningRefused, ValidationError
+from .. import ExointakeError, ScreeningRefused, ValidationError
 
 __all__ = ["main"]
 
-_COMMAND_MODULES = (
-    "_consent",
-    "_demo",
-    "_export",
-    "_grade",
-    "_log",
-    "_questionnaire",
-    "_screen",
-)
+_COMMAND_MODULES = {  # command name -> the module that registers and runs it
+    "consent": "_consent",
+    "demo": "_demo",
+    "export": "_export",
+    "grade": "_grade",
+    "log": "_log",
+    "questionnaire": "_questionnaire",
+    "screen": "_screen",
+}
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every command registered."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, with every command registered, or only ``command`` when it
+    names one (a run imports only its own command's module: ``exointake screen`` loads
+    neither the log nor the renderer)."""
     parser = argparse.ArgumentParser(
         prog="exointake",
         description="Intake screening, consent PDFs and a tamper-evident reaction log "
         "for exosome therapy.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in _COMMAND_MODULES:
-        module = importlib.import_module(f"exointake.cli.{name}")
+    names = [command] if command in _COMMAND_MODULES else sorted(_COMMAND_MODULES)
+    for name in names:
+        module = importlib.import_module(f"exointake.cli.{_COMMAND_MODULES[name]}")
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)

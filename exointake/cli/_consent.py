@@ -8,15 +8,14 @@ import json
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .._common import Route
-from .._consent import ConsentLanguage, ConsentRequest, suggest_cooling_off
-from .._consent_record import record_rendered_consent
-from .._errors import ScreeningRefused, ValidationError
-from .._log._core import Log
-from .._render import RenderedConsent, render_consent, render_summary
-from .._screening import ScreeningResult
+from .. import ConsentRequest, Route, ScreeningRefused, ScreeningResult, ValidationError
+from ..consent import ConsentLanguage, suggest_cooling_off
 from ._util import read_json_file
+
+if TYPE_CHECKING:
+    from .. import Log, RenderedConsent
 
 __all__ = ["demo_consents", "register"]
 
@@ -66,6 +65,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .. import open_log, render_consent, render_summary
+
     data = read_json_file(args.request, what="consent request")
     request = ConsentRequest.from_dict(data)
     out = Path(args.out)
@@ -76,9 +77,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.summary is not None:
         summary = render_summary(request, font=args.font, language=args.lang)
     if args.db is not None:
-        record_rendered_consent(
-            args.db, rendered, rendered_by=args.rendered_by or request.physician.id
-        )
+        with open_log(args.db) as log:
+            log.record_consent(rendered, rendered_by=args.rendered_by or request.physician.id)
     rendered.write(out)
     print(f"{rendered.sha256}  {out}")
     if summary is not None:
@@ -114,6 +114,8 @@ def demo_consents(
     Returns ``patient_id → consent id`` for the patients who got a document, and prints
     each document's path and SHA-256 (or why there is none).
     """
+    from .. import render_consent
+
     base = json.loads(
         (resources.files("exointake") / "data" / "demo" / "consent-request.json").read_text("utf-8")
     )
@@ -137,8 +139,8 @@ def demo_consents(
         out[patient_id] = request.consent_id
         print(f"patient {patient_id}: {path} sha256 {rendered.sha256}")
         if log is not None:
-            record = record_rendered_consent(
-                log, rendered, rendered_by="DR-DEMO", rendered_at=rendered_at
+            consent_id = log.record_consent(
+                rendered, rendered_by="DR-DEMO", rendered_at=rendered_at
             )
-            print(f"  recorded in the log as consent {record.consent_id}")
+            print(f"  recorded in the log as consent {consent_id}")
     return out

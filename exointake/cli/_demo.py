@@ -12,11 +12,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from .._common import JST, Lang, Route
-from .._log._core import open_log
-from .._questionnaire import load_questionnaire
-from .._screening import load_ruleset, screen
-from .._wareki import parse_date
+from .. import JST, Lang, Route, load_questionnaire, load_ruleset, parse_date, screen
 from ._consent import demo_consents
 from ._log import demo_log
 from ._questionnaire import render_text
@@ -38,6 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .. import open_log
+
     lang = Lang(args.lang)
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -5,12 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .._errors import ValidationError
-from .._log._core import open_log
-from .._log._store import normalise_url
-from .._wareki import date_arg
-from ..fhir._records import visit_bundles
-from ..fhir._util import dumps, to_bundle
+from .. import ValidationError, parse_date
 
 __all__ = ["register"]
 
@@ -36,7 +31,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    since = None if args.since is None else date_arg(args.since, "--since")
+    from .. import open_log
+    from ..fhir import dumps, to_bundle, visit_bundles
+    from ..log import normalise_url
+
+    since = None if args.since is None else parse_date(args.since, "--since")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise ValidationError([f"--out: folder {out.parent} does not exist"], what="arguments")

@@ -5,23 +5,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from .._common import Lang, Route, Text
-from .._convert import describe_type, safe_repr
-from .._errors import ValidationError
-from .._grading import (
-    _FIELD_LABELS,
-    Action,
-    BrightonReason,
-    BrightonRole,
-    Extent,
+from .. import (
     Grade,
-    OrganSystem,
+    Lang,
     Reaction,
-    Vocabulary,
+    Route,
+    Text,
+    ValidationError,
     grade,
+    load_severity_table,
     load_vocabulary,
+    parse_date,
 )
-from .._wareki import date_arg
+from ..grading import Action, BrightonReason, BrightonRole, Extent, OrganSystem, Vocabulary
 from ._util import print_json, read_json_file
 
 __all__ = ["register", "render_text"]
@@ -66,11 +62,11 @@ def _grade(args: argparse.Namespace) -> int:
     data = read_json_file(args.input, what="reaction")
     if not isinstance(data, Mapping):
         raise ValidationError(
-            [f"$: expected an object, got {describe_type(data)}"], what="reaction"
+            [f"reaction: expected an object, got {type(data).__name__}"], what="reaction"
         )
     body = dict(data)
     route = _route(body.pop("route", None), args.route)
-    on = None if args.on is None else date_arg(args.on, "--on")
+    on = None if args.on is None else parse_date(args.on, "--on")
     if args.persistence_days is not None and args.persistence_days < 0:
         raise ValidationError(["--persistence-days: expected 0 or more"], what="options")
     reaction = Reaction.from_dict(body)
@@ -87,10 +83,7 @@ def _route(from_file: object, from_flag: str | None) -> Route | None:
         not isinstance(from_file, str) or from_file not in {r.value for r in Route}
     ):
         raise ValidationError(
-            [
-                f"route: expected one of {'|'.join(r.value for r in Route)}, "
-                f"got {safe_repr(from_file)}"
-            ],
+            [f"route: expected one of {'|'.join(r.value for r in Route)}"],
             what="reaction",
         )
     if from_file is not None and from_flag is not None and from_file != from_flag:
@@ -189,8 +182,6 @@ _EXTENTS: Mapping[Extent, Text] = {
     Extent.UNKNOWN: Text("範囲不明", "extent unknown"),
 }
 
-_FIELDS = _FIELD_LABELS
-
 
 def _w(key: str, lang: Lang) -> str:
     return _WORDS[key].get(lang)
@@ -247,7 +238,7 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
     if ctcae.grade is not None:
         lines.append(f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_grade', lang)} {ctcae.grade}")
     else:
-        missing = sep.join(_FIELDS[m].get(lang) for m in ctcae.missing)
+        missing = sep.join(load_severity_table().field_labels[m].get(lang) for m in ctcae.missing)
         lines.append(
             f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_none', lang)} "
             f"({_w('record', lang)}: {missing})"

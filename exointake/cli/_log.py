@@ -10,37 +10,39 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .._common import JST, Route
-from .._consent import current_templates
-from .._convert import Expected
-from .._errors import ValidationError
-from .._grading import Reaction
-from .._log._core import Log, LogEntry, RateReport, migrate_log, open_log
-from .._log._store import normalise_url
-from .._reactions import Causality, ReactionRecord
-from .._records import (
+from .. import (
+    JST,
     Administration,
     ConsentRecord,
     FollowUp,
-    Origin,
     Product,
+    Reaction,
+    ReactionRecord,
+    Route,
     ScreeningRecord,
-    Sourcing,
-    StorageCheck,
-    check_sha256,
+    ScreeningResult,
+    ValidationError,
+    parse_date,
 )
-from .._screening import ScreeningResult
-from .._wareki import date_range
+from ..consent import current_templates
+from ..records import Causality, Origin, Sourcing, StorageCheck
 from ._util import print_json, read_json_file
+
+if TYPE_CHECKING:
+    from .. import Log
+    from ..log import LogEntry, RateReport
 
 __all__ = ["DEFAULT_DB", "demo_log", "register"]
 
 DEFAULT_DB = "exointake.db"
+_SHA256 = re.compile("[0-9a-f]{64}")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -114,6 +116,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
+    from .. import open_log
+    from ..log import normalise_url
+
     url = normalise_url(args.db)
     if url.startswith("sqlite:///") and not write:
         path = url.removeprefix("sqlite:///")
@@ -131,12 +136,11 @@ def _templates(path: str | None) -> Mapping[str, str] | None:
             ["consent_templates: expected an object {template_id: sha256}"],
             what="consent templates",
         )
-    errors = []
-    for key, value in data.items():
-        try:
-            check_sha256(value)
-        except Expected as exc:
-            errors.append(f"consent_templates.{key}: {exc}")
+    errors = [
+        f"consent_templates.{key}: expected a SHA-256 (64 lowercase hex digits)"
+        for key, value in data.items()
+        if not (isinstance(value, str) and _SHA256.fullmatch(value))
+    ]
     if errors:
         raise ValidationError(errors, what="consent templates")
     return dict(data)
@@ -255,7 +259,13 @@ def _recall(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    since, until = date_range(args.since, args.until, names=("--since", "--until"))
+    since = None if args.since is None else parse_date(args.since, "--since")
+    until = None if args.until is None else parse_date(args.until, "--until")
+    if since is not None and until is not None and since > until:
+        raise ValidationError(
+            [f"--since: expected a day on or before --until ({until.isoformat()})"],
+            what="options",
+        )
     with _open(args, write=False) as log:
         report = log.rates(since=since, until=until)
     if args.json:
@@ -276,7 +286,7 @@ def render_report(report: RateReport) -> str:
         f"{'local':>7} {'allergy':>8} {'anaph.':>7}",
     ]
     for row in report.rows:
-        rates = row.per_1000_by_category()
+        rates = row.per_1000_by_category
         lines.append(
             f"{row.dimension:<10} {row.value:<24} {row.administrations:>9} {row.reactions:>7} "
             f"{_fmt(row.per_1000):>8} {_fmt(rates.get('local')):>7} "
@@ -306,6 +316,8 @@ def _fmt(value: float | None) -> str:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    from .. import migrate_log
+
     before, after = migrate_log(args.db)
     if before == after:
         print(f"already at revision {after}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .._common import Lang
-from .._questionnaire import ItemType, Questionnaire, load_questionnaire
+from .. import Lang, Questionnaire, load_questionnaire
+from ..questionnaire import ItemType
 from ._util import print_json
 
 __all__ = ["register"]

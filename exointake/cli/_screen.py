@@ -6,11 +6,21 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from .._common import Lang, Route
-from .._errors import ValidationError
-from .._questionnaire import Answers, Questionnaire, answer_to_json, load_questionnaire
-from .._screening import Decision, RuleSet, ScreeningResult, load_ruleset, screen
-from .._wareki import date_arg
+from .. import (
+    Answers,
+    Decision,
+    Lang,
+    Questionnaire,
+    Route,
+    RuleSet,
+    ScreeningResult,
+    ValidationError,
+    load_questionnaire,
+    load_ruleset,
+    parse_date,
+    screen,
+)
+from ..questionnaire import answer_to_json
 from ._util import print_json, read_json_file
 
 __all__ = ["load_answers_file", "register", "render_result"]
@@ -53,9 +63,9 @@ def load_answers_file(path: str | Path, route: Route | None) -> tuple[Questionna
 def _run(args: argparse.Namespace) -> int:
     route = Route(args.route)
     q, answers = load_answers_file(args.answers, route)
-    ruleset = RuleSet.from_json(Path(args.ruleset)) if args.ruleset else load_ruleset()
+    ruleset = RuleSet.from_file(args.ruleset) if args.ruleset else load_ruleset()
     ruleset.check_against(q)
-    on = None if args.on is None else date_arg(args.on, "--on")
+    on = None if args.on is None else parse_date(args.on, "--on")
     result = screen(answers, route, ruleset, on=on)
     if args.json:
         print_json(result.to_dict())

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._convert import load_json
+from .. import load_json
 
 __all__ = ["print_json", "read_json_file"]
 

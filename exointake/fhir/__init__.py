@@ -33,6 +33,7 @@ from __future__ import annotations
 import collections.abc as _abc
 import typing as _t
 
+from .. import _api
 from . import _util as _fhir_util
 from ._questionnaire import (
     QUESTIONNAIRE_EXTENSIONS as _QUESTIONNAIRE_EXTENSIONS,
@@ -117,3 +118,5 @@ Each extension's URL is ``{base}/StructureDefinition/{name}``.
 
 :meta hide-value:
 """
+
+_api.publish(__name__, globals(), __all__)

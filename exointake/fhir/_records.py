@@ -10,12 +10,15 @@ from typing import Any, Final
 
 from .._common import JST, Route, Text
 from .._errors import ValidationError
-from .._grading import Grade, Outcome, SeriousnessCriterion
+from .._grading import Grade
 from .._grading import grade as grade_reaction
-from .._log._core import EntryKind, Log, LogEntry, iter_entries
+from .._log._core import EntryKind, Log, LogEntry
+from .._reaction import Outcome
 from .._reactions import Causality, ReactionRecord
 from .._records import Administration, ConsentRecord, Product
 from .._screening import ScreeningResult
+from .._vocabulary import SeriousnessCriterion
+from .._wareki import date_arg
 from ._screening import to_risk_assessment
 from ._util import (
     CANONICAL_BASE,
@@ -426,7 +429,7 @@ def visit_bundles(
     log: Log,
     *,
     patient_id: str | None = None,
-    since: dt.date | None = None,
+    since: dt.date | str | None = None,
     base: str = CANONICAL_BASE,
 ) -> list[FhirResource]:
     """One FHIR ``Bundle`` per visit in a reaction log.
@@ -440,12 +443,14 @@ def visit_bundles(
     Args:
         log: an open reaction log.
         patient_id: only this patient's visits.
-        since: only visits on or after this day (Japan time).
+        since: only visits on or after this day (Japan time): a date, ``YYYY-MM-DD``
+            or 和暦.
         base: base URL of exointake's code systems, identifiers and extensions.
     """
+    start = None if since is None else date_arg(since, "since")
     current: dict[str, LogEntry] = {}
     first_recorded: dict[str, dt.datetime] = {}
-    for entry in iter_entries(log):
+    for entry in log.entries():
         if entry.kind not in _EXPORTED:
             continue
         current[entry.root_id] = entry  # chain order: a later version replaces the earlier
@@ -465,7 +470,7 @@ def visit_bundles(
         else:
             day = record.administered_at.astimezone(JST).date()
             if (patient_id is None or record.patient_id == patient_id) and (
-                since is None or day >= since
+                start is None or day >= start
             ):
                 visits.setdefault((day, record.patient_id), []).append((root, entry))
     bundles = []

@@ -19,12 +19,23 @@ Naming: strategies are plural nouns of what they generate — model values
 ``*_dicts()`` (``answer_dicts()``, ``reaction_dicts()``). The older names
 ``answer_values``, ``partial_answer_values`` and ``invalid_answer_values`` still
 work, with a :class:`DeprecationWarning`, until exointake 0.3.0.
+
+Hypothesis is an optional dependency: ``pip install 'exointake[testing]'``.
 """
 
 import warnings
 from collections.abc import Callable as _Callable
 from typing import Any as _Any
 
+try:
+    import hypothesis  # noqa: F401 - only checks that the optional dependency is there
+except ImportError as exc:
+    raise ImportError(
+        "exointake.strategies needs Hypothesis, an optional dependency: "
+        "install exointake[testing] (pip install 'exointake[testing]')"
+    ) from exc
+
+from .. import _api
 from ._consent import consent_requests, consent_texts
 from ._grading import reaction_dicts, reactions, symptom_codes, symptoms
 from ._intake import (
@@ -84,3 +95,6 @@ def __getattr__(name: str) -> _Callable[..., _Any]:
         )
         return new
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_api.publish(__name__, globals(), __all__)

@@ -9,12 +9,14 @@ from hypothesis import strategies as st
 
 from .._common import JST, Route
 from .._consent import (
-    Acquisition,
     ConsentLanguage,
     ConsentRequest,
     IntervalUnit,
-    ProductKind,
     suggest_cooling_off,
+)
+from .._consent_template import (
+    Acquisition,
+    ProductKind,
 )
 from .._questionnaire import Questionnaire, load_questionnaire
 from .._records import Origin, Sourcing

@@ -7,15 +7,16 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .._grading import (
-    Extent,
+from .._reaction import (
     Intervention,
     Outcome,
     Reaction,
     Symptom,
+)
+from .._vocabulary import (
+    Extent,
     Vocabulary,
     load_vocabulary,
-    using_vocabulary,
 )
 from ._validate import check_instance, check_size_range, check_strategy
 
@@ -39,8 +40,7 @@ def symptom_codes(vocabulary: Vocabulary | None = None) -> st.SearchStrategy[str
 @st.composite
 def _symptom_for(draw: st.DrawFn, code: str, vocabulary: Vocabulary) -> Symptom:
     extent = draw(st.none() | st.sampled_from(list(Extent))) if vocabulary[code].skin else None
-    with using_vocabulary(vocabulary):
-        return Symptom(code, extent)
+    return Symptom(code, extent)
 
 
 def symptoms(

@@ -14,7 +14,7 @@ from .._questionnaire import (
     Item,
     ItemType,
     Questionnaire,
-    _parse_value,
+    parse_value,
 )
 from .._screening import Decision, RuleSet, RuleSource
 from ._validate import check_bool, check_instance, check_route
@@ -122,7 +122,7 @@ def _answer_dicts(
                 continue
         value = draw(_value_for(item))
         raw[item.link_id] = value
-        parsed[item.link_id] = _parse_value(item, value)
+        parsed[item.link_id] = parse_value(item, value)
     return raw
 
 
@@ -176,7 +176,7 @@ def _drop_hidden(
     for item in questionnaire.items:
         if item.link_id in raw and questionnaire.is_enabled(item, parsed, route):
             out[item.link_id] = raw[item.link_id]
-            parsed[item.link_id] = _parse_value(item, raw[item.link_id])
+            parsed[item.link_id] = parse_value(item, raw[item.link_id])
     return out
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from .._common import Route
-from .._grading import Reaction
+from .._reaction import Reaction
 from .._reactions import Causality, ReactionRecord, VitalSigns
 from .._records import Administration, Origin, Product, Sourcing, StorageCheck
 from ._grading import reactions as _reactions

@@ -7,8 +7,8 @@ row triggers raise an exception and a statement trigger refuses ``TRUNCATE``.
 ``log_head`` may only move forward (its ``seq`` grows, never shrinks) and never be
 deleted. The count tables stay writable: they are derived data that ``verify`` re-checks.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-30
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,212 @@
+"""Consent templates: every sentence of the consent documents (ja/en), versioned data.
+
+A template is loaded from ``exointake/data/consent/<id>/<version>.json`` by the one
+bundled-data loader; its content hash tells whether a consent predates the current text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from attrs import field, frozen
+
+from . import _bundled
+from ._common import Lang, Route, Text
+from ._convert import (
+    canonical_json,
+    converter,
+    plain_form,
+    sha256_hex,
+    structure,
+)
+from ._errors import ValidationError
+from ._records import Origin, Sourcing
+from ._screening import Decision
+
+__all__ = [
+    "Acquisition",
+    "ConsentTemplate",
+    "ProductKind",
+    "TemplateRef",
+    "current_template",
+    "current_templates",
+    "load_template",
+    "template_versions",
+]
+
+
+@frozen
+class TemplateRef:
+    """Which consent template, which version, and its content hash."""
+
+    id: str
+    version: str
+    sha256: str
+
+
+DEFAULT_TEMPLATE_ID = "exosome-consent"
+
+
+class ProductKind(enum.StrEnum):
+    """Exosome product, or stem-cell conditioned media (幹細胞培養上清液)."""
+
+    EXOSOME = "exosome"
+    CONDITIONED_MEDIA = "conditioned_media"
+
+
+class Acquisition(enum.StrEnum):
+    """How the clinic obtained the product (入手経路, an MHLW disclosure item)."""
+
+    PHYSICIAN_IMPORT = "physician_import"
+    DOMESTIC_SUPPLIER = "domestic_supplier"
+    IN_HOUSE = "in_house"
+
+
+_REQUIRED_TEXTS = frozenset(
+    """
+    title summary_title summary_intro label_consent_id label_document_date label_document_id
+    label_template
+    label_patient_id sec_parties label_clinic label_address label_phone label_physician
+    label_patient_name label_patient_kana label_birth_date label_guardian label_relationship
+    sec_treatment label_route label_site label_plan label_start label_product label_kind
+    label_origin label_maker label_sourcing label_concentration label_lot lot_unknown
+    label_storage storage_note treatment_about sec_status status_unapproved
+    status_not_regenerative status_not_established status_mhlw_notice status_disclosures
+    disclose_unapproved disclose_acquisition disclose_no_equivalent disclose_foreign_safety
+    disclose_relief sec_money money_free_pay label_price_per_session label_tax_included
+    label_sessions label_plan_total label_cancellation money_explained sec_risks risks_intro
+    col_category col_frequency col_symptoms col_action risks_screening label_decision
+    risks_no_findings risks_findings_intro col_finding col_answers risks_requirements
+    sec_override override_text label_override_by label_override_reason label_override_at
+    sec_choices choices_alternatives choices_refuse choices_questions sec_cooling_off
+    cooling_off_read cooling_off_right cooling_off_law sec_signatures label_emergency
+    signature_statement physician_statement sig_patient sig_guardian sig_physician
+    label_sign_date yes no unknown not_answered unit_day unit_week unit_month plan_single
+    plan_multi yen
+    tax_line total_check
+    """.split()  # noqa: SIM905 - a word list reads better than 99 quoted strings
+)
+
+
+def _sorted_texts(texts: Mapping[str, Text]) -> dict[str, object]:
+    """Texts by key, sorted, so a template's plain form (and hash) does not depend on order."""
+    return {k: converter.unstructure(v) for k, v in sorted(texts.items())}
+
+
+@frozen(repr=False)
+class ConsentTemplate:
+    """A versioned consent template: every sentence of the document, in ja and en.
+
+    ``texts`` holds the sentences and headings, ``labels`` the names of
+    vocabulary codes (``route.iv_drip``...). The severity table itself is the
+    grading data (``exointake/data/severity``), shared with the reaction log.
+    """
+
+    id: str
+    version: str
+    effective_from: dt.date
+    sources: tuple[str, ...]
+    texts: Mapping[str, Text] = field(metadata=plain_form(unstructure=_sorted_texts))
+    labels: Mapping[str, Text] = field(metadata=plain_form(unstructure=_sorted_texts))
+    _sha256: str = field(init=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        missing = sorted(_REQUIRED_TEXTS - set(self.texts))
+        errors = [f"texts.{k}: required text missing" for k in missing]
+        for prefix, enum_cls in (
+            ("route", Route),
+            ("kind", ProductKind),
+            ("origin", Origin),
+            ("sourcing", Sourcing),
+            ("acquisition", Acquisition),
+            ("decision", Decision),
+        ):
+            for member in enum_cls:
+                key = f"{prefix}.{member.value}"
+                if key not in self.labels:
+                    errors.append(f"labels.{key}: required label missing")
+        if errors:
+            raise ValidationError(errors, what="consent template")
+        object.__setattr__(self, "_sha256", sha256_hex(canonical_json(self.to_dict())))
+
+    def __repr__(self) -> str:
+        return (
+            f"ConsentTemplate(id={self.id!r}, version={self.version!r}, "
+            f"sha256={self._sha256[:12]}…)"
+        )
+
+    @classmethod
+    def from_dict(cls, data: object) -> ConsentTemplate:
+        """A template from plain JSON-like data."""
+        return structure(data, cls, path="template", what="consent template")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the hash is computed over this)."""
+        data: dict[str, Any] = converter.unstructure(self)
+        data.pop("_sha256", None)
+        data.pop("sha256", None)
+        return data
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the template's canonical JSON."""
+        return self._sha256
+
+    @property
+    def ref(self) -> TemplateRef:
+        """Id, version and hash: what a recorded consent is pinned to."""
+        return TemplateRef(self.id, self.version, self._sha256)
+
+    def text(self, key: str, lang: Lang) -> str:
+        """One sentence in ``lang``."""
+        return self.texts[key].get(lang)
+
+    def label(self, key: str, lang: Lang) -> str:
+        """The name of a vocabulary code (``"route.iv_drip"``), or the code itself."""
+        text = self.labels.get(key)
+        return text.get(lang) if text is not None else key.split(".", 1)[-1]
+
+
+def template_versions(template_id: str = DEFAULT_TEMPLATE_ID) -> tuple[str, ...]:
+    """The bundled versions of a consent template, oldest first."""
+    return _bundled.versions("consent", template_id)
+
+
+def load_template(
+    template_id: str = DEFAULT_TEMPLATE_ID, version: str | None = None
+) -> ConsentTemplate:
+    """A bundled consent template; the newest version unless ``version`` is given."""
+    return _bundled.load(
+        "consent",
+        template_id,
+        version,
+        ConsentTemplate.from_dict,
+        what="consent template",
+        id_arg="template_id",
+        version_arg="template_version",
+    )
+
+
+def current_template(template_id: str = DEFAULT_TEMPLATE_ID) -> ConsentTemplate:
+    """Deprecated alias of :func:`load_template` (the newest); removed in exointake 0.3.0."""
+    warnings.warn(
+        "current_template() is deprecated and will be removed in exointake 0.3.0; "
+        "use load_template(template_id), which gives the newest version",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return load_template(template_id)
+
+
+def current_templates(*templates: ConsentTemplate) -> dict[str, str]:
+    """``{template_id: sha256}`` of the templates in force (default: the newest bundled).
+
+    This is what the log's re-consent query and administration check take: a consent
+    given on any other template content needs re-consent.
+    """
+    chosen = templates or (load_template(),)
+    return {t.id: t.sha256 for t in chosen}

@@ -1,0 +1,613 @@
+"""What the consent documents say: blocks of text assembled from a request and a template.
+
+__all__ = [
+    "Block",
+    "Bullets",
+    "ConsentDocument",
+    "CoolingOffBox",
+    "Heading",
+    "KeyValues",
+    "Para",
+    "Run",
+    "Section",
+    "SignatureBlock",
+    "SignatureParty",
+    "TableBlock",
+    "assemble",
+    "request_fields",
+]
+
+A :class:`ConsentDocument` is a list of sections of blocks (headings, paragraphs,
+tables, the cooling-off box, signatures) in one language, with every run of text
+tagged with the request field it came from. Layout (fonts, pages, PDF) is the
+renderer's; the request and its policy checks are :mod:`exointake._consent`'s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TypeAlias
+
+from attrs import frozen
+
+from ._common import JST, Lang
+from ._consent import (
+    ConsentRequest,
+    Plan,
+    cooling_off_applies,
+)
+from ._consent_template import (
+    ConsentTemplate,
+)
+from ._questionnaire import UNKNOWN, ItemType, Questionnaire, bundled_questionnaire
+from ._screening import Decision, Finding
+from ._vocabulary import (
+    SeverityTable,
+    load_severity_table,
+)
+from ._wareki import format_wareki
+
+
+@frozen(repr=False)
+class Run:
+    """A piece of text; ``field`` names the request field it came from (None: template)."""
+
+    text: str
+    field: str | None = None
+    bold: bool = False
+
+    def __repr__(self) -> str:  # the text may be a name: show where it came from only
+        return f"Run(field={self.field!r}, {len(self.text)} chars)"
+
+
+Inline: TypeAlias = tuple[Run, ...]
+
+
+@frozen
+class Heading:
+    """A section or sub-section heading."""
+
+    text: str
+    level: int = 1
+
+
+@frozen
+class Para:
+    """A paragraph."""
+
+    runs: Inline
+
+
+@frozen
+class Bullets:
+    """A bulleted list."""
+
+    items: tuple[Inline, ...]
+
+
+@frozen
+class KeyValues:
+    """Label/value rows (two columns)."""
+
+    rows: tuple[tuple[str, Inline], ...]
+
+
+@frozen
+class TableBlock:
+    """A table with a header row; ``widths`` are fractions of the text width."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+    widths: tuple[float, ...]
+
+
+@frozen
+class CoolingOffBox:
+    """The cooling-off notice: red letters inside a red frame (特定商取引法)."""
+
+    paras: tuple[Inline, ...]
+
+
+@frozen
+class SignatureParty:
+    """One signature line: who signs, the printed name, and a date line."""
+
+    role: str
+    label: str
+    name: Inline
+    statement: str
+    date_label: str
+    date_hint: str
+
+
+@frozen
+class SignatureBlock:
+    """Signature and date lines (patient, guardian for a minor, physician)."""
+
+    parties: tuple[SignatureParty, ...]
+
+
+Block: TypeAlias = (
+    Heading | Para | Bullets | KeyValues | TableBlock | CoolingOffBox | SignatureBlock
+)
+
+
+@frozen
+class Section:
+    """A numbered part of the document (one per domain contract §5 item)."""
+
+    key: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@frozen
+class ConsentDocument:
+    """The content of a consent (or summary) document in one language."""
+
+    lang: Lang
+    title: str
+    sections: tuple[Section, ...]
+    header_lines: tuple[tuple[str, Inline], ...]
+
+
+def _r(text: str, path: str | None = None, *, bold: bool = False) -> Inline:
+    return (Run(text, path, bold),)
+
+
+def _fmt_yen(amount: int) -> str:
+    return f"{amount:,}"
+
+
+def _date_both(day: dt.date, lang: Lang) -> str:
+    if lang is Lang.JA:
+        return f"{format_wareki(day)}（{day.isoformat()}）"
+    return f"{day.isoformat()} ({format_wareki(day)})"
+
+
+def _datetime_text(at: dt.datetime, lang: Lang) -> str:
+    local = at.astimezone(JST)
+    return f"{_date_both(local.date(), lang)} {local:%H:%M} JST"
+
+
+def _plan_text(plan: Plan, t: ConsentTemplate, lang: Lang) -> str:
+    if plan.sessions == 1 or plan.interval is None or plan.interval_unit is None:
+        return t.text("plan_single", lang)
+    unit = t.text(f"unit_{plan.interval_unit.value}", lang)
+    sep = "" if lang is Lang.JA else " "
+    return t.text("plan_multi", lang).format(
+        sessions=plan.sessions, interval=f"{plan.interval}{sep}{unit}"
+    )
+
+
+def _answer_text(
+    value: object, link_id: str, q: Questionnaire | None, t: ConsentTemplate, lang: Lang
+) -> tuple[str, bool]:
+    """(text, is_patient_free_text) for one answer value."""
+    if value is UNKNOWN or value == "unknown":
+        return t.text("unknown", lang), False
+    if isinstance(value, bool):
+        return t.text("yes" if value else "no", lang), False
+    item = q.item(link_id) if q is not None and link_id in q else None
+    if item is not None and item.type in (ItemType.CHOICE, ItemType.MULTI_CHOICE):
+        labels = {c.code: c.label.get(lang) for c in item.choices}
+        values = value if isinstance(value, tuple | list) else (value,)
+        sep = "、" if lang is Lang.JA else ", "
+        return sep.join(labels.get(str(v), str(v)) for v in values), False
+    if isinstance(value, dt.date):
+        return _date_both(value, lang), False
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value), False
+    free = item is not None and item.type is ItemType.TEXT
+    return str(value), free
+
+
+def _question_text(link_id: str, q: Questionnaire | None, lang: Lang) -> str:
+    if q is not None and link_id in q:
+        return q.item(link_id).text.get(lang)
+    return link_id
+
+
+def _findings_rows(
+    request: ConsentRequest, t: ConsentTemplate, lang: Lang
+) -> tuple[tuple[Inline, ...], ...]:
+    ref = request.screening.questionnaire
+    q = bundled_questionnaire(ref.id, ref.version)
+    if q is not None and q.sha256 != ref.sha256:
+        q = None  # another text under the same version: show item ids, never a wrong question
+    rows = []
+    findings: tuple[Finding, ...] = tuple(request.screening.findings)
+    for i, finding in enumerate(findings):
+        if finding.decision.rank <= Decision.CLEAR.rank:
+            continue
+        label = t.label(f"decision.{finding.decision.value}", lang)
+        caution = (Run(f"[{label}] ", None, True), Run(finding.patient_message.get(lang)))
+        answer_runs: list[Run] = []
+        for link_id, value in sorted(finding.answers.items()):
+            text, free = _answer_text(value, link_id, q, t, lang)
+            if answer_runs:
+                answer_runs.append(Run("\n"))
+            answer_runs.append(Run(_question_text(link_id, q, lang) + " → "))
+            # The patient's own words are shown only where the patient wrote them.
+            path = f"screening.findings[{i}].answers.{link_id}" if free else None
+            answer_runs.append(Run(text, path, True))
+        for link_id in finding.missing:
+            if link_id in finding.answers:
+                continue  # answered "don't know": shown above
+            if answer_runs:
+                answer_runs.append(Run("\n"))
+            answer_runs.append(Run(_question_text(link_id, q, lang) + " → "))
+            answer_runs.append(Run(t.text("not_answered", lang), None, True))
+        rows.append((caution, tuple(answer_runs) or (Run("-"),)))
+    return tuple(rows)
+
+
+def assemble(
+    request: ConsentRequest,
+    template: ConsentTemplate,
+    lang: Lang,
+    *,
+    severity: SeverityTable | None = None,
+    summary: bool = False,
+) -> ConsentDocument:
+    """The content of the consent document (or the 概要書面 when ``summary``) in ``lang``.
+
+    Args:
+        request: the validated request.
+        template: the consent template it names.
+        lang: one language; a bilingual document is assembled once per language.
+        severity: the severity table (default: the bundled one, as the reaction log grades).
+        summary: assemble the summary document (概要書面) given before a covered contract.
+    """
+    return _Assembler(request, template, lang, severity or load_severity_table()).document(
+        summary=summary
+    )
+
+
+@frozen
+class _Assembler:
+    """Builds the sections of one document in one language."""
+
+    request: ConsentRequest
+    t: ConsentTemplate
+    lang: Lang
+    severity: SeverityTable
+
+    def tx(self, key: str) -> str:
+        return self.t.text(key, self.lang)
+
+    def label(self, key: str) -> str:
+        return self.t.label(key, self.lang)
+
+    @property
+    def sep(self) -> str:
+        return "、" if self.lang is Lang.JA else ", "
+
+    @property
+    def colon(self) -> str:
+        return "：" if self.lang is Lang.JA else ": "
+
+    def yen(self, amount: int) -> str:
+        return self.tx("yen").format(amount=_fmt_yen(amount))
+
+    def tax_line(self, amount: int) -> str:
+        prices = self.request.prices
+        return self.tx("tax_line").format(
+            tax=_fmt_yen(prices.tax_included(amount)), rate=prices.tax_rate_percent
+        )
+
+    def document(self, *, summary: bool) -> ConsentDocument:
+        cooling = self.cooling_off()
+        if summary:
+            intro = Section(
+                "summary", self.tx("summary_title"), (Para(_r(self.tx("summary_intro"))),)
+            )
+            body = [intro, self.parties(), self.treatment(), self.money()]
+            body += [cooling] if cooling is not None else []
+            body.append(self.choices())
+            return ConsentDocument(self.lang, self.tx("summary_title"), tuple(body), self.header())
+        sections = [self.parties(), self.treatment(), self.status(), self.money(), self.risks()]
+        override = self.override()
+        sections += [override] if override is not None else []
+        sections.append(self.choices())
+        sections += [cooling] if cooling is not None else []
+        sections.append(self.signatures())
+        return ConsentDocument(self.lang, self.tx("title"), tuple(sections), self.header())
+
+    def header(self) -> tuple[tuple[str, Inline], ...]:
+        t, req = self.t, self.request
+        return (
+            (self.tx("label_consent_id"), _r(req.consent_id, "consent_id")),
+            (self.tx("label_document_date"), _r(_datetime_text(req.document_at, self.lang))),
+            (self.tx("label_patient_id"), _r(req.patient.id, "patient.id")),
+            (self.tx("label_template"), _r(f"{t.id} v{t.version} ({t.sha256[:12]})")),
+        )
+
+    # 1. clinic, physician, patient
+    def parties(self) -> Section:
+        p, c, ja = self.request.patient, self.request.clinic, self.lang is Lang.JA
+        rows: list[tuple[str, Inline]] = [
+            (self.tx("label_clinic"), _r(c.name, "clinic.name")),
+            (self.tx("label_address"), _r(c.address, "clinic.address")),
+            (self.tx("label_phone"), _r(c.phone, "clinic.phone")),
+            (
+                self.tx("label_physician"),
+                (
+                    Run(self.request.physician.name, "physician.name"),
+                    Run("（ID: " if ja else " (ID: "),
+                    Run(self.request.physician.id, "physician.id"),
+                    Run("）" if ja else ")"),
+                ),
+            ),
+            (self.tx("label_patient_name"), _r(p.name, "patient.name")),
+            (self.tx("label_patient_kana"), _r(p.name_kana, "patient.name_kana")),
+            (self.tx("label_birth_date"), _r(_date_both(p.birth_date, self.lang))),
+        ]
+        if p.guardian is not None:
+            g = p.guardian
+            rows.append(
+                (
+                    self.tx("label_guardian"),
+                    (
+                        Run(g.name, "patient.guardian.name"),
+                        Run("（" if ja else " ("),
+                        Run(g.name_kana, "patient.guardian.name_kana"),
+                        Run("）" if ja else ")"),
+                    ),
+                )
+            )
+            rows.append(
+                (self.tx("label_relationship"), _r(g.relationship, "patient.guardian.relationship"))
+            )
+        return Section("parties", self.tx("sec_parties"), (KeyValues(tuple(rows)),))
+
+    # 2. treatment and product
+    def treatment(self) -> Section:
+        req, pr = self.request, self.request.product
+        plan = req.treatment.plan
+        routes = self.sep.join(self.label(f"route.{r.value}") for r in req.treatment.routes)
+        lot = _r(pr.lot, "product.lot") if pr.lot is not None else _r(self.tx("lot_unknown"))
+        rows: tuple[tuple[str, Inline], ...] = (
+            (self.tx("label_route"), _r(routes)),
+            (self.tx("label_site"), _r(req.treatment.site, "treatment.site")),
+            (self.tx("label_plan"), _r(_plan_text(plan, self.t, self.lang))),
+            (self.tx("label_start"), _r(_date_both(plan.start_date, self.lang))),
+            (self.tx("label_product"), _r(pr.name, "product.name")),
+            (self.tx("label_kind"), _r(self.label(f"kind.{pr.kind.value}"))),
+            (self.tx("label_origin"), _r(self.label(f"origin.{pr.origin.value}"))),
+            (self.tx("label_maker"), _r(pr.maker, "product.maker")),
+            (self.tx("label_sourcing"), _r(self.label(f"sourcing.{pr.sourcing.value}"))),
+            (self.tx("label_concentration"), _r(pr.concentration, "product.concentration")),
+            (self.tx("label_lot"), lot),
+            (self.tx("label_storage"), _r(pr.storage, "product.storage")),
+        )
+        return Section(
+            "treatment",
+            self.tx("sec_treatment"),
+            (
+                Para(_r(self.tx("treatment_about"))),
+                KeyValues(rows),
+                Para(_r(self.tx("storage_note"))),
+            ),
+        )
+
+    # 3. status, and the five unapproved-product disclosures
+    def status(self) -> Section:
+        acquisition = self.label(f"acquisition.{self.request.product.acquisition.value}")
+        return Section(
+            "status",
+            self.tx("sec_status"),
+            (
+                Para(_r(self.tx("status_unapproved"), bold=True)),
+                Para(_r(self.tx("status_not_regenerative"))),
+                Para(_r(self.tx("status_not_established"), bold=True)),
+                Para(_r(self.tx("status_mhlw_notice"))),
+                Heading(self.tx("status_disclosures"), 2),
+                Bullets(
+                    (
+                        _r(self.tx("disclose_unapproved")),
+                        _r(self.tx("disclose_acquisition") + self.colon + acquisition),
+                        _r(self.tx("disclose_no_equivalent")),
+                        _r(self.tx("disclose_foreign_safety")),
+                        _r(self.tx("disclose_relief")),
+                    )
+                ),
+            ),
+        )
+
+    # 4. money
+    def money(self) -> Section:
+        req, pc = self.request, self.request.prices
+        plan = req.treatment.plan
+        check = self.tx("total_check").format(
+            price=_fmt_yen(pc.per_session_jpy), sessions=plan.sessions
+        )
+        gap = "　" if self.lang is Lang.JA else "  "
+        rows: tuple[tuple[str, Inline], ...] = (
+            (
+                self.tx("label_price_per_session"),
+                _r(self.yen(pc.per_session_jpy) + self.tax_line(pc.per_session_jpy)),
+            ),
+            (
+                self.tx("label_sessions"),
+                (
+                    Run(_plan_text(plan, self.t, self.lang) + self.sep),
+                    Run(req.treatment.site, "treatment.site"),
+                ),
+            ),
+            (
+                self.tx("label_plan_total"),
+                (
+                    Run(self.yen(pc.total_jpy) + self.tax_line(pc.total_jpy), bold=True),
+                    Run(f"{gap}({check})"),
+                ),
+            ),
+            (self.tx("label_cancellation"), _r(pc.cancellation_terms, "prices.cancellation_terms")),
+        )
+        return Section(
+            "money",
+            self.tx("sec_money"),
+            (
+                Para(_r(self.tx("money_free_pay"), bold=True)),
+                KeyValues(rows),
+                Para(_r(self.tx("money_explained"))),
+            ),
+        )
+
+    # 5. risks: the severity table, then this patient's own findings
+    def risks(self) -> Section:
+        lang, screening = self.lang, self.request.screening
+        table = TableBlock(
+            header=tuple(
+                self.tx(k) for k in ("col_category", "col_frequency", "col_symptoms", "col_action")
+            ),
+            rows=tuple(
+                (
+                    _r(r.label.get(lang), bold=True),
+                    _r(r.frequency.get(lang)),
+                    _r(r.symptoms.get(lang)),
+                    _r(r.guidance.get(lang)),
+                )
+                for r in self.severity.rows
+            ),
+            widths=(0.2, 0.14, 0.3, 0.36),
+        )
+        blocks: list[Block] = [
+            Para(_r(self.tx("risks_intro"))),
+            table,
+            Heading(self.tx("risks_screening"), 2),
+            Para(
+                (
+                    Run(self.tx("label_decision") + self.colon),
+                    Run(self.label(f"decision.{screening.decision.value}"), bold=True),
+                    Run(f"  (screening {screening.result_id[:12]})"),
+                )
+            ),
+        ]
+        rows = _findings_rows(self.request, self.t, lang)
+        if rows:
+            blocks.append(Para(_r(self.tx("risks_findings_intro"))))
+            blocks.append(
+                TableBlock((self.tx("col_finding"), self.tx("col_answers")), rows, (0.55, 0.45))
+            )
+        else:
+            blocks.append(Para(_r(self.tx("risks_no_findings"))))
+        if screening.requirements:
+            reqs = self.sep.join(
+                self.label(f"requirement.{r}") for r in sorted(screening.requirements)
+            )
+            blocks.append(
+                Para((Run(self.tx("risks_requirements") + self.colon), Run(reqs, bold=True)))
+            )
+        return Section("risks", self.tx("sec_risks"), tuple(blocks))
+
+    def override(self) -> Section | None:
+        o = self.request.override
+        if o is None:
+            return None
+        rows: tuple[tuple[str, Inline], ...] = (
+            (self.tx("label_override_by"), _r(o.physician_id, "override.physician_id")),
+            (self.tx("label_override_reason"), _r(o.reason, "override.reason")),
+            (self.tx("label_override_at"), _r(_datetime_text(o.at, self.lang))),
+        )
+        return Section(
+            "override",
+            self.tx("sec_override"),
+            (Para(_r(self.tx("override_text"), bold=True)), KeyValues(rows)),
+        )
+
+    # 6. alternatives and rights
+    def choices(self) -> Section:
+        return Section(
+            "choices",
+            self.tx("sec_choices"),
+            (
+                Para(_r(self.tx("choices_alternatives"))),
+                Para(_r(self.tx("choices_refuse"), bold=True)),
+                Para(_r(self.tx("choices_questions"))),
+            ),
+        )
+
+    # 7. cooling-off, only when the plan calls for it
+    def cooling_off(self) -> Section | None:
+        if not cooling_off_applies(self.request):
+            return None
+        box = CoolingOffBox(
+            (
+                _r(self.tx("cooling_off_read"), bold=True),
+                _r(self.tx("cooling_off_right")),
+                _r(self.tx("cooling_off_law")),
+            )
+        )
+        return Section("cooling_off", self.tx("sec_cooling_off"), (box,))
+
+    # 8. emergency contact and signatures
+    def signatures(self) -> Section:
+        req, p = self.request, self.request.patient
+
+        def party(role: str, name: Inline, statement: str) -> SignatureParty:
+            return SignatureParty(
+                role,
+                self.tx(f"sig_{role}"),
+                name,
+                self.tx(statement),
+                self.tx("label_sign_date"),
+                self.tx("sign_date_hint"),
+            )
+
+        parties = [party("patient", _r(p.name, "patient.name"), "signature_statement")]
+        if p.guardian is not None:
+            parties.append(
+                party(
+                    "guardian", _r(p.guardian.name, "patient.guardian.name"), "signature_statement"
+                )
+            )
+        parties.append(
+            party("physician", _r(req.physician.name, "physician.name"), "physician_statement")
+        )
+        emergency = (
+            (
+                self.tx("label_emergency"),
+                _r(req.clinic.emergency_contact, "clinic.emergency_contact"),
+            ),
+        )
+        return Section(
+            "signatures",
+            self.tx("sec_signatures"),
+            (KeyValues(emergency), SignatureBlock(tuple(parties))),
+        )
+
+
+def request_fields(request: ConsentRequest) -> Mapping[str, str]:
+    """Every free-text field of the request, by path (for glyph checks and tests)."""
+    p, c = request.patient, request.clinic
+    out = {
+        "consent_id": request.consent_id,
+        "clinic.name": c.name,
+        "clinic.address": c.address,
+        "clinic.phone": c.phone,
+        "clinic.emergency_contact": c.emergency_contact,
+        "physician.id": request.physician.id,
+        "physician.name": request.physician.name,
+        "patient.id": p.id,
+        "patient.name": p.name,
+        "patient.name_kana": p.name_kana,
+        "treatment.site": request.treatment.site,
+        "product.name": request.product.name,
+        "product.maker": request.product.maker,
+        "product.concentration": request.product.concentration,
+        "product.storage": request.product.storage,
+        "prices.cancellation_terms": request.prices.cancellation_terms,
+    }
+    if request.product.lot is not None:
+        out["product.lot"] = request.product.lot
+    if p.guardian is not None:
+        out["patient.guardian.name"] = p.guardian.name
+        out["patient.guardian.name_kana"] = p.guardian.name_kana
+        out["patient.guardian.relationship"] = p.guardian.relationship
+    if request.override is not None:
+        out["override.physician_id"] = request.override.physician_id
+        out["override.reason"] = request.override.reason
+    return MappingProxyType(out)

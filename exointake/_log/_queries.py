@@ -1,0 +1,246 @@
+"""Reading the log: entries and their history, per-patient lists, serious cases, open
+follow-ups, lot recall and reaction rates, with their report types.
+
+The report types are frozen attrs values; their unstructured form
+(:func:`exointake._convert.unstructure`) is their JSON output, derived values included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+from attrs import field, frozen
+
+from .._convert import unstructure
+from .._errors import EntryNotFound
+from .._records import FollowUpStatus
+from .._wareki import date_range
+from ._entries import EntryKind, EntryView, LogEntry, entry_from_row
+from ._store import RowData, Store
+
+__all__ = ["CATEGORIES", "DIMENSIONS", "Queries", "RateReport", "RateRow", "Recall"]
+
+CATEGORIES: Final = ("local", "allergy", "anaphylaxis")
+DIMENSIONS: Final = ("route", "origin", "lot")
+
+
+def _rate(n: int, d: int) -> float | None:
+    return None if d == 0 else round(n * 1000 / d, 3)
+
+
+def _sorted_counts(counts: Mapping[str, int]) -> Mapping[str, int]:
+    return dict(sorted(counts.items()))
+
+
+@frozen
+class Recall:
+    """Every current administration of a lot, and every current reaction that followed one.
+
+    ``patient_ids`` (the patients who received the lot, sorted) is derived from the
+    administrations.
+    """
+
+    lot: str
+    administrations: tuple[LogEntry, ...]
+    reactions: tuple[LogEntry, ...]
+    patient_ids: tuple[str, ...] = field(init=False, metadata={"derived": True})
+
+    @patient_ids.default
+    def _patient_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({e.record.patient_id for e in self.administrations}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the unstructured form)."""
+        return unstructure(self)  # type: ignore[no-any-return]
+
+
+@frozen
+class RateRow:
+    """Reactions per 1,000 administrations for one value of one dimension.
+
+    ``per_1000`` and ``per_1000_by_category`` (None when nothing was given) are derived.
+    """
+
+    dimension: str
+    value: str
+    administrations: int
+    reactions: int
+    by_category: Mapping[str, int] = field(converter=_sorted_counts)
+    per_1000: float | None = field(init=False, metadata={"derived": True})
+    per_1000_by_category: Mapping[str, float | None] = field(init=False, metadata={"derived": True})
+
+    @per_1000.default
+    def _per_1000(self) -> float | None:
+        return _rate(self.reactions, self.administrations)
+
+    @per_1000_by_category.default
+    def _per_1000_by_category(self) -> Mapping[str, float | None]:
+        return {c: _rate(n, self.administrations) for c, n in self.by_category.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the unstructured form)."""
+        return unstructure(self)  # type: ignore[no-any-return]
+
+
+@frozen
+class RateReport:
+    """Reaction rates over a period of administration dates (JST, inclusive)."""
+
+    since: dt.date | None
+    until: dt.date | None
+    administrations: int
+    reactions: int
+    by_category: Mapping[str, int] = field(converter=_sorted_counts)
+    rows: tuple[RateRow, ...]
+    per_1000: float | None = field(init=False, metadata={"derived": True})
+
+    @per_1000.default
+    def _per_1000(self) -> float | None:
+        return _rate(self.reactions, self.administrations)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the unstructured form)."""
+        return unstructure(self)  # type: ignore[no-any-return]
+
+
+class Queries:
+    """The reading half of :class:`~exointake.Log`."""
+
+    __slots__ = ()
+    _store: Store
+
+    def get(self, entry_id: str) -> EntryView:
+        """An entry's current version with its history (``entry_id`` may be any version).
+
+        Raises :class:`~exointake.EntryNotFound` (a ``KeyError``) when no entry has that id.
+        """
+        with self._store.read() as r:
+            row = r.row_by_id(entry_id)
+            if row is None:
+                raise EntryNotFound(entry_id)
+            versions = r.versions(row["root_id"])
+        history = tuple(entry_from_row(v) for v in versions)
+        return EntryView(current=history[-1], history=history)
+
+    def head(self) -> tuple[int, str]:
+        """The last entry's position and hash — write it down to anchor the chain."""
+        return self._store.head()
+
+    def __len__(self) -> int:
+        """How many entries the log holds."""
+        return self.head()[0]
+
+    def __bool__(self) -> bool:
+        return True  # an open log is truthy even when empty
+
+    def entries(self) -> Iterator[LogEntry]:
+        """Every entry in chain order, all versions (streamed in pages)."""
+        for row in self._store.iter_rows():
+            yield entry_from_row(row)
+
+    def administrations_for_patient(self, patient_id: str) -> list[LogEntry]:
+        """The patient's administrations (current versions), oldest first."""
+        with self._store.read() as r:
+            rows = r.current_of_kind(EntryKind.ADMINISTRATION, patient_id=patient_id)
+        return _entries(rows)
+
+    def reactions_for_patient(self, patient_id: str) -> list[LogEntry]:
+        """The patient's reactions (current versions), oldest first."""
+        with self._store.read() as r:
+            rows = r.current_of_kind(EntryKind.REACTION, patient_id=patient_id)
+        return _entries(rows)
+
+    def serious_cases(self) -> list[LogEntry]:
+        """Reactions (current versions) graded anaphylaxis or serious, oldest first."""
+        with self._store.read() as r:
+            rows = r.serious_reactions()
+        return _entries(rows)
+
+    def open_follow_ups(self) -> list[LogEntry]:
+        """For each reaction, its latest follow-up when that one is still open."""
+        latest: dict[str, RowData] = {}
+        with self._store.read() as r:
+            for row in r.current_of_kind(EntryKind.FOLLOW_UP):
+                latest[row["reaction_id"]] = row  # the reaction's root id; seq order
+        return [
+            entry_from_row(row)
+            for row in sorted(latest.values(), key=lambda r: int(r["seq"]))
+            if row["status"] == FollowUpStatus.OPEN.value
+        ]
+
+    def recall(self, lot: str) -> Recall:
+        """Every administration of ``lot`` and every reaction that followed one."""
+        with self._store.read() as r:
+            administrations = r.current_of_kind(EntryKind.ADMINISTRATION, lot=lot)
+            reactions = r.current_reactions_to_lot(
+                lot, reaction=EntryKind.REACTION, administration=EntryKind.ADMINISTRATION
+            )
+        return Recall(
+            lot=lot,
+            administrations=tuple(_entries(administrations)),
+            reactions=tuple(_entries(reactions)),
+        )
+
+    def rates(
+        self, *, since: dt.date | str | None = None, until: dt.date | str | None = None
+    ) -> RateReport:
+        """Reactions per 1,000 administrations by route, origin and lot, and by category.
+
+        Args:
+            since: first day of administration (JST): a date, ``YYYY-MM-DD`` or 和暦.
+            until: last day of administration (JST, inclusive), likewise.
+
+        The period selects administrations by their date; a reaction counts in the period
+        of the administration it followed. Reads the counts the log keeps with every
+        entry, so it takes milliseconds whatever the log's size.
+        """
+        start, end = date_range(since, until)
+        with self._store.read() as r:
+            admin_sums, reaction_sums = r.count_sums(start, end)
+        admins = {(dim, value): n for dim, value, n in admin_sums}
+        reacts: dict[tuple[str, str], dict[str, int]] = {}
+        for dim, value, category, n in reaction_sums:
+            cats = reacts.setdefault((dim, value), dict.fromkeys(CATEGORIES, 0))
+            cats[category] = cats.get(category, 0) + n
+        return _rate_report(start, end, admins, reacts)
+
+
+def _entries(rows: Any) -> list[LogEntry]:
+    return [entry_from_row(r) for r in rows]
+
+
+def _rate_report(
+    since: dt.date | None,
+    until: dt.date | None,
+    admins: Mapping[tuple[str, str], int],
+    reacts: Mapping[tuple[str, str], Mapping[str, int]],
+) -> RateReport:
+    # Every administration and reaction has one route: the route rows hold the totals.
+    total_a = sum(n for (dim, _), n in admins.items() if dim == "route")
+    total_by_cat: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+    for (dim, _), cats in reacts.items():
+        if dim == "route":
+            for category, n in cats.items():
+                total_by_cat[category] = total_by_cat.get(category, 0) + n
+    rows = []
+    for key in sorted(set(admins) | set(reacts), key=lambda k: (DIMENSIONS.index(k[0]), k[1])):
+        cats = dict(reacts.get(key) or dict.fromkeys(CATEGORIES, 0))
+        rows.append(
+            RateRow(
+                dimension=key[0],
+                value=key[1],
+                administrations=admins.get(key, 0),
+                reactions=sum(cats.values()),
+                by_category=cats,
+            )
+        )
+    return RateReport(
+        since=since,
+        until=until,
+        administrations=total_a,
+        reactions=sum(total_by_cat.values()),
+        by_category=total_by_cat,
+        rows=tuple(rows),
+    )

@@ -1,0 +1,449 @@
+"""Writing to the log: appends of every kind, amendments, the consent gate and alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from attrs import frozen
+
+from .._convert import Expected, canonical_json
+from .._errors import ScreeningRefused, ValidationError
+from .._reactions import ReactionRecord
+from .._records import Administration, ConsentRecord, FollowUp, ScreeningRecord, check_id
+from ._entries import (
+    Amendment,
+    EntryKind,
+    administration_columns,
+    administration_payload,
+    count_key,
+    derive_columns,
+    entry_from_row,
+    follow_up_payload,
+    new_entry_id,
+    new_entry_ids,
+    payload_text,
+    reaction_payload,
+    record_payload,
+    require,
+)
+from ._store import Reader, RowData, Store, Writer, utc_now_text
+
+if TYPE_CHECKING:
+    from .._render import RenderedConsent
+
+__all__ = ["Alert", "AlertCallback", "Writes"]
+
+logger = logging.getLogger("exointake.log")
+
+
+@frozen
+class Alert:
+    """Sent to alert callbacks after a reaction graded anaphylaxis or serious is committed.
+
+    Ids and grades only: no names, no free text.
+    """
+
+    entry_id: str
+    reaction_id: str
+    administration_id: str
+    patient_id: str
+    category: str
+    serious: bool
+    brighton_level: int | None
+
+
+AlertCallback: TypeAlias = Callable[[Alert], object]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Writes:
+    """The writing half of :class:`~exointake.Log` (appends, amendments, gate, alerts)."""
+
+    __slots__ = ()
+    _store: Store
+    _clock: Callable[[], dt.datetime] | None
+    _alerts: list[AlertCallback]
+
+    def _now_text(self) -> str:
+        now = (self._clock or _utc_now)()
+        if now.tzinfo is None:
+            raise ValidationError(["clock: expected an aware date-time"], what="clock")
+        return utc_now_text(now)
+
+    # -- alerts -------------------------------------------------------------------------
+
+    def on_alert(self, callback: AlertCallback) -> AlertCallback:
+        """Call ``callback(alert)`` after each reaction graded anaphylaxis or serious is
+        committed. Returns the callback, so it works as a decorator. A callback that
+        raises is logged (ids only) and never undoes the entry."""
+        self._alerts.append(callback)
+        return callback
+
+    def _fire(self, alerts: Sequence[Alert]) -> None:
+        for alert in alerts:
+            for callback in self._alerts:
+                try:
+                    callback(alert)
+                except Exception as exc:  # a failing callback never loses the entry
+                    logger.error(
+                        "alert callback %s failed (%s) for reaction %s entry %s",
+                        getattr(callback, "__qualname__", type(callback).__name__),
+                        type(exc).__name__,
+                        alert.reaction_id,
+                        alert.entry_id,
+                    )
+
+    # -- appending ----------------------------------------------------------------------
+
+    def _append(
+        self,
+        w: Writer,
+        kind: EntryKind,
+        payload: Mapping[str, Any],
+        *,
+        root_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Append a payload built by one of ``_entries``' builders (not administrations)."""
+        entry_id = new_entry_id()
+        cols = derive_columns(kind, entry_id, root_id or entry_id, payload)
+        return w.append(
+            entry_id=entry_id,
+            kind=kind.value,
+            recorded_at=self._now_text(),
+            payload=payload_text(payload),
+            columns=cols,
+        )
+
+    def _append_administration(
+        self,
+        w: Writer,
+        adm: Administration,
+        *,
+        entry_id: str,
+        recorded_at: str,
+        amendment: Amendment | None = None,
+        root_id: str | None = None,
+    ) -> dict[str, Any]:
+        cols = administration_columns(adm, entry_id)
+        if amendment is not None:
+            cols["root_id"] = root_id
+            cols["amends"] = amendment.amends
+        row = w.append(
+            entry_id=entry_id,
+            kind=EntryKind.ADMINISTRATION.value,
+            recorded_at=recorded_at,
+            payload=administration_payload(adm, amendment),
+            columns=cols,
+        )
+        w.count(count_key(cols), 1)
+        return row
+
+    def administer(
+        self,
+        administration: Administration,
+        *,
+        current_consent_templates: Mapping[str, str] | None = None,
+    ) -> str:
+        """Append an administration; returns its entry id.
+
+        Args:
+            administration: what was given, to whom, relying on which screening and consent.
+            current_consent_templates: ``{template_id: template_sha256}`` of the consent
+                templates in force. When given, the administration is refused
+                (:class:`~exointake.ScreeningRefused`) unless its consent is recorded in
+                this log, belongs to the same patient and was given on a current template.
+        """
+        require(administration, Administration, "administration")
+        if current_consent_templates is not None:
+            self.check_consent(administration, current_consent_templates)
+        entry_id = new_entry_id()
+        with self._store.write() as w:
+            self._append_administration(
+                w, administration, entry_id=entry_id, recorded_at=self._now_text()
+            )
+        return entry_id
+
+    def administer_many(self, administrations: Iterable[Administration]) -> list[str]:
+        """Append many administrations in one transaction (all or none); returns their ids.
+
+        The fast path for imports: one lock, one ``executemany``.
+        """
+        items = list(administrations)
+        for i, adm in enumerate(items):
+            require(adm, Administration, f"administrations[{i}]")
+        ids = new_entry_ids(len(items))
+        with self._store.write() as w:
+            now = self._now_text()
+            for entry_id, adm in zip(ids, items, strict=True):
+                self._append_administration(w, adm, entry_id=entry_id, recorded_at=now)
+        return ids
+
+    def record_reaction(self, reaction: ReactionRecord) -> str:
+        """Grade and append a reaction; returns its entry id.
+
+        The grade (computed for the administration's route) is stored with the entry.
+        Alert callbacks run after the commit when it is anaphylaxis or serious.
+        """
+        require(reaction, ReactionRecord, "reaction")
+        with self._store.write() as w:
+            adm = _current_of_kind(
+                w,
+                reaction.administration_id,
+                EntryKind.ADMINISTRATION,
+                "reaction.administration_id",
+            )
+            payload = reaction_payload(reaction, adm)
+            row = self._append(w, EntryKind.REACTION, payload)
+            w.count_reaction((*count_key(adm), row["category"]), 1)
+        self._fire(_alerts_for(row, payload))
+        return str(row["entry_id"])
+
+    def follow_up(self, follow_up: FollowUp) -> str:
+        """Append a follow-up of a logged reaction; returns its entry id."""
+        require(follow_up, FollowUp, "follow_up")
+        with self._store.write() as w:
+            reaction = _current_of_kind(
+                w, follow_up.reaction_id, EntryKind.REACTION, "follow_up.reaction_id"
+            )
+            row = self._append(w, EntryKind.FOLLOW_UP, follow_up_payload(follow_up, reaction))
+        return str(row["entry_id"])
+
+    def record_consent(
+        self,
+        consent: ConsentRecord | RenderedConsent,
+        *,
+        rendered_by: str | None = None,
+        rendered_at: dt.datetime | None = None,
+    ) -> str:
+        """Record which consent document a patient saw; returns the consent id.
+
+        Args:
+            consent: the consent as rendered (:func:`~exointake.render_consent`), or its
+                :class:`~exointake.ConsentRecord`.
+            rendered_by: with a rendered consent: the opaque id of who rendered and
+                handed it over.
+            rendered_at: with a rendered consent: when (default: now).
+
+        Recording the same record twice is harmless (the first entry is kept); a different
+        record under an existing consent id is refused.
+        """
+        if not isinstance(consent, ConsentRecord):
+            consent = _rendered_record(consent, rendered_by, rendered_at or _utc_now())
+        elif rendered_by is not None or rendered_at is not None:
+            raise ValidationError(
+                ["rendered_by: only with a rendered consent (a ConsentRecord says it)"],
+                what="argument",
+            )
+        require(consent, ConsentRecord, "consent")
+        payload = record_payload(consent)
+        with self._store.write() as w:
+            existing = w.first_by_ref(EntryKind.CONSENT, consent.consent_id)
+            if existing is not None:
+                if json.loads(existing["payload"]) == json.loads(canonical_json(payload)):
+                    return consent.consent_id
+                raise ValidationError(
+                    [
+                        f"consent.consent_id: {consent.consent_id} is already recorded with "
+                        "different content"
+                    ],
+                    what="consent record",
+                )
+            self._append(w, EntryKind.CONSENT, payload)
+        return consent.consent_id
+
+    def record_screening(self, screening: ScreeningRecord) -> str:
+        """Record a screening result for a patient; returns the result id.
+
+        Build the record with ``ScreeningRecord.from_result(result, patient_id=...)``.
+        Recording the same result for the same patient again is harmless.
+        """
+        require(screening, ScreeningRecord, "screening")
+        with self._store.write() as w:
+            if not w.has_ref_for_patient(
+                EntryKind.SCREENING, screening.result_id, screening.patient_id
+            ):
+                self._append(w, EntryKind.SCREENING, record_payload(screening))
+        return screening.result_id
+
+    def amend(
+        self,
+        entry_id: str,
+        record: Administration | ReactionRecord | FollowUp,
+        *,
+        reason: str,
+        amended_by: str,
+    ) -> str:
+        """Correct an administration, reaction or follow-up by appending a new version.
+
+        ``entry_id`` may be the original entry or any of its versions, but only the
+        current version can be amended (so two staff cannot silently overwrite each
+        other). Returns the new version's entry id.
+        """
+        kinds: dict[type, EntryKind] = {
+            Administration: EntryKind.ADMINISTRATION,
+            ReactionRecord: EntryKind.REACTION,
+            FollowUp: EntryKind.FOLLOW_UP,
+        }
+        kind = kinds.get(type(record))
+        errors = []
+        if kind is None:
+            errors.append("record: expected an administration, reaction or follow-up")
+        try:
+            check_id(amended_by)
+        except Expected as exc:
+            errors.append(f"amended_by: {exc}")
+        if not isinstance(reason, str) or not reason.strip():
+            errors.append("reason: expected a non-empty text")
+        if errors:
+            raise ValidationError(errors, what="amendment")
+        assert kind is not None
+        amendment = Amendment(amends=entry_id, amended_by=amended_by, reason=reason)
+        with self._store.write() as w:
+            current = _amendable(w, entry_id, kind)
+            root = str(current["root_id"])
+            if isinstance(record, Administration):
+                row = self._append_administration(
+                    w,
+                    record,
+                    entry_id=new_entry_id(),
+                    recorded_at=self._now_text(),
+                    amendment=amendment,
+                    root_id=root,
+                )
+                w.count(count_key(current), -1)
+                # Its reactions now count under the corrected day, route, origin and lot.
+                for category in w.current_reaction_categories(EntryKind.REACTION, root):
+                    w.count_reaction((*count_key(current), category), -1)
+                    w.count_reaction((*count_key(row), category), 1)
+                return str(row["entry_id"])
+            if isinstance(record, ReactionRecord):
+                adm = _current_of_kind(
+                    w,
+                    record.administration_id,
+                    EntryKind.ADMINISTRATION,
+                    "record.administration_id",
+                )
+                payload = reaction_payload(record, adm, amendment)
+                row = self._append(w, kind, payload, root_id=root)
+                before = w.current(current["administration_id"])
+                assert before is not None
+                w.count_reaction((*count_key(before), current["category"]), -1)
+                w.count_reaction((*count_key(adm), row["category"]), 1)
+            else:
+                reaction = _current_of_kind(
+                    w, record.reaction_id, EntryKind.REACTION, "record.reaction_id"
+                )
+                payload = follow_up_payload(record, reaction, amendment)
+                row = self._append(w, kind, payload, root_id=root)
+        if kind is EntryKind.REACTION:
+            self._fire(_alerts_for(row, payload))
+        return str(row["entry_id"])
+
+    # -- consent gate ---------------------------------------------------------------------
+
+    def consent(self, consent_id: str) -> ConsentRecord | None:
+        """The recorded consent with this id, or None."""
+        with self._store.read() as r:
+            row = r.first_by_ref(EntryKind.CONSENT, consent_id)
+        if row is None:
+            return None
+        record: ConsentRecord = entry_from_row(row).record
+        return record
+
+    def check_consent(
+        self, administration: Administration, current_templates: Mapping[str, str]
+    ) -> ConsentRecord:
+        """Raise :class:`~exointake.ScreeningRefused` unless the administration's consent
+        is recorded, is the same patient's and was given on a current template."""
+        consent = self.consent(administration.consent_id)
+        cid = administration.consent_id
+        if consent is None:
+            raise ScreeningRefused(f"consent {cid} is not recorded in this log")
+        if consent.patient_id != administration.patient_id:
+            raise ScreeningRefused(
+                f"consent {cid} belongs to patient {consent.patient_id}, "
+                f"not {administration.patient_id}"
+            )
+        current = current_templates.get(consent.template_id)
+        if current != consent.template_sha256:
+            state = "is no longer in use" if current is None else "has changed since"
+            raise ScreeningRefused(
+                f"consent {cid} was given on template {consent.template_id} version "
+                f"{consent.template_version} (sha256 {consent.template_sha256[:12]}…), which "
+                f"{state}; the patient must consent again before the next administration"
+            )
+        return consent
+
+
+def _rendered_record(
+    rendered: object, rendered_by: str | None, rendered_at: dt.datetime
+) -> ConsentRecord:
+    # Imported here: rendering (reportlab) loads only for a caller holding a rendered
+    # consent, and _consent_record imports the log.
+    from .._consent_record import consent_record  # noqa: PLC0415 - import cycle
+    from .._render import RenderedConsent  # noqa: PLC0415 - heavy, rarely needed
+
+    require(rendered, RenderedConsent, "consent")
+    assert isinstance(rendered, RenderedConsent)
+    if rendered_by is None:
+        raise ValidationError(
+            ["rendered_by: expected the id of who rendered the consent"], what="argument"
+        )
+    return consent_record(rendered, rendered_by=rendered_by, rendered_at=rendered_at)
+
+
+def _current_of_kind(r: Reader, entry_id: str, kind: EntryKind, path: str) -> RowData:
+    """The current version of the ``kind`` entry ``entry_id`` (any of its versions)."""
+    row = r.row_by_id(entry_id)
+    if row is None or row["kind"] != kind.value:
+        raise ValidationError([f"{path}: no {kind.value} {entry_id} in this log"], what=kind.value)
+    current = r.current(row["root_id"])
+    assert current is not None
+    return current
+
+
+def _amendable(r: Reader, entry_id: str, kind: EntryKind) -> RowData:
+    """The row ``entry_id`` if it is the current version of a ``kind`` entry."""
+    target = r.row_by_id(entry_id)
+    if target is None:
+        raise ValidationError([f"entry_id: no entry {entry_id} in this log"], what="amendment")
+    if target["kind"] != kind.value:
+        raise ValidationError(
+            [f"record: entry {entry_id} is a {target['kind']}, not a {kind.value}"],
+            what="amendment",
+        )
+    current = r.current(target["root_id"])
+    assert current is not None
+    if current["entry_id"] != entry_id:
+        raise ValidationError(
+            [
+                f"entry_id: {entry_id} was already amended by {current['entry_id']}; "
+                "amend the current version"
+            ],
+            what="amendment",
+        )
+    return current
+
+
+def _alerts_for(row: Mapping[str, Any], payload: Mapping[str, Any]) -> list[Alert]:
+    g = payload["grade"]
+    if g["category"] != "anaphylaxis" and not g["serious"]:
+        return []
+    return [
+        Alert(
+            entry_id=row["entry_id"],
+            reaction_id=row["root_id"],
+            administration_id=row["administration_id"],
+            patient_id=row["patient_id"],
+            category=g["category"],
+            serious=bool(g["serious"]),
+            brighton_level=g.get("brighton_level"),
+        )
+    ]

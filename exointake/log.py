@@ -1,0 +1,90 @@
+"""The reaction log: entries, reports and verification.
+
+The core (:func:`~exointake.open_log`, :class:`~exointake.Log`,
+:func:`~exointake.migrate_log`, :class:`~exointake.VerifyReport`) is re-exported here
+beside the entries, recall and rate reports and alerts. Importing this module loads
+SQLAlchemy.
+
+>>> from exointake import log
+>>> with log.open_log("sqlite://") as db:
+...     len(db)
+0
+"""
+
+from __future__ import annotations
+
+import typing
+
+from . import _api
+
+if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
+    from ._log._core import (
+        Log,
+        migrate_log,
+        open_log,
+    )
+    from ._log._entries import (
+        Amendment,
+        EntryKind,
+        EntryView,
+        LogEntry,
+    )
+    from ._log._queries import (
+        RateReport,
+        RateRow,
+        Recall,
+    )
+    from ._log._store import (
+        normalise_url,
+    )
+    from ._log._verify import (
+        VerifyReport,
+    )
+    from ._log._writes import (
+        Alert,
+    )
+
+__all__ = [
+    "Alert",
+    "Amendment",
+    "EntryKind",
+    "EntryView",
+    "Log",
+    "LogEntry",
+    "RateReport",
+    "RateRow",
+    "Recall",
+    "VerifyReport",
+    "migrate_log",
+    "normalise_url",
+    "open_log",
+]
+
+_LAZY = {
+    "Log": "_log._core",
+    "migrate_log": "_log._core",
+    "open_log": "_log._core",
+    "Amendment": "_log._entries",
+    "EntryKind": "_log._entries",
+    "EntryView": "_log._entries",
+    "LogEntry": "_log._entries",
+    "RateReport": "_log._queries",
+    "RateRow": "_log._queries",
+    "Recall": "_log._queries",
+    "normalise_url": "_log._store",
+    "VerifyReport": "_log._verify",
+    "Alert": "_log._writes",
+}
+
+_api.publish(__name__, globals(), [name for name in __all__ if name not in _LAZY])
+
+if not typing.TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        if name in _LAZY:
+            return _api.load_lazily(__name__, globals(), _LAZY, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
