@@ -268,12 +268,9 @@ def check(case: Case, folder: Path, text: str, entries: int, capsys: Any) -> tup
     return code, err
 
 
-DUPLICATES_TODO = pytest.mark.xfail(
-    strict=True, reason="issue 15, not fixed yet: duplicate JSON keys are accepted"
-)
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=DUPLICATES_TODO) for c in CASES], ids=repr)
+@pytest.mark.parametrize("case", CASES, ids=repr)
 def test_duplicate_keys_refused(
     case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
