@@ -268,8 +268,6 @@ def check(case: Case, folder: Path, text: str, entries: int, capsys: Any) -> tup
     return code, err
 
 
-
-
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_duplicate_keys_refused(
     case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
