@@ -254,9 +254,12 @@ def check(case: Case, folder: Path, text: str, entries: int, capsys: Any) -> tup
     path = folder / "input.json"
     path.write_text(text, "utf-8", errors="surrogatepass")
     argv = case.argv(path, folder)
-    code = main(argv)
+    try:
+        code = main(argv)
+    except Exception as exc:  # a traceback: reported in ASCII (xdist cannot send surrogates)
+        raise AssertionError(f"{case.name}: {ascii(exc)[:300]}") from None
     _, err = capsys.readouterr()
-    assert code in (0, 2, 3), (case.name, code, err[-500:])
+    assert code in (0, 2, 3), ascii((case.name, code, err[-500:]))
     assert "Traceback" not in err
     if code != 0:
         if case.db and (folder / "log.db").exists():
