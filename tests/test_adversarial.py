@@ -825,7 +825,6 @@ class TestCrashesOnBadInput:
         assert db.read_bytes() == before
 
     @pytest.mark.postgres
-    @todo("log migrate on a missing PostgreSQL database is a traceback")
     def test_migrate_missing_pg_database(
         self, capsys: pytest.CaptureFixture[str], pg_url: str
     ) -> None:
