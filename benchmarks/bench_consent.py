@@ -44,11 +44,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from exointake import Lang
-from exointake._consent import (
+from exointake import ConsentRequest, Lang, load_template
+from exointake._document import (
     Bullets,
     ConsentDocument,
-    ConsentRequest,
     CoolingOffBox,
     Heading,
     KeyValues,
@@ -56,7 +55,6 @@ from exointake._consent import (
     SignatureBlock,
     TableBlock,
     assemble,
-    load_template,
 )
 from exointake._render import render_consent
 

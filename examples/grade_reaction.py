@@ -1,4 +1,4 @@
-"""Grade three reactions the way a clinic would record them, and print what each means.
+"""Grade four reactions the way a clinic would record them, and print what each means.
 
 Run: python examples/grade_reaction.py
 """
@@ -34,7 +34,7 @@ cases = {
             "symptoms": ["hypotension", {"code": "urticaria", "extent": "generalized"}],
             "onset_minutes": 10,
             "rapid_progression": True,
-            "interventions": ["infusion_interrupted", "parenteral_adrenaline", "iv"],
+            "interventions": ["infusion_interrupted", "adrenaline_im", "iv"],
             "hospitalization": False,
             "outcome": "recovering",
             "life_threatening": False,
@@ -46,17 +46,35 @@ cases = {
         {"symptoms": ["vomiting", "abdominal_pain"], "onset_minutes": 20},
         "iv_drip",
     ),
+    # Two days after a scalp injection: an infected, red, swollen site with a fever, oral
+    # antibiotics. An event outside the article's table: no article category.
+    "site infection with fever": (
+        {
+            "symptoms": ["cellulitis", "fever"],
+            "temperature_c": 38.4,
+            "interventions": ["oral"],
+            "hospitalization": False,
+            "outcome": "recovering",
+            "life_threatening": False,
+        },
+        "injection_scalp",
+    ),
 }
 
 for title, (data, route) in cases.items():
     reaction = Reaction.from_dict(data)
     g = grade(reaction, route=route, on=REACTION_DAY)
     print(f"== {title} ({route})")
-    print(f"   category: {g.category.value} ({g.frequency.en}; {g.frequency.ja})")
+    if g.category is None or g.frequency is None:
+        print(f"   category: none - {g.event_kind.value} ({g.category_label.en})")
+    else:
+        print(f"   category: {g.category.value} ({g.frequency.en}; {g.frequency.ja})")
     print(f"   Brighton {g.brighton_version}: level {g.brighton_level} ({g.brighton_reason.value})")
     ctcae = g.ctcae.grade if g.ctcae.grade is not None else f"? record {', '.join(g.ctcae.missing)}"
     term = g.ctcae.term.value if g.ctcae.term is not None else f"undecided ({g.ctcae.reason})"
     print(f"   CTCAE v{g.ctcae.version}: {term}, grade {ctcae}")
+    for other in g.ctcae_other:
+        print(f"     also {other.term.value if other.term else '?'}, grade {other.grade}")
     criteria = ", ".join(c.value for c in g.seriousness_criteria) or "none"
     print(f"   serious: {g.serious} ({criteria})")
     for action in g.actions:

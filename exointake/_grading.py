@@ -4,11 +4,16 @@
 interventions, hospitalization, outcome) and returns a frozen :class:`Grade`:
 
 * the article's **category** (``local`` < ``allergy`` < ``anaphylaxis``) with its
-  frequency words, after the fail-safe escalation rule (domain contract §2);
+  frequency words, after the fail-safe escalation rule (domain contract §2), or
+  ``None`` for an event outside the table (an infection, a faint);
+* the **event kind**: table reaction, infection, needle-related or other;
 * the **Brighton Collaboration** anaphylaxis level, 2007 definition, counting only
-  documented signs (an extent that is not documented is never read as generalized);
-* the **CTCAE v5.0** term and grade, or ``None`` with the reason when the record
-  does not yet say enough (e.g. the outcome is unknown);
+  documented signs (an extent that is not documented is never read as generalized),
+  with exointake's level-3 rule and sudden-onset cut-off named when they decide it;
+* the **CTCAE v5.0** term and grade from CTCAE's own criteria (NCI, 27 Nov 2017;
+  the severity table quotes each term's grade texts and MedDRA code), or ``None``
+  with the reason when the record does not yet say enough (e.g. the outcome is
+  unknown), and further terms of the same event;
 * **ICH E2A** seriousness and its criteria;
 * the **actions** the clinic's workflow calls for (physician review, follow-up,
   reporting, completing the record). The library records; it never prescribes.
@@ -23,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from attrs import evolve, frozen
@@ -39,10 +45,13 @@ from ._reaction import Intervention, Outcome, Reaction
 from ._vocabulary import (
     BrightonRole,
     Category,
+    CtcaeTerm,
+    EventKind,
     Extent,
     OrganSystem,
     SeriousnessCriterion,
     SeverityTable,
+    SymptomDef,
     Vocabulary,
     fill_text,
     load_severity_table,
@@ -52,10 +61,10 @@ from ._vocabulary import (
 __all__ = [
     "Action",
     "ActionCode",
+    "BrightonNote",
     "BrightonReason",
     "BrightonSign",
     "CtcaeGrade",
-    "CtcaeTerm",
     "Grade",
     "grade",
 ]
@@ -65,16 +74,6 @@ CTCAE_VERSION = "5.0"
 
 
 # ---------------------------------------------------------------------------- enums
-
-
-class CtcaeTerm(enum.StrEnum):
-    """The CTCAE v5.0 terms a reaction to an exosome product is graded under."""
-
-    INJECTION_SITE_REACTION = "Injection site reaction"
-    ALLERGIC_REACTION = "Allergic reaction"
-    INFUSION_RELATED_REACTION = "Infusion related reaction"
-    ANAPHYLAXIS = "Anaphylaxis"
-    URTICARIA = "Urticaria"
 
 
 _CRITERION_FIELD = {
@@ -106,6 +105,17 @@ class BrightonReason(enum.StrEnum):
     """Level 5: the documented signs meet no level."""
 
 
+class BrightonNote(enum.StrEnum):
+    """A rule of exointake's own (not of the 2007 text) that decided the Brighton level."""
+
+    MAJOR_COUNTS_AS_MINOR_FOR_LEVEL_3 = "major_counts_as_minor_for_level_3"
+    """Level 3 was reached only because a major sign also counts as a minor sign of its
+    system (the 2007 gap: e.g. hypotension with a dry cough meets no level literally)."""
+    ONSET_CUTOFF = "onset_cutoff"
+    """Level 5 because the onset came later than the sudden-onset cut-off (exointake's
+    documented default; Brighton gives no number of minutes)."""
+
+
 class ActionCode(enum.StrEnum):
     """Kinds of action the clinic's workflow calls for after a reaction."""
 
@@ -113,6 +123,10 @@ class ActionCode(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     REPORT = "report"
     COMPLETE_RECORD = "complete_record"
+    EMERGENCY = "emergency"
+    """Emergency transfer to hospital now (e.g. suspected sepsis)."""
+    LOT_REVIEW = "lot_review"
+    """Check the other patients of the same lot (infections cluster by lot)."""
 
 
 # ---------------------------------------------------------------------------- data files
@@ -160,6 +174,10 @@ class CtcaeGrade:
     """The fields to record before a grade can be given (``route`` is grade()'s argument,
     or the ``route`` key of ``exointake grade``'s input)."""
     version: str = CTCAE_VERSION
+    criterion: str | None = None
+    """The grade's CTCAE v5.0 text, verbatim (when the table quotes the term)."""
+    meddra_llt: str | None = None
+    """The term's MedDRA code as CTCAE v5.0 lists it (when the table quotes the term)."""
 
 
 @frozen
@@ -176,11 +194,18 @@ class Action:
 
 @frozen
 class Grade:
-    """Every grading of one reaction, with the versions it was graded against."""
+    """Every grading of one reaction, with the versions it was graded against.
 
-    category: Category
+    A grade read back from a log keeps the versions it was made with; fields added in
+    later versions take their defaults when reading an older grade.
+    """
+
+    category: Category | None
+    """The article's row; ``None`` when no symptom has one (an event outside the table)."""
     category_label: Text
-    frequency: Text
+    """The row's label, or the event kind's label when there is no row."""
+    frequency: Text | None
+    """The article's frequency words for the row (``None`` without a row)."""
     guidance: Text
     escalated: bool
     """The category was lifted to ``anaphylaxis`` above the symptoms' highest row: by the
@@ -202,6 +227,15 @@ class Grade:
     table_version: str
     vocabulary_version: str
     brighton_version: str = BRIGHTON_VERSION
+    event_kind: EventKind = EventKind.TABLE_REACTION
+    """Which kind of event this is: a table reaction, an infection, a needle-related
+    event, or another one."""
+    ctcae_other: tuple[CtcaeGrade, ...] = ()
+    """Further CTCAE terms of the same event (e.g. Fever with a Skin infection)."""
+    brighton_notes: tuple[BrightonNote, ...] = ()
+    """exointake's own rules that decided the Brighton level (see :class:`BrightonNote`)."""
+    sudden_onset_minutes: int | None = None
+    """The sudden-onset cut-off used for the Brighton level."""
 
     @classmethod
     def from_dict(cls, data: object) -> Grade:
@@ -217,6 +251,10 @@ class Grade:
 # ---------------------------------------------------------------------------- rules
 
 
+DEFAULT_SUDDEN_ONSET_MINUTES = 120
+"""The sudden-onset cut-off when neither the table nor the vocabulary sets one."""
+
+
 def grade(
     reaction: Reaction | Mapping[str, Any],
     *,
@@ -225,6 +263,7 @@ def grade(
     on: dt.date | None = None,
     table: SeverityTable | None = None,
     vocabulary: Vocabulary | None = None,
+    sudden_onset_minutes: int | None = None,
 ) -> Grade:
     """Grade a reaction against the severity table, CTCAE v5.0, Brighton 2007 and ICH E2A.
 
@@ -240,6 +279,9 @@ def grade(
         on: the date of the reaction, to turn "within N days" into due dates.
         table, vocabulary: other versions than the bundled newest; the vocabulary's
             ``table`` must name the table's version.
+        sudden_onset_minutes: the Brighton sudden-onset cut-off for this grading
+            (default: the table's, else the vocabulary's, else 120). Brighton gives no
+            number: the cut-off is exointake's documented default.
 
     Example:
         >>> import exointake
@@ -254,14 +296,14 @@ def grade(
         errors.append(f"table: expected a SeverityTable, got {describe_type(table)}")
     if vocabulary is not None and not isinstance(vocabulary, Vocabulary):
         errors.append(f"vocabulary: expected a Vocabulary, got {describe_type(vocabulary)}")
-    if persistence_days is not None and (
-        isinstance(persistence_days, bool) or not isinstance(persistence_days, int)
+    for name, value, low in (
+        ("persistence_days", persistence_days, 0),
+        ("sudden_onset_minutes", sudden_onset_minutes, 1),
     ):
-        errors.append(
-            f"persistence_days: expected an integer, got {describe_type(persistence_days)}"
-        )
-    elif persistence_days is not None and persistence_days < 0:
-        errors.append("persistence_days: expected 0 or more")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            errors.append(f"{name}: expected an integer, got {describe_type(value)}")
+        elif value is not None and value < low:
+            errors.append(f"{name}: expected {low} or more")
     if on is not None and (isinstance(on, dt.datetime) or not isinstance(on, dt.date)):
         errors.append(f"on: expected a date, got {describe_type(on)}")
     if errors:
@@ -286,10 +328,15 @@ def grade(
         )
     reaction.check(vocabulary)
     days = table.persistence_days if persistence_days is None else persistence_days
+    onset_limit = (
+        sudden_onset_minutes
+        or table.brighton_sudden_onset_minutes
+        or vocabulary.brighton_sudden_onset_minutes
+        or DEFAULT_SUDDEN_ONSET_MINUTES
+    )
 
     category, escalated = _category(reaction, vocabulary)
-    row = table.row(category)
-    level, reason, signs = _brighton(reaction, vocabulary)
+    level, reason, signs, notes, picture = _brighton(reaction, vocabulary, onset_limit)
     # The signs meet a level 1-3 and nothing documented speaks against a case: for the
     # CTCAE term and seriousness an undocumented onset or progression does not make a
     # reaction milder (fail-safe); only the Brighton level itself needs them documented.
@@ -297,25 +344,51 @@ def grade(
         BrightonReason.ONSET_NOT_DOCUMENTED,
         BrightonReason.PROGRESSION_NOT_DOCUMENTED,
     )
-    ctcae = _ctcae(reaction, vocabulary, category, case, route_)
+    kind = _event_kind(reaction, vocabulary, category, case)
+    if kind is not EventKind.TABLE_REACTION and table.event(kind) is None:
+        raise ValidationError(
+            [
+                f"table: severity table {safe_repr(table.version)} does not describe "
+                f"{kind.value} events (use a table of revision 2 or later)"
+            ],
+            what="grading",
+        )
+    ctcae, others = _ctcae(
+        reaction,
+        vocabulary=vocabulary,
+        table=table,
+        category=category,
+        kind=kind,
+        case=picture,
+        route=route_,
+    )
     criteria, undecided = _seriousness(reaction, ctcae, case)
     actions = _actions(
         reaction=reaction,
         vocabulary=vocabulary,
         table=table,
         category=category,
+        kind=kind,
         level=level,
         ctcae=ctcae,
+        others=others,
         criteria=criteria,
         undecided=undecided,
         persistence_days=days,
         on=on,
     )
+    if category is not None:
+        row = table.row(category)
+        label, frequency, guidance = row.label, row.frequency, row.guidance
+    else:
+        event = table.event(kind)
+        assert event is not None  # checked above; a sign without a row is an event
+        label, frequency, guidance = event.label, None, event.guidance
     return Grade(
         category=category,
-        category_label=row.label,
-        frequency=row.frequency,
-        guidance=row.guidance,
+        category_label=label,
+        frequency=frequency,
+        guidance=guidance,
         escalated=escalated,
         brighton_level=level,
         brighton_reason=reason,
@@ -328,14 +401,25 @@ def grade(
         route=route_,
         table_version=table.version,
         vocabulary_version=vocabulary.version,
+        event_kind=kind,
+        ctcae_other=others,
+        brighton_notes=notes,
+        sudden_onset_minutes=onset_limit,
     )
 
 
-def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, bool]:
+def _is_skin_allergy(d: SymptomDef, row: Category | None) -> bool:
+    # Skin and mucosal signs (e.g. red, itchy eyes) of the allergy row.
+    return (d.skin or d.system is OrganSystem.DERMATOLOGIC) and row is Category.ALLERGY
+
+
+def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category | None, bool]:
     """Rule 1 (highest row) then rule 2 (skin + cardiovascular/respiratory escalates).
 
     A physician's report of anaphylaxis also puts the reaction in the anaphylaxis
-    row, whatever the symptoms' rows (fail-safe).
+    row, whatever the symptoms' rows (fail-safe). Signs without a row (events outside
+    the table) give no category of their own, but still count as cardiovascular or
+    respiratory signs for the escalation rule.
     """
     rows = []
     skin_allergy = False
@@ -343,12 +427,12 @@ def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, boo
     for s in reaction.symptoms:
         d = vocabulary[s.code]
         r = d.row_for(s.effective_extent(vocabulary))
-        rows.append(r)
-        if (d.skin or d.system is OrganSystem.DERMATOLOGIC) and r is Category.ALLERGY:
-            skin_allergy = True  # skin and mucosal signs (e.g. red, itchy eyes)
+        if r is not None:
+            rows.append(r)
+        skin_allergy = skin_allergy or _is_skin_allergy(d, r)
         if d.system in (OrganSystem.CARDIOVASCULAR, OrganSystem.RESPIRATORY):
             cardio_resp = True
-    highest = max(rows, key=lambda c: c.rank)
+    highest = max(rows, key=lambda c: c.rank) if rows else None
     if highest is not Category.ANAPHYLAXIS and (
         (skin_allergy and cardio_resp) or reaction.reported_anaphylaxis
     ):
@@ -356,28 +440,42 @@ def _category(reaction: Reaction, vocabulary: Vocabulary) -> tuple[Category, boo
     return highest, False
 
 
-_PERIPHERAL = ("tachycardia", "prolonged_capillary_refill", "reduced_consciousness")
+_CONSCIOUSNESS = ("reduced_consciousness", "syncope")
+"""Decreased or lost consciousness, one of the signs Brighton combines."""
+_PERIPHERAL = ("tachycardia", "prolonged_capillary_refill", "consciousness")
 _SHOCK = (*_PERIPHERAL, "reduced_central_pulse")
 
 
 def _brighton(
-    reaction: Reaction, vocabulary: Vocabulary
-) -> tuple[int, BrightonReason, tuple[BrightonSign, ...]]:
+    reaction: Reaction, vocabulary: Vocabulary, onset_limit: int
+) -> tuple[int, BrightonReason, tuple[BrightonSign, ...], tuple[BrightonNote, ...], bool]:
     """The Brighton 2007 level from documented signs only.
+
+    Also returns whether the signs alone meet a level 1-3 (whatever the onset): the
+    allergic-type picture that lets CTCAE's own criteria make it Anaphylaxis.
 
     Difficulty breathing and generalized itch count as minor criteria even when
     wheeze/stridor or a rash is also documented: reading "without" literally
-    would let an added sign lower the certainty.
+    would let an added sign lower the certainty. A skin sign documented as
+    generalized is a dermatologic criterion wherever it sits in the article's table
+    (generalized redness = generalized erythema, major; generalized itching at a site
+    code = generalized pruritus, minor).
     """
     signs: list[BrightonSign] = []
     codes = set(reaction.codes)
+    present = codes & {"tachycardia", "prolonged_capillary_refill", "reduced_central_pulse"}
+    if codes & set(_CONSCIOUSNESS):
+        present.add("consciousness")
     generalized_itch = False
     for s in reaction.symptoms:
         d = vocabulary[s.code]
         extent = s.extent if s.extent is not None else d.default_extent
         role = d.brighton_for(extent)
+        system = d.system
+        if d.skin and extent is Extent.GENERALIZED and d.brighton_generalized is not None:
+            system = OrganSystem.DERMATOLOGIC
         if role in (BrightonRole.MAJOR, BrightonRole.MINOR):
-            signs.append(BrightonSign(s.code, d.system, role))
+            signs.append(BrightonSign(s.code, system, role))
         if s.code in ("itch_skin", "itch_site") and extent is Extent.GENERALIZED:
             generalized_itch = True
     # Generalized pruritus with skin rash is a major dermatologic criterion.
@@ -386,14 +484,14 @@ def _brighton(
             BrightonSign("generalized_itch_with_rash", OrganSystem.DERMATOLOGIC, BrightonRole.MAJOR)
         )
     # Three of tachycardia, capillary refill > 3 s, reduced central pulse volume and
-    # reduced consciousness: uncompensated shock (a major cardiovascular criterion).
-    if sum(c in codes for c in _SHOCK) >= 3:
+    # decreased (or lost) consciousness: uncompensated shock (major cardiovascular).
+    if sum(c in present for c in _SHOCK) >= 3:
         signs.append(
             BrightonSign("uncompensated_shock", OrganSystem.CARDIOVASCULAR, BrightonRole.MAJOR)
         )
-    # Two of tachycardia, capillary refill > 3 s, reduced consciousness: reduced
+    # Two of tachycardia, capillary refill > 3 s, decreased consciousness: reduced
     # peripheral circulation (a minor cardiovascular criterion).
-    if sum(c in codes for c in _PERIPHERAL) >= 2:
+    if sum(c in present for c in _PERIPHERAL) >= 2:
         signs.append(
             BrightonSign(
                 "reduced_peripheral_circulation", OrganSystem.CARDIOVASCULAR, BrightonRole.MINOR
@@ -407,7 +505,11 @@ def _brighton(
     derm, cv, resp = OrganSystem.DERMATOLOGIC, OrganSystem.CARDIOVASCULAR, OrganSystem.RESPIRATORY
     major, minor = BrightonRole.MAJOR, BrightonRole.MINOR
     minor_systems = {b.system for b in signs if b.role is minor}
+    # exointake's level-3 rule [practice]: a major sign also counts as a minor sign of
+    # its system (closes the 2007 gap: hypotension + dry cough is 3, never 2 or 5).
+    level3_systems = {b.system for b in signs}
     level: int | None = None
+    notes: list[BrightonNote] = []
     if has(major, derm) and has(major, cv, resp):
         level = 1
     elif (
@@ -418,23 +520,76 @@ def _brighton(
         level = 2
     elif has(minor, cv, resp) and len(minor_systems) >= 2:
         level = 3
+    elif level3_systems & {cv, resp} and len(level3_systems) >= 2:
+        level = 3
+        notes.append(BrightonNote.MAJOR_COUNTS_AS_MINOR_FOR_LEVEL_3)
     tuple_signs = tuple(signs)
-    onset_limit = vocabulary.brighton_sudden_onset_minutes
-    if reaction.rapid_progression is False or (
-        reaction.onset_minutes is not None and reaction.onset_minutes > onset_limit
-    ):
-        return 5, BrightonReason.ONSET_NOT_SUDDEN, tuple_signs
+    picture = level is not None
+    if reaction.rapid_progression is False:
+        return 5, BrightonReason.ONSET_NOT_SUDDEN, tuple_signs, (), picture
+    if reaction.onset_minutes is not None and reaction.onset_minutes > onset_limit:
+        cutoff = (BrightonNote.ONSET_CUTOFF,)
+        return 5, BrightonReason.ONSET_NOT_SUDDEN, tuple_signs, cutoff, picture
     if level is None:
         if reaction.reported_anaphylaxis:
-            return 4, BrightonReason.REPORTED_INSUFFICIENT, tuple_signs
-        return 5, BrightonReason.CRITERIA_NOT_MET, tuple_signs
+            return 4, BrightonReason.REPORTED_INSUFFICIENT, tuple_signs, (), picture
+        return 5, BrightonReason.CRITERIA_NOT_MET, tuple_signs, (), picture
     if reaction.onset_minutes is None:
-        return 4, BrightonReason.ONSET_NOT_DOCUMENTED, tuple_signs
+        return 4, BrightonReason.ONSET_NOT_DOCUMENTED, tuple_signs, (), picture
     if reaction.rapid_progression is None:
         # Rapid progression is its own criterion: a sudden onset does not document it.
-        return 4, BrightonReason.PROGRESSION_NOT_DOCUMENTED, tuple_signs
-    return level, BrightonReason.CRITERIA_MET, tuple_signs
+        return 4, BrightonReason.PROGRESSION_NOT_DOCUMENTED, tuple_signs, (), picture
+    return level, BrightonReason.CRITERIA_MET, tuple_signs, tuple(notes), picture
 
+
+def _event_kind(
+    reaction: Reaction, vocabulary: Vocabulary, category: Category | None, case: bool
+) -> EventKind:
+    """Which kind of event the reaction is (see :class:`EventKind`).
+
+    An infection sign makes it an infection, whatever else is present. Needle-related
+    signs (or a drop in blood pressure with no other sign of the table) make it
+    needle-related unless an allergic-type feature is documented: an allergy-row skin
+    or mucosal sign, a respiratory sign, signs meeting a Brighton level, or a
+    physician's report of anaphylaxis.
+    """
+    kinds = {vocabulary[c].event for c in reaction.codes}
+    if EventKind.INFECTION in kinds:
+        return EventKind.INFECTION
+    allergic = case or _allergic_features(reaction, vocabulary)
+    systemic_table = {
+        s.code
+        for s in reaction.symptoms
+        if vocabulary[s.code].row_for(s.effective_extent(vocabulary))
+        in (Category.ALLERGY, Category.ANAPHYLAXIS)
+    }
+    if not allergic and (
+        EventKind.NEEDLE_RELATED in kinds or (category is not None and systemic_table == _ISOLATED)
+    ):
+        return EventKind.NEEDLE_RELATED
+    if category is not None or EventKind.TABLE_REACTION in kinds:
+        return EventKind.TABLE_REACTION
+    if EventKind.NEEDLE_RELATED in kinds:
+        return EventKind.NEEDLE_RELATED
+    return EventKind.OTHER
+
+
+def _allergic_features(reaction: Reaction, vocabulary: Vocabulary) -> bool:
+    """An allergy-row skin or mucosal sign, a respiratory sign, or a physician's report of
+    anaphylaxis: what makes a picture allergic-type rather than needle-related."""
+    if reaction.reported_anaphylaxis:
+        return True
+    for s in reaction.symptoms:
+        d = vocabulary[s.code]
+        if _is_skin_allergy(d, d.row_for(s.effective_extent(vocabulary))):
+            return True
+        if d.system is OrganSystem.RESPIRATORY:
+            return True
+    return False
+
+
+_ISOLATED = frozenset({"hypotension"})
+"""A drop in blood pressure as the only systemic sign of the table: isolated hypotension."""
 
 _ANAPHYLAXIS_SIGNS = frozenset(
     {
@@ -450,6 +605,12 @@ _ANAPHYLAXIS_SIGNS = frozenset(
 """Signs CTCAE v5.0 names for Anaphylaxis grade 3 (bronchospasm, edema/angioedema,
 hypotension)."""
 
+_ADRENALINE = frozenset(
+    {Intervention.PARENTERAL_ADRENALINE, Intervention.ADRENALINE_IM, Intervention.ADRENALINE_IV}
+)
+"""Adrenaline by any route: CTCAE Anaphylaxis grade 3's "parenteral intervention"."""
+
+_INTRAVENOUS = frozenset({Intervention.IV, Intervention.ADRENALINE_IV})
 _SYSTEMIC_TREATMENT = frozenset(
     {
         Intervention.ORAL,
@@ -459,8 +620,24 @@ _SYSTEMIC_TREATMENT = frozenset(
         Intervention.BRONCHODILATOR,
         Intervention.URGENT,
         Intervention.OPERATIVE,
+        Intervention.IM,
+        Intervention.ADRENALINE_IM,
+        Intervention.ADRENALINE_IV,
+        Intervention.OPIOID,
     }
 )
+
+_EVENT_PRIORITY = (
+    CtcaeTerm.SEPSIS,
+    CtcaeTerm.SOFT_TISSUE_INFECTION,
+    CtcaeTerm.SKIN_INFECTION,
+    CtcaeTerm.FEVER,
+    CtcaeTerm.CHILLS,
+    CtcaeTerm.VASOVAGAL_REACTION,
+    CtcaeTerm.SYNCOPE,
+    CtcaeTerm.PRESYNCOPE,
+)
+"""Which event term leads when several are present (the most specific, most serious first)."""
 
 
 @frozen
@@ -473,50 +650,23 @@ class _Facts:
     body_surface_percent: int
     life_threatening: bool
     prolonged: bool
+    temperature_c: Decimal | None
+    hours_above_40c: int
+    blood_culture_positive: bool
 
 
-def _ctcae(
-    reaction: Reaction,
-    vocabulary: Vocabulary,
-    category: Category,
-    case: bool,
-    route: Route | None,
-) -> CtcaeGrade:
-    codes = set(reaction.codes)
-    term: CtcaeTerm
-    if category is Category.LOCAL:
-        term = CtcaeTerm.INJECTION_SITE_REACTION
-    elif category is Category.ANAPHYLAXIS and (
-        case
-        or reaction.reported_anaphylaxis
-        or codes & _ANAPHYLAXIS_SIGNS
-        or Intervention.PARENTERAL_ADRENALINE in (reaction.interventions or ())
-    ):
-        term = CtcaeTerm.ANAPHYLAXIS
-    elif route is None:
-        # Allergic-type: the term depends on the route (CTCAE: a drip's reaction is an
-        # Infusion related reaction, never also an Allergic reaction or Urticaria).
-        return CtcaeGrade(None, None, _ROUTE_NEEDED, ("route",))
-    elif route is Route.IV_DRIP:
-        term = CtcaeTerm.INFUSION_RELATED_REACTION
-    elif "urticaria" in codes and all(
-        s.code == "urticaria"
-        or vocabulary[s.code].row_for(s.effective_extent(vocabulary)) is Category.LOCAL
-        for s in reaction.symptoms
-    ):
-        term = CtcaeTerm.URTICARIA
-    else:
-        term = CtcaeTerm.ALLERGIC_REACTION
-
-    rule = _CTCAE_RULES[term]
+def _facts(reaction: Reaction, vocabulary: Vocabulary) -> tuple[_Facts, _Facts]:
+    """The mildest and the worst reading of what the record leaves open."""
     localized_hives = all(
         s.effective_extent(vocabulary) is Extent.LOCALIZED
         for s in reaction.symptoms
         if s.code == "urticaria"
     )
-    outcome_known = reaction.outcome is not Outcome.UNKNOWN
+    given = frozenset(reaction.interventions or ())
+    # Adrenaline whose route was not recorded: intramuscular at best, intravenous at worst.
+    unrouted = Intervention.PARENTERAL_ADRENALINE in given
     best = _Facts(
-        interventions=frozenset(reaction.interventions or ()),
+        interventions=given | ({Intervention.ADRENALINE_IM} if unrouted else set()),
         hospitalization=bool(reaction.hospitalization),
         fatal=reaction.outcome is Outcome.FATAL,
         body_surface_percent=(
@@ -524,10 +674,15 @@ def _ctcae(
         ),
         life_threatening=reaction.life_threatening is True,
         prolonged=reaction.prolonged is True,
+        temperature_c=reaction.temperature_c,
+        hours_above_40c=reaction.hours_above_40c if reaction.hours_above_40c is not None else 0,
+        blood_culture_positive=reaction.blood_culture_positive is True,
     )
     worst = _Facts(
         interventions=frozenset(
-            _ALL_INTERVENTIONS if reaction.interventions is None else reaction.interventions
+            _ALL_INTERVENTIONS
+            if reaction.interventions is None
+            else given | ({Intervention.ADRENALINE_IV} if unrouted else set())
         ),
         hospitalization=reaction.hospitalization is not False,
         fatal=reaction.outcome in (Outcome.FATAL, Outcome.UNKNOWN),
@@ -538,34 +693,174 @@ def _ctcae(
         ),
         life_threatening=reaction.life_threatening is not False,
         prolonged=reaction.prolonged is not False,
+        temperature_c=reaction.temperature_c,
+        hours_above_40c=(
+            reaction.hours_above_40c if reaction.hours_above_40c is not None else 24 * 366
+        ),
+        blood_culture_positive=reaction.blood_culture_positive is not False,
     )
+    return best, worst
+
+
+def _table_term(
+    reaction: Reaction,
+    *,
+    vocabulary: Vocabulary,
+    category: Category | None,
+    kind: EventKind,
+    case: bool,
+    route: Route | None,
+) -> CtcaeTerm | None:
+    """The CTCAE term of a table reaction or isolated hypotension (``None``: route needed)."""
+    codes = set(reaction.codes)
+    if category is Category.LOCAL:
+        return CtcaeTerm.INJECTION_SITE_REACTION
+    given = set(reaction.interventions or ())
+    if reaction.reported_anaphylaxis or (
+        case and (codes & _ANAPHYLAXIS_SIGNS or given & _ADRENALINE)
+    ):
+        # The physician's diagnosis stands; otherwise CTCAE grades from its own criteria
+        # (bronchospasm, parenteral intervention, angioedema, hypotension) in an
+        # allergic-type picture, not from the Brighton level.
+        return CtcaeTerm.ANAPHYLAXIS
+    if route is None:
+        return None
+    if route is Route.IV_DRIP:
+        return CtcaeTerm.INFUSION_RELATED_REACTION
+    if kind is EventKind.NEEDLE_RELATED:
+        return CtcaeTerm.HYPOTENSION
+    if "urticaria" in codes and all(
+        s.code == "urticaria"
+        or vocabulary[s.code].row_for(s.effective_extent(vocabulary)) is Category.LOCAL
+        for s in reaction.symptoms
+    ):
+        return CtcaeTerm.URTICARIA
+    return CtcaeTerm.ALLERGIC_REACTION
+
+
+def _ctcae(
+    reaction: Reaction,
+    *,
+    vocabulary: Vocabulary,
+    table: SeverityTable,
+    category: Category | None,
+    kind: EventKind,
+    case: bool,
+    route: Route | None,
+) -> tuple[CtcaeGrade, tuple[CtcaeGrade, ...]]:
+    """The leading CTCAE term and grade, and the further terms of the same event."""
+    event_terms = sorted(
+        {t for c in reaction.codes if (t := vocabulary[c].ctcae) is not None},
+        key=lambda t: _EVENT_PRIORITY.index(t) if t in _EVENT_PRIORITY else len(_EVENT_PRIORITY),
+    )
+    best, worst = _facts(reaction, vocabulary)
+    lead: CtcaeTerm | None
+    if kind in (EventKind.INFECTION, EventKind.OTHER) or (
+        kind is EventKind.NEEDLE_RELATED and event_terms
+    ):
+        lead = event_terms[0] if event_terms else None
+        if lead is None:
+            return CtcaeGrade(None, None, _NO_TERM), ()
+    else:
+        lead = _table_term(
+            reaction, vocabulary=vocabulary, category=category, kind=kind, case=case, route=route
+        )
+        if lead is None:
+            # Allergic-type: the term depends on the route (CTCAE: a drip's reaction is an
+            # Infusion related reaction, never also an Allergic reaction or Urticaria).
+            return CtcaeGrade(None, None, _ROUTE_NEEDED, ("route",)), ()
+    further = [t for t in event_terms if t != lead]
+    if (
+        kind is not EventKind.TABLE_REACTION
+        and category in (Category.ALLERGY, Category.ANAPHYLAXIS)
+        and (case or _allergic_features(reaction, vocabulary))
+    ):
+        # An allergic-type reaction alongside the event (e.g. hives with a fever during a
+        # drip) is graded too, under its own term.
+        allergic = _table_term(
+            reaction,
+            vocabulary=vocabulary,
+            category=category,
+            kind=EventKind.TABLE_REACTION,
+            case=case,
+            route=route,
+        )
+        if allergic is not None and allergic != lead:
+            further.insert(0, allergic)
+    others = tuple(_graded(t, reaction, table, best, worst, lead=False) for t in further)
+    return _graded(lead, reaction, table, best, worst, lead=True), others
+
+
+_NO_TERM = "no CTCAE term is coded for these signs: grade it by hand"
+
+
+def _graded(
+    term: CtcaeTerm,
+    reaction: Reaction,
+    table: SeverityTable,
+    best: _Facts,
+    worst: _Facts,
+    *,
+    lead: bool,
+) -> CtcaeGrade:
+    """``term``'s grade, or ``None`` with the fields that could each change it."""
+    quoted = table.ctcae_term(term)
+    llt = quoted.meddra_llt if quoted is not None else None
+    if not lead:
+        # Death is graded once, under the leading term.
+        best, worst = evolve(best, fatal=False), evolve(worst, fatal=False)
+    if term is CtcaeTerm.FEVER and reaction.temperature_c is None:
+        return CtcaeGrade(
+            term,
+            None,
+            "record temperature_c: CTCAE grades Fever by the measured temperature",
+            ("temperature_c",),
+            meddra_llt=llt,
+        )
+    codes = set(reaction.codes)
+    rule = _CTCAE_RULES[term]
     low, high = rule(codes, best), rule(codes, worst)
     if low == high:
-        return CtcaeGrade(term, low)
+        if low is None:
+            return CtcaeGrade(term, None, _NO_GRADE[term], meddra_llt=llt)
+        text = quoted.grades.get(str(low)) if quoted is not None else None
+        return CtcaeGrade(term, low, criterion=text, meddra_llt=llt)
     unknown = [
         name
         for name, is_unknown in (
             ("interventions", reaction.interventions is None),
             ("hospitalization", reaction.hospitalization is None),
-            ("outcome", not outcome_known),
+            ("outcome", reaction.outcome is Outcome.UNKNOWN),
             ("body_surface_percent", reaction.body_surface_percent is None),
             ("life_threatening", reaction.life_threatening is None),
             ("prolonged", reaction.prolonged is None),
+            ("hours_above_40c", reaction.hours_above_40c is None),
+            ("blood_culture_positive", reaction.blood_culture_positive is None),
         )
         if is_unknown
     ]
+    if Intervention.PARENTERAL_ADRENALINE in (reaction.interventions or ()):
+        unknown.insert(0, "interventions")  # the adrenaline's route
     # Name the unrecorded fields that each, on its own, could change the grade.
     missing = [
         name
-        for name in unknown
+        for name in dict.fromkeys(unknown)
         if rule(codes, evolve(best, **{_FACT_OF[name]: getattr(worst, _FACT_OF[name])})) != low
-    ] or unknown
+    ] or list(dict.fromkeys(unknown))
     return CtcaeGrade(
         term,
         None,
-        f"record {', '.join(missing)}: the grade could be anything from {low} to {high}",
+        f"record {', '.join(missing)}: the grade could be anything from "
+        f"{low if low is not None else 'none'} to {high if high is not None else 'none'}",
         tuple(missing),
+        meddra_llt=llt,
     )
+
+
+_NO_GRADE: Mapping[CtcaeTerm, str] = {
+    CtcaeTerm.SEPSIS: "CTCAE v5.0 Sepsis starts at grade 3, which needs a positive blood culture",
+    CtcaeTerm.FEVER: "below CTCAE v5.0 Fever grade 1 (38.0 degrees C)",
+}
 
 
 _FACT_OF = {
@@ -575,15 +870,24 @@ _FACT_OF = {
     "body_surface_percent": "body_surface_percent",
     "life_threatening": "life_threatening",
     "prolonged": "prolonged",
+    "hours_above_40c": "hours_above_40c",
+    "blood_culture_positive": "blood_culture_positive",
 }
 """Which :class:`_Facts` field each reaction field decides."""
 
 
-def _isr_grade(codes: set[str], f: _Facts) -> int:
+def _threat(f: _Facts) -> int | None:
+    """Grades 5 and 4 as most CTCAE terms word them (death; life-threatening, urgent)."""
     if f.fatal:
         return 5
     if f.life_threatening or Intervention.URGENT in f.interventions:
         return 4
+    return None
+
+
+def _isr_grade(codes: set[str], f: _Facts) -> int | None:
+    if (g := _threat(f)) is not None:
+        return g
     if "site_ulceration" in codes or Intervention.OPERATIVE in f.interventions:
         return 3
     if codes & {"pain", "swelling", "phlebitis"}:
@@ -591,27 +895,21 @@ def _isr_grade(codes: set[str], f: _Facts) -> int:
     return 1
 
 
-def _allergic_grade(codes: set[str], f: _Facts) -> int:
-    if f.fatal:
-        return 5
-    if f.life_threatening or Intervention.URGENT in f.interventions:
-        return 4
-    if (
-        f.hospitalization
-        or "wheeze" in codes
-        or f.interventions & {Intervention.IV, Intervention.PARENTERAL_ADRENALINE}
-    ):
+def _allergic_grade(codes: set[str], f: _Facts) -> int | None:
+    if (g := _threat(f)) is not None:
+        return g
+    # G3: "Bronchospasm; hospitalization indicated for clinical sequelae; intravenous
+    # intervention indicated" - intramuscular adrenaline is not intravenous.
+    if f.hospitalization or "wheeze" in codes or f.interventions & _INTRAVENOUS:
         return 3
     if f.interventions & _SYSTEMIC_TREATMENT:
         return 2
     return 1
 
 
-def _infusion_grade(codes: set[str], f: _Facts) -> int:
-    if f.fatal:
-        return 5
-    if f.life_threatening or Intervention.URGENT in f.interventions:
-        return 4
+def _infusion_grade(codes: set[str], f: _Facts) -> int | None:
+    if (g := _threat(f)) is not None:
+        return g
     if f.prolonged or f.hospitalization:
         return 3
     if f.interventions - {Intervention.LOCAL_CARE}:
@@ -619,33 +917,94 @@ def _infusion_grade(codes: set[str], f: _Facts) -> int:
     return 1
 
 
-def _anaphylaxis_grade(codes: set[str], f: _Facts) -> int:
-    if f.fatal:
-        return 5
-    if f.life_threatening or Intervention.URGENT in f.interventions:
-        return 4
-    return 3
+def _anaphylaxis_grade(codes: set[str], f: _Facts) -> int | None:
+    return _threat(f) or 3
 
 
-def _urticaria_grade(codes: set[str], f: _Facts) -> int:
+def _urticaria_grade(codes: set[str], f: _Facts) -> int | None:
     bsa = f.body_surface_percent
     by_area = 3 if bsa > 30 else 2 if bsa >= 10 else 1
     by_treatment = (
-        3
-        if f.interventions & {Intervention.IV, Intervention.PARENTERAL_ADRENALINE}
-        else 2
-        if f.interventions & _SYSTEMIC_TREATMENT
-        else 1
+        3 if f.interventions & _INTRAVENOUS else 2 if f.interventions & _SYSTEMIC_TREATMENT else 1
     )
     return max(by_area, by_treatment)
 
 
-_CTCAE_RULES: Mapping[CtcaeTerm, Callable[[set[str], _Facts], int]] = {
+def _fever_grade(codes: set[str], f: _Facts) -> int | None:
+    t = f.temperature_c
+    if f.fatal:
+        return 5
+    if t is None or t < Decimal("38.0"):
+        return None
+    if t > 40:
+        return 4 if f.hours_above_40c > 24 else 3
+    return 2 if t > 39 else 1
+
+
+def _chills_grade(codes: set[str], f: _Facts) -> int | None:
+    # No grade 4 or 5. G3 "Severe or prolonged, not responsive to narcotics";
+    # G2 "Moderate tremor of the entire body; narcotics indicated".
+    if f.prolonged:
+        return 3
+    if Intervention.OPIOID in f.interventions:
+        return 2
+    return 1
+
+
+def _infection_grade(minimum: int) -> Callable[[set[str], _Facts], int | None]:
+    """Skin infection (minimum 1) and Soft tissue infection (no grade 1: minimum 2)."""
+
+    def rule(codes: set[str], f: _Facts) -> int | None:
+        if (g := _threat(f)) is not None:
+            return g
+        # G3 "IV antibiotic, antifungal, or antiviral intervention indicated; invasive
+        # intervention indicated"; G2 "Oral intervention indicated".
+        if f.interventions & {Intervention.IV, Intervention.INVASIVE, Intervention.OPERATIVE}:
+            return 3
+        if f.interventions & {Intervention.ORAL, Intervention.IM}:
+            return 2
+        return minimum
+
+    return rule
+
+
+def _sepsis_grade(codes: set[str], f: _Facts) -> int | None:
+    if (g := _threat(f)) is not None:
+        return g
+    return 3 if f.blood_culture_positive else None
+
+
+def _vasovagal_grade(codes: set[str], f: _Facts) -> int | None:
+    return _threat(f) or 3
+
+
+def _hypotension_grade(codes: set[str], f: _Facts) -> int | None:
+    if (g := _threat(f)) is not None:
+        return g
+    # G3 "Medical intervention indicated; hospitalization indicated"; G2 "Non-urgent
+    # medical intervention indicated"; G1 "Asymptomatic, intervention not indicated".
+    if f.hospitalization or f.interventions & (_INTRAVENOUS | _ADRENALINE):
+        return 3
+    if f.interventions & _SYSTEMIC_TREATMENT:
+        return 2
+    return 1
+
+
+_CTCAE_RULES: Mapping[CtcaeTerm, Callable[[set[str], _Facts], int | None]] = {
     CtcaeTerm.INJECTION_SITE_REACTION: _isr_grade,
     CtcaeTerm.ALLERGIC_REACTION: _allergic_grade,
     CtcaeTerm.INFUSION_RELATED_REACTION: _infusion_grade,
     CtcaeTerm.ANAPHYLAXIS: _anaphylaxis_grade,
     CtcaeTerm.URTICARIA: _urticaria_grade,
+    CtcaeTerm.FEVER: _fever_grade,
+    CtcaeTerm.CHILLS: _chills_grade,
+    CtcaeTerm.SKIN_INFECTION: _infection_grade(1),
+    CtcaeTerm.SOFT_TISSUE_INFECTION: _infection_grade(2),
+    CtcaeTerm.SEPSIS: _sepsis_grade,
+    CtcaeTerm.SYNCOPE: lambda codes, f: 3,  # grade 3 only: "Fainting; orthostatic collapse"
+    CtcaeTerm.VASOVAGAL_REACTION: _vasovagal_grade,
+    CtcaeTerm.PRESYNCOPE: lambda codes, f: 2,  # grade 2 only: "Present (e.g., near fainting)"
+    CtcaeTerm.HYPOTENSION: _hypotension_grade,
 }
 
 
@@ -655,8 +1014,8 @@ def _seriousness(
     """ICH E2A criteria met, and those the record cannot decide yet.
 
     Anaphylaxis (CTCAE term, signs meeting Brighton levels 1-3 unless the onset was
-    documented as not sudden, or a physician's report of anaphylaxis) counts as
-    medically important, as on the EMA Important Medical Events list.
+    documented as not sudden, or a physician's report of anaphylaxis) and sepsis count
+    as medically important [practice], after the EMA Important Medical Events list.
     """
     c = SeriousnessCriterion
     met = {
@@ -667,7 +1026,7 @@ def _seriousness(
         c.CONGENITAL_ANOMALY: reaction.congenital_anomaly is True,
         c.MEDICALLY_IMPORTANT: reaction.medically_important is True
         or reaction.reported_anaphylaxis
-        or ctcae.term is CtcaeTerm.ANAPHYLAXIS
+        or ctcae.term in (CtcaeTerm.ANAPHYLAXIS, CtcaeTerm.SEPSIS)
         or case,
     }
     undecided = {
@@ -684,14 +1043,25 @@ def _seriousness(
     )
 
 
+def _needed(text: Text | None, name: str) -> Text:
+    # grade() refuses a table without event texts before it gets here.
+    if text is None:
+        raise ValidationError(
+            [f"severity.actions.{name}: the table has no such text"], what="severity table"
+        )
+    return text
+
+
 def _actions(
     *,
     reaction: Reaction,
     vocabulary: Vocabulary,
     table: SeverityTable,
-    category: Category,
+    category: Category | None,
+    kind: EventKind,
     level: int,
     ctcae: CtcaeGrade,
+    others: tuple[CtcaeGrade, ...],
     criteria: tuple[SeriousnessCriterion, ...],
     undecided: tuple[SeriousnessCriterion, ...],
     persistence_days: int,
@@ -703,20 +1073,39 @@ def _actions(
 
     texts = table.actions
     actions: list[Action] = []
+    terms = ", ".join(t.term.value for t in (ctcae, *others) if t.term is not None) or "-"
+    sepsis = "sepsis" in reaction.codes
+    if sepsis:
+        actions.append(
+            action(ActionCode.EMERGENCY, _needed(texts.emergency_sepsis, "emergency_sepsis"), 0)
+        )
     has_local = any(vocabulary[c].row is Category.LOCAL for c in reaction.codes)
     persistent = has_local and (
         reaction.worsening is True
         or (reaction.duration_days is not None and reaction.duration_days > persistence_days)
     )
+    review: Text | None = None
     if category is Category.ANAPHYLAXIS:
-        why = texts.review_anaphylaxis_not_a_case if level == 5 else texts.review_anaphylaxis
-        actions.append(action(ActionCode.PHYSICIAN_REVIEW, why, 0))
+        review = texts.review_anaphylaxis_not_a_case if level == 5 else texts.review_anaphylaxis
     elif category is Category.ALLERGY:
-        actions.append(action(ActionCode.PHYSICIAN_REVIEW, texts.review_allergy, 0))
+        review = texts.review_allergy
+    elif sepsis:
+        review = None  # the emergency action has the physician see the patient now
+    elif kind is EventKind.INFECTION:
+        review = fill_text(_needed(texts.review_infection, "review_infection"), terms=terms)
+    elif kind is EventKind.NEEDLE_RELATED:
+        review = fill_text(_needed(texts.review_needle, "review_needle"), terms=terms)
+    elif kind is EventKind.OTHER:
+        review = fill_text(_needed(texts.review_other, "review_other"), terms=terms)
     elif persistent:
         review = fill_text(texts.review_persistent, days=persistence_days)
+    if review is not None:
         actions.append(action(ActionCode.PHYSICIAN_REVIEW, review, 0))
-    follow = table.row(category).follow_up_days
+    follows = [table.row(category).follow_up_days] if category is not None else []
+    event = table.event(kind)
+    if event is not None:
+        follows.append(event.follow_up_days)
+    follow = min(follows)
     actions.append(action(ActionCode.FOLLOW_UP, fill_text(texts.follow_up, days=follow), follow))
     if criteria:
         report = Text(
@@ -728,12 +1117,19 @@ def _actions(
             ),
         )
         actions.append(action(ActionCode.REPORT, report, 0))
-    if ctcae.grade is None or undecided:
-        names = [*ctcae.missing, *(_CRITERION_FIELD[c] for c in undecided)]
+    if kind is EventKind.INFECTION:
+        actions.append(action(ActionCode.LOT_REVIEW, _needed(texts.lot_review, "lot_review"), 0))
+    open_grades = [g for g in (ctcae, *others) if g.grade is None]
+    if open_grades or undecided:
+        names = [
+            *(n for g in open_grades for n in g.missing),
+            *(_CRITERION_FIELD[c] for c in undecided),
+        ]
         fields_ = [table.field_labels[n] for n in dict.fromkeys(names)]
-        record = Text(
-            texts.complete_record.ja.format(fields="、".join(f.ja for f in fields_)),
-            texts.complete_record.en.format(fields=", ".join(f.en for f in fields_)),
-        )
-        actions.append(action(ActionCode.COMPLETE_RECORD, record, None))
+        if fields_:
+            record = Text(
+                texts.complete_record.ja.format(fields="、".join(f.ja for f in fields_)),
+                texts.complete_record.en.format(fields=", ".join(f.en for f in fields_)),
+            )
+            actions.append(action(ActionCode.COMPLETE_RECORD, record, None))
     return tuple(actions)

@@ -6,8 +6,10 @@ symptom codes are checked against a vocabulary given as an argument.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from attrs import field, frozen
@@ -20,6 +22,7 @@ from ._convert import (
     fields_structurer,
     safe_repr,
     structure,
+    structure_decimal,
     to_enum,
     with_checks,
 )
@@ -54,13 +57,25 @@ class Intervention(enum.StrEnum):
     IV = "iv"
     """Intravenous medicine or fluids."""
     PARENTERAL_ADRENALINE = "parenteral_adrenaline"
-    """Adrenaline by injection (intramuscular or intravenous)."""
+    """Adrenaline by injection, route not recorded (intramuscular or intravenous): records
+    made before ``adrenaline_im``/``adrenaline_iv`` existed. CTCAE grades differ by route,
+    so grading takes it as either and says when that leaves the grade open."""
     OXYGEN = "oxygen"
     BRONCHODILATOR = "bronchodilator"
     URGENT = "urgent"
     """Urgent intervention: resuscitation, airway support, emergency transfer."""
     OPERATIVE = "operative"
     """A surgical procedure (e.g. debridement of the site)."""
+    IM = "im"
+    """Intramuscular or subcutaneous medicine other than adrenaline (e.g. an antihistamine)."""
+    ADRENALINE_IM = "adrenaline_im"
+    """Adrenaline into a muscle (the first-line route for anaphylaxis)."""
+    ADRENALINE_IV = "adrenaline_iv"
+    """Adrenaline into a vein."""
+    OPIOID = "opioid"
+    """An opioid (CTCAE's "narcotics"), e.g. pethidine for rigors."""
+    INVASIVE = "invasive"
+    """An invasive procedure short of surgery, e.g. incision and drainage of an abscess."""
 
 
 class Outcome(enum.StrEnum):
@@ -218,11 +233,27 @@ def _to_symptoms(value: Iterable[Symptom]) -> tuple[Symptom, ...]:
     return tuple(value)
 
 
-_INT_FIELDS = ("onset_minutes", "duration_days", "body_surface_percent")
+_INT_FIELDS = ("onset_minutes", "duration_days", "body_surface_percent", "hours_above_40c")
 
 
-_INT_MAX = {"onset_minutes": 366 * 24 * 60, "duration_days": 36_600, "body_surface_percent": 100}
-"""Upper bounds: a year for the onset, a century for the duration, all of the body."""
+_INT_MAX = {
+    "onset_minutes": 366 * 24 * 60,
+    "duration_days": 36_600,
+    "body_surface_percent": 100,
+    "hours_above_40c": 366 * 24,
+}
+"""Upper bounds: a year for the onset and a fever, a century for the duration, all of the
+body."""
+_TEMPERATURE_RANGE = (Decimal(30), Decimal(45))
+
+
+def _to_temperature(value: object) -> object:
+    """Numbers become a Decimal (``38.5`` reads as ``Decimal("38.5")``); anything else is
+    left for the field check, which names the field."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        with contextlib.suppress(Expected):
+            return structure_decimal(value)
+    return value
 
 
 _OPTIONAL_BOOL_FIELDS = (
@@ -234,6 +265,7 @@ _OPTIONAL_BOOL_FIELDS = (
     "disability",
     "congenital_anomaly",
     "medically_important",
+    "blood_culture_positive",
 )
 
 
@@ -283,6 +315,12 @@ class Reaction:
     congenital_anomaly: bool | None = None
     medically_important: bool | None = None
     """Another medically important event, as the reporter judged (ICH E2A)."""
+    temperature_c: Decimal | None = field(default=None, converter=_to_temperature)
+    """The highest body temperature measured, °C (CTCAE Fever is graded by it)."""
+    hours_above_40c: int | None = None
+    """How many hours the temperature stayed above 40.0 °C (CTCAE Fever grade 3 or 4)."""
+    blood_culture_positive: bool | None = None
+    """The blood culture grew an organism (CTCAE Sepsis grade 3 needs it)."""
 
     def __attrs_post_init__(self) -> None:
         errors: list[str] = []
@@ -307,6 +345,13 @@ class Reaction:
                 errors.append(f"{name}: expected 0 or more")
             elif value is not None and value > _INT_MAX[name]:
                 errors.append(f"{name}: expected 0 to {_INT_MAX[name]}")
+        low, high = _TEMPERATURE_RANGE
+        if self.temperature_c is not None and not isinstance(self.temperature_c, Decimal):
+            errors.append(
+                f"temperature_c: expected a number or null, got {describe_type(self.temperature_c)}"
+            )
+        elif self.temperature_c is not None and not low <= self.temperature_c <= high:
+            errors.append(f"temperature_c: expected a body temperature in °C from {low} to {high}")
         if not isinstance(self.reported_anaphylaxis, bool):
             errors.append(
                 "reported_anaphylaxis: expected a boolean, "

@@ -44,6 +44,24 @@ class Causality(enum.StrEnum):
     CONDITIONAL = "conditional"
     UNASSESSABLE = "unassessable"
 
+    @property
+    def label(self) -> str:
+        """The category's name in the WHO-UMC system's own words (e.g. "Probable/Likely",
+        "Conditional/Unclassified"); the stored value stays the short code."""
+        return _WHO_UMC_LABELS[self]
+
+
+_WHO_UMC_LABELS = {
+    Causality.CERTAIN: "Certain",
+    Causality.PROBABLE: "Probable/Likely",
+    Causality.POSSIBLE: "Possible",
+    Causality.UNLIKELY: "Unlikely",
+    Causality.CONDITIONAL: "Conditional/Unclassified",
+    Causality.UNASSESSABLE: "Unassessable/Unclassifiable",
+}
+"""WHO-UMC, "The use of the WHO-UMC system for standardised case causality assessment"
+(Uppsala Monitoring Centre): the six categories' names."""
+
 
 def _in_range(low: int, high: int) -> Any:
     def check(value: object) -> object:

@@ -23,12 +23,17 @@ from ._convert import (
 from ._errors import ValidationError
 
 __all__ = [
+    "EVENT_RECORD_FIELDS",
     "RECORD_FIELDS",
     "STABLE_CODES",
     "ActionTexts",
     "BrightonRole",
     "Category",
+    "CtcaeTerm",
+    "CtcaeTermDef",
     "DataSource",
+    "EventKind",
+    "EventRow",
     "Extent",
     "OrganSystem",
     "SeriousnessCriterion",
@@ -101,6 +106,43 @@ class OrganSystem(enum.StrEnum):
     RESPIRATORY = "respiratory"
     GASTROINTESTINAL = "gastrointestinal"
     LABORATORY = "laboratory"
+    GENERAL = "general"
+    """Whole-body signs outside Brighton's groups (fever, chills, sepsis)."""
+
+
+class EventKind(enum.StrEnum):
+    """Which kind of event a sign, and a graded reaction, belongs to.
+
+    The article's table covers allergic-type reactions (``table_reaction``); infections
+    and product-quality signs (fever, chills, cellulitis, abscess, sepsis) and
+    needle-related events (vasovagal reaction, fainting, isolated hypotension) are
+    events of their own, never forced into a table row.
+    """
+
+    TABLE_REACTION = "table_reaction"
+    INFECTION = "infection"
+    NEEDLE_RELATED = "needle_related"
+    OTHER = "other"
+
+
+class CtcaeTerm(enum.StrEnum):
+    """The CTCAE v5.0 terms a reaction to an exosome product is graded under (the
+    severity table quotes each with its MedDRA code and grade texts)."""
+
+    INJECTION_SITE_REACTION = "Injection site reaction"
+    ALLERGIC_REACTION = "Allergic reaction"
+    INFUSION_RELATED_REACTION = "Infusion related reaction"
+    ANAPHYLAXIS = "Anaphylaxis"
+    URTICARIA = "Urticaria"
+    FEVER = "Fever"
+    CHILLS = "Chills"
+    SKIN_INFECTION = "Skin infection"
+    SOFT_TISSUE_INFECTION = "Soft tissue infection"
+    SEPSIS = "Sepsis"
+    SYNCOPE = "Syncope"
+    VASOVAGAL_REACTION = "Vasovagal reaction"
+    PRESYNCOPE = "Presyncope"
+    HYPOTENSION = "Hypotension"
 
 
 class BrightonRole(enum.StrEnum):
@@ -148,6 +190,10 @@ RECORD_FIELDS = (
 """The fields grading may ask to record (``CtcaeGrade.missing``, the complete-record
 action); the severity table names each in words."""
 
+EVENT_RECORD_FIELDS = ("temperature_c", "hours_above_40c", "blood_culture_positive")
+"""The fields grading may ask to record for events outside the table (Fever, Sepsis);
+a table that describes such events (revision 2 on) names each in words."""
+
 
 @frozen
 class DataSource:
@@ -177,9 +223,39 @@ class SeverityRow:
 
 
 @frozen
+class EventRow:
+    """What the table says about a kind of event outside its rows (table revision 2 on)."""
+
+    code: EventKind
+    label: Text
+    guidance: Text
+    """What the patient is told about such an event."""
+    follow_up_days: int
+    """Follow up within this many days [practice]."""
+
+
+@frozen
+class CtcaeTermDef:
+    """A CTCAE v5.0 term as the table quotes it: MedDRA code, SOC and grade texts."""
+
+    term: CtcaeTerm
+    meddra_llt: str
+    """The term's MedDRA Lowest Level Term code, as listed by CTCAE v5.0."""
+    soc: str
+    grades: dict[str, str | None]
+    """``"1"``-``"5"`` to the grade's text, verbatim; ``None`` where CTCAE has no such grade."""
+    definition: str
+    source: str = "ctcae-5.0"
+
+
+@frozen
 class ActionTexts:
-    """The wording of each action, ja/en; ``{days}``, ``{criteria}`` and ``{fields}`` (the
-    fields to record) are filled in."""
+    """The wording of each action, ja/en; ``{days}``, ``{criteria}``, ``{fields}`` (the
+    fields to record) and ``{terms}`` (CTCAE terms) are filled in.
+
+    The texts for events outside the table (``review_infection`` ... ``review_other``)
+    exist from table revision 2 on; ``None`` in older tables.
+    """
 
     review_anaphylaxis: Text
     review_anaphylaxis_not_a_case: Text
@@ -188,6 +264,11 @@ class ActionTexts:
     follow_up: Text
     report: Text
     complete_record: Text
+    review_infection: Text | None = None
+    emergency_sepsis: Text | None = None
+    lot_review: Text | None = None
+    review_needle: Text | None = None
+    review_other: Text | None = None
 
 
 def fill_text(text: Text, **values: object) -> Text:
@@ -209,6 +290,16 @@ class SeverityTable:
     """Each field grading may ask to record (:data:`RECORD_FIELDS`) in words."""
     persistence_days: int = 3
     """Local symptoms lasting longer than this need the physician ("数日")."""
+    sources: tuple[DataSource, ...] = ()
+    """Further sources the table quotes (CTCAE, Brighton, ICH E2A), from revision 2 on."""
+    brighton_sudden_onset_minutes: int | None = None
+    """Onset within this many minutes documents a sudden onset [practice]; Brighton gives
+    no number. ``None`` in tables before revision 2 (the vocabulary held it)."""
+    brighton_sudden_onset_note: str | None = None
+    events: tuple[EventRow, ...] = ()
+    """Labels, guidance and follow-up days of the events outside the rows."""
+    ctcae: tuple[CtcaeTermDef, ...] = ()
+    """The CTCAE v5.0 terms grading uses, quoted with their grade texts."""
 
     def __attrs_post_init__(self) -> None:
         codes = [r.code for r in self.rows]
@@ -227,19 +318,23 @@ class SeverityTable:
         )
         errors.extend(
             f"severity.field_labels.{name}: required label missing"
-            for name in RECORD_FIELDS
+            for name in (*RECORD_FIELDS, *(EVENT_RECORD_FIELDS if self.events else ()))
             if name not in self.field_labels
         )
         if self.persistence_days < 1:
             errors.append("severity.persistence_days: expected at least 1")
         for a in fields(ActionTexts):
+            text = getattr(self.actions, a.name)
+            if text is None:
+                continue
             try:
-                fill_text(getattr(self.actions, a.name), days=1, criteria="-", fields="-")
+                fill_text(text, days=1, criteria="-", fields="-", terms="-")
             except (KeyError, IndexError, ValueError):
                 errors.append(
-                    f"severity.actions.{a.name}: only {{days}}, {{criteria}} and {{fields}} "
-                    "may be filled in"
+                    f"severity.actions.{a.name}: only {{days}}, {{criteria}}, {{fields}} and "
+                    "{terms} may be filled in"
                 )
+        errors.extend(_check_revision_2(self))
         errors.extend(
             f"severity.rows[{n}].follow_up_days: expected 0 or more"
             for n, r in enumerate(self.rows)
@@ -252,10 +347,45 @@ class SeverityTable:
         """The row for ``category``."""
         return self.rows[Category(category).rank]
 
+    def event(self, kind: EventKind | str) -> EventRow | None:
+        """What the table says about events of ``kind`` outside its rows (``None``: nothing)."""
+        return next((e for e in self.events if e.code == kind), None)
+
+    def ctcae_term(self, term: CtcaeTerm | str) -> CtcaeTermDef | None:
+        """The quoted CTCAE v5.0 term, if the table carries it."""
+        return next((t for t in self.ctcae if t.term == term), None)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, as in the bundled file."""
         data: dict[str, Any] = converter.unstructure(self)
         return data
+
+
+def _check_revision_2(table: SeverityTable) -> list[str]:
+    """The parts of a table that revision 2 added: onset cut-off, events, CTCAE terms."""
+    errors = []
+    onset = table.brighton_sudden_onset_minutes
+    if onset is not None and onset < 1:
+        errors.append("severity.brighton_sudden_onset_minutes: expected at least 1")
+    kinds = [e.code for e in table.events]
+    if len(set(kinds)) != len(kinds):
+        errors.append("severity.events: each event kind at most once")
+    if EventKind.TABLE_REACTION in kinds:
+        errors.append("severity.events: table_reaction is described by the rows")
+    errors.extend(
+        f"severity.events[{n}].follow_up_days: expected 0 or more"
+        for n, e in enumerate(table.events)
+        if e.follow_up_days < 0
+    )
+    terms = [t.term for t in table.ctcae]
+    if len(set(terms)) != len(terms):
+        errors.append("severity.ctcae: each term at most once")
+    errors.extend(
+        f"severity.ctcae[{n}].grades: expected the keys 1 to 5"
+        for n, t in enumerate(table.ctcae)
+        if sorted(t.grades) != ["1", "2", "3", "4", "5"]
+    )
+    return errors
 
 
 @frozen
@@ -264,8 +394,8 @@ class SymptomDef:
 
     code: str
     label: Text
-    row: Category
-    """The article row this sign belongs to."""
+    row: Category | None
+    """The article row this sign belongs to; ``None`` for events outside the table."""
     system: OrganSystem
     skin: bool = False
     """A skin sign: it carries an extent, and counts for the escalation rule."""
@@ -280,8 +410,13 @@ class SymptomDef:
     stable: bool = False
     """One of the article's 14 codes: the stable public contract."""
     source: str = "article"
+    event: EventKind = EventKind.TABLE_REACTION
+    """The kind of event the sign belongs to (vocabulary 2 on)."""
+    ctcae: CtcaeTerm | None = None
+    """The CTCAE v5.0 term the sign is graded under as an event of its own (events
+    outside the table)."""
 
-    def row_for(self, extent: Extent | None) -> Category:
+    def row_for(self, extent: Extent | None) -> Category | None:
         """The article row for this sign at ``extent`` (unknown counts as generalized)."""
         if self.skin and self.row_generalized is not None and extent is not Extent.LOCALIZED:
             return self.row_generalized
@@ -303,8 +438,9 @@ class Vocabulary:
     """The severity table version whose rows the codes refer to."""
     sources: tuple[DataSource, ...]
     symptoms: tuple[SymptomDef, ...]
-    brighton_sudden_onset_minutes: int = 120
-    """Onset within this many minutes documents a sudden onset [practice]."""
+    brighton_sudden_onset_minutes: int | None = None
+    """Onset within this many minutes documents a sudden onset [practice]: vocabulary 1
+    held the cut-off (120); from table revision 2 the severity table holds it."""
     note: str | None = None
     _index: Mapping[str, SymptomDef] = field(init=False, repr=False, eq=False, hash=False)
 
@@ -374,7 +510,12 @@ def _check_vocabulary(v: Vocabulary) -> list[str]:
             or s.brighton_generalized is not None
         ):
             errors.append(f"{path}: only skin signs take extent-dependent fields")
-        if s.row_generalized is not None and s.row_generalized.rank < s.row.rank:
+        if s.row is None:
+            if s.event is EventKind.TABLE_REACTION:
+                errors.append(f"{path}.row: a table_reaction sign needs an article row")
+            if s.row_generalized is not None:
+                errors.append(f"{path}.row_generalized: a sign without a row has none")
+        elif s.row_generalized is not None and s.row_generalized.rank < s.row.rank:
             errors.append(f"{path}.row_generalized: must not be lower than row")
         if s.stable and s.code not in STABLE_CODES:
             errors.append(f"{path}.stable: {s.code!r} is not one of the article's codes")
@@ -384,7 +525,7 @@ def _check_vocabulary(v: Vocabulary) -> list[str]:
     unstable = [s.code for s in v.symptoms if s.code in STABLE_CODES and not s.stable]
     if unstable:
         errors.append(f"vocabulary.symptoms: must be marked stable: {', '.join(unstable)}")
-    if v.brighton_sudden_onset_minutes < 1:
+    if v.brighton_sudden_onset_minutes is not None and v.brighton_sudden_onset_minutes < 1:
         errors.append("vocabulary.brighton_sudden_onset_minutes: expected at least 1")
     return errors
 

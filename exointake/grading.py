@@ -2,7 +2,8 @@
 
 The core (:func:`~exointake.grade`, :class:`~exointake.Reaction`,
 :class:`~exointake.Grade`, :class:`~exointake.Category`, the loaders) is re-exported here
-beside Brighton signs and reasons, CTCAE terms and grades, actions and the table rows.
+beside Brighton signs, reasons and notes, CTCAE terms and grades (and the table's quoted
+CTCAE texts), event kinds, actions and the table rows.
 
 >>> from exointake import grading
 >>> g = grading.grade({"symptoms": ["redness"]}, route="injection_face")
@@ -16,10 +17,10 @@ from . import _api
 from ._grading import (
     Action,
     ActionCode,
+    BrightonNote,
     BrightonReason,
     BrightonSign,
     CtcaeGrade,
-    CtcaeTerm,
     Grade,
     grade,
 )
@@ -33,7 +34,11 @@ from ._vocabulary import (
     ActionTexts,
     BrightonRole,
     Category,
+    CtcaeTerm,
+    CtcaeTermDef,
     DataSource,
+    EventKind,
+    EventRow,
     Extent,
     OrganSystem,
     SeriousnessCriterion,
@@ -49,13 +54,17 @@ __all__ = [
     "Action",
     "ActionCode",
     "ActionTexts",
+    "BrightonNote",
     "BrightonReason",
     "BrightonRole",
     "BrightonSign",
     "Category",
     "CtcaeGrade",
     "CtcaeTerm",
+    "CtcaeTermDef",
     "DataSource",
+    "EventKind",
+    "EventRow",
     "Extent",
     "Grade",
     "Intervention",

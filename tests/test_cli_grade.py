@@ -70,6 +70,10 @@ class TestGradeCommand:
                 "reason": None,
                 "missing": [],
                 "version": "5.0",
+                "criterion": "Therapy or infusion interruption indicated but responds promptly "
+                "to symptomatic treatment (e.g., antihistamines, NSAIDS, narcotics, IV fluids); "
+                "prophylactic medications indicated for <=24 hrs",
+                "meddra_llt": "10051792",
             }
 
     def test_unrecorded_life_threat_is_named(
@@ -77,7 +81,7 @@ class TestGradeCommand:
     ) -> None:
         """Life-threatening left out of the file leaves the grade open and says what to record."""
         data = {
-            "symptoms": ["hypotension"],
+            "symptoms": ["hypotension", {"code": "urticaria", "extent": "generalized"}],
             "interventions": ["parenteral_adrenaline", "iv"],
             "outcome": "recovered",
             "route": "iv_drip",

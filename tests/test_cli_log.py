@@ -249,7 +249,10 @@ class TestDemo:
         assert code == 0
         step = out.split("== 4. Reaction log")[1]
         assert "P-0003: screening contraindicated, not administered" in step
-        assert "log: 8 entries, verify ok=True" in step  # 3 screenings, 2 consents, 2 doses, 1
+        # 3 screenings, 2 consents, 2 doses, a site reaction and a site infection
+        assert "log: 9 entries, verify ok=True" in step
+        assert "graded infection (no article category), CTCAE Skin infection grade 2" in step
+        assert "1 infection(s)" in step
         with exointake.open_log(tmp_path / "exointake.db") as log:
             assert log.verify().ok
             assert {c.consent_id for c in log.consents_needing_reconsent({})} == {

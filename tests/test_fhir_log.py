@@ -38,6 +38,7 @@ from exointake.fhir._records import (
 
 ROOT = Path(__file__).resolve().parent.parent
 THO = "http://terminology.hl7.org/CodeSystem"
+MEDDRA = f"{THO}/mdr"
 BASE = fhir.CANONICAL_BASE
 JST = dt.timezone(dt.timedelta(hours=9))
 
@@ -143,12 +144,53 @@ class TestAdverseEvent:
         } == {
             "term": "Anaphylaxis",
             "grade": g.ctcae.grade,
+            "meddra": {"system": MEDDRA, "code": "10002218", "display": "Anaphylaxis"},
             "version": "5.0",
         }
+        assert resource["event"]["coding"][1] == {
+            "system": MEDDRA,
+            "code": "10002218",
+            "display": "Anaphylaxis",
+        }
+        assert suspect["causality"][0]["assessment"]["text"] == "Probable/Likely"
         (brighton,) = extension(resource, "brighton")
         assert brighton["extension"][0] == {"url": "level", "valueInteger": g.brighton_level}
         symptoms = [e["valueCoding"]["code"] for e in extension(resource, "symptom")]
         assert symptoms == ["hypotension", "urticaria"]
+
+    def test_infection_outside_the_table(self) -> None:
+        """A scalp cellulitis with fever exports as a valid AdverseEvent coded by its event
+        kind (no article row) and the MedDRA codes CTCAE v5.0 lists for Skin infection and
+        Fever, both graded."""
+        record = attrs.evolve(
+            REACTION,
+            reaction=exointake.Reaction.from_dict(
+                {
+                    "symptoms": ["cellulitis", "fever"],
+                    "temperature_c": 38.6,
+                    "interventions": ["iv"],
+                    "hospitalization": True,
+                    "outcome": "recovering",
+                    "life_threatening": False,
+                }
+            ),
+        )
+        g = graded(record, route="injection_scalp")
+        resource = to_adverse_event(record, ADMINISTRATION, grade=g, entry_id="REA-2")
+        fhir.validate(resource)
+        first, *meddra = resource["event"]["coding"]
+        assert (first["system"], first["code"]) == (f"{BASE}/CodeSystem/event-kind", "infection")
+        assert meddra == [
+            {"system": MEDDRA, "code": "10040872", "display": "Skin infection"},
+            {"system": MEDDRA, "code": "10016558", "display": "Fever"},
+        ]
+        assert extension(resource, "severity-category") == []
+        grades = [
+            {e["url"]: next(v for k, v in e.items() if k != "url") for e in x["extension"]}
+            for x in extension(resource, "ctcae")
+        ]
+        assert [(x["term"], x["grade"]) for x in grades] == [("Skin infection", 3), ("Fever", 1)]
+        assert code_of(resource["seriousness"])[1] == "Serious"
 
     @pytest.mark.parametrize(
         ("outcome", "code"),
@@ -238,7 +280,11 @@ class TestAdverseEvent:
         g = grade(record.reaction, route=administration.route)
         resource = to_adverse_event(record, administration, grade=g, entry_id="R-1")
         fhir.validate(resource)
-        assert resource["event"]["coding"][0]["code"] == g.category.value
+        first = resource["event"]["coding"][0]["code"]
+        assert first == (g.event_kind.value if g.category is None else g.category.value)
+        (kind,) = extension(resource, "event-kind")
+        assert kind["valueCoding"]["code"] == g.event_kind.value
+        assert len(extension(resource, "severity-category")) == (g.category is not None)
         criteria = [e["valueCoding"]["code"] for e in extension(resource, "seriousness-criterion")]
         assert len(criteria) == len(g.seriousness_criteria)
         if g.serious:
@@ -258,9 +304,10 @@ class TestAdverseEvent:
         no_route = grade(record.reaction)
         resource = to_adverse_event(record, administration, grade=no_route)
         fhir.validate(resource)
-        (ctcae,) = extension(resource, "ctcae")
+        ctcae, *others = extension(resource, "ctcae")
         terms = [e["valueString"] for e in ctcae["extension"] if e["url"] == "term"]
         assert terms == ([] if no_route.ctcae.term is None else [no_route.ctcae.term.value])
+        assert len(others) == len(no_route.ctcae_other)
 
     def test_grades_when_not_given(self) -> None:
         """Without a stored grade, the reaction is graded for the administration's route."""

@@ -24,7 +24,6 @@ from exointake._convert import canonical_json, structure
 from exointake._grading import (
     ActionCode,
     BrightonReason,
-    CtcaeTerm,
     Grade,
     grade,
 )
@@ -37,6 +36,8 @@ from exointake._reaction import (
 from exointake._vocabulary import (
     STABLE_CODES,
     Category,
+    CtcaeTerm,
+    EventKind,
     Extent,
     SeriousnessCriterion,
     SeverityTable,
@@ -140,10 +141,55 @@ class TestSeverityTable:
     def test_versioned_with_source(self) -> None:
         """The table names its version and the article it comes from."""
         table = load_severity_table()
-        assert table.version == "article-2025-11-19"
+        assert table.version == "article-2025-11-19-r2"
         assert table.source.published == "2025-11-19"
         assert table.persistence_days == 3
-        assert load_severity_table("article-2025-11-19") == table
+        assert load_severity_table("article-2025-11-19-r2") == table
+
+    def test_older_versions_stay_loadable(self) -> None:
+        """The first table and vocabulary still load, name each other, and grade."""
+        old_table, old_vocab = load_severity_table("article-2025-11-19"), load_vocabulary("1")
+        assert old_vocab.table == old_table.version
+        assert old_table.events == ()
+        assert old_table.ctcae == ()
+        assert old_vocab.brighton_sudden_onset_minutes == 120
+        g = grade(reaction("pain"), table=old_table, vocabulary=old_vocab)
+        assert (g.table_version, g.vocabulary_version) == ("article-2025-11-19", "1")
+        assert g.sudden_onset_minutes == 120
+
+    def test_a_grade_made_before_version_2_reads_back_unchanged(self) -> None:
+        """A stored grade without the fields version 2 added reads back with their defaults
+        and keeps naming the versions it was graded with."""
+        old_table, old_vocab = load_severity_table("article-2025-11-19"), load_vocabulary("1")
+        stored = grade(reaction("pain"), table=old_table, vocabulary=old_vocab).to_dict()
+        for key in ("event_kind", "ctcae_other", "brighton_notes", "sudden_onset_minutes"):
+            del stored[key]
+        for key in ("criterion", "meddra_llt"):
+            del stored["ctcae"][key]
+        back = Grade.from_dict(stored)
+        assert (back.table_version, back.vocabulary_version) == ("article-2025-11-19", "1")
+        assert back.event_kind is EventKind.TABLE_REACTION
+        assert back.ctcae_other == ()
+
+    def test_events_need_a_table_that_describes_them(self) -> None:
+        """Grading an event outside the table against a table without event texts is refused
+        with the reason, never graded with missing wording."""
+        data = load_severity_table().to_dict()
+        data["events"] = []
+        table = structure(data, SeverityTable)
+        with pytest.raises(ValidationError, match="does not describe infection events"):
+            grade(reaction("fever"), table=table)
+
+    def test_sudden_onset_cutoff_is_table_data(self) -> None:
+        """The cut-off is the table's, documented there, and a grading parameter."""
+        table = load_severity_table()
+        assert table.brighton_sudden_onset_minutes == 120
+        assert table.brighton_sudden_onset_note
+        late = reaction("hypotension", HIVES, onset_minutes=150, rapid_progression=True)
+        assert grade(late).brighton_level == 5
+        assert grade(late, sudden_onset_minutes=180).brighton_level == 1
+        with pytest.raises(ValidationError, match="sudden_onset_minutes: expected 1 or more"):
+            grade(late, sudden_onset_minutes=0)
 
     def test_unknown_version(self) -> None:
         """Asking for a version that is not bundled names the bundled ones."""
@@ -226,10 +272,15 @@ class TestVocabulary:
         assert missing == []
 
     def test_every_code_maps_to_exactly_one_row(self) -> None:
-        """Every code has one article row, and each article word appears in exactly one row."""
+        """Every table code has one article row, each article word appears in exactly one
+        row, and a code without a row is an event outside the table."""
         vocab, table = load_vocabulary(), load_severity_table()
         assert vocab.table == table.version
         for d in vocab.symptoms:
+            if d.row is None:
+                assert d.event is not EventKind.TABLE_REACTION
+                assert not d.stable
+                continue
             assert d.row in {r.code for r in table.rows}
             if d.stable:
                 words_per_row = [r.symptoms.ja.split("、") for r in table.rows]
@@ -243,10 +294,15 @@ class TestVocabulary:
     @settings(max_examples=60, deadline=None)
     @given(xs.symptoms())
     def test_every_symptom_grades_in_one_row(self, symptom: Symptom) -> None:
-        """Any single symptom, at any extent, lands in exactly one of the table's rows."""
+        """Any single table symptom, at any extent, lands in exactly one of the table's rows;
+        an event outside the table lands in none."""
         result = grade(Reaction((symptom,)))
-        assert result.category in list(Category)
-        assert result.category.rank >= load_vocabulary()[symptom.code].row.rank
+        row = load_vocabulary()[symptom.code].row
+        if row is None:
+            assert result.category is None
+        else:
+            assert result.category in list(Category)
+            assert result.category.rank >= row.rank
 
     def test_duplicate_codes_refused(self) -> None:
         """A vocabulary listing a code twice is refused with the path of the duplicate."""
@@ -550,7 +606,12 @@ class TestCategory:
         """Adding a symptom never lowers the article category."""
         assume(s.code not in r.codes)
         more = Reaction(symptoms=(*r.symptoms, s), **_fields(r))
-        assert grade(more).category.rank >= grade(r).category.rank
+        assert _rank(grade(more).category) >= _rank(grade(r).category)
+
+
+def _rank(category: Category | None) -> int:
+    """No category (an event outside the table) ranks below ``local``."""
+    return -1 if category is None else category.rank
 
 
 def _fields(r: Reaction) -> dict[str, Any]:
@@ -590,7 +651,8 @@ class TestBrighton:
             (["hypotension", "wheeze"], 2),
             (["uncompensated_shock", "nausea"], 2),
             (["tachycardia", "prolonged_capillary_refill", "reduced_central_pulse", HIVES], 1),
-            (["hypotension", "dry_cough"], 5),
+            (["hypotension", "dry_cough"], 3),  # exointake's level-3 rule (the 2007 gap)
+            (["wheeze", "reduced_peripheral_circulation"], 3),
             (["hypotension", "dry_cough", "urticaria"], 2),
             (["stridor", "red_itchy_eyes"], 2),
             ([HIVES, "dry_cough"], 2),
@@ -656,9 +718,9 @@ class TestBrighton:
         assert unrecorded.seriousness_criteria == recorded.seriousness_criteria
 
     def test_undocumented_progression_is_still_graded_as_anaphylaxis(self) -> None:
-        """Signs meeting level 3 without documented progression: Brighton 4, but CTCAE
-        Anaphylaxis and medically important, as with progression documented."""
-        g = grade(reaction("dyspnea", "vomiting", onset_minutes=5))
+        """Signs meeting level 2 without documented progression: Brighton 4, but CTCAE
+        Anaphylaxis (hypotension) and medically important, as with progression documented."""
+        g = grade(reaction("hypotension", "vomiting", onset_minutes=5))
         assert g.brighton_level == 4
         assert g.ctcae.term is CtcaeTerm.ANAPHYLAXIS
         assert SeriousnessCriterion.MEDICALLY_IMPORTANT in g.seriousness_criteria
@@ -799,8 +861,8 @@ class TestCtcae:
         g = grade(reaction("hypotension", HIVES, **base)).ctcae
         assert (g.term, g.grade) == (CtcaeTerm.ANAPHYLAXIS, 3)
         urgent = {**base, "interventions": ["urgent"]}
-        assert grade(reaction("wheeze", **urgent)).ctcae.grade == 4
-        assert grade(reaction("wheeze", **{**base, "outcome": "fatal"})).ctcae.grade == 5
+        assert grade(reaction("wheeze", HIVES, **urgent)).ctcae.grade == 4
+        assert grade(reaction("wheeze", HIVES, **{**base, "outcome": "fatal"})).ctcae.grade == 5
 
     def test_urticaria_grades(self) -> None:
         """Urticaria alone (after an injection): graded by body surface or by treatment,
@@ -846,19 +908,20 @@ class TestCtcae:
             assert c.grade >= 3
 
     def test_unrecorded_life_threat_leaves_the_grade_open(self) -> None:
-        """Hypotension treated with adrenaline and IV, recovered, life-threat not recorded:
-        Anaphylaxis, grade None (3 or 4) naming life_threatening; recorded, it is decided."""
+        """Hypotension with hives treated with adrenaline and IV, recovered, life-threat not
+        recorded: Anaphylaxis, grade None (3 or 4) naming life_threatening; recorded, it is
+        decided."""
         facts = {"interventions": ["parenteral_adrenaline", "iv"], "outcome": "recovered"}
         for route in ("iv_drip", "injection_face", None):
-            c = grade(reaction("hypotension", **facts), route=route).ctcae
+            c = grade(reaction("hypotension", HIVES, **facts), route=route).ctcae
             assert (c.term, c.grade, c.missing) == (
                 CtcaeTerm.ANAPHYLAXIS,
                 None,
                 ("life_threatening",),
             )
-        decided = reaction("hypotension", **facts, life_threatening=False)
+        decided = reaction("hypotension", HIVES, **facts, life_threatening=False)
         assert grade(decided).ctcae.grade == 3
-        threat = reaction("hypotension", **facts, life_threatening=True)
+        threat = reaction("hypotension", HIVES, **facts, life_threatening=True)
         assert grade(threat).ctcae.grade == 4
 
     def test_unrecorded_prolonged_leaves_an_infusion_grade_open(self) -> None:
@@ -873,28 +936,45 @@ class TestCtcae:
 
     def test_known_death_needs_nothing_else(self) -> None:
         """A fatal outcome is grade 5 even when interventions are not recorded."""
-        assert grade(reaction("wheeze", outcome="fatal")).ctcae.grade == 5
+        assert grade(reaction("wheeze", outcome="fatal"), route="injection_face").ctcae.grade == 5
 
     @settings(max_examples=150, deadline=None)
     @given(xs.reactions(), st.none() | xs.routes())
     def test_term_and_grade_are_consistent(self, r: Reaction, route: Route | None) -> None:
-        """One term per reaction; drips never get Allergic reaction; grades stay in range."""
+        """One leading term per reaction; drips never get Allergic reaction; grades stay in
+        each term's range (CTCAE v5.0: Anaphylaxis, Sepsis and Vasovagal reaction start at 3,
+        Soft tissue infection at 2; Syncope is 3 only, Presyncope 2 only; Urticaria and
+        Chills stop at 3)."""
         c = grade(r, route=route).ctcae
         if c.term is None:
-            assert route is None
-            assert c.missing == ("route",)
+            assert (route is None and c.missing == ("route",)) or (
+                c.reason is not None and c.reason.startswith("no CTCAE term")
+            )
         if route is Route.IV_DRIP:
             assert c.term is not CtcaeTerm.ALLERGIC_REACTION
         else:
             assert c.term is not CtcaeTerm.INFUSION_RELATED_REACTION
         if c.grade is None:
-            assert c.missing
             assert c.reason
+            assert c.missing or c.term in (None, CtcaeTerm.SEPSIS, CtcaeTerm.FEVER)
         else:
             assert not c.missing
-            low = 3 if c.term is CtcaeTerm.ANAPHYLAXIS else 1
-            high = 3 if c.term is CtcaeTerm.URTICARIA else 5
+            assert c.term is not None
+            low, high = _GRADE_RANGE.get(c.term, (1, 5))
             assert low <= c.grade <= high
+
+
+_GRADE_RANGE = {
+    CtcaeTerm.ANAPHYLAXIS: (3, 5),
+    CtcaeTerm.SEPSIS: (3, 5),
+    CtcaeTerm.VASOVAGAL_REACTION: (3, 5),
+    CtcaeTerm.SOFT_TISSUE_INFECTION: (2, 5),
+    CtcaeTerm.SYNCOPE: (3, 3),
+    CtcaeTerm.PRESYNCOPE: (2, 2),
+    CtcaeTerm.URTICARIA: (1, 3),
+    CtcaeTerm.CHILLS: (1, 3),
+}
+"""The grades CTCAE v5.0 defines for a term, where not 1-5."""
 
 
 class TestSeriousness:
@@ -1044,25 +1124,28 @@ class TestActionsProperties:
     @settings(max_examples=150, deadline=None)
     @given(xs.reactions(), st.none() | xs.routes())
     def test_actions_follow_the_grade(self, r: Reaction, route: Route | None) -> None:
-        """Review for allergy and anaphylaxis, report iff serious, complete the record iff
-        something is undecided, and always a follow-up; each kind of action at most once."""
+        """Review (or emergency) first for anything but a local table reaction, report iff
+        serious, a lot review iff an infection, complete the record iff a field is missing,
+        and always a follow-up; each kind of action at most once."""
         g = grade(r, route=route)
         codes = [a.code for a in g.actions]
         assert len(codes) == len(set(codes))
         assert ActionCode.FOLLOW_UP in codes
         if g.category is not Category.LOCAL:
-            assert codes[0] is ActionCode.PHYSICIAN_REVIEW
+            assert codes[0] in (ActionCode.PHYSICIAN_REVIEW, ActionCode.EMERGENCY)
+        assert (ActionCode.EMERGENCY in codes) == ("sepsis" in r.codes)
         assert (ActionCode.REPORT in codes) == g.serious
-        undecided = g.ctcae.grade is None or bool(g.seriousness_unknown)
-        assert (ActionCode.COMPLETE_RECORD in codes) == undecided
+        assert (ActionCode.LOT_REVIEW in codes) == (g.event_kind is EventKind.INFECTION)
+        missing = any(c.missing for c in (g.ctcae, *g.ctcae_other))
+        assert (ActionCode.COMPLETE_RECORD in codes) == (missing or bool(g.seriousness_unknown))
 
 
 class TestGradeOutput:
     def test_versions_are_named(self) -> None:
         """A grade names the table, vocabulary, Brighton and CTCAE versions it used."""
         d = grade(reaction("pain")).to_dict()
-        assert d["table_version"] == "article-2025-11-19"
-        assert d["vocabulary_version"] == "1"
+        assert d["table_version"] == "article-2025-11-19-r2"
+        assert d["vocabulary_version"] == "2"
         assert d["brighton_version"] == "2007"
         assert d["ctcae"]["version"] == "5.0"
 

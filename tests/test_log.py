@@ -434,7 +434,7 @@ class TestQueries:
             + [administration(route="injection_face", lot="L2", origin="adipose")]
         )
         log.record_reaction(reaction(ids[0], "redness"))
-        log.record_reaction(reaction(ids[1], "hypotension"))
+        log.record_reaction(reaction(ids[1], "hypotension", "urticaria"))
         report = log.rates()
         assert (report.administrations, report.reactions) == (5, 2)
         rows = {(r.dimension, r.value): r for r in report.rows}
@@ -445,11 +445,66 @@ class TestQueries:
         assert rows["origin", "adipose"].reactions == 0
         assert report.by_category == {"local": 1, "allergy": 0, "anaphylaxis": 1}
 
+    def test_infections_and_needle_events_have_their_own_columns(self, log: Log) -> None:
+        """Infections and needle-related events count per 1,000 in their own columns, per
+        lot too (contamination clusters by lot), and never in an article category."""
+        ids = log.administer_many(
+            [administration(route="injection_scalp", lot="L1") for _ in range(4)]
+            + [administration(route="injection_scalp", lot="L2")]
+        )
+        log.record_reaction(reaction(ids[0], "cellulitis", "redness"))
+        log.record_reaction(reaction(ids[1], "cellulitis"))
+        log.record_reaction(reaction(ids[2], "syncope"))
+        log.record_reaction(reaction(ids[4], "hypotension"))  # isolated hypotension
+        report = log.rates()
+        assert report.reactions == 4
+        assert report.by_category == {"local": 0, "allergy": 0, "anaphylaxis": 0}
+        assert report.by_event == {"infection": 2, "needle_related": 2, "other": 0}
+        assert report.per_1000_by_event["infection"] == 400.0
+        rows = {(r.dimension, r.value): r for r in report.rows}
+        assert rows["lot", "L1"].by_event["infection"] == 2
+        assert rows["lot", "L1"].per_1000_by_event["infection"] == 500.0
+        assert rows["lot", "L2"].by_event == {"infection": 0, "needle_related": 1, "other": 0}
+        assert report.to_dict()["rows"][0]["per_1000_by_event"]
+        assert [e.root_id for e in log.recall("L1").infections] == [
+            e.root_id for e in log.recall("L1").reactions[:2]
+        ]
+        assert len(log.recall("L1").to_dict()["infections"]) == 2
+        assert log.recall("L2").infections == ()
+        assert log.verify().ok
+
+    def test_serious_infection_alerts(self, log: Log) -> None:
+        """A serious infection raises an alert like anaphylaxis does, naming its kind and no
+        article category."""
+        seen: list[Any] = []
+        log.on_alert(seen.append)
+        adm = log.administer(administration(lot="L1"))
+        severe = reaction(adm, "sepsis")
+        log.record_reaction(severe)
+        (alert,) = seen
+        assert (alert.category, alert.serious, alert.event_kind) == (None, True, "infection")
+
+    def test_regrade_is_a_logged_amendment(self, log: Log) -> None:
+        """A stored grade stays as graded; re-grading appends an amendment with a reason."""
+        adm = log.administer(administration(lot="L1"))
+        rid = log.record_reaction(reaction(adm, "redness"))
+        first = log.get(rid).current
+        new_id = log.regrade(rid, reason="table revision r2", amended_by="DR-1")
+        view = log.get(rid)
+        assert view.history[0].grade == first.grade
+        assert view.current.entry_id == new_id
+        assert view.current.amendment is not None
+        assert view.current.amendment.amended_by == "DR-1"
+        assert view.current.record == first.record
+        with pytest.raises(ValidationError, match="not a reaction"):
+            log.regrade(adm, reason="x", amended_by="DR-1")
+        assert log.verify().ok
+
     def test_rates_follow_amendments(self, log: Log) -> None:
         """Correcting a reaction's grade or its administration's lot moves its count."""
         adm = log.administer(administration(lot="L1"))
         rid = log.record_reaction(reaction(adm, "redness"))
-        log.amend(rid, reaction(adm, "hypotension"), reason="x", amended_by="DR-1")
+        log.amend(rid, reaction(adm, "hypotension", "urticaria"), reason="x", amended_by="DR-1")
         log.amend(adm, administration(lot="L2"), reason="y", amended_by="DR-1")
         report = log.rates()
         rows = {(r.dimension, r.value): r for r in report.rows}

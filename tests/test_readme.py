@@ -43,7 +43,10 @@ def test_exactly_two_setup_commands() -> None:
     """The set-up section has exactly two commands: the demo and the tests."""
     setup = README.split("## Set up")[1].split("##")[0]
     commands = [b.strip() for b in re.findall(r"```sh\n(.*?)```", setup, flags=re.S)]
-    assert commands == ["pip install -e . && exointake demo", "pip install -e '.[dev]' && pytest"]
+    assert commands == [
+        "pip install -e . && exointake demo",
+        "pip install -e '.[dev]' && pytest -n auto",
+    ]
 
 
 @pytest.mark.parametrize(

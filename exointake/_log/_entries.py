@@ -41,10 +41,12 @@ __all__ = [
     "count_key",
     "derive_columns",
     "entry_from_row",
+    "event_bucket",
     "follow_up_payload",
     "jst_day",
     "new_entry_id",
     "new_entry_ids",
+    "payload_bucket",
     "payload_text",
     "reaction_payload",
     "record_payload",
@@ -199,6 +201,24 @@ def reaction_payload(
         "administration_root": administration["root_id"],
     }
     return _with_amendment(payload, amendment)
+
+
+def event_bucket(grade: Mapping[str, Any] | None) -> str:
+    """Where a graded reaction counts in the rate report: its article category when it is
+    a table reaction, else its event kind (``infection``, ``needle_related``, ``other``).
+    Grades made before event kinds existed are table reactions."""
+    if grade is None:
+        return "none"
+    kind = grade.get("event_kind", "table_reaction")
+    if kind == "table_reaction":
+        return str(grade.get("category") or "none")
+    return str(kind)
+
+
+def payload_bucket(payload: str) -> str:
+    """:func:`event_bucket` of a stored reaction payload (its JSON text)."""
+    grade: Mapping[str, Any] | None = json.loads(payload).get("grade")
+    return event_bucket(grade)
 
 
 def follow_up_payload(

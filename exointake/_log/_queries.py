@@ -17,12 +17,14 @@ from .._convert import unstructure
 from .._errors import EntryNotFound
 from .._records import FollowUpStatus
 from .._wareki import date_range
-from ._entries import EntryKind, EntryView, LogEntry, entry_from_row
+from ._entries import EntryKind, EntryView, LogEntry, entry_from_row, event_bucket
 from ._store import RowData, Store
 
 __all__ = ["CATEGORIES", "DIMENSIONS", "Queries", "RateReport", "RateRow", "Recall"]
 
 CATEGORIES: Final = ("local", "allergy", "anaphylaxis")
+EVENTS: Final = ("infection", "needle_related", "other")
+"""Event kinds outside the table, each with its own rate column."""
 DIMENSIONS: Final = ("route", "origin", "lot")
 
 
@@ -46,10 +48,17 @@ class Recall:
     administrations: tuple[LogEntry, ...]
     reactions: tuple[LogEntry, ...]
     patient_ids: tuple[str, ...] = field(init=False, metadata={"derived": True})
+    infections: tuple[LogEntry, ...] = field(init=False, metadata={"derived": True})
+    """The reactions graded as infections: they cluster by lot when a product is
+    contaminated."""
 
     @patient_ids.default
     def _patient_ids(self) -> tuple[str, ...]:
         return tuple(sorted({e.record.patient_id for e in self.administrations}))
+
+    @infections.default
+    def _infections(self) -> tuple[LogEntry, ...]:
+        return tuple(r for r in self.reactions if event_bucket(r.grade) == "infection")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the unstructured form)."""
@@ -60,7 +69,10 @@ class Recall:
 class RateRow:
     """Reactions per 1,000 administrations for one value of one dimension.
 
-    ``per_1000`` and ``per_1000_by_category`` (None when nothing was given) are derived.
+    ``by_category`` counts table reactions by article row, ``by_event`` the events outside
+    the table by kind (infections, needle-related, other), each reaction once.
+    ``per_1000``, ``per_1000_by_category`` and ``per_1000_by_event`` (None when nothing
+    was given) are derived.
     """
 
     dimension: str
@@ -68,8 +80,10 @@ class RateRow:
     administrations: int
     reactions: int
     by_category: Mapping[str, int] = field(converter=_sorted_counts)
+    by_event: Mapping[str, int] = field(factory=dict, converter=_sorted_counts)
     per_1000: float | None = field(init=False, metadata={"derived": True})
     per_1000_by_category: Mapping[str, float | None] = field(init=False, metadata={"derived": True})
+    per_1000_by_event: Mapping[str, float | None] = field(init=False, metadata={"derived": True})
 
     @per_1000.default
     def _per_1000(self) -> float | None:
@@ -78,6 +92,10 @@ class RateRow:
     @per_1000_by_category.default
     def _per_1000_by_category(self) -> Mapping[str, float | None]:
         return {c: _rate(n, self.administrations) for c, n in self.by_category.items()}
+
+    @per_1000_by_event.default
+    def _per_1000_by_event(self) -> Mapping[str, float | None]:
+        return {k: _rate(n, self.administrations) for k, n in self.by_event.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the unstructured form)."""
@@ -94,11 +112,18 @@ class RateReport:
     reactions: int
     by_category: Mapping[str, int] = field(converter=_sorted_counts)
     rows: tuple[RateRow, ...]
+    by_event: Mapping[str, int] = field(factory=dict, converter=_sorted_counts)
+    """Events outside the table by kind (see :class:`RateRow`)."""
     per_1000: float | None = field(init=False, metadata={"derived": True})
+    per_1000_by_event: Mapping[str, float | None] = field(init=False, metadata={"derived": True})
 
     @per_1000.default
     def _per_1000(self) -> float | None:
         return _rate(self.reactions, self.administrations)
+
+    @per_1000_by_event.default
+    def _per_1000_by_event(self) -> Mapping[str, float | None]:
+        return {k: _rate(n, self.administrations) for k, n in self.by_event.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the unstructured form)."""
@@ -186,7 +211,9 @@ class Queries:
     def rates(
         self, *, since: dt.date | str | None = None, until: dt.date | str | None = None
     ) -> RateReport:
-        """Reactions per 1,000 administrations by route, origin and lot, and by category.
+        """Reactions per 1,000 administrations by route, origin and lot, by article category
+        (table reactions) and by event kind (infections, needle-related and other events,
+        each in its own column).
 
         Args:
             since: first day of administration (JST): a date, ``YYYY-MM-DD`` or 和暦.
@@ -201,9 +228,9 @@ class Queries:
             admin_sums, reaction_sums = r.count_sums(start, end)
         admins = {(dim, value): n for dim, value, n in admin_sums}
         reacts: dict[tuple[str, str], dict[str, int]] = {}
-        for dim, value, category, n in reaction_sums:
-            cats = reacts.setdefault((dim, value), dict.fromkeys(CATEGORIES, 0))
-            cats[category] = cats.get(category, 0) + n
+        for dim, value, bucket, n in reaction_sums:
+            counts = reacts.setdefault((dim, value), dict.fromkeys((*CATEGORIES, *EVENTS), 0))
+            counts[bucket] = counts.get(bucket, 0) + n
         return _rate_report(start, end, admins, reacts)
 
 
@@ -219,28 +246,36 @@ def _rate_report(
 ) -> RateReport:
     # Every administration and reaction has one route: the route rows hold the totals.
     total_a = sum(n for (dim, _), n in admins.items() if dim == "route")
-    total_by_cat: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
-    for (dim, _), cats in reacts.items():
+    totals: dict[str, int] = dict.fromkeys((*CATEGORIES, *EVENTS), 0)
+    for (dim, _), counts in reacts.items():
         if dim == "route":
-            for category, n in cats.items():
-                total_by_cat[category] = total_by_cat.get(category, 0) + n
+            for bucket, n in counts.items():
+                totals[bucket] = totals.get(bucket, 0) + n
     rows = []
     for key in sorted(set(admins) | set(reacts), key=lambda k: (DIMENSIONS.index(k[0]), k[1])):
-        cats = dict(reacts.get(key) or dict.fromkeys(CATEGORIES, 0))
+        counts = dict(reacts.get(key) or dict.fromkeys((*CATEGORIES, *EVENTS), 0))
         rows.append(
             RateRow(
                 dimension=key[0],
                 value=key[1],
                 administrations=admins.get(key, 0),
-                reactions=sum(cats.values()),
-                by_category=cats,
+                reactions=sum(counts.values()),
+                by_category=_split(counts, CATEGORIES),
+                by_event=_split(counts, EVENTS),
             )
         )
     return RateReport(
         since=since,
         until=until,
         administrations=total_a,
-        reactions=sum(total_by_cat.values()),
-        by_category=total_by_cat,
+        reactions=sum(totals.values()),
+        by_category=_split(totals, CATEGORIES),
         rows=tuple(rows),
+        by_event=_split(totals, EVENTS),
     )
+
+
+def _split(counts: Mapping[str, int], keys: tuple[str, ...]) -> dict[str, int]:
+    """The counts of ``keys``; a bucket outside both sets (a category-less table reaction
+    from a custom vocabulary) stays in the reaction total only."""
+    return {k: counts.get(k, 0) for k in keys}

@@ -27,7 +27,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -690,12 +690,12 @@ class Reader:
             .order_by(ENTRIES.c.seq)
         )
 
-    def current_reaction_categories(self, reaction: str, administration_root: str) -> list[str]:
-        """The categories of the current reactions (``reaction`` kind) to an administration."""
+    def current_reaction_payloads(self, reaction: str, administration_root: str) -> list[str]:
+        """The payloads of the current reactions (``reaction`` kind) to an administration."""
         return [
-            str(c)
-            for (c,) in self.conn.execute(
-                sa.select(ENTRIES.c.category).where(
+            str(p)
+            for (p,) in self.conn.execute(
+                sa.select(ENTRIES.c.payload).where(
                     ENTRIES.c.kind == reaction,
                     ENTRIES.c.administration_id == administration_root,
                     is_current(),
@@ -761,25 +761,26 @@ class Reader:
             yield (day, route, origin, lot, category), int(n)
 
     def reaction_recount(
-        self, *, reaction: str, administration: str
+        self, *, reaction: str, administration: str, bucket: Callable[[str], str]
     ) -> dict[tuple[str, str, str, str, str], int]:
-        """Current reactions counted per their current administration's keys and category."""
+        """Current reactions counted per their current administration's keys and the bucket
+        ``bucket`` reads from each reaction's payload (its category or event kind)."""
         a = ENTRIES.alias("a")
         r = ENTRIES.alias("r")
-        return {
-            (day, route, origin, lot, category): int(n)
-            for day, route, origin, lot, category, n in self.conn.execute(
-                sa.select(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.category, sa.func.count())
-                .select_from(r.join(a, a.c.root_id == r.c.administration_id))
-                .where(
-                    r.c.kind == reaction,
-                    a.c.kind == administration,
-                    is_current(r),
-                    is_current(a),
-                )
-                .group_by(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.category)
+        out: dict[tuple[str, str, str, str, str], int] = {}
+        for day, route, origin, lot, payload in self.conn.execute(
+            sa.select(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.payload)
+            .select_from(r.join(a, a.c.root_id == r.c.administration_id))
+            .where(
+                r.c.kind == reaction,
+                a.c.kind == administration,
+                is_current(r),
+                is_current(a),
             )
-        }
+        ):
+            key = (day, route, origin, lot, bucket(payload))
+            out[key] = out.get(key, 0) + 1
+        return out
 
 
 class Writer(Reader):

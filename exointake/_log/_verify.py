@@ -9,7 +9,14 @@ from attrs import frozen
 
 from .._convert import unstructure
 from .._errors import LogIntegrityError, ValidationError
-from ._entries import AMENDABLE, CountKey, EntryKind, column_values, count_key
+from ._entries import (
+    AMENDABLE,
+    CountKey,
+    EntryKind,
+    column_values,
+    count_key,
+    payload_bucket,
+)
 from ._store import CHAIN_COLUMNS, GENESIS_HASH, QUERY_COLUMNS, Store, entry_hash
 
 __all__ = ["Verify", "VerifyReport"]
@@ -195,7 +202,9 @@ class Verify:
                     "missing (rate reports would be wrong)"
                 )
             recount = r.reaction_recount(
-                reaction=EntryKind.REACTION, administration=EntryKind.ADMINISTRATION
+                reaction=EntryKind.REACTION,
+                administration=EntryKind.ADMINISTRATION,
+                bucket=payload_bucket,
             )
             for (day, route, origin, lot, category), n in r.reaction_counts():
                 if n != recount.pop((day, route, origin, lot, category), 0):

@@ -22,9 +22,11 @@ from ._entries import (
     count_key,
     derive_columns,
     entry_from_row,
+    event_bucket,
     follow_up_payload,
     new_entry_id,
     new_entry_ids,
+    payload_bucket,
     payload_text,
     reaction_payload,
     record_payload,
@@ -51,9 +53,13 @@ class Alert:
     reaction_id: str
     administration_id: str
     patient_id: str
-    category: str
+    category: str | None
+    """The article row; ``None`` for an event outside the table (an infection, a faint)."""
     serious: bool
     brighton_level: int | None
+    event_kind: str = "table_reaction"
+    """Which kind of event: a serious infection or needle-related event alerts like
+    anaphylaxis does."""
 
 
 AlertCallback: TypeAlias = Callable[[Alert], object]
@@ -201,7 +207,7 @@ class Writes:
             )
             payload = reaction_payload(reaction, adm)
             row = self._append(w, EntryKind.REACTION, payload)
-            w.count_reaction((*count_key(adm), row["category"]), 1)
+            w.count_reaction((*count_key(adm), event_bucket(payload["grade"])), 1)
         self._fire(_alerts_for(row, payload))
         return str(row["entry_id"])
 
@@ -319,9 +325,10 @@ class Writes:
                 )
                 w.count(count_key(current), -1)
                 # Its reactions now count under the corrected day, route, origin and lot.
-                for category in w.current_reaction_categories(EntryKind.REACTION, root):
-                    w.count_reaction((*count_key(current), category), -1)
-                    w.count_reaction((*count_key(row), category), 1)
+                for payload_json in w.current_reaction_payloads(EntryKind.REACTION, root):
+                    bucket = payload_bucket(payload_json)
+                    w.count_reaction((*count_key(current), bucket), -1)
+                    w.count_reaction((*count_key(row), bucket), 1)
                 return str(row["entry_id"])
             if isinstance(record, ReactionRecord):
                 adm = _current_of_kind(
@@ -334,8 +341,8 @@ class Writes:
                 row = self._append(w, kind, payload, root_id=root)
                 before = w.current(current["administration_id"])
                 assert before is not None
-                w.count_reaction((*count_key(before), current["category"]), -1)
-                w.count_reaction((*count_key(adm), row["category"]), 1)
+                w.count_reaction((*count_key(before), payload_bucket(current["payload"])), -1)
+                w.count_reaction((*count_key(adm), event_bucket(payload["grade"])), 1)
             else:
                 reaction = _current_of_kind(
                     w, record.reaction_id, EntryKind.REACTION, "record.reaction_id"
@@ -345,6 +352,18 @@ class Writes:
         if kind is EntryKind.REACTION:
             self._fire(_alerts_for(row, payload))
         return str(row["entry_id"])
+
+    def regrade(self, entry_id: str, *, reason: str, amended_by: str) -> str:
+        """Grade a logged reaction again under the current table and vocabulary.
+
+        A stored grade never changes by itself: it stays pinned to the versions it was
+        made with. Re-grading is an explicit amendment (the same record, a new grade),
+        logged with its reason and who asked for it. Returns the new version's entry id.
+        """
+        with self._store.read() as r:
+            current = _amendable(r, entry_id, EntryKind.REACTION)
+        record = entry_from_row(current).record
+        return self.amend(str(current["entry_id"]), record, reason=reason, amended_by=amended_by)
 
     # -- consent gate ---------------------------------------------------------------------
 
@@ -445,5 +464,6 @@ def _alerts_for(row: Mapping[str, Any], payload: Mapping[str, Any]) -> list[Aler
             category=g["category"],
             serious=bool(g["serious"]),
             brighton_level=g.get("brighton_level"),
+            event_kind=g.get("event_kind", "table_reaction"),
         )
     ]

@@ -17,7 +17,18 @@ from .. import (
     load_vocabulary,
     parse_date,
 )
-from ..grading import Action, BrightonReason, BrightonRole, Extent, OrganSystem, Vocabulary
+from ..grading import (
+    Action,
+    BrightonNote,
+    BrightonReason,
+    BrightonRole,
+    CtcaeGrade,
+    EventKind,
+    Extent,
+    OrganSystem,
+    SeverityTable,
+    Vocabulary,
+)
 from ._util import print_json, read_json_file
 
 __all__ = ["register", "render_text"]
@@ -127,6 +138,32 @@ _WORDS: Mapping[str, Text] = {
     ),
     "symptoms": Text("症状", "Symptoms"),
     "route": Text("投与経路", "Route"),
+    "no_category": Text("なし（重症度表の外の事象）", "none (an event outside the severity table)"),
+    "event_kind": Text("事象の種類", "Kind of event"),
+    "also": Text("併せて", "also"),
+    "cutoff": Text("急な発症の目安 {m} 分", "sudden-onset cut-off {m} min"),
+}
+
+_KINDS: Mapping[EventKind, Text] = {
+    EventKind.TABLE_REACTION: Text("重症度表の反応", "table reaction"),
+    EventKind.INFECTION: Text("感染・発熱", "infection or fever"),
+    EventKind.NEEDLE_RELATED: Text(
+        "針に関連する反応（迷走神経反射・失神・血圧低下のみ）",
+        "needle-related (vasovagal, fainting, isolated hypotension)",
+    ),
+    EventKind.OTHER: Text("その他", "other"),
+}
+
+_NOTES: Mapping[BrightonNote, Text] = {
+    BrightonNote.MAJOR_COUNTS_AS_MINOR_FOR_LEVEL_3: Text(
+        "レベル3の判定に限り、大基準をその器官の小基準としても数える（exointake の規則）",
+        "for level 3 only, a major sign also counts as a minor sign of its system "
+        "(exointake's rule)",
+    ),
+    BrightonNote.ONSET_CUTOFF: Text(
+        "発症が急な発症の目安（exointake の既定値）より遅い",
+        "onset later than the sudden-onset cut-off (exointake's default)",
+    ),
 }
 
 _BRIGHTON_REASONS: Mapping[BrightonReason, Text] = {
@@ -161,6 +198,7 @@ _SYSTEMS: Mapping[OrganSystem, Text] = {
     OrganSystem.RESPIRATORY: Text("呼吸器", "respiratory"),
     OrganSystem.GASTROINTESTINAL: Text("消化器", "gastrointestinal"),
     OrganSystem.LABORATORY: Text("検査", "laboratory"),
+    OrganSystem.GENERAL: Text("全身", "general"),
 }
 
 _ROLES: Mapping[BrightonRole, Text] = {
@@ -204,6 +242,17 @@ def _symptom_label(code: str, vocabulary: Vocabulary, lang: Lang) -> str:
     return code  # a Brighton combination criterion, e.g. generalized_itch_with_rash
 
 
+def _ctcae_text(ctcae: CtcaeGrade, table: SeverityTable, lang: Lang) -> str:
+    sep = "、" if lang is Lang.JA else ", "
+    term = ctcae.term.value if ctcae.term is not None else _w("term_none", lang)
+    if ctcae.grade is not None:
+        return f"{term}, {_w('ctcae_grade', lang)} {ctcae.grade}"
+    if ctcae.missing:
+        missing = sep.join(table.field_labels[m].get(lang) for m in ctcae.missing)
+        return f"{term}, {_w('ctcae_none', lang)} ({_w('record', lang)}: {missing})"
+    return f"{term}, {_w('ctcae_none', lang)} ({ctcae.reason})"
+
+
 def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
     """A grade as readable text in Japanese or English."""
     vocabulary = load_vocabulary(result.vocabulary_version)
@@ -216,13 +265,20 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
     lines = [f"{_w('symptoms', lang)}: {symptoms}"]
     if result.route is not None:
         lines.append(f"{_w('route', lang)}: {_ROUTES[result.route].get(lang)}")
-    category = (
-        f"{_w('category', lang)}: {result.category_label.get(lang)} ({result.category.value}) "
-        f"— {result.frequency.get(lang)}"
-    )
+    if result.category is None or result.frequency is None:
+        category = f"{_w('category', lang)}: {_w('no_category', lang)}"
+    else:
+        category = (
+            f"{_w('category', lang)}: {result.category_label.get(lang)} "
+            f"({result.category.value}) — {result.frequency.get(lang)}"
+        )
     if result.escalated:
         category += " " + _w("escalated", lang)
     lines.append(category)
+    lines.append(
+        f"{_w('event_kind', lang)}: {_KINDS[result.event_kind].get(lang)} "
+        f"({result.event_kind.value})"
+    )
     signs = sep.join(
         f"{_symptom_label(b.code, vocabulary, lang)} "
         f"({_SYSTEMS[b.system].get(lang)}, {_ROLES[b.role].get(lang)})"
@@ -233,16 +289,13 @@ def render_text(result: Grade, reaction: Reaction, lang: Lang) -> str:
         f"{result.brighton_level} — {_BRIGHTON_REASONS[result.brighton_reason].get(lang)}; "
         f"{_w('signs', lang)}: {signs or _w('none', lang)}"
     )
+    lines.extend(f"  ({_NOTES[n].get(lang)})" for n in result.brighton_notes)
+    if result.sudden_onset_minutes is not None:
+        lines.append(f"  ({_w('cutoff', lang).format(m=result.sudden_onset_minutes)})")
     ctcae = result.ctcae
-    term = ctcae.term.value if ctcae.term is not None else _w("term_none", lang)
-    if ctcae.grade is not None:
-        lines.append(f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_grade', lang)} {ctcae.grade}")
-    else:
-        missing = sep.join(load_severity_table().field_labels[m].get(lang) for m in ctcae.missing)
-        lines.append(
-            f"CTCAE v{ctcae.version}: {term}, {_w('ctcae_none', lang)} "
-            f"({_w('record', lang)}: {missing})"
-        )
+    table = load_severity_table(result.table_version)
+    lines.append(f"CTCAE v{ctcae.version}: {_ctcae_text(ctcae, table, lang)}")
+    lines.extend(f"  {_w('also', lang)}: {_ctcae_text(o, table, lang)}" for o in result.ctcae_other)
     verdict = "yes" if result.serious else "open" if result.seriousness_unknown else "no"
     serious = f"{_w('serious', lang)}: {_w(verdict, lang)}"
     if result.seriousness_criteria:

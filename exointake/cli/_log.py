@@ -174,13 +174,17 @@ def _reaction(args: argparse.Namespace) -> int:
         print(_summary(entry))
         ctcae = grade.get("ctcae") or {}
         print(
-            f"  category {grade.get('category')}, Brighton level {grade.get('brighton_level')}, "
+            f"  category {grade.get('category') or 'none'}, "
+            f"Brighton level {grade.get('brighton_level')}, "
             f"CTCAE {ctcae.get('term')} grade {ctcae.get('grade')}, "
-            f"serious {'yes' if grade.get('serious') else 'no'}"
+            f"serious {'yes' if grade.get('serious') else 'no'}, "
+            f"event {grade.get('event_kind', 'table_reaction')}"
         )
+        print(f"  causality (WHO-UMC): {rec.causality.label}")
     if grade.get("category") == "anaphylaxis" or grade.get("serious"):
+        what = grade.get("category") or grade.get("event_kind", "table_reaction")
         print(
-            f"exointake: ALERT: reaction {entry_id} is {grade.get('category')}"
+            f"exointake: ALERT: reaction {entry_id} is {what}"
             f"{' and serious' if grade.get('serious') else ''}; the physician must review it now",
             file=sys.stderr,
         )
@@ -240,7 +244,8 @@ def _recall(args: argparse.Namespace) -> int:
         return 0
     print(
         f"lot {recall.lot}: {len(recall.administrations)} administrations, "
-        f"{len(recall.patient_ids)} patients, {len(recall.reactions)} reactions"
+        f"{len(recall.patient_ids)} patients, {len(recall.reactions)} reactions, "
+        f"{len(recall.infections)} infections"
     )
     for e in recall.administrations:
         adm = e.record
@@ -253,7 +258,9 @@ def _recall(args: argparse.Namespace) -> int:
         grade = e.grade or {}
         print(
             f"  reaction {e.entry_id} after {e.record.administration_id}: "
-            f"{grade.get('category')}{' serious' if grade.get('serious') else ''}"
+            f"{grade.get('category') or 'no category'}, "
+            f"{grade.get('event_kind', 'table_reaction')}"
+            f"{' serious' if grade.get('serious') else ''}"
         )
     return 0
 
@@ -283,14 +290,16 @@ def render_report(report: RateReport) -> str:
         f"{_fmt(report.per_1000)} per 1,000",
         "",
         f"{'dimension':<10} {'value':<24} {'adm.':>9} {'react.':>7} {'/1000':>8} "
-        f"{'local':>7} {'allergy':>8} {'anaph.':>7}",
+        f"{'local':>7} {'allergy':>8} {'anaph.':>7} {'infect.':>8} {'needle':>7}",
     ]
     for row in report.rows:
         rates = row.per_1000_by_category
+        events = row.per_1000_by_event
         lines.append(
             f"{row.dimension:<10} {row.value:<24} {row.administrations:>9} {row.reactions:>7} "
             f"{_fmt(row.per_1000):>8} {_fmt(rates.get('local')):>7} "
-            f"{_fmt(rates.get('allergy')):>8} {_fmt(rates.get('anaphylaxis')):>7}"
+            f"{_fmt(rates.get('allergy')):>8} {_fmt(rates.get('anaphylaxis')):>7} "
+            f"{_fmt(events.get('infection')):>8} {_fmt(events.get('needle_related')):>7}"
         )
     return "\n".join(lines)
 
@@ -342,9 +351,12 @@ def demo_log(
     when = dt.datetime.combine(on, dt.time(10, 0), tzinfo=JST)
     templates = current_templates()
     log.on_alert(
-        lambda a: print(f"  ALERT (callback): reaction {a.reaction_id[:12]}… is {a.category}")
+        lambda a: print(
+            f"  ALERT (callback): reaction {a.reaction_id[:12]}… is "
+            f"{a.category or a.event_kind}{' and serious' if a.serious else ''}"
+        )
     )
-    first: tuple[str, Administration] | None = None
+    given: list[tuple[str, Administration]] = []
     for n, (patient_id, _birth, result) in enumerate(screened, 1):
         log.record_screening(ScreeningRecord.from_result(result, patient_id=patient_id))
         if not result.may_proceed or patient_id not in consents:
@@ -369,10 +381,10 @@ def demo_log(
             consent_id=consents[patient_id],
         )
         adm_id = log.administer(adm, current_consent_templates=templates)
-        first = first or (adm_id, adm)
+        given.append((adm_id, adm))
         print(f"patient {patient_id}: administration {adm_id[:12]}… ({adm.route.value})")
-    if first is not None:
-        adm_id, adm = first
+    if given:
+        adm_id, adm = given[0]
         reaction = ReactionRecord(
             administration_id=adm_id,
             onset=adm.administered_at + dt.timedelta(minutes=20),
@@ -401,7 +413,39 @@ def demo_log(
             f"{grade.get('category')}, CTCAE {grade['ctcae']['term']} "
             f"grade {grade['ctcae']['grade']}"
         )
+        # A site infection two days later: an event outside the article's table.
+        adm_id, adm = given[-1]
+        infection = ReactionRecord(
+            administration_id=adm_id,
+            onset=adm.administered_at + dt.timedelta(days=2),
+            reaction=Reaction.from_dict(
+                {
+                    "symptoms": ["cellulitis", "fever"],
+                    "temperature_c": "38.4",
+                    "onset_minutes": 2 * 24 * 60,
+                    "interventions": ["oral"],
+                    "hospitalization": False,
+                    "outcome": "recovering",
+                    "life_threatening": False,
+                    "disability": False,
+                    "congenital_anomaly": False,
+                    "medically_important": False,
+                }
+            ),
+            causality=Causality.POSSIBLE,
+            reporter="NS-DEMO",
+        )
+        entry = log.get(log.record_reaction(infection)).current
+        grade = entry.grade or {}
+        print(
+            f"patient {adm.patient_id}: reaction {entry.entry_id[:12]}… graded "
+            f"{grade.get('event_kind')} (no article category), CTCAE {grade['ctcae']['term']} "
+            f"grade {grade['ctcae']['grade']}; causality {Causality.POSSIBLE.label}"
+        )
     recall = log.recall("UC-DEMO-001")
-    print(f"recall of lot UC-DEMO-001: patients {', '.join(recall.patient_ids) or 'none'}")
+    print(
+        f"recall of lot UC-DEMO-001: patients {', '.join(recall.patient_ids) or 'none'}, "
+        f"{len(recall.infections)} infection(s)"
+    )
     report = log.verify()
     print(f"log: {report.entries} entries, verify ok={report.ok}, head {report.head_hash}")

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from .._common import JST, Route, Text
 from .._errors import ValidationError
-from .._grading import Grade
+from .._grading import CtcaeGrade, Grade
 from .._grading import grade as grade_reaction
 from .._log._core import EntryKind, Log, LogEntry
 from .._reaction import Outcome
@@ -51,12 +51,18 @@ RECORD_EXTENSIONS: Final = {
     "product-concentration": "Medication: valueString: the concentration as the maker states it.",
     "cold-chain-ok": "MedicationAdministration: valueBoolean: the cold-chain check before use.",
     "severity-category": "AdverseEvent: valueCoding ({base}/CodeSystem/severity-category): "
-    "the article's severity row (local, allergy, anaphylaxis); also the first coding of event.",
+    "the article's severity row (local, allergy, anaphylaxis); also the first coding of event. "
+    "Absent for an event outside the table (no article row).",
+    "event-kind": "AdverseEvent: valueCoding ({base}/CodeSystem/event-kind): table_reaction, "
+    "infection, needle_related or other; the first coding of event when there is no row.",
     "symptom": "AdverseEvent: valueCoding ({base}/CodeSystem/symptom), repeated: the "
     "reported symptom codes.",
-    "ctcae": "AdverseEvent: complex: term (valueString) and grade (valueInteger), each "
-    "absent when the record does not say enough, and version (valueString, 5.0).",
+    "ctcae": "AdverseEvent: complex, repeated (the leading term first): term (valueString) "
+    "and grade (valueInteger), each absent when the record does not say enough, meddra "
+    "(valueCoding, the term's MedDRA code as CTCAE v5.0 lists it) and version (valueString, "
+    "5.0). Each term's MedDRA coding is also in event.",
     "brighton": "AdverseEvent: complex: level (valueInteger 1-5), reason (valueCode), "
+    "note (valueCode, repeated: exointake's own rules that decided the level), "
     "version (valueString, 2007).",
     "seriousness-criterion": "AdverseEvent: valueCoding (adverse-event-seriousness, R4 codes), "
     "repeated: the ICH E2A criteria met.",
@@ -111,7 +117,11 @@ _SERIOUSNESS: Final = {
     ),
 }
 
-# R4 (4.0.1) codes of adverse-event-causality-assess (WHO-UMC categories).
+_MEDDRA: Final = "http://terminology.hl7.org/CodeSystem/mdr"
+
+# R4 (4.0.1) codes of adverse-event-causality-assess (WHO-UMC categories). FHIR's display
+# "Conditional/Classified" differs from WHO-UMC's "Conditional/Unclassified": the
+# assessment's text carries WHO-UMC's own name.
 _CAUSALITY: Final = {
     Causality.CERTAIN: ("Certain", "Certain"),
     Causality.PROBABLE: ("Probably-Likely", "Probably/Likely"),
@@ -263,9 +273,12 @@ def to_adverse_event(
     if entry_id is not None:
         resource["identifier"] = {"system": f"{base}/sid/log-entry-id", "value": entry_id}
     resource["actuality"] = "actual"
-    category = {"system": _code_system(base, "severity-category"), "code": grade.category.value}
-    put_text(category, "display", grade.category_label, "grade.category_label")
-    resource["event"] = {"coding": [category], "text": grade.category_label.ja}
+    first = _category_coding(grade, base) or _event_kind_coding(grade, base)
+    put_text(first, "display", grade.category_label, "grade.category_label")
+    resource["event"] = {
+        "coding": [first, *_meddra_codings(grade)],
+        "text": grade.category_label.ja,
+    }
     resource["subject"] = patient_reference(administration.patient_id, base=base)
     resource["date"] = instant(reaction.onset, "reaction.onset")
     resource["detected"] = instant(reaction.onset, "reaction.onset")
@@ -291,7 +304,8 @@ def to_adverse_event(
             "causality": [
                 {
                     "assessment": {
-                        "coding": [_coding(f"{_THO}/adverse-event-causality-assess", *assess)]
+                        "coding": [_coding(f"{_THO}/adverse-event-causality-assess", *assess)],
+                        "text": reaction.causality.label,
                     },
                     "method": {"text": "WHO-UMC causality categories"},
                     "author": logical("Practitioner", "staff-id", reaction.reporter, base),
@@ -302,8 +316,41 @@ def to_adverse_event(
     return resource
 
 
+def _category_coding(grade: Grade, base: str) -> dict[str, Any] | None:
+    if grade.category is None:
+        return None
+    return {"system": _code_system(base, "severity-category"), "code": grade.category.value}
+
+
+def _event_kind_coding(grade: Grade, base: str) -> dict[str, Any]:
+    return {"system": _code_system(base, "event-kind"), "code": grade.event_kind.value}
+
+
+def _meddra_codings(grade: Grade) -> list[dict[str, Any]]:
+    """The MedDRA codes (as CTCAE v5.0 lists them) of the graded CTCAE terms."""
+    return [
+        _coding(_MEDDRA, c.meddra_llt, c.term.value)
+        for c in (grade.ctcae, *grade.ctcae_other)
+        if c.meddra_llt is not None and c.term is not None
+    ]
+
+
+def _ctcae_extension(ctcae: CtcaeGrade, base: str) -> dict[str, Any]:
+    parts: list[dict[str, Any]] = []
+    if ctcae.term is not None:
+        parts.append({"url": "term", "valueString": ctcae.term.value})
+    if ctcae.grade is not None:
+        parts.append({"url": "grade", "valueInteger": ctcae.grade})
+    if ctcae.meddra_llt is not None and ctcae.term is not None:
+        parts.append(
+            {"url": "meddra", "valueCoding": _coding(_MEDDRA, ctcae.meddra_llt, ctcae.term.value)}
+        )
+    parts.append({"url": "version", "valueString": ctcae.version})
+    return {"url": ext_url(base, "ctcae"), "extension": parts}
+
+
 def _grade_extensions(reaction: ReactionRecord, grade: Grade, base: str) -> list[dict[str, Any]]:
-    category = {"system": _code_system(base, "severity-category"), "code": grade.category.value}
+    category = _category_coding(grade, base)
     out: list[dict[str, Any]] = [
         {
             "url": ext_url(base, "administration"),
@@ -311,8 +358,10 @@ def _grade_extensions(reaction: ReactionRecord, grade: Grade, base: str) -> list
                 "MedicationAdministration", "log-entry-id", reaction.administration_id, base
             ),
         },
-        {"url": ext_url(base, "severity-category"), "valueCoding": category},
     ]
+    if category is not None:
+        out.append({"url": ext_url(base, "severity-category"), "valueCoding": category})
+    out.append({"url": ext_url(base, "event-kind"), "valueCoding": _event_kind_coding(grade, base)})
     out.extend(
         {
             "url": ext_url(base, "symptom"),
@@ -320,19 +369,14 @@ def _grade_extensions(reaction: ReactionRecord, grade: Grade, base: str) -> list
         }
         for code in reaction.reaction.codes
     )
-    ctcae: list[dict[str, Any]] = []
-    if grade.ctcae.term is not None:
-        ctcae.append({"url": "term", "valueString": grade.ctcae.term.value})
-    if grade.ctcae.grade is not None:
-        ctcae.append({"url": "grade", "valueInteger": grade.ctcae.grade})
-    ctcae.append({"url": "version", "valueString": grade.ctcae.version})
-    out.append({"url": ext_url(base, "ctcae"), "extension": ctcae})
+    out.extend(_ctcae_extension(c, base) for c in (grade.ctcae, *grade.ctcae_other))
     out.append(
         {
             "url": ext_url(base, "brighton"),
             "extension": [
                 {"url": "level", "valueInteger": grade.brighton_level},
                 {"url": "reason", "valueCode": grade.brighton_reason.value},
+                *({"url": "note", "valueCode": n.value} for n in grade.brighton_notes),
                 {"url": "version", "valueString": grade.brighton_version},
             ],
         }

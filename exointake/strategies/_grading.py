@@ -133,6 +133,11 @@ def _reactions(
         disability=draw(maybe_bool),
         congenital_anomaly=draw(maybe_bool),
         medically_important=draw(maybe_bool),
+        temperature_c=draw(
+            st.none() | st.decimals(min_value=35, max_value=42, places=1, allow_nan=False)
+        ),
+        hours_above_40c=draw(st.none() | st.integers(0, 96)),
+        blood_culture_positive=draw(maybe_bool),
     )
 
 
@@ -151,6 +156,9 @@ _DEFAULTS = {
     "disability": None,
     "congenital_anomaly": None,
     "medically_important": None,
+    "temperature_c": None,
+    "hours_above_40c": None,
+    "blood_culture_positive": None,
 }
 
 

@@ -1,0 +1,159 @@
+"""Grading against its sources: the case table, and the properties issue 11 names.
+
+The cases live in ``tests/grading_cases.py``, each with the CTCAE v5.0 grade text, the
+Brighton 2007 level rule or the ICH E2A criterion that decides it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exointake import strategies as xs
+from exointake._grading import Grade, grade
+from exointake._reaction import Reaction
+from exointake._reactions import Causality
+from exointake._vocabulary import (
+    Category,
+    EventKind,
+    load_severity_table,
+    load_vocabulary,
+)
+
+from .grading_cases import CASES
+
+VOCABULARY = load_vocabulary()
+TABLE = load_severity_table()
+TABLE_CODES = tuple(d.code for d in VOCABULARY.symptoms if d.row is not None)
+EVENT_CODES = tuple(d.code for d in VOCABULARY.symptoms if d.row is None)
+
+
+def _check(g: Grade, expect: dict[str, Any]) -> None:
+    checks: dict[str, tuple[object, object]] = {}
+    for key, want in expect.items():
+        if key == "category":
+            checks[key] = (None if g.category is None else g.category.value, want)
+        elif key == "escalated":
+            checks[key] = (g.escalated, want)
+        elif key == "kind":
+            checks[key] = (g.event_kind.value, want)
+        elif key == "brighton":
+            checks[key] = (g.brighton_level, want)
+        elif key == "brighton_reason":
+            checks[key] = (g.brighton_reason.value, want)
+        elif key == "brighton_notes":
+            checks[key] = ([n.value for n in g.brighton_notes], want)
+        elif key == "ctcae":
+            term = None if g.ctcae.term is None else g.ctcae.term.value
+            checks[key] = ((term, g.ctcae.grade), tuple(want))
+        elif key == "ctcae_missing":
+            checks[key] = (list(g.ctcae.missing), want)
+        elif key == "ctcae_other":
+            got = [(o.term.value if o.term else None, o.grade) for o in g.ctcae_other]
+            checks[key] = (got, [tuple(w) for w in want])
+        elif key == "serious":
+            checks[key] = (g.serious, want)
+        elif key == "criteria":
+            checks[key] = ([c.value for c in g.seriousness_criteria], want)
+        elif key == "actions":
+            checks[key] = ([a.code.value for a in g.actions], want)
+        else:
+            raise AssertionError(f"unknown expectation {key!r}")
+    wrong = {k: {"got": got, "want": want} for k, (got, want) in checks.items() if got != want}
+    assert not wrong, wrong
+
+
+class TestCaseTable:
+    def test_enough_cases_each_with_a_source(self) -> None:
+        """At least 30 cases, each naming its source and expecting something."""
+        assert len(CASES) >= 30
+        ids = [c["id"] for c in CASES]
+        assert len(set(ids)) == len(ids)
+        for case in CASES:
+            assert case["source"].strip(), case["id"]
+            assert case["expect"], case["id"]
+
+    @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+    def test_case(self, case: dict[str, Any]) -> None:
+        """Each case grades as its source says."""
+        g = grade(case["reaction"], route=case["route"], **case.get("grade_args", {}))
+        _check(g, case["expect"])
+
+    @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+    def test_case_round_trips(self, case: dict[str, Any]) -> None:
+        """Every case's grade reads back from its plain data unchanged."""
+        g = grade(case["reaction"], route=case["route"], **case.get("grade_args", {}))
+        assert Grade.from_dict(g.to_dict()) == g
+
+    def test_grade_texts_are_quoted(self) -> None:
+        """A graded term carries CTCAE's own text for the grade and its MedDRA code."""
+        g = grade(CASES[0]["reaction"], route=CASES[0]["route"])
+        assert g.ctcae.criterion is not None
+        assert g.ctcae.criterion.startswith("Tenderness with or without associated symptoms")
+        assert g.ctcae.meddra_llt == "10022095"
+
+
+class TestProperties:
+    @given(
+        xs.reactions(codes=st.sampled_from(TABLE_CODES + EVENT_CODES)),
+        xs.symptoms(),
+        st.sampled_from(["iv_drip", "injection_face", "injection_scalp", None]),
+    )
+    def test_adding_a_sign_never_lowers_level_or_category(
+        self, r: Reaction, s: Any, route: str | None
+    ) -> None:
+        """Adding a documented sign never makes the Brighton level less certain nor lowers
+        the article category (a reaction without a category has the lowest)."""
+        if s.code in r.codes:
+            return
+        bigger = Reaction(**{**_fields(r), "symptoms": (*r.symptoms, s)})
+        before, after = grade(r, route=route), grade(bigger, route=route)
+        assert after.brighton_level <= before.brighton_level
+        assert _rank(after.category) >= _rank(before.category)
+
+    @given(xs.reactions(codes=st.sampled_from(EVENT_CODES)), st.booleans())
+    def test_events_outside_the_table_have_no_category(self, r: Reaction, reported: bool) -> None:
+        """Events outside the table never yield an article category without a table symptom
+        (only a physician's report of anaphylaxis puts one in the anaphylaxis row)."""
+        r = Reaction(**{**_fields(r), "reported_anaphylaxis": reported})
+        g = grade(r, route="injection_face")
+        if reported:
+            assert g.category is Category.ANAPHYLAXIS
+        else:
+            assert g.category is None
+            assert g.frequency is None
+            assert g.event_kind is not EventKind.TABLE_REACTION
+
+    @given(xs.reactions(), st.sampled_from(["iv_drip", "injection_face", None]))
+    def test_deterministic_and_pinned(self, r: Reaction, route: str | None) -> None:
+        """Grading twice gives the same bytes, and names the versions it used."""
+        a, b = grade(r, route=route), grade(r, route=route)
+        assert a.to_dict() == b.to_dict()
+        assert (a.table_version, a.vocabulary_version) == (TABLE.version, VOCABULARY.version)
+        assert a.sudden_onset_minutes == TABLE.brighton_sudden_onset_minutes
+
+
+def _rank(category: Category | None) -> int:
+    return -1 if category is None else category.rank
+
+
+def _fields(r: Reaction) -> dict[str, Any]:
+    return {f.name: getattr(r, f.name) for f in attrs.fields(Reaction)}
+
+
+class TestWhoUmcNames:
+    def test_outputs_use_who_umc_names(self) -> None:
+        """Causality categories are shown in the WHO-UMC system's own words (Uppsala
+        Monitoring Centre); the FHIR export alone maps them to FHIR's codes."""
+        assert [c.label for c in Causality] == [
+            "Certain",
+            "Probable/Likely",
+            "Possible",
+            "Unlikely",
+            "Conditional/Unclassified",
+            "Unassessable/Unclassifiable",
+        ]
