@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-import json
 import os
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -70,7 +69,7 @@ from ._questionnaire import (
     bundled_questionnaire,
     freeze_answers,
 )
-from ._wareki import parse_date
+from ._wareki import date_arg
 
 __all__ = [
     "Age",
@@ -768,14 +767,7 @@ def _screening_inputs(
             )
         raw = {k: answer_to_json(v) for k, v in answers.values.items()}
         answers = form.answers(raw, route=answers.route, partial=True)
-    if on is None:
-        day = today_jst()
-    elif isinstance(on, dt.datetime) or not isinstance(on, dt.date | str):
-        raise ValidationError(
-            [f"on: expected a date or YYYY-MM-DD, got {describe_type(on)}"], what="screening"
-        )
-    else:
-        day = on if isinstance(on, dt.date) else parse_date(on)
+    day = today_jst() if on is None else date_arg(on, "on")
     return rs, route_, answers, day
 
 
@@ -861,10 +853,4 @@ def rescreen(
 
 def result_from_json(text: str | bytes) -> ScreeningResult:
     """A result from JSON text (as written by :meth:`ScreeningResult.to_json`)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            [f"$: not valid JSON (line {exc.lineno})"], what="screening result"
-        ) from None
-    return ScreeningResult.from_dict(data)
+    return ScreeningResult.from_dict(read_json_text(text, "screening result"))
