@@ -534,6 +534,8 @@ _LATER_OPTIONAL = (
     "prices.discount",
     "prices.cancellation",
     "contract",
+    "screenings",
+    "review_ids",
 )
 
 
