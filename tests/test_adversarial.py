@@ -252,9 +252,16 @@ class TestOutputPaths:
         assert snapshot(folder) == before
 
     @pytest.mark.parametrize(
-        "where", ["folder", "missing/consent.pdf", "/proc/exointake-x"], ids=str
+        "where",
+        [
+            pytest.param("folder", marks=todo("--out/--summary on a folder is a traceback")),
+            "missing/consent.pdf",
+            pytest.param(
+                "/proc/exointake-x", marks=todo("--out/--summary on /proc is a traceback")
+            ),
+        ],
+        ids=str,
     )
-    @todo("--out/--summary on a folder or /proc is a traceback, or records then crashes")
     def test_unwritable_out(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
     ) -> None:
@@ -429,9 +436,17 @@ class TestEmbeddedScreening:
         data["screening"]["findings"] = []
         assert "screening.missing" in self._refused(capsys, tmp_path, data)
 
-    @pytest.mark.parametrize("which", ["questionnaire", "ruleset"])
+    @pytest.mark.parametrize(
+        "which",
+        [
+            pytest.param(
+                "questionnaire",
+                marks=todo("the questionnaire hash of an embedded screening is not checked"),
+            ),
+            "ruleset",
+        ],
+    )
     @pytest.mark.parametrize("sha", ["not-a-hash", "0" * 64])
-    @todo("the questionnaire and rule-set hashes of an embedded screening are not checked")
     def test_known_questionnaire_and_ruleset(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path, which: str, sha: str
     ) -> None:
@@ -945,14 +960,18 @@ class TestImplausibleValues:
     @pytest.mark.parametrize(
         ("path", "value"),
         [
-            ("patient.birth_date", "1899-12-31"),
-            ("treatment.plan.sessions", 1_000_000_000),
-            ("prices.tax_rate_percent", 101),
-            ("prices.per_session_jpy", 100_000_001),
+            *(
+                pytest.param(path, value, marks=todo("implausible consent values are accepted"))
+                for path, value in [
+                    ("patient.birth_date", "1899-12-31"),
+                    ("treatment.plan.sessions", 1_000_000_000),
+                    ("prices.tax_rate_percent", 101),
+                    ("prices.per_session_jpy", 100_000_001),
+                ]
+            ),
             ("prices.total_jpy", 100_000_001),
         ],
     )
-    @todo("implausible consent values are accepted")
     def test_consent_request(self, path: str, value: Any) -> None:
         data = example_data()
         set_path(data, path, value)
