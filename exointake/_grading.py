@@ -833,11 +833,15 @@ def _ctcae(
     elif (
         kind is EventKind.TABLE_REACTION
         and category is not Category.LOCAL
+        and route is not None
+        and route is not Route.IV_DRIP
         and not _allergic_picture(reaction, vocabulary, case)
         and not _allergic_features(reaction, vocabulary)
     ):
-        # No allergic feature (e.g. vomiting with abdominal pain, reduced consciousness
-        # alone): CTCAE's Allergic reaction does not describe it [practice].
+        # No allergic feature after an injection (e.g. vomiting with abdominal pain,
+        # reduced consciousness alone): CTCAE's Allergic reaction does not describe it
+        # [practice]. During a drip any systemic reaction stays an Infusion related
+        # reaction; without a route the term waits for it.
         if not event_terms:
             return CtcaeGrade(None, None, _NO_TERM), ()
         lead = event_terms[0]
