@@ -854,6 +854,14 @@ def _ctcae(
             # Infusion related reaction, never also an Allergic reaction or Urticaria).
             return CtcaeGrade(None, None, _ROUTE_NEEDED, ("route",)), ()
     further = [t for t in event_terms if t != lead]
+    if lead not in (None, CtcaeTerm.INJECTION_SITE_REACTION) and any(
+        vocabulary[s.code].row_for(s.effective_extent(vocabulary)) is Category.LOCAL
+        for s in reaction.symptoms
+    ):
+        # Site signs alongside a systemic reaction, a faint or an infection keep their
+        # own grade (an untreated skin infection's grade 1 would otherwise hide a
+        # grade 2 site pain).
+        further.append(CtcaeTerm.INJECTION_SITE_REACTION)
     if (
         kind is not EventKind.TABLE_REACTION
         and category in (Category.ALLERGY, Category.ANAPHYLAXIS)
