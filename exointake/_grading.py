@@ -100,7 +100,10 @@ class BrightonReason(enum.StrEnum):
     REPORTED_INSUFFICIENT = "reported_insufficient"
     """Level 4: reported as anaphylaxis, but the signs meet no level."""
     ONSET_NOT_SUDDEN = "onset_not_sudden"
-    """Level 5: onset was not sudden or progression not rapid."""
+    """Level 5: the onset was not sudden (later than the cut-off). Grades made before the
+    progression reason existed also use it when progression was not rapid."""
+    PROGRESSION_NOT_RAPID = "progression_not_rapid"
+    """Level 5: progression was documented as not rapid (``rapid_progression`` false)."""
     CRITERIA_NOT_MET = "criteria_not_met"
     """Level 5: the documented signs meet no level."""
 
@@ -531,12 +534,14 @@ def _brighton(
     tuple_signs = tuple(signs)
     picture = level is not None
     if reaction.rapid_progression is False:
-        return 5, BrightonReason.ONSET_NOT_SUDDEN, tuple_signs, (), picture
+        return 5, BrightonReason.PROGRESSION_NOT_RAPID, tuple_signs, (), picture
     if reaction.onset_minutes is not None and reaction.onset_minutes > onset_limit:
         cutoff = (BrightonNote.ONSET_CUTOFF,)
         return 5, BrightonReason.ONSET_NOT_SUDDEN, tuple_signs, cutoff, picture
     if level is None:
-        if reaction.reported_anaphylaxis:
+        if reaction.reported_anaphylaxis or set(reaction.interventions or ()) & _ADRENALINE:
+            # Adrenaline given is treated as anaphylaxis reported [practice]: the
+            # clinician acted on a suspected anaphylaxis, so it is level 4, never 5.
             return 4, BrightonReason.REPORTED_INSUFFICIENT, tuple_signs, (), picture
         return 5, BrightonReason.CRITERIA_NOT_MET, tuple_signs, (), picture
     if reaction.onset_minutes is None:
@@ -752,6 +757,13 @@ def _facts(reaction: Reaction, vocabulary: Vocabulary) -> tuple[_Facts, _Facts]:
     return best, worst
 
 
+def _has_site_sign(reaction: Reaction, vocabulary: Vocabulary) -> bool:
+    return any(
+        vocabulary[s.code].row_for(s.effective_extent(vocabulary)) is Category.LOCAL
+        for s in reaction.symptoms
+    )
+
+
 def _allergic_picture(reaction: Reaction, vocabulary: Vocabulary, case: bool) -> bool:
     """Brighton's signs, or the article's escalation picture (an allergy-row skin sign
     with a cardiovascular or respiratory sign)."""
@@ -841,10 +853,17 @@ def _ctcae(
         # No allergic feature after an injection (e.g. vomiting with abdominal pain,
         # reduced consciousness alone): CTCAE's Allergic reaction does not describe it
         # [practice]. During a drip any systemic reaction stays an Infusion related
-        # reaction; without a route the term waits for it.
-        if not event_terms:
+        # reaction; without a route the term waits for it. Site signs keep theirs.
+        # A failing circulation keeps its Hypotension grade.
+        own = [
+            *event_terms,
+            *([CtcaeTerm.INJECTION_SITE_REACTION] if _has_site_sign(reaction, vocabulary) else []),
+            *([CtcaeTerm.HYPOTENSION] if _circulatory_failure(reaction) else []),
+        ]
+        if not own:
             return CtcaeGrade(None, None, _NO_TERM), ()
-        lead = event_terms[0]
+        lead = own[0]
+        event_terms = own
     else:
         lead = _table_term(
             reaction, vocabulary=vocabulary, category=category, kind=kind, case=case, route=route
@@ -854,9 +873,8 @@ def _ctcae(
             # Infusion related reaction, never also an Allergic reaction or Urticaria).
             return CtcaeGrade(None, None, _ROUTE_NEEDED, ("route",)), ()
     further = [t for t in event_terms if t != lead]
-    if lead not in (None, CtcaeTerm.INJECTION_SITE_REACTION) and any(
-        vocabulary[s.code].row_for(s.effective_extent(vocabulary)) is Category.LOCAL
-        for s in reaction.symptoms
+    if lead not in (None, CtcaeTerm.INJECTION_SITE_REACTION) and _has_site_sign(
+        reaction, vocabulary
     ):
         # Site signs alongside a systemic reaction, a faint or an infection keep their
         # own grade (an untreated skin infection's grade 1 would otherwise hide a

@@ -710,5 +710,25 @@ CASES: tuple[dict[str, Any], ...] = (
             "ctcae_other": [("Hypotension", 1)],
         },
     },
+    {
+        "id": "adrenaline-given-is-reported-anaphylaxis",
+        "source": f"{BRIGHTON} level 4 'reported anaphylaxis with insufficient evidence'; "
+        "adrenaline given is read as anaphylaxis reported [practice]",
+        "reaction": {"symptoms": ["vomiting"], **SUDDEN, **done(interventions=["adrenaline_im"])},
+        "route": "injection_face",
+        "expect": {"brighton": 4, "brighton_reason": "reported_insufficient"},
+    },
+    {
+        "id": "progression-not-rapid",
+        "source": f"{BRIGHTON}: every level needs 'rapid progression of signs and symptoms'",
+        "reaction": {
+            "symptoms": [{"code": "urticaria", "extent": GEN}, "wheeze"],
+            "onset_minutes": 10,
+            "rapid_progression": False,
+            **DONE,
+        },
+        "route": "injection_face",
+        "expect": {"brighton": 5, "brighton_reason": "progression_not_rapid"},
+    },
 )
 """At least 30 cases (a test counts them), each with its source."""
