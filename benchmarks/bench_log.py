@@ -406,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
         n_verify = 10_000 if args.short else 100_000
-        rounds = 2 if args.short else 3
+        rounds = 5 if args.short else 3  # short runs are quick and noisy: more rounds
         if not args.scale_only:
             print_verify("SQLite", *bench_verify_sqlite(folder, n_verify, rounds))
             if args.pg:

@@ -2,9 +2,10 @@
 
 Run: python examples/render_consent.py [OUT_DIR]
 
-Writes consent.pdf (and summary.pdf, the 概要書面, because the example plan is
-covered by 特定商取引法) and a reaction log clinic.db into OUT_DIR (default: the
-current folder), and prints the hashes an audit would compare.
+Writes consent.pdf (and summary.pdf and contract.pdf, the 概要書面 and 契約書面,
+because the example plan is covered by 特定商取引法) and a reaction log clinic.db
+into OUT_DIR (default: the current folder), and prints the hashes an audit would
+compare.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from exointake import (
     load_template,
     open_log,
     render_consent,
+    render_contract,
     render_summary,
     screen,
 )
@@ -49,9 +51,12 @@ rendered = render_consent(request)  # ja+en, as the request says
 rendered.write(out / "consent.pdf")
 assert render_consent(request).pdf == rendered.pdf
 print(f"consent:   {rendered.page_count} pages, sha256 {rendered.sha256}")
-summary = render_summary(request, language="ja")
+summary = render_summary(request, language="ja")  # before the contract
 summary.write(out / "summary.pdf")
 print(f"summary:   {summary.page_count} pages, sha256 {summary.sha256}")
+contract = render_contract(request, language="ja")  # when the contract is made
+contract.write(out / "contract.pdf")
+print(f"contract:  {contract.page_count} pages, sha256 {contract.sha256}")
 
 # 4. Record which document the patient saw.
 with open_log(out / "clinic.db") as log:
@@ -62,7 +67,7 @@ with open_log(out / "clinic.db") as log:
 
     # 5. The template changes: the consent given on the old text needs re-consent.
     revised = load_template().to_dict()
-    revised["version"] = "2"
+    revised["version"] = "3"
     revised["texts"]["choices_refuse"]["ja"] += "（改訂）"
     in_force = current_templates(ConsentTemplate.from_dict(revised))
     outdated = log.consents_needing_reconsent(in_force)

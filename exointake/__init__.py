@@ -92,6 +92,7 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     from ._render import (
         RenderedConsent,
         render_consent,
+        render_contract,
         render_summary,
     )
     from ._sign import (
@@ -151,6 +152,7 @@ __all__ = [
     "open_log",
     "parse_date",
     "render_consent",
+    "render_contract",
     "render_summary",
     "screen",
     "sign_consent",

@@ -17,25 +17,32 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ._common import JST, Lang, Route
+from ._common import JST, Lang, Route, today_jst
 from ._consent_template import (
     DEFAULT_TEMPLATE_ID,
     Acquisition,
     ConsentTemplate,
+    ContractTemplate,
     ProductKind,
     TemplateRef,
     load_template,
+    suggest_coverage,
 )
+from ._contract import CancellationTerms, Contract, Discount, Purpose, RelatedGood
 from ._convert import (
     Expected,
     canonical_json,
+    checks,
     converter,
     sha256_hex,
     structure,
+    with_checks,
 )
 from ._errors import ScreeningRefused, ValidationError
+from ._money import Caps, check_terms, reconcile_total, service_amount
 from ._records import Origin, Sourcing, check_id
-from ._screening import Decision, ScreeningResult
+from ._screening import Decision, Rule, RuleSet, ScreeningResult, load_ruleset
+from ._wareki import date_arg, parse_date_value
 
 __all__ = [
     "Clinic",
@@ -50,9 +57,12 @@ __all__ = [
     "Plan",
     "Prices",
     "Treatment",
+    "check_cancellation",
     "check_screening_gate",
     "cooling_off_applies",
     "needs_reconsent",
+    "not_given",
+    "rules_in_force",
     "suggest_cooling_off",
 ]
 
@@ -100,6 +110,11 @@ def _nonblank(_: object, attribute: Any, value: str) -> None:
         )
 
 
+def _optional_nonblank(instance: object, attribute: Any, value: str | None) -> None:
+    if value is not None:
+        _nonblank(instance, attribute, value)
+
+
 def _opaque_id(_: object, attribute: Any, value: str) -> None:
     try:
         check_id(value)
@@ -121,6 +136,10 @@ class Clinic:
     phone: str = field(validator=_nonblank)
     emergency_contact: str = field(validator=_nonblank)
     """Who to call after treatment, e.g. ``"03-1234-5678（24時間）"``."""
+    legal_name: str | None = field(default=None, validator=_optional_nonblank)
+    """The business's name when it differs from the clinic's (e.g. the 医療法人)."""
+    representative: str | None = field(default=None, validator=_optional_nonblank)
+    """The representative's name (代表者の氏名): required by the 特商法 documents."""
 
     def __repr__(self) -> str:
         return "Clinic(...)"
@@ -149,7 +168,16 @@ class Guardian:
         return "Guardian(...)"
 
 
-@frozen(repr=False)
+def _birth_date(value: object) -> dt.date:
+    """A birth date: a date, ``YYYY-MM-DD`` or 和暦 (as answers take it), not after today
+    in Japan."""
+    day = parse_date_value(value)
+    if day > today_jst():
+        raise Expected("expected a date not in the future")
+    return day
+
+
+@frozen(repr=False, field_transformer=with_checks)
 class Patient:
     """The patient: an opaque id plus what the document must name."""
 
@@ -158,15 +186,17 @@ class Patient:
     name: str = field(validator=_nonblank)
     """Name as written (kanji)."""
     name_kana: str = field(validator=_nonblank)
-    birth_date: dt.date
+    birth_date: dt.date = field(metadata=checks(_birth_date))
+    """A date, ``YYYY-MM-DD`` or 和暦; never after today (JST)."""
     guardian: Guardian | None = None
 
     def __repr__(self) -> str:
         guardian = ", guardian=..." if self.guardian is not None else ""
         return f"Patient(id={self.id!r}{guardian})"
 
-    def age_on(self, day: dt.date) -> int:
-        """Age in whole years on ``day``."""
+    def age_on(self, day: dt.date | str) -> int:
+        """Age in whole years on ``day`` (a date, ``YYYY-MM-DD`` or 和暦)."""
+        day = date_arg(day, "day")
         years = day.year - self.birth_date.year
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1
@@ -191,9 +221,13 @@ class Plan:
     cooling_off_covered: bool
     interval: int | None = field(default=None)
     interval_unit: IntervalUnit | None = None
+    end_date: dt.date | None = None
+    """The end of the service period (役務の提供期間); required by the 特商法 documents."""
 
     def __attrs_post_init__(self) -> None:
         errors = []
+        if self.end_date is not None and self.end_date < self.start_date:
+            errors.append("end_date: expected a date on or after start_date")
         if self.sessions > 1 and (self.interval is None or self.interval_unit is None):
             errors.append(
                 "interval: expected an interval and interval_unit for more than 1 session"
@@ -208,14 +242,23 @@ class Plan:
     @property
     def last_session(self) -> dt.date:
         """The planned date of the last session."""
+        return self.session_dates[-1]
+
+    @property
+    def session_dates(self) -> tuple[dt.date, ...]:
+        """The planned date of every session, first to last."""
         if self.sessions == 1 or self.interval is None or self.interval_unit is None:
-            return self.start_date
-        steps = (self.sessions - 1) * self.interval
-        if self.interval_unit is IntervalUnit.DAY:
-            return self.start_date + dt.timedelta(days=steps)
-        if self.interval_unit is IntervalUnit.WEEK:
-            return self.start_date + dt.timedelta(weeks=steps)
-        return _add_months(self.start_date, steps)
+            return (self.start_date,)
+        out = []
+        for n in range(self.sessions):
+            steps = n * self.interval
+            if self.interval_unit is IntervalUnit.DAY:
+                out.append(self.start_date + dt.timedelta(days=steps))
+            elif self.interval_unit is IntervalUnit.WEEK:
+                out.append(self.start_date + dt.timedelta(weeks=steps))
+            else:
+                out.append(_add_months(self.start_date, steps))
+        return tuple(out)
 
     @property
     def runs_over_one_month(self) -> bool:
@@ -241,6 +284,8 @@ class Treatment:
     routes: tuple[Route, ...]
     site: str = field(validator=_nonblank)
     plan: Plan
+    purpose: Purpose | None = None
+    """The declared purpose (:func:`suggest_cooling_off`; required by the 特商法 documents)."""
 
     def __attrs_post_init__(self) -> None:
         if not self.routes:
@@ -269,12 +314,35 @@ class ConsentProduct:
 
 @frozen
 class Prices:
-    """Prices in JPY, tax-inclusive (税込), as shown to the patient."""
+    """Prices in JPY, tax-inclusive (税込), as shown to the patient.
+
+    ``total_jpy`` must equal sessions x ``per_session_jpy`` - ``discount`` + the
+    related goods; the consent request checks it (the sessions are in the plan).
+    ``cancellation`` holds the structured terms checked against the 特商法49条
+    caps; ``cancellation_terms`` (free text) is only accepted alone on template v1.
+    """
 
     per_session_jpy: int = field(validator=_nonneg)
     total_jpy: int = field(validator=_nonneg)
-    cancellation_terms: str = field(validator=_nonblank)
+    cancellation_terms: str | None = field(default=None, validator=_optional_nonblank)
     tax_rate_percent: int = field(default=10, validator=_nonneg)
+    related_goods: tuple[RelatedGood, ...] = ()
+    discount: Discount | None = None
+    cancellation: CancellationTerms | None = None
+
+    @property
+    def goods_jpy(self) -> int:
+        """What the related goods cost together."""
+        return sum(g.amount_jpy for g in self.related_goods)
+
+    @property
+    def discount_jpy(self) -> int:
+        """The discount, 0 when there is none."""
+        return self.discount.amount_jpy if self.discount is not None else 0
+
+    def service_jpy(self, sessions: int) -> int:
+        """The contract amount for the sessions themselves (sessions x price - discount)."""
+        return service_amount(sessions, self.per_session_jpy, self.discount_jpy)
 
     def tax_included(self, amount: int) -> int:
         """The consumption tax contained in a tax-inclusive ``amount`` (rounded down)."""
@@ -313,8 +381,11 @@ class ConsentRequest:
     template_version: str = field(validator=_nonblank)
     document_at: dt.datetime
     language: ConsentLanguage = ConsentLanguage.JA
+    """``ja`` unless the request says otherwise: a clinic in Japan hands out Japanese first."""
     template_id: str = field(default=DEFAULT_TEMPLATE_ID, validator=_nonblank)
     override: PhysicianOverride | None = None
+    contract: Contract | None = None
+    """The contract of a covered plan (概要書面 and 契約書面 items)."""
 
     def __attrs_post_init__(self) -> None:
         errors = []
@@ -335,8 +406,54 @@ class ConsentRequest:
             )
         if self.screening.screened_on > day:
             errors.append("screening.screened_on: expected a date on or before the document date")
+        errors += self._money_errors()
+        errors += self._override_errors()
         if errors:
             raise ValidationError(errors, what="consent request")
+
+    def _money_errors(self) -> list[str]:
+        pc, plan = self.prices, self.treatment.plan
+        errors = []
+        if pc.cancellation is None and pc.cancellation_terms is None:
+            errors.append("prices.cancellation: expected structured cancellation terms")
+        if pc.discount is not None and pc.discount.amount_jpy > plan.sessions * pc.per_session_jpy:
+            errors.append("prices.discount.amount_jpy: expected at most sessions x per_session_jpy")
+        gap = reconcile_total(
+            sessions=plan.sessions,
+            per_session_jpy=pc.per_session_jpy,
+            related_goods_jpy=[g.amount_jpy for g in pc.related_goods],
+            discount_jpy=pc.discount_jpy,
+            total_jpy=pc.total_jpy,
+        )
+        if gap:
+            parts = f"{plan.sessions} x {pc.per_session_jpy:,}"
+            if pc.related_goods:
+                parts += f" + related goods {pc.goods_jpy:,}"
+            if pc.discount is not None:
+                parts += f" - discount {pc.discount_jpy:,}"
+            expected = pc.total_jpy - gap
+            errors.append(
+                f"prices.total_jpy: expected {expected:,} JPY ({parts}), got {pc.total_jpy:,} "
+                f"({'over' if gap > 0 else 'under'} by {abs(gap):,}; "
+                "explain a difference with prices.discount)"
+            )
+        return errors
+
+    def _override_errors(self) -> list[str]:
+        o = self.override
+        if o is None:
+            return []
+        errors = []
+        if self.screening.decision not in _BLOCKING:
+            errors.append(
+                f"override: only a contraindicated or incomplete screening is overridden; "
+                f"this one is {self.screening.decision.value}"
+            )
+        if o.at > self.document_at:
+            errors.append("override.at: expected a time on or before document_at")
+        if o.at.astimezone(JST).date() < self.screening.screened_on:
+            errors.append("override.at: expected a time on or after the screening day")
+        return errors
 
     def __repr__(self) -> str:
         return (
@@ -361,8 +478,19 @@ class ConsentRequest:
         return structure(data, cls, path="request", what="consent request")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data; ``from_dict(r.to_dict()) == r``."""
+        """Plain JSON-ready data; ``from_dict(r.to_dict()) == r``.
+
+        Optional parts added after the first release are left out when unset, so a
+        request written before them keeps its :attr:`sha256`.
+        """
         data: dict[str, Any] = converter.unstructure(self)
+        for path in _LATER_OPTIONAL:
+            *parents, leaf = path.split(".")
+            node = data
+            for part in parents:
+                node = node[part]
+            if node.get(leaf) in (None, [], ()):
+                node.pop(leaf, None)
         return data
 
     @property
@@ -371,17 +499,37 @@ class ConsentRequest:
         return sha256_hex(canonical_json(self.to_dict()))
 
 
+_LATER_OPTIONAL = (
+    "clinic.legal_name",
+    "clinic.representative",
+    "treatment.purpose",
+    "treatment.plan.end_date",
+    "prices.cancellation_terms",
+    "prices.related_goods",
+    "prices.discount",
+    "prices.cancellation",
+    "contract",
+)
+
+
 # ============================================================================ decisions
 
 
-def suggest_cooling_off(routes: tuple[Route, ...] | list[Route]) -> bool:
-    """The library's suggestion for ``Plan.cooling_off_covered``.
+def suggest_cooling_off(purpose: Purpose | str, template: ContractTemplate | None = None) -> bool:
+    """The library's suggestion for ``Plan.cooling_off_covered``, from the plan's purpose.
 
-    Cosmetic care of the face or skin is a listed purpose under 特定商取引法;
-    thinning-hair (scalp) treatment is not. The drip alone is not suggested
-    either: whether it is cosmetic care depends on the clinic's purpose.
+    Covered when the purpose is one the 特商法 rules list for 美容医療 with the
+    method "use of a drug" (how an exosome product is given, by drip or injection
+    alike): skin activation or removing spots, reducing wrinkles or sagging,
+    reducing fat. Thinning-hair (scalp) treatment is not listed, nor is ``other``.
+    The route does not decide: a cosmetic 美肌 drip is covered like a face injection.
+    Whether a plan is covered stays the clinic's call.
+
+    Args:
+        purpose: the plan's declared purpose.
+        template: the contract template whose listed purposes to use (default: newest).
     """
-    return Route.INJECTION_FACE in routes
+    return suggest_coverage(purpose, template)
 
 
 def cooling_off_applies(request: ConsentRequest) -> bool:
@@ -395,6 +543,76 @@ def cooling_off_applies(request: ConsentRequest) -> bool:
         plan.cooling_off_covered
         and plan.runs_over_one_month
         and request.prices.total_jpy > COOLING_OFF_MIN_TOTAL_JPY
+    )
+
+
+def check_cancellation(request: ConsentRequest, caps: Caps | None = None) -> None:
+    """Raise :class:`ValidationError` when the cancellation terms can exceed a 49条 cap.
+
+    Checked for plans covered by 特定商取引法 (:func:`cooling_off_applies`) at every
+    point of the plan; each fee is named with the first session at which it exceeds
+    the cap.
+    """
+    terms = request.prices.cancellation
+    if terms is None or not cooling_off_applies(request):
+        return
+    pc, sessions = request.prices, request.treatment.plan.sessions
+    problems = check_terms(
+        terms.terms, sessions, pc.per_session_jpy, pc.discount_jpy, caps or Caps()
+    )
+    if problems:
+        raise ValidationError(
+            [
+                f"prices.cancellation.{p.field}: {p.charged_jpy:,} JPY when cancelling "
+                f"{'on the day of' if p.field == 'same_day' else 'before'} session {p.session} "
+                f"exceeds the 特定商取引法49条 cap of {p.cap_jpy:,} JPY"
+                for p in problems
+            ],
+            what="consent request",
+        )
+
+
+def rules_in_force(request: ConsentRequest, ruleset: RuleSet | None = None) -> RuleSet:
+    """The rule set the request's screening was made with (given, or bundled).
+
+    Raises:
+        ValidationError: the given rule set is another one, or the screening's rule
+            set is not bundled (pass it as ``ruleset``).
+    """
+    ref = request.screening.ruleset
+    if ruleset is not None:
+        if ruleset.ref != ref:
+            raise ValidationError(
+                [
+                    f"ruleset: the screening used {ref.id} v{ref.version} "
+                    f"({ref.sha256[:12]}…), the rule set given is {ruleset.id} "
+                    f"v{ruleset.version} ({ruleset.ref.sha256[:12]}…)"
+                ],
+                what="consent request",
+            )
+        return ruleset
+    try:
+        bundled = load_ruleset(ref.id, ref.version)
+    except ValidationError:
+        bundled = None
+    if bundled is None or bundled.ref != ref:
+        raise ValidationError(
+            [
+                f"screening.ruleset: {ref.id} v{ref.version} ({ref.sha256[:12]}…) is not a "
+                "bundled rule set; pass the rule set the screening used (ruleset=, --ruleset)"
+            ],
+            what="consent request",
+        )
+    return bundled
+
+
+def not_given(rules: RuleSet, routes: tuple[Route, ...]) -> tuple[Rule, ...]:
+    """The rules that stop the treatment for a route of the plan (who must not receive it)."""
+    stop = {Decision.CONTRAINDICATED.value, "postpone"}
+    return tuple(
+        r
+        for r in rules.effective_rules
+        if r.decision.value in stop and any(r.applies_to(route) for route in routes)
     )
 
 

@@ -12,6 +12,7 @@ aliases of :meth:`exointake.Log.record_consent` and
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import warnings
 
@@ -19,6 +20,7 @@ from ._consent_template import (
     ConsentTemplate,
     current_templates,
 )
+from ._errors import ValidationError
 from ._log._core import Log, open_log
 from ._records import ConsentRecord
 from ._render import RenderedConsent
@@ -27,9 +29,29 @@ __all__ = ["consent_record", "consents_needing_reconsent", "record_rendered_cons
 
 
 def consent_record(
-    rendered: RenderedConsent, *, rendered_by: str, rendered_at: dt.datetime
+    rendered: RenderedConsent,
+    *,
+    rendered_by: str,
+    rendered_at: dt.datetime,
+    signed_pdf: bytes | None = None,
 ) -> ConsentRecord:
-    """The log's record of a rendered consent: opaque ids and hashes only."""
+    """The log's record of a rendered consent: opaque ids and hashes only.
+
+    ``signed_pdf``: the same document after PAdES signing (:func:`~exointake.sign_consent`);
+    its hash is recorded next to the unsigned one. A signature is an incremental
+    update, so a "signed" file that does not begin with the rendered bytes is refused.
+    """
+    signed_sha256 = None
+    if signed_pdf is not None:
+        if not signed_pdf.startswith(rendered.pdf) or len(signed_pdf) == len(rendered.pdf):
+            raise ValidationError(
+                [
+                    "signed_pdf: not a signed copy of this rendered document (an incremental "
+                    "update of its bytes)"
+                ],
+                what="consent record",
+            )
+        signed_sha256 = hashlib.sha256(signed_pdf).hexdigest()
     return ConsentRecord(
         consent_id=rendered.consent_id,
         patient_id=rendered.patient_id,
@@ -40,6 +62,7 @@ def consent_record(
         template_sha256=rendered.template.sha256,
         rendered_at=rendered_at,
         rendered_by=rendered_by,
+        signed_pdf_sha256=signed_sha256,
     )
 
 

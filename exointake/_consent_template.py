@@ -1,7 +1,11 @@
-"""Consent templates: every sentence of the consent documents (ja/en), versioned data.
+"""Templates: every sentence of the consent and the 特商法 documents (ja/en), versioned data.
 
-A template is loaded from ``exointake/data/consent/<id>/<version>.json`` by the one
-bundled-data loader; its content hash tells whether a consent predates the current text.
+A consent template is loaded from ``exointake/data/consent/<id>/<version>.json`` by the
+one bundled-data loader; its content hash tells whether a consent predates the current
+text. The contract template (``exointake/data/contract/<id>/<version>.json``) holds the
+概要書面 and 契約書面 wording, the 特商法49条 caps, the coverage thresholds and the
+purposes listed for 美容医療: kept apart, so a fix to the contract wording never forces
+a patient to consent again.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from attrs import field, frozen
 
 from . import _bundled
 from ._common import Lang, Route, Text
+from ._contract import Purpose
 from ._convert import (
     canonical_json,
     converter,
@@ -24,17 +29,22 @@ from ._convert import (
     structure,
 )
 from ._errors import ValidationError
+from ._money import Caps
 from ._records import Origin, Sourcing
 from ._screening import Decision
 
 __all__ = [
     "Acquisition",
     "ConsentTemplate",
+    "ContractTemplate",
     "ProductKind",
     "TemplateRef",
+    "Thresholds",
     "current_template",
     "current_templates",
+    "load_contract_template",
     "load_template",
+    "suggest_coverage",
     "template_versions",
 ]
 
@@ -90,6 +100,25 @@ _REQUIRED_TEXTS = frozenset(
     tax_line total_check
     """.split()  # noqa: SIM905 - a word list reads better than 99 quoted strings
 )
+
+_RENDER_TEXTS = _REQUIRED_TEXTS | frozenset(
+    """
+    label_contract_ref money_no_pressure label_related_goods related_goods_none
+    related_goods_line label_discount discount_line total_check_goods total_check_discount
+    label_operator label_representative cancel_before cancel_after cancel_same_day fee_none
+    fee_fixed fee_percent_of_session
+    fee_percent_of_remaining fee_legal_maximum cancellation_note not_contract
+    risks_other_events risks_other_intro event_infection_label event_infection_frequency
+    event_infection_symptoms event_infection_action event_fainting_label
+    event_fainting_frequency event_fainting_symptoms event_fainting_action risks_contra
+    contra_intro contra_cancer risks_quality quality_varies quality_death cooling_off_free
+    cooling_off_extended cap_table_intro col_cancel_when col_value_received col_fee_cap
+    col_max_claim cancel_before_first cancel_after_n label_section_no
+    """.split()  # noqa: SIM905
+)
+"""What a template needs to be rendered today; v1 lacks these (and dates the cooling-off
+period from the wrong document), so it stays loadable for re-consent checks but is no
+longer rendered."""
 
 
 def _sorted_texts(texts: Mapping[str, Text]) -> dict[str, object]:
@@ -165,6 +194,19 @@ class ConsentTemplate:
         """One sentence in ``lang``."""
         return self.texts[key].get(lang)
 
+    def check_renderable(self) -> None:
+        """Raise :class:`ValidationError` when this template can no longer be rendered."""
+        missing = sorted(_RENDER_TEXTS - set(self.texts))
+        if missing:
+            raise ValidationError(
+                [
+                    f"template_version: {self.id} v{self.version} can no longer be rendered "
+                    f"(it lacks {len(missing)} text(s) the documents now carry, e.g. "
+                    f"{missing[0]}); render on the newest version"
+                ],
+                what="consent request",
+            )
+
     def label(self, key: str, lang: Lang) -> str:
         """The name of a vocabulary code (``"route.iv_drip"``), or the code itself."""
         text = self.labels.get(key)
@@ -210,3 +252,105 @@ def current_templates(*templates: ConsentTemplate) -> dict[str, str]:
     """
     chosen = templates or (load_template(),)
     return {t.id: t.sha256 for t in chosen}
+
+
+# ---------------------------------------------------------------------------- contract template
+
+DEFAULT_CONTRACT_TEMPLATE = "exosome-contract"
+DRUG_METHOD = "drug"
+"""Exosome products are given by use of a drug (薬剤の使用)."""
+
+
+@frozen
+class Thresholds:
+    """When 特商法 covers a 美容医療 plan: period over N months and amount over ¥N."""
+
+    period_over_months: int
+    amount_over_jpy: int
+
+
+@frozen(repr=False)
+class ContractTemplate:
+    """A versioned template of the 概要書面 and 契約書面 (texts, caps, listed purposes)."""
+
+    id: str
+    version: str
+    effective_from: dt.date
+    sources: tuple[str, ...]
+    caps: Caps
+    thresholds: Thresholds
+    listed: Mapping[str, tuple[str, ...]]
+    texts: Mapping[str, Text] = field(metadata=plain_form(unstructure=_sorted_texts))
+    labels: Mapping[str, Text] = field(metadata=plain_form(unstructure=_sorted_texts))
+    _sha256: str = field(init=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        purposes = {p.value for p in Purpose}
+        errors = [f"listed.{p}: unknown purpose" for p in self.listed if p not in purposes]
+        if errors:
+            raise ValidationError(errors, what="contract template")
+        object.__setattr__(self, "_sha256", sha256_hex(canonical_json(self.to_dict())))
+
+    def __repr__(self) -> str:
+        return f"ContractTemplate(id={self.id!r}, version={self.version!r})"
+
+    @classmethod
+    def from_dict(cls, data: object) -> ContractTemplate:
+        """A template from plain JSON-like data."""
+        return structure(data, cls, path="template", what="contract template")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the hash is computed over this)."""
+        data: dict[str, Any] = converter.unstructure(self)
+        data.pop("_sha256", None)
+        data.pop("sha256", None)
+        data["listed"] = {k: list(v) for k, v in sorted(self.listed.items())}
+        return data
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the template's canonical JSON."""
+        return self._sha256
+
+    @property
+    def ref(self) -> TemplateRef:
+        """Id, version and hash: what a rendered document is pinned to."""
+        return TemplateRef(self.id, self.version, self._sha256)
+
+    def text(self, key: str, lang: Lang) -> str:
+        """One sentence in ``lang``; a missing key is a template error naming it."""
+        text = self.texts.get(key)
+        if text is None:
+            raise ValidationError([f"texts.{key}: required text missing"], what="contract template")
+        return text.get(lang)
+
+    def label(self, key: str, lang: Lang) -> str:
+        """The name of a vocabulary code (``"method.cash"``), or the code itself."""
+        text = self.labels.get(key)
+        return text.get(lang) if text is not None else key.split(".", 1)[-1]
+
+
+def load_contract_template(
+    version: str | None = None, template_id: str = DEFAULT_CONTRACT_TEMPLATE
+) -> ContractTemplate:
+    """A bundled contract template; the newest version unless ``version`` is given."""
+    return _bundled.load(
+        "contract",
+        template_id,
+        version,
+        ContractTemplate.from_dict,
+        what="contract template",
+        id_arg="template_id",
+        version_arg="contract.template_version",
+    )
+
+
+def suggest_coverage(purpose: Purpose | str, template: ContractTemplate | None = None) -> bool:
+    """Whether 特商法 lists ``purpose`` for 美容医療 with the method "use of a drug".
+
+    Exosome products are given by use of a drug, by drip or by injection alike:
+    skin activation, removing spots, reducing wrinkles or sagging and reducing fat
+    are listed with it; thinning-hair treatment is not listed at all.
+    """
+    t = template if template is not None else load_contract_template()
+    return DRUG_METHOD in t.listed.get(Purpose(purpose).value, ())

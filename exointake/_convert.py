@@ -47,6 +47,7 @@ __all__ = [
     "enum_check",
     "fields_structurer",
     "load_json",
+    "nested",
     "omit",
     "plain_form",
     "prune_empty",
@@ -58,6 +59,7 @@ __all__ = [
     "to_enum",
     "to_member",
     "unstructure",
+    "with_article",
     "with_checks",
 ]
 
@@ -100,6 +102,11 @@ def safe_repr(value: object, *, limit: int = 32) -> str:
 def safe_key(key: object) -> str:
     """A mapping key for an error path: shown when it is a code, hidden otherwise."""
     return str(key) if is_code(key) else "<key not shown>"
+
+
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an": ``an administration``, ``a reaction``, ``a Product``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def describe_type(value: object) -> str:
@@ -183,7 +190,8 @@ def structure_decimal(value: object) -> Decimal:
     return d
 
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: ``\d`` would also match Arabic-Indic, Devanagari... digits.
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def structure_date(value: object) -> dt.date:
@@ -194,7 +202,10 @@ def structure_date(value: object) -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            pass
+            # The value is not shown: it may be a birth date.
+            raise Expected(
+                "expected a real calendar date (YYYY-MM-DD), got a day that does not exist"
+            ) from None
     raise Expected(f"expected a date (YYYY-MM-DD), got {describe_type(value)}")
 
 
@@ -308,6 +319,11 @@ class FieldSpec:
     """The field's plain data."""
     omit: bool = False
     """Set by a named constructor; never read from or written to plain data."""
+    nested: type | None = None
+    """The field holds this attrs class (structured by the converter from plain data);
+    built in Python, anything else is refused naming the field."""
+    optional: bool = False
+    """With ``nested``: ``None`` is allowed too."""
 
 
 def _spec(a: attrs.Attribute[Any]) -> FieldSpec | None:
@@ -340,6 +356,32 @@ def checks(check: Callable[[object], Any]) -> dict[str, FieldSpec]:
     return {CONVERT: FieldSpec(check=check)}
 
 
+def nested(cls: type, *, optional: bool = False) -> dict[str, FieldSpec]:
+    """Field metadata: the field holds a ``cls`` (``None`` too if ``optional``).
+
+    Structured from data, the converter builds the ``cls`` with path-aware messages;
+    built in Python, a value that is not a ``cls`` is refused when the record is made
+    (``product: expected a Product, got null``), not later where it is first used.
+    """
+    return {CONVERT: FieldSpec(nested=cls, optional=optional)}
+
+
+def _nested_validator(
+    cls: type, optional: bool
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    expected = with_article(cls.__name__) + (" or null" if optional else "")
+
+    def validate(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, cls) or (optional and value is None):
+            return
+        raise ValidationError(
+            [f"{attribute.name}: expected {expected}, got {describe_type(value)}"],
+            what=type(inst).__name__,
+        )
+
+    return validate
+
+
 def plain_form(
     *,
     structure: Callable[[object], object] | None = None,
@@ -355,12 +397,15 @@ def omit() -> dict[str, FieldSpec]:
 
 
 def with_checks(_cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
-    """attrs ``field_transformer``: each field's :func:`checks` also runs in ``__init__``."""
+    """attrs ``field_transformer``: each field's :func:`checks` (and :func:`nested`) also
+    runs in ``__init__``."""
     out = []
     for a in fields:
         spec = _spec(a)
         if spec is not None and spec.check is not None and a.converter is None:
             out.append(a.evolve(converter=_checking_converter(spec.check)))
+        elif spec is not None and spec.nested is not None and a.validator is None:
+            out.append(a.evolve(validator=_nested_validator(spec.nested, spec.optional)))
         else:
             out.append(a)
     return out
@@ -461,9 +506,14 @@ def _is_report(tp: object) -> bool:
 
 def _report_factory(cls: type, conv: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
     """Unstructure a report type: its derived (``init=False``, metadata ``derived``) fields
-    included, fields marked ``omit_if_none`` left out when None."""
+    included, fields marked ``omit_if_none`` left out when None, :func:`omit` fields never."""
+    hidden: dict[str, Any] = {
+        a.name: override(omit=True)
+        for a in attrs.fields(cls)
+        if (spec := _spec(a)) is not None and spec.omit
+    }
     base: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(
-        cls, conv, _cattrs_include_init_false=True
+        cls, conv, _cattrs_include_init_false=True, **hidden
     )
     names = [f.name for f in attrs.fields(cls) if f.metadata.get("omit_if_none")]
 
@@ -646,21 +696,45 @@ def prune_empty(data: Any) -> Any:
     return data
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` refusing a key given twice (``json`` keeps the last one)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
 def load_json(
     source: str | bytes | os.PathLike[str], *, where: str = "$", what: str = "input"
 ) -> Any:
     """Parse JSON text (``str``/``bytes``) or a file (a path), or raise :class:`ValidationError`.
 
     Every failure — an unreadable file, bad JSON, text that is not UTF-8, a number
-    or nesting too large for Python's parser — becomes one message starting with
-    ``where`` (``"$"``, or the file's name), never a traceback.
+    or nesting too large for Python's parser, an object giving the same key twice
+    (``"cancer_history": "current", "cancer_history": "none"``: Python's parser would
+    silently keep the last) — becomes one message starting with ``where`` (``"$"``, or
+    the file's name), never a traceback.
     """
     try:
         raw = Path(source).read_bytes() if isinstance(source, os.PathLike) else source
     except OSError as exc:
         raise ValidationError([f"{where}: cannot read ({exc.strerror})"], what=what) from None
     try:
-        return json.loads(raw)
+        return json.loads(raw, object_pairs_hook=_object_without_duplicates)
+    except _DuplicateKey as exc:
+        raise ValidationError(
+            [f"{where}: duplicate key {safe_key(exc.key)} (each key may appear once)"], what=what
+        ) from None
     except json.JSONDecodeError as exc:
         raise ValidationError(
             [f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno})"], what=what

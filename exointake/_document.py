@@ -1,22 +1,5 @@
 """What the consent documents say: blocks of text assembled from a request and a template.
 
-__all__ = [
-    "Block",
-    "Bullets",
-    "ConsentDocument",
-    "CoolingOffBox",
-    "Heading",
-    "KeyValues",
-    "Para",
-    "Run",
-    "Section",
-    "SignatureBlock",
-    "SignatureParty",
-    "TableBlock",
-    "assemble",
-    "request_fields",
-]
-
 A :class:`ConsentDocument` is a list of sections of blocks (headings, paragraphs,
 tables, the cooling-off box, signatures) in one language, with every run of text
 tagged with the request field it came from. Layout (fonts, pages, PDF) is the
@@ -28,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from attrs import frozen
 
@@ -37,17 +20,42 @@ from ._consent import (
     ConsentRequest,
     Plan,
     cooling_off_applies,
+    not_given,
+    rules_in_force,
 )
 from ._consent_template import (
     ConsentTemplate,
 )
+from ._contract import CancellationTerms
+from ._money import Caps, Fee, FeeKind, cap_schedule
 from ._questionnaire import UNKNOWN, ItemType, Questionnaire, bundled_questionnaire
-from ._screening import Decision, Finding
+from ._screening import Decision, Finding, RuleSet
 from ._vocabulary import (
     SeverityTable,
     load_severity_table,
 )
 from ._wareki import format_wareki
+
+__all__ = [
+    "Block",
+    "Bullets",
+    "ConsentDocument",
+    "CoolingOffBox",
+    "Heading",
+    "Inline",
+    "KeyValues",
+    "Para",
+    "Run",
+    "Section",
+    "SignatureBlock",
+    "SignatureParty",
+    "TableBlock",
+    "assemble",
+    "cap_table",
+    "fee_rows",
+    "fee_text",
+    "request_fields",
+]
 
 
 @frozen(repr=False)
@@ -101,6 +109,8 @@ class TableBlock:
     header: tuple[str, ...]
     rows: tuple[tuple[Inline, ...], ...]
     widths: tuple[float, ...]
+    caption: str | None = None
+    """A line above the table, kept on the same page as it."""
 
 
 @frozen
@@ -250,20 +260,27 @@ def assemble(
     lang: Lang,
     *,
     severity: SeverityTable | None = None,
-    summary: bool = False,
+    ruleset: RuleSet | None = None,
+    caps: Caps | None = None,
 ) -> ConsentDocument:
-    """The content of the consent document (or the 概要書面 when ``summary``) in ``lang``.
+    """The content of the consent document in ``lang``.
+
+    (The 概要書面 and the 契約書面 have their own template and assembler.)
 
     Args:
         request: the validated request.
         template: the consent template it names.
         lang: one language; a bilingual document is assembled once per language.
         severity: the severity table (default: the bundled one, as the reaction log grades).
-        summary: assemble the summary document (概要書面) given before a covered contract.
+        ruleset: the rule set the screening used (default: the bundled one it names);
+            its contraindications are printed as "who must not receive this treatment".
+        caps: the 特商法49条 caps printed for a covered plan (default: the law's figures).
     """
-    return _Assembler(request, template, lang, severity or load_severity_table()).document(
-        summary=summary
-    )
+    template.check_renderable()
+    rules = rules_in_force(request, ruleset)
+    return _Assembler(
+        request, template, lang, severity or load_severity_table(), rules, caps or Caps()
+    ).document()
 
 
 @frozen
@@ -274,6 +291,8 @@ class _Assembler:
     t: ConsentTemplate
     lang: Lang
     severity: SeverityTable
+    rules: RuleSet
+    caps: Caps
 
     def tx(self, key: str) -> str:
         return self.t.text(key, self.lang)
@@ -298,32 +317,39 @@ class _Assembler:
             tax=_fmt_yen(prices.tax_included(amount)), rate=prices.tax_rate_percent
         )
 
-    def document(self, *, summary: bool) -> ConsentDocument:
+    def document(self) -> ConsentDocument:
         cooling = self.cooling_off()
-        if summary:
-            intro = Section(
-                "summary", self.tx("summary_title"), (Para(_r(self.tx("summary_intro"))),)
-            )
-            body = [intro, self.parties(), self.treatment(), self.money()]
-            body += [cooling] if cooling is not None else []
-            body.append(self.choices())
-            return ConsentDocument(self.lang, self.tx("summary_title"), tuple(body), self.header())
         sections = [self.parties(), self.treatment(), self.status(), self.money(), self.risks()]
         override = self.override()
         sections += [override] if override is not None else []
         sections.append(self.choices())
         sections += [cooling] if cooling is not None else []
         sections.append(self.signatures())
-        return ConsentDocument(self.lang, self.tx("title"), tuple(sections), self.header())
+        fmt = self.tx("label_section_no")
+        numbered = tuple(
+            Section(s.key, fmt.format(n=n, title=s.title), s.blocks)
+            for n, s in enumerate(sections, 1)
+        )
+        return ConsentDocument(self.lang, self.tx("title"), numbered, self.header())
 
     def header(self) -> tuple[tuple[str, Inline], ...]:
         t, req = self.t, self.request
-        return (
+        rows: list[tuple[str, Inline]] = [
             (self.tx("label_consent_id"), _r(req.consent_id, "consent_id")),
+        ]
+        if req.contract is not None:
+            rows.append(
+                (
+                    self.tx("label_contract_ref"),
+                    _r(req.contract.contract_id, "contract.contract_id"),
+                )
+            )
+        rows += [
             (self.tx("label_document_date"), _r(_datetime_text(req.document_at, self.lang))),
             (self.tx("label_patient_id"), _r(req.patient.id, "patient.id")),
             (self.tx("label_template"), _r(f"{t.id} v{t.version} ({t.sha256[:12]})")),
-        )
+        ]
+        return tuple(rows)
 
     # 1. clinic, physician, patient
     def parties(self) -> Section:
@@ -332,6 +358,14 @@ class _Assembler:
             (self.tx("label_clinic"), _r(c.name, "clinic.name")),
             (self.tx("label_address"), _r(c.address, "clinic.address")),
             (self.tx("label_phone"), _r(c.phone, "clinic.phone")),
+        ]
+        if c.legal_name is not None:
+            rows.append((self.tx("label_operator"), _r(c.legal_name, "clinic.legal_name")))
+        if c.representative is not None:
+            rows.append(
+                (self.tx("label_representative"), _r(c.representative, "clinic.representative"))
+            )
+        rows += [
             (
                 self.tx("label_physician"),
                 (
@@ -424,8 +458,14 @@ class _Assembler:
         check = self.tx("total_check").format(
             price=_fmt_yen(pc.per_session_jpy), sessions=plan.sessions
         )
+        if pc.related_goods:
+            check += " + " + self.tx("total_check_goods").format(goods=_fmt_yen(pc.goods_jpy))
+        if pc.discount is not None:
+            check += " - " + self.tx("total_check_discount").format(
+                discount=_fmt_yen(pc.discount_jpy)
+            )
         gap = "　" if self.lang is Lang.JA else "  "
-        rows: tuple[tuple[str, Inline], ...] = (
+        rows: list[tuple[str, Inline]] = [
             (
                 self.tx("label_price_per_session"),
                 _r(self.yen(pc.per_session_jpy) + self.tax_line(pc.per_session_jpy)),
@@ -437,24 +477,75 @@ class _Assembler:
                     Run(req.treatment.site, "treatment.site"),
                 ),
             ),
+            (self.tx("label_related_goods"), self.goods_runs()),
+        ]
+        if pc.discount is not None:
+            line = self.tx("discount_line")
+            before, _, after = line.partition("{reason}")
+            rows.append(
+                (
+                    self.tx("label_discount"),
+                    (
+                        Run(before.format(amount=_fmt_yen(pc.discount_jpy))),
+                        Run(pc.discount.reason, "prices.discount.reason"),
+                        Run(after),
+                    ),
+                )
+            )
+        rows.append(
             (
                 self.tx("label_plan_total"),
                 (
                     Run(self.yen(pc.total_jpy) + self.tax_line(pc.total_jpy), bold=True),
                     Run(f"{gap}({check})"),
                 ),
-            ),
-            (self.tx("label_cancellation"), _r(pc.cancellation_terms, "prices.cancellation_terms")),
+            )
         )
-        return Section(
-            "money",
-            self.tx("sec_money"),
-            (
-                Para(_r(self.tx("money_free_pay"), bold=True)),
-                KeyValues(rows),
-                Para(_r(self.tx("money_explained"))),
-            ),
-        )
+        blocks: list[Block] = [Para(_r(self.tx("money_free_pay"), bold=True))]
+        if req.contract is not None and cooling_off_applies(req):
+            text = self.tx("not_contract").format(contract_id=req.contract.contract_id)
+            blocks.append(Para(_r(text, bold=True)))
+        blocks.append(KeyValues(tuple(rows)))
+        blocks.append(Heading(self.tx("label_cancellation"), 2))
+        blocks += self.cancellation_blocks()
+        blocks.append(Para(_r(self.tx("money_explained"))))
+        blocks.append(Para(_r(self.tx("money_no_pressure"))))
+        return Section("money", self.tx("sec_money"), tuple(blocks))
+
+    def goods_runs(self) -> Inline:
+        goods = self.request.prices.related_goods
+        if not goods:
+            return _r(self.tx("related_goods_none"))
+        runs: list[Run] = []
+        line = self.tx("related_goods_line")
+        before, _, after = line.partition("{name}")
+        for i, g in enumerate(goods):
+            if runs:
+                runs.append(Run("\n"))
+            runs.append(Run(before))
+            runs.append(Run(g.name, f"prices.related_goods[{i}].name"))
+            runs.append(
+                Run(
+                    after.format(
+                        quantity=g.quantity,
+                        price=_fmt_yen(g.unit_price_jpy),
+                        amount=_fmt_yen(g.amount_jpy),
+                    )
+                )
+            )
+        return tuple(r for r in runs if r.text)
+
+    def cancellation_blocks(self) -> list[Block]:
+        req, pc = self.request, self.request.prices
+        blocks: list[Block] = []
+        if pc.cancellation is not None:
+            blocks.append(fee_rows(pc.cancellation, pc.per_session_jpy, self.t, self.lang))
+            blocks.append(Para(_r(self.tx("cancellation_note"))))
+            if cooling_off_applies(req):
+                blocks.append(cap_table(req, self.caps, self.t, self.lang))
+        if pc.cancellation_terms is not None:
+            blocks.append(Para(_r(pc.cancellation_terms, "prices.cancellation_terms")))
+        return blocks
 
     # 5. risks: the severity table, then this patient's own findings
     def risks(self) -> Section:
@@ -474,9 +565,39 @@ class _Assembler:
             ),
             widths=(0.2, 0.14, 0.3, 0.36),
         )
+        emergency = self.request.clinic.emergency_contact
+        other = TableBlock(
+            header=table.header,
+            rows=tuple(
+                (
+                    _r(self.tx(f"event_{e}_label"), bold=True),
+                    _r(self.tx(f"event_{e}_frequency")),
+                    _r(self.tx(f"event_{e}_symptoms")),
+                    self.event_action(e, emergency),
+                )
+                for e in ("infection", "fainting")
+            ),
+            widths=table.widths,
+        )
+        ref = self.rules.ref
         blocks: list[Block] = [
             Para(_r(self.tx("risks_intro"))),
             table,
+            Heading(self.tx("risks_other_events"), 2),
+            Para(_r(self.tx("risks_other_intro"))),
+            other,
+            Heading(self.tx("risks_contra"), 2),
+            Para(_r(self.tx("contra_intro").format(ruleset=f"{ref.id} v{ref.version}"))),
+            Bullets(
+                tuple(
+                    _r(r.patient_message.get(lang))
+                    for r in not_given(self.rules, self.request.treatment.routes)
+                )
+            ),
+            Para(_r(self.tx("contra_cancer"), bold=True)),
+            Heading(self.tx("risks_quality"), 2),
+            Para(_r(self.tx("quality_varies"))),
+            Para(_r(self.tx("quality_death"))),
             Heading(self.tx("risks_screening"), 2),
             Para(
                 (
@@ -502,6 +623,13 @@ class _Assembler:
                 Para((Run(self.tx("risks_requirements") + self.colon), Run(reqs, bold=True)))
             )
         return Section("risks", self.tx("sec_risks"), tuple(blocks))
+
+    def event_action(self, event: str, emergency: str) -> Inline:
+        text = self.tx(f"event_{event}_action")
+        before, found, after = text.partition("{emergency}")
+        if not found:
+            return _r(text)
+        return (Run(before), Run(emergency, "clinic.emergency_contact"), Run(after))
 
     def override(self) -> Section | None:
         o = self.request.override
@@ -538,6 +666,8 @@ class _Assembler:
             (
                 _r(self.tx("cooling_off_read"), bold=True),
                 _r(self.tx("cooling_off_right")),
+                _r(self.tx("cooling_off_free")),
+                _r(self.tx("cooling_off_extended")),
                 _r(self.tx("cooling_off_law")),
             )
         )
@@ -583,7 +713,7 @@ class _Assembler:
 def request_fields(request: ConsentRequest) -> Mapping[str, str]:
     """Every free-text field of the request, by path (for glyph checks and tests)."""
     p, c = request.patient, request.clinic
-    out = {
+    out: dict[str, str] = {
         "consent_id": request.consent_id,
         "clinic.name": c.name,
         "clinic.address": c.address,
@@ -599,10 +729,31 @@ def request_fields(request: ConsentRequest) -> Mapping[str, str]:
         "product.maker": request.product.maker,
         "product.concentration": request.product.concentration,
         "product.storage": request.product.storage,
-        "prices.cancellation_terms": request.prices.cancellation_terms,
     }
+    if request.prices.cancellation_terms is not None:
+        out["prices.cancellation_terms"] = request.prices.cancellation_terms
     if request.product.lot is not None:
         out["product.lot"] = request.product.lot
+    for key in ("legal_name", "representative"):
+        value = getattr(c, key)
+        if value is not None:
+            out[f"clinic.{key}"] = value
+    for i, g in enumerate(request.prices.related_goods):
+        out[f"prices.related_goods[{i}].name"] = g.name
+        if g.seller is not None:
+            for key in ("name", "address", "phone", "representative"):
+                out[f"prices.related_goods[{i}].seller.{key}"] = getattr(g.seller, key)
+    if request.prices.discount is not None:
+        out["prices.discount.reason"] = request.prices.discount.reason
+    k = request.contract
+    if k is not None:
+        out["contract.contract_id"] = k.contract_id
+        if k.person_in_charge is not None:
+            out["contract.person_in_charge"] = k.person_in_charge
+        if k.advance_payment_protection is not None:
+            out["contract.advance_payment_protection"] = k.advance_payment_protection
+        for i, term in enumerate(k.special_terms):
+            out[f"contract.special_terms[{i}]"] = term
     if p.guardian is not None:
         out["patient.guardian.name"] = p.guardian.name
         out["patient.guardian.name_kana"] = p.guardian.name_kana
@@ -611,3 +762,62 @@ def request_fields(request: ConsentRequest) -> Mapping[str, str]:
         out["override.physician_id"] = request.override.physician_id
         out["override.reason"] = request.override.reason
     return MappingProxyType(out)
+
+
+# ============================================================================ money blocks
+
+
+def cap_table(request: ConsentRequest, caps: Caps, t: Any, lang: Lang) -> TableBlock:
+    """The 49条 caps at every point of the plan (``t``: a template with the cap texts)."""
+    pc, plan = request.prices, request.treatment.plan
+    service = pc.service_jpy(plan.sessions)
+    yen = t.text("yen", lang)
+
+    def y(amount: int) -> Inline:
+        return _r(yen.format(amount=_fmt_yen(amount)))
+
+    rows = tuple(
+        (
+            _r(
+                t.text("cancel_before_first", lang)
+                if row.received == 0
+                else t.text("cancel_after_n", lang).format(n=row.received)
+            ),
+            y(row.value_jpy),
+            y(row.fee_cap_jpy),
+            (Run(yen.format(amount=_fmt_yen(row.max_claim_jpy)), bold=True),),
+        )
+        for row in cap_schedule(plan.sessions, service, caps)
+    )
+    header = tuple(
+        t.text(k, lang)
+        for k in ("col_cancel_when", "col_value_received", "col_fee_cap", "col_max_claim")
+    )
+    return TableBlock(
+        header, rows, (0.28, 0.24, 0.22, 0.26), caption=t.text("cap_table_intro", lang)
+    )
+
+
+def fee_text(fee: Fee, per_session_jpy: int, t: Any, lang: Lang) -> str:
+    """One fee of the clinic's terms in words."""
+    key = f"fee_{fee.kind.value}"
+    if fee.kind is FeeKind.PERCENT_OF_SESSION:
+        amount = -(-per_session_jpy * fee.percent // 100)
+        text: str = t.text(key, lang).format(percent=fee.percent, amount=_fmt_yen(amount))
+        return text
+    formatted: str = t.text(key, lang).format(amount=_fmt_yen(fee.jpy), percent=fee.percent)
+    return formatted
+
+
+def fee_rows(terms: CancellationTerms, per_session_jpy: int, t: Any, lang: Lang) -> KeyValues:
+    """The clinic's cancellation fees as label/value rows."""
+    return KeyValues(
+        tuple(
+            (t.text(label, lang), _r(fee_text(fee, per_session_jpy, t, lang)))
+            for label, fee in (
+                ("cancel_before", terms.before_first_session),
+                ("cancel_after", terms.after_first_session),
+                ("cancel_same_day", terms.same_day),
+            )
+        )
+    )

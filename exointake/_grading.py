@@ -35,10 +35,12 @@ from attrs import evolve, frozen
 
 from ._common import Route, Text, parse_route
 from ._convert import (
+    Expected,
     converter,
     describe_type,
     safe_repr,
     structure,
+    to_enum,
 )
 from ._errors import ValidationError
 from ._reaction import Intervention, Outcome, Reaction
@@ -57,6 +59,7 @@ from ._vocabulary import (
     load_severity_table,
     load_vocabulary,
 )
+from ._wareki import date_arg
 
 __all__ = [
     "Action",
@@ -258,12 +261,43 @@ DEFAULT_SUDDEN_ONSET_MINUTES = 120
 """The sudden-onset cut-off when neither the table nor the vocabulary sets one."""
 
 
+def _reaction_and_route(
+    data: Mapping[str, Any], route: Route | None, vocabulary: Vocabulary
+) -> tuple[Reaction, Route | None]:
+    """A reaction's data as :func:`grade` reads it: the fields of :class:`Reaction` and an
+    optional ``route`` (the route belongs to the administration, so ``Reaction.from_dict``
+    refuses it); a ``route`` that differs from the ``route=`` argument is refused."""
+    if "route" not in data:
+        return Reaction.from_dict(data, vocabulary=vocabulary), route
+    body = dict(data)
+    given = body.pop("route")
+    errors: list[str] = []
+    try:
+        from_data = to_enum(Route, given)
+    except Expected as exc:
+        errors.append(f"reaction.route: {exc}")
+    else:
+        if route is not None and from_data is not route:
+            errors.append(
+                f"reaction.route: expected {route.value!r} (the route argument), "
+                f"got {from_data.value!r}"
+            )
+        route = from_data
+    try:
+        reaction = Reaction.from_dict(body, vocabulary=vocabulary)
+    except ValidationError as exc:
+        raise ValidationError([*exc.errors, *errors], what="grading") from None
+    if errors:
+        raise ValidationError(errors, what="grading")
+    return reaction, route
+
+
 def grade(
     reaction: Reaction | Mapping[str, Any],
     *,
     route: Route | str | None = None,
     persistence_days: int | None = None,
-    on: dt.date | None = None,
+    on: dt.date | str | None = None,
     table: SeverityTable | None = None,
     vocabulary: Vocabulary | None = None,
     sudden_onset_minutes: int | None = None,
@@ -272,14 +306,17 @@ def grade(
 
     Args:
         reaction: what was observed: a :class:`Reaction`, or its plain JSON-like data
-            (read with :meth:`Reaction.from_dict`, with the same ``vocabulary``).
+            (read with :meth:`Reaction.from_dict`, with the same ``vocabulary``). The
+            data may also name the ``route`` (as ``schemas/reaction.schema.json`` allows);
+            one that differs from ``route=`` is refused.
         route: how the product was given. For a systemic (allergic-type) reaction it
             decides the CTCAE term: ``iv_drip`` is "Infusion related reaction", an
             injection "Allergic reaction"; without a route that term is ``None``
             ("route needed"), never a guess.
         persistence_days: local symptoms lasting longer need the physician
             (default: the table's, 3).
-        on: the date of the reaction, to turn "within N days" into due dates.
+        on: the date of the reaction, to turn "within N days" into due dates: a date,
+            ``YYYY-MM-DD`` or 和暦 (the one rule for every date argument).
         table, vocabulary: other versions than the bundled newest; the vocabulary's
             ``table`` must name the table's version.
         sudden_onset_minutes: the Brighton sudden-onset cut-off for this grading
@@ -307,8 +344,12 @@ def grade(
             errors.append(f"{name}: expected an integer, got {describe_type(value)}")
         elif value is not None and value < low:
             errors.append(f"{name}: expected {low} or more")
-    if on is not None and (isinstance(on, dt.datetime) or not isinstance(on, dt.date)):
-        errors.append(f"on: expected a date, got {describe_type(on)}")
+    day: dt.date | None = None
+    if on is not None:
+        try:
+            day = date_arg(on, "on")
+        except ValidationError as exc:
+            errors.extend(exc.errors)
     if errors:
         raise ValidationError(errors, what="grading")
     table = table or load_severity_table()
@@ -323,7 +364,7 @@ def grade(
         )
     route_ = parse_route(route, what="grading")
     if isinstance(reaction, Mapping):
-        reaction = Reaction.from_dict(reaction, vocabulary=vocabulary)
+        reaction, route_ = _reaction_and_route(reaction, route_, vocabulary)
     elif not isinstance(reaction, Reaction):
         raise ValidationError(
             [f"reaction: expected a Reaction or an object, got {describe_type(reaction)}"],
@@ -382,7 +423,7 @@ def grade(
         criteria=criteria,
         undecided=undecided,
         persistence_days=days,
-        on=on,
+        on=day,
         septic=septic,
     )
     if category is not None:

@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 from attrs import field, frozen
 
 from . import _bundled
-from ._common import Route, Text, parse_route
+from ._common import Route, Text, parse_route, today_jst
 from ._convert import (
     Expected,
     canonical_json,
@@ -479,6 +479,10 @@ def bundled_questionnaire(id: str, version: str) -> Questionnaire | None:
 # ---------------------------------------------------------------------------- checks
 
 
+PAST_ONLY_ITEMS = frozenset({"birth_date"})
+"""Date items whose answer cannot lie after today in Japan (a birth date in 2030 is a typo)."""
+
+
 def parse_value(item: Item, raw: object) -> AnswerValue:
     if raw == "unknown" and item.type is not ItemType.TEXT:
         if item.allow_unknown:
@@ -505,7 +509,10 @@ def parse_value(item: Item, raw: object) -> AnswerValue:
             return tuple(sorted(raw, key=codes.index))
     elif t is ItemType.DATE:
         if isinstance(raw, str):
-            return parse_date_value(raw)
+            day = parse_date_value(raw)
+            if item.link_id in PAST_ONLY_ITEMS and day > today_jst():
+                raise Expected("expected a date not in the future")
+            return day
     elif t is ItemType.INTEGER:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw

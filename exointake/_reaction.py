@@ -161,7 +161,9 @@ _structure_symptom_fields = fields_structurer(Symptom)
 
 
 def symptom_errors(
-    symptoms: Iterable[tuple[object, object]], vocabulary: Vocabulary, path: str = "symptoms"
+    symptoms: Iterable[tuple[object, object]],
+    vocabulary: Vocabulary,
+    path: str = "reaction.symptoms",
 ) -> list[str]:
     """What ``vocabulary`` says against (code, extent) pairs, with ``path[n]`` in front.
 
@@ -390,7 +392,7 @@ class Reaction:
 
         Raises:
             ValidationError: every problem with its path, e.g.
-                ``symptoms[1].code: unknown symptom code 'foo'``.
+                ``reaction.symptoms[1].code: unknown symptom code 'foo'``.
         """
         if vocabulary is not None and not isinstance(vocabulary, Vocabulary):
             raise ValidationError(
@@ -399,7 +401,7 @@ class Reaction:
             )
         unknown = symptom_errors(raw_symptom_pairs(data), vocabulary or load_vocabulary())
         try:
-            reaction = structure(data, cls, what="reaction")
+            reaction = structure(data, cls, path="reaction", what="reaction")
         except ValidationError as exc:
             raise ValidationError([*exc.errors, *unknown], what="reaction") from None
         if unknown:
@@ -410,7 +412,7 @@ class Reaction:
         """Refuse symptoms ``vocabulary`` (the bundled newest by default) does not know.
 
         Raises:
-            ValidationError: ``symptoms[n].code: unknown symptom code ...`` or an extent
+            ValidationError: ``reaction.symptoms[n].code: unknown symptom code ...`` or an extent
                 on a sign that is not a skin sign.
         """
         problems = symptom_errors(

@@ -14,6 +14,7 @@ from ._convert import (
     Expected,
     checks,
     converter,
+    nested,
     structure,
     structure_decimal,
     to_member,
@@ -118,10 +119,10 @@ class ReactionRecord:
 
     administration_id: str = field(metadata=checks(check_id))
     onset: dt.datetime = field(metadata=checks(check_aware))
-    reaction: Reaction
+    reaction: Reaction = field(metadata=nested(Reaction))
     causality: Causality = field(converter=_to_causality)
     reporter: str = field(metadata=checks(check_id))
-    vital_signs: VitalSigns | None = None
+    vital_signs: VitalSigns | None = field(default=None, metadata=nested(VitalSigns, optional=True))
     note: str | None = field(default=None, repr=False)
 
     @classmethod

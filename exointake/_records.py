@@ -26,6 +26,7 @@ from ._convert import (
     canonical_json,
     checks,
     converter,
+    nested,
     sha256_hex,
     structure,
     structure_datetime,
@@ -203,8 +204,8 @@ class Administration:
     route: Route = field(converter=_to_route)
     site: str = field(metadata=checks(check_label))
     volume_ml: Decimal = field(metadata=checks(check_positive_decimal))
-    product: Product
-    storage_check: StorageCheck
+    product: Product = field(metadata=nested(Product))
+    storage_check: StorageCheck = field(metadata=nested(StorageCheck))
     physician_id: str = field(metadata=checks(check_id))
     screening_result_id: str = field(metadata=checks(check_id))
     consent_id: str = field(metadata=checks(check_id))
@@ -263,6 +264,14 @@ class ConsentRecord:
     template_sha256: str = field(metadata=checks(check_sha256))
     rendered_at: dt.datetime = field(metadata=checks(check_aware))
     rendered_by: str = field(metadata=checks(check_id))
+    signed_pdf_sha256: str | None = field(
+        default=None, metadata=checks(lambda v: v if v is None else check_sha256(v))
+    )
+    """SHA-256 of the signed PDF (PAdES), when the document was signed before recording.
+
+    The signature is an incremental update, so the signed file still holds the
+    unsigned one byte for byte: either file can be proven to be the one given.
+    """
 
     @classmethod
     def from_dict(cls, data: object) -> ConsentRecord:
@@ -270,8 +279,10 @@ class ConsentRecord:
         return structure(data, cls, path="consent", what="consent record")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
+        """Plain JSON-ready data (``signed_pdf_sha256`` only when there is one)."""
         data: dict[str, Any] = converter.unstructure(self)
+        if data.get("signed_pdf_sha256") is None:
+            data.pop("signed_pdf_sha256", None)
         return data
 
 

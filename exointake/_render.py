@@ -16,7 +16,7 @@ import functools
 import hashlib
 import io
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -47,15 +47,20 @@ from ._common import JST, Lang
 from ._consent import (
     ConsentLanguage,
     ConsentRequest,
+    check_cancellation,
     check_screening_gate,
     cooling_off_applies,
+    rules_in_force,
 )
 from ._consent_template import (
     ConsentTemplate,
+    ContractTemplate,
     TemplateRef,
+    load_contract_template,
     load_template,
 )
-from ._convert import canonical_json, sha256_hex
+from ._contract_document import DocumentKind, assemble_contract
+from ._convert import canonical_json, describe_type, sha256_hex
 from ._document import (
     Block,
     Bullets,
@@ -71,14 +76,15 @@ from ._document import (
     assemble,
 )
 from ._errors import RenderError, ValidationError
+from ._screening import RuleSet
 from ._vocabulary import (
     SeverityTable,
     load_severity_table,
 )
 
-__all__ = ["FontSpec", "RenderedConsent", "render_consent", "render_summary"]
+__all__ = ["FontSpec", "RenderedConsent", "render_consent", "render_contract", "render_summary"]
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 """Bumped when the layout changes, so the document hash changes with it."""
 
 MIN_FONT_SIZE = 8.0
@@ -277,6 +283,7 @@ def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
             spaceBefore=8,
             spaceAfter=4,
             textColor=colors.Color(0.1, 0.2, 0.4),
+            keepWithNext=1,  # a heading never sits alone at the foot of a page
         ),
         h2=ParagraphStyle(
             f"h2-{lang}",
@@ -286,6 +293,7 @@ def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
             leading=14,
             spaceBefore=4,
             spaceAfter=2,
+            keepWithNext=1,
         ),
         title=ParagraphStyle(
             f"title-{lang}",
@@ -367,6 +375,8 @@ def _block_texts(block: Block) -> Iterator[tuple[str, str]]:
             yield "template", label
             yield from _runs_texts(runs)
     elif isinstance(block, TableBlock):
+        if block.caption is not None:
+            yield "template", block.caption
         for h in block.header:
             yield "template", h
         for row in block.rows:
@@ -465,8 +475,11 @@ def _kv_table(block: KeyValues, st: _Styles, fonts: FontSpec) -> Table:
         [Paragraph(_plain(label), st.cell_head), Paragraph(_markup(runs, fonts.bold), st.cell)]
         for label, runs in block.rows
     ]
+    # Rows of template text alone are never cut; a row holding request text may be
+    # (a long value must still fit on the page).
+    split = int(any(r.field is not None for _, runs in block.rows for r in runs))
     table = Table(
-        data, colWidths=[_TEXT_WIDTH * 0.3, _TEXT_WIDTH * 0.7], splitInRow=1, hAlign="LEFT"
+        data, colWidths=[_TEXT_WIDTH * 0.3, _TEXT_WIDTH * 0.7], splitInRow=split, hAlign="LEFT"
     )
     table.setStyle(
         TableStyle(
@@ -489,7 +502,7 @@ def _grid_table(block: TableBlock, st: _Styles, fonts: FontSpec) -> Table:
         data,
         colWidths=[_TEXT_WIDTH * w for w in block.widths],
         repeatRows=1,
-        splitInRow=1,
+        splitInRow=int(any(r.field is not None for row in block.rows for c in row for r in c)),
         hAlign="LEFT",
     )
     table.setStyle(
@@ -577,7 +590,10 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
     if isinstance(block, KeyValues):
         return [_kv_table(block, st, fonts), Spacer(1, 2 * mm)]
     if isinstance(block, TableBlock):
-        return [_grid_table(block, st, fonts), Spacer(1, 2 * mm)]
+        grid: Flowable = _grid_table(block, st, fonts)
+        if block.caption is not None:  # a heading style: kept with the table
+            return [Paragraph(_plain(block.caption), st.h2), grid, Spacer(1, 2 * mm)]
+        return [grid, Spacer(1, 2 * mm)]
     if isinstance(block, CoolingOffBox):
         return [
             Spacer(1, 1 * mm),
@@ -637,11 +653,10 @@ def _merge_signatures(blocks: list[SignatureBlock]) -> SignatureBlock:
 def _document_sha256(
     request: ConsentRequest,
     *,
-    template: ConsentTemplate,
+    made_from: dict[str, str],
     langs: tuple[Lang, ...],
     fonts: FontSpec,
     kind: str,
-    severity: SeverityTable,
 ) -> str:
     return sha256_hex(
         canonical_json(
@@ -649,10 +664,9 @@ def _document_sha256(
                 "renderer": RENDERER_VERSION,
                 "kind": kind,
                 "request": request.sha256,
-                "template": template.sha256,
+                **made_from,
                 "languages": [lang.value for lang in langs],
                 "font": fonts.name,
-                "severity": sha256_hex(canonical_json(severity.to_dict())),
             }
         )
     )
@@ -666,7 +680,7 @@ def _pdf_date(request: ConsentRequest) -> str:
 def _build(
     request: ConsentRequest,
     *,
-    template: ConsentTemplate,
+    template: ConsentTemplate | ContractTemplate,
     docs: tuple[ConsentDocument, ...],
     fonts: FontSpec,
     kind: str,
@@ -731,15 +745,36 @@ def _build(
     return buffer.getvalue(), pages[-1]
 
 
-def _render(
-    request: ConsentRequest,
-    *,
-    font: FontSpec | str | Path | None,
-    language: ConsentLanguage | str | None,
-    template: ConsentTemplate | None,
-    severity: SeverityTable | None,
-    summary: bool,
-) -> RenderedConsent:
+def _request_arg(request: object) -> ConsentRequest:
+    """The ``request`` argument: a :class:`ConsentRequest`, or a mapping structured by
+    :meth:`ConsentRequest.from_dict` (as ``grade`` takes a reaction's mapping)."""
+    if isinstance(request, ConsentRequest):
+        return request
+    if isinstance(request, Mapping):
+        return ConsentRequest.from_dict(request)
+    raise ValidationError(
+        [
+            "request: expected a ConsentRequest or a mapping (ConsentRequest.from_dict), "
+            f"got {describe_type(request)}"
+        ],
+        what="argument",
+    )
+
+
+def _language(request: ConsentRequest, language: ConsentLanguage | str | None) -> ConsentLanguage:
+    if language is None:
+        return request.language
+    try:
+        return ConsentLanguage(language)
+    except ValueError:
+        choices = ", ".join(lang.value for lang in ConsentLanguage)
+        raise ValidationError(
+            [f"language: expected one of {choices}, got {str(language)[:16]!r}"],
+            what="consent request",
+        ) from None
+
+
+def _consent_template(request: ConsentRequest, template: ConsentTemplate | None) -> ConsentTemplate:
     tmpl = (
         template
         if template is not None
@@ -753,24 +788,40 @@ def _render(
             ],
             what="consent request",
         )
-    lang = ConsentLanguage(language) if language is not None else request.language
-    fonts = _font_spec(font)
-    rows = severity if severity is not None else load_severity_table()
-    docs = tuple(assemble(request, tmpl, one, severity=rows, summary=summary) for one in lang.langs)
+    tmpl.check_renderable()
+    return tmpl
+
+
+def _contract_template(
+    request: ConsentRequest, template: ContractTemplate | None
+) -> ContractTemplate:
+    if template is not None:
+        return template
+    version = request.contract.template_version if request.contract is not None else None
+    return load_contract_template(version)
+
+
+def _finish(
+    request: ConsentRequest,
+    *,
+    docs: tuple[ConsentDocument, ...],
+    template: ConsentTemplate | ContractTemplate,
+    made_from: dict[str, str],
+    langs: tuple[Lang, ...],
+    fonts: FontSpec,
+    kind: str,
+) -> RenderedConsent:
     for d in docs:
         check_glyphs(d, fonts)
-    kind = "summary" if summary else "consent"
-    doc_hash = _document_sha256(
-        request, template=tmpl, langs=lang.langs, fonts=fonts, kind=kind, severity=rows
-    )
+    doc_hash = _document_sha256(request, made_from=made_from, langs=langs, fonts=fonts, kind=kind)
     pdf, pages = _build(
-        request, template=tmpl, docs=docs, fonts=fonts, kind=kind, document_sha256=doc_hash
+        request, template=template, docs=docs, fonts=fonts, kind=kind, document_sha256=doc_hash
     )
     return RenderedConsent(
         pdf=pdf,
         sha256=sha256_hex(pdf),
         page_count=pages,
-        template=tmpl.ref,
+        template=template.ref,
         request_sha256=request.sha256,
         document_sha256=doc_hash,
         consent_id=request.consent_id,
@@ -780,61 +831,140 @@ def _render(
 
 
 def render_consent(
-    request: ConsentRequest,
+    request: ConsentRequest | Mapping[str, Any],
     *,
     font: FontSpec | str | Path | None = None,
     language: ConsentLanguage | str | None = None,
     template: ConsentTemplate | None = None,
     severity: SeverityTable | None = None,
+    ruleset: RuleSet | None = None,
+    contract_template: ContractTemplate | None = None,
 ) -> RenderedConsent:
     """Render the consent document of ``request`` as a PDF.
 
     Args:
-        request: the consent request.
+        request: the consent request, or its plain data (a mapping such as
+            ``json.load(f)``), structured by :meth:`ConsentRequest.from_dict`.
         font: ``None`` for reportlab's built-in Japanese CID fonts, a path to a
             TrueType font to embed (e.g. IPAex), or a :class:`FontSpec`.
         language: override the request's ``language`` (``ja``, ``en``, ``ja+en``).
         template: the template to use (default: the bundled one the request names).
         severity: the severity table (default: the bundled one, as the reaction log grades).
+        ruleset: the rule set the screening used, whose contraindications the document
+            lists (default: the bundled one the screening names).
+        contract_template: where the 特商法49条 caps come from (default: the one the
+            request's contract names, else the newest bundled).
 
     Raises:
+        ValidationError: ``request`` is neither a request nor valid request data, or
+            ``language`` is not one of ``ja``, ``en``, ``ja+en``.
         ScreeningRefused: the screening is ``contraindicated`` or ``incomplete``
             and the request carries no physician override.
+        ValidationError: the cancellation terms can exceed the 49条 caps (naming the
+            fee and the session), or the template can no longer be rendered.
         RenderError: the font cannot show a character; the message names the field.
     """
+    request = _request_arg(request)
+    lang = _language(request, language)
     check_screening_gate(request)
-    return _render(
+    tmpl = _consent_template(request, template)
+    contract_t = _contract_template(request, contract_template)
+    check_cancellation(request, contract_t.caps)
+    fonts = _font_spec(font)
+    rows = severity if severity is not None else load_severity_table()
+    rules = rules_in_force(request, ruleset)
+    docs = tuple(
+        assemble(request, tmpl, one, severity=rows, ruleset=rules, caps=contract_t.caps)
+        for one in lang.langs
+    )
+    made_from = {
+        "template": tmpl.sha256,
+        "severity": sha256_hex(canonical_json(rows.to_dict())),
+        "ruleset": rules.ref.sha256,
+        "contract_template": contract_t.sha256,
+    }
+    return _finish(
         request,
-        font=font,
-        language=language,
-        template=template,
-        severity=severity,
-        summary=False,
+        docs=docs,
+        template=tmpl,
+        made_from=made_from,
+        langs=lang.langs,
+        fonts=fonts,
+        kind="consent",
     )
 
 
-def render_summary(
-    request: ConsentRequest,
+def _render_tokusho(
+    request: ConsentRequest | Mapping[str, Any],
+    kind: DocumentKind,
     *,
-    font: FontSpec | str | Path | None = None,
-    language: ConsentLanguage | str | None = None,
-    template: ConsentTemplate | None = None,
+    font: FontSpec | str | Path | None,
+    language: ConsentLanguage | str | None,
+    template: ContractTemplate | None,
 ) -> RenderedConsent:
-    """Render the summary document (概要書面) due before a plan covered by 特定商取引法.
-
-    Raises:
-        ValidationError: the plan does not call for a cooling-off notice.
-    """
+    request = _request_arg(request)
     if not cooling_off_applies(request):
         raise ValidationError(
             [
-                "treatment.plan.cooling_off_covered: the summary document is for plans covered "
+                f"treatment.plan.cooling_off_covered: the {kind} document is for plans covered "
                 "by the Act on Specified Commercial Transactions (covered, over one month or "
                 "several sessions, over 50,000 JPY)"
             ],
             what="consent request",
         )
-    check_screening_gate(request)
-    return _render(
-        request, font=font, language=language, template=template, severity=None, summary=True
+    tmpl = _contract_template(request, template)
+    check_cancellation(request, tmpl.caps)
+    lang = _language(request, language)
+    fonts = _font_spec(font)
+    docs = tuple(assemble_contract(request, tmpl, one, kind) for one in lang.langs)
+    return _finish(
+        request,
+        docs=docs,
+        template=tmpl,
+        made_from={"template": tmpl.sha256},
+        langs=lang.langs,
+        fonts=fonts,
+        kind=kind,
     )
+
+
+def render_summary(
+    request: ConsentRequest | Mapping[str, Any],
+    *,
+    font: FontSpec | str | Path | None = None,
+    language: ConsentLanguage | str | None = None,
+    template: ContractTemplate | None = None,
+) -> RenderedConsent:
+    """Render the 概要書面 (summary document) due *before* a contract covered by 特定商取引法.
+
+    It carries every item of 特商法42条1項 (amounts as an estimate) and says that the
+    cooling-off period runs from receipt of the 契約書面, not of this document.
+
+    ``request`` and ``language`` are taken as by :func:`render_consent`.
+
+    Raises:
+        ValidationError: the plan is not covered, or an item is missing (each named
+            by its field, e.g. ``clinic.representative``).
+    """
+    return _render_tokusho(request, "summary", font=font, language=language, template=template)
+
+
+def render_contract(
+    request: ConsentRequest | Mapping[str, Any],
+    *,
+    font: FontSpec | str | Path | None = None,
+    language: ConsentLanguage | str | None = None,
+    template: ContractTemplate | None = None,
+) -> RenderedConsent:
+    """Render the 契約書面 (contract document) handed over *when* a covered contract is made.
+
+    Every item of 特商法42条2項 is required data: a missing one is a
+    :class:`ValidationError` naming the field, never a blank, because a defective
+    契約書面 means the cooling-off period never starts. The cooling-off matters and
+    the notice to read the document stand in red letters inside a red frame.
+
+    Raises:
+        ValidationError: the plan is not covered, an item is missing, or the
+            cancellation terms can exceed the 49条 caps.
+    """
+    return _render_tokusho(request, "contract", font=font, language=language, template=template)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 import os
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -68,7 +67,7 @@ from ._questionnaire import (
     bundled_questionnaire,
     freeze_answers,
 )
-from ._wareki import parse_date
+from ._wareki import date_arg
 
 __all__ = [
     "Age",
@@ -710,23 +709,10 @@ def _screening_inputs(
             )
         raw = {k: answer_to_json(v) for k, v in answers.values.items()}
         answers = form.answers(raw, route=answers.route, partial=True)
-    if on is None:
-        day = today_jst()
-    elif isinstance(on, dt.datetime) or not isinstance(on, dt.date | str):
-        raise ValidationError(
-            [f"on: expected a date or YYYY-MM-DD, got {describe_type(on)}"], what="screening"
-        )
-    else:
-        day = on if isinstance(on, dt.date) else parse_date(on)
+    day = today_jst() if on is None else date_arg(on, "on")
     return rs, route_, answers, day
 
 
 def result_from_json(text: str | bytes) -> ScreeningResult:
     """A result from JSON text (as written by :meth:`ScreeningResult.to_json`)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            [f"$: not valid JSON (line {exc.lineno})"], what="screening result"
-        ) from None
-    return ScreeningResult.from_dict(data)
+    return ScreeningResult.from_dict(read_json_text(text, "screening result"))

@@ -1,9 +1,11 @@
 """Consent documents: the parts of a consent request and its templates.
 
 The core (:class:`~exointake.ConsentRequest`, :func:`~exointake.render_consent`,
-:func:`~exointake.render_summary`, :func:`~exointake.sign_consent`,
-:func:`~exointake.load_template`) is re-exported here beside the clinic, patient, plan,
-product and price records of a request, the cooling-off policy and template versions.
+:func:`~exointake.render_summary`, :func:`~exointake.render_contract`,
+:func:`~exointake.sign_consent`, :func:`~exointake.load_template`) is re-exported here
+beside the clinic, patient, plan, product and price records of a request, the contract
+of a plan covered by 特定商取引法 (related goods, payment, structured cancellation fees and
+their 49条 caps), the cooling-off policy and template versions.
 
 >>> from exointake import consent
 >>> consent.load_template().ref.id
@@ -28,6 +30,7 @@ from ._consent import (
     Plan,
     Prices,
     Treatment,
+    check_cancellation,
     cooling_off_applies,
     needs_reconsent,
     suggest_cooling_off,
@@ -35,12 +38,26 @@ from ._consent import (
 from ._consent_template import (
     Acquisition,
     ConsentTemplate,
+    ContractTemplate,
     ProductKind,
     TemplateRef,
     current_templates,
+    load_contract_template,
     load_template,
     template_versions,
 )
+from ._contract import (
+    CancellationTerms,
+    Contract,
+    Discount,
+    Payment,
+    PaymentMethod,
+    PaymentTiming,
+    Purpose,
+    RelatedGood,
+    Seller,
+)
+from ._money import Caps, Fee, FeeKind
 
 if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     from ._consent_record import (
@@ -50,6 +67,7 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
         FontSpec,
         RenderedConsent,
         render_consent,
+        render_contract,
         render_summary,
     )
     from ._sign import (
@@ -58,29 +76,45 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
 
 __all__ = [
     "Acquisition",
+    "CancellationTerms",
+    "Caps",
     "Clinic",
     "ConsentLanguage",
     "ConsentProduct",
     "ConsentRequest",
     "ConsentTemplate",
+    "Contract",
+    "ContractTemplate",
+    "Discount",
+    "Fee",
+    "FeeKind",
     "FontSpec",
     "Guardian",
     "IntervalUnit",
     "Patient",
+    "Payment",
+    "PaymentMethod",
+    "PaymentTiming",
     "Physician",
     "PhysicianOverride",
     "Plan",
     "Prices",
     "ProductKind",
+    "Purpose",
+    "RelatedGood",
     "RenderedConsent",
+    "Seller",
     "TemplateRef",
     "Treatment",
+    "check_cancellation",
     "consent_record",
     "cooling_off_applies",
     "current_templates",
+    "load_contract_template",
     "load_template",
     "needs_reconsent",
     "render_consent",
+    "render_contract",
     "render_summary",
     "sign_consent",
     "suggest_cooling_off",
@@ -92,6 +126,7 @@ _LAZY = {
     "FontSpec": "_render",
     "RenderedConsent": "_render",
     "render_consent": "_render",
+    "render_contract": "_render",
     "render_summary": "_render",
     "sign_consent": "_sign",
 }

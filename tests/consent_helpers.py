@@ -12,6 +12,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from exointake._consent import ConsentRequest
+from exointake._document import request_fields
 from exointake._questionnaire import load_questionnaire
 from exointake._screening import screen
 
@@ -65,3 +66,20 @@ def pdf_text(pdf: bytes) -> str:
 def squash(text: str) -> str:
     """Text without any whitespace (line breaks fall anywhere in CJK layout)."""
     return re.sub(r"\s+", "", text)
+
+
+_CONTRACT_ONLY = re.compile(r"contract\.(?!contract_id)|prices\.related_goods\[\d+\]\.seller\.")
+_CONSENT_ONLY = re.compile(
+    r"product\.(maker|concentration|storage|lot)|screening\.|override\.|patient\.guardian|"
+    r"physician\.id|prices\.cancellation_terms|consent_id"
+)
+
+
+def consent_fields(request: ConsentRequest) -> dict[str, str]:
+    """The request's free-text fields the consent shows (the contract's own items aside)."""
+    return {k: v for k, v in request_fields(request).items() if not _CONTRACT_ONLY.match(k)}
+
+
+def contract_fields(request: ConsentRequest) -> dict[str, str]:
+    """The request's free-text fields the 契約書面 shows."""
+    return {k: v for k, v in request_fields(request).items() if not _CONSENT_ONLY.match(k)}

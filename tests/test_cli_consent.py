@@ -138,3 +138,74 @@ def test_font_option_embeds(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     )
     assert code == 0
     assert b"/FontFile2" in out_pdf.read_bytes()
+
+
+class TestContractOption:
+    def test_contract_and_summary_written(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """--contract writes the 契約書面 next to the consent and the 概要書面; hashes printed."""
+        paths = {name: tmp_path / f"{name}.pdf" for name in ("consent", "summary", "contract")}
+        code, out, _ = run(
+            capsys,
+            "consent",
+            "--request",
+            str(EXAMPLE_REQUEST),
+            "--out",
+            str(paths["consent"]),
+            "--summary",
+            str(paths["summary"]),
+            "--contract",
+            str(paths["contract"]),
+        )
+        assert code == 0
+        lines = out.splitlines()
+        assert len(lines) == 3
+        for line, path in zip(lines, paths.values(), strict=True):
+            assert line.split()[0] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def test_fee_over_the_cap_exit_2_names_field_and_session(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """A fee that can exceed a 49条 cap exits 2 naming the fee and the session; no file."""
+        data = example_data()
+        data["prices"]["cancellation"]["after_first_session"] = {"kind": "fixed", "jpy": 30_000}
+        request = tmp_path / "request.json"
+        request.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        out_pdf = tmp_path / "consent.pdf"
+        code, _, err = run(
+            capsys,
+            "consent",
+            "--request",
+            str(request),
+            "--out",
+            str(out_pdf),
+            "--contract",
+            str(tmp_path / "contract.pdf"),
+        )
+        assert code == 2
+        assert "prices.cancellation.after_first_session" in err
+        assert "session 4" in err
+        assert not out_pdf.exists()
+
+    def test_missing_item_exit_2_names_field(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """A 契約書面 without the representative's name exits 2 naming the field."""
+        data = example_data()
+        del data["clinic"]["representative"]
+        request = tmp_path / "request.json"
+        request.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        code, _, err = run(
+            capsys,
+            "consent",
+            "--request",
+            str(request),
+            "--out",
+            str(tmp_path / "c.pdf"),
+            "--contract",
+            str(tmp_path / "contract.pdf"),
+        )
+        assert code == 2
+        assert "clinic.representative" in err
+        assert not (tmp_path / "contract.pdf").exists()

@@ -133,9 +133,12 @@ class TestGradeCommand:
     @pytest.mark.parametrize(
         ("data", "message"),
         [
-            ({"symptoms": ["redness", "foo"]}, "symptoms[1].code: unknown symptom code 'foo'"),
-            ({"symptoms": ["pain"], "route": "oral"}, "route: expected one of iv_drip|"),
-            (["pain"], "reaction: expected an object, got list"),
+            (
+                {"symptoms": ["redness", "foo"]},
+                "reaction.symptoms[1].code: unknown symptom code 'foo'",
+            ),
+            ({"symptoms": ["pain"], "route": "oral"}, "reaction.route: expected one of iv_drip|"),
+            (["pain"], "reaction: expected a Reaction or an object, got list"),
             ({"onset_minutes": 3}, "symptoms: required field missing"),
         ],
     )
@@ -164,7 +167,10 @@ class TestGradeCommand:
         cases = [
             (("--input", str(tmp_path / "missing.json")), "cannot read"),
             (("--input", str(broken)), "not valid JSON"),
-            (("--input", str(both), "--route", "iv_drip"), "--route says 'iv_drip'"),
+            (
+                ("--input", str(both), "--route", "iv_drip"),
+                "reaction.route: expected 'iv_drip' (the route argument), got 'injection_face'",
+            ),
             (("--input", str(ok), "--on", "tomorrow"), "--on: expected a date"),
             (("--input", str(ok), "--on", "令和0年1月1日"), "--on: expected"),
             (("--input", str(ok), "--on", "2026-02-30"), "--on: expected"),

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import exointake
-from exointake._common import Lang, Route
+from exointake._common import Lang
 from exointake._consent import (
     ConsentRequest,
     check_screening_gate,
@@ -20,9 +20,11 @@ from exointake._consent import (
 from exointake._consent_template import (
     ConsentTemplate,
     TemplateRef,
+    load_contract_template,
     load_template,
     template_versions,
 )
+from exointake._contract_document import assemble_contract
 from exointake._document import (
     CoolingOffBox,
     assemble,
@@ -154,7 +156,12 @@ class TestCoolingOff:
         }
         if sessions > 1:
             plan |= {"interval": 2, "interval_unit": "week"}
-        request = request_with(treatment__plan=plan, prices__total_jpy=total)
+        # the total reconciles: sessions x price, less a discount for the odd yen
+        price = -(-total // sessions)
+        prices = {"per_session_jpy": price, "total_jpy": total, "cancellation": {}}
+        if price * sessions != total:
+            prices["discount"] = {"amount_jpy": price * sessions - total, "reason": "端数"}
+        request = request_with(treatment__plan=plan, prices=prices)
         assert cooling_off_applies(request) is expected
 
     def test_block_only_when_applies(self) -> None:
@@ -166,11 +173,22 @@ class TestCoolingOff:
             boxes = [b for s in doc.sections for b in s.blocks if isinstance(b, CoolingOffBox)]
             assert bool(boxes) is covered
 
-    def test_suggestion(self) -> None:
-        """The library suggests coverage for face (skin) plans, not scalp (thinning hair)."""
-        assert suggest_cooling_off([Route.INJECTION_FACE])
-        assert not suggest_cooling_off([Route.INJECTION_SCALP])
-        assert suggest_cooling_off([Route.INJECTION_SCALP, Route.INJECTION_FACE])
+    @pytest.mark.parametrize(
+        ("purpose", "expected"),
+        [
+            ("skin_activation", True),  # a 美肌 drip as much as a face injection
+            ("blemish_removal", True),
+            ("wrinkles_sagging", True),  # by use of a drug
+            ("fat_reduction", True),
+            ("hair_growth", False),  # thinning hair (scalp, AGA) is not listed
+            ("hair_removal", False),  # listed, but by light or needle, not a drug
+            ("teeth_whitening", False),  # listed, but by a whitening agent
+            ("other", False),
+        ],
+    )
+    def test_suggestion_from_purpose(self, purpose: str, expected: bool) -> None:
+        """Coverage is suggested from the plan's declared purpose, never from the route."""
+        assert suggest_cooling_off(purpose) is expected
 
 
 class TestTemplates:
@@ -197,7 +215,7 @@ class TestTemplates:
 
     def test_unknown_version(self) -> None:
         """Asking for a version that is not bundled lists the bundled ones."""
-        with pytest.raises(exointake.ValidationError, match="bundled: 1"):
+        with pytest.raises(exointake.ValidationError, match="bundled: 1, 2"):
             load_template(version="99")
 
     def test_needs_reconsent(self) -> None:
@@ -211,11 +229,23 @@ class TestTemplates:
         """Every sentence of every bundled template can be shown by the built-in fonts."""
         request = ConsentRequest.from_dict(example_data())
         fonts = FontSpec.builtin()
+        contract = load_contract_template()
         for version in template_versions():
             template = load_template(version=version)
+            if version == "1":
+                with pytest.raises(exointake.ValidationError, match="no longer be rendered"):
+                    assemble(request, template, Lang.JA)
+                continue
             for lang in Lang:
                 check_glyphs(assemble(request, template, lang), fonts)
-                check_glyphs(assemble(request, template, lang, summary=True), fonts)
+                for kind in ("summary", "contract"):
+                    check_glyphs(assemble_contract(request, contract, lang, kind), fonts)
+
+    def test_v1_stays_loadable_and_needs_reconsent(self) -> None:
+        """v1 loads (stored consents stay pinned to it) and a consent on it needs re-consent."""
+        v1 = load_template(version="1")
+        assert v1.version == "1"
+        assert needs_reconsent(v1.ref)
 
 
 class TestScreeningGate:

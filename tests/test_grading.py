@@ -332,21 +332,23 @@ class TestReactionInput:
     def test_unknown_code_names_the_path(self) -> None:
         """An unknown code is an error naming its position, never silently dropped."""
         assert errors_of({"symptoms": ["redness", "foo"]}) == (
-            "symptoms[1].code: unknown symptom code 'foo'",
+            "reaction.symptoms[1].code: unknown symptom code 'foo'",
         )
         assert errors_of({"symptoms": [{"code": "bar"}]}) == (
-            "symptoms[0].code: unknown symptom code 'bar'",
+            "reaction.symptoms[0].code: unknown symptom code 'bar'",
         )
 
     def test_extent_only_on_skin_signs(self) -> None:
         """An extent on a sign that is not a skin sign is refused."""
         (error,) = errors_of({"symptoms": [{"code": "hypotension", "extent": "generalized"}]})
-        assert error.startswith("symptoms[0].extent: only skin signs")
+        assert error.startswith("reaction.symptoms[0].extent: only skin signs")
 
     def test_bad_extent(self) -> None:
         """An extent outside localized|generalized|unknown is refused with the choices."""
         (error,) = errors_of({"symptoms": [{"code": "urticaria", "extent": "everywhere"}]})
-        assert error.startswith("symptoms[0].extent: expected one of localized|generalized|unknown")
+        assert error.startswith(
+            "reaction.symptoms[0].extent: expected one of localized|generalized|unknown"
+        )
 
     def test_every_problem_reported(self) -> None:
         """All problems come back at once, each with its path."""
@@ -359,21 +361,21 @@ class TestReactionInput:
             }
         )
         joined = "\n".join(errors)
-        assert "symptoms[1]: expected a symptom code" in joined
-        assert "onset_minutes: expected integer or null" in joined
+        assert "reaction.symptoms[1]: expected a symptom code" in joined
+        assert "reaction.onset_minutes: expected integer or null" in joined
         assert "outcome: expected one of recovered|" in joined
         assert "extra" in joined
 
     def test_consistency_checks(self) -> None:
         """Empty symptoms, a repeated code and out-of-range numbers are refused."""
-        assert errors_of({"symptoms": []}) == ("symptoms: expected at least one symptom",)
+        assert errors_of({"symptoms": []}) == ("reaction.symptoms: expected at least one symptom",)
         errors = errors_of(
             {"symptoms": ["pain", "pain"], "onset_minutes": -1, "body_surface_percent": 101}
         )
         assert errors == (
-            "symptoms[1].code: 'pain' is listed twice",
-            "onset_minutes: expected 0 or more",
-            "body_surface_percent: expected 0 to 100",
+            "reaction.symptoms[1].code: 'pain' is listed twice",
+            "reaction.onset_minutes: expected 0 or more",
+            "reaction.body_surface_percent: expected 0 to 100",
         )
 
     def test_nested_paths(self) -> None:
@@ -398,7 +400,7 @@ class TestReactionInput:
 
     def test_not_an_object(self) -> None:
         """A reaction must be an object."""
-        assert errors_of(["pain"]) == ("$: expected an object, got list",)
+        assert errors_of(["pain"]) == ("reaction: expected an object, got list",)
 
     def test_direct_construction_is_checked_against_the_vocabulary(self) -> None:
         """Symptoms built in Python are checked against the vocabulary when a reaction is."""
@@ -452,19 +454,19 @@ class TestReactionInput:
     def test_huge_numbers_keep_their_path(self) -> None:
         """An out-of-range number too long to print is reported at its field."""
         assert errors_of({"symptoms": ["urticaria"], "body_surface_percent": -(10**5000)}) == (
-            "body_surface_percent: expected 0 or more",
+            "reaction.body_surface_percent: expected 0 or more",
         )
 
     def test_absurd_numbers_and_keys_are_refused(self) -> None:
         """Numbers beyond any real reaction and non-string keys are refused with their path."""
         assert errors_of({"symptoms": ["rash"], "onset_minutes": 10**5000}) == (
-            "onset_minutes: expected 0 to 527040",
+            "reaction.onset_minutes: expected 0 to 527040",
         )
         assert errors_of({"symptoms": ["rash"], 1: 2}) == (
-            "$: expected an object with string keys",
+            "reaction: expected an object with string keys",
         )
         assert errors_of({"symptoms": [{"code": "rash", 1: 2}]}) == (
-            "symptoms[0]: expected an object with string keys",
+            "reaction.symptoms[0]: expected an object with string keys",
         )
 
     def test_grade_reads_plain_data(self) -> None:
@@ -533,7 +535,7 @@ class TestCustomVocabulary:
         custom = _custom_vocabulary()
         r = Reaction.from_dict({"symptoms": ["fainting"]}, vocabulary=custom)
         assert errors_of({"symptoms": ["fainting"]}) == (
-            "symptoms[0].code: unknown symptom code 'fainting'",
+            "reaction.symptoms[0].code: unknown symptom code 'fainting'",
         )
         with pytest.raises(ValidationError, match="unknown symptom code"):
             grade(r)
@@ -1107,7 +1109,7 @@ class TestActions:
         ("options", "message"),
         [
             ({"persistence_days": "3"}, "persistence_days: expected an integer"),
-            ({"on": "2026-11-25"}, "on: expected a date"),
+            ({"on": "2026-11-32"}, "on: expected a real calendar date"),
             ({"on": dt.datetime(2026, 11, 25, tzinfo=dt.UTC)}, "on: expected a date"),
             ({"table": {}}, "table: expected a SeverityTable"),
             ({"vocabulary": "1"}, "vocabulary: expected a Vocabulary"),

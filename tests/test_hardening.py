@@ -60,9 +60,14 @@ class TestHandBuiltAnswers:
     def test_future_birth_date(
         self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
     ) -> None:
-        """A birth date after the screening day is a typo: incomplete, not a minor."""
-        answers = questionnaire.answers({**clear_answers, "birth_date": "2099-01-01"})
-        result = screen(answers, "injection_face", on=DAY)
+        """A birth date after the screening day is a typo: incomplete, not a minor.
+
+        (Answers refuse a birth date after today; one after a past screening day is
+        still possible.)"""
+        with pytest.raises(ValidationError, match="birth_date: expected a date not in the future"):
+            questionnaire.answers({**clear_answers, "birth_date": "2099-01-01"})
+        answers = questionnaire.answers({**clear_answers, "birth_date": "2026-11-01"})
+        result = screen(answers, "injection_face", on=dt.date(2026, 10, 1))
         assert result.decision is Decision.INCOMPLETE
         assert result.missing == ("birth_date",)
 
@@ -75,7 +80,7 @@ class TestHandBuiltAnswers:
         """The screening day may be given as text, era dates included; junk is refused."""
         answers = questionnaire.answers(clear_answers)
         assert screen(answers, "iv_drip", on="令和8年11月25日").screened_on == DAY
-        with pytest.raises(ValidationError, match="date: expected a date"):
+        with pytest.raises(ValidationError, match="on: expected a date"):
             screen(answers, "iv_drip", on="tomorrow")
 
 

@@ -661,18 +661,27 @@ class TestEverySchemaAgreesWithTheLibrary:
 
 
 class TestKnownDisagreements:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="library fix needed: exointake.grade(mapping) must read an optional 'route' key "
-        "(as `exointake grade --input` and the grading guide do), refusing one that differs "
-        "from route=; today Reaction.from_dict refuses it as an unknown field",
-    )
     @pytest.mark.parametrize("route", ["iv_drip", "injection_face", "injection_scalp"])
     def test_a_reaction_naming_its_route_is_graded(self, route: str) -> None:
-        """reaction.schema.json allows "route"; grade() reads the same document."""
+        """reaction.schema.json allows "route"; grade() reads the same document, and
+        Reaction.from_dict (a reaction without its administration) still refuses it."""
         doc = {**samples()["reaction.schema.json"], "route": route}
         assert errors("reaction", doc) == []
         assert exointake.grade(doc).route is Route(route)
+        assert exointake.grade(doc, route=route).route is Route(route)
+        other = next(r for r in Route if r.value != route)
+        with pytest.raises(ValidationError, match=r"^(?s:.*)reaction\.route: expected"):
+            exointake.grade(doc, route=other)
+        with pytest.raises(ValidationError, match="unknown field"):
+            exointake.Reaction.from_dict(doc)
+
+    @pytest.mark.parametrize("route", ["oral", None, 3])
+    def test_a_route_the_schema_refuses_is_refused_by_grade(self, route: object) -> None:
+        """A route outside the schema's enum (null included) is refused by both."""
+        doc = {**samples()["reaction.schema.json"], "route": route}
+        assert errors("reaction", doc) != []
+        with pytest.raises(ValidationError, match=r"reaction\.route: expected one of"):
+            exointake.grade(doc)
 
     def test_a_reaction_record_refuses_a_route_in_its_reaction(self) -> None:
         """Inside a reaction record the reaction has no route: schema and library refuse it."""
@@ -681,12 +690,6 @@ class TestKnownDisagreements:
         assert errors("reaction-record", doc) != []
         assert not accepted_by_library("reaction-record", doc)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="library fix needed: Questionnaire.answers / load_answers must refuse a "
-        "birth_date after today (JST), e.g. 'answers.birth_date: expected a date not in the "
-        "future'; JSON Schema cannot (it does not know today)",
-    )
     def test_a_birth_date_in_the_future_is_refused_by_the_library(self) -> None:
         """A birth date in 2030 cannot be true; the schema cannot tell, the library must."""
         q = exointake.load_questionnaire()
@@ -696,11 +699,6 @@ class TestKnownDisagreements:
         with pytest.raises(ValidationError, match="birth_date"):
             q.load_answers(doc, partial=True)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="library fix needed: ConsentRequest must refuse patient.birth_date after today "
-        "(JST), not only after document_at, which may itself be in the future",
-    )
     def test_a_consent_request_refuses_a_future_birth_date(self) -> None:
         """A birth date in 2030 on a document dated 2030 is still refused."""
         doc = as_json(samples()["consent-request.schema.json"])

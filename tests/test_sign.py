@@ -104,3 +104,27 @@ class TestSignConsent:
         cert, _ = test_cert
         with pytest.raises(exointake.ValidationError, match="cert/key"):
             sign_consent(consent_pdf, cert=cert, key=b"not a key")
+
+
+class TestSignedRecord:
+    def test_log_records_both_hashes(
+        self, consent_pdf: bytes, test_cert: tuple[bytes, bytes]
+    ) -> None:
+        """A really signed consent is recorded with the signed and the unsigned SHA-256."""
+        import hashlib  # noqa: PLC0415
+
+        request = ConsentRequest.from_dict(example_data())
+        rendered = render_consent(request)
+        cert, key = test_cert
+        signed = sign_consent(rendered.pdf, cert=cert, key=key, field="sig_patient")
+        with exointake.open_log("sqlite:///:memory:") as log:
+            consent_id = log.record_consent(
+                rendered,
+                rendered_by="N-007",
+                rendered_at=dt.datetime(2026, 11, 25, 10, 45, tzinfo=dt.UTC),
+                signed_pdf=signed,
+            )
+            record = log.consent(consent_id)
+        assert record is not None
+        assert record.pdf_sha256 == hashlib.sha256(rendered.pdf).hexdigest()
+        assert record.signed_pdf_sha256 == hashlib.sha256(signed).hexdigest()

@@ -13,13 +13,13 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from attrs import field, frozen
 from cattrs.gen import make_dict_structure_fn
 
 from .._common import JST, Route
-from .._convert import canonical_json, converter
+from .._convert import canonical_json, converter, omit
 from .._errors import ValidationError
 from .._grading import grade
 from .._reactions import ReactionRecord
@@ -104,6 +104,23 @@ class LogEntry:
     grade: Mapping[str, Any] | None = field(
         default=None, repr=False, metadata={"omit_if_none": True}
     )
+    # An entry read back from the store keeps its stored payload text here until
+    # ``record``, ``grade`` or ``amendment`` is first read (see :func:`entry_from_row`).
+    _payload: str | bytes | None = field(
+        default=None, init=False, eq=False, repr=False, metadata=omit()
+    )
+
+    if not TYPE_CHECKING:  # keep mypy's attribute checks: the lazy names are real fields
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only when a slot is still empty: the payload-derived fields of an
+            # entry read back from the store, built on first use.
+            if name in _LAZY_FIELDS:
+                payload = object.__getattribute__(self, "_payload")
+                if payload is not None:
+                    _load(self, payload)
+                    return object.__getattribute__(self, name)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the unstructured form)."""
@@ -235,8 +252,15 @@ def follow_up_payload(
 
 
 def record_payload(record: ConsentRecord | ScreeningRecord) -> dict[str, Any]:
-    """The payload of a consent or screening entry: the record alone."""
-    return {"record": converter.unstructure(record)}
+    """The payload of a consent or screening entry: the record alone.
+
+    An unsigned consent carries no ``signed_pdf_sha256`` key, so its payload is the
+    one it had before signed documents were recorded.
+    """
+    data = converter.unstructure(record)
+    if isinstance(record, ConsentRecord) and data.get("signed_pdf_sha256") is None:
+        data.pop("signed_pdf_sha256", None)
+    return {"record": data}
 
 
 def _with_amendment(payload: dict[str, Any], amendment: Amendment | None) -> dict[str, Any]:
@@ -371,21 +395,47 @@ def _reader(kind: str) -> Callable[[Any, type], Any]:
     return fn
 
 
+_LAZY_FIELDS: Final = frozenset({"record", "grade", "amendment"})
+_KINDS: Final[Mapping[str, EntryKind]] = {k.value: k for k in EntryKind}
+_new = object.__new__
+_set = object.__setattr__
+
+
 def entry_from_row(row: Mapping[str, Any]) -> LogEntry:
-    """A stored row read back as a :class:`LogEntry`."""
-    kind = EntryKind(row["kind"])
-    payload = json.loads(row["payload"])
+    """A stored row read back as a :class:`LogEntry`.
+
+    The chain fields are set now; ``record``, ``grade`` and ``amendment`` are built from
+    the stored payload when first read (reading the payload and structuring the record
+    is most of the cost, and many callers only look at a few entries' records). The
+    values are the same either way; a payload that does not read back raises then.
+    """
+    entry: LogEntry = _new(LogEntry)
+    _set(entry, "entry_id", row["entry_id"])
+    _set(entry, "seq", int(row["seq"]))
+    _set(entry, "kind", _KINDS[row["kind"]])
+    _set(
+        entry,
+        "recorded_at",
+        dt.datetime.fromisoformat(row["recorded_at"].replace("Z", "+00:00")),
+    )
+    _set(entry, "entry_hash", row["entry_hash"])
+    _set(entry, "prev_hash", row["prev_hash"])
+    _set(entry, "root_id", row["root_id"])
+    _set(entry, "_payload", row["payload"])
+    return entry
+
+
+def _load(entry: LogEntry, text: str | bytes) -> None:
+    """Fill an entry's payload-derived fields from its stored payload (text, or its UTF-8)."""
+    kind = entry.kind
+    payload = json.loads(text)
     record: Any = _reader(kind)(payload["record"], _RECORD_TYPES[kind])
     amendment = payload.get("amendment")
-    return LogEntry(
-        entry_id=row["entry_id"],
-        seq=int(row["seq"]),
-        kind=kind,
-        recorded_at=dt.datetime.fromisoformat(row["recorded_at"].replace("Z", "+00:00")),
-        record=record,
-        entry_hash=row["entry_hash"],
-        prev_hash=row["prev_hash"],
-        root_id=row["root_id"],
-        amendment=None if amendment is None else converter.structure(amendment, Amendment),
-        grade=payload.get("grade"),
+    _set(entry, "record", record)
+    _set(entry, "grade", payload.get("grade"))
+    _set(
+        entry,
+        "amendment",
+        None if amendment is None else converter.structure(amendment, Amendment),
     )
+    _set(entry, "_payload", None)

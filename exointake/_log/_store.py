@@ -477,6 +477,7 @@ CHAIN_COLUMNS: Final = (
 """The columns of :meth:`Store.iter_chain`'s tuples, in this order."""
 
 _CHAIN_ALL: Final = sa.select(*(ENTRIES.c[name] for name in CHAIN_COLUMNS)).order_by(ENTRIES.c.seq)
+_CHAIN_SQL: dict[str, str] = {}
 
 
 class Store:
@@ -539,7 +540,11 @@ class Store:
         with _translated("read"), self.engine.connect() as conn, conn.begin():
             dbapi = conn.connection.dbapi_connection
             assert dbapi is not None
-            sql = str(_CHAIN_ALL.compile(dialect=self.engine.dialect))
+            sql = _CHAIN_SQL.get(self.dialect)
+            if sql is None:  # compiled once per dialect: verify's fixed cost stays small
+                sql = _CHAIN_SQL[self.dialect] = str(
+                    _CHAIN_ALL.compile(dialect=self.engine.dialect)
+                )
             if self.dialect == "postgresql":
                 cursor = dbapi.cursor(name="exointake_chain")
                 cursor.itersize = batch  # type: ignore[attr-defined]
@@ -570,13 +575,37 @@ def is_current(alias: Any = None) -> sa.ColumnElement[bool]:
 
 
 _COUNT_DIMENSIONS: Final = ("route", "origin", "lot")
-_SQLITE_SERIOUS: Final = sa.text(
-    "SELECT * FROM log_entries INDEXED BY ix_log_entries_serious "
+ENTRY_COLUMNS: Final = (
+    "entry_id",
+    "seq",
+    "kind",
+    "recorded_at",
+    "payload",
+    "entry_hash",
+    "prev_hash",
+    "root_id",
+)
+"""The columns an entry is read back from (:func:`exointake._log._entries.entry_from_row`)."""
+_SQLITE_SERIOUS: Final = (
+    # The payload as bytes: copied, not decoded, until the entry's record is first read.
+    "SELECT entry_id, seq, kind, recorded_at, CAST(payload AS BLOB), entry_hash, prev_hash, "
+    "root_id FROM log_entries INDEXED BY ix_log_entries_serious "
     "WHERE kind = 'reaction' AND (category = 'anaphylaxis' OR serious = true) "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
     "WHERE newer.root_id = log_entries.root_id AND newer.seq > log_entries.seq) "
     "ORDER BY seq"
 )
+_SQLITE_RECOUNT: Final = sa.text(
+    "SELECT a.day, a.route, a.origin, a.lot, r.payload "
+    "FROM log_entries AS r CROSS JOIN log_entries AS a INDEXED BY ix_log_entries_root "
+    "WHERE a.root_id = r.administration_id AND r.kind = :reaction "
+    "AND a.kind = :administration "
+    "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) "
+    "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = a.root_id AND newer.seq > a.seq)"
+)
+_ADMIN_COUNTS: Final = "SELECT day, route, origin, lot, n FROM log_admin_counts"
 
 
 class Reader:
@@ -659,17 +688,32 @@ class Reader:
             where.append(ENTRIES.c.lot == lot)
         return self._select(sa.select(ENTRIES).where(*where).order_by(ENTRIES.c.seq))
 
-    def serious_reactions(self) -> Sequence[RowData]:
-        """Current reactions graded anaphylaxis or serious, in seq order.
+    def serious_reactions(self) -> list[RowData]:
+        """Current reactions graded anaphylaxis or serious, in seq order, with the
+        :data:`ENTRY_COLUMNS` alone (what an entry is read back from).
 
         The condition is written as the partial index's, literally, so both SQLite and
         PostgreSQL plan it on ``ix_log_entries_serious``.
         """
         if self.conn.dialect.name == "sqlite":
             # Without ANALYZE statistics SQLite prefers the (kind, day) index; say which.
-            return self.conn.execute(_SQLITE_SERIOUS).mappings().all()
-        return self._select(
-            sa.select(ENTRIES).where(sa.text(SERIOUS_WHERE), is_current()).order_by(ENTRIES.c.seq)
+            # Read through the driver's cursor: thousands of rows, few columns, and the
+            # per-row cost of a SQLAlchemy result would be most of the call.
+            dbapi = self.conn.connection.dbapi_connection
+            assert dbapi is not None
+            cursor = dbapi.cursor()
+            try:
+                rows = cursor.execute(_SQLITE_SERIOUS).fetchall()
+            finally:
+                cursor.close()
+            return [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in rows]
+        columns = [ENTRIES.c[name] for name in ENTRY_COLUMNS]
+        return list(
+            self._select(
+                sa.select(*columns)
+                .where(sa.text(SERIOUS_WHERE), is_current())
+                .order_by(ENTRIES.c.seq)
+            )
         )
 
     def current_reactions_to_lot(
@@ -745,12 +789,20 @@ class Reader:
         return admins, reacts
 
     def admin_counts(self) -> Iterator[tuple[tuple[str, str, str, str], int]]:
-        """The stored administration counts: ((day, route, origin, lot), n)."""
-        c = COUNTS.c
-        for day, route, origin, lot, n in self.conn.execute(
-            sa.select(c.day, c.route, c.origin, c.lot, c.n)
-        ):
-            yield (day, route, origin, lot), int(n)
+        """The stored administration counts: ((day, route, origin, lot), n).
+
+        Read through the driver's cursor (one row per day, route, origin and lot: thousands
+        of rows that :meth:`exointake.Log.verify` compares, each one cheap).
+        """
+        dbapi = self.conn.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(_ADMIN_COUNTS)
+            for day, route, origin, lot, n in cursor.fetchall():
+                yield (day, route, origin, lot), int(n)
+        finally:
+            cursor.close()
 
     def reaction_counts(self) -> Iterator[tuple[tuple[str, str, str, str, str], int]]:
         """The stored non-zero reaction counts: ((day, route, origin, lot, category), n)."""
@@ -765,19 +817,28 @@ class Reader:
     ) -> dict[tuple[str, str, str, str, str], int]:
         """Current reactions counted per their current administration's keys and the bucket
         ``bucket`` reads from each reaction's payload (its category or event kind)."""
-        a = ENTRIES.alias("a")
-        r = ENTRIES.alias("r")
-        out: dict[tuple[str, str, str, str, str], int] = {}
-        for day, route, origin, lot, payload in self.conn.execute(
-            sa.select(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.payload)
-            .select_from(r.join(a, a.c.root_id == r.c.administration_id))
-            .where(
-                r.c.kind == reaction,
-                a.c.kind == administration,
-                is_current(r),
-                is_current(a),
+        if self.conn.dialect.name == "sqlite":
+            # Without statistics SQLite walks every administration and looks for its
+            # reactions; a CROSS JOIN makes it walk the (fewer) reactions instead, and
+            # INDEXED BY finds each one's administration by root id (not by kind).
+            rows: Any = self.conn.execute(
+                _SQLITE_RECOUNT, {"reaction": reaction, "administration": administration}
             )
-        ):
+        else:
+            a = ENTRIES.alias("a")
+            r = ENTRIES.alias("r")
+            rows = self.conn.execute(
+                sa.select(a.c.day, a.c.route, a.c.origin, a.c.lot, r.c.payload)
+                .select_from(r.join(a, a.c.root_id == r.c.administration_id))
+                .where(
+                    r.c.kind == reaction,
+                    a.c.kind == administration,
+                    is_current(r),
+                    is_current(a),
+                )
+            )
+        out: dict[tuple[str, str, str, str, str], int] = {}
+        for day, route, origin, lot, payload in rows:
             key = (day, route, origin, lot, bucket(payload))
             out[key] = out.get(key, 0) + 1
         return out

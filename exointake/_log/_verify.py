@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from attrs import frozen
 
-from .._convert import unstructure
+from .._convert import unstructure, with_article
 from .._errors import LogIntegrityError, ValidationError
 from ._entries import (
     AMENDABLE,
@@ -175,13 +175,15 @@ class Verify:
     ) -> tuple[int, str, str, CountKey | None]:
         """(seq, kind, root id, count key) of the entry an amendment at ``seq`` corrects."""
         if kind not in AMENDABLE:
-            raise _Broken(f"a {kind.value} cannot be amended")
+            raise _Broken(f"{with_article(kind.value)} cannot be amended")
         with self._store.read() as r:
             target = r.row_by_id(amends)
         if target is None or int(target["seq"]) >= seq:
             raise _Broken("amends an entry that does not precede it")
         if target["kind"] != kind.value:
-            raise _Broken(f"amends a {target['kind']} with a {kind.value}")
+            raise _Broken(
+                f"amends {with_article(str(target['kind']))} with {with_article(kind.value)}"
+            )
         key = count_key(target) if kind is EntryKind.ADMINISTRATION else None
         return int(target["seq"]), str(target["kind"]), str(target["root_id"]), key
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from attrs import frozen
 
-from .._convert import Expected, canonical_json
+from .._convert import Expected, canonical_json, with_article
 from .._errors import ScreeningRefused, ValidationError
 from .._reactions import ReactionRecord
 from .._records import Administration, ConsentRecord, FollowUp, ScreeningRecord, check_id
@@ -227,6 +227,7 @@ class Writes:
         *,
         rendered_by: str | None = None,
         rendered_at: dt.datetime | None = None,
+        signed_pdf: bytes | None = None,
     ) -> str:
         """Record which consent document a patient saw; returns the consent id.
 
@@ -236,13 +237,15 @@ class Writes:
             rendered_by: with a rendered consent: the opaque id of who rendered and
                 handed it over.
             rendered_at: with a rendered consent: when (default: now).
+            signed_pdf: with a rendered consent: its PAdES-signed copy; the signed file's
+                SHA-256 is recorded next to the unsigned one.
 
         Recording the same record twice is harmless (the first entry is kept); a different
         record under an existing consent id is refused.
         """
         if not isinstance(consent, ConsentRecord):
-            consent = _rendered_record(consent, rendered_by, rendered_at or _utc_now())
-        elif rendered_by is not None or rendered_at is not None:
+            consent = _rendered_record(consent, rendered_by, rendered_at or _utc_now(), signed_pdf)
+        elif rendered_by is not None or rendered_at is not None or signed_pdf is not None:
             raise ValidationError(
                 ["rendered_by: only with a rendered consent (a ConsentRecord says it)"],
                 what="argument",
@@ -402,7 +405,10 @@ class Writes:
 
 
 def _rendered_record(
-    rendered: object, rendered_by: str | None, rendered_at: dt.datetime
+    rendered: object,
+    rendered_by: str | None,
+    rendered_at: dt.datetime,
+    signed_pdf: bytes | None = None,
 ) -> ConsentRecord:
     # Imported here: rendering (reportlab) loads only for a caller holding a rendered
     # consent, and _consent_record imports the log.
@@ -415,7 +421,9 @@ def _rendered_record(
         raise ValidationError(
             ["rendered_by: expected the id of who rendered the consent"], what="argument"
         )
-    return consent_record(rendered, rendered_by=rendered_by, rendered_at=rendered_at)
+    return consent_record(
+        rendered, rendered_by=rendered_by, rendered_at=rendered_at, signed_pdf=signed_pdf
+    )
 
 
 def _current_of_kind(r: Reader, entry_id: str, kind: EntryKind, path: str) -> RowData:
@@ -435,7 +443,10 @@ def _amendable(r: Reader, entry_id: str, kind: EntryKind) -> RowData:
         raise ValidationError([f"entry_id: no entry {entry_id} in this log"], what="amendment")
     if target["kind"] != kind.value:
         raise ValidationError(
-            [f"record: entry {entry_id} is a {target['kind']}, not a {kind.value}"],
+            [
+                f"record: entry {entry_id} is {with_article(str(target['kind']))}, "
+                f"not {with_article(kind.value)}"
+            ],
             what="amendment",
         )
     current = r.current(target["root_id"])

@@ -1,4 +1,4 @@
-"""``exointake consent``: render a consent request to a PDF and print its SHA-256."""
+"""``exointake consent``: render a consent request (and its 概要書面 / 契約書面) to PDFs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,15 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import ConsentRequest, Route, ScreeningRefused, ScreeningResult, ValidationError
-from ..consent import ConsentLanguage, suggest_cooling_off
+from .. import (
+    ConsentRequest,
+    Route,
+    RuleSet,
+    ScreeningRefused,
+    ScreeningResult,
+    ValidationError,
+)
+from ..consent import ConsentLanguage, cooling_off_applies, suggest_cooling_off
 from ._util import read_json_file
 
 if TYPE_CHECKING:
@@ -26,8 +33,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "consent",
         help="render a consent document (PDF) from a consent request",
         description="Render the consent document of a request (JSON, see "
-        "schemas/consent-request.schema.json) and print the PDF's SHA-256. "
-        "Exit 2 on bad input, 3 when the screening forbids it.",
+        "schemas/consent-request.schema.json) and print the PDF's SHA-256; for a plan "
+        "covered by 特定商取引法 also the summary document (概要書面, due before the "
+        "contract) and the contract document (契約書面, due at the contract). "
+        "Exit 2 on bad input (the message names the field; cancellation fees above the "
+        "49条 caps name the fee and the session), 3 when the screening forbids it.",
     )
     p.add_argument("--request", required=True, metavar="FILE.json", help="the consent request")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
@@ -50,6 +60,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="also write the summary document (概要書面) for a plan covered by 特定商取引法",
     )
     p.add_argument(
+        "--contract",
+        metavar="FILE.pdf",
+        default=None,
+        help="also write the contract document (契約書面) for a plan covered by 特定商取引法",
+    )
+    p.add_argument(
+        "--ruleset",
+        metavar="FILE.json",
+        default=None,
+        help="the rule set the screening used, when it is not a bundled one",
+    )
+    p.add_argument(
         "--db",
         metavar="URL",
         default=None,
@@ -65,25 +87,34 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .. import open_log, render_consent, render_summary
+    from .. import open_log, render_consent, render_contract, render_summary
 
     data = read_json_file(args.request, what="consent request")
     request = ConsentRequest.from_dict(data)
     out = Path(args.out)
     if not out.parent.is_dir():
         raise ValidationError([f"--out: folder {out.parent} does not exist"], what="arguments")
-    rendered = render_consent(request, font=args.font, language=args.lang)
-    summary: RenderedConsent | None = None
+    for option in ("summary", "contract"):
+        target = getattr(args, option)
+        if target is not None and not Path(target).parent.is_dir():
+            raise ValidationError(
+                [f"--{option}: folder {Path(target).parent} does not exist"], what="arguments"
+            )
+    ruleset = RuleSet.from_file(Path(args.ruleset)) if args.ruleset is not None else None
+    rendered = render_consent(request, font=args.font, language=args.lang, ruleset=ruleset)
+    extra: list[tuple[RenderedConsent, str]] = []
     if args.summary is not None:
-        summary = render_summary(request, font=args.font, language=args.lang)
+        extra.append((render_summary(request, font=args.font, language=args.lang), args.summary))
+    if args.contract is not None:
+        extra.append((render_contract(request, font=args.font, language=args.lang), args.contract))
     if args.db is not None:
         with open_log(args.db) as log:
             log.record_consent(rendered, rendered_by=args.rendered_by or request.physician.id)
     rendered.write(out)
     print(f"{rendered.sha256}  {out}")
-    if summary is not None:
-        summary.write(args.summary)
-        print(f"{summary.sha256}  {args.summary}")
+    for document, path in extra:
+        document.write(path)
+        print(f"{document.sha256}  {path}")
     return 0
 
 
@@ -92,6 +123,11 @@ _DEMO_SITES = {
     Route.INJECTION_SCALP: "頭頂部",
     Route.IV_DRIP: "前腕の静脈（点滴）",
 }
+_DEMO_PURPOSES = {
+    Route.INJECTION_FACE: "skin_activation",
+    Route.INJECTION_SCALP: "hair_growth",
+    Route.IV_DRIP: "skin_activation",
+}
 
 
 def demo_consents(
@@ -99,22 +135,27 @@ def demo_consents(
     screened: Iterable[tuple[str, str, ScreeningResult]],
     *,
     language: str = "ja",
+    bilingual: Iterable[str] = (),
     log: Log | None = None,
     rendered_at: dt.datetime | None = None,
 ) -> dict[str, str]:
     """``exointake demo``'s consent step: one PDF per patient the screening allows.
 
+    For a plan covered by 特定商取引法 it also writes the 概要書面
+    (``summary-<patient_id>.pdf``) and the 契約書面 (``contract-<patient_id>.pdf``).
+
     Args:
         folder: where to write ``consent-<patient_id>.pdf``.
         screened: ``(patient_id, birth_date ISO, screening result)`` per sample patient.
         language: ``ja``, ``en`` or ``ja+en``.
+        bilingual: patients whose documents are rendered in ``ja+en`` instead.
         log: when given, each rendered consent is recorded in it.
         rendered_at: the time recorded with each consent (default: now).
 
     Returns ``patient_id → consent id`` for the patients who got a document, and prints
     each document's path and SHA-256 (or why there is none).
     """
-    from .. import render_consent
+    from .. import render_consent, render_contract, render_summary
 
     base = json.loads(
         (resources.files("exointake") / "data" / "demo" / "consent-request.json").read_text("utf-8")
@@ -124,10 +165,13 @@ def demo_consents(
         data = json.loads(json.dumps(base))
         data["consent_id"] = f"C-DEMO-{n:04d}"
         data["patient"] |= {"id": patient_id, "birth_date": birth_date}
-        data["language"] = language
+        data["language"] = "ja+en" if patient_id in set(bilingual) else language
         data["treatment"]["routes"] = [result.route.value]
         data["treatment"]["site"] = _DEMO_SITES[result.route]
-        data["treatment"]["plan"]["cooling_off_covered"] = suggest_cooling_off([result.route])
+        purpose = _DEMO_PURPOSES[result.route]
+        data["treatment"]["purpose"] = purpose
+        data["treatment"]["plan"]["cooling_off_covered"] = suggest_cooling_off(purpose)
+        data["contract"]["contract_id"] = f"K-DEMO-{n:04d}"
         data["screening"] = result.to_dict()
         request = ConsentRequest.from_dict(data)
         try:
@@ -137,7 +181,12 @@ def demo_consents(
             continue
         path = rendered.write(folder / f"consent-{patient_id}.pdf")
         out[patient_id] = request.consent_id
-        print(f"patient {patient_id}: {path} sha256 {rendered.sha256}")
+        print(f"patient {patient_id}: {path} sha256 {rendered.sha256} ({request.language.value})")
+        if cooling_off_applies(request):
+            for render, name in ((render_summary, "summary"), (render_contract, "contract")):
+                document = render(request)
+                doc_path = document.write(folder / f"{name}-{patient_id}.pdf")
+                print(f"  {name}: {doc_path} sha256 {document.sha256}")
         if log is not None:
             consent_id = log.record_consent(
                 rendered, rendered_by="DR-DEMO", rendered_at=rendered_at

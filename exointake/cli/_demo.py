@@ -24,7 +24,12 @@ __all__ = ["register"]
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``demo``."""
     p = sub.add_parser("demo", help="run the main job on sample patients")
-    p.add_argument("--lang", choices=[lang.value for lang in Lang], default="en")
+    p.add_argument(
+        "--lang",
+        choices=[lang.value for lang in Lang],
+        default="en",
+        help="language of the console output (the documents are Japanese, one also ja+en)",
+    )
     p.add_argument(
         "--dir",
         default="exointake-demo",
@@ -71,7 +76,16 @@ def _run(args: argparse.Namespace) -> int:
             screened.append((patient["patient_id"], birth, result))
         print("== 3. Consent ==")
         handed = dt.datetime.combine(on, dt.time(9, 30), tzinfo=JST)
-        consents = demo_consents(folder, screened, language=lang.value, log=log, rendered_at=handed)
+        # Documents for a clinic in Japan are Japanese, whatever the console language; the
+        # second sample patient gets the bilingual version a foreign patient would.
+        consents = demo_consents(
+            folder,
+            screened,
+            language="ja",
+            bilingual=[patient_id for patient_id, _, _ in screened[1:2]],
+            log=log,
+            rendered_at=handed,
+        )
         print()
         print(f"== 4. Reaction log ({db}) ==")
         demo_log(log, screened, on=on, consents=consents)

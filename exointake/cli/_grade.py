@@ -71,39 +71,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _grade(args: argparse.Namespace) -> int:
     data = read_json_file(args.input, what="reaction")
-    if not isinstance(data, Mapping):
-        raise ValidationError(
-            [f"reaction: expected an object, got {type(data).__name__}"], what="reaction"
-        )
-    body = dict(data)
-    route = _route(body.pop("route", None), args.route)
     on = None if args.on is None else parse_date(args.on, "--on")
     if args.persistence_days is not None and args.persistence_days < 0:
         raise ValidationError(["--persistence-days: expected 0 or more"], what="options")
-    reaction = Reaction.from_dict(body)
-    result = grade(reaction, route=route, on=on, persistence_days=args.persistence_days)
+    # grade() reads the input's optional "route" and refuses one that differs from --route.
+    result = grade(data, route=args.route, on=on, persistence_days=args.persistence_days)
     if args.json:
         print_json(result.to_dict())
     else:
+        reaction = Reaction.from_dict({k: v for k, v in data.items() if k != "route"})
         print(render_text(result, reaction, Lang(args.lang)))
     return 0
-
-
-def _route(from_file: object, from_flag: str | None) -> Route | None:
-    if from_file is not None and (
-        not isinstance(from_file, str) or from_file not in {r.value for r in Route}
-    ):
-        raise ValidationError(
-            [f"route: expected one of {'|'.join(r.value for r in Route)}"],
-            what="reaction",
-        )
-    if from_file is not None and from_flag is not None and from_file != from_flag:
-        raise ValidationError(
-            [f"route: the input says {from_file!r} but --route says {from_flag!r}"],
-            what="reaction",
-        )
-    chosen = from_flag if from_flag is not None else from_file
-    return None if chosen is None else Route(chosen)
 
 
 # ---------------------------------------------------------------------------- text

@@ -414,7 +414,7 @@ def to_consent(
 
     Args:
         consent: the consent record from the log.
-        pdf: the rendered PDF, checked against ``consent.pdf_sha256`` when given.
+        pdf: the rendered (or signed) PDF, checked against the recorded hashes when given.
         base: base URL of exointake's identifiers and extensions.
 
     Raises:
@@ -425,9 +425,12 @@ def to_consent(
         "contentType": "application/pdf",
     }
     if pdf is not None:
-        if hashlib.sha256(pdf).hexdigest() != consent.pdf_sha256:
+        if hashlib.sha256(pdf).hexdigest() not in (consent.pdf_sha256, consent.signed_pdf_sha256):
             raise ValidationError(
-                ["pdf: its SHA-256 differs from consent.pdf_sha256 (not the recorded document)"],
+                [
+                    "pdf: its SHA-256 differs from consent.pdf_sha256 and "
+                    "consent.signed_pdf_sha256 (not the recorded document)"
+                ],
                 what="FHIR export",
             )
         attachment["size"] = len(pdf)

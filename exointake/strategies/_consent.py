@@ -18,6 +18,8 @@ from .._consent_template import (
     Acquisition,
     ProductKind,
 )
+from .._contract import GoodsKind, PaymentMethod, PaymentTiming, Purpose
+from .._money import Fee, FeeKind, Terms, check_terms
 from .._questionnaire import Questionnaire, load_questionnaire
 from .._records import Origin, Sourcing
 from .._screening import Decision, screen
@@ -25,6 +27,8 @@ from ._intake import answers
 from ._validate import check_bool, check_instance, check_size_range, check_strategy
 
 __all__ = ["consent_requests", "consent_texts"]
+
+_LAST_BIRTH_DATE = dt.date(2025, 12, 31)
 
 _KANA_KANJI = (
     "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
@@ -67,6 +71,11 @@ def consent_requests(
 ) -> st.SearchStrategy[ConsentRequest]:
     """Valid consent requests, with a real screening of generated answers.
 
+    Requests are on the newest consent template: the total reconciles (sessions,
+    discount, related goods), the structured cancellation fees never exceed the
+    特商法49条 caps (a fee that would is replaced by "the legal maximum"), and about
+    half carry a contract with every item the 概要書面 and 契約書面 need.
+
     Args:
         questionnaire: the questionnaire answers are drawn for (bundled one by default).
         languages: a strategy for the document language (any by default).
@@ -99,7 +108,9 @@ def _consent_requests(
     doc_at = dt.datetime.combine(doc_day, dt.time(draw(st.integers(8, 19)), 0), JST)
     given = draw(answers(q, route=route))
     result = screen(given, route, on=doc_day)
-    birth = draw(st.dates(dt.date(1930, 1, 1), doc_day))
+    # Birth dates lie in the past (the library refuses one after today), whatever the
+    # document's day: a fixed bound keeps the strategy independent of the clock.
+    birth = draw(st.dates(dt.date(1930, 1, 1), min(doc_day, _LAST_BIRTH_DATE)))
     minor = _age(birth, doc_day) < 18 or "guardian_consent" in result.requirements
     sessions = draw(st.integers(1, 8))
     interval: dict[str, Any] = (
@@ -108,11 +119,12 @@ def _consent_requests(
         else {}
     )
     price = draw(st.integers(0, 300_000))
+    purpose = draw(st.sampled_from(Purpose))
     extra = draw(st.sampled_from([None, *(r for r in Route if r is not route)]))
     routes = [route.value] if extra is None else [route.value, extra.value]
     data: dict[str, Any] = {
         "consent_id": draw(_IDS),
-        "template_version": "1",
+        "template_version": "2",
         "language": draw(languages if languages is not None else st.sampled_from(ConsentLanguage)),
         "document_at": doc_at.isoformat(),
         "clinic": {
@@ -139,10 +151,10 @@ def _consent_requests(
             "plan": {
                 "sessions": sessions,
                 "start_date": doc_day.isoformat(),
-                "cooling_off_covered": draw(st.booleans())
-                or suggest_cooling_off([Route(r) for r in routes]),
+                "cooling_off_covered": draw(st.booleans()) or suggest_cooling_off(purpose),
                 **interval,
             },
+            "purpose": purpose.value,
         },
         "product": {
             "name": draw(txt),
@@ -155,13 +167,15 @@ def _consent_requests(
             "storage": draw(txt),
             "lot": draw(st.none() | txt),
         },
-        "prices": {
-            "per_session_jpy": price,
-            "total_jpy": price * sessions,
-            "cancellation_terms": draw(txt),
-        },
+        "prices": draw(_prices(sessions, price, txt)),
         "screening": result.to_dict(),
     }
+    plan = data["treatment"]["plan"]
+    if draw(st.booleans()):
+        last = ConsentRequest.from_dict(data).treatment.plan.last_session
+        plan["end_date"] = (last + dt.timedelta(days=draw(st.integers(0, 60)))).isoformat()
+        data["clinic"]["representative"] = draw(txt)
+        data["contract"] = draw(_contracts(doc_day, txt))
     if result.decision in (Decision.CONTRAINDICATED, Decision.INCOMPLETE) and not allow_refused:
         data["override"] = {
             "physician_id": draw(_IDS),
@@ -169,6 +183,80 @@ def _consent_requests(
             "at": doc_at.isoformat(),
         }
     return ConsentRequest.from_dict(data)
+
+
+_FEES = st.one_of(
+    st.just({"kind": "none"}),
+    st.integers(0, 60_000).map(lambda jpy: {"kind": "fixed", "jpy": jpy}),
+    st.integers(0, 100).map(lambda pct: {"kind": "percent_of_session", "percent": pct}),
+    st.integers(0, 100).map(lambda pct: {"kind": "percent_of_remaining", "percent": pct}),
+    st.just({"kind": "legal_maximum"}),
+)
+
+
+def _fee(data: dict[str, Any]) -> Fee:
+    return Fee(FeeKind(data["kind"]), data.get("jpy", 0), data.get("percent", 0))
+
+
+def _terms(cancellation: dict[str, dict[str, Any]]) -> Terms:
+    return Terms(*(_fee(cancellation[k]) for k in cancellation))
+
+
+@st.composite
+def _prices(
+    draw: st.DrawFn, sessions: int, price: int, txt: st.SearchStrategy[str]
+) -> dict[str, Any]:
+    """Prices whose total reconciles and whose cancellation fees respect the 49条 caps."""
+    goods: list[dict[str, Any]] = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "name": txt,
+                    "kind": st.sampled_from(GoodsKind).map(str),
+                    "quantity": st.integers(1, 3),
+                    "unit_price_jpy": st.integers(0, 30_000),
+                }
+            ),
+            max_size=2,
+        )
+    )
+    discount = draw(st.integers(0, sessions * price))
+    cancellation = {
+        "before_first_session": draw(_FEES),
+        "after_first_session": draw(_FEES),
+        "same_day": draw(_FEES),
+    }
+    for problem in check_terms(_terms(cancellation), sessions, price, discount):
+        # a clinic whose fee would exceed a cap charges the legal maximum instead
+        cancellation[problem.field] = {"kind": "legal_maximum"}
+    if check_terms(_terms(cancellation), sessions, price, discount):
+        cancellation["same_day"] = {"kind": "none"}
+    goods_jpy = sum(g["quantity"] * g["unit_price_jpy"] for g in goods)
+    out: dict[str, Any] = {
+        "per_session_jpy": price,
+        "total_jpy": sessions * price - discount + goods_jpy,
+        "related_goods": goods,
+        "cancellation": cancellation,
+    }
+    if discount:
+        out["discount"] = {"amount_jpy": discount, "reason": draw(txt)}
+    return out
+
+
+@st.composite
+def _contracts(draw: st.DrawFn, day: dt.date, txt: st.SearchStrategy[str]) -> dict[str, Any]:
+    return {
+        "contract_id": draw(_IDS),
+        "template_version": "1",
+        "date": day.isoformat(),
+        "person_in_charge": draw(txt),
+        "payment": {
+            "timing": draw(st.sampled_from(PaymentTiming)).value,
+            "method": draw(st.sampled_from(PaymentMethod)).value,
+        },
+        "advance_payment_protection": draw(st.none() | txt),
+        "special_terms": draw(st.lists(txt, max_size=2)),
+    }
 
 
 def _age(birth: dt.date, day: dt.date) -> int:

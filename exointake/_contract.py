@@ -1,0 +1,223 @@
+"""What a covered plan's contract says: purpose, related goods, payment, cancellation terms.
+
+Parts of a :class:`~exointake.ConsentRequest` that the 特定商取引法 documents
+need (概要書面 before the contract, 契約書面 at the contract; domain contract
+§5.7). They are plain values; the policy (which items are required for which
+document, the 49条 caps, coverage) lives with the consent request, and the
+wording in the contract template (``exointake/data/contract``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from attrs import field, frozen
+
+from ._errors import ValidationError
+from ._money import Fee, FeeKind, Terms
+from ._records import check_id
+
+__all__ = [
+    "CancellationTerms",
+    "Contract",
+    "Discount",
+    "GoodsKind",
+    "Payment",
+    "PaymentMethod",
+    "PaymentTiming",
+    "Purpose",
+    "RelatedGood",
+    "Seller",
+]
+
+
+class Purpose(enum.StrEnum):
+    """The declared purpose of a plan, in the words of the 特商法 rules for 美容医療.
+
+    Five purposes are listed (with their methods) in the 施行規則; exosome
+    products are given "by use of a drug" (薬剤の使用). ``hair_growth`` (thinning
+    hair, AGA) and ``other`` are not listed.
+    """
+
+    SKIN_ACTIVATION = "skin_activation"
+    BLEMISH_REMOVAL = "blemish_removal"
+    WRINKLES_SAGGING = "wrinkles_sagging"
+    FAT_REDUCTION = "fat_reduction"
+    HAIR_REMOVAL = "hair_removal"
+    TEETH_WHITENING = "teeth_whitening"
+    HAIR_GROWTH = "hair_growth"
+    OTHER = "other"
+
+
+class PaymentTiming(enum.StrEnum):
+    """When the patient pays."""
+
+    AT_CONTRACT = "at_contract"
+    BEFORE_FIRST_SESSION = "before_first_session"
+    EACH_SESSION = "each_session"
+    CREDIT_SCHEDULE = "credit_schedule"
+
+
+class PaymentMethod(enum.StrEnum):
+    """How the patient pays."""
+
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+    CARD_LUMP_SUM = "card_lump_sum"
+    """Card, paid in one sum the next month: not an instalment credit."""
+    CARD_INSTALMENTS = "card_instalments"
+    """Card in instalments, revolving or otherwise beyond two months (包括信用購入あっせん)."""
+    INDIVIDUAL_CREDIT = "individual_credit"
+    """Shopping credit for this contract (個別信用購入あっせん)."""
+
+    @property
+    def credit_defence(self) -> bool:
+        """True when the 割賦販売法's defence against the credit company applies."""
+        return self in (PaymentMethod.CARD_INSTALMENTS, PaymentMethod.INDIVIDUAL_CREDIT)
+
+
+class GoodsKind(enum.StrEnum):
+    """The kinds of related goods (関連商品) listed for 美容医療."""
+
+    HEALTH_FOOD = "health_food"
+    COSMETICS = "cosmetics"
+    WHITENING = "whitening"
+    DRUG = "drug"
+
+
+def _nonblank(_: object, attribute: Any, value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError([f"{attribute.name}: expected a non-empty string"])
+    bad = sorted({f"U+{ord(c):04X}" for c in value if c != "\n" and (ord(c) < 0x20 or c == "\x7f")})
+    if bad:
+        chars = ", ".join(bad)
+        raise ValidationError([f"{attribute.name}: expected printable text, got {chars}"])
+
+
+def _optional_nonblank(instance: object, attribute: Any, value: str | None) -> None:
+    if value is not None:
+        _nonblank(instance, attribute, value)
+
+
+def _nonneg(_: object, attribute: Any, value: int) -> None:
+    if value < 0:
+        raise ValidationError([f"{attribute.name}: expected a number >= 0"])
+
+
+def _positive(_: object, attribute: Any, value: int) -> None:
+    if value < 1:
+        raise ValidationError([f"{attribute.name}: expected an integer >= 1"])
+
+
+@frozen(repr=False)
+class Seller:
+    """A seller of related goods other than the clinic (the 契約書面 names it in full)."""
+
+    name: str = field(validator=_nonblank)
+    address: str = field(validator=_nonblank)
+    phone: str = field(validator=_nonblank)
+    representative: str = field(validator=_nonblank)
+
+    def __repr__(self) -> str:
+        return "Seller(...)"
+
+
+@frozen
+class RelatedGood:
+    """Goods the patient must buy to receive the service (関連商品), tax-inclusive."""
+
+    name: str = field(validator=_nonblank)
+    kind: GoodsKind
+    quantity: int = field(validator=_positive)
+    unit_price_jpy: int = field(validator=_nonneg)
+    seller: Seller | None = None
+    """``None``: sold by the clinic itself."""
+
+    @property
+    def amount_jpy(self) -> int:
+        """Quantity x unit price."""
+        return self.quantity * self.unit_price_jpy
+
+
+@frozen
+class Discount:
+    """A course discount: the difference between the parts and the total, explained."""
+
+    amount_jpy: int = field(validator=_positive)
+    reason: str = field(validator=_nonblank)
+
+
+def _fee_ok(_: object, attribute: Any, value: Fee) -> None:
+    errors = []
+    if value.jpy < 0 or value.percent < 0:
+        errors.append(f"{attribute.name}: expected amounts >= 0")
+    if value.percent > 100:
+        errors.append(f"{attribute.name}.percent: expected at most 100")
+    if value.kind is FeeKind.FIXED and value.percent:
+        errors.append(f"{attribute.name}.percent: a fixed fee takes jpy only")
+    if value.kind in (FeeKind.PERCENT_OF_SESSION, FeeKind.PERCENT_OF_REMAINING) and value.jpy:
+        errors.append(f"{attribute.name}.jpy: a percentage fee takes percent only")
+    if value.kind in (FeeKind.NONE, FeeKind.LEGAL_MAXIMUM) and (value.jpy or value.percent):
+        errors.append(f"{attribute.name}: {value.kind.value} takes neither jpy nor percent")
+    if errors:
+        raise ValidationError(errors)
+
+
+@frozen
+class CancellationTerms:
+    """The clinic's cancellation fees, structured (checked against the 49条 caps)."""
+
+    before_first_session: Fee = field(default=Fee(), validator=_fee_ok)
+    after_first_session: Fee = field(default=Fee(), validator=_fee_ok)
+    same_day: Fee = field(default=Fee(), validator=_fee_ok)
+
+    @property
+    def terms(self) -> Terms:
+        """The terms as the caps arithmetic takes them."""
+        return Terms(self.before_first_session, self.after_first_session, self.same_day)
+
+
+@frozen
+class Payment:
+    """When and how the patient pays (概要書面 and 契約書面 items)."""
+
+    timing: PaymentTiming
+    method: PaymentMethod
+    due_date: dt.date | None = None
+
+
+@frozen(repr=False)
+class Contract:
+    """The contract a covered plan is sold under.
+
+    ``date`` and ``person_in_charge`` are items of the 契約書面 only: a summary
+    document can be made before they are known.
+    """
+
+    contract_id: str = field(validator=lambda _, a, v: _check_id(a, v))
+    """An opaque id the clinic chooses; printed as the 契約書番号 (and on the 概要書面)."""
+    template_version: str = field(validator=_nonblank)
+    payment: Payment
+    advance_payment_protection: str | None = field(default=None, validator=_optional_nonblank)
+    """How advance payments are protected (前受金の保全措置), or ``None`` for not at all."""
+    special_terms: tuple[str, ...] = ()
+    """特約, if any."""
+    date: dt.date | None = None
+    person_in_charge: str | None = field(default=None, validator=_optional_nonblank)
+
+    def __attrs_post_init__(self) -> None:
+        for i, term in enumerate(self.special_terms):
+            if not term.strip():
+                raise ValidationError([f"special_terms[{i}]: expected a non-empty string"])
+
+    def __repr__(self) -> str:
+        return f"Contract(contract_id={self.contract_id!r})"
+
+
+def _check_id(attribute: Any, value: object) -> None:
+    try:
+        check_id(value)
+    except ValueError as exc:
+        raise ValidationError([f"{attribute.name}: {exc}"]) from None

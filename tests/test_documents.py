@@ -1,0 +1,327 @@
+"""The three documents of a covered plan: consent, 概要書面 and 契約書面 (特商法 42, 48, 49条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+import exointake
+from exointake._consent import ConsentRequest, check_cancellation, cooling_off_applies
+from exointake._consent_template import load_contract_template, load_template
+from exointake._money import Caps
+from exointake._render import render_consent, render_contract, render_summary
+from exointake.strategies import consent_requests
+
+from .consent_helpers import contract_fields, example_data, pdf_text, request_with, squash
+from .document_items import NEVER, ROWS
+
+RENDER = {"consent": render_consent, "summary": render_summary, "contract": render_contract}
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed"
+)
+
+
+@functools.cache
+def _text(document: str, lang: str) -> str:
+    request = ConsentRequest.from_dict(example_data())
+    return squash(pdf_text(RENDER[document](request, language=lang).pdf))
+
+
+class TestItems:
+    @pytest.mark.parametrize(
+        ("document", "item", "ja", "en"), ROWS, ids=[f"{r[0]}:{r[1]}" for r in ROWS]
+    )
+    def test_item_in_both_languages(
+        self, document: str, item: str, ja: tuple[str, ...], en: tuple[str, ...]
+    ) -> None:
+        """Each item of domain §5 is printed in the document, in Japanese and in English."""
+        for lang, phrases in (("ja", ja), ("en", en)):
+            text = _text(document, lang)
+            for phrase in phrases:
+                assert squash(phrase) in text, f"{document} {lang} {item}: {phrase!r}"
+
+    @pytest.mark.parametrize(
+        ("document", "item", "ja", "en"), NEVER, ids=[f"{r[0]}:{r[1]}" for r in NEVER]
+    )
+    def test_defect_never_printed(
+        self, document: str, item: str, ja: tuple[str, ...], en: tuple[str, ...]
+    ) -> None:
+        """The wordings the issue found wrong appear in no language."""
+        for lang, phrases in (("ja", ja), ("en", en)):
+            text = _text(document, lang)
+            for phrase in phrases:
+                assert squash(phrase) not in text, f"{document} {lang} {item}: {phrase!r}"
+
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    def test_sections_numbered_consecutively(self, document: str, lang: str) -> None:
+        """Each document numbers its own sections 1, 2, 3... with no gap or repeat."""
+        request = ConsentRequest.from_dict(example_data())
+        raw = pdf_text(RENDER[document](request, language=lang).pdf)
+        numbers = [int(n) for n in re.findall(r"^(\d+)\. \S", raw, flags=re.MULTILINE)]
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert len(numbers) >= 8
+
+    def test_titles_differ(self) -> None:
+        """Each document has its own title, and the summary does not repeat it under itself."""
+        titles = {doc: _text(doc, "ja")[:14] for doc in ("consent", "summary", "contract")}
+        assert len(set(titles.values())) == 3
+        summary = _text("summary", "ja")
+        assert summary.count("概要書面（美容医療の契約の前にお渡しする書面）") == 1
+
+
+def _contract_data(**changes: Any) -> dict[str, Any]:
+    data = example_data()
+    for path, value in changes.items():
+        node = data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node[part]
+        if value is _DELETE:
+            node.pop(leaf, None)
+        else:
+            node[leaf] = value
+    return data
+
+
+_DELETE = object()
+
+MISSING = [
+    ("contract", "contract", ("summary", "contract")),
+    ("clinic.representative", "clinic.representative", ("summary", "contract")),
+    ("treatment.purpose", "treatment.purpose", ("summary", "contract")),
+    ("treatment.plan.end_date", "treatment.plan.end_date", ("summary", "contract")),
+    ("prices.cancellation", "prices.cancellation", ("summary", "contract")),
+    ("contract.date", "contract.date", ("contract",)),
+    ("contract.person_in_charge", "contract.person_in_charge", ("contract",)),
+]
+
+
+class TestRequiredData:
+    @pytest.mark.parametrize(("path", "named", "documents"), MISSING)
+    def test_missing_item_names_the_field(
+        self, path: str, named: str, documents: tuple[str, ...]
+    ) -> None:
+        """A missing 特商法 item is a ValidationError naming the field, never a blank."""
+        data = _contract_data(**{path: _DELETE})
+        if path == "prices.cancellation":
+            data["prices"]["cancellation_terms"] = "自由記述の条件"  # accepted on the consent only
+        request = ConsentRequest.from_dict(data)
+        for document in ("summary", "contract"):
+            if document in documents:
+                with pytest.raises(exointake.ValidationError, match=re.escape(named)):
+                    RENDER[document](request)
+            else:
+                RENDER[document](request)
+
+    def test_end_date_before_last_session(self) -> None:
+        """The service period must run to at least the last planned session."""
+        request = ConsentRequest.from_dict(
+            _contract_data(**{"treatment.plan.end_date": "2026-12-20"})
+        )
+        with pytest.raises(exointake.ValidationError, match="last planned session"):
+            render_contract(request)
+
+    def test_uncovered_plan_has_no_tokusho_documents(self) -> None:
+        """A plan not covered by 特商法 gets neither a 概要書面 nor a 契約書面."""
+        request = request_with(treatment__plan__cooling_off_covered=False)
+        for document in ("summary", "contract"):
+            with pytest.raises(exointake.ValidationError, match="cooling_off_covered"):
+                RENDER[document](request)
+
+    def test_template_version_v1_not_rendered(self) -> None:
+        """A request on consent template v1 (wrong cooling-off start) is no longer rendered."""
+        request = request_with(template_version="1")
+        with pytest.raises(exointake.ValidationError, match="no longer be rendered"):
+            render_consent(request)
+
+
+class TestMoney:
+    def test_unreconciled_total_is_refused(self) -> None:
+        """total_jpy 1 for 4 x 88,000 is an error naming the field and the parts."""
+        with pytest.raises(exointake.ValidationError) as info:
+            request_with(prices__total_jpy=1)
+        (message,) = info.value.errors
+        assert message.startswith("request.prices.total_jpy: expected 363,000 JPY")
+        assert "4 x 88,000 + related goods 11,000" in message
+
+    def test_discount_explains_a_lower_total(self) -> None:
+        """A structured discount reconciles a lower total and is printed with its reason."""
+        request = request_with(
+            prices__total_jpy=331_000,
+            prices__discount={"amount_jpy": 32_000, "reason": "コース割引"},
+        )
+        text = squash(pdf_text(render_consent(request, language="ja").pdf))
+        assert "コース割引" in text
+        assert "331,000円" in text
+
+    def test_issue_example_fee_exceeds_the_cap(self) -> None:
+        """A 50% same-day fee (44,000 JPY) exceeds the 20,000 JPY cap before session 1."""
+        request = request_with(
+            prices__cancellation={"same_day": {"kind": "percent_of_session", "percent": 50}}
+        )
+        with pytest.raises(exointake.ValidationError) as info:
+            render_consent(request)
+        assert info.value.errors == (
+            "prices.cancellation.same_day: 44,000 JPY when cancelling on the day of session 1 "
+            "exceeds the 特定商取引法49条 cap of 20,000 JPY",
+        )
+
+    def test_caps_come_from_the_contract_template(self) -> None:
+        """The bundled contract template carries the law's figures (20,000 / 50,000 / 20%)."""
+        assert load_contract_template().caps == Caps()
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(consent_requests())
+    def test_generated_requests_reconcile_and_respect_the_caps(
+        self, request: ConsentRequest
+    ) -> None:
+        """Every generated (accepted) request's total reconciles and no fee tops a cap."""
+        pc, sessions = request.prices, request.treatment.plan.sessions
+        assert pc.total_jpy == sessions * pc.per_session_jpy - pc.discount_jpy + pc.goods_jpy
+        check_cancellation(request)  # raises if any fee can exceed a cap
+
+
+class TestContractProperties:
+    @settings(
+        max_examples=6,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
+    )
+    @given(
+        consent_requests().filter(lambda r: r.contract is not None and cooling_off_applies(r)),
+        st.sampled_from(["ja", "en"]),
+    )
+    def test_contract_shows_every_field(self, request: ConsentRequest, lang: str) -> None:
+        """Any covered request with a contract renders a 契約書面 showing every field it needs."""
+        first = render_contract(request, language=lang)
+        assert render_contract(request, language=lang).pdf == first.pdf
+        text = squash(pdf_text(first.pdf))
+        for path, value in contract_fields(request).items():
+            assert squash(value) in text, path
+
+
+class TestLayout:
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    @pytest.mark.parametrize("lang", ["ja", "en", "ja+en"])
+    def test_heading_never_last_on_a_page(self, document: str, lang: str) -> None:
+        """No heading (numbered section or sub-heading) is the last line of a page's body."""
+        request = ConsentRequest.from_dict(example_data())
+        rendered = RENDER[document](request, language=lang)
+        reader = PdfReader(io.BytesIO(rendered.pdf))
+        headings = _headings(document)
+        for page in reader.pages[:-1]:
+            lines = [ln.strip() for ln in (page.extract_text() or "").splitlines() if ln.strip()]
+            body = [
+                ln
+                for ln in lines
+                if not ln.startswith(("患者ID", "Patient ID", "文書ハッシュ", "Document hash"))
+            ]
+            last = re.sub(r"\s+", "", body[-1])
+            assert last not in headings, (document, lang, body[-1])
+
+    @needs_poppler
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    def test_png_smoke(self, tmp_path: Path, document: str, lang: str) -> None:
+        """poppler rasterises every page of each document without complaint."""
+        request = ConsentRequest.from_dict(example_data())
+        rendered = RENDER[document](request, language=lang)
+        pdf = rendered.write(tmp_path / f"{document}.pdf")
+        out = subprocess.run(
+            ["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert out.stderr == ""
+        pngs = sorted(tmp_path.glob("page-*.png"))
+        assert len(pngs) == rendered.page_count
+        assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+
+
+@functools.cache
+def _headings(document: str) -> frozenset[str]:
+    """Every heading text of a document's templates, squashed (both languages)."""
+    templates = [load_template()] if document == "consent" else [load_contract_template()]
+    out = set()
+    for t in templates:
+        for key, text in t.texts.items():
+            if key.startswith(
+                ("sec_", "risks_", "status_disclosures", "cap_table_intro")
+            ) or key in (
+                "label_cancellation",
+                "cancel_terms_intro",
+            ):
+                for lang in ("ja", "en"):
+                    value = text.get(lang)
+                    out.add(re.sub(r"\s+", "", value))
+                    for n in range(1, 15):
+                        out.add(re.sub(r"\s+", "", f"{n}. {value}"))
+    return frozenset(out)
+
+
+class TestSignedRecord:
+    def test_signed_hash_recorded_next_to_the_unsigned(self) -> None:
+        """A signed copy's hash is recorded with the rendered one; a foreign file is refused."""
+        from exointake import open_log  # noqa: PLC0415
+
+        request = ConsentRequest.from_dict(example_data())
+        rendered = render_consent(request)
+        signed = rendered.pdf + b"\n% incremental update\n"
+        log = open_log("sqlite:///:memory:")
+        at = dt.datetime(2026, 11, 25, 10, 45, tzinfo=dt.UTC)
+        consent_id = log.record_consent(
+            rendered, rendered_by="N-007", rendered_at=at, signed_pdf=signed
+        )
+        record = log.consent(consent_id)
+        assert record is not None
+        assert record.pdf_sha256 == rendered.sha256
+        assert record.signed_pdf_sha256 is not None
+        with pytest.raises(exointake.ValidationError, match="signed_pdf"):
+            log.record_consent(
+                rendered, rendered_by="N-007", rendered_at=at, signed_pdf=b"%PDF-other"
+            )
+
+    def test_unsigned_record_payload_unchanged(self) -> None:
+        """An unsigned record carries no signed hash key, so earlier payloads stay identical."""
+        from exointake._consent_record import consent_record  # noqa: PLC0415
+
+        rendered = render_consent(ConsentRequest.from_dict(example_data()))
+        record = consent_record(
+            rendered, rendered_by="N-007", rendered_at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+        )
+        assert "signed_pdf_sha256" not in record.to_dict()
+
+
+class TestOldRequests:
+    def test_v1_request_keeps_its_hash(self) -> None:
+        """A request written for template v1 still loads, with the SHA-256 it was recorded with."""
+        path = Path(__file__).parent / "data" / "consent-request-v1.json"
+        data = json.loads(path.read_text("utf-8"))
+        request = ConsentRequest.from_dict(data)
+        assert request.sha256 == "f538457dd2b78b958d20b93e79b7dee4fb6031afc78f5e648a46835132a8f17a"
+        again = request.to_dict()
+        assert ConsentRequest.from_dict(again) == request
+        assert not {"contract"} & set(again)
+        assert not {"purpose"} & set(again["treatment"])
