@@ -204,7 +204,27 @@ CONSENT_ITEMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
         "FDA public notice",
         ("2019年12月6日", "重い有害事象", "敗血症などの重い感染症"),
-        ("6December2019", "seriousadverseevents", "seriousinfections,includingsepsis"),
+        ("6December2019", "seriousadverseevents", "seriousinfectionssuchassepsis"),
+    ),
+    (
+        "FDA notice: where, and the press reports",
+        ("米国ネブラスカ州", "報道によれば", "当院が確認した範囲では"),
+        ("Nebraska,USA", "Accordingtopressreports", "Asfarastheclinichasbeenableto"),
+    ),
+    (
+        "2023 death: cause not confirmed",
+        ("死因や投与との因果関係について、当院は公表された情報を確認できていません",),
+        ("thecauseofdeathorwhetheritwaslinkedtothetreatment",),
+    ),
+    (
+        "approved equivalent: same ingredients or performance",
+        ("同一の成分や性能を有する医薬品・医療機器・再生医療等製品",),
+        ("withthesameingredientsorperformanceasthisproduct",),
+    ),
+    (
+        "outside the regenerative-medicine act: no cells",
+        ("細胞を含まないため", "再生医療等の安全性の確保等に関する法律"),
+        ("Exosomeproductscontainnocells",),
     ),
     ("infection: what to do", ("感染症", "090-1234-5678"), ("Infection", "callthe")),
     ("fainting", ("失神（血管迷走神経反射）",), ("vasovagalreaction",)),
