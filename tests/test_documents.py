@@ -285,6 +285,22 @@ class TestLayout:
             last = re.sub(r"\s+", "", body[-1])
             assert last not in headings, (document, lang, body[-1])
 
+    @pytest.mark.parametrize("document", ["summary", "contract"])
+    @pytest.mark.parametrize("lang", ["ja", "en", "ja+en"])
+    def test_cooling_off_heading_stays_with_its_red_frame(self, document: str, lang: str) -> None:
+        """The 48条 heading starts the page its red frame starts on (the ja+en 契約書面 left it
+        alone at the foot of page 3)."""
+        request = ConsentRequest.from_dict(example_data())
+        reader = PdfReader(io.BytesIO(RENDER[document](request, language=lang).pdf))
+        pages = [squash(page.extract_text() or "") for page in reader.pages]
+        texts = load_contract_template().texts
+        for one in lang.split("+"):
+            heading = squash(texts["sec_cooling_off"].get(one))
+            frame = squash(texts["cooling_off_right"].get(one))[:20]
+            on = [i for i, text in enumerate(pages) if heading in text]
+            assert on, (document, one)
+            assert frame in pages[on[0]], (document, one, on[0] + 1)
+
     @needs_poppler
     @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
     @pytest.mark.parametrize("lang", ["ja", "en"])
