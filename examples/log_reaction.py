@@ -134,7 +134,10 @@ with open_log(DB) as log:
     print(f"   ok={log.verify().ok}")
 
 print("8. Someone edits the database behind the library's back...")
+# Triggers refuse UPDATE and DELETE on entries (against accidents); whoever owns the file
+# can drop them first, as this demo does. verify() still catches the edit.
 with sqlite3.connect(DB) as conn:
+    conn.execute("DROP TRIGGER exointake_entries_no_update")
     conn.execute("UPDATE log_entries SET payload = replace(payload, 'P-000201', 'P-999999')")
 with open_log(DB) as log:
     report = log.verify()

@@ -696,21 +696,45 @@ def prune_empty(data: Any) -> Any:
     return data
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` refusing a key given twice (``json`` keeps the last one)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
 def load_json(
     source: str | bytes | os.PathLike[str], *, where: str = "$", what: str = "input"
 ) -> Any:
     """Parse JSON text (``str``/``bytes``) or a file (a path), or raise :class:`ValidationError`.
 
     Every failure — an unreadable file, bad JSON, text that is not UTF-8, a number
-    or nesting too large for Python's parser — becomes one message starting with
-    ``where`` (``"$"``, or the file's name), never a traceback.
+    or nesting too large for Python's parser, an object giving the same key twice
+    (``"cancer_history": "current", "cancer_history": "none"``: Python's parser would
+    silently keep the last) — becomes one message starting with ``where`` (``"$"``, or
+    the file's name), never a traceback.
     """
     try:
         raw = Path(source).read_bytes() if isinstance(source, os.PathLike) else source
     except OSError as exc:
         raise ValidationError([f"{where}: cannot read ({exc.strerror})"], what=what) from None
     try:
-        return json.loads(raw)
+        return json.loads(raw, object_pairs_hook=_object_without_duplicates)
+    except _DuplicateKey as exc:
+        raise ValidationError(
+            [f"{where}: duplicate key {safe_key(exc.key)} (each key may appear once)"], what=what
+        ) from None
     except json.JSONDecodeError as exc:
         raise ValidationError(
             [f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno})"], what=what

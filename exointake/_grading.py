@@ -103,7 +103,10 @@ class BrightonReason(enum.StrEnum):
     REPORTED_INSUFFICIENT = "reported_insufficient"
     """Level 4: reported as anaphylaxis, but the signs meet no level."""
     ONSET_NOT_SUDDEN = "onset_not_sudden"
-    """Level 5: onset was not sudden or progression not rapid."""
+    """Level 5: the onset was not sudden (later than the cut-off). Grades made before the
+    progression reason existed also use it when progression was not rapid."""
+    PROGRESSION_NOT_RAPID = "progression_not_rapid"
+    """Level 5: progression was documented as not rapid (``rapid_progression`` false)."""
     CRITERIA_NOT_MET = "criteria_not_met"
     """Level 5: the documented signs meet no level."""
 
@@ -403,7 +406,11 @@ def grade(
         case=picture,
         route=route_,
     )
-    criteria, undecided = _seriousness(reaction, ctcae, case)
+    # Not when the picture is allergic-type: there the circulation is anaphylaxis's.
+    septic = _septic(reaction, vocabulary) and not (
+        picture or _allergic_features(reaction, vocabulary)
+    )
+    criteria, undecided = _seriousness(reaction, ctcae, case, septic=septic)
     actions = _actions(
         reaction=reaction,
         vocabulary=vocabulary,
@@ -417,6 +424,7 @@ def grade(
         undecided=undecided,
         persistence_days=days,
         on=day,
+        septic=septic,
     )
     if category is not None:
         row = table.row(category)
@@ -567,12 +575,14 @@ def _brighton(
     tuple_signs = tuple(signs)
     picture = level is not None
     if reaction.rapid_progression is False:
-        return 5, BrightonReason.ONSET_NOT_SUDDEN, tuple_signs, (), picture
+        return 5, BrightonReason.PROGRESSION_NOT_RAPID, tuple_signs, (), picture
     if reaction.onset_minutes is not None and reaction.onset_minutes > onset_limit:
         cutoff = (BrightonNote.ONSET_CUTOFF,)
         return 5, BrightonReason.ONSET_NOT_SUDDEN, tuple_signs, cutoff, picture
     if level is None:
-        if reaction.reported_anaphylaxis:
+        if reaction.reported_anaphylaxis or set(reaction.interventions or ()) & _ADRENALINE:
+            # Adrenaline given is treated as anaphylaxis reported [practice]: the
+            # clinician acted on a suspected anaphylaxis, so it is level 4, never 5.
             return 4, BrightonReason.REPORTED_INSUFFICIENT, tuple_signs, (), picture
         return 5, BrightonReason.CRITERIA_NOT_MET, tuple_signs, (), picture
     if reaction.onset_minutes is None:
@@ -588,15 +598,30 @@ def _event_kind(
 ) -> EventKind:
     """Which kind of event the reaction is (see :class:`EventKind`).
 
-    An infection sign makes it an infection, whatever else is present. Needle-related
+    An infection sign makes it an infection, unless the signs meet a Brighton level 1-3
+    or the article's row is anaphylaxis: a fever added to an anaphylaxis must not move
+    it out of the anaphylaxis row (the infection's lot review still applies). Needle-related
     signs (or a drop in blood pressure with no other sign of the table) make it
     needle-related unless an allergic-type feature is documented: an allergy-row skin
     or mucosal sign, a respiratory sign, signs meeting a Brighton level, or a
     physician's report of anaphylaxis.
     """
     kinds = {vocabulary[c].event for c in reaction.codes}
-    if EventKind.INFECTION in kinds:
+    base = _kind_without_infection(reaction, vocabulary, category, case, kinds)
+    if EventKind.INFECTION in kinds and not (
+        base is EventKind.TABLE_REACTION and (case or category is Category.ANAPHYLAXIS)
+    ):
         return EventKind.INFECTION
+    return base
+
+
+def _kind_without_infection(
+    reaction: Reaction,
+    vocabulary: Vocabulary,
+    category: Category | None,
+    case: bool,
+    kinds: set[EventKind],
+) -> EventKind:
     allergic = case or _allergic_features(reaction, vocabulary)
     systemic_table = {
         s.code
@@ -627,6 +652,36 @@ def _allergic_features(reaction: Reaction, vocabulary: Vocabulary) -> bool:
         if d.system is OrganSystem.RESPIRATORY:
             return True
     return False
+
+
+_CIRCULATORY_FAILURE = frozenset({"hypotension", "uncompensated_shock"})
+"""Signs of a failing circulation that CTCAE grades as Hypotension alongside an event."""
+
+_SEPTIC_SIGNS = frozenset({*_CIRCULATORY_FAILURE, "reduced_consciousness", "syncope"})
+"""With an infection sign, the signs of a suspected sepsis or septic shock [practice]:
+hypotension and altered mentation are the qSOFA/Sepsis-3 signs (Singer et al., JAMA
+2016;315:801-10); uncompensated shock and fainting are their bedside equivalents here."""
+
+
+def _circulatory_failure(reaction: Reaction) -> bool:
+    """Hypotension or uncompensated shock (coded, or three of Brighton's shock signs)."""
+    codes = set(reaction.codes)
+    present = codes & {"tachycardia", "prolonged_capillary_refill", "reduced_central_pulse"}
+    if codes & set(_CONSCIOUSNESS):
+        present.add("consciousness")
+    return bool(codes & _CIRCULATORY_FAILURE) or sum(c in present for c in _SHOCK) >= 3
+
+
+def _infection_sign(reaction: Reaction, vocabulary: Vocabulary) -> bool:
+    return any(vocabulary[c].event is EventKind.INFECTION for c in reaction.codes)
+
+
+def _septic(reaction: Reaction, vocabulary: Vocabulary) -> bool:
+    """An infection sign with a failing circulation or consciousness: suspected sepsis or
+    septic shock, whether or not ``sepsis`` was coded (fail-safe)."""
+    return _infection_sign(reaction, vocabulary) and (
+        bool(set(reaction.codes) & _SEPTIC_SIGNS) or _circulatory_failure(reaction)
+    )
 
 
 _ISOLATED = frozenset({"hypotension"})
@@ -743,6 +798,29 @@ def _facts(reaction: Reaction, vocabulary: Vocabulary) -> tuple[_Facts, _Facts]:
     return best, worst
 
 
+def _has_site_sign(reaction: Reaction, vocabulary: Vocabulary) -> bool:
+    return any(
+        vocabulary[s.code].row_for(s.effective_extent(vocabulary)) is Category.LOCAL
+        for s in reaction.symptoms
+    )
+
+
+def _allergic_picture(reaction: Reaction, vocabulary: Vocabulary, case: bool) -> bool:
+    """Brighton's signs, or the article's escalation picture (an allergy-row skin sign
+    with a cardiovascular or respiratory sign)."""
+    skin_allergy = cardio_resp = False
+    for s in reaction.symptoms:
+        d = vocabulary[s.code]
+        skin_allergy = skin_allergy or _is_skin_allergy(
+            d, d.row_for(s.effective_extent(vocabulary))
+        )
+        cardio_resp = cardio_resp or d.system in (
+            OrganSystem.CARDIOVASCULAR,
+            OrganSystem.RESPIRATORY,
+        )
+    return case or (skin_allergy and cardio_resp)
+
+
 def _table_term(
     reaction: Reaction,
     *,
@@ -757,12 +835,15 @@ def _table_term(
     if category is Category.LOCAL:
         return CtcaeTerm.INJECTION_SITE_REACTION
     given = set(reaction.interventions or ())
+    allergic_picture = _allergic_picture(reaction, vocabulary, case)
     if reaction.reported_anaphylaxis or (
-        case and (codes & _ANAPHYLAXIS_SIGNS or given & _ADRENALINE)
+        allergic_picture and (codes & _ANAPHYLAXIS_SIGNS or given & _ADRENALINE)
     ):
         # The physician's diagnosis stands; otherwise CTCAE grades from its own criteria
         # (bronchospasm, parenteral intervention, angioedema, hypotension) in an
-        # allergic-type picture, not from the Brighton level.
+        # allergic-type picture, not from the Brighton level alone. CTCAE v5.0
+        # Anaphylaxis G3: "Symptomatic bronchospasm, with or without urticaria;
+        # parenteral intervention indicated; allergy-related edema/angioedema; hypotension".
         return CtcaeTerm.ANAPHYLAXIS
     if route is None:
         return None
@@ -802,6 +883,28 @@ def _ctcae(
         lead = event_terms[0] if event_terms else None
         if lead is None:
             return CtcaeGrade(None, None, _NO_TERM), ()
+    elif (
+        kind is EventKind.TABLE_REACTION
+        and category is not Category.LOCAL
+        and route is not None
+        and route is not Route.IV_DRIP
+        and not _allergic_picture(reaction, vocabulary, case)
+        and not _allergic_features(reaction, vocabulary)
+    ):
+        # No allergic feature after an injection (e.g. vomiting with abdominal pain,
+        # reduced consciousness alone): CTCAE's Allergic reaction does not describe it
+        # [practice]. During a drip any systemic reaction stays an Infusion related
+        # reaction; without a route the term waits for it. Site signs keep theirs.
+        # A failing circulation keeps its Hypotension grade.
+        own = [
+            *event_terms,
+            *([CtcaeTerm.INJECTION_SITE_REACTION] if _has_site_sign(reaction, vocabulary) else []),
+            *([CtcaeTerm.HYPOTENSION] if _circulatory_failure(reaction) else []),
+        ]
+        if not own:
+            return CtcaeGrade(None, None, _NO_TERM), ()
+        lead = own[0]
+        event_terms = own
     else:
         lead = _table_term(
             reaction, vocabulary=vocabulary, category=category, kind=kind, case=case, route=route
@@ -811,6 +914,13 @@ def _ctcae(
             # Infusion related reaction, never also an Allergic reaction or Urticaria).
             return CtcaeGrade(None, None, _ROUTE_NEEDED, ("route",)), ()
     further = [t for t in event_terms if t != lead]
+    if lead not in (None, CtcaeTerm.INJECTION_SITE_REACTION) and _has_site_sign(
+        reaction, vocabulary
+    ):
+        # Site signs alongside a systemic reaction, a faint or an infection keep their
+        # own grade (an untreated skin infection's grade 1 would otherwise hide a
+        # grade 2 site pain).
+        further.append(CtcaeTerm.INJECTION_SITE_REACTION)
     if (
         kind is not EventKind.TABLE_REACTION
         and category in (Category.ALLERGY, Category.ANAPHYLAXIS)
@@ -828,6 +938,34 @@ def _ctcae(
         )
         if allergic is not None and allergic != lead:
             further.insert(0, allergic)
+    if (
+        _circulatory_failure(reaction)
+        and lead not in (CtcaeTerm.ANAPHYLAXIS, CtcaeTerm.HYPOTENSION)
+        and CtcaeTerm.ANAPHYLAXIS not in further
+        and (
+            lead is not CtcaeTerm.INFUSION_RELATED_REACTION or _infection_sign(reaction, vocabulary)
+        )
+        and CtcaeTerm.HYPOTENSION not in further
+    ):
+        # A failing circulation alongside an event (a septic picture, a faint) is graded
+        # under its own term; an Infusion related reaction already grades it, unless an
+        # infection sign makes it a septic picture.
+        further.append(CtcaeTerm.HYPOTENSION)
+    # The most severe term leads (Anaphylaxis first on a tie, then the order above): an
+    # added mild sign never pushes a grade 3 anaphylaxis under a grade 1 fever. The
+    # mildest reading ranks, or the worst when the mildest has no grade (fail-safe).
+    codes = set(reaction.codes)
+    terms = [lead, *further]
+    rank = {
+        t: (
+            _CTCAE_RULES[t](codes, best) or _CTCAE_RULES[t](codes, worst) or 0,
+            t is CtcaeTerm.ANAPHYLAXIS,
+            -n,
+        )
+        for n, t in enumerate(terms)
+    }
+    lead = max(terms, key=lambda t: rank[t])
+    further = [t for t in terms if t != lead]
     others = tuple(_graded(t, reaction, table, best, worst, lead=False) for t in further)
     return _graded(lead, reaction, table, best, worst, lead=True), others
 
@@ -1050,13 +1188,15 @@ _CTCAE_RULES: Mapping[CtcaeTerm, Callable[[set[str], _Facts], int | None]] = {
 
 
 def _seriousness(
-    reaction: Reaction, ctcae: CtcaeGrade, case: bool
+    reaction: Reaction, ctcae: CtcaeGrade, case: bool, *, septic: bool = False
 ) -> tuple[tuple[SeriousnessCriterion, ...], tuple[SeriousnessCriterion, ...]]:
     """ICH E2A criteria met, and those the record cannot decide yet.
 
     Anaphylaxis (CTCAE term, signs meeting Brighton levels 1-3 unless the onset was
     documented as not sudden, or a physician's report of anaphylaxis) and sepsis count
-    as medically important [practice], after the EMA Important Medical Events list.
+    as medically important [practice], after the EMA Important Medical Events list; so
+    does a suspected sepsis (an infection sign with hypotension, shock, reduced
+    consciousness or fainting) with no ``sepsis`` code (fail-safe).
     """
     c = SeriousnessCriterion
     met = {
@@ -1068,7 +1208,8 @@ def _seriousness(
         c.MEDICALLY_IMPORTANT: reaction.medically_important is True
         or reaction.reported_anaphylaxis
         or ctcae.term in (CtcaeTerm.ANAPHYLAXIS, CtcaeTerm.SEPSIS)
-        or case,
+        or case
+        or septic,
     }
     undecided = {
         c.DEATH: reaction.outcome is Outcome.UNKNOWN,
@@ -1107,6 +1248,7 @@ def _actions(
     undecided: tuple[SeriousnessCriterion, ...],
     persistence_days: int,
     on: dt.date | None,
+    septic: bool = False,
 ) -> tuple[Action, ...]:
     def action(code: ActionCode, text: Text, within: int | None) -> Action:
         due = on + dt.timedelta(days=within) if on is not None and within is not None else None
@@ -1115,7 +1257,9 @@ def _actions(
     texts = table.actions
     actions: list[Action] = []
     terms = ", ".join(t.term.value for t in (ctcae, *others) if t.term is not None) or "-"
-    sepsis = "sepsis" in reaction.codes
+    # A coded sepsis, or an infection sign with a failing circulation or consciousness
+    # (suspected sepsis or septic shock): emergency transfer now.
+    sepsis = "sepsis" in reaction.codes or septic
     if sepsis:
         actions.append(
             action(ActionCode.EMERGENCY, _needed(texts.emergency_sepsis, "emergency_sepsis"), 0)
@@ -1158,7 +1302,7 @@ def _actions(
             ),
         )
         actions.append(action(ActionCode.REPORT, report, 0))
-    if kind is EventKind.INFECTION:
+    if kind is EventKind.INFECTION or _infection_sign(reaction, vocabulary):
         actions.append(action(ActionCode.LOT_REVIEW, _needed(texts.lot_review, "lot_review"), 0))
     open_grades = [g for g in (ctcae, *others) if g.grade is None]
     if open_grades or undecided:

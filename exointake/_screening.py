@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 import os
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -716,10 +715,4 @@ def _screening_inputs(
 
 def result_from_json(text: str | bytes) -> ScreeningResult:
     """A result from JSON text (as written by :meth:`ScreeningResult.to_json`)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            [f"$: not valid JSON (line {exc.lineno})"], what="screening result"
-        ) from None
-    return ScreeningResult.from_dict(data)
+    return ScreeningResult.from_dict(read_json_text(text, "screening result"))

@@ -178,8 +178,8 @@ CASES: tuple[dict[str, Any], ...] = (
         "expect": {
             "category": "allergy",
             "kind": "infection",
-            "ctcae": ("Fever", 1),
-            "ctcae_other": [("Infusion related reaction", 2)],
+            "ctcae": ("Infusion related reaction", 2),
+            "ctcae_other": [("Fever", 1)],
         },
     },
     {
@@ -541,7 +541,7 @@ CASES: tuple[dict[str, Any], ...] = (
             "kind": "table_reaction",
             "brighton": 5,
             "brighton_reason": "criteria_not_met",
-            "ctcae": ("Allergic reaction", 1),
+            "ctcae": (None, None),
         },
     },
     # ------------------------------------------------------------------ interventions by route
@@ -606,6 +606,129 @@ CASES: tuple[dict[str, Any], ...] = (
         "reaction": {"symptoms": ["chills"], "interventions": [], "outcome": "recovered"},
         "route": "iv_drip",
         "expect": {"kind": "infection", "serious": False, "ctcae": ("Chills", None)},
+    },
+    # ------------------------------------------------------------------ reviewer's findings
+    {
+        "id": "septic-fever-hypotension-no-sepsis-code",
+        "source": f"{CTCAE} Fever G3 '>40.0 degrees C for <=24 hrs'; Hypotension G3 'Medical "
+        "intervention indicated'. Fever with hypotension is a suspected sepsis (Sepsis-3, "
+        f"Singer et al., JAMA 2016;315:801-10): emergency; {E2A} 'medically important' [practice]",
+        "reaction": {
+            "symptoms": ["fever", "chills", "hypotension"],
+            "temperature_c": "40.5",
+            "hours_above_40c": 2,
+            "onset_minutes": 60,
+            **done(interventions=["iv"]),
+        },
+        "route": "iv_drip",
+        "expect": {
+            "kind": "infection",
+            "ctcae": ("Fever", 3),
+            "ctcae_other": [("Chills", 1), ("Hypotension", 3)],
+            "serious": True,
+            "criteria": ["medically_important"],
+            "actions": ["emergency", "physician_review", "follow_up", "report", "lot_review"],
+        },
+    },
+    {
+        "id": "septic-fever-uncompensated-shock",
+        "source": f"{BRIGHTON}: tachycardia, capillary refill > 3 s and reduced consciousness "
+        f"are uncompensated shock; with a fever a suspected septic shock. {CTCAE} Hypotension "
+        "G3 'Medical intervention indicated'; Fever G2 '>39.0 - 40.0 degrees C'",
+        "reaction": {
+            "symptoms": [
+                "fever",
+                "tachycardia",
+                "prolonged_capillary_refill",
+                "reduced_consciousness",
+            ],
+            "temperature_c": "39.8",
+            **done(interventions=["iv"]),
+        },
+        "route": "injection_face",
+        "expect": {
+            "ctcae": ("Hypotension", 3),
+            "serious": True,
+            "actions": ["emergency", "physician_review", "follow_up", "report", "lot_review"],
+        },
+    },
+    {
+        "id": "anaphylaxis-with-mild-fever-stays-anaphylaxis",
+        "source": f"{BRIGHTON} level 1 (generalized urticaria + hypotension); {CTCAE} Anaphylaxis "
+        "G3 'parenteral intervention indicated; ... hypotension' outranks Fever G1 "
+        "'38.0 - 39.0 degrees C': the most severe term leads, the row stays anaphylaxis",
+        "reaction": {
+            "symptoms": [{"code": "urticaria", "extent": GEN}, "hypotension", "fever"],
+            "temperature_c": "38.2",
+            **SUDDEN,
+            **done(interventions=["adrenaline_im"]),
+        },
+        "route": "iv_drip",
+        "expect": {
+            "category": "anaphylaxis",
+            "kind": "table_reaction",
+            "brighton": 1,
+            "ctcae": ("Anaphylaxis", 3),
+            "ctcae_other": [("Fever", 1)],
+            "actions": ["physician_review", "follow_up", "report", "lot_review"],
+        },
+    },
+    {
+        "id": "escalation-picture-with-adrenaline-is-anaphylaxis",
+        "source": f"{CTCAE} Anaphylaxis G3: 'Symptomatic bronchospasm, with or without urticaria; "
+        "parenteral intervention indicated; allergy-related edema/angioedema; hypotension' "
+        "(a skin sign with hypotension, treated with IM adrenaline)",
+        "reaction": {
+            "symptoms": ["rash", "hypotension"],
+            **SUDDEN,
+            **done(interventions=["adrenaline_im"]),
+        },
+        "route": "injection_face",
+        "expect": {
+            "category": "anaphylaxis",
+            "ctcae": ("Anaphylaxis", 3),
+            "serious": True,
+        },
+    },
+    {
+        "id": "reduced-consciousness-alone-no-allergic-term",
+        "source": f"{CTCAE} Allergic reaction needs an allergic feature; reduced consciousness "
+        "alone after an injection has no coded term: graded by hand [practice]",
+        "reaction": {"symptoms": ["reduced_consciousness"], **SUDDEN, **DONE},
+        "route": "injection_scalp",
+        "expect": {"ctcae": (None, None), "serious": False},
+    },
+    {
+        "id": "syncope-with-hypotension-grades-both",
+        "source": f"{CTCAE} Syncope G3 'Fainting; orthostatic collapse'; Hypotension G1 "
+        "'Asymptomatic, intervention not indicated' graded alongside",
+        "reaction": {"symptoms": ["hypotension", "syncope"], **SUDDEN, **DONE},
+        "route": "injection_face",
+        "expect": {
+            "kind": "needle_related",
+            "ctcae": ("Syncope", 3),
+            "ctcae_other": [("Hypotension", 1)],
+        },
+    },
+    {
+        "id": "adrenaline-given-is-reported-anaphylaxis",
+        "source": f"{BRIGHTON} level 4 'reported anaphylaxis with insufficient evidence'; "
+        "adrenaline given is read as anaphylaxis reported [practice]",
+        "reaction": {"symptoms": ["vomiting"], **SUDDEN, **done(interventions=["adrenaline_im"])},
+        "route": "injection_face",
+        "expect": {"brighton": 4, "brighton_reason": "reported_insufficient"},
+    },
+    {
+        "id": "progression-not-rapid",
+        "source": f"{BRIGHTON}: every level needs 'rapid progression of signs and symptoms'",
+        "reaction": {
+            "symptoms": [{"code": "urticaria", "extent": GEN}, "wheeze"],
+            "onset_minutes": 10,
+            "rapid_progression": False,
+            **DONE,
+        },
+        "route": "injection_face",
+        "expect": {"brighton": 5, "brighton_reason": "progression_not_rapid"},
     },
 )
 """At least 30 cases (a test counts them), each with its source."""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import exointake
-from exointake._log._store import create_engine_for, migrate
+from exointake._log._store import create_engine_for, head_revision, migrate
 from exointake.cli import main
 
 from .logutil import LOG_EXAMPLES, ROOT, example, raw
@@ -205,7 +205,7 @@ class TestErrors:
         assert code == 2
         assert "exointake log migrate" in err
         code, out, _ = run(capsys, "log", "migrate", "--db", db)
-        assert (code, out.strip()) == (0, "migrated from 0001 to revision 0003")
+        assert (code, out.strip()) == (0, f"migrated from 0001 to revision {head_revision()}")
         assert run(capsys, "log", "administer", "--input", ADM, "--db", db)[0] == 0
 
     def test_default_database_in_current_folder(self, tmp_path: Path) -> None:

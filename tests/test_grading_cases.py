@@ -6,19 +6,22 @@ Brighton 2007 level rule or the ICH E2A criterion that decides it.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exointake import strategies as xs
 from exointake._grading import Grade, grade
-from exointake._reaction import Reaction
+from exointake._log._entries import event_bucket
+from exointake._reaction import Outcome, Reaction
 from exointake._reactions import Causality
 from exointake._vocabulary import (
     Category,
+    CtcaeTerm,
     EventKind,
     load_severity_table,
     load_vocabulary,
@@ -115,6 +118,32 @@ class TestProperties:
         assert after.brighton_level <= before.brighton_level
         assert _rank(after.category) >= _rank(before.category)
 
+    @settings(max_examples=300, deadline=None)
+    @given(
+        xs.reactions(codes=st.sampled_from(TABLE_CODES + EVENT_CODES)),
+        xs.symptoms(),
+        st.sampled_from(["iv_drip", "injection_face", "injection_scalp"]),
+    )
+    def test_adding_a_sign_never_lowers_the_ctcae_grade_or_leaves_anaphylaxis(
+        self, r: Reaction, s: Any, route: str | None
+    ) -> None:
+        """Adding a documented sign (e.g. a mild fever) never lowers the highest CTCAE grade
+        over the leading and further terms, and never moves a reaction out of the
+        anaphylaxis bucket of the rate report (reviewer finding M2). An undecided grade
+        (a field or the route to record) may be anything, so it is never lower; the
+        bucket is kept for an allergic-type anaphylaxis (Brighton 1-3 or CTCAE
+        Anaphylaxis): a faint with vomiting is a needle-related event."""
+        if s.code in r.codes:
+            return
+        # A fully recorded reaction (as the reviewer's): every grade is decided.
+        r = Reaction(**{**_fields(r), **_RECORDED, "reported_anaphylaxis": False})
+        bigger = Reaction(**{**_fields(r), "symptoms": (*r.symptoms, s)})
+        before, after = grade(r, route=route), grade(bigger, route=route)
+        assert _max_grade(after) >= _max_grade(before)
+        allergic = before.brighton_level <= 3 or CtcaeTerm.ANAPHYLAXIS in _terms(before)
+        if allergic and event_bucket(before.to_dict()) == "anaphylaxis":
+            assert event_bucket(after.to_dict()) == "anaphylaxis"
+
     @given(xs.reactions(codes=st.sampled_from(EVENT_CODES)), st.booleans())
     def test_events_outside_the_table_have_no_category(self, r: Reaction, reported: bool) -> None:
         """Events outside the table never yield an article category without a table symptom
@@ -135,6 +164,29 @@ class TestProperties:
         assert a.to_dict() == b.to_dict()
         assert (a.table_version, a.vocabulary_version) == (TABLE.version, VOCABULARY.version)
         assert a.sudden_onset_minutes == TABLE.brighton_sudden_onset_minutes
+
+
+_RECORDED: dict[str, Any] = {
+    "onset_minutes": 10,
+    "rapid_progression": True,
+    "interventions": (),
+    "hospitalization": False,
+    "outcome": Outcome.RECOVERED,
+    "life_threatening": False,
+    "prolonged": False,
+    "body_surface_percent": 5,
+    "temperature_c": Decimal("38.2"),
+    "hours_above_40c": 0,
+    "blood_culture_positive": False,
+}
+
+
+def _max_grade(g: Grade) -> int:
+    return max((t.grade for t in (g.ctcae, *g.ctcae_other) if t.grade is not None), default=0)
+
+
+def _terms(g: Grade) -> list[CtcaeTerm | None]:
+    return [t.term for t in (g.ctcae, *g.ctcae_other)]
 
 
 def _rank(category: Category | None) -> int:

@@ -42,7 +42,7 @@ from exointake._log._core import (
     migrate_log,
     open_log,
 )
-from exointake._log._store import Writer, create_engine_for, migrate
+from exointake._log._store import Writer, create_engine_for, head_revision, migrate
 from exointake._questionnaire import Questionnaire
 from exointake._reactions import ReactionRecord
 from exointake._records import Administration, FollowUp, ScreeningRecord
@@ -780,7 +780,7 @@ class TestMigrations:
         with pytest.raises(MigrationRequired, match="exointake log migrate"):
             open_log(db_url)
         before, after = migrate_log(db_url)
-        assert (before, after) == ("0001", "0003")
+        assert (before, after) == ("0001", head_revision())
         with open_log(db_url) as log:
             log.administer(administration())
             assert log.verify().ok

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from exointake._log._core import migrate_log, open_log
-from exointake._log._store import Base, create_engine_for, migrate
+from exointake._log._store import Base, create_engine_for, head_revision, migrate
 
 from .logutil import administration, pg_schema, reaction
 
@@ -61,7 +61,7 @@ class TestSeriousIndex:
         engine.dispose()
         with pytest.raises(Exception, match="exointake log migrate"):
             open_log(db_url)
-        assert migrate_log(db_url) == ("0002", "0003")
+        assert migrate_log(db_url) == ("0002", head_revision())
         with open_log(db_url) as log:
             ids = log.administer_many([administration(), administration(), administration()])
             log.record_reaction(reaction(ids[0], "rash"))

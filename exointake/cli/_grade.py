@@ -162,6 +162,10 @@ _BRIGHTON_REASONS: Mapping[BrightonReason, Text] = {
         "症例に該当しない（急な発症・急速な進行ではない）",
         "not a case (onset not sudden or progression not rapid)",
     ),
+    BrightonReason.PROGRESSION_NOT_RAPID: Text(
+        "症例に該当しない（急速な進行ではない）",
+        "not a case (progression not rapid)",
+    ),
     BrightonReason.CRITERIA_NOT_MET: Text(
         "症例に該当しない（記録された所見が基準を満たさない）",
         "not a case (the documented signs meet no level)",
