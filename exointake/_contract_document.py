@@ -33,8 +33,10 @@ from ._document import (
     TableBlock,
     cap_table,
     fee_rows,
+    fee_text,
 )
 from ._errors import ValidationError
+from ._money import FeeKind
 from ._wareki import format_wareki
 
 __all__ = ["DocumentKind", "assemble_contract", "contract_problems"]
@@ -319,9 +321,17 @@ class _Assembler:
             tax=_yen_digits(pc.tax_included(pc.total_jpy)), rate=pc.tax_rate_percent
         )
         rows.append((self.tx("label_total"), (Run(self.yen(pc.total_jpy), bold=True), Run(tax))))
-        rows.append((self.tx("label_other_costs"), _r(self.tx("other_costs_none"))))
+        rows.append((self.tx("label_other_costs"), _r(self.other_costs())))
         key = "sec_price_estimate" if self.kind == "summary" else "sec_price"
         return Section("price", self.tx(key), (KeyValues(tuple(rows)),))
+
+    def other_costs(self) -> str:
+        """What else may be payable: a same-day cancellation fee (section 7) is, so 4 says so."""
+        same_day = self.request.prices.cancellation
+        if same_day is None or same_day.same_day.kind is FeeKind.NONE:
+            return self.tx("other_costs_none")
+        fee = fee_text(same_day.same_day, self.request.prices.per_session_jpy, self.t, self.lang)
+        return self.tx("other_costs_same_day").format(fee=fee)
 
     def payment(self) -> Section:
         c = self.request.contract
@@ -450,13 +460,22 @@ def _datetime_text(at: dt.datetime, lang: Lang) -> str:
     return f"{_date_both(local.date(), lang)} {local:%H:%M} JST"
 
 
+def _interval_words(n: int, unit: str, lang: Lang) -> str:
+    """「2週間」; in English "2 weeks" and "week", not "2 week(s)" (units end in "(s)")."""
+    if lang is Lang.JA:
+        return f"{n}{unit}"
+    if unit.endswith("(s)"):
+        unit = unit[: -len("(s)")]
+        return unit if n == 1 else f"{n} {unit}s"
+    return f"{n} {unit}"
+
+
 def _plan_text(plan: Any, t: Any, lang: Lang) -> str:
     if plan.sessions == 1 or plan.interval is None or plan.interval_unit is None:
         text: str = t.text("plan_single", lang)
         return text
     unit = t.text(f"unit_{plan.interval_unit.value}", lang)
-    sep = "" if lang is Lang.JA else " "
     multi: str = t.text("plan_multi", lang).format(
-        sessions=plan.sessions, interval=f"{plan.interval}{sep}{unit}"
+        sessions=plan.sessions, interval=_interval_words(plan.interval, unit, lang)
     )
     return multi

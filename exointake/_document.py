@@ -182,13 +182,22 @@ def _datetime_text(at: dt.datetime, lang: Lang) -> str:
     return f"{_date_both(local.date(), lang)} {local:%H:%M} JST"
 
 
+def _interval_words(n: int, unit: str, lang: Lang) -> str:
+    """「2週間」; in English "2 weeks" and "week", not "2 week(s)" (units end in "(s)")."""
+    if lang is Lang.JA:
+        return f"{n}{unit}"
+    if unit.endswith("(s)"):
+        unit = unit[: -len("(s)")]
+        return unit if n == 1 else f"{n} {unit}s"
+    return f"{n} {unit}"
+
+
 def _plan_text(plan: Plan, t: ConsentTemplate, lang: Lang) -> str:
     if plan.sessions == 1 or plan.interval is None or plan.interval_unit is None:
         return t.text("plan_single", lang)
     unit = t.text(f"unit_{plan.interval_unit.value}", lang)
-    sep = "" if lang is Lang.JA else " "
     return t.text("plan_multi", lang).format(
-        sessions=plan.sessions, interval=f"{plan.interval}{sep}{unit}"
+        sessions=plan.sessions, interval=_interval_words(plan.interval, unit, lang)
     )
 
 

@@ -84,7 +84,7 @@ from ._vocabulary import (
 
 __all__ = ["FontSpec", "RenderedConsent", "render_consent", "render_contract", "render_summary"]
 
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 """Bumped when the layout changes, so the document hash changes with it."""
 
 MIN_FONT_SIZE = 8.0
@@ -625,12 +625,25 @@ def _story(docs: tuple[ConsentDocument, ...], fonts: FontSpec) -> list[Flowable]
         for d, sections in zip(docs, by_key, strict=True):
             st = styles[d.lang]
             section = sections[key]
-            story.append(Paragraph(_plain(section.title), st.h1))
+            title: Flowable | None = Paragraph(_plain(section.title), st.h1)
             for block in section.blocks:
                 if isinstance(block, SignatureBlock):
                     signatures.append(block)  # one set of signatures, whatever the languages
                     continue
-                story += _block_flowables(block, st, fonts, d.lang)
+                flowables = _block_flowables(block, st, fonts, d.lang)
+                if title is not None and isinstance(block, CoolingOffBox):
+                    # the heading goes to the next page with its red frame, never alone at the
+                    # foot of one (keepWithNext would only bind it to the spacer before the box)
+                    box = _cooling_box(block, st, fonts)
+                    story += [KeepTogether([title, Spacer(1, 1 * mm), box]), flowables[-1]]
+                    title = None
+                    continue
+                if title is not None:
+                    story.append(title)
+                    title = None
+                story += flowables
+            if title is not None:
+                story.append(title)
         if signatures:
             story += _signatures(_merge_signatures(signatures), first, fonts)
     return story

@@ -15,6 +15,12 @@ Row = tuple[str, str, tuple[str, ...], tuple[str, ...]]
 
 # Items both 特商法 documents carry (42条1項/2項 and the 施行規則).
 _SHARED: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+    (
+        "other costs name the same-day cancellation fee of 7",
+        ("上記のほか、施術当日に予約を取り消された場合は、キャンセル料5,000円をいただきます",),
+        ("Besidestheabove,acancellationchargeofJPY5,000appliesifyoucancelasessiononitsday",),
+    ),
+    ("sessions and interval", ("4回（2週間ごと）",), ("4sessions,every2weeks",)),
     ("business name", ("医療法人社団さくら会", "さくら美容クリニック"), ("医療法人社団さくら会",)),
     (
         "business address",
@@ -99,7 +105,7 @@ _SHARED: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
         "mid-term cancellation",
         ("中途解約（特定商取引法第49条）", "いつでも将来に向かって"),
-        ("Cancellinglater", "atanytime"),
+        ("Mid-termcancellation(ActonSpecifiedCommercialTransactions,Article49)", "atanytime"),
     ),
     (
         "cap before the first session",
@@ -201,10 +207,31 @@ CONSENT_ITEMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
         ("2023年に、幹細胞培養上清液の投与を受けた後に患者が亡くなった事例が報告されています",),
         ("deathofapatientafteradministrationofstem-cellconditionedmediawasreportedin2023",),
     ),
+    ("sessions and interval", ("4回（2週間ごと）",), ("4sessions,every2weeks",)),
     (
         "FDA public notice",
         ("2019年12月6日", "重い有害事象", "敗血症などの重い感染症"),
-        ("6December2019", "seriousadverseevents", "seriousinfections,includingsepsis"),
+        ("6December2019", "seriousadverseevents", "seriousinfectionssuchassepsis"),
+    ),
+    (
+        "FDA notice: where, and the press reports",
+        ("米国ネブラスカ州", "報道によれば", "当院が確認した範囲では"),
+        ("Nebraska,USA", "Accordingtopressreports", "Asfarastheclinichasbeenableto"),
+    ),
+    (
+        "2023 death: cause not confirmed",
+        ("死因や投与との因果関係について、当院は公表された情報を確認できていません",),
+        ("thecauseofdeathorwhetheritwaslinkedtothetreatment",),
+    ),
+    (
+        "approved equivalent: same ingredients or performance",
+        ("同一の成分や性能を有する医薬品・医療機器・再生医療等製品",),
+        ("withthesameingredientsorperformanceasthisproduct",),
+    ),
+    (
+        "outside the regenerative-medicine act: no cells",
+        ("細胞を含まないため", "再生医療等の安全性の確保等に関する法律"),
+        ("Exosomeproductscontainnocells",),
     ),
     ("infection: what to do", ("感染症", "090-1234-5678"), ("Infection", "callthe")),
     ("fainting", ("失神（血管迷走神経反射）",), ("vasovagalreaction",)),
@@ -249,6 +276,23 @@ NEVER: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
     ("summary", "person in charge", ("契約の締結を担当した者",), ("Personwhohandledthecontract",)),
     ("summary", "contract date", ("契約締結の年月日",), ("Dateofthecontract",)),
     ("consent", "redundant unapproved", ("承認を受けていない未承認",), ()),
+    ("consent", "unit with (s)", (), ("week(s)",)),
+    ("summary", "unit with (s)", (), ("week(s)",)),
+    ("contract", "unit with (s)", (), ("week(s)",)),
+    (
+        "summary",
+        "nothing else to pay despite a same-day fee",
+        ("上記のほかにお支払いいただく費用はありません",),
+        ("Thereisnothingelsetopay",),
+    ),
+    (
+        "contract",
+        "nothing else to pay despite a same-day fee",
+        ("上記のほかにお支払いいただく費用はありません",),
+        ("Thereisnothingelsetopay",),
+    ),
+    ("contract", "mid-term cancellation called cancelling later", (), ("Cancellinglater(",)),
+    ("consent", "same purpose test", ("同じ目的で承認された",), ("forthesamepurpose",)),
     ("consent", "patient-side wording", ("説明を受けてください",), ()),
     ("consent", "follows the guidance", (), ("followstheguidance",)),
     (

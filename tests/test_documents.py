@@ -179,6 +179,51 @@ class TestMoney:
             "exceeds the 特定商取引法49条 cap of 20,000 JPY",
         )
 
+    @pytest.mark.parametrize("document", ["summary", "contract"])
+    def test_other_costs_follow_the_same_day_fee(self, document: str) -> None:
+        """§4 says nothing else is payable only when §7 has no same-day fee; else it names it."""
+        cancellation = dict(example_data()["prices"]["cancellation"])
+        for same_day, ja, en in (
+            ({"kind": "none"}, "上記のほかにお支払いいただく費用はありません", "nothingelsetopay"),
+            ({"kind": "fixed", "jpy": 3_000}, "キャンセル料3,000円", "chargeofJPY3,000"),
+            (
+                {"kind": "percent_of_session", "percent": 10},
+                "キャンセル料1回分の料金の10%（8,800円）",
+                "chargeof10%ofonesession'sprice(JPY8,800)",
+            ),
+        ):
+            request = request_with(prices__cancellation=cancellation | {"same_day": same_day})
+            for lang, phrase, other in (
+                ("ja", ja, "施術当日に予約を取り消された場合"),
+                ("en", en, "ifyoucancelasessiononitsday"),
+            ):
+                text = squash(pdf_text(RENDER[document](request, language=lang).pdf))
+                assert phrase in text, (document, lang, same_day)
+                assert (other in text) is (same_day["kind"] != "none"), (document, lang)
+                assert (("(see7)" in text) or ("7.をご覧ください" in text)) is (
+                    same_day["kind"] != "none"
+                )
+
+    @pytest.mark.parametrize(
+        ("interval", "unit", "ja", "en"),
+        [
+            (1, "week", "4回（1週間ごと）", "4sessions,everyweek"),
+            (3, "day", "4回（3日ごと）", "4sessions,every3days"),
+            (2, "month", "4回（2か月ごと）", "4sessions,every2months"),
+        ],
+    )
+    def test_interval_in_words(self, interval: int, unit: str, ja: str, en: str) -> None:
+        """English counts its units ("every week", "every 3 days"), never "day(s)"."""
+        request = request_with(
+            treatment__plan__interval=interval,
+            treatment__plan__interval_unit=unit,
+            treatment__plan__end_date="2027-12-31",
+        )
+        for lang, phrase in (("ja", ja), ("en", en)):
+            text = squash(pdf_text(render_consent(request, language=lang).pdf))
+            assert phrase in text
+            assert "(s)" not in text
+
     def test_caps_come_from_the_contract_template(self) -> None:
         """The bundled contract template carries the law's figures (20,000 / 50,000 / 20%)."""
         assert load_contract_template().caps == Caps()
@@ -239,6 +284,22 @@ class TestLayout:
             ]
             last = re.sub(r"\s+", "", body[-1])
             assert last not in headings, (document, lang, body[-1])
+
+    @pytest.mark.parametrize("document", ["summary", "contract"])
+    @pytest.mark.parametrize("lang", ["ja", "en", "ja+en"])
+    def test_cooling_off_heading_stays_with_its_red_frame(self, document: str, lang: str) -> None:
+        """The 48条 heading starts the page its red frame starts on (the ja+en 契約書面 left it
+        alone at the foot of page 3)."""
+        request = ConsentRequest.from_dict(example_data())
+        reader = PdfReader(io.BytesIO(RENDER[document](request, language=lang).pdf))
+        pages = [squash(page.extract_text() or "") for page in reader.pages]
+        texts = load_contract_template().texts
+        for one in lang.split("+"):
+            heading = squash(texts["sec_cooling_off"].get(one))
+            frame = squash(texts["cooling_off_right"].get(one))[:20]
+            on = [i for i, text in enumerate(pages) if heading in text]
+            assert on, (document, one)
+            assert frame in pages[on[0]], (document, one, on[0] + 1)
 
     @needs_poppler
     @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
