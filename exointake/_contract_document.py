@@ -10,12 +10,11 @@ blocks as the consent (``_render`` lays all three out the same way).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from attrs import frozen
 
-from ._common import JST, Lang
+from ._common import Lang
 from ._consent import ConsentRequest
 from ._consent_template import ContractTemplate
 from ._document import (
@@ -32,12 +31,14 @@ from ._document import (
     SignatureParty,
     TableBlock,
     cap_table,
+    date_both,
+    datetime_text,
     fee_rows,
     fee_text,
+    plan_text,
 )
 from ._errors import ValidationError
 from ._money import FeeKind
-from ._wareki import format_wareki
 
 __all__ = ["DocumentKind", "assemble_contract", "contract_problems"]
 
@@ -96,12 +97,6 @@ def _r(text: str, path: str | None = None, *, bold: bool = False) -> Inline:
 
 def _yen_digits(amount: int) -> str:
     return f"{amount:,}"
-
-
-def _date_both(day: dt.date, lang: Lang) -> str:
-    if lang is Lang.JA:
-        return f"{format_wareki(day)}（{day.isoformat()}）"
-    return f"{day.isoformat()} ({format_wareki(day)})"
 
 
 def assemble_contract(
@@ -167,7 +162,7 @@ class _Assembler:
         no_label = self.tx("label_summary_no" if self.kind == "summary" else "label_contract_no")
         return (
             (no_label, _r(self.contract_id, "contract.contract_id")),
-            (self.tx("label_document_date"), _r(_datetime_text(req.document_at, self.lang))),
+            (self.tx("label_document_date"), _r(datetime_text(req.document_at, self.lang))),
             (self.tx("label_patient_id"), _r(req.patient.id, "patient.id")),
             (self.tx("label_template"), _r(f"{t.id} v{t.version} ({t.sha256[:12]})")),
         )
@@ -203,7 +198,7 @@ class _Assembler:
         purpose = self.label(f"purpose.{tr.purpose.value}")
         routes = self.sep.join(self.label(f"route.{r.value}") for r in tr.routes)
         sessions = "\n".join(
-            self.tx("session_line").format(n=n, date=_date_both(day, self.lang))
+            self.tx("session_line").format(n=n, date=date_both(day, self.lang))
             for n, day in enumerate(plan.session_dates, 1)
         )
         rows: tuple[tuple[str, Inline], ...] = (
@@ -220,13 +215,13 @@ class _Assembler:
             (self.tx("label_route"), _r(routes)),
             (self.tx("label_site"), _r(tr.site, "treatment.site")),
             (self.tx("label_product"), _r(req.product.name, "product.name")),
-            (self.tx("label_plan"), _r(_plan_text(plan, self.t, self.lang))),
+            (self.tx("label_plan"), _r(plan_text(plan, self.t, self.lang))),
             (
                 self.tx("label_period"),
                 _r(
                     self.tx("period_text").format(
-                        start=_date_both(plan.start_date, self.lang),
-                        end=_date_both(plan.end_date, self.lang),
+                        start=date_both(plan.start_date, self.lang),
+                        end=date_both(plan.end_date, self.lang),
                     )
                 ),
             ),
@@ -342,7 +337,7 @@ class _Assembler:
             (self.tx("label_payment_method"), _r(self.label(f"method.{pay.method.value}"))),
         ]
         if pay.due_date is not None:
-            rows.append((self.tx("label_payment_due"), _r(_date_both(pay.due_date, self.lang))))
+            rows.append((self.tx("label_payment_due"), _r(date_both(pay.due_date, self.lang))))
         advance = (
             _r(self.tx("advance_none"))
             if c.advance_payment_protection is None
@@ -422,7 +417,7 @@ class _Assembler:
         assert c.person_in_charge is not None
         emergency = self.request.clinic.emergency_contact
         rows: tuple[tuple[str, Inline], ...] = (
-            (self.tx("label_contract_date"), _r(_date_both(c.date, self.lang))),
+            (self.tx("label_contract_date"), _r(date_both(c.date, self.lang))),
             (
                 self.tx("label_person_in_charge"),
                 _r(c.person_in_charge, "contract.person_in_charge"),
@@ -453,29 +448,3 @@ def _numbered(sections: list[Section], t: Any, lang: Lang) -> list[Section]:
 def number_sections(sections: list[Section], template: Any, lang: Lang) -> list[Section]:
     """Number ``sections`` consecutively with the template's ``label_section_no`` format."""
     return _numbered(sections, template, lang)
-
-
-def _datetime_text(at: dt.datetime, lang: Lang) -> str:
-    local = at.astimezone(JST)
-    return f"{_date_both(local.date(), lang)} {local:%H:%M} JST"
-
-
-def _interval_words(n: int, unit: str, lang: Lang) -> str:
-    """「2週間」; in English "2 weeks" and "week", not "2 week(s)" (units end in "(s)")."""
-    if lang is Lang.JA:
-        return f"{n}{unit}"
-    if unit.endswith("(s)"):
-        unit = unit[: -len("(s)")]
-        return unit if n == 1 else f"{n} {unit}s"
-    return f"{n} {unit}"
-
-
-def _plan_text(plan: Any, t: Any, lang: Lang) -> str:
-    if plan.sessions == 1 or plan.interval is None or plan.interval_unit is None:
-        text: str = t.text("plan_single", lang)
-        return text
-    unit = t.text(f"unit_{plan.interval_unit.value}", lang)
-    multi: str = t.text("plan_multi", lang).format(
-        sessions=plan.sessions, interval=_interval_words(plan.interval, unit, lang)
-    )
-    return multi

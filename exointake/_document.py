@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from attrs import frozen
 
@@ -50,10 +50,14 @@ __all__ = [
     "SignatureBlock",
     "SignatureParty",
     "TableBlock",
+    "TextSource",
     "assemble",
     "cap_table",
+    "date_both",
+    "datetime_text",
     "fee_rows",
     "fee_text",
+    "plan_text",
     "request_fields",
 ]
 
@@ -171,15 +175,23 @@ def _fmt_yen(amount: int) -> str:
     return f"{amount:,}"
 
 
-def _date_both(day: dt.date, lang: Lang) -> str:
+class TextSource(Protocol):
+    """A template that gives its texts by key and language (consent or contract)."""
+
+    def text(self, key: str, lang: Lang) -> str: ...
+
+
+def date_both(day: dt.date, lang: Lang) -> str:
+    """A date as 和暦 and ISO, the reader's form first."""
     if lang is Lang.JA:
         return f"{format_wareki(day)}（{day.isoformat()}）"
     return f"{day.isoformat()} ({format_wareki(day)})"
 
 
-def _datetime_text(at: dt.datetime, lang: Lang) -> str:
+def datetime_text(at: dt.datetime, lang: Lang) -> str:
+    """A moment in Japan time, its date as :func:`date_both`."""
     local = at.astimezone(JST)
-    return f"{_date_both(local.date(), lang)} {local:%H:%M} JST"
+    return f"{date_both(local.date(), lang)} {local:%H:%M} JST"
 
 
 def _interval_words(n: int, unit: str, lang: Lang) -> str:
@@ -192,7 +204,8 @@ def _interval_words(n: int, unit: str, lang: Lang) -> str:
     return f"{n} {unit}"
 
 
-def _plan_text(plan: Plan, t: ConsentTemplate, lang: Lang) -> str:
+def plan_text(plan: Plan, t: TextSource, lang: Lang) -> str:
+    """「全4回（2週間ごと）」: the plan in the template's words (consent and 特商法 documents)."""
     if plan.sessions == 1 or plan.interval is None or plan.interval_unit is None:
         return t.text("plan_single", lang)
     unit = t.text(f"unit_{plan.interval_unit.value}", lang)
@@ -216,7 +229,7 @@ def _answer_text(
         sep = "、" if lang is Lang.JA else ", "
         return sep.join(labels.get(str(v), str(v)) for v in values), False
     if isinstance(value, dt.date):
-        return _date_both(value, lang), False
+        return date_both(value, lang), False
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value), False
     free = item is not None and item.type is ItemType.TEXT
@@ -362,7 +375,7 @@ class _Assembler:
                 )
             )
         rows += [
-            (self.tx("label_document_date"), _r(_datetime_text(req.document_at, self.lang))),
+            (self.tx("label_document_date"), _r(datetime_text(req.document_at, self.lang))),
             (self.tx("label_patient_id"), _r(req.patient.id, "patient.id")),
             (self.tx("label_template"), _r(f"{t.id} v{t.version} ({t.sha256[:12]})")),
         ]
@@ -394,7 +407,7 @@ class _Assembler:
             ),
             (self.tx("label_patient_name"), _r(p.name, "patient.name")),
             (self.tx("label_patient_kana"), _r(p.name_kana, "patient.name_kana")),
-            (self.tx("label_birth_date"), _r(_date_both(p.birth_date, self.lang))),
+            (self.tx("label_birth_date"), _r(date_both(p.birth_date, self.lang))),
         ]
         if p.guardian is not None:
             g = p.guardian
@@ -423,8 +436,8 @@ class _Assembler:
         rows: tuple[tuple[str, Inline], ...] = (
             (self.tx("label_route"), _r(routes)),
             (self.tx("label_site"), _r(req.treatment.site, "treatment.site")),
-            (self.tx("label_plan"), _r(_plan_text(plan, self.t, self.lang))),
-            (self.tx("label_start"), _r(_date_both(plan.start_date, self.lang))),
+            (self.tx("label_plan"), _r(plan_text(plan, self.t, self.lang))),
+            (self.tx("label_start"), _r(date_both(plan.start_date, self.lang))),
             (self.tx("label_product"), _r(pr.name, "product.name")),
             (self.tx("label_kind"), _r(self.label(f"kind.{pr.kind.value}"))),
             (self.tx("label_origin"), _r(self.label(f"origin.{pr.origin.value}"))),
@@ -490,7 +503,7 @@ class _Assembler:
             (
                 self.tx("label_sessions"),
                 (
-                    Run(_plan_text(plan, self.t, self.lang) + self.sep),
+                    Run(plan_text(plan, self.t, self.lang) + self.sep),
                     Run(req.treatment.site, "treatment.site"),
                 ),
             ),
@@ -663,7 +676,7 @@ class _Assembler:
         rows: tuple[tuple[str, Inline], ...] = (
             (self.tx("label_override_by"), _r(o.physician_id, "override.physician_id")),
             (self.tx("label_override_reason"), _r(o.reason, "override.reason")),
-            (self.tx("label_override_at"), _r(_datetime_text(o.at, self.lang))),
+            (self.tx("label_override_at"), _r(datetime_text(o.at, self.lang))),
         )
         return Section(
             "override",
