@@ -28,7 +28,17 @@ from ._consent_template import (
     load_template,
     suggest_coverage,
 )
-from ._contract import CancellationTerms, Contract, Discount, Purpose, RelatedGood
+from ._contract import (
+    CancellationTerms,
+    Contract,
+    Discount,
+    Purpose,
+    RelatedGood,
+    nonblank,
+    nonneg,
+    optional_nonblank,
+    positive,
+)
 from ._convert import (
     Expected,
     canonical_json,
@@ -97,24 +107,6 @@ class IntervalUnit(enum.StrEnum):
     MONTH = "month"
 
 
-def _nonblank(_: object, attribute: Any, value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError([f"{attribute.name}: expected a non-empty string"])
-    bad = sorted({f"U+{ord(c):04X}" for c in value if c != "\n" and (ord(c) < 0x20 or c == "\x7f")})
-    if bad:
-        raise ValidationError(
-            [
-                f"{attribute.name}: expected printable text, "
-                f"got control character(s) {', '.join(bad)}"
-            ]
-        )
-
-
-def _optional_nonblank(instance: object, attribute: Any, value: str | None) -> None:
-    if value is not None:
-        _nonblank(instance, attribute, value)
-
-
 def _opaque_id(_: object, attribute: Any, value: str) -> None:
     try:
         check_id(value)
@@ -122,23 +114,18 @@ def _opaque_id(_: object, attribute: Any, value: str) -> None:
         raise ValidationError([f"{attribute.name}: {exc}"]) from None
 
 
-def _nonneg(_: object, attribute: Any, value: int) -> None:
-    if value < 0:
-        raise ValidationError([f"{attribute.name}: expected a number >= 0"])
-
-
 @frozen(repr=False)
 class Clinic:
     """The clinic, as it is named on the document."""
 
-    name: str = field(validator=_nonblank)
-    address: str = field(validator=_nonblank)
-    phone: str = field(validator=_nonblank)
-    emergency_contact: str = field(validator=_nonblank)
+    name: str = field(validator=nonblank)
+    address: str = field(validator=nonblank)
+    phone: str = field(validator=nonblank)
+    emergency_contact: str = field(validator=nonblank)
     """Who to call after treatment, e.g. ``"03-1234-5678（24時間）"``."""
-    legal_name: str | None = field(default=None, validator=_optional_nonblank)
+    legal_name: str | None = field(default=None, validator=optional_nonblank)
     """The business's name when it differs from the clinic's (e.g. the 医療法人)."""
-    representative: str | None = field(default=None, validator=_optional_nonblank)
+    representative: str | None = field(default=None, validator=optional_nonblank)
     """The representative's name (代表者の氏名): required by the 特商法 documents."""
 
     def __repr__(self) -> str:
@@ -150,7 +137,7 @@ class Physician:
     """The physician responsible for the treatment."""
 
     id: str = field(validator=_opaque_id)
-    name: str = field(validator=_nonblank)
+    name: str = field(validator=nonblank)
 
     def __repr__(self) -> str:
         return f"Physician(id={self.id!r})"
@@ -160,9 +147,9 @@ class Physician:
 class Guardian:
     """The person consenting for a minor (代諾者)."""
 
-    name: str = field(validator=_nonblank)
-    name_kana: str = field(validator=_nonblank)
-    relationship: str = field(validator=_nonblank)
+    name: str = field(validator=nonblank)
+    name_kana: str = field(validator=nonblank)
+    relationship: str = field(validator=nonblank)
 
     def __repr__(self) -> str:
         return "Guardian(...)"
@@ -183,9 +170,9 @@ class Patient:
 
     id: str = field(validator=_opaque_id)
     """An opaque id (ASCII letters, digits, ``. _ : -``), never a name."""
-    name: str = field(validator=_nonblank)
+    name: str = field(validator=nonblank)
     """Name as written (kanji)."""
-    name_kana: str = field(validator=_nonblank)
+    name_kana: str = field(validator=nonblank)
     birth_date: dt.date = field(metadata=checks(_birth_date))
     """A date, ``YYYY-MM-DD`` or 和暦; never after today (JST)."""
     guardian: Guardian | None = None
@@ -203,11 +190,6 @@ class Patient:
         return years
 
 
-def _positive(_: object, attribute: Any, value: int) -> None:
-    if value < 1:
-        raise ValidationError([f"{attribute.name}: expected an integer >= 1"])
-
-
 @frozen
 class Plan:
     """Sessions, interval, start date, and whether 特定商取引法 covers the plan.
@@ -216,7 +198,7 @@ class Plan:
     :func:`suggest_cooling_off` for the library's suggestion.
     """
 
-    sessions: int = field(validator=_positive)
+    sessions: int = field(validator=positive)
     start_date: dt.date
     cooling_off_covered: bool
     interval: int | None = field(default=None)
@@ -282,7 +264,7 @@ class Treatment:
     """Route(s), site and plan."""
 
     routes: tuple[Route, ...]
-    site: str = field(validator=_nonblank)
+    site: str = field(validator=nonblank)
     plan: Plan
     purpose: Purpose | None = None
     """The declared purpose (:func:`suggest_cooling_off`; required by the 特商法 documents)."""
@@ -301,14 +283,14 @@ class ConsentProduct:
     ``origin`` and ``sourcing`` use the same vocabulary as the log's administrations.
     """
 
-    name: str = field(validator=_nonblank)
+    name: str = field(validator=nonblank)
     kind: ProductKind
     origin: Origin
-    maker: str = field(validator=_nonblank)
+    maker: str = field(validator=nonblank)
     sourcing: Sourcing
     acquisition: Acquisition
-    concentration: str = field(validator=_nonblank)
-    storage: str = field(validator=_nonblank)
+    concentration: str = field(validator=nonblank)
+    storage: str = field(validator=nonblank)
     lot: str | None = None
 
 
@@ -322,10 +304,10 @@ class Prices:
     caps; ``cancellation_terms`` (free text) is only accepted alone on template v1.
     """
 
-    per_session_jpy: int = field(validator=_nonneg)
-    total_jpy: int = field(validator=_nonneg)
-    cancellation_terms: str | None = field(default=None, validator=_optional_nonblank)
-    tax_rate_percent: int = field(default=10, validator=_nonneg)
+    per_session_jpy: int = field(validator=nonneg)
+    total_jpy: int = field(validator=nonneg)
+    cancellation_terms: str | None = field(default=None, validator=optional_nonblank)
+    tax_rate_percent: int = field(default=10, validator=nonneg)
     related_goods: tuple[RelatedGood, ...] = ()
     discount: Discount | None = None
     cancellation: CancellationTerms | None = None
@@ -354,7 +336,7 @@ class PhysicianOverride:
     """A physician's recorded decision to go ahead despite the screening result."""
 
     physician_id: str = field(validator=_opaque_id)
-    reason: str = field(validator=_nonblank)
+    reason: str = field(validator=nonblank)
     at: dt.datetime
 
     def __repr__(self) -> str:
@@ -378,11 +360,11 @@ class ConsentRequest:
     product: ConsentProduct
     prices: Prices
     screening: ScreeningResult
-    template_version: str = field(validator=_nonblank)
+    template_version: str = field(validator=nonblank)
     document_at: dt.datetime
     language: ConsentLanguage = ConsentLanguage.JA
     """``ja`` unless the request says otherwise: a clinic in Japan hands out Japanese first."""
-    template_id: str = field(default=DEFAULT_TEMPLATE_ID, validator=_nonblank)
+    template_id: str = field(default=DEFAULT_TEMPLATE_ID, validator=nonblank)
     override: PhysicianOverride | None = None
     screenings: tuple[ScreeningResult, ...] = ()
     """Screenings for the plan's other routes: every planned route needs one."""

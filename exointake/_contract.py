@@ -30,6 +30,10 @@ __all__ = [
     "Purpose",
     "RelatedGood",
     "Seller",
+    "nonblank",
+    "nonneg",
+    "optional_nonblank",
+    "positive",
 ]
 
 
@@ -87,26 +91,34 @@ class GoodsKind(enum.StrEnum):
     DRUG = "drug"
 
 
-def _nonblank(_: object, attribute: Any, value: str) -> None:
+def nonblank(_: object, attribute: Any, value: str) -> None:
+    """Validator: a non-empty string without control characters (newlines allowed)."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError([f"{attribute.name}: expected a non-empty string"])
     bad = sorted({f"U+{ord(c):04X}" for c in value if c != "\n" and (ord(c) < 0x20 or c == "\x7f")})
     if bad:
-        chars = ", ".join(bad)
-        raise ValidationError([f"{attribute.name}: expected printable text, got {chars}"])
+        raise ValidationError(
+            [
+                f"{attribute.name}: expected printable text, "
+                f"got control character(s) {', '.join(bad)}"
+            ]
+        )
 
 
-def _optional_nonblank(instance: object, attribute: Any, value: str | None) -> None:
+def optional_nonblank(instance: object, attribute: Any, value: str | None) -> None:
+    """Validator: ``None`` or what :func:`nonblank` accepts."""
     if value is not None:
-        _nonblank(instance, attribute, value)
+        nonblank(instance, attribute, value)
 
 
-def _nonneg(_: object, attribute: Any, value: int) -> None:
+def nonneg(_: object, attribute: Any, value: int) -> None:
+    """Validator: a number >= 0."""
     if value < 0:
         raise ValidationError([f"{attribute.name}: expected a number >= 0"])
 
 
-def _positive(_: object, attribute: Any, value: int) -> None:
+def positive(_: object, attribute: Any, value: int) -> None:
+    """Validator: an integer >= 1."""
     if value < 1:
         raise ValidationError([f"{attribute.name}: expected an integer >= 1"])
 
@@ -115,10 +127,10 @@ def _positive(_: object, attribute: Any, value: int) -> None:
 class Seller:
     """A seller of related goods other than the clinic (the 契約書面 names it in full)."""
 
-    name: str = field(validator=_nonblank)
-    address: str = field(validator=_nonblank)
-    phone: str = field(validator=_nonblank)
-    representative: str = field(validator=_nonblank)
+    name: str = field(validator=nonblank)
+    address: str = field(validator=nonblank)
+    phone: str = field(validator=nonblank)
+    representative: str = field(validator=nonblank)
 
     def __repr__(self) -> str:
         return "Seller(...)"
@@ -128,10 +140,10 @@ class Seller:
 class RelatedGood:
     """Goods the patient must buy to receive the service (関連商品), tax-inclusive."""
 
-    name: str = field(validator=_nonblank)
+    name: str = field(validator=nonblank)
     kind: GoodsKind
-    quantity: int = field(validator=_positive)
-    unit_price_jpy: int = field(validator=_nonneg)
+    quantity: int = field(validator=positive)
+    unit_price_jpy: int = field(validator=nonneg)
     seller: Seller | None = None
     """``None``: sold by the clinic itself."""
 
@@ -145,8 +157,8 @@ class RelatedGood:
 class Discount:
     """A course discount: the difference between the parts and the total, explained."""
 
-    amount_jpy: int = field(validator=_positive)
-    reason: str = field(validator=_nonblank)
+    amount_jpy: int = field(validator=positive)
+    reason: str = field(validator=nonblank)
 
 
 def _fee_ok(_: object, attribute: Any, value: Fee) -> None:
@@ -198,14 +210,14 @@ class Contract:
 
     contract_id: str = field(validator=lambda _, a, v: _check_id(a, v))
     """An opaque id the clinic chooses; printed as the 契約書番号 (and on the 概要書面)."""
-    template_version: str = field(validator=_nonblank)
+    template_version: str = field(validator=nonblank)
     payment: Payment
-    advance_payment_protection: str | None = field(default=None, validator=_optional_nonblank)
+    advance_payment_protection: str | None = field(default=None, validator=optional_nonblank)
     """How advance payments are protected (前受金の保全措置), or ``None`` for not at all."""
     special_terms: tuple[str, ...] = ()
     """特約, if any."""
     date: dt.date | None = None
-    person_in_charge: str | None = field(default=None, validator=_optional_nonblank)
+    person_in_charge: str | None = field(default=None, validator=optional_nonblank)
 
     def __attrs_post_init__(self) -> None:
         for i, term in enumerate(self.special_terms):
