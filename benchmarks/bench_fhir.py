@@ -19,6 +19,10 @@ from _common import best_of, parse_args, report
 import exointake
 from exointake import Administration, ReactionRecord, fhir, open_log
 from exointake._log._core import iter_entries
+from exointake.records import GateOverride
+
+# The benchmark measures the export, not the safety gate: a recorded override passes it.
+BENCH_OVERRIDE = GateOverride(by="BENCH", reason="a benchmark of the export, not of the gate")
 
 Q = exointake.load_questionnaire("exosome-intake", "1")
 
@@ -106,7 +110,7 @@ def main() -> None:
     # A whole log to visit bundles, against reading the same entries as the log's own JSON.
     base_adm = _example("administration")
     with open_log("sqlite:///:memory:") as log:
-        ids = log.administer_many(
+        adms = [
             Administration.from_dict(
                 {
                     **base_adm,
@@ -115,7 +119,8 @@ def main() -> None:
                 }
             )
             for i in range(n)
-        )
+        ]
+        ids = log.administer_many(adms, override=BENCH_OVERRIDE)
         for adm_id in ids[::10]:
             log.record_reaction(
                 ReactionRecord.from_dict(
