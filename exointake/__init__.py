@@ -62,6 +62,11 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     from ._consent import (
         ConsentRequest,
     )
+    from ._consent_render import (
+        render_consent,
+        render_contract,
+        render_summary,
+    )
     from ._consent_template import (
         load_template,
     )
@@ -92,9 +97,6 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     )
     from ._render import (
         RenderedConsent,
-        render_consent,
-        render_contract,
-        render_summary,
     )
     from ._sign import (
         sign_consent,

@@ -63,9 +63,9 @@ CORE: Mapping[str, str] = {
     "ConsentRequest": "_consent",
     "load_template": "_consent_template",
     "RenderedConsent": "_render",
-    "render_consent": "_render",
-    "render_contract": "_render",
-    "render_summary": "_render",
+    "render_consent": "_consent_render",
+    "render_contract": "_consent_render",
+    "render_summary": "_consent_render",
     "sign_consent": "_sign",
     # the log
     "Administration": "_records",
@@ -86,6 +86,7 @@ CORE: Mapping[str, str] = {
 HEAVY = frozenset(
     {
         "_consent_record",
+        "_consent_render",
         "_render",
         "_sign",
         "_log._core",

@@ -63,12 +63,14 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     from ._consent_record import (
         consent_record,
     )
-    from ._render import (
-        FontSpec,
-        RenderedConsent,
+    from ._consent_render import (
         render_consent,
         render_contract,
         render_summary,
+    )
+    from ._render import (
+        FontSpec,
+        RenderedConsent,
     )
     from ._sign import (
         sign_consent,
@@ -125,9 +127,9 @@ _LAZY = {
     "consent_record": "_consent_record",
     "FontSpec": "_render",
     "RenderedConsent": "_render",
-    "render_consent": "_render",
-    "render_contract": "_render",
-    "render_summary": "_render",
+    "render_consent": "_consent_render",
+    "render_contract": "_consent_render",
+    "render_summary": "_consent_render",
     "sign_consent": "_sign",
 }
 

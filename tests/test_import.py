@@ -114,7 +114,7 @@ class TestLazyNames:
 
     def test_lazy_name_is_the_defining_modules_object(self) -> None:
         """A lazily loaded name is the very object its module defines (no wrapper)."""
-        render = importlib.import_module("exointake._render")
+        render = importlib.import_module("exointake._consent_render")
         log = importlib.import_module("exointake._log._core")
         assert exointake.render_consent is render.render_consent
         assert exointake.Log is log.Log
