@@ -134,6 +134,7 @@ class TestBoundaries:
             "exointake._grading",
             "exointake._consent",
             "exointake._consent_template",
+            "exointake._blocks",
             "exointake._document",
         ],
     )
