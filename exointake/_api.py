@@ -126,6 +126,7 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "DataSource",
         "Extent",
         "Intervention",
+        "Labels",
         "OrganSystem",
         "Outcome",
         "SeriousnessCriterion",
@@ -134,6 +135,7 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "Symptom",
         "SymptomDef",
         "Vocabulary",
+        "load_labels",
     ),
     "consent": (
         "Acquisition",

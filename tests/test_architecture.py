@@ -150,7 +150,6 @@ class TestBoundaries:
         ]
         assert heavy == []
 
-
     def test_renderer_knows_only_the_document_layer(self) -> None:
         """``_render`` lays out assembled blocks: it never reaches (directly or through
         another module it imports) the request, its policy, the templates or the screening.
