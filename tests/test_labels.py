@@ -50,6 +50,10 @@ def test_every_label_is_written_in_both_languages() -> None:
     assert blank == []
 
 
+def test_the_fhir_dont_know_answer_has_a_label() -> None:
+    assert load_labels().of("fhir.answers", "unknown").ja == "わからない"
+
+
 def test_every_word_the_grade_text_uses_is_in_the_data() -> None:
     """``exointake grade``'s text asks for words by key: each key is in ``grade.words``."""
     source = (ROOT / "exointake" / "cli" / "_grade.py").read_text("utf-8")

@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
-from .._common import Route, Text
+from .._common import Route
 from .._convert import describe_type, safe_repr
 from .._errors import ValidationError, VersionMismatchError
+from .._labels import load_labels
 from .._questionnaire import (
     UNKNOWN,
     Answers,
@@ -57,7 +58,6 @@ QUESTIONNAIRE_EXTENSIONS: Final[Mapping[str, str]] = {
     "JSON of the exact questionnaire text the patient saw.",
 }
 
-_UNKNOWN_LABEL = Text(ja="わからない", en="Don't know")
 
 _FHIR_TYPE: Final[Mapping[ItemType, str]] = {
     ItemType.BOOLEAN: "boolean",
@@ -192,7 +192,7 @@ def _item(questionnaire: Questionnaire, item: Item, base: str) -> dict[str, Any]
 
 def _unknown_coding() -> dict[str, Any]:
     coding: dict[str, Any] = {"system": _DAR_SYSTEM, "code": "asked-unknown"}
-    put_text(coding, "display", _UNKNOWN_LABEL, "unknown")
+    put_text(coding, "display", load_labels().of("fhir.answers", "unknown"), "unknown")
     return coding
 
 
