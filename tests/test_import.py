@@ -150,3 +150,13 @@ class TestOptionalHypothesis:
         )
         assert "exointake[testing]" in proc.stdout
         assert "imported" not in proc.stdout
+
+
+class TestDeprecatedPaths:
+    @pytest.mark.parametrize("name", ["BrightonSign", "current_template"])
+    def test_warning_points_at_the_callers_line(self, name: str) -> None:
+        """A moved or deprecated top-level name warns at the line that reads it (so the
+        warning tells the user what to change), not inside exointake."""
+        with pytest.warns(DeprecationWarning, match="0.3.0") as caught:
+            getattr(exointake, name)
+        assert caught[0].filename == __file__
