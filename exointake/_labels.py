@@ -15,7 +15,6 @@ from attrs import frozen
 
 from . import _bundled
 from ._common import Lang, Text
-from ._convert import structure
 from ._errors import ValidationError
 
 __all__ = ["Labels", "load_labels"]
@@ -50,10 +49,4 @@ class Labels:
 
 def load_labels(version: str | None = None) -> Labels:
     """The bundled report labels; the newest unless ``version`` is given."""
-    return _bundled.load(
-        "labels",
-        None,
-        version,
-        lambda data: structure(data, Labels, path="labels", what="labels"),
-        what="labels",
-    )
+    return _bundled.load_single("labels", version, Labels, path="labels", what="labels")

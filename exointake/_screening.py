@@ -661,12 +661,8 @@ class ScreeningWording:
 
 def load_screening_wording(version: str | None = None) -> ScreeningWording:
     """The bundled screening wording; the newest unless ``version`` is given."""
-    return _bundled.load(
-        "screening",
-        None,
-        version,
-        lambda data: structure(data, ScreeningWording, path="screening", what="screening wording"),
-        what="screening wording",
+    return _bundled.load_single(
+        "screening", version, ScreeningWording, path="screening", what="screening wording"
     )
 
 
