@@ -74,7 +74,7 @@ __all__ = [
     "render_documents",
 ]
 
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 """Bumped when the layout changes, so the document hash changes with it."""
 
 MIN_FONT_SIZE = 8.0
@@ -314,11 +314,28 @@ def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
 # ============================================================================ text
 
 
+_IDEOGRAPHIC_SPACE = "\u3000"
+_IDEOGRAPHIC_SPACE_REF = "&#12288;"
+
+
+def _escaped(text: str) -> str:
+    """Text as paragraph markup: every character escaped, newlines as breaks.
+
+    Spaces are typeset the way HTML does it, deliberately: a run of ASCII spaces or
+    tabs prints as one space, and none prints at the start or end of a line. The
+    full-width space U+3000 is a character of Japanese text (``山田　花子``), not
+    layout: it is kept, one for one. Reportlab would collapse it with the ASCII
+    spaces, so it goes in as a character reference, which its whitespace cleaning
+    does not touch (see :func:`_para` for the wrapping that keeps it).
+    """
+    return escape(text).replace("\n", "<br/>").replace(_IDEOGRAPHIC_SPACE, _IDEOGRAPHIC_SPACE_REF)
+
+
 def _markup(runs: Iterable[Run], bold_font: str) -> str:
-    """Reportlab paragraph markup for runs: every character escaped, newlines as breaks."""
+    """Reportlab paragraph markup for runs (:func:`_escaped`), bold runs in the bold font."""
     parts = []
     for run in runs:
-        text = escape(run.text).replace("\n", "<br/>")
+        text = _escaped(run.text)
         if run.bold:
             text = f'<font face="{bold_font}">{text}</font>'
         parts.append(text)
@@ -326,7 +343,19 @@ def _markup(runs: Iterable[Run], bold_font: str) -> str:
 
 
 def _plain(text: str) -> str:
-    return escape(text).replace("\n", "<br/>")
+    return _escaped(text)
+
+
+def _para(markup: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
+    """A paragraph of ``markup``; one holding a full-width space is wrapped the CJK way.
+
+    Reportlab's Western line breaking treats U+3000 as a word gap and drops it; its
+    CJK breaking keeps every character. Only a paragraph that holds one (a Japanese
+    name in an English document, say) is wrapped the CJK way.
+    """
+    if _IDEOGRAPHIC_SPACE_REF in markup and style.wordWrap != "CJK":
+        style = ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
+    return Paragraph(markup, style, **kwargs)
 
 
 def _check_text(text: str, where: str, fonts: FontSpec) -> None:
@@ -468,7 +497,7 @@ _TEXT_WIDTH = _WIDTH - 2 * _MARGIN
 
 def _kv_table(block: KeyValues, st: _Styles, fonts: FontSpec) -> Table:
     data = [
-        [Paragraph(_plain(label), st.cell_head), Paragraph(_markup(runs, fonts.bold), st.cell)]
+        [_para(_plain(label), st.cell_head), _para(_markup(runs, fonts.bold), st.cell)]
         for label, runs in block.rows
     ]
     # Rows of template text alone are never cut; a row holding request text may be
@@ -492,8 +521,8 @@ def _kv_table(block: KeyValues, st: _Styles, fonts: FontSpec) -> Table:
 
 
 def _grid_table(block: TableBlock, st: _Styles, fonts: FontSpec) -> Table:
-    data: list[list[Paragraph]] = [[Paragraph(_plain(h), st.cell_head) for h in block.header]]
-    data += [[Paragraph(_markup(cell, fonts.bold), st.cell) for cell in row] for row in block.rows]
+    data: list[list[Paragraph]] = [[_para(_plain(h), st.cell_head) for h in block.header]]
+    data += [[_para(_markup(cell, fonts.bold), st.cell) for cell in row] for row in block.rows]
     table = Table(
         data,
         colWidths=[_TEXT_WIDTH * w for w in block.widths],
@@ -516,7 +545,7 @@ def _grid_table(block: TableBlock, st: _Styles, fonts: FontSpec) -> Table:
 
 
 def _cooling_box(block: CoolingOffBox, st: _Styles, fonts: FontSpec) -> Table:
-    inner = [[Paragraph(_markup(p, fonts.bold), st.red)] for p in block.paras]
+    inner = [[_para(_markup(p, fonts.bold), st.red)] for p in block.paras]
     table = Table(inner, colWidths=[_TEXT_WIDTH - 4], hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -537,15 +566,15 @@ def _signatures(block: SignatureBlock, st: _Styles, fonts: FontSpec) -> list[Flo
     out: list[Flowable] = []
     for party in block.parties:
         rows = [
-            [Paragraph(_plain(party.statement), st.cell), ""],
+            [_para(_plain(party.statement), st.cell), ""],
             [
-                Paragraph(_plain(party.label), st.cell_head),
-                Paragraph(_markup(party.name, fonts.bold), st.cell),
+                _para(_plain(party.label), st.cell_head),
+                _para(_markup(party.name, fonts.bold), st.cell),
             ],
-            [Paragraph("", st.cell), SignatureField(f"sig_{party.role}", 95 * mm, 13 * mm)],
+            [_para("", st.cell), SignatureField(f"sig_{party.role}", 95 * mm, 13 * mm)],
             [
-                Paragraph(_plain(party.date_label), st.cell_head),
-                Paragraph(_plain(party.date_hint), st.cell),
+                _para(_plain(party.date_label), st.cell_head),
+                _para(_plain(party.date_hint), st.cell),
             ],
         ]
         table = Table(rows, colWidths=[_TEXT_WIDTH * 0.3, _TEXT_WIDTH * 0.7], hAlign="LEFT")
@@ -566,9 +595,9 @@ def _signatures(block: SignatureBlock, st: _Styles, fonts: FontSpec) -> list[Flo
 
 def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> list[Flowable]:
     if isinstance(block, Heading):
-        return [Paragraph(_plain(block.text), st.h2 if block.level > 1 else st.h1)]
+        return [_para(_plain(block.text), st.h2 if block.level > 1 else st.h1)]
     if isinstance(block, Para):
-        return [Paragraph(_markup(block.runs, fonts.bold), st.body)]
+        return [_para(_markup(block.runs, fonts.bold), st.body)]
     if isinstance(block, Bullets):
         bullet = ParagraphStyle(
             f"{st.body.name}-bullet",
@@ -578,7 +607,7 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
             bulletFontName=fonts.body,  # the default (Helvetica) has no "・": it would be tofu
         )
         return [
-            Paragraph(
+            _para(
                 _markup(item, fonts.bold), bullet, bulletText="・" if lang is Lang.JA else "-"
             )
             for item in block.items
@@ -588,7 +617,7 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
     if isinstance(block, TableBlock):
         grid: Flowable = _grid_table(block, st, fonts)
         if block.caption is not None:  # a heading style: kept with the table
-            return [Paragraph(_plain(block.caption), st.h2), grid, Spacer(1, 2 * mm)]
+            return [_para(_plain(block.caption), st.h2), grid, Spacer(1, 2 * mm)]
         return [grid, Spacer(1, 2 * mm)]
     if isinstance(block, CoolingOffBox):
         return [
@@ -602,7 +631,7 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
 def _story(docs: tuple[ConsentDocument, ...], fonts: FontSpec) -> list[Flowable]:
     styles = {d.lang: _styles(fonts, d.lang) for d in docs}
     first = styles[docs[0].lang]
-    story: list[Flowable] = [Paragraph(_plain(" / ".join(d.title for d in docs)), first.title)]
+    story: list[Flowable] = [_para(_plain(" / ".join(d.title for d in docs)), first.title)]
     for d in docs:
         st = styles[d.lang]
         rows = tuple((label, runs) for label, runs in d.header_lines)
@@ -615,7 +644,7 @@ def _story(docs: tuple[ConsentDocument, ...], fonts: FontSpec) -> list[Flowable]
         for d, sections in zip(docs, by_key, strict=True):
             st = styles[d.lang]
             section = sections[key]
-            title: Flowable | None = Paragraph(_plain(section.title), st.h1)
+            title: Flowable | None = _para(_plain(section.title), st.h1)
             for block in section.blocks:
                 if isinstance(block, SignatureBlock):
                     signatures.append(block)  # one set of signatures, whatever the languages

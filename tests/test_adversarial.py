@@ -377,7 +377,6 @@ class TestDuplicateKeys:
 
 
 class TestPdfText:
-    @todo("the full-width space U+3000 becomes an ASCII space; runs of spaces collapse")
     def test_full_width_space_kept(self) -> None:
         """`山田　花子` keeps its full-width space in the rendered document."""
         data = example_data()

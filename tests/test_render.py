@@ -409,6 +409,33 @@ class TestLayout:
         assert text.count("X") >= 400  # a row may split across pages, never lose text
 
 
+class TestSpaces:
+    """Request text prints as given, with spaces typeset like HTML (render-a-consent guide)."""
+
+    @pytest.mark.parametrize("lang", ["ja", "en", "ja+en"])
+    @pytest.mark.parametrize("name", ["山田　花子", "山田　　花子", "　山田花子　"])
+    def test_full_width_space_is_a_character(self, lang: str, name: str) -> None:
+        """U+3000 is kept one for one, in the middle and at the ends, in every language."""
+        text = pdf_text(render_consent(request_with(patient__name=name), language=lang).pdf)
+        assert name in text
+
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    def test_ascii_spaces_are_typeset(self, lang: str) -> None:
+        """A run of ASCII spaces prints as one space; none at either end of a field."""
+        request = request_with(clinic__address="  東京都    千代田区   1-1  ")
+        lines = pdf_text(render_consent(request, language=lang).pdf).splitlines()
+        shown = [line for line in lines if "千代田区" in line]
+        assert shown
+        assert all(line.endswith("東京都 千代田区 1-1") for line in shown), shown
+
+    def test_line_breaks_are_kept(self) -> None:
+        """A newline in a field starts a new line in the document."""
+        request = request_with(clinic__address="東京都千代田区\n1-1 ビル3階")
+        lines = pdf_text(render_consent(request, language="ja").pdf).splitlines()
+        assert any(line.endswith("東京都千代田区") for line in lines)
+        assert "1-1 ビル3階" in lines
+
+
 class TestFonts:
     def test_missing_glyph_names_the_field(self) -> None:
         """A character the built-in fonts cannot show is a RenderError naming the field."""
