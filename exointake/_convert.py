@@ -71,21 +71,36 @@ class Expected(ValueError):
     """Raised by hooks and validators with a message that is safe to show."""
 
 
-_CODE = re.compile(r"[A-Za-z0-9_.:+<>=!/|#-]+")
+_KEY = re.compile(r"[A-Za-z0-9_.:+<>=!/|#-]+")
+# The shape of our closed vocabularies' values (``past``, ``iv_drip``, ``<=``, ``1.2``):
+# lower-case ASCII. A capital letter is the mark of a name (``Yamada``, ``Past`` aside).
+_CODE = re.compile(r"[a-z0-9_.:+<>=!/|#-]+")
+# ... and not a date, a time or a phone number: four digits in a row, or digits grouped
+# by ``-``, ``/`` or ``:`` (``1990-03-03``, ``03/03``, ``12:30``, ``090-1234``).
+_DATE_OR_NUMBER = re.compile(r"[0-9]{4}|[0-9][-/:][0-9]")
 
 
 def is_code(value: object, *, limit: int = 32) -> bool:
-    """Whether a string looks like a code (``past``, ``iv_drip``, ``1.2``), not free text."""
-    return isinstance(value, str) and len(value) <= limit and _CODE.fullmatch(value) is not None
+    """Whether a string has the shape of a code (``past``, ``iv_drip``, ``1.2``), not of
+    free text, a name or a date: lower-case ASCII letters, digits and ``_.:+-<>=!/|#``, at
+    most ``limit`` characters, with no four digits in a row nor digits grouped by ``-``,
+    ``/`` or ``:``."""
+    return (
+        isinstance(value, str)
+        and len(value) <= limit
+        and _CODE.fullmatch(value) is not None
+        and _DATE_OR_NUMBER.search(value) is None
+    )
 
 
 def safe_repr(value: object, *, limit: int = 32) -> str:
     """Show a value in an error message only when it cannot be personal data.
 
-    Booleans, None and ordinary numbers are shown; a string is shown only when it
-    looks like a code (letters, digits, ``_.:+-<>=!/|#``, at most ``limit`` characters) — what
-    a closed vocabulary expects. Anything else is named by its JSON type only,
-    so a name or a note typed into the wrong field is never repeated.
+    Booleans, None and ordinary numbers are shown; a string is shown only when it has
+    the shape of a code (:func:`is_code`) — what a closed vocabulary expects, mistyped
+    (``'yes'`` for ``none|past|current``). Anything else — a name (``Yamada``), a date
+    (``1990-03-03``), a phone number, free text — is named by its JSON type only, so
+    personal data typed into the wrong field is never repeated.
     """
     if value is None or isinstance(value, bool):
         return repr(value)
@@ -100,8 +115,13 @@ def safe_repr(value: object, *, limit: int = 32) -> str:
 
 
 def safe_key(key: object) -> str:
-    """A mapping key for an error path: shown when it is a code, hidden otherwise."""
-    return str(key) if is_code(key) else "<key not shown>"
+    """A mapping key for an error path: shown when it is code-like (any case), hidden
+    otherwise."""
+    return (
+        str(key)
+        if isinstance(key, str) and len(key) <= 32 and _KEY.fullmatch(key)
+        else "<key not shown>"
+    )
 
 
 def with_article(word: str) -> str:
@@ -571,7 +591,7 @@ converter: cattrs.Converter = _make_converter()
 
 
 def _join(path: str, key: object) -> str:
-    if isinstance(key, str) and key.isidentifier() and is_code(key):
+    if isinstance(key, str) and key.isidentifier() and len(key) <= 32:
         return f"{path}.{key}" if path else key
     if isinstance(key, int) and not isinstance(key, bool):
         return f"{path}[{key}]"

@@ -607,9 +607,7 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
             bulletFontName=fonts.body,  # the default (Helvetica) has no "・": it would be tofu
         )
         return [
-            _para(
-                _markup(item, fonts.bold), bullet, bulletText="・" if lang is Lang.JA else "-"
-            )
+            _para(_markup(item, fonts.bold), bullet, bulletText="・" if lang is Lang.JA else "-")
             for item in block.items
         ]
     if isinstance(block, KeyValues):

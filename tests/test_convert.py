@@ -95,6 +95,28 @@ class TestSafeRepr:
         for value in ("山田花子", "Yamada Taro", "aspirin 100mg daily", "x" * 33, 10**30):
             assert safe_repr(value) in ("string", "a very large integer")
 
+    @pytest.mark.parametrize(
+        "value",
+        ["1990-03-03", "1990/3/3", "19900303", "03-1234-5678", "12:30", "Yamada", "Past", "YAMADA"],
+    )
+    def test_dates_names_and_phone_numbers_hidden(self, value: str) -> None:
+        """Code-shaped but personal: a date, a phone number, a capitalised name."""
+        assert safe_repr(value) == "string"
+
+    @pytest.mark.parametrize("value", ["yes", "past", "iv_drip", "=<", "1.2", "r2", "not-a-member"])
+    def test_codes_shown(self, value: str) -> None:
+        """A mistyped vocabulary value is shown: the reader can see what went wrong."""
+        assert safe_repr(value) == repr(value)
+
+    @given(
+        st.dates().map(dt.date.isoformat)
+        | st.from_regex(r"[A-Z][a-z]{1,20}", fullmatch=True)
+        | st.from_regex(r"0[0-9]{1,4}-[0-9]{1,4}-[0-9]{4}", fullmatch=True)
+    )
+    def test_never_a_date_a_name_or_a_phone_number(self, value: str) -> None:
+        """Any ISO date, capitalised word or phone number is named by type only."""
+        assert safe_repr(value) == "string"
+
     def test_structures_not_shown(self) -> None:
         """Objects and lists are named by type only."""
         assert safe_repr({"name": "山田"}) == "object"

@@ -112,7 +112,7 @@ class TestRuleFit:
         [
             (
                 {"in": {"item": "cancer_history", "values": ["Past", "current"]}},
-                "in.values: expected one of none|past|current for 'cancer_history', got 'Past'",
+                "in.values: expected one of none|past|current for 'cancer_history', got string",
             ),
             (
                 {"is_true": "cancer_history"},

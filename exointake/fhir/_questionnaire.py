@@ -83,6 +83,20 @@ _VALUE_KEY: Final[Mapping[ItemType, str]] = {
 # ---------------------------------------------------------------------------- helpers
 
 
+# A canonical URL with a version (https://.../Questionnaire/exosome-intake|2): an address
+# of a definition, not personal data, so an error may show it.
+_CANONICAL = re.compile(
+    r"https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,100}(\|[A-Za-z0-9._-]{1,20})?"
+)
+
+
+def _shown_canonical(value: object) -> str:
+    """A questionnaire reference as an error shows it: the URL when it is one, else its type."""
+    if isinstance(value, str) and _CANONICAL.fullmatch(value):
+        return repr(value)
+    return safe_repr(value)
+
+
 def _computable_name(ident: str) -> str:
     parts = re.split(r"[^A-Za-z0-9]+", ident)
     name = "".join(p[:1].upper() + p[1:] for p in parts if p)
@@ -387,7 +401,7 @@ def answers_from_questionnaire_response(
         raise VersionMismatchError(
             [
                 f"{what}.questionnaire: the response answers "
-                f"{safe_repr(resource.get('questionnaire'), limit=120)}, not {expected}"
+                f"{_shown_canonical(resource.get('questionnaire'))}, not {expected}"
             ],
             what=what,
         )
