@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from attrs import frozen
+from attrs import field, frozen
 
-from ._convert import Expected, safe_repr, to_enum
+from ._convert import Expected, checks, safe_repr, text_check, to_enum
 from ._errors import ValidationError
 
 __all__ = ["JST", "Lang", "Route", "Text", "parse_route", "today_jst"]
@@ -41,12 +41,16 @@ class Route(enum.StrEnum):
         return self is not Route.IV_DRIP
 
 
+_TEXT = checks(text_check("text", blank=True))
+
+
 @frozen
 class Text:
-    """A text in Japanese and English."""
+    """A text in Japanese and English: each at most 2,000 characters of valid text when
+    read from data (``exointake._limits``)."""
 
-    ja: str
-    en: str
+    ja: str = field(metadata=_TEXT)
+    en: str = field(metadata=_TEXT)
 
     def get(self, lang: Lang | str) -> str:
         """The text in ``lang`` (``"ja"`` or ``"en"``)."""

@@ -19,18 +19,22 @@ import enum
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeAlias
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ._convert import (
+    Expected,
+    checks,
     describe_type,
     safe_repr,
     structure,
 )
 from ._errors import ValidationError
+from ._limits import text_problem
 from ._questionnaire import (
     AnswerValue,
     ItemType,
     Questionnaire,
+    check_link_id,
 )
 
 __all__ = [
@@ -53,6 +57,9 @@ __all__ = [
 ]
 
 
+_ITEM = checks(check_link_id)  # checked when read from data
+
+
 class CompareOp(enum.StrEnum):
     """Comparison for :class:`Age`."""
 
@@ -66,14 +73,14 @@ class CompareOp(enum.StrEnum):
 class IsTrue:
     """Holds when a boolean item was answered yes."""
 
-    item: str
+    item: str = field(metadata=_ITEM)
 
 
 @frozen
 class Equals:
     """Holds when an item's answer equals ``value``."""
 
-    item: str
+    item: str = field(metadata=_ITEM)
     value: bool | int | str
 
 
@@ -81,7 +88,7 @@ class Equals:
 class In:
     """Holds when an item's answer is one of ``values``."""
 
-    item: str
+    item: str = field(metadata=_ITEM)
     values: tuple[bool | int | str, ...]
 
 
@@ -89,7 +96,7 @@ class In:
 class Age:
     """Compares the age in whole years on the screening day (from a date item) with ``value``."""
 
-    item: str
+    item: str = field(metadata=_ITEM)
     op: CompareOp
     value: int
 
@@ -123,6 +130,8 @@ _LEAF_KEYS: dict[str, type] = {"equals": Equals, "in": In, "age": Age}
 
 
 def _scalar(value: object, path: str) -> bool | int | str:
+    if isinstance(value, str) and (problem := text_problem(value, "text")) is not None:
+        raise ValidationError([f"{path}: {problem}"], what="rule set")
     if isinstance(value, bool | int | str):
         return value
     raise ValidationError(
@@ -149,9 +158,10 @@ def structure_condition(data: object, path: str = "", depth: int = 0) -> Conditi
     ((key, body),) = data.items()
     sub = f"{path}.{key}" if path else str(key)
     if key == "is_true":
-        if not isinstance(body, str):
-            raise ValidationError([f"{sub}: expected an item link_id"], what="rule set")
-        return IsTrue(body)
+        try:
+            return IsTrue(check_link_id(body))
+        except Expected as exc:
+            raise ValidationError([f"{sub}: {exc}"], what="rule set") from None
     if key in ("all", "any"):
         if not isinstance(body, list) or not body:
             raise ValidationError(

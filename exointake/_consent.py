@@ -17,7 +17,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ._common import JST, Lang, Route, today_jst
+from ._common import JST, Lang, Route
 from ._consent_template import (
     DEFAULT_TEMPLATE_ID,
     Acquisition,
@@ -34,23 +34,23 @@ from ._contract import (
     Discount,
     Purpose,
     RelatedGood,
-    nonblank,
-    nonneg,
-    optional_nonblank,
-    positive,
 )
 from ._convert import (
-    Expected,
+    bounded_int,
+    bounded_text,
     canonical_json,
     checks,
     converter,
     sha256_hex,
     structure,
+    structure_date,
     with_checks,
 )
 from ._errors import ScreeningRefused, ValidationError
+from ._limits import MAX_INTERVAL, MAX_PRICE_JPY, MAX_SESSIONS, MAX_TAX_RATE_PERCENT
 from ._money import Caps, check_terms, reconcile_total, service_amount
-from ._records import Origin, Sourcing, check_id
+from ._questionnaire import check_birth_date
+from ._records import Origin, Sourcing, check_id, check_ids
 from ._screening import Decision, Rule, RuleSet, ScreeningResult, load_ruleset
 from ._wareki import date_arg, parse_date_value
 
@@ -107,74 +107,64 @@ class IntervalUnit(enum.StrEnum):
     MONTH = "month"
 
 
-def _opaque_id(_: object, attribute: Any, value: str) -> None:
-    try:
-        check_id(value)
-    except Expected as exc:
-        raise ValidationError([f"{attribute.name}: {exc}"]) from None
-
-
-@frozen(repr=False)
+@frozen(repr=False, field_transformer=with_checks)
 class Clinic:
     """The clinic, as it is named on the document."""
 
-    name: str = field(validator=nonblank)
-    address: str = field(validator=nonblank)
-    phone: str = field(validator=nonblank)
-    emergency_contact: str = field(validator=nonblank)
+    name: str = field(metadata=bounded_text("label"))
+    address: str = field(metadata=bounded_text("address"))
+    phone: str = field(metadata=bounded_text("label"))
+    emergency_contact: str = field(metadata=bounded_text("label"))
     """Who to call after treatment, e.g. ``"03-1234-5678（24時間）"``."""
-    legal_name: str | None = field(default=None, validator=optional_nonblank)
+    legal_name: str | None = field(default=None, metadata=bounded_text("label", optional=True))
     """The business's name when it differs from the clinic's (e.g. the 医療法人)."""
-    representative: str | None = field(default=None, validator=optional_nonblank)
+    representative: str | None = field(default=None, metadata=bounded_text("name", optional=True))
     """The representative's name (代表者の氏名): required by the 特商法 documents."""
 
     def __repr__(self) -> str:
         return "Clinic(...)"
 
 
-@frozen(repr=False)
+@frozen(repr=False, field_transformer=with_checks)
 class Physician:
     """The physician responsible for the treatment."""
 
-    id: str = field(validator=_opaque_id)
-    name: str = field(validator=nonblank)
+    id: str = field(metadata=checks(check_id))
+    name: str = field(metadata=bounded_text("name"))
 
     def __repr__(self) -> str:
         return f"Physician(id={self.id!r})"
 
 
-@frozen(repr=False)
+@frozen(repr=False, field_transformer=with_checks)
 class Guardian:
     """The person consenting for a minor (代諾者)."""
 
-    name: str = field(validator=nonblank)
-    name_kana: str = field(validator=nonblank)
-    relationship: str = field(validator=nonblank)
+    name: str = field(metadata=bounded_text("name"))
+    name_kana: str = field(metadata=bounded_text("name"))
+    relationship: str = field(metadata=bounded_text("label"))
 
     def __repr__(self) -> str:
         return "Guardian(...)"
 
 
 def _birth_date(value: object) -> dt.date:
-    """A birth date: a date, ``YYYY-MM-DD`` or 和暦 (as answers take it), not after today
-    in Japan."""
-    day = parse_date_value(value)
-    if day > today_jst():
-        raise Expected("expected a date not in the future")
-    return day
+    """A birth date: a date, ``YYYY-MM-DD`` or 和暦 (as answers take it), from 1900 and
+    not after today in Japan."""
+    return check_birth_date(parse_date_value(value))
 
 
 @frozen(repr=False, field_transformer=with_checks)
 class Patient:
     """The patient: an opaque id plus what the document must name."""
 
-    id: str = field(validator=_opaque_id)
+    id: str = field(metadata=checks(check_id))
     """An opaque id (ASCII letters, digits, ``. _ : -``), never a name."""
-    name: str = field(validator=nonblank)
+    name: str = field(metadata=bounded_text("name"))
     """Name as written (kanji)."""
-    name_kana: str = field(validator=nonblank)
+    name_kana: str = field(metadata=bounded_text("name"))
     birth_date: dt.date = field(metadata=checks(_birth_date))
-    """A date, ``YYYY-MM-DD`` or 和暦; never after today (JST)."""
+    """A date, ``YYYY-MM-DD`` or 和暦; from 1900-01-01, never after today (JST)."""
     guardian: Guardian | None = None
 
     def __repr__(self) -> str:
@@ -190,7 +180,11 @@ class Patient:
         return years
 
 
-@frozen
+def _optional_date(value: object) -> dt.date | None:
+    return None if value is None else structure_date(value)
+
+
+@frozen(field_transformer=with_checks)
 class Plan:
     """Sessions, interval, start date, and whether 特定商取引法 covers the plan.
 
@@ -198,12 +192,12 @@ class Plan:
     :func:`suggest_cooling_off` for the library's suggestion.
     """
 
-    sessions: int = field(validator=positive)
-    start_date: dt.date
+    sessions: int = field(metadata=checks(bounded_int(1, MAX_SESSIONS)))
+    start_date: dt.date = field(metadata=checks(structure_date))
     cooling_off_covered: bool
     interval: int | None = field(default=None)
     interval_unit: IntervalUnit | None = None
-    end_date: dt.date | None = None
+    end_date: dt.date | None = field(default=None, metadata=checks(_optional_date))
     """The end of the service period (役務の提供期間); required by the 特商法 documents."""
 
     def __attrs_post_init__(self) -> None:
@@ -216,6 +210,13 @@ class Plan:
             )
         if self.interval is not None and self.interval < 1:
             errors.append("interval: expected an integer >= 1")
+        elif self.interval is not None and self.interval_unit is not None:
+            longest = MAX_INTERVAL[self.interval_unit.value]
+            if self.interval > longest:
+                errors.append(
+                    f"interval: expected at most {longest} {self.interval_unit.value}s "
+                    "(one year between sessions)"
+                )
         if (self.interval is None) != (self.interval_unit is None):
             errors.append("interval_unit: expected both interval and interval_unit, or neither")
         if errors:
@@ -259,12 +260,12 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class Treatment:
     """Route(s), site and plan."""
 
     routes: tuple[Route, ...]
-    site: str = field(validator=nonblank)
+    site: str = field(metadata=bounded_text("label"))
     plan: Plan
     purpose: Purpose | None = None
     """The declared purpose (:func:`suggest_cooling_off`; required by the 特商法 documents)."""
@@ -276,25 +277,28 @@ class Treatment:
             raise ValidationError(["routes: expected each route once"])
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class ConsentProduct:
     """What a clinic must be able to say about the product (domain contract §1).
 
     ``origin`` and ``sourcing`` use the same vocabulary as the log's administrations.
     """
 
-    name: str = field(validator=nonblank)
+    name: str = field(metadata=bounded_text("label"))
     kind: ProductKind
     origin: Origin
-    maker: str = field(validator=nonblank)
+    maker: str = field(metadata=bounded_text("label"))
     sourcing: Sourcing
     acquisition: Acquisition
-    concentration: str = field(validator=nonblank)
-    storage: str = field(validator=nonblank)
-    lot: str | None = None
+    concentration: str = field(metadata=bounded_text("label"))
+    storage: str = field(metadata=bounded_text("label"))
+    lot: str | None = field(default=None, metadata=bounded_text("label", optional=True))
 
 
-@frozen
+_JPY = checks(bounded_int(0, MAX_PRICE_JPY))
+
+
+@frozen(field_transformer=with_checks)
 class Prices:
     """Prices in JPY, tax-inclusive (税込), as shown to the patient.
 
@@ -304,10 +308,12 @@ class Prices:
     caps; ``cancellation_terms`` (free text) is only accepted alone on template v1.
     """
 
-    per_session_jpy: int = field(validator=nonneg)
-    total_jpy: int = field(validator=nonneg)
-    cancellation_terms: str | None = field(default=None, validator=optional_nonblank)
-    tax_rate_percent: int = field(default=10, validator=nonneg)
+    per_session_jpy: int = field(metadata=_JPY)
+    total_jpy: int = field(metadata=_JPY)
+    cancellation_terms: str | None = field(
+        default=None, metadata=bounded_text("text", optional=True)
+    )
+    tax_rate_percent: int = field(default=10, metadata=checks(bounded_int(0, MAX_TAX_RATE_PERCENT)))
     related_goods: tuple[RelatedGood, ...] = ()
     discount: Discount | None = None
     cancellation: CancellationTerms | None = None
@@ -331,19 +337,19 @@ class Prices:
         return amount * self.tax_rate_percent // (100 + self.tax_rate_percent)
 
 
-@frozen(repr=False)
+@frozen(repr=False, field_transformer=with_checks)
 class PhysicianOverride:
     """A physician's recorded decision to go ahead despite the screening result."""
 
-    physician_id: str = field(validator=_opaque_id)
-    reason: str = field(validator=nonblank)
+    physician_id: str = field(metadata=checks(check_id))
+    reason: str = field(metadata=bounded_text("text"))
     at: dt.datetime
 
     def __repr__(self) -> str:
         return f"PhysicianOverride(physician_id={self.physician_id!r}, at={self.at.isoformat()})"
 
 
-@frozen(repr=False)
+@frozen(repr=False, field_transformer=with_checks)
 class ConsentRequest:
     """Everything a consent document is rendered from.
 
@@ -352,7 +358,7 @@ class ConsentRequest:
     the PDF's creation date, so the same request always gives the same bytes).
     """
 
-    consent_id: str = field(validator=_opaque_id)
+    consent_id: str = field(metadata=checks(check_id))
     clinic: Clinic
     physician: Physician
     patient: Patient
@@ -360,15 +366,15 @@ class ConsentRequest:
     product: ConsentProduct
     prices: Prices
     screening: ScreeningResult
-    template_version: str = field(validator=nonblank)
+    template_version: str = field(metadata=bounded_text("id"))
     document_at: dt.datetime
     language: ConsentLanguage = ConsentLanguage.JA
     """``ja`` unless the request says otherwise: a clinic in Japan hands out Japanese first."""
-    template_id: str = field(default=DEFAULT_TEMPLATE_ID, validator=nonblank)
+    template_id: str = field(default=DEFAULT_TEMPLATE_ID, metadata=bounded_text("id"))
     override: PhysicianOverride | None = None
     screenings: tuple[ScreeningResult, ...] = ()
     """Screenings for the plan's other routes: every planned route needs one."""
-    review_ids: tuple[str, ...] = ()
+    review_ids: tuple[str, ...] = field(default=(), metadata=checks(check_ids))
     """Ids of the recorded physician reviews the document relies on."""
 
     @property

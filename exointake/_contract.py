@@ -11,11 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import field, frozen
 
+from ._convert import (
+    bounded_int,
+    bounded_text,
+    checks,
+    converter,
+    plain_form,
+    texts_check,
+    with_checks,
+)
 from ._errors import ValidationError
+from ._limits import MAX_PRICE_JPY, MAX_QUANTITY
 from ._money import Fee, FeeKind, Terms
 from ._records import check_id
 
@@ -30,10 +41,6 @@ __all__ = [
     "Purpose",
     "RelatedGood",
     "Seller",
-    "nonblank",
-    "nonneg",
-    "optional_nonblank",
-    "positive",
 ]
 
 
@@ -91,59 +98,30 @@ class GoodsKind(enum.StrEnum):
     DRUG = "drug"
 
 
-def nonblank(_: object, attribute: Any, value: str) -> None:
-    """Validator: a non-empty string without control characters (newlines allowed)."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError([f"{attribute.name}: expected a non-empty string"])
-    bad = sorted({f"U+{ord(c):04X}" for c in value if c != "\n" and (ord(c) < 0x20 or c == "\x7f")})
-    if bad:
-        raise ValidationError(
-            [
-                f"{attribute.name}: expected printable text, "
-                f"got control character(s) {', '.join(bad)}"
-            ]
-        )
+_JPY = checks(bounded_int(0, MAX_PRICE_JPY))
 
 
-def optional_nonblank(instance: object, attribute: Any, value: str | None) -> None:
-    """Validator: ``None`` or what :func:`nonblank` accepts."""
-    if value is not None:
-        nonblank(instance, attribute, value)
-
-
-def nonneg(_: object, attribute: Any, value: int) -> None:
-    """Validator: a number >= 0."""
-    if value < 0:
-        raise ValidationError([f"{attribute.name}: expected a number >= 0"])
-
-
-def positive(_: object, attribute: Any, value: int) -> None:
-    """Validator: an integer >= 1."""
-    if value < 1:
-        raise ValidationError([f"{attribute.name}: expected an integer >= 1"])
-
-
-@frozen(repr=False)
+@frozen(repr=False, field_transformer=with_checks)
 class Seller:
     """A seller of related goods other than the clinic (the 契約書面 names it in full)."""
 
-    name: str = field(validator=nonblank)
-    address: str = field(validator=nonblank)
-    phone: str = field(validator=nonblank)
-    representative: str = field(validator=nonblank)
+    name: str = field(metadata=bounded_text("label"))
+    address: str = field(metadata=bounded_text("address"))
+    phone: str = field(metadata=bounded_text("label"))
+    representative: str = field(metadata=bounded_text("name"))
 
     def __repr__(self) -> str:
         return "Seller(...)"
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class RelatedGood:
     """Goods the patient must buy to receive the service (関連商品), tax-inclusive."""
 
-    name: str = field(validator=nonblank)
+    name: str = field(metadata=bounded_text("label"))
     kind: GoodsKind
-    quantity: int = field(validator=positive)
-    unit_price_jpy: int = field(validator=nonneg)
+    quantity: int = field(metadata=checks(bounded_int(1, MAX_QUANTITY)))
+    unit_price_jpy: int = field(metadata=_JPY)
     seller: Seller | None = None
     """``None``: sold by the clinic itself."""
 
@@ -153,18 +131,20 @@ class RelatedGood:
         return self.quantity * self.unit_price_jpy
 
 
-@frozen
+@frozen(field_transformer=with_checks)
 class Discount:
     """A course discount: the difference between the parts and the total, explained."""
 
-    amount_jpy: int = field(validator=positive)
-    reason: str = field(validator=nonblank)
+    amount_jpy: int = field(metadata=checks(bounded_int(1, MAX_PRICE_JPY)))
+    reason: str = field(metadata=bounded_text("text"))
 
 
 def _fee_ok(_: object, attribute: Any, value: Fee) -> None:
     errors = []
     if value.jpy < 0 or value.percent < 0:
         errors.append(f"{attribute.name}: expected amounts >= 0")
+    if value.jpy > MAX_PRICE_JPY:
+        errors.append(f"{attribute.name}.jpy: expected at most {MAX_PRICE_JPY:,}")
     if value.percent > 100:
         errors.append(f"{attribute.name}.percent: expected at most 100")
     if value.kind is FeeKind.FIXED and value.percent:
@@ -177,13 +157,25 @@ def _fee_ok(_: object, attribute: Any, value: Fee) -> None:
         raise ValidationError(errors)
 
 
+def _structure_fee(value: object) -> Fee:
+    """A fee from data: its ``kind`` is always stated (a fee given without one is not
+    read as "none", the schema's rule too)."""
+    if isinstance(value, Mapping) and "kind" not in value:
+        raise ValidationError(["kind: required field missing"])
+    fee: Fee = converter.structure(value, Fee)
+    return fee
+
+
+_FEE = plain_form(structure=_structure_fee)
+
+
 @frozen
 class CancellationTerms:
     """The clinic's cancellation fees, structured (checked against the 49条 caps)."""
 
-    before_first_session: Fee = field(default=Fee(), validator=_fee_ok)
-    after_first_session: Fee = field(default=Fee(), validator=_fee_ok)
-    same_day: Fee = field(default=Fee(), validator=_fee_ok)
+    before_first_session: Fee = field(default=Fee(), validator=_fee_ok, metadata=_FEE)
+    after_first_session: Fee = field(default=Fee(), validator=_fee_ok, metadata=_FEE)
+    same_day: Fee = field(default=Fee(), validator=_fee_ok, metadata=_FEE)
 
     @property
     def terms(self) -> Terms:
@@ -200,7 +192,7 @@ class Payment:
     due_date: dt.date | None = None
 
 
-@frozen(repr=False)
+@frozen(repr=False, field_transformer=with_checks)
 class Contract:
     """The contract a covered plan is sold under.
 
@@ -208,28 +200,18 @@ class Contract:
     document can be made before they are known.
     """
 
-    contract_id: str = field(validator=lambda _, a, v: _check_id(a, v))
+    contract_id: str = field(metadata=checks(check_id))
     """An opaque id the clinic chooses; printed as the 契約書番号 (and on the 概要書面)."""
-    template_version: str = field(validator=nonblank)
+    template_version: str = field(metadata=bounded_text("id"))
     payment: Payment
-    advance_payment_protection: str | None = field(default=None, validator=optional_nonblank)
+    advance_payment_protection: str | None = field(
+        default=None, metadata=bounded_text("text", optional=True)
+    )
     """How advance payments are protected (前受金の保全措置), or ``None`` for not at all."""
-    special_terms: tuple[str, ...] = ()
+    special_terms: tuple[str, ...] = field(default=(), metadata=checks(texts_check("text")))
     """特約, if any."""
     date: dt.date | None = None
-    person_in_charge: str | None = field(default=None, validator=optional_nonblank)
-
-    def __attrs_post_init__(self) -> None:
-        for i, term in enumerate(self.special_terms):
-            if not term.strip():
-                raise ValidationError([f"special_terms[{i}]: expected a non-empty string"])
+    person_in_charge: str | None = field(default=None, metadata=bounded_text("name", optional=True))
 
     def __repr__(self) -> str:
         return f"Contract(contract_id={self.contract_id!r})"
-
-
-def _check_id(attribute: Any, value: object) -> None:
-    try:
-        check_id(value)
-    except ValueError as exc:
-        raise ValidationError([f"{attribute.name}: {exc}"]) from None

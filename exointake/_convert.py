@@ -35,11 +35,14 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.strategies import use_class_methods
 
 from ._errors import ValidationError
+from ._limits import EARLIEST_DATE, LATEST_DATE, MAX_NUMBER_TEXT, TextKind, text_problem
 
 __all__ = [
     "CONVERT",
     "Expected",
     "FieldSpec",
+    "bounded_decimal",
+    "bounded_int",
     "canonical_json",
     "checks",
     "converter",
@@ -56,6 +59,9 @@ __all__ = [
     "safe_repr",
     "sha256_hex",
     "structure",
+    "structure_derived_date",
+    "text_check",
+    "texts_check",
     "to_enum",
     "to_member",
     "unstructure",
@@ -201,6 +207,8 @@ def structure_decimal(value: object) -> Decimal:
     """A decimal from a JSON number or a numeric string; floats go through ``str``."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise Expected(f"expected a decimal number, got {safe_repr(value)}")
+    if isinstance(value, str) and len(value) > MAX_NUMBER_TEXT:
+        raise Expected(f"expected a decimal number of at most {MAX_NUMBER_TEXT} characters")
     try:
         d = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except InvalidOperation:
@@ -215,18 +223,39 @@ _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def structure_date(value: object) -> dt.date:
-    """A calendar date from ``YYYY-MM-DD`` (or a ``date``)."""
+    """A calendar date from ``YYYY-MM-DD`` (or a ``date``), from 1900 to 2999 (a date
+    someone typed; :func:`structure_derived_date` for one computed from it)."""
+    return check_date_window(structure_derived_date(value))
+
+
+def structure_derived_date(value: object) -> dt.date:
+    """A calendar date from ``YYYY-MM-DD`` (or a ``date``), any year: a date the library
+    computed from a typed one (a due date a few days after it), read back."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if isinstance(value, str) and _DATE_RE.fullmatch(value):
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             # The value is not shown: it may be a birth date.
             raise Expected(
                 "expected a real calendar date (YYYY-MM-DD), got a day that does not exist"
             ) from None
+        return day
     raise Expected(f"expected a date (YYYY-MM-DD), got {describe_type(value)}")
+
+
+_WINDOW = f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}"
+_EARLIEST_TIME = dt.datetime.combine(EARLIEST_DATE, dt.time(), dt.UTC)
+_LATEST_TIME = dt.datetime.combine(LATEST_DATE, dt.time.max, dt.UTC)
+
+
+def check_date_window(day: dt.date) -> dt.date:
+    """``day``, when it lies in the years a record may name (1900-01-01 to 2999-12-31,
+    ``exointake._limits``)."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise Expected(f"expected a date from {_WINDOW}")
+    return day
 
 
 def structure_datetime(value: object) -> dt.datetime:
@@ -246,7 +275,13 @@ def structure_datetime(value: object) -> dt.datetime:
         )
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise Expected("expected a date-time with a time zone (e.g. +09:00 or Z), got a naive one")
-    return parsed.astimezone(dt.UTC)
+    try:
+        utc = parsed.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+09:00 is before the calendar's first day in UTC
+        utc = None
+    if utc is None or not _EARLIEST_TIME <= utc <= _LATEST_TIME:
+        raise Expected(f"expected a date-time from {_WINDOW}")
+    return utc
 
 
 def unstructure_datetime(value: dt.datetime) -> str:
@@ -361,6 +396,10 @@ def _checking_converter(check: Callable[[object], object]) -> attrs.Converter[An
             return check(value)
         except Expected as exc:
             raise ValidationError([f"{attribute.name}: {exc}"], what=type(inst).__name__) from None
+        except ValidationError as exc:  # paths relative to the field ("[2]: ...")
+            raise ValidationError(
+                [prefix_path(attribute.name, e) for e in exc.errors], what=type(inst).__name__
+            ) from None
 
     return attrs.Converter(convert, takes_self=True, takes_field=True)
 
@@ -585,6 +624,120 @@ def _make_converter() -> cattrs.Converter:
 
 converter: cattrs.Converter = _make_converter()
 """The library's one converter. Register hooks on it, never on cattrs' global one."""
+
+
+# ---------------------------------------------------------------------------- bounded values
+#
+# Checks for :func:`checks` metadata: each returns the value (``None`` passes when
+# ``optional``) or raises :class:`Expected` with a message that never repeats it.
+
+
+@functools.cache
+def text_check(
+    kind: TextKind, *, optional: bool = False, line: bool = False, blank: bool = False
+) -> Callable[[object], Any]:
+    """A check: non-blank text of ``kind`` (at most its ``_limits.MAX_LENGTH``, valid
+    Unicode, no control characters but tab and newline); ``line``: one line with no
+    tab and no space at either end (a label in a log record); ``blank``: empty or blank
+    text passes too (an optional note)."""
+
+    def check(value: object) -> str | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str):
+            raise Expected(f"expected a string, got {describe_type(value)}")
+        problem = text_problem(value, kind)
+        if problem is not None:
+            raise Expected(problem)
+        if not blank and not value.strip():
+            raise Expected("expected a non-empty string")
+        if line and (value != value.strip() or "\n" in value or "\t" in value):
+            raise Expected(
+                "expected one line of text (no line break or tab, no space at either end)"
+            )
+        return value
+
+    return check
+
+
+def bounded_text(
+    kind: TextKind, *, optional: bool = False, line: bool = False, blank: bool = False
+) -> dict[str, FieldSpec]:
+    """Field metadata: the field holds text of ``kind`` (:func:`text_check`), e.g.
+    ``name: str = field(metadata=bounded_text("name"))`` in a class decorated with
+    ``@frozen(field_transformer=with_checks)``."""
+    return checks(text_check(kind, optional=optional, line=line, blank=blank))
+
+
+@functools.cache
+def texts_check(kind: TextKind, *, unique: bool = False) -> Callable[[object], Any]:
+    """A check: a list of :func:`text_check` texts (each at most once if ``unique``), as
+    a tuple; a bad element is named by its index (``[2]: expected ...``)."""
+    one = text_check(kind)
+
+    def check(value: object) -> tuple[str, ...]:
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise Expected(f"expected a list, got {describe_type(value)}")
+        errors = []
+        for n, item in enumerate(value):
+            try:
+                one(item)
+            except Expected as exc:
+                errors.append(f"[{n}]: {exc}")
+        if errors:
+            raise ValidationError(errors)
+        if unique and len(set(value)) != len(value):
+            raise Expected("expected each value at most once")
+        return tuple(value)
+
+    return check
+
+
+@functools.cache
+def bounded_int(low: int, high: int, *, optional: bool = False) -> Callable[[object], Any]:
+    """A check: an integer from ``low`` to ``high`` (booleans are not integers)."""
+    expected = f"expected an integer from {low:,} to {high:,}"
+
+    def check(value: object) -> int | None:
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Expected(f"{expected}, got {describe_type(value)}")
+        if not low <= value <= high:
+            raise Expected(expected)
+        return value
+
+    return check
+
+
+@functools.cache
+def bounded_decimal(
+    low: Decimal,
+    high: Decimal,
+    *,
+    optional: bool = False,
+    low_open: bool = False,
+    places: int | None = None,
+    what: str = "a number",
+) -> Callable[[object], Any]:
+    """A check: a decimal (:func:`structure_decimal`) from ``low`` (excluded when
+    ``low_open``) to ``high``, with at most ``places`` decimal places."""
+    bounds = f"greater than {low} and at most {high}" if low_open else f"from {low} to {high}"
+    expected = f"expected {what} {bounds}" + (
+        f" with at most {places} decimal places" if places is not None else ""
+    )
+
+    def check(value: object) -> Decimal | None:
+        if value is None and optional:
+            return None
+        d = structure_decimal(value)
+        if d < low or (low_open and d == low) or d > high:
+            raise Expected(expected)
+        if places is not None and d != d.quantize(Decimal(1).scaleb(-places)):
+            raise Expected(expected)
+        return d
+
+    return check
 
 
 # ---------------------------------------------------------------------------- errors

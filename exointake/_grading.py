@@ -31,15 +31,17 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 from ._common import Route, Text, parse_route
 from ._convert import (
     Expected,
+    checks,
     converter,
     describe_type,
     safe_repr,
     structure,
+    structure_derived_date,
     to_enum,
 )
 from ._errors import ValidationError
@@ -194,8 +196,12 @@ class Action:
     text: Text
     within_days: int | None = None
     """Within this many days (0 = today); ``None`` = no deadline from grading."""
-    due: dt.date | None = None
-    """The date, when :func:`grade` was told the reaction's date (``on=``)."""
+    due: dt.date | None = field(
+        default=None,
+        metadata=checks(lambda v: None if v is None else structure_derived_date(v)),
+    )
+    """The date, when :func:`grade` was told the reaction's date (``on=``): computed, so
+    it may fall a few days past the last date a record may hold."""
 
 
 @frozen

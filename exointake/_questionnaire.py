@@ -19,6 +19,7 @@ from ._common import Route, Text, parse_route, today_jst
 from ._convert import (
     Expected,
     canonical_json,
+    checks,
     converter,
     describe_type,
     prune_empty,
@@ -29,8 +30,10 @@ from ._convert import (
     sha256_hex,
     structure,
     structure_decimal,
+    text_check,
 )
 from ._errors import ValidationError, VersionMismatchError
+from ._limits import EARLIEST_BIRTH_DATE
 from ._wareki import parse_date_value
 
 __all__ = [
@@ -48,6 +51,8 @@ __all__ = [
     "QuestionnaireRef",
     "Unknown",
     "bundled_questionnaire",
+    "check_birth_date",
+    "check_link_id",
     "load_questionnaire",
 ]
 
@@ -105,11 +110,23 @@ class EnableBehavior(enum.StrEnum):
     ANY = "any"
 
 
+def _enable_answer(value: object) -> object:
+    """An enable_when answer: any JSON scalar; a string at most a text's length."""
+    if isinstance(value, str):
+        text_check("text", blank=True)(value)
+    return value
+
+
+# Checked when read from data (the converter runs the metadata checks); a questionnaire
+# built in Python is checked by _check_definition.
+_ID = checks(text_check("id"))
+
+
 @frozen
 class Choice:
     """One option of a choice item: a stable ``code`` and its label."""
 
-    code: str
+    code: str = field(metadata=_ID)
     label: Text
 
 
@@ -121,9 +138,9 @@ class EnableWhen:
     ``true`` (shown when answered) or ``false`` (shown when not answered).
     """
 
-    question: str
+    question: str = field(metadata=_ID)
     operator: Operator
-    answer: Any
+    answer: Any = field(metadata=checks(_enable_answer))
 
 
 @frozen
@@ -152,20 +169,27 @@ class Item:
 class QuestionnaireRef:
     """Which questionnaire, which version, and the SHA-256 of its canonical JSON."""
 
-    id: str
-    version: str
-    sha256: str
+    id: str = field(metadata=_ID)
+    version: str = field(metadata=_ID)
+    sha256: str = field(metadata=_ID)
 
 
 @frozen
 class QuestionnaireBase:
     """The bundled questionnaire a clinic's variant extends."""
 
-    id: str
-    version: str
+    id: str = field(metadata=_ID)
+    version: str = field(metadata=_ID)
 
 
 _LINK_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def check_link_id(value: object) -> str:
+    """An item's link_id: lower_snake_case (a-z, 0-9, _), starting with a letter, at most 64."""
+    if not isinstance(value, str) or not _LINK_ID.fullmatch(value):
+        raise Expected("expected an item link_id (lower_snake_case a-z, 0-9, _; at most 64)")
+    return value
 
 
 @frozen
@@ -183,8 +207,8 @@ class Questionnaire:
     bundled rule set still screens the inherited items.
     """
 
-    id: str
-    version: str
+    id: str = field(metadata=_ID)
+    version: str = field(metadata=_ID)
     title: Text
     items: tuple[Item, ...]
     description: Text | None = None
@@ -569,7 +593,18 @@ def bundled_questionnaire(id: str, version: str) -> Questionnaire | None:
 
 
 PAST_ONLY_ITEMS = frozenset({"birth_date"})
-"""Date items whose answer cannot lie after today in Japan (a birth date in 2030 is a typo)."""
+"""Date items whose answer is a birth date: from 1900 and not after today in Japan (a birth
+date in 2030 or 1899 is a typo)."""
+
+
+def check_birth_date(day: dt.date) -> dt.date:
+    """``day`` when it can be a living patient's birth date: from 1900-01-01
+    (:data:`~exointake._limits.EARLIEST_BIRTH_DATE`), not after today in Japan."""
+    if day > today_jst():
+        raise Expected("expected a date not in the future")
+    if day < EARLIEST_BIRTH_DATE:
+        raise Expected(f"expected a birth date from {EARLIEST_BIRTH_DATE.isoformat()} on")
+    return day
 
 
 def parse_value(item: Item, raw: object) -> AnswerValue:
@@ -599,9 +634,7 @@ def parse_value(item: Item, raw: object) -> AnswerValue:
     elif t is ItemType.DATE:
         if isinstance(raw, str):
             day = parse_date_value(raw)
-            if item.link_id in PAST_ONLY_ITEMS and day > today_jst():
-                raise Expected("expected a date not in the future")
-            return day
+            return check_birth_date(day) if item.link_id in PAST_ONLY_ITEMS else day
     elif t is ItemType.INTEGER:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
@@ -613,6 +646,7 @@ def parse_value(item: Item, raw: object) -> AnswerValue:
                 pass
     elif t is ItemType.TEXT:
         if isinstance(raw, str):
+            text_check("text", blank=True)(raw)  # its length and characters; never echoes it
             return raw
         raise Expected(f"expected a string, got {describe_type(raw)}")  # never echo text
     raise Expected(f"{_expected(item)}, got {describe_type(raw)}")

@@ -11,12 +11,13 @@ from typing import Any
 from attrs import field, frozen
 
 from ._convert import (
-    Expected,
+    bounded_decimal,
+    bounded_int,
     checks,
     converter,
     nested,
     structure,
-    structure_decimal,
+    text_check,
     to_member,
     with_checks,
 )
@@ -64,31 +65,14 @@ _WHO_UMC_LABELS = {
 (Uppsala Monitoring Centre): the six categories' names."""
 
 
-def _in_range(low: int, high: int) -> Any:
-    def check(value: object) -> object:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise Expected(f"expected an integer from {low} to {high}")
-        return value
-
-    return check
-
-
-def _temperature(value: object) -> object:
-    if value is None:
-        return None
-    d = structure_decimal(value)
-    if not Decimal(30) <= d <= Decimal(45):
-        raise Expected("expected a body temperature in °C from 30 to 45")
-    return d
-
-
-_SYSTOLIC = _in_range(20, 300)
-_DIASTOLIC = _in_range(10, 200)
-_HEART_RATE = _in_range(10, 300)
-_RESP_RATE = _in_range(2, 80)
-_SPO2 = _in_range(30, 100)
+_temperature = bounded_decimal(
+    Decimal(30), Decimal(45), optional=True, what="a body temperature in °C"
+)
+_SYSTOLIC = bounded_int(20, 300, optional=True)
+_DIASTOLIC = bounded_int(10, 200, optional=True)
+_HEART_RATE = bounded_int(10, 300, optional=True)
+_RESP_RATE = bounded_int(2, 80, optional=True)
+_SPO2 = bounded_int(30, 100, optional=True)
 
 
 def _to_causality(value: Causality | str) -> Causality:
@@ -123,7 +107,9 @@ class ReactionRecord:
     causality: Causality = field(converter=_to_causality)
     reporter: str = field(metadata=checks(check_id))
     vital_signs: VitalSigns | None = field(default=None, metadata=nested(VitalSigns, optional=True))
-    note: str | None = field(default=None, repr=False)
+    note: str | None = field(
+        default=None, repr=False, metadata=checks(text_check("text", optional=True, blank=True))
+    )
 
     @classmethod
     def from_dict(cls, data: object, *, vocabulary: Vocabulary | None = None) -> ReactionRecord:

@@ -23,6 +23,8 @@ from attrs import field, frozen
 from ._common import Route
 from ._convert import (
     Expected,
+    bounded_decimal,
+    bounded_int,
     canonical_json,
     checks,
     converter,
@@ -30,11 +32,12 @@ from ._convert import (
     sha256_hex,
     structure,
     structure_datetime,
-    structure_decimal,
+    text_check,
     to_member,
     with_checks,
 )
 from ._errors import ValidationError
+from ._limits import MAX_DAYS_AT_ROOM_TEMPERATURE, MAX_VOLUME_ML, STORAGE_TEMPERATURE_C
 
 __all__ = [
     "Administration",
@@ -62,7 +65,6 @@ T = TypeVar("T")
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
-_SHORT_RE = re.compile(r"[^\x00-\x1f\x7f]{1,100}")
 
 
 # ---------------------------------------------------------------------------- checks
@@ -85,22 +87,14 @@ def check_sha256(value: object) -> str:
     return value
 
 
-def check_label(value: object) -> str:
-    """A short single-line label (maker, site, concentration): 1–100 printable characters."""
-    if type(value) is not str or not _is_label(value):
-        raise Expected("expected a short single-line text (1-100 characters, no line breaks)")
-    return value
+check_label = text_check("label", line=True)
+"""A short single-line label (maker, site, concentration): at most 200 characters."""
 
 
-# Ids and labels repeat (lots, makers, staff): remember the ones already checked.
+# Ids repeat (lots, staff): remember the ones already checked.
 @functools.lru_cache(maxsize=65536)
 def _is_id(value: str) -> bool:
     return _ID_RE.fullmatch(value) is not None
-
-
-@functools.lru_cache(maxsize=4096)
-def _is_label(value: str) -> bool:
-    return _SHORT_RE.fullmatch(value) is not None and value == value.strip()
 
 
 def json_object(value: object) -> dict[str, Any]:
@@ -121,19 +115,13 @@ def check_ids(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
-def check_reason(value: object) -> str:
-    """A non-empty free text (kept out of reprs and errors by its field)."""
-    if type(value) is not str or not value.strip():
-        raise Expected("expected a non-empty text")
-    return value
+check_reason = text_check("text")
+"""A non-empty free text (kept out of reprs and errors by its field)."""
 
-
-def check_positive_decimal(value: object) -> Decimal:
-    """A decimal number greater than zero."""
-    d = structure_decimal(value)
-    if d <= 0:
-        raise Expected("expected a number greater than 0")
-    return d
+check_volume = bounded_decimal(
+    Decimal(0), MAX_VOLUME_ML, low_open=True, places=3, what="a volume in mL"
+)
+"""An administered volume: more than 0 and at most 1,000 mL, to 0.001 mL."""
 
 
 def check_aware(value: object) -> dt.datetime:
@@ -218,8 +206,15 @@ class StorageCheck:
 
     cold_chain_ok: bool
     checked_by: str = field(metadata=checks(check_id))
-    temperature_c: Decimal | None = None
-    days_at_room_temperature: int | None = None
+    temperature_c: Decimal | None = field(
+        default=None,
+        metadata=checks(
+            bounded_decimal(*STORAGE_TEMPERATURE_C, optional=True, what="a temperature in °C")
+        ),
+    )
+    days_at_room_temperature: int | None = field(
+        default=None, metadata=checks(bounded_int(0, MAX_DAYS_AT_ROOM_TEMPERATURE, optional=True))
+    )
 
 
 @frozen(field_transformer=with_checks)
@@ -247,7 +242,7 @@ class Administration:
     administered_at: dt.datetime = field(metadata=checks(check_aware))
     route: Route = field(converter=_to_route)
     site: str = field(metadata=checks(check_label))
-    volume_ml: Decimal = field(metadata=checks(check_positive_decimal))
+    volume_ml: Decimal = field(metadata=checks(check_volume))
     product: Product = field(metadata=nested(Product))
     storage_check: StorageCheck = field(metadata=nested(StorageCheck))
     physician_id: str = field(metadata=checks(check_id))
@@ -278,7 +273,9 @@ class FollowUp:
     recorded_by: str = field(metadata=checks(check_id))
     on: dt.datetime = field(metadata=checks(check_aware))
     due_on: dt.date | None = None
-    note: str | None = field(default=None, repr=False)
+    note: str | None = field(
+        default=None, repr=False, metadata=checks(text_check("text", optional=True, blank=True))
+    )
 
     @classmethod
     def from_dict(cls, data: object) -> FollowUp:

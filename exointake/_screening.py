@@ -44,6 +44,7 @@ from ._conditions import (
 from ._convert import (
     Expected,
     canonical_json,
+    checks,
     converter,
     describe_type,
     omit,
@@ -55,8 +56,11 @@ from ._convert import (
     safe_repr,
     sha256_hex,
     structure,
+    text_check,
+    texts_check,
 )
 from ._errors import ValidationError
+from ._limits import MAX_READS, text_problem
 from ._questionnaire import (
     UNKNOWN,
     Answers,
@@ -163,27 +167,36 @@ class RuleSource(enum.StrEnum):
 # ---------------------------------------------------------------------------- rules
 
 
+# The value classes below are checked when read from data (the converter runs their
+# fields' metadata checks); a rule set's own rules are checked again by RuleSet._resolve,
+# and the engine builds findings and results from checked rule sets only.
+_ID = checks(text_check("id"))
+_IDS = checks(texts_check("id"))
+_TEXT = checks(text_check("text"))
+
+
 @frozen
 class Rule:
     """One screening rule.
 
-    ``reads`` must list exactly the items its condition reads; ``routes`` limits
-    the rule to some routes (empty: every route).
+    ``reads`` must list exactly the items its condition reads (at most
+    :data:`~exointake._limits.MAX_READS`); ``routes`` limits the rule to some routes
+    (empty: every route). Its messages are at most 500 characters in each language.
     """
 
-    id: str
+    id: str = field(metadata=_ID)
     decision: Decision
     when: Condition = field(
         metadata=plain_form(structure=structure_condition, unstructure=unstructure_condition)
     )
-    reads: tuple[str, ...]
+    reads: tuple[str, ...] = field(metadata=_IDS)
     patient_message: Text
     staff_message: Text
     source: RuleSource
     routes: tuple[Route, ...] = ()
-    requirements: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = field(default=(), metadata=_IDS)
     """What the clinic must do besides deciding, e.g. ``guardian_consent``."""
-    cites: tuple[str, ...] = ()
+    cites: tuple[str, ...] = field(default=(), metadata=_IDS)
     """Ids of the rule set's ``sources`` this rule follows."""
 
     def applies_to(self, route: Route) -> bool:
@@ -195,31 +208,31 @@ class Rule:
 class RuleSetRef:
     """Which rule set, which version, and the SHA-256 of its effective rules."""
 
-    id: str
-    version: str
-    sha256: str
+    id: str = field(metadata=_ID)
+    version: str = field(metadata=_ID)
+    sha256: str = field(metadata=_ID)
 
 
 @frozen
 class Source:
     """A source a rule set's rules follow: what it is, where, and what it supports."""
 
-    id: str
-    kind: str
-    title: str
-    supports: str
-    checked: str
+    id: str = field(metadata=_ID)
+    kind: str = field(metadata=checks(text_check("label")))
+    title: str = field(metadata=_TEXT)
+    supports: str = field(metadata=_TEXT)
+    checked: str = field(metadata=_TEXT)
     """How it was checked (primary text read, or only a secondary source)."""
-    url: str | None = None
-    published: str | None = None
+    url: str | None = field(default=None, metadata=checks(text_check("text", optional=True)))
+    published: str | None = field(default=None, metadata=checks(text_check("label", optional=True)))
 
 
 @frozen
 class BaseRef:
     """The bundled rule set a clinic's rule set extends."""
 
-    id: str
-    version: str
+    id: str = field(metadata=_ID)
+    version: str = field(metadata=_ID)
 
 
 @frozen
@@ -231,17 +244,19 @@ class RuleSet:
     id. The effective rules and their hash are what screening records.
     """
 
-    id: str
-    version: str
-    questionnaire: str
+    id: str = field(metadata=_ID)
+    version: str = field(metadata=_ID)
+    questionnaire: str = field(metadata=_ID)
     rules: tuple[Rule, ...]
     title: Text | None = None
     extends: BaseRef | None = None
-    disable: tuple[str, ...] = ()
-    questionnaire_version: str | None = None
+    disable: tuple[str, ...] = field(default=(), metadata=_IDS)
+    questionnaire_version: str | None = field(
+        default=None, metadata=checks(text_check("id", optional=True))
+    )
     """The questionnaire version the rules were written for (None: any that fits)."""
     sources: tuple[Source, ...] = ()
-    note: str | None = None
+    note: str | None = field(default=None, metadata=checks(text_check("text", optional=True)))
     base: RuleSet | None = field(default=None, kw_only=True, eq=False, repr=False, metadata=omit())
     """The rule set named by ``extends``, as loaded by :meth:`from_dict` (not part of the data)."""
     _effective: tuple[Rule, ...] = field(init=False, repr=False, eq=False, hash=False)
@@ -287,6 +302,14 @@ class RuleSet:
                     f"{path}.reads: expected exactly the items the condition reads "
                     f"({', '.join(sorted(read))})"
                 )
+            if len(rule.reads) > MAX_READS:
+                errors.append(f"{path}.reads: expected at most {MAX_READS} items")
+            for name in ("patient_message", "staff_message"):
+                message: Text = getattr(rule, name)
+                for lang in ("ja", "en"):
+                    problem = text_problem(getattr(message, lang), "message")
+                    if problem is not None:
+                        errors.append(f"{path}.{name}.{lang}: {problem}")
         base: tuple[Rule, ...] = ()
         known = {src.id for src in self.sources}
         if self.extends is not None:
@@ -468,8 +491,10 @@ def structure_answer_map(data: object) -> Mapping[str, AnswerValue]:
         elif isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
                 raise Expected(f"{key}: expected a list of choice codes (strings)")
-            out[key] = tuple(value)
-        elif isinstance(value, bool | int | str):
+            out[key] = texts_check("id")(value)
+        elif isinstance(value, str):
+            out[key] = text_check("text", blank=True)(value)
+        elif isinstance(value, bool | int):
             out[key] = value
         else:
             raise Expected(f"expected an answer value, got {describe_type(value)}")
@@ -485,7 +510,7 @@ def unstructure_answer_map(values: Mapping[str, AnswerValue]) -> dict[str, objec
 class Finding:
     """One rule's outcome: it fired, or it could not be decided (``incomplete``)."""
 
-    rule_id: str
+    rule_id: str = field(metadata=_ID)
     decision: Decision
     patient_message: Text
     staff_message: Text
@@ -496,9 +521,9 @@ class Finding:
         metadata=plain_form(structure=structure_answer_map, unstructure=unstructure_answer_map),
     )
     """The answers the rule read (those given, "unknown" included)."""
-    missing: tuple[str, ...] = ()
+    missing: tuple[str, ...] = field(default=(), metadata=_IDS)
     """For ``incomplete``: the items missing or answered "unknown"."""
-    requirements: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = field(default=(), metadata=_IDS)
 
     def __repr__(self) -> str:  # answers may include a birth date: show item ids only
         return (
@@ -514,8 +539,8 @@ class ScreeningResult:
     decision: Decision
     route: Route
     findings: tuple[Finding, ...]
-    missing: tuple[str, ...]
-    requirements: tuple[str, ...]
+    missing: tuple[str, ...] = field(metadata=_IDS)
+    requirements: tuple[str, ...] = field(metadata=_IDS)
     questionnaire: QuestionnaireRef
     ruleset: RuleSetRef
     screened_on: dt.date

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from ._common import JST
-from ._convert import Expected, describe_type, structure_date
+from ._convert import Expected, check_date_window, describe_type, structure_date
 from ._errors import ValidationError
 
 __all__ = ["date_arg", "date_range", "format_wareki", "parse_date", "parse_date_value"]
@@ -84,6 +84,8 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 def parse_date_value(value: object) -> dt.date:
     """:func:`parse_date` for hooks: raises :class:`Expected` (a safe message) instead."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value  # an argument's date; a record's dates are bounded by its fields
     if not isinstance(value, str):
         return structure_date(value)
     text = value.strip().translate(_FULLWIDTH)
@@ -126,8 +128,14 @@ def date_arg(value: object, name: str) -> dt.date:
     ``on: expected a date (YYYY-MM-DD), got string`` or, for ``2026-13-01``,
     ``on: expected a real calendar date (YYYY-MM-DD), got a day that does not exist``.
     Digits are ASCII or full-width; an empty string is refused, never read as "today".
+    The day lies between 1900-01-01 and 2999-12-31, like every date a record holds (so
+    what is computed from it can be read back).
     """
-    return parse_date(value, name)
+    day = parse_date(value, name)
+    try:
+        return check_date_window(day)
+    except Expected as exc:
+        raise ValidationError([f"{name}: {exc}"], what="argument") from None
 
 
 def date_range(

@@ -16,7 +16,7 @@ from exointake._document import request_fields
 from exointake._questionnaire import load_questionnaire
 from exointake._screening import screen
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, ROOT
 
 EXAMPLE_REQUEST = EXAMPLES / "consent-request.json"
 
@@ -83,3 +83,48 @@ def consent_fields(request: ConsentRequest) -> dict[str, str]:
 def contract_fields(request: ConsentRequest) -> dict[str, str]:
     """The request's free-text fields the 契約書面 shows."""
     return {k: v for k, v in request_fields(request).items() if not _CONSENT_ONLY.match(k)}
+
+
+_NOT_FREE = ("template_id", "template_version", "screening", "screenings")
+"""Top-level texts that are names the library resolves, or the embedded screenings."""
+
+
+def free_text_limits(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], int]]:
+    """(path, maxLength) of every free text in consent request ``data``, read off
+    ``schemas/consent-request.schema.json``: strings with no format and no pattern but
+    "non-blank", outside the embedded screenings and the template names."""
+    schema = json.loads((ROOT / "schemas" / "consent-request.schema.json").read_text("utf-8"))
+    out: list[tuple[tuple[Any, ...], int]] = []
+
+    def walk(value: Any, node: dict[str, Any], path: tuple[Any, ...]) -> None:
+        for key in ("oneOf", "anyOf"):
+            for branch in node.get(key, ()):
+                if _json_type(value) in _types(branch):
+                    walk(value, branch, path)
+        if isinstance(value, str):
+            free = node.get("pattern", "\\S") == "\\S" and "format" not in node
+            if "maxLength" in node and free and path[-1] != "template_version":
+                out.append((path, node["maxLength"]))
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if path or key not in _NOT_FREE:
+                    walk(inner, node.get("properties", {}).get(key, {}), (*path, key))
+        elif isinstance(value, list):
+            for n, inner in enumerate(value):
+                walk(inner, node.get("items", {}), (*path, n))
+
+    walk(data, schema, ())
+    return out
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return {str: "string", dict: "object", list: "array"}.get(type(value), "null")
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("type")
+    return {kind} if isinstance(kind, str) else set(kind or ())

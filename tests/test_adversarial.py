@@ -732,7 +732,6 @@ class TestCrashesOnBadInput:
     """Each is a clear error naming the field or path (exit 2), never a traceback."""
 
     @pytest.mark.parametrize("field", ["site", "product__concentration"])
-    @todo("a lone surrogate reaches the database driver (UnicodeEncodeError)")
     def test_lone_surrogate_in_administration(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path, field: str
     ) -> None:
@@ -750,13 +749,11 @@ class TestCrashesOnBadInput:
         assert code == 2
         assert field.replace("__", ".") in err
 
-    @todo("a lone surrogate in a reaction note crashes when the entry is hashed")
     def test_lone_surrogate_in_note(self) -> None:
         data = example("reaction") | {"administration_id": "A" * 32, "note": "x\udfffy"}
         with pytest.raises(ValidationError, match="note"):
             exointake.ReactionRecord.from_dict(data)
 
-    @todo("a lone surrogate in an override reason crashes the render")
     def test_lone_surrogate_in_reason(self) -> None:
         data = example_data()
         data["override"] = {
@@ -771,10 +768,7 @@ class TestCrashesOnBadInput:
         "when",
         [
             "9999-12-31T23:59:59-09:00",  # beyond datetime.max in UTC: refused already
-            pytest.param(
-                "9999-12-31T23:59:59+09:00",
-                marks=todo("a time in year 9999 is stored; later arithmetic overflows"),
-            ),
+            "9999-12-31T23:59:59+09:00",  # a representable UTC time, beyond any plausible one
         ],
     )
     def test_year_9999(self, capsys: pytest.CaptureFixture[str], tmp_path: Path, when: str) -> None:
@@ -786,10 +780,7 @@ class TestCrashesOnBadInput:
     @pytest.mark.parametrize(
         "volume",
         [
-            pytest.param(
-                "1e999999999",
-                marks=todo("volume_ml 1e999999999 is accepted; FHIR export then always fails"),
-            ),
+            "1e999999999",
             "NaN",
             "Infinity",
             "-1",
@@ -924,14 +915,12 @@ class TestTextLimits:
             ("product.maker", 100_000),
         ],
     )
-    @todo("no maximum length: a 1 MB text renders for minutes, a 10 MB name never finishes")
     def test_refused_before_layout(self, path: str, size: int) -> None:
         data = example_data()
         set_path(data, path, "長" * size)
         with pytest.raises(ValidationError, match=path.replace(".", r"\.")):
             ConsentRequest.from_dict(data)
 
-    @todo("schemas have no maxLength on text fields")
     def test_every_schema_string_has_a_max_length(self) -> None:
         """Every string in every schema is bounded (maxLength, an enum, a const or a pattern)."""
         unbounded: list[str] = []
@@ -959,15 +948,10 @@ class TestImplausibleValues:
     @pytest.mark.parametrize(
         ("path", "value"),
         [
-            *(
-                pytest.param(path, value, marks=todo("implausible consent values are accepted"))
-                for path, value in [
-                    ("patient.birth_date", "1899-12-31"),
-                    ("treatment.plan.sessions", 1_000_000_000),
-                    ("prices.tax_rate_percent", 101),
-                    ("prices.per_session_jpy", 100_000_001),
-                ]
-            ),
+            ("patient.birth_date", "1899-12-31"),
+            ("treatment.plan.sessions", 1_000_000_000),
+            ("prices.tax_rate_percent", 101),
+            ("prices.per_session_jpy", 100_000_001),
             ("prices.total_jpy", 100_000_001),
         ],
     )
@@ -984,14 +968,12 @@ class TestImplausibleValues:
             ("storage_check.temperature_c", "-273"),
         ],
     )
-    @todo("implausible storage values are accepted")
     def test_administration(self, path: str, value: Any) -> None:
         data = example("administration")
         set_path(data, path, value)
         with pytest.raises(ValidationError, match=path.replace(".", r"\.")):
             exointake.Administration.from_dict(data)
 
-    @todo("a birth date before 1900 is accepted in answers")
     def test_answers_birth_date_before_1900(self, clear_answers: dict[str, Any]) -> None:
         q = exointake.load_questionnaire()
         with pytest.raises(ValidationError, match=r"answers\.birth_date"):

@@ -184,7 +184,7 @@ class TestErrors:
             *OVR,
         )
         assert code == 2
-        assert "administration.volume_ml: expected a number greater than 0" in err
+        assert "administration.volume_ml: expected a volume in mL greater than 0" in err
         bad = tmp_path / "broken.json"
         bad.write_text("{", "utf-8")
         code, _, err = run(capsys, "log", "administer", "--input", str(bad), "--db", db, *OVR)

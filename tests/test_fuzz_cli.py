@@ -298,26 +298,7 @@ def _get(node: Any, path: tuple[Any, ...]) -> Any:
     return node
 
 
-SURROGATE_TODO = {
-    "screen --answers": "a lone surrogate in a free-text answer is accepted",
-    "screen --ruleset": "the error message echoes the surrogate and printing it crashes",
-    "log administer": "lone surrogates reach the database (UnicodeEncodeError)",
-    "log reaction": "lone surrogates reach the database (UnicodeEncodeError)",
-    "log follow-up": "lone surrogates reach the database (UnicodeEncodeError)",
-    "consent": "lone surrogates reach the renderer",
-}
-
-
-def _surrogate_params() -> list[Any]:
-    params = []
-    for c in CASES:
-        reason = SURROGATE_TODO.get(c.name)
-        marks = [pytest.mark.xfail(strict=True, reason=f"issue 15, not fixed: {reason}")]
-        params.append(pytest.param(c, marks=marks if reason else []))
-    return params
-
-
-@pytest.mark.parametrize("case", _surrogate_params(), ids=repr)
+@pytest.mark.parametrize("case", CASES, ids=repr)
 def test_lone_surrogate_in_every_string(
     case: Case, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,7 +8,9 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +36,7 @@ from exointake.strategies import consent_requests
 from .consent_helpers import (
     consent_fields,
     example_data,
+    free_text_limits,
     pdf_text,
     request_with,
     sample_answers,
@@ -382,12 +385,12 @@ class TestLayout:
     @pytest.mark.parametrize("lang", ["ja", "en"])
     def test_long_values_stay_on_the_page(self, tmp_path: Path, lang: str) -> None:
         """Very long names and addresses wrap inside their cells: no word runs off the page."""
-        request = request_with(
-            patient__name="寿限無寿限無五劫の擦り切れ" * 12,
-            patient__name_kana="じゅげむじゅげむごこうのすりきれ" * 10,
-            clinic__address="Unbreakable" * 30 + " 東京都千代田区" * 20,
-            prices__cancellation_terms="長い条件。" * 200,
-            product__maker="X" * 400,
+        request = request_with(  # each at its maximum length (exointake._limits)
+            patient__name=("寿限無寿限無五劫の擦り切れ" * 12)[:100],
+            patient__name_kana=("じゅげむじゅげむごこうのすりきれ" * 10)[:100],
+            clinic__address=("Unbreakable" * 30)[:290] + " 東京都千代田区",
+            prices__cancellation_terms="長い条件。" * 400,
+            product__maker="X" * 200,
         )
         rendered = render_consent(request, language=lang)
         pdf = tmp_path / "long.pdf"
@@ -405,8 +408,30 @@ class TestLayout:
             assert float(y0) >= 0
             assert float(y1) <= 842
         text = squash(pdf_text(rendered.pdf))
-        assert squash("寿限無寿限無五劫の擦り切れ" * 12) in text
-        assert text.count("X") >= 400  # a row may split across pages, never lose text
+        assert squash(("寿限無寿限無五劫の擦り切れ" * 12)[:100]) in text
+        assert text.count("X") >= 200  # a row may split across pages, never lose text
+
+    def test_every_text_at_its_limit_renders(self) -> None:
+        """Every free text of a request at its maximum length lays out (no LayoutError) in
+        seconds, in both languages at once."""
+        data = example_data()
+        data["product"]["lot"] = "L"
+        data["patient"]["guardian"] = {"name": "N", "name_kana": "K", "relationship": "R"}
+        data["contract"]["special_terms"] = ["T", "T"]
+        data["contract"]["advance_payment_protection"] = "P"
+        filled = 0
+        for path, limit in free_text_limits(data):
+            node: Any = data
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = "長" * limit
+            filled += 1
+        assert filled >= 27
+        request = ConsentRequest.from_dict(data)
+        started = time.perf_counter()
+        rendered = render_consent(request, language="ja+en")
+        assert time.perf_counter() - started < 30
+        assert rendered.page_count < 40
 
 
 class TestSpaces:

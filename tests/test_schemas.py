@@ -3,10 +3,11 @@
 Agreement is checked in both directions with generated data: documents built
 with :mod:`exointake.strategies` are accepted by the schema *and* the library;
 the same documents broken structurally (a required key dropped, an unknown key
-added, a value of the wrong JSON type, a value outside an enum) are refused by
-*both*. Checks the library makes that JSON Schema cannot express (duplicate
-link_ids, references to earlier items...) are listed in each schema's
-``description``; they are not what these tests are about.
+added, a value of the wrong JSON type, a value outside an enum, a text one
+character longer than its ``maxLength``) are refused by *both*. Checks the
+library makes that JSON Schema cannot express (duplicate link_ids, references to
+earlier items...) are listed in each schema's ``description``; they are not what
+these tests are about.
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ WRONG_VALUE: dict[str, object] = {
     "object": [],
 }
 
+LONG_CHAR = "長"
+"""What a text is padded with to reach (or pass) its maxLength: one code point, any script."""
+
 Path_ = tuple[str | int, ...]
 Site = tuple[Path_, str, object]
 
@@ -144,6 +148,8 @@ def _sites(doc: object, node: dict[str, Any], root: dict[str, Any], path: Path_)
     kind = node.get("type")
     if isinstance(kind, str):
         yield (path, "wrong_type", kind)
+    if isinstance(doc, str) and "maxLength" in node:
+        yield (path, "too_long", node["maxLength"])
     if isinstance(doc, dict):
         extra = node.get("additionalProperties")
         if extra is False:
@@ -173,7 +179,12 @@ def apply_mutation(doc: Any, site: Site) -> Any:
     elif kind == "add":
         target[detail] = 1
     else:
-        replacement = BAD_ENUM if kind == "bad_enum" else WRONG_VALUE[str(detail)]
+        if kind == "too_long":  # one character past the limit
+            replacement: object = LONG_CHAR * (int(str(detail)) + 1)
+        elif kind == "at_limit":  # the text itself, padded to exactly the limit
+            replacement = target + LONG_CHAR * (int(str(detail)) - len(target))
+        else:
+            replacement = BAD_ENUM if kind == "bad_enum" else WRONG_VALUE[str(detail)]
         if parent is None:
             return replacement
         parent[path[-1]] = replacement
@@ -494,7 +505,7 @@ class TestBrokenDocumentsAreRefused:
         }
         for name, doc in docs.items():
             kinds = {kind for _, kind, _ in mutation_sites(as_json(doc), schema(name))}
-            assert kinds == {"drop", "add", "wrong_type", "bad_enum"}, name
+            assert kinds == {"drop", "add", "wrong_type", "bad_enum", "too_long"}, name
 
 
 class TestSchemaSpecifics:
@@ -582,6 +593,10 @@ def _walk(doc: object, node: dict[str, Any], resolver: Any, path: Path_) -> Iter
         kind = others[0] if len(others) == 1 else None
     if isinstance(kind, str) and kind != "null":
         yield (path, "wrong_type", kind)
+    if isinstance(doc, str) and "maxLength" in node:
+        yield (path, "too_long", node["maxLength"])
+        if _free_text(node, path):
+            yield (path, "at_limit", node["maxLength"])
     if isinstance(doc, dict):
         extra = node.get("additionalProperties")
         if extra is False:
@@ -597,6 +612,36 @@ def _walk(doc: object, node: dict[str, Any], resolver: Any, path: Path_) -> Iter
     elif isinstance(doc, list) and isinstance(node.get("items"), dict):
         for n, value in enumerate(doc):
             yield from _walk(value, node["items"], resolver, (*path, n))
+
+
+MIN_LENGTH_SITES = {
+    "administration": (4, 20),
+    "consent-request": (20, 56),
+    "reaction": (0, 0),  # its one string is a temperature, absent from the sample
+    "reaction-record": (1, 7),
+}
+"""How many texts of each sample padded to their limit are accepted, and texts past or at
+their limit refused, at least (so the test cannot pass by finding no text)."""
+
+CHECKED_BEYOND_LENGTH = (
+    ("template_id",),
+    ("template_version",),
+    ("contract", "template_version"),
+    ("screening",),
+    ("screenings",),
+)
+"""Texts the library checks beyond the schema, so padding one may be refused by the library
+alone: a template id or version must name a bundled template, and an embedded screening
+must be one the engine could have produced (its missing items, rule and questionnaire
+ids...)."""
+
+
+def _free_text(node: dict[str, Any], path: Path_) -> bool:
+    """Whether padding the text at ``node`` to its maxLength gets the same verdict from the
+    schema and the library: not a ``format`` (a date), nothing the library checks beyond."""
+    if "format" in node:
+        return False
+    return not any(path[: len(prefix)] == prefix for prefix in CHECKED_BEYOND_LENGTH)
 
 
 def mutated(docs: st.SearchStrategy[Any], name: str) -> st.SearchStrategy[tuple[Site, Any]]:
@@ -643,20 +688,63 @@ class TestEverySchemaAgreesWithTheLibrary:
     @given(data=st.data())
     def test_mutated_documents_get_the_same_verdict(self, name: str, data: st.DataObject) -> None:
         """A document changed at one site is accepted by the schema exactly when the library
-        accepts it (required key dropped, unknown key added, wrong JSON type, bad enum)."""
+        accepts it (required key dropped, unknown key added, wrong JSON type, bad enum, a
+        text one character past its maxLength or padded to exactly it)."""
         site, doc = data.draw(mutated(GENERATED_DOCS[name](), name), label="mutation")
         schema_ok = errors(name, doc) == []
         assert schema_ok == accepted_by_library(name, doc), (site, errors(name, doc))
 
     @pytest.mark.parametrize("name", sorted(LIBRARY))
-    def test_every_kind_of_mutation_is_possible(self, name: str) -> None:
-        """The walker finds drop, add, wrong_type and bad_enum sites in each real document."""
+    def test_every_text_limit_agrees(self, name: str) -> None:
+        """For every text of a real document, the schema's maxLength is the library's limit:
+        one character more is refused by both; free text padded to exactly it, accepted
+        by both."""
         doc = samples()[f"{name}.schema.json"]
+        accepted = refused = 0
+        for site in sites(name, doc):
+            if site[1] not in ("too_long", "at_limit"):
+                continue
+            changed = apply_mutation(doc, site)
+            schema_ok = errors(name, changed) == []
+            assert accepted_by_library(name, changed) == schema_ok, (site, errors(name, changed))
+            if site[1] == "too_long":
+                assert not schema_ok, site
+            accepted += schema_ok
+            refused += not schema_ok
+        least_accepted, least_refused = MIN_LENGTH_SITES[name]
+        assert accepted >= least_accepted, accepted
+        assert refused >= least_refused, refused
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_every_text_past_its_limit_is_refused(self, name: str) -> None:
+        """Every text of a real questionnaire, rule set, answers or result, one character past
+        its maxLength, is refused by the schema and the library."""
+        load = {
+            "questionnaire": Questionnaire.from_dict,
+            "ruleset": RuleSet.from_dict,
+            "answers": lambda d: exointake.load_questionnaire().load_answers(d, partial=True),
+            "screening-result": ScreeningResult.from_dict,
+        }[name]
+        doc = samples()[f"{name}.schema.json"]
+        too_long = [s for s in mutation_sites(doc, schema(name)) if s[1] == "too_long"]
+        assert too_long
+        for site in too_long:
+            changed = apply_mutation(doc, site)
+            assert errors(name, changed) != [], site
+            assert _refused_by_library(load, changed), site
+
+    @pytest.mark.parametrize("name", sorted(LIBRARY))
+    def test_every_kind_of_mutation_is_possible(self, name: str) -> None:
+        """The walker finds drop, add, wrong_type, bad_enum, too_long and at_limit sites in
+        each real document."""
+        doc = samples()[f"{name}.schema.json"]
+        texts = {"too_long", "at_limit"} if name != "reaction" else set()  # no text in it
         assert {kind for _, kind, _ in sites(name, doc)} == {
             "drop",
             "add",
             "wrong_type",
             "bad_enum",
+            *texts,
         }
 
 

@@ -38,7 +38,12 @@ _DOC_ID = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
 _VERSION = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)
 _RULESET_VERSION = st.from_regex(r"[0-9]{1,3}", fullmatch=True)
 _CODE = _LINK.filter(lambda code: code != "unknown")  # reserved for "don't know"
-_FREE = st.text(st.characters(codec="utf-8"), max_size=60)
+_FREE = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")) | st.sampled_from("\t\n"),
+    max_size=60,
+)
+"""Text as a questionnaire or rule set holds it: any valid Unicode but control characters
+(tab and newline aside)."""
 
 
 def routes() -> st.SearchStrategy[Route]:
@@ -47,7 +52,8 @@ def routes() -> st.SearchStrategy[Route]:
 
 
 def texts() -> st.SearchStrategy[Text]:
-    """Bilingual texts (any Unicode except surrogates)."""
+    """Bilingual texts (any Unicode except surrogates and control characters but tab and
+    newline)."""
     return st.builds(Text, ja=_FREE, en=_FREE)
 
 

@@ -50,6 +50,14 @@ _LABELS = (
 )
 
 
+_NOTES = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")) | st.sampled_from("\t\n"),
+    max_size=80,
+)
+"""Free text as a note takes it: any valid Unicode but control characters (tab and
+newline aside)."""
+
+
 def administrations(
     *,
     patient_ids: st.SearchStrategy[str] | None = None,
@@ -141,5 +149,5 @@ def reaction_records(
         causality=st.sampled_from(list(Causality)),
         reporter=log_ids(),
         vital_signs=st.none() | vitals,
-        note=st.none() | st.text(max_size=80),
+        note=st.none() | _NOTES,
     )
