@@ -49,9 +49,10 @@ from ._convert import (
 from ._errors import ScreeningRefused, ValidationError
 from ._limits import MAX_INTERVAL, MAX_PRICE_JPY, MAX_SESSIONS, MAX_TAX_RATE_PERCENT
 from ._money import Caps, check_terms, reconcile_total, service_amount
-from ._questionnaire import check_birth_date
+from ._questionnaire import Questionnaire, check_birth_date
 from ._records import Origin, Sourcing, check_id, check_ids
 from ._screening import Decision, Rule, RuleSet, ScreeningResult, load_ruleset
+from ._screening_audit import screening_problems
 from ._wareki import date_arg, parse_date_value
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "Treatment",
     "check_cancellation",
     "check_screening_gate",
+    "check_screenings",
     "cooling_off_applies",
     "needs_reconsent",
     "not_given",
@@ -634,13 +636,55 @@ def not_given(rules: RuleSet, routes: tuple[Route, ...]) -> tuple[Rule, ...]:
 _BLOCKING = (Decision.CONTRAINDICATED, Decision.INCOMPLETE, Decision.POSTPONE)
 
 
-def check_screening_gate(request: ConsentRequest) -> None:
-    """Raise :class:`ScreeningRefused` when a screening forbids a consent document.
+def check_screenings(
+    request: ConsentRequest,
+    ruleset: RuleSet | None = None,
+    questionnaire: Questionnaire | None = None,
+) -> None:
+    """Raise :class:`ValidationError` when a screening the request carries is not one
+    :func:`~exointake.screen` could have produced.
 
-    A ``contraindicated``, ``incomplete`` or ``postpone`` screening on any planned route
-    refuses unless the request carries a recorded physician override (which the document
-    then states).
+    The request brings its own screenings, so they are audited before the gate trusts
+    their decision (:func:`~exointake._screening_audit.screening_problems`): the decision
+    is the worst of the findings and missing items, a ``clear`` one has nothing missing,
+    and the questionnaire and rule set it names are known — bundled, or ``questionnaire``
+    and ``ruleset`` (the clinic's) — with the SHA-256 it records.
     """
+    rulesets = () if ruleset is None else (ruleset,)
+    questionnaires = () if questionnaire is None else (questionnaire,)
+    problems: list[str] = []
+    for path, screening in (
+        ("screening", request.screening),
+        *((f"screenings[{n}]", s) for n, s in enumerate(request.screenings)),
+    ):
+        problems += screening_problems(
+            screening, rulesets=rulesets, questionnaires=questionnaires, path=path
+        )
+    if problems:
+        raise ValidationError(problems, what="consent request")
+
+
+def check_screening_gate(
+    request: ConsentRequest,
+    ruleset: RuleSet | None = None,
+    questionnaire: Questionnaire | None = None,
+) -> None:
+    """Raise when the request's screenings forbid a consent document.
+
+    First the screenings must hold together and name known versions
+    (:func:`check_screenings`; :class:`ValidationError` otherwise). Then a
+    ``contraindicated``, ``incomplete`` or ``postpone`` screening on any planned route
+    refuses (:class:`ScreeningRefused`) unless the request carries a recorded physician
+    override (which the document then states).
+
+    Args:
+        request: the consent request.
+        ruleset: the clinic's rule set, when a screening was made with one (bundled rule
+            sets are always known).
+        questionnaire: the clinic's questionnaire (a variant), when the answers were
+            given on one.
+    """
+    check_screenings(request, ruleset, questionnaire)
     for screening in request.all_screenings:
         decision = screening.decision
         if decision in _BLOCKING and request.override is None:

@@ -32,6 +32,7 @@ from ._contract_document import DocumentKind, assemble_contract
 from ._convert import canonical_json, describe_type, sha256_hex
 from ._document import assemble
 from ._errors import ValidationError
+from ._questionnaire import Questionnaire
 from ._render import FontSpec, Imprint, RenderedConsent, font_spec, render_documents
 from ._screening import RuleSet
 from ._vocabulary import SeverityTable, load_severity_table
@@ -131,6 +132,7 @@ def render_consent(
     severity: SeverityTable | None = None,
     ruleset: RuleSet | None = None,
     contract_template: ContractTemplate | None = None,
+    questionnaire: Questionnaire | None = None,
 ) -> RenderedConsent:
     """Render the consent document of ``request`` as a PDF.
 
@@ -146,10 +148,14 @@ def render_consent(
             lists (default: the bundled one the screening names).
         contract_template: where the 特商法49条 caps come from (default: the one the
             request's contract names, else the newest bundled).
+        questionnaire: the clinic's questionnaire (a variant) the screening's answers were
+            given on, when it is not a bundled one.
 
     Raises:
-        ValidationError: ``request`` is neither a request nor valid request data, or
-            ``language`` is not one of ``ja``, ``en``, ``ja+en``.
+        ValidationError: ``request`` is neither a request nor valid request data,
+            ``language`` is not one of ``ja``, ``en``, ``ja+en``, or a screening the
+            request carries does not hold together or names an unknown questionnaire or
+            rule set (``check_screenings``).
         ScreeningRefused: the screening is ``contraindicated`` or ``incomplete``
             and the request carries no physician override.
         ValidationError: the cancellation terms can exceed the 49条 caps (naming the
@@ -158,7 +164,7 @@ def render_consent(
     """
     request = _request_arg(request)
     lang = _language(request, language)
-    check_screening_gate(request)
+    check_screening_gate(request, ruleset, questionnaire)
     tmpl = _consent_template(request, template)
     contract_t = _contract_template(request, contract_template)
     check_cancellation(request, contract_t.caps)

@@ -13,8 +13,9 @@ all. :func:`screening_problems` lists every way such a result fails to be one th
   missing items appear in the result's ``missing``, and its requirements in the
   result's ``requirements``;
 * an ``incomplete`` finding names what is missing; a decided one names nothing missing;
-* its questionnaire is a known one (bundled) whose SHA-256 is the one recorded, and its
-  rule set is a bundled one or one of those given, again with the recorded SHA-256;
+* its questionnaire is a bundled one or one of those given (a clinic's variant) whose
+  SHA-256 is the one recorded, and its rule set is a bundled one or one of those given,
+  again with the recorded SHA-256;
 * when the caller knows the result's id (e.g. from the log), it is the SHA-256 of the
   result's content.
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._errors import ValidationError
-from ._questionnaire import load_questionnaire
+from ._questionnaire import Questionnaire, load_questionnaire
 from ._screening import Decision, RuleSet, ScreeningResult, load_ruleset
 
 __all__ = ["screening_problems"]
@@ -36,6 +37,7 @@ def screening_problems(
     result: ScreeningResult,
     *,
     rulesets: Iterable[RuleSet] = (),
+    questionnaires: Iterable[Questionnaire] = (),
     result_id: str | None = None,
     path: str = "screening",
 ) -> list[str]:
@@ -44,6 +46,8 @@ def screening_problems(
     Args:
         result: the screening result to audit.
         rulesets: clinic rule sets the result may name (bundled ones are always known).
+        questionnaires: clinic questionnaires (variants) the result may name (bundled
+            ones are always known).
         result_id: the id the result was referred to by, if any; it must be the hash of
             the result's content.
         path: the result's path in messages.
@@ -54,7 +58,7 @@ def screening_problems(
     if result_id is not None and result_id != result.result_id:
         problems.append(f"{path}.result_id: is not the SHA-256 of the screening's content")
     problems += _consistency(result, path)
-    problems += _known_questionnaire(result, path)
+    problems += _known_questionnaire(result, questionnaires, path)
     problems += _known_ruleset(result, rulesets, path)
     return problems
 
@@ -88,12 +92,20 @@ def _consistency(result: ScreeningResult, path: str) -> list[str]:
     return problems
 
 
-def _known_questionnaire(result: ScreeningResult, path: str) -> list[str]:
+def _known_questionnaire(
+    result: ScreeningResult, questionnaires: Iterable[Questionnaire], path: str
+) -> list[str]:
     ref = result.questionnaire
-    try:
-        known = load_questionnaire(ref.id, ref.version)
-    except (ValidationError, LookupError):
-        return [f"{path}.questionnaire: not a known questionnaire (id and version)"]
+    given = {(q.id, q.version): q for q in questionnaires}
+    known = given.get((ref.id, ref.version))
+    if known is None:
+        try:
+            known = load_questionnaire(ref.id, ref.version)
+        except (ValidationError, LookupError):
+            return [
+                f"{path}.questionnaire: not a bundled questionnaire nor one given (pass the "
+                "clinic's questionnaire)"
+            ]
     if known.ref.sha256 != ref.sha256:
         return [
             f"{path}.questionnaire.sha256: is not the hash of questionnaire "

@@ -419,7 +419,6 @@ class TestEmbeddedScreening:
         assert not (tmp_path / "c.pdf").exists()
         return err
 
-    @todo("decision clear with a contraindicated finding renders")
     def test_decision_is_the_worst_finding(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
     ) -> None:
@@ -427,7 +426,6 @@ class TestEmbeddedScreening:
         data["screening"]["findings"] = [copy.deepcopy(self.CONTRAINDICATED_FINDING)]
         assert "screening.decision" in self._refused(capsys, tmp_path, data)
 
-    @todo("decision clear with missing items renders")
     def test_clear_has_nothing_missing(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
     ) -> None:
@@ -438,10 +436,7 @@ class TestEmbeddedScreening:
     @pytest.mark.parametrize(
         "which",
         [
-            pytest.param(
-                "questionnaire",
-                marks=todo("the questionnaire hash of an embedded screening is not checked"),
-            ),
+            "questionnaire",
             "ruleset",
         ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import jsonschema
@@ -281,6 +282,45 @@ class TestScreeningGate:
     def test_review_passes(self) -> None:
         """physician_review and caution screenings do not block the document."""
         check_screening_gate(ConsentRequest.from_dict(example_data()))
+
+    def test_forged_decision_refused_before_the_gate(self) -> None:
+        """A contraindicated screening relabelled clear is bad input, not a clear screening."""
+        data = example_data()
+        data["screening"] = screening_of("contraindicated.json", "injection_face")
+        data["screening"]["decision"] = "clear"
+        request = ConsentRequest.from_dict(data)
+        with pytest.raises(exointake.ValidationError, match=r"screening\.decision: expected"):
+            check_screening_gate(request)
+
+    def test_other_routes_screenings_audited(self) -> None:
+        """Each screening of the plan is audited under its own path."""
+        data = example_data()
+        data["treatment"]["routes"] = ["injection_face", "iv_drip"]
+        drip = {k: v for k, v in sample_answers("clear.json").items() if k != "site_skin_problem"}
+        data["screenings"] = [screening_of(drip, "iv_drip")]
+        data["screenings"][0]["missing"] = ["cancer_history"]
+        with pytest.raises(exointake.ValidationError, match=r"screenings\[0\]\.missing"):
+            check_screening_gate(ConsentRequest.from_dict(data))
+
+    def test_clinic_questionnaire_and_rule_set_must_be_given(self) -> None:
+        """A screening on a clinic's variant with its rule set is known once both are given."""
+        q = exointake.Questionnaire.from_file(ROOT / "examples" / "clinic-questionnaire.json")
+        rules = exointake.RuleSet.from_file(ROOT / "examples" / "clinic-rules.json")
+        answers = q.answers(sample_answers("clear.json"), route="injection_face", partial=True)
+        result = exointake.screen(
+            answers, "injection_face", rules, on="2026-11-20", questionnaire=q
+        )
+        data = example_data()
+        data["screening"] = result.to_dict()
+        request = ConsentRequest.from_dict(data)
+        with pytest.raises(exointake.ValidationError) as info:
+            check_screening_gate(request)
+        assert {e.split(":")[0] for e in info.value.errors} == {
+            "screening.questionnaire",
+            "screening.ruleset",
+        }
+        with contextlib.suppress(exointake.ScreeningRefused):  # the decision is the gate's
+            check_screening_gate(request, rules, q)
 
 
 class TestContentRepr:

@@ -69,6 +69,18 @@ class TestWhatScreenProduces:
             "screening.ruleset: not a bundled rule set nor one given (pass the clinic's rule set)"
         ]
 
+    def test_clinic_questionnaire_must_be_given(self) -> None:
+        """A result on a clinic's variant is known only when that questionnaire is given."""
+        variant = exointake.Questionnaire.from_file(EXAMPLES / "clinic-questionnaire.json")
+        raw = json.loads((EXAMPLES / "answers" / "clear.json").read_text("utf-8"))
+        answers = variant.answers(raw, route="injection_face", partial=True)
+        result = exointake.screen(answers, "injection_face", on=DAY, questionnaire=variant)
+        assert screening_problems(result, questionnaires=[variant]) == []
+        assert screening_problems(result) == [
+            "screening.questionnaire: not a bundled questionnaire nor one given "
+            "(pass the clinic's questionnaire)"
+        ]
+
 
 def forged(**changes: Any) -> ScreeningResult:
     data = example_screening()
@@ -103,7 +115,7 @@ class TestForgeries:
             ),
             (
                 {"questionnaire": {"id": "exosome-intake", "version": "77", "sha256": "0" * 64}},
-                "screening.questionnaire: not a known questionnaire",
+                "screening.questionnaire: not a bundled questionnaire nor one given",
             ),
             (
                 {"ruleset": {"id": "exosome-default", "version": "1", "sha256": "0" * 64}},

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from .. import (
     ConsentRequest,
+    Questionnaire,
     Route,
     RuleSet,
     ScreeningRefused,
@@ -72,6 +73,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="the rule set the screening used, when it is not a bundled one",
     )
     p.add_argument(
+        "--questionnaire",
+        metavar="FILE.json",
+        default=None,
+        help="the clinic's questionnaire the screening's answers were given on, when it is "
+        "not a bundled one (e.g. a variant)",
+    )
+    p.add_argument(
         "--db",
         metavar="URL",
         default=None,
@@ -101,7 +109,12 @@ def _run(args: argparse.Namespace) -> int:
                 [f"--{option}: folder {Path(target).parent} does not exist"], what="arguments"
             )
     ruleset = RuleSet.from_file(Path(args.ruleset)) if args.ruleset is not None else None
-    rendered = render_consent(request, font=args.font, language=args.lang, ruleset=ruleset)
+    questionnaire = (
+        Questionnaire.from_file(Path(args.questionnaire)) if args.questionnaire else None
+    )
+    rendered = render_consent(
+        request, font=args.font, language=args.lang, ruleset=ruleset, questionnaire=questionnaire
+    )
     extra: list[tuple[RenderedConsent, str]] = []
     if args.summary is not None:
         extra.append((render_summary(request, font=args.font, language=args.lang), args.summary))
