@@ -26,6 +26,20 @@ RS = exointake.load_ruleset("exosome-default", "1")
 RULES = {r.id: r for r in RS.effective_rules}
 RANK = {d: n for n, d in enumerate(Decision)}
 LOCAL = (Route.INJECTION_FACE, Route.INJECTION_SCALP)
+REQUIRED_ALWAYS = (
+    "birth_date",
+    "cancer_history",
+    "drug_allergy",
+    "food_allergy",
+    "prior_exosome_reaction",
+    "pregnant_or_breastfeeding",
+    "fever_or_infection_today",
+    "immunosuppressed_or_autoimmune",
+    "anticoagulants",
+    "bleeding_disorder",
+    "keloid_tendency",
+)
+"""v1's required questions shown for every route whatever the answers."""
 
 
 def sample_answers(rng: random.Random, route: Route) -> dict[str, object]:
@@ -128,7 +142,16 @@ def hand_screen(answers: exointake.Answers, route: Route, on: dt.date) -> Screen
                 pend(rule_id, rule_id)
             elif x is True:
                 fire(rule_id, rule_id)
-    worst = Decision.CLEAR
+    # Required questions (every one in v1) shown for the route and left unanswered.
+    for item in REQUIRED_ALWAYS:
+        if item not in v:
+            missing.add(item)
+    if route in LOCAL and "site_skin_problem" not in v:
+        missing.add("site_skin_problem")
+    for parent in ("drug_allergy", "food_allergy"):
+        if v.get(parent) is True and f"{parent}_details" not in v:
+            missing.add(f"{parent}_details")
+    worst = Decision.INCOMPLETE if missing else Decision.CLEAR
     for f in (*fired, *pending):
         if RANK[f.decision] > RANK[worst]:
             worst = f.decision

@@ -215,12 +215,14 @@ class Questionnaire:
     extends: QuestionnaireBase | None = None
     _index: Mapping[str, Item] = field(init=False, repr=False, eq=False, hash=False)
     _sha256: str = field(init=False, repr=False, eq=False, hash=False)
+    _required: tuple[Item, ...] = field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         errors = _check_definition(self)
         if errors:
             raise ValidationError(errors, what="questionnaire")
         object.__setattr__(self, "_index", MappingProxyType({i.link_id: i for i in self.items}))
+        object.__setattr__(self, "_required", tuple(i for i in self.items if i.required))
         object.__setattr__(self, "_sha256", sha256_hex(canonical_json(prune_empty(self.to_dict()))))
 
     # -- construction ---------------------------------------------------------------
@@ -380,6 +382,7 @@ class Questionnaire:
             raise ValidationError(errors, what="answers")
         answers = Answers(questionnaire=self.ref, values=parsed, route=route_)
         object.__setattr__(answers, "_validated_by", self._sha256)
+        object.__setattr__(answers, "_validated_on", self)
         return answers
 
     def _why_hidden(self, item: Item) -> str:
@@ -467,6 +470,10 @@ class Answers:
     route: Route | None = None
     _validated_by: str = field(default="", init=False, eq=False, hash=False, repr=False)
     """SHA-256 of the questionnaire that validated these values ("" when built by hand)."""
+    _validated_on: Questionnaire | None = field(
+        default=None, init=False, eq=False, hash=False, repr=False
+    )
+    """The questionnaire that validated these values (None when built by hand)."""
 
     def __repr__(self) -> str:  # values may hold personal data: show ids only
         return (

@@ -264,6 +264,7 @@ class RuleSet:
         init=False, repr=False, eq=False, hash=False
     )
     _sha256: str = field(init=False, repr=False, eq=False, hash=False)
+    _routes: frozenset[Route] = field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         effective = self._resolve()
@@ -282,6 +283,8 @@ class RuleSet:
             )
         )
         object.__setattr__(self, "_sha256", digest)
+        covered = frozenset(route for r in effective for route in (r.routes or tuple(Route)))
+        object.__setattr__(self, "_routes", covered)
 
     def _resolve(self) -> tuple[Rule, ...]:
         errors: list[str] = []
@@ -604,19 +607,23 @@ def screen(
 
     Returns:
         The worst decision over every rule that applies to the route, each finding,
-        the missing items, and the versions used.
+        the missing items, and the versions used. A required question shown for the
+        route and left unanswered is missing (and the decision at least
+        ``incomplete``) even when no rule reads it.
 
     Raises:
-        ValidationError: a bad route, answers pinned elsewhere, or a rule set that
-            does not fit the questionnaire.
+        ValidationError: a bad route, answers pinned elsewhere, a rule set that does
+            not fit the questionnaire, or one with no rule for the route.
     """
-    rs, route_, answers, day = _screening_inputs(answers, route, ruleset, on, questionnaire)
+    rs, route_, answers, day, form = _screening_inputs(answers, route, ruleset, on, questionnaire)
     values = answers.values
     fired: list[Finding] = []
     pending: list[Finding] = []
-    missing: set[str] = set()
+    # Required items shown for the route and not answered are missing whatever the rules
+    # read: nothing is clear without them.
+    missing: set[str] = set(_unanswered_required(form, values, route_))
     requirements: list[str] = []
-    worst = Decision.CLEAR
+    worst = Decision.INCOMPLETE if missing else Decision.CLEAR
     for rule, evaluate in rs._compiled:
         if rule.routes and route_ not in rule.routes:
             continue
@@ -704,13 +711,37 @@ def _undecided(message: Text, gaps: tuple[str, ...], *, patient: bool) -> Text:
     )
 
 
+def _unanswered_required(
+    form: Questionnaire, values: Mapping[str, AnswerValue], route: Route
+) -> tuple[str, ...]:
+    """The required items shown for ``route`` (given the answers) that were not answered.
+
+    "Don't know" is an answer: the rules that read the item decide what it means (it
+    leaves them undecided unless other answers settle them)."""
+    absent = [item for item in form._required if item.link_id not in values]
+    if not absent:  # the usual case
+        return ()
+    shown: dict[str, bool] | None = None
+    gaps = []
+    for item in absent:
+        if item.routes and route not in item.routes:
+            continue
+        if item.enable_when:  # shown only when earlier answers say so
+            if shown is None:
+                shown = form.shown_items(values, route)
+            if not shown[item.link_id]:
+                continue
+        gaps.append(item.link_id)
+    return tuple(gaps)
+
+
 def _screening_inputs(
     answers: Answers,
     route: Route | str | None,
     ruleset: RuleSet | None,
     on: dt.date | str | None,
     questionnaire: Questionnaire | None,
-) -> tuple[RuleSet, Route, Answers, dt.date]:
+) -> tuple[RuleSet, Route, Answers, dt.date, Questionnaire]:
     """Check and normalise what screen() was given (see its docstring)."""
     if not isinstance(answers, Answers):
         raise ValidationError(
@@ -788,8 +819,21 @@ def _screening_inputs(
             )
         raw = {k: answer_to_json(v) for k, v in answers.values.items()}
         answers = form.answers(raw, route=answers.route, partial=True)
+    if route_ not in rs._routes:
+        raise ValidationError(
+            [
+                f"ruleset: {rs.id} v{rs.version} has no rule for route {route_.value} (none, "
+                "or every one disabled or limited to other routes); a screening with no "
+                "rule is not a screening"
+            ],
+            what="screening",
+        )
     day = today_jst() if on is None else date_arg(on, "on")
-    return rs, route_, answers, day
+    # Answers that passed the check above were validated by a questionnaire, which they keep.
+    validated = form if form is not None else answers._validated_on
+    if validated is None:  # pragma: no cover - unreachable: see the check above
+        raise AssertionError("validated answers without their questionnaire")
+    return rs, route_, answers, day, validated
 
 
 DEFAULT_RULESET = "exosome-default"

@@ -90,6 +90,22 @@ class TestScreen:
         assert data["decision"] == "incomplete"
         assert "pregnant_or_breastfeeding" in data["missing"]
 
+    def test_required_unanswered_listed(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """A required question no rule reads for the route, left unanswered, is named."""
+        raw = json.loads((ANSWERS / "clear.json").read_text("utf-8"))
+        for key in ("anticoagulants", "site_skin_problem"):  # read for injections only
+            del raw[key]
+        path = tmp_path / "a.json"
+        path.write_text(json.dumps(raw))
+        code, out, _ = run(
+            capsys, "screen", "--answers", str(path), "--route", "iv_drip", "--lang", "en"
+        )
+        assert code == 0
+        assert "[incomplete]" in out
+        assert "required, unanswered: anticoagulants" in out
+
     @pytest.mark.parametrize(
         ("content", "message"),
         [

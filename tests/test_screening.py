@@ -326,6 +326,25 @@ class TestRuleSets:
         assert result.ruleset.id == "clinic-a"
         assert result.ruleset.sha256 != ruleset.ref.sha256
 
+    def test_no_rule_for_the_route_refused(
+        self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
+    ) -> None:
+        """A rule set whose rules all apply to other routes cannot screen for this one."""
+        rule = {**self.rule("r", "caution", {"is_true": "keloid_tendency"}, ["keloid_tendency"])}
+        rs = RuleSet.from_dict(
+            {
+                "id": "face-only",
+                "version": "1",
+                "questionnaire": "exosome-intake",
+                "rules": [{**rule, "routes": ["injection_face"]}],
+            }
+        )
+        assert screened(questionnaire, clear_answers, "injection_face", rs).decision is (
+            Decision.CLEAR
+        )
+        with pytest.raises(ValidationError, match=r"no rule for route iv_drip"):
+            screened(questionnaire, clear_answers, "iv_drip", rs)
+
     def test_condition_language(
         self, questionnaire: Questionnaire, clear_answers: dict[str, Any]
     ) -> None:

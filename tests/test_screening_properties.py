@@ -174,14 +174,16 @@ class TestDecisionScale:
     @SETTINGS
     @given(data=st.data())
     def test_the_decision_is_the_worst_finding(self, route: Route, data: st.DataObject) -> None:
-        """The overall decision is the worst finding's, and clear exactly when nothing was found."""
+        """The overall decision is the worst finding's (incomplete at least when anything is
+        missing), and clear exactly when nothing was found and nothing is missing."""
         raw = data.draw(
             strategies.answer_dicts(QUESTIONNAIRE, route=route)
             | strategies.partial_answer_dicts(QUESTIONNAIRE, route=route)
         )
         result = screen(QUESTIONNAIRE.answers(raw, route=route, partial=True), route, RULES, on=DAY)
-        assert result.decision == max((f.decision for f in result.findings), default=Decision.CLEAR)
-        assert (result.decision is Decision.CLEAR) == (not result.findings)
+        floor = Decision.INCOMPLETE if result.missing else Decision.CLEAR
+        assert result.decision == max([*(f.decision for f in result.findings), floor])
+        assert (result.decision is Decision.CLEAR) == (not result.findings and not result.missing)
 
 
 # ---------------------------------------------------------------------------- (a) monotonicity
@@ -247,13 +249,21 @@ class TestRemovingAnswers:
         Precisely (bundled rules each read one item): the decision is ``incomplete``
         or ``contraindicated``, and ``missing`` lists exactly the items read by
         rules for this route that are unanswered or answered "unknown" (or, for the
-        birth date, impossible: after the screening day). Items read
-        only by rules for other routes may be left out freely.
+        birth date, impossible: after the screening day), and the required items shown
+        for the route that are unanswered. Items read only by rules for other routes
+        and not required may be left out freely.
         """
         raw = data.draw(strategies.partial_answer_dicts(QUESTIONNAIRE, route=route))
-        result = screen(QUESTIONNAIRE.answers(raw, route=route, partial=True), route, RULES, on=DAY)
+        answers = QUESTIONNAIRE.answers(raw, route=route, partial=True)
+        result = screen(answers, route, RULES, on=DAY)
         read = read_items(RULES, route)
         gaps = {k for k in read if raw.get(k, "unknown") == "unknown"}
+        shown_now = QUESTIONNAIRE.shown_items(answers.values, route)
+        gaps |= {
+            i.link_id
+            for i in QUESTIONNAIRE.items
+            if i.required and shown_now[i.link_id] and i.link_id not in raw
+        }
         born = raw.get("birth_date")
         if "birth_date" in read and born not in (None, "unknown") and born > DAY.isoformat():
             gaps.add("birth_date")  # a birth date after the screening day is a typo to ask again
@@ -360,6 +370,9 @@ class TestUnknown:
             "pregnant_or_breastfeeding": False,
             "fever_or_infection_today": False,
             "immunosuppressed_or_autoimmune": False,
+            "anticoagulants": False,  # required for every route, though read for injections
+            "bleeding_disorder": False,
+            "keloid_tendency": False,
         }
         no = QUESTIONNAIRE.answers({**base, "drug_allergy": False}, partial=True)
         unknown = QUESTIONNAIRE.answers({**base, "drug_allergy": "unknown"}, partial=True)

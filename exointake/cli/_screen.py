@@ -128,6 +128,11 @@ def render_result(result: ScreeningResult, lang: Lang) -> str:
             lines.append(
                 f"      {'未回答/不明' if ja else 'missing or unknown'}: {', '.join(f.missing)}"
             )
+    unread = [m for m in result.missing if not any(m in f.missing for f in result.findings)]
+    if unread:  # required questions left unanswered, read by no rule that applies
+        lines.append(
+            f"  {'必須の質問が未回答' if ja else 'required, unanswered'}: {', '.join(unread)}"
+        )
     if result.requirements:
         lines.append(
             f"  {'必要な対応' if ja else 'requirements'}: {', '.join(result.requirements)}"

@@ -370,7 +370,8 @@ def _items_of(cond: dict[str, Any]) -> list[str]:
 
 
 def ruleset_dicts(questionnaire: Questionnaire) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid rule sets (JSON form) for ``questionnaire``.
+    """Valid rule sets (JSON form) for ``questionnaire``, with a rule for every route (a
+    rule set with no rule for a route cannot screen for it).
 
     Raises:
         hypothesis.errors.InvalidArgument: ``questionnaire`` is not a Questionnaire.
@@ -384,7 +385,7 @@ def _ruleset_dicts(draw: st.DrawFn, questionnaire: Questionnaire) -> dict[str, A
     ids = draw(st.lists(_LINK, min_size=1, max_size=6, unique=True))
     whens = conditions(questionnaire)  # built once: building a recursive strategy is costly
     rules = []
-    for rid in ids:
+    for n, rid in enumerate(ids):
         when = draw(whens)
         rule: dict[str, Any] = {
             "id": rid,
@@ -404,7 +405,7 @@ def _ruleset_dicts(draw: st.DrawFn, questionnaire: Questionnaire) -> dict[str, A
             "staff_message": {"ja": draw(_FREE), "en": draw(_FREE)},
             "source": draw(st.sampled_from([s.value for s in RuleSource])),
         }
-        if draw(st.booleans()):
+        if n > 0 and draw(st.booleans()):  # the first applies to every route: none is bare
             rule["routes"] = draw(
                 st.lists(st.sampled_from([r.value for r in Route]), min_size=1, unique=True)
             )
