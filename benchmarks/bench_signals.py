@@ -37,7 +37,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from exointake import Log, Reaction, ReactionRecord, Route, open_log
 from exointake import _signals_math as sm
-from exointake._signals import evaluate
 from exointake.records import (
     Administration,
     Causality,
@@ -47,7 +46,7 @@ from exointake.records import (
     Sourcing,
     StorageCheck,
 )
-from exointake.signals import SignalSettings, check_signals
+from exointake.signals import SignalSettings, check_signals, evaluate
 
 # The benchmark measures signals, not the safety gate: a recorded override passes it.
 BENCH_OVERRIDE = GateOverride(by="BENCH", reason="a benchmark of lot signals, not of the gate")
@@ -242,11 +241,16 @@ def bench_cv() -> list[tuple[str, float]]:
     rows = []
     for t_expected in (2, 10, 50, 200):
         sm.poisson_cv.cache_clear()
-        rows.append((f"poisson_cv(T={t_expected}, M=4)", timed(lambda t=t_expected: sm.poisson_cv(t, 4))))
+        rows.append(
+            (f"poisson_cv(T={t_expected}, M=4)", timed(lambda t=t_expected: sm.poisson_cv(t, 4)))
+        )
     for n_events in (20, 100, 500):
         sm.binomial_design.cache_clear()
         rows.append(
-            (f"binomial_cv(N={n_events}, z=1, M=4)", timed(lambda n=n_events: sm.binomial_design(n, 1.0, 4)))
+            (
+                f"binomial_cv(N={n_events}, z=1, M=4)",
+                timed(lambda n=n_events: sm.binomial_design(n, 1.0, 4)),
+            )
         )
     one = timed(lambda: [sm.poisson_sf(4, 10.0) for _ in range(1000)]) / 1000
     rows.append(("one Poisson tail probability (baseline)", one))

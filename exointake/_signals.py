@@ -63,6 +63,7 @@ __all__ = [
     "binomial_llr",
     "check_signals",
     "count_rate",
+    "evaluate",
     "poisson_cv",
     "poisson_llr",
     "proportion_rate",
@@ -819,7 +820,20 @@ def _poisson_rows(
 def evaluate(
     series: LotSeries, settings: SignalSettings | None = None, *, trajectories: bool = False
 ) -> SignalReport:
-    """The signal report of a :class:`~exointake.log.LotSeries` (no alerts)."""
+    """The signal report of a :class:`~exointake.log.LotSeries` already read (no alerts).
+
+    What :func:`check_signals` computes after ``log.lot_series()``; also for a series
+    built elsewhere (a registry pooling clinics, a simulation).
+    """
+    if not isinstance(series, tuple) or len(series) != 3:
+        raise ValidationError(
+            [f"series: expected a LotSeries, got {type(series).__name__}"], what="argument"
+        )
+    if settings is not None and not isinstance(settings, SignalSettings):
+        raise ValidationError(
+            [f"settings: expected SignalSettings, got {type(settings).__name__}"],
+            what="argument",
+        )
     settings = settings or SignalSettings()
     exposure = _Exposure(series.strata)
     binomial = settings.binomial_design()
