@@ -25,6 +25,7 @@ _COMMAND_MODULES = {  # command name -> the module that registers and runs it
     "log": "_log",
     "questionnaire": "_questionnaire",
     "screen": "_screen",
+    "signal": "_signal",
 }
 
 EXIT_OK = 0

@@ -1,7 +1,8 @@
 """``exointake demo``: the main job end to end on the embedded default.
 
 Loads the bundled questionnaire and rule set and screens three sample
-patients (one clear, one needing review, one contraindicated).
+patients (one clear, one needing review, one contraindicated), renders their consents,
+logs what was given and the reactions, and prints the lots' signal table.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ._consent import demo_consents
 from ._log import demo_log
 from ._questionnaire import render_text
 from ._screen import render_result
+from ._signal import render_table
 
 __all__ = ["register"]
 
@@ -40,6 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from .. import open_log
+    from ..signals import check_signals
 
     lang = Lang(args.lang)
     folder = Path(args.dir)
@@ -89,5 +92,8 @@ def _run(args: argparse.Namespace) -> int:
         print()
         print(f"== 4. Reaction log ({db}) ==")
         demo_log(log, screened, on=on, consents=consents)
+        print()
+        print("== 5. Lot signals ==")
+        print(render_table(check_signals(log), lang))
         print()
     return 0

@@ -14,7 +14,6 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
@@ -45,7 +44,7 @@ from ..records import (
     Sourcing,
     StorageCheck,
 )
-from ._util import print_json, read_json_file
+from ._util import open_db, print_json, read_json_file
 
 if TYPE_CHECKING:
     from .. import Log
@@ -139,15 +138,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
-    from .. import open_log
-    from ..log import normalise_url
-
-    url = normalise_url(args.db)
-    if url.startswith("sqlite:///") and not write:
-        path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:" and not Path(path).exists():
-            raise ValidationError([f"--db: no database at {path}"], what="database")
-    return open_log(args.db, create=write)
+    return open_db(args.db, write=write)
 
 
 def _templates(path: str | None) -> Mapping[str, str] | None:
