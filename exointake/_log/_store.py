@@ -629,7 +629,7 @@ _SQLITE_REACTION_EVENTS: Final = (
     "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq) "
-    "ORDER BY r.seq"
+    "AND r.seq > ? ORDER BY r.seq"
 )
 
 
@@ -869,16 +869,17 @@ class Reader:
         ]
 
     def reaction_events(
-        self, *, reaction: str, administration: str
+        self, *, reaction: str, administration: str, after: int = 0
     ) -> list[tuple[int, str, str, str, str, str, str | None, bool, bool]]:
-        """Every current reaction in chain order with its current administration's keys:
+        """Every current reaction in chain order (after position ``after``) with its
+        current administration's keys:
         ``(seq, entry_id, recorded_at, day, route, lot, category, serious, infection)``.
 
         ``day``, ``route`` and ``lot`` are the administration's (its JST day); ``infection``
         says the stored grade's event kind is an infection (:data:`INFECTION_MARK`).
         """
         if self.conn.dialect.name == "sqlite":
-            rows: Any = self._driver_rows(_SQLITE_REACTION_EVENTS, (INFECTION_MARK,))
+            rows: Any = self._driver_rows(_SQLITE_REACTION_EVENTS, (INFECTION_MARK, after))
         else:
             a = ENTRIES.alias("a")
             r = ENTRIES.alias("r")
@@ -900,6 +901,7 @@ class Reader:
                     a.c.kind == administration,
                     is_current(r),
                     is_current(a),
+                    r.c.seq > after,
                 )
                 .order_by(r.c.seq)
             )
@@ -907,6 +909,29 @@ class Reader:
             (int(seq), eid, at, day, route, lot, cat, bool(serious), bool(inf))
             for seq, eid, at, day, route, lot, cat, serious, inf in rows
         ]
+
+    def hash_at(self, seq: int) -> str | None:
+        """The entry hash at chain position ``seq``, or None."""
+        found = self.conn.execute(
+            sa.select(ENTRIES.c.entry_hash).where(ENTRIES.c.seq == seq)
+        ).scalar()
+        return None if found is None else str(found)
+
+    def amended_since(self, seq: int, kinds: Sequence[str]) -> bool:
+        """True when an entry after position ``seq`` amends an entry of one of ``kinds``
+        (an amendment has the kind of what it corrects)."""
+        return (
+            self.conn.execute(
+                sa.select(ENTRIES.c.seq)
+                .where(
+                    ENTRIES.c.seq > seq,
+                    ENTRIES.c.amends.is_not(None),
+                    ENTRIES.c.kind.in_(list(kinds)),
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
 
     def _driver_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a fixed SQL text read through the driver's own cursor (many small rows:
