@@ -609,9 +609,10 @@ _SQLITE_RECOUNT: Final = sa.text(
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq)"
 )
 _ADMIN_COUNTS: Final = "SELECT day, route, origin, lot, n FROM log_admin_counts"
-_LOT_STRATA: Final = (
-    "SELECT day, route, lot, SUM(n) FROM log_admin_counts GROUP BY day, route, lot "
-    "HAVING SUM(n) <> 0 ORDER BY day, route, lot"
+_LOT_STRATA: Final = "SELECT day, route, lot, n FROM log_admin_counts WHERE n <> 0"
+_SQLITE_AMENDED_SINCE: Final = (
+    # "+kind": walk the positions after seq, never every entry of those kinds.
+    "SELECT 1 FROM log_entries WHERE seq > ? AND amends IS NOT NULL AND +kind IN (?, ?) LIMIT 1"
 )
 INFECTION_MARK: Final = '"event_kind":"infection"'
 """How a stored reaction graded as an infection reads in its canonical payload. Inside a JSON
@@ -862,11 +863,14 @@ class Reader:
 
     def lot_strata(self) -> list[tuple[str, str, str, int]]:
         """Administrations per JST day, route and lot (summed over origins, non-zero),
-        sorted: ``[(day, route, lot, n)]`` — a few rows per day, read from the counts."""
-        return [
-            (str(day), str(route), str(lot), int(n))
-            for day, route, lot, n in self._driver_rows(_LOT_STRATA)
-        ]
+        sorted: ``[(day, route, lot, n)]`` — a few rows per day, read from the counts.
+
+        Summed here rather than by a GROUP BY, which would sort the whole table again."""
+        sums: dict[tuple[str, str, str], int] = {}
+        for day, route, lot, n in self._driver_rows(_LOT_STRATA):
+            key = (str(day), str(route), str(lot))
+            sums[key] = sums.get(key, 0) + int(n)
+        return [(*key, n) for key, n in sorted(sums.items()) if n]
 
     def reaction_events(
         self, *, reaction: str, administration: str, after: int = 0
@@ -917,9 +921,11 @@ class Reader:
         ).scalar()
         return None if found is None else str(found)
 
-    def amended_since(self, seq: int, kinds: Sequence[str]) -> bool:
+    def amended_since(self, seq: int, kinds: tuple[str, str]) -> bool:
         """True when an entry after position ``seq`` amends an entry of one of ``kinds``
         (an amendment has the kind of what it corrects)."""
+        if self.conn.dialect.name == "sqlite":
+            return bool(self._driver_rows(_SQLITE_AMENDED_SINCE, (seq, *kinds)))
         return (
             self.conn.execute(
                 sa.select(ENTRIES.c.seq)
