@@ -630,7 +630,13 @@ _SQLITE_REACTION_EVENTS: Final = (
     "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq) "
-    "AND r.seq > ? ORDER BY r.seq"
+    "ORDER BY r.seq"
+)
+_SQLITE_REACTION_EVENTS_AFTER: Final = _SQLITE_REACTION_EVENTS.replace(
+    # The reactions logged after a position: walk the positions ("+kind" keeps SQLite
+    # from reading every reaction by kind to find the few new ones).
+    "WHERE r.kind = 'reaction'",
+    "WHERE r.seq > ? AND +r.kind = 'reaction'",
 )
 
 
@@ -883,7 +889,12 @@ class Reader:
         says the stored grade's event kind is an infection (:data:`INFECTION_MARK`).
         """
         if self.conn.dialect.name == "sqlite":
-            rows: Any = self._driver_rows(_SQLITE_REACTION_EVENTS, (INFECTION_MARK, after))
+            if after:
+                rows: Any = self._driver_rows(
+                    _SQLITE_REACTION_EVENTS_AFTER, (INFECTION_MARK, after)
+                )
+            else:
+                rows = self._driver_rows(_SQLITE_REACTION_EVENTS, (INFECTION_MARK,))
         else:
             a = ENTRIES.alias("a")
             r = ENTRIES.alias("r")
