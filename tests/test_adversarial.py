@@ -320,7 +320,6 @@ class TestPrivacyOfFiles:
         for path in (out, bundle):
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
 
-    @todo("the SQLite log is created with the umask's mode")
     def test_sqlite_log_is_0600(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
         db = tmp_path / "new.db"
         assert run(capsys, "log", "migrate", "--db", db)[0] == 0
@@ -802,7 +801,6 @@ class TestCrashesOnBadInput:
         with pytest.raises(ValidationError, match="volume_ml"):
             exointake.Administration.from_dict(data)
 
-    @todo("a PDF given as --db is a traceback")
     def test_foreign_file_as_db(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
         pdf = tmp_path / "consent.pdf"
         pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 2000)
@@ -817,14 +815,12 @@ class TestCrashesOnBadInput:
             assert "db" in err
         assert pdf.read_bytes() == before
 
-    @todo("log migrate on a newer schema is a traceback")
     def test_migrate_newer_schema(self, capsys: pytest.CaptureFixture[str], log_db: Path) -> None:
         tamper(log_db, "UPDATE alembic_version SET version_num = 'r9999_future'")
         code, _, err = run(capsys, "log", "migrate", "--db", log_db)
         assert code == 2
         assert "newer" in err
 
-    @todo("log migrate over a foreign log_entries table is a traceback")
     def test_migrate_foreign_log_entries(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
     ) -> None:
@@ -851,7 +847,6 @@ class TestCrashesOnBadInput:
         assert "db" in err
 
     @pytest.mark.postgres
-    @todo("a write to a read-only database is a traceback")
     def test_read_only_database(self, capsys: pytest.CaptureFixture[str], pg_log: str) -> None:
         ro = f"{pg_log}%20-cdefault_transaction_read_only%3Don"
         code, _, err = run(
@@ -860,7 +855,6 @@ class TestCrashesOnBadInput:
         assert code == 2
         assert "read-only" in err or "read only" in err
 
-    @todo("a held SQLite write lock is an OperationalError traceback after the busy timeout")
     def test_busy_database(
         self, capsys: pytest.CaptureFixture[str], log_db: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -886,7 +880,6 @@ class TestCrashesOnBadInput:
         ],
         ids=["administer", "log consent", "consent --db"],
     )
-    @todo("log writes quietly create our tables in any database that holds other tables")
     def test_no_tables_added_to_a_foreign_database(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: tuple[str, ...]
     ) -> None:
@@ -1029,7 +1022,6 @@ class TestPrivacyOfMessages:
         assert value not in str(info.value)
 
     @pytest.mark.postgres
-    @todo("engines do not hide SQL parameters from error messages")
     def test_parameters_hidden(self, pg_url: str) -> None:
         for url in (pg_url, "sqlite:///:memory:"):
             engine = create_engine_for(url)
