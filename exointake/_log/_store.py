@@ -671,35 +671,22 @@ class Store:
         with self.read() as r:
             return r.head()
 
-    def iter_chain(self, *, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
-        """Every entry in chain order, as pages of tuples in :data:`CHAIN_COLUMNS` order.
+    @contextmanager
+    def snapshot(self) -> Iterator[Reader]:
+        """A read transaction that sees one consistent state of the log throughout
+        (PostgreSQL: REPEATABLE READ; SQLite: one read transaction), however many
+        queries it runs while others append: what :meth:`exointake.Log.verify` reads in."""
+        with _translated("read"), self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield Reader(conn)
 
-        One query streamed in pages of ``batch`` rows through the driver's own cursor
-        (server-side on PostgreSQL), so memory stays flat and the pages come from one
-        consistent snapshot. This is :meth:`exointake.Log.verify`'s hot loop.
-        """
-        with _translated("read"), self.engine.connect() as conn, conn.begin():
-            dbapi = conn.connection.dbapi_connection
-            assert dbapi is not None
-            sql = _CHAIN_SQL.get(self.dialect)
-            if sql is None:  # compiled once per dialect: verify's fixed cost stays small
-                sql = _CHAIN_SQL[self.dialect] = str(
-                    _CHAIN_ALL.compile(dialect=self.engine.dialect)
-                )
-            if self.dialect == "postgresql":
-                cursor = dbapi.cursor(name="exointake_chain")
-                cursor.itersize = batch  # type: ignore[attr-defined]
-            else:
-                cursor = dbapi.cursor()
-            try:
-                cursor.execute(sql)
-                while True:
-                    rows = list(cursor.fetchmany(batch))
-                    if not rows:
-                        return
-                    yield rows
-            finally:
-                cursor.close()
+    def iter_chain(self, *, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """Every entry in chain order, as pages of tuples in :data:`CHAIN_COLUMNS` order
+        (see :meth:`Reader.iter_chain`), from one snapshot."""
+        with self.snapshot() as r:
+            yield from r.iter_chain(batch=batch)
 
     def iter_rows(self, *, batch: int = 2000) -> Iterator[RowData]:
         """Every entry row in chain order, by column name (constant memory)."""
@@ -761,6 +748,35 @@ class Reader:
         if head is None:
             raise missing_head()
         return head
+
+    def iter_chain(self, *, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """Every entry in chain order, as pages of tuples in :data:`CHAIN_COLUMNS` order.
+
+        One query streamed in pages of ``batch`` rows through the driver's own cursor
+        (server-side on PostgreSQL), so memory stays flat. This is
+        :meth:`exointake.Log.verify`'s hot loop; other queries may run on this reader
+        between pages.
+        """
+        dbapi = self.conn.connection.dbapi_connection
+        assert dbapi is not None
+        dialect = self.conn.dialect
+        sql = _CHAIN_SQL.get(dialect.name)
+        if sql is None:  # compiled once per dialect: verify's fixed cost stays small
+            sql = _CHAIN_SQL[dialect.name] = str(_CHAIN_ALL.compile(dialect=dialect))
+        if dialect.name == "postgresql":
+            cursor = dbapi.cursor(name="exointake_chain")
+            cursor.itersize = batch  # type: ignore[attr-defined]
+        else:
+            cursor = dbapi.cursor()
+        try:
+            cursor.execute(sql)
+            while True:
+                rows = list(cursor.fetchmany(batch))
+                if not rows:
+                    return
+                yield rows
+        finally:
+            cursor.close()
 
     def head_or_none(self) -> tuple[int, str] | None:
         """The last ``seq`` and its hash, or None when the head row was deleted."""
