@@ -10,6 +10,7 @@ blocks as the consent (``_render`` lays all three out the same way).
 
 from __future__ import annotations
 
+import string
 from typing import Any, Literal
 
 from attrs import frozen
@@ -31,6 +32,7 @@ from ._blocks import (
 from ._common import Lang
 from ._consent import ConsentRequest
 from ._consent_template import ContractTemplate
+from ._contract import Seller
 from ._document import (
     cap_table,
     date_both,
@@ -267,18 +269,17 @@ class _Assembler:
         blocks.append(Para(_r(self.tx("goods_consumable"))))
         return Section("goods", self.tx("sec_goods"), tuple(blocks))
 
-    def seller(self, seller: Any, path: str) -> Inline:
+    def seller(self, seller: Seller | None, path: str) -> Inline:
         if seller is None:
             return _r(self.tx("goods_seller_clinic"))
-        parts = self.tx("goods_seller_text")
         # Each value stays its own run, so a glyph check names the field it came from.
-        out: list[Run] = []
-        rest = parts
-        for key in ("name", "address", "phone", "representative"):
-            before, _, rest = rest.partition("{" + key + "}")
-            out += [Run(before), Run(getattr(seller, key), f"{path}.{key}")]
-        out.append(Run(rest))
-        return tuple(r for r in out if r.text)
+        return _fill(
+            self.tx("goods_seller_text"),
+            {
+                key: (Run(getattr(seller, key), f"{path}.{key}"),)
+                for key in ("name", "address", "phone", "representative")
+            },
+        )
 
     def price(self) -> Section:
         pc, plan = self.request.prices, self.request.treatment.plan
@@ -303,14 +304,12 @@ class _Assembler:
             rows.append(
                 (
                     self.tx("label_discount"),
-                    (
-                        Run(
-                            self.tx("discount_line")
-                            .split("{reason}")[0]
-                            .format(amount=_yen_digits(discount))
-                        ),
-                        Run(pc.discount.reason, "prices.discount.reason"),
-                        Run(self.tx("discount_line").split("{reason}")[1]),
+                    _fill(
+                        self.tx("discount_line"),
+                        {
+                            "amount": (Run(_yen_digits(discount)),),
+                            "reason": (Run(pc.discount.reason, "prices.discount.reason"),),
+                        },
                     ),
                 )
             )
@@ -343,10 +342,13 @@ class _Assembler:
         advance = (
             _r(self.tx("advance_none"))
             if c.advance_payment_protection is None
-            else (
-                Run(self.tx("advance_yes").split("{method}")[0]),
-                Run(c.advance_payment_protection, "contract.advance_payment_protection"),
-                Run(self.tx("advance_yes").split("{method}")[1]),
+            else _fill(
+                self.tx("advance_yes"),
+                {
+                    "method": (
+                        Run(c.advance_payment_protection, "contract.advance_payment_protection"),
+                    )
+                },
             )
         )
         rows.append((self.tx("label_advance"), advance))
@@ -366,23 +368,14 @@ class _Assembler:
             paras.append(_r(self.tx("goods_consumable")))
         paras.append(_r(self.tx("cooling_off_extended")))
         name_path = "clinic.legal_name" if c.legal_name else "clinic.name"
-        address = self.tx("cooling_off_address")
-        head, _, rest = address.partition("{name}")
-        mid, _, rest = rest.partition("{address}")
-        mid2, _, tail = rest.partition("{phone}")
         paras.append(
-            tuple(
-                r
-                for r in (
-                    Run(head),
-                    Run(c.legal_name or c.name, name_path),
-                    Run(mid),
-                    Run(c.address, "clinic.address"),
-                    Run(mid2),
-                    Run(c.phone, "clinic.phone"),
-                    Run(tail),
-                )
-                if r.text
+            _fill(
+                self.tx("cooling_off_address"),
+                {
+                    "name": (Run(c.legal_name or c.name, name_path),),
+                    "address": (Run(c.address, "clinic.address"),),
+                    "phone": (Run(c.phone, "clinic.phone"),),
+                },
             )
         )
         return Section("cooling_off", self.tx("sec_cooling_off"), (CoolingOffBox(tuple(paras)),))
@@ -437,6 +430,17 @@ class _Assembler:
         return Section(
             "signing", self.tx("sec_contract"), (KeyValues(rows), SignatureBlock((party,)))
         )
+
+
+def _fill(template: str, values: dict[str, Inline]) -> Inline:
+    """``template``'s ``{key}`` placeholders replaced by runs, each keeping its field path."""
+    out: list[Run] = []
+    for literal, key, _, _ in string.Formatter().parse(template):
+        if literal:
+            out.append(Run(literal))
+        if key is not None:
+            out += values[key]
+    return tuple(out)
 
 
 def _numbered(sections: list[Section], t: Any, lang: Lang) -> list[Section]:
