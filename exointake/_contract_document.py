@@ -153,9 +153,9 @@ class _Assembler:
             self.cooling_off(),
             self.cancellation(),
             self.special(),
+            self.summary_receipt() if summary else self.signing(),
         ]
-        if not summary:
-            sections.append(self.signing())
+        assert tuple(s.key for s in sections) == _ORDER[self.kind]
         title = self.tx("summary_title" if summary else "contract_title")
         return ConsentDocument(
             self.lang, title, tuple(_numbered(sections, self.t, self.lang)), self.header()
@@ -322,12 +322,17 @@ class _Assembler:
         return Section("price", self.tx(key), (KeyValues(tuple(rows)),))
 
     def other_costs(self) -> str:
-        """What else may be payable: a same-day cancellation fee (section 7) is, so 4 says so."""
-        same_day = self.request.prices.cancellation
-        if same_day is None or same_day.same_day.kind is FeeKind.NONE:
+        """What else may be payable: a same-day cancellation fee is, so this section names it
+        and points to the cancellation section (by its number)."""
+        terms = self.request.prices.cancellation
+        if terms is None or terms.same_day.kind is FeeKind.NONE:
             return self.tx("other_costs_none")
-        fee = fee_text(same_day.same_day, self.request.prices.per_session_jpy, self.t, self.lang)
-        return self.tx("other_costs_same_day").format(fee=fee)
+        section = _ORDER[self.kind].index("cancel") + 1
+        if terms.same_day.kind is FeeKind.LEGAL_MAXIMUM:
+            # "キャンセル料{fee}" does not take a ceiling: the sentence is worded for it
+            return self.tx("other_costs_same_day_legal_maximum").format(section=section)
+        fee = fee_text(terms.same_day, self.request.prices.per_session_jpy, self.t, self.lang)
+        return self.tx("other_costs_same_day").format(fee=fee, section=section)
 
     def payment(self) -> Section:
         c = self.request.contract
@@ -365,6 +370,7 @@ class _Assembler:
         ]
         if self.request.prices.related_goods:
             paras.append(_r(self.tx("cooling_off_goods")))
+            paras.append(_r(self.tx("cooling_off_goods_return")))
             paras.append(_r(self.tx("goods_consumable")))
         paras.append(_r(self.tx("cooling_off_extended")))
         name_path = "clinic.legal_name" if c.legal_name else "clinic.name"
@@ -378,14 +384,47 @@ class _Assembler:
                 },
             )
         )
+        paras += self.seller_notices()
         return Section("cooling_off", self.tx("sec_cooling_off"), (CoolingOffBox(tuple(paras)),))
+
+    def seller_notices(self) -> list[Inline]:
+        """One line per seller other than the clinic: the goods contract is theirs, so the
+        notice cancelling it goes to them as well (民法540条1項; 特商法48条2項)."""
+        by_seller: dict[Seller, list[int]] = {}
+        for i, g in enumerate(self.request.prices.related_goods):
+            if g.seller is not None:
+                by_seller.setdefault(g.seller, []).append(i)
+        out: list[Inline] = []
+        for seller, indices in by_seller.items():
+            path = f"prices.related_goods[{indices[0]}].seller"
+            names: list[Run] = []
+            for i in indices:
+                if names:
+                    names.append(Run(self.sep))
+                good = self.request.prices.related_goods[i]
+                names.append(Run(good.name, f"prices.related_goods[{i}].name"))
+            values = {
+                "goods": tuple(names),
+                "name": (Run(seller.name, f"{path}.name"),),
+                "address": (Run(seller.address, f"{path}.address"),),
+                "phone": (Run(seller.phone, f"{path}.phone"),),
+            }
+            out.append(_fill(self.tx("cooling_off_goods_seller"), values))
+        return out
 
     def cancellation(self) -> Section:
         pc, plan = self.request.prices, self.request.treatment.plan
         assert pc.cancellation is not None
         unit = pc.service_jpy(plan.sessions) // plan.sessions
+        goods = pc.related_goods
+        right = self.tx("cancel_right")
+        space = "" if self.lang is Lang.JA else " "
+        if goods:
+            right += space + self.tx("cancel_goods_right")
+        if any(g.seller is not None for g in goods):
+            right += space + self.tx("cancel_goods_seller")
         blocks: list[Block] = [
-            Para(_r(self.tx("cancel_right"))),
+            Para(_r(right)),
             cap_table(self.request, self.t.caps, self.t, self.lang),
             Para(_r(self.tx("cancel_unit_price").format(unit=_yen_digits(unit)))),
             Para(_r(self.tx("cancel_interest"))),
@@ -393,7 +432,40 @@ class _Assembler:
             fee_rows(pc.cancellation, pc.per_session_jpy, self.t, self.lang),
             Para(_r(self.tx("cancellation_note"))),
         ]
+        if goods:
+            blocks += self.goods_caps()
         return Section("cancel", self.tx("sec_cancel"), tuple(blocks))
+
+    def goods_caps(self) -> list[Block]:
+        """What the seller of related goods may charge when that contract is ended with this
+        one (特商法49条6項): the law gives rules, not yen figures, except the sale price."""
+        items: list[Run] = []
+        for i, g in enumerate(self.request.prices.related_goods):
+            if items:
+                items.append(Run(self.sep))
+            items += _fill(
+                self.tx("goods_cap_item"),
+                {
+                    "name": (Run(g.name, f"prices.related_goods[{i}].name"),),
+                    "amount": (Run(_yen_digits(g.amount_jpy)),),
+                },
+            )
+        rows: tuple[tuple[str, Inline], ...] = (
+            (
+                self.tx("goods_cap_before_delivery"),
+                _r(self.tx("goods_cap_before_delivery_amount")),
+            ),
+            (self.tx("goods_cap_returned"), _r(self.tx("goods_cap_returned_amount"))),
+            (
+                self.tx("goods_cap_not_returned"),
+                _fill(self.tx("goods_cap_not_returned_amount"), {"goods": tuple(items)}),
+            ),
+        )
+        return [
+            Heading(self.tx("goods_cap_intro"), 2),
+            KeyValues(rows),
+            Para(_r(self.tx("goods_cap_interest"))),
+        ]
 
     def special(self) -> Section:
         c = self.request.contract
@@ -404,6 +476,23 @@ class _Assembler:
             Para(_r(term, f"contract.special_terms[{i}]")) for i, term in enumerate(c.special_terms)
         )
         return Section("special", self.tx("sec_special"), paras)
+
+    def summary_receipt(self) -> Section:
+        """受領欄: the customer dates and signs the clinic's copy on receiving the 概要書面
+        (practice; 特商法42条1項 has it given before the contract), never a contract."""
+        party = SignatureParty(
+            "recipient",
+            self.tx("sig_recipient"),
+            _r(self.request.patient.name, "patient.name"),
+            self.tx("summary_received_statement"),
+            self.tx("label_summary_received"),
+            self.tx("received_hint"),
+        )
+        return Section(
+            "receipt",
+            self.tx("sec_summary_receipt"),
+            (Para(_r(self.tx("summary_receipt_note"))), SignatureBlock((party,))),
+        )
 
     def signing(self) -> Section:
         c = self.request.contract
@@ -430,6 +519,14 @@ class _Assembler:
         return Section(
             "signing", self.tx("sec_contract"), (KeyValues(rows), SignatureBlock((party,)))
         )
+
+
+_SECTIONS = ("business", "service", "goods", "price", "payment", "cooling_off", "cancel", "special")
+_ORDER: dict[str, tuple[str, ...]] = {
+    "summary": (*_SECTIONS, "receipt"),
+    "contract": (*_SECTIONS, "signing"),
+}
+"""The sections of each document in print order (numbered 1, 2, 3...)."""
 
 
 def _fill(template: str, values: dict[str, Inline]) -> Inline:

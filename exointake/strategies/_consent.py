@@ -254,7 +254,7 @@ def _prices(
 def _contracts(draw: st.DrawFn, day: dt.date, txt: st.SearchStrategy[str]) -> dict[str, Any]:
     return {
         "contract_id": draw(_IDS),
-        "template_version": "1",
+        "template_version": "2",
         "date": day.isoformat(),
         "person_in_charge": draw(txt),
         "payment": {
