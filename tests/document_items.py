@@ -250,6 +250,11 @@ CONTRACT_ONLY: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
 
 CONSENT_ITEMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
+        "route: face or neck, site as planned",
+        ("注射（顔または首）", "顔全体（額・頬・目の下）"),
+        ("injection(faceorneck)",),
+    ),
+    (
         "not the contract document",
         ("特定商取引法の契約書面ではありません", "K-2026-0001"),
         ("Itisnotthecontractdocument", "K-2026-0001"),
@@ -366,7 +371,7 @@ NEVER: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
     ("contract", "mid-term cancellation called cancelling later", (), ("Cancellinglater(",)),
     *(
         (document, "route read as face and neck", ("注射（顔・首）",), ("injection(face,neck)",))
-        for document in ("summary", "contract")
+        for document in ("consent", "summary", "contract")
     ),
     (
         "contract",

@@ -233,7 +233,7 @@ class TestMoney:
             assert phrase in text
             assert "(s)" not in text
 
-    @pytest.mark.parametrize("document", ["summary", "contract"])
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
     def test_legal_maximum_reads_as_a_ceiling(self, document: str) -> None:
         """A same-day fee of "legal_maximum" names the law and reads as a ceiling in both
         languages; the old 「法律で定められた上限額まで」 (run into 「キャンセル料…をいただきます」)
@@ -431,6 +431,36 @@ class TestTemplateVersions:
         assert used
         assert used <= _consent_template._CONTRACT_RENDER_TEXTS
         assert set(load_contract_template().texts) >= _consent_template._CONTRACT_RENDER_TEXTS
+
+    def test_consent_v2_still_renders_and_needs_reconsent(self) -> None:
+        """Consent v3 changes two wordings only: v2 still renders (old requests, old golden
+        texts), and a consent given on it is reported for re-consent."""
+        from exointake.consent import needs_reconsent  # noqa: PLC0415
+
+        request = request_with(template_version="2")
+        text = squash(pdf_text(render_consent(request, language="ja").pdf))
+        assert "注射（顔・首）" in text
+        assert needs_reconsent(load_template(version="2").ref)
+        assert not needs_reconsent(load_template().ref)
+
+    def test_route_labels_agree(self) -> None:
+        """Every document and report names a route's scope in the same words (the face
+        injection is "face or neck": the 部位 row says which)."""
+        from exointake.grading import load_labels  # noqa: PLC0415
+
+        consent, contract, labels = load_template(), load_contract_template(), load_labels()
+        scope = {
+            "iv_drip": ("点滴", "drip"),
+            "injection_face": ("顔または首", "face or neck"),
+            "injection_scalp": ("頭皮", "scalp"),
+        }
+        for route, (ja, en) in scope.items():
+            texts = [consent.labels[f"route.{route}"], contract.labels[f"route.{route}"]]
+            texts += [labels.of(f"{group}.routes", route) for group in ("grade", "fhir")]
+            assert consent.labels[f"route.{route}"] == contract.labels[f"route.{route}"]
+            for text in texts:
+                assert ja in text.ja, (route, text)
+                assert en in text.en, (route, text)
 
 
 class TestSignedRecord:

@@ -128,7 +128,7 @@ def _consent_requests(
     purpose = draw(st.sampled_from(Purpose))
     data: dict[str, Any] = {
         "consent_id": draw(_IDS),
-        "template_version": "2",
+        "template_version": "3",
         "language": draw(languages if languages is not None else st.sampled_from(ConsentLanguage)),
         "document_at": doc_at.isoformat(),
         "clinic": {
