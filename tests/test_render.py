@@ -27,7 +27,7 @@ from exointake._render import (
     RED,
     FontSpec,
     _cooling_box,
-    _styles,
+    document_styles,
     render_consent,
     render_summary,
 )
@@ -287,7 +287,7 @@ class TestCoolingOffBlock:
         doc = assemble(example, load_template(), exointake.Lang.JA)
         box = next(b for s in doc.sections for b in s.blocks if isinstance(b, CoolingOffBox))
         fonts = FontSpec.builtin()
-        table = _cooling_box(box, _styles(fonts, exointake.Lang.JA), fonts)
+        table = _cooling_box(box, document_styles(fonts, exointake.Lang.JA), fonts)
         frame = [cmd for cmd in table._bkgrndcmds + table._linecmds if cmd[0] == "BOX"]
         assert frame
         assert frame[0][4] == RED
