@@ -522,9 +522,15 @@ class Store:
             writer.flush()
 
     @contextmanager
-    def read(self) -> Iterator[Reader]:
-        """A read-only connection with the log's named queries."""
+    def read(self, *, consistent: bool = False) -> Iterator[Reader]:
+        """A read-only connection with the log's named queries.
+
+        ``consistent``: every query sees the same snapshot of the database (PostgreSQL's
+        REPEATABLE READ; an SQLite read transaction always does).
+        """
         with _translated("read"), self.engine.connect() as conn:
+            if consistent and conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
             yield Reader(conn)
 
     def head(self) -> tuple[int, str]:
@@ -608,6 +614,42 @@ _SQLITE_RECOUNT: Final = sa.text(
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq)"
 )
 _ADMIN_COUNTS: Final = "SELECT day, route, origin, lot, n FROM log_admin_counts"
+
+# -- the chain as it stood at a data lock point (the monthly safety report) ----------
+# "Current at the lock": no newer version of the same entry with seq <= :lock.
+_CURRENT_AT_LOCK: Final = (
+    "NOT EXISTS (SELECT 1 FROM log_entries AS newer WHERE newer.root_id = {t}.root_id "
+    "AND newer.seq > {t}.seq AND newer.seq <= :lock)"
+)
+_LOCKED_REACTION_COLUMNS: Final = (
+    "r.root_id, r.patient_id, r.seq, r.day, a.day, a.route, a.origin, a.lot, r.category, "
+    "r.serious, "
+)
+_LOCKED_REACTION_WHERE: Final = (
+    "a.root_id = r.administration_id AND r.kind = 'reaction' AND r.seq <= :lock "
+    "AND a.kind = 'administration' AND a.seq <= :lock AND a.day <= :until AND "
+    + _CURRENT_AT_LOCK.format(t="r")
+    + " AND "
+    + _CURRENT_AT_LOCK.format(t="a")
+    + " ORDER BY r.seq"
+)
+_SQLITE_LOCKED_REACTIONS: Final = sa.text(
+    # One json_extract with several paths parses each payload once (a JSON array back).
+    "SELECT "
+    + _LOCKED_REACTION_COLUMNS
+    + "json_extract(r.payload, '$.grade.event_kind', '$.grade.brighton_level', "
+    "'$.grade.ctcae.term', '$.grade.ctcae.grade') "
+    "FROM log_entries AS r CROSS JOIN log_entries AS a INDEXED BY ix_log_entries_root WHERE "
+    + _LOCKED_REACTION_WHERE
+)
+_PG_LOCKED_REACTIONS: Final = sa.text(
+    "SELECT "
+    + _LOCKED_REACTION_COLUMNS
+    + "json_build_array(g -> 'event_kind', g -> 'brighton_level', g #> '{ctcae,term}', "
+    "g #> '{ctcae,grade}')::text "
+    "FROM log_entries AS r CROSS JOIN LATERAL (SELECT CAST(r.payload AS json) -> 'grade' AS g) "
+    "AS grade_of_r JOIN log_entries AS a ON true WHERE " + _LOCKED_REACTION_WHERE
+)
 
 
 class Reader:
@@ -820,6 +862,93 @@ class Reader:
                 if n:
                     reacts.append((dim, str(value), str(category), int(n)))
         return admins, reacts
+
+    # -- the chain as it stood at a data lock point ---------------------------------
+
+    def lock_point(self, recorded_before: str) -> tuple[int, str]:
+        """The last entry recorded before ``recorded_before`` (a ``recorded_at`` text, UTC):
+        its ``seq`` and hash, or ``(0, GENESIS_HASH)`` when there is none.
+
+        Walks the chain back from its head (the primary key, newest first) and stops at the
+        first such entry: the cost is the number of entries recorded since.
+        """
+        row = self.conn.execute(
+            sa.select(ENTRIES.c.seq, ENTRIES.c.entry_hash)
+            .where(ENTRIES.c.recorded_at < recorded_before)
+            .order_by(ENTRIES.c.seq.desc())
+            .limit(1)
+        ).first()
+        return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.entry_hash))
+
+    def exposure_sums(self, since: dt.date, until: dt.date) -> list[tuple[str, str, str, int, int]]:
+        """Current administrations per route, origin and lot from the kept counts:
+        ``(route, origin, lot, cumulative, interval)`` with cumulative = every day up to
+        ``until``, interval = the days from ``since`` to ``until`` (JST, inclusive)."""
+        c = COUNTS.c
+        in_interval = sa.case((c.day >= since.isoformat(), c.n), else_=0)
+        return [
+            (str(route), str(origin), str(lot), int(total), int(interval))
+            for route, origin, lot, total, interval in self.conn.execute(
+                sa.select(c.route, c.origin, c.lot, sa.func.sum(c.n), sa.func.sum(in_interval))
+                .where(c.day <= until.isoformat())
+                .group_by(c.route, c.origin, c.lot)
+                .order_by(c.route, c.origin, c.lot)
+            )
+        ]
+
+    def administration_versions_after(self, seq: int) -> list[tuple[str, int, str, str, str, str]]:
+        """Every version of each administration with a version after ``seq``:
+        ``(root_id, seq, day, route, origin, lot)`` in seq order — what corrects the kept
+        counts (which hold the newest versions) back to the chain as it stood at ``seq``."""
+        e = ENTRIES.c
+        kind = "administration"
+        later = sa.select(e.root_id).where(e.seq > seq, e.kind == kind)
+        return [
+            (str(root), int(s), str(day), str(route), str(origin), str(lot))
+            for root, s, day, route, origin, lot in self.conn.execute(
+                sa.select(e.root_id, e.seq, e.day, e.route, e.origin, e.lot)
+                .where(e.kind == kind, e.root_id.in_(later))
+                .order_by(e.seq)
+            )
+        ]
+
+    def first_administration_of_lot(self, lot: str, *, lock: int) -> str | None:
+        """The payload of the lot's first administration at or before ``lock``, or None."""
+        e = ENTRIES.c
+        payload = self.conn.execute(
+            sa.select(e.payload)
+            .where(e.lot == lot, e.kind == "administration", e.seq <= lock)
+            .order_by(e.seq)
+            .limit(1)
+        ).scalar()
+        return None if payload is None else str(payload)
+
+    def locked_reactions(self, *, lock: int, until: dt.date) -> list[tuple[Any, ...]]:
+        """The reactions as they stood at ``lock`` whose administration (as it stood then)
+        is dated ``until`` or earlier, in seq order: ``(root_id, patient_id, seq, onset_day,
+        administration_day, route, origin, lot, category, serious, grade)`` where ``grade``
+        is the JSON array ``[event_kind, brighton_level, ctcae_term, ctcae_grade]``.
+
+        The grade's fields are read by the database (``json_extract`` / ``json``), so the
+        payloads never travel to Python.
+        """
+        params = {"lock": lock, "until": until.isoformat()}
+        sql = (
+            _SQLITE_LOCKED_REACTIONS if self.conn.dialect.name == "sqlite" else _PG_LOCKED_REACTIONS
+        )
+        return [tuple(row) for row in self.conn.execute(sql, params)]
+
+    def entry_rows(self, seqs: Sequence[int]) -> list[RowData]:
+        """The entries at ``seqs`` with the :data:`ENTRY_COLUMNS` alone, in seq order."""
+        columns = [ENTRIES.c[name] for name in ENTRY_COLUMNS]
+        out: list[RowData] = []
+        ordered = sorted(set(seqs))
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            out += self._select(
+                sa.select(*columns).where(ENTRIES.c.seq.in_(chunk)).order_by(ENTRIES.c.seq)
+            )
+        return out
 
     def admin_counts(self) -> Iterator[tuple[tuple[str, str, str, str], int]]:
         """The stored administration counts: ((day, route, origin, lot), n).
