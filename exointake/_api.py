@@ -3,7 +3,8 @@
 ``import exointake`` gives the core a clinic needs (about fifty names: load, screen, grade,
 render, log); the parts those are made of live in the public topic modules
 :mod:`exointake.questionnaire`, :mod:`exointake.screening`, :mod:`exointake.grading`,
-:mod:`exointake.consent`, :mod:`exointake.records` and :mod:`exointake.log`, each of
+:mod:`exointake.consent`, :mod:`exointake.records`, :mod:`exointake.log` and
+:mod:`exointake.signals`, each of
 which also re-exports the core names of its topic. Every exported class and function
 carries its public path in ``__module__`` (``exointake.Grade``,
 ``exointake.grading.BrightonSign``), so reprs, pickles and the API reference never show a
@@ -94,6 +95,7 @@ HEAVY = frozenset(
         "_log._store",
         "_log._verify",
         "_log._writes",
+        "_signals_alert",
     }
 )
 
@@ -191,10 +193,31 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "EntryKind",
         "EntryView",
         "LogEntry",
+        "LotSeries",
         "RateReport",
         "RateRow",
+        "ReactionEvent",
         "Recall",
         "normalise_url",
+    ),
+    "signals": (
+        "CriticalValue",
+        "LotStatus",
+        "Method",
+        "MonitoredOutcome",
+        "Rate",
+        "SignalAlert",
+        "SignalReport",
+        "SignalSettings",
+        "SignalStatus",
+        "TrajectoryPoint",
+        "binomial_cv",
+        "binomial_llr",
+        "check_signals",
+        "count_rate",
+        "poisson_cv",
+        "poisson_llr",
+        "proportion_rate",
     ),
 }
 

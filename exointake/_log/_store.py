@@ -50,6 +50,7 @@ from .._errors import ExointakeError, MigrationRequired, StorageError, Validatio
 __all__ = [
     "CHAIN_COLUMNS",
     "GENESIS_HASH",
+    "INFECTION_MARK",
     "QUERY_COLUMNS",
     "AdminCountRow",
     "Base",
@@ -614,6 +615,28 @@ _SQLITE_RECOUNT: Final = sa.text(
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq)"
 )
 _ADMIN_COUNTS: Final = "SELECT day, route, origin, lot, n FROM log_admin_counts"
+_LOT_STRATA: Final = (
+    "SELECT day, route, lot, SUM(n) FROM log_admin_counts GROUP BY day, route, lot "
+    "HAVING SUM(n) <> 0 ORDER BY day, route, lot"
+)
+INFECTION_MARK: Final = '"event_kind":"infection"'
+"""How a stored reaction graded as an infection reads in its canonical payload. Inside a JSON
+string every quote is escaped (``\\"``), so this text can only be the grade's own key and
+value: a substring test finds it without parsing the payload."""
+_SQLITE_REACTION_EVENTS: Final = (
+    # Each current reaction with its current administration's day, route and lot. As in
+    # _SQLITE_RECOUNT: walk the reactions, find each administration by root id.
+    "SELECT r.seq, r.entry_id, r.recorded_at, a.day, a.route, a.lot, r.category, "
+    "r.serious, instr(r.payload, ?) > 0 "
+    "FROM log_entries AS r CROSS JOIN log_entries AS a INDEXED BY ix_log_entries_root "
+    "WHERE r.kind = 'reaction' AND a.root_id = r.administration_id "
+    "AND a.kind = 'administration' "
+    "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) "
+    "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = a.root_id AND newer.seq > a.seq) "
+    "ORDER BY r.seq"
+)
 
 # -- the chain as it stood at a data lock point (the monthly safety report) ----------
 # "Current at the lock": no newer version of the same entry with seq <= :lock.
@@ -963,6 +986,69 @@ class Reader:
             cursor.execute(_ADMIN_COUNTS)
             for day, route, origin, lot, n in cursor.fetchall():
                 yield (day, route, origin, lot), int(n)
+        finally:
+            cursor.close()
+
+    def lot_strata(self) -> list[tuple[str, str, str, int]]:
+        """Administrations per JST day, route and lot (summed over origins, non-zero),
+        sorted: ``[(day, route, lot, n)]`` — a few rows per day, read from the counts."""
+        return [
+            (str(day), str(route), str(lot), int(n))
+            for day, route, lot, n in self._driver_rows(_LOT_STRATA)
+        ]
+
+    def reaction_events(
+        self, *, reaction: str, administration: str
+    ) -> list[tuple[int, str, str, str, str, str, str | None, bool, bool]]:
+        """Every current reaction in chain order with its current administration's keys:
+        ``(seq, entry_id, recorded_at, day, route, lot, category, serious, infection)``.
+
+        ``day``, ``route`` and ``lot`` are the administration's (its JST day); ``infection``
+        says the stored grade's event kind is an infection (:data:`INFECTION_MARK`).
+        """
+        if self.conn.dialect.name == "sqlite":
+            rows: Any = self._driver_rows(_SQLITE_REACTION_EVENTS, (INFECTION_MARK,))
+        else:
+            a = ENTRIES.alias("a")
+            r = ENTRIES.alias("r")
+            rows = self.conn.execute(
+                sa.select(
+                    r.c.seq,
+                    r.c.entry_id,
+                    r.c.recorded_at,
+                    a.c.day,
+                    a.c.route,
+                    a.c.lot,
+                    r.c.category,
+                    r.c.serious,
+                    sa.func.strpos(r.c.payload, INFECTION_MARK) > 0,
+                )
+                .select_from(r.join(a, a.c.root_id == r.c.administration_id))
+                .where(
+                    r.c.kind == reaction,
+                    a.c.kind == administration,
+                    is_current(r),
+                    is_current(a),
+                )
+                .order_by(r.c.seq)
+            )
+        return [
+            (int(seq), eid, at, day, route, lot, cat, bool(serious), bool(inf))
+            for seq, eid, at, day, route, lot, cat, serious, inf in rows
+        ]
+
+    def _driver_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a fixed SQL text read through the driver's own cursor (many small rows:
+        a SQLAlchemy result's per-row cost would be most of the call)."""
+        dbapi = self.conn.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            if params:
+                cursor.execute(sql, tuple(params))
+            else:
+                cursor.execute(sql)
+            return list(cursor.fetchall())
         finally:
             cursor.close()
 
