@@ -85,6 +85,8 @@ class LlrPanel:
     llr: tuple[float, ...]
     cv: float
     signal: bool
+    crossed_at: int | None = None
+    """The position in ``x`` (1-based) where the signal was crossed, marked in red."""
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -440,6 +442,10 @@ def llr_panel(
         for x, llr in zip(panel.x, panel.llr, strict=True):
             pts += [frame.x(x), frame.y(max(0.0, llr))]
         d.add(PolyLine(pts, strokeColor=ink, strokeWidth=1))
+    if panel.crossed_at is not None and 0 < panel.crossed_at <= len(panel.x):
+        i = panel.crossed_at - 1
+        x, y = frame.x(panel.x[i]), frame.y(max(0.0, panel.llr[i]))
+        d.add(Circle(x, y, 2.4, fillColor=_RED, strokeColor=_RED))
     d.add(pen.text(2, height - 10, pen.fit(panel.title, width - 4), fillColor=ink))
     d.add(pen.text(frame.left + frame.width, 2, x_label, textAnchor="end"))
     d.add(pen.text(2, frame.bottom + frame.height / 2, y_label))

@@ -70,6 +70,16 @@ from ._report_charts import (
     llr_panel,
 )
 from ._report_wording import ReportWording, load_report_wording
+from ._signals import (
+    CriticalValue,
+    LotStatus,
+    Method,
+    SignalReport,
+    SignalSettings,
+    SignalStatus,
+    count_rate,
+    evaluate,
+)
 from ._vocabulary import SeverityTable, load_severity_table
 from ._wareki import format_wareki
 
@@ -209,6 +219,7 @@ def safety_report(
     month: str | dt.date,
     language: ConsentLanguage | str = "ja",
     font: FontSpec | str | Path | None = None,
+    settings: SignalSettings | None = None,
 ) -> SafetyReport:
     """Render the monthly safety report of ``month`` from ``log`` as a PDF.
 
@@ -224,6 +235,9 @@ def safety_report(
         language: ``ja``, ``en`` or ``ja+en``.
         font: ``None`` for reportlab's built-in Japanese CID fonts, a TrueType file to
             embed, or a :class:`~exointake.consent.FontSpec`.
+        settings: what lot surveillance tests (default:
+            :class:`~exointake.signals.SignalSettings()`), as
+            :func:`~exointake.signals.check_signals` takes them.
 
     Raises:
         ValidationError: ``month`` is not a month or is not over yet, or ``language``
@@ -238,9 +252,17 @@ def safety_report(
     """
     since, until = _month(month)
     lang = _language(language)
+    if settings is not None and not isinstance(settings, SignalSettings):
+        raise ValidationError(
+            [f"settings: expected SignalSettings, got {describe_type(settings)}"],
+            what="argument",
+        )
+    settings = settings or SignalSettings()
     fonts = font_spec(font)
     lock_before = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=JST)
     snap = snapshot(log, since=since, until=until, lock_before=lock_before, name="month")
+    # Every lot's tests as they stood at the lock (no alerts: a report only reads).
+    signals = evaluate(snap.lot_series(), settings, trajectories=True)
     wording = load_report_wording()
     table = load_severity_table()
     doc_id = sha256_hex(
@@ -255,11 +277,12 @@ def safety_report(
                 "lock_hash": snap.lock_hash,
                 "languages": [one.value for one in lang.langs],
                 "font": fonts.name,
+                "signal_settings": settings.to_dict(),
             }
         )
     )
     words = _Words(wording, lang.langs, fonts)
-    content = _Content(snap, words, table, fonts, doc_id)
+    content = _Content(snap, signals=signals, words=words, table=table, fonts=fonts, doc_id=doc_id)
     pdf, pages = _build(content, lang.langs)
     return SafetyReport(
         pdf=pdf,
@@ -294,9 +317,17 @@ class _Content:
     """Everything the report shows, built from the snapshot as flowables."""
 
     def __init__(
-        self, snap: Snapshot, words: _Words, table: SeverityTable, fonts: FontSpec, doc_id: str
+        self,
+        snap: Snapshot,
+        *,
+        signals: SignalReport,
+        words: _Words,
+        table: SeverityTable,
+        fonts: FontSpec,
+        doc_id: str,
     ) -> None:
         self.snap = snap
+        self.signals = signals
         self.w = words
         self.table = table
         self.fonts = fonts
@@ -758,24 +789,117 @@ class _Content:
 
     def section_5(self) -> list[Flowable]:
         out: list[Flowable] = [*self.heading("s5", "s5_refs"), self.sub("signals")]
-        out += self.paras("no_signals")
+        out += self.paras("signals_note", self.note)
+        out += [self.para(self.design(d), self.note) for d in self.signals.designs]
+        lots = self.signal_lots()
+        if not lots:
+            out += self.paras("no_signals")
+        else:
+            hidden = len({r.lot for r in self.signals.rows}) - len(lots)
+            if hidden:
+                out += self.paras("signals_shown", self.intro, n=hidden)
+            out.append(self.signal_table(lots))
+            if any(r.status is SignalStatus.UNTESTABLE for r in self.signals.rows if r.lot in lots):
+                out += self.paras("untestable_note", self.note)
         out += [Spacer(1, 2 * mm), self.sub("lot_actions"), *self.paras("no_lot_actions")]
         return out
+
+    def design(self, design: CriticalValue) -> str:
+        w = self.w
+        values = {
+            "cv": f"{design.cv:.5g}",
+            "attained": f"{design.attained_alpha:.4g}",
+            "alpha": f"{design.alpha:g}",
+            "min": design.min_events,
+            "length": f"{design.surveillance:g}",
+        }
+        if design.method is Method.BINOMIAL:
+            return w.label("design_binomial", "\n", z=f"{design.z:g}", **values)
+        settings = self.signals.settings
+        outcome = next(
+            o for o in settings.expected_per_1000 if settings.poisson_design(o) == design
+        )
+        return "\n".join(
+            w.one(
+                "design_poisson",
+                lang,
+                outcome=w.one(f"monitored_{outcome.value}", lang),
+                rate=f"{settings.expected_per_1000[outcome]:g}",
+                **values,
+            )
+            for lang in w.langs
+        )
+
+    def signal_lots(self) -> list[str]:
+        """The lots the signal table shows: given in the interval, or with a signal."""
+        active = set(self.active_lots())
+        return sorted(
+            {r.lot for r in self.signals.rows if r.lot in active or r.status is SignalStatus.SIGNAL}
+        )
+
+    def status(self, row: LotStatus, sep: str = " / ") -> str:
+        if row.status is SignalStatus.SIGNAL:
+            day = row.crossed_on.isoformat() if row.crossed_on is not None else ""
+            return self.w.label("status_signal", sep, day=day)
+        return self.w.label(f"status_{row.status.value}", sep)
+
+    def signal_table(self, lots: Sequence[str]) -> Table:
+        w = self.w
+        outcomes = self.signals.settings.outcomes
+        by_key = {(r.lot, r.method, r.outcome): r for r in self.signals.rows}
+        methods = [m for m in Method if any(k[1] is m for k in by_key)]
+        rows: list[list[str | Flowable]] = []
+        flagged: list[tuple[int, int]] = []
+        for lot in lots:
+            for method in methods:
+                cells: list[str | Flowable] = [
+                    Paragraph(plain_markup(self.log_text(lot, "lot")), self.cell),
+                    w.label(f"method_{method.value}", "\n"),
+                ]
+                for outcome in outcomes:
+                    row = by_key.get((lot, method, outcome))
+                    if row is None:
+                        cells.append("—")
+                        continue
+                    if row.status is SignalStatus.SIGNAL:
+                        flagged.append((len(cells), len(rows) + 1))
+                    cells.append(self.signal_cell(row))
+                rows.append(cells)
+        header = [
+            w.head("lot"),
+            w.head("method"),
+            *(w.head(f"monitored_{o.value}") for o in outcomes),
+        ]
+        share = 0.72 / len(outcomes)
+        table = self.grid(header, rows, [0.16, 0.12, *([share] * len(outcomes))], numeric_from=99)
+        red = colors.Color(0.8, 0.1, 0.1)
+        table.setStyle(TableStyle([("TEXTCOLOR", cell, cell, red) for cell in flagged]))
+        return table
+
+    def signal_cell(self, row: LotStatus) -> str:
+        w = self.w
+        lines = [self.status(row, "\n")]
+        if row.status is not SignalStatus.UNTESTABLE:
+            cv = "—" if row.cv is None else f"{row.cv:.3f}"
+            lines.append(w.one("llr_cv", w.langs[0], llr=f"{row.llr:.3f}", cv=cv))
+            lines.append(
+                w.label("cases_expected", "\n", cases=row.cases, expected=f"{row.expected:.2f}")
+            )
+        return "\n".join(lines)
 
     # -- 6. figures -------------------------------------------------------------------------
 
     def whisker(
         self, label: str, reactions: int, administrations: int, flagged: bool = False
     ) -> Whisker:
-        if administrations == 0:
+        rate = count_rate(reactions, administrations)
+        if rate.per_1000 is None or rate.lower is None or rate.upper is None:
             return Whisker(label, None, 0.0, 0.0, "0 / 0", flagged)
-        low, high = _exact_interval(reactions, administrations)
-        rate = 1000 * reactions / administrations
         note = (
-            f"{reactions:,} / {administrations:,}   {rate:.2f}  "
-            f"({1000 * low:.2f}-{1000 * high:.2f})"
+            f"{reactions:,} / {administrations:,}   {rate.per_1000:.2f}  "
+            f"({rate.lower:.2f}-{rate.upper:.2f})"
         )
-        return Whisker(label, rate, 1000 * low, 1000 * high, note, flagged)
+        return Whisker(label, rate.per_1000, rate.lower, rate.upper, note, flagged)
 
     def section_6(self) -> list[Flowable]:
         w = self.w
@@ -810,8 +934,14 @@ class _Content:
         for e in s.exposure:
             admins_by_lot[e.lot] += e.cumulative
         reactions_by_lot = Counter(f.lot for f in s.reactions)
+        signalled = {r.lot for r in self.signals.signals}
         lot_rows = [
-            self.whisker(self.log_text(lot, "lot"), reactions_by_lot[lot], admins_by_lot[lot])
+            self.whisker(
+                self.log_text(lot, "lot"),
+                reactions_by_lot[lot],
+                admins_by_lot[lot],
+                flagged=lot in signalled,
+            )
             for lot in lots
         ]
         out.append(Spacer(1, 3 * mm))
@@ -858,13 +988,55 @@ class _Content:
             out += [self.sub("fig_funnel"), *self.paras("no_lots_to_chart")]
         # LLR per lot under surveillance
         out += [Spacer(1, 3 * mm), self.sub("fig_llr")]
-        panels: list[LlrPanel] = []
+        panels = self.llr_panels()
         if not panels:
             out += self.paras("no_signals")
         else:
             out += self.llr_grid(panels)
             out += self.paras("fig_llr_note", self.note)
         return out
+
+    def llr_panels(self) -> list[LlrPanel]:
+        """The tests to chart: each shown lot's first outcome (binomial) while under
+        surveillance, and every test with a signal."""
+        w = self.w
+        lang = w.langs[0]
+        first = self.signals.settings.outcomes[0]
+        shown = set(self.signal_lots())
+        panels = []
+        for row in self.signals.rows:
+            if row.lot not in shown or row.cv is None or not row.trajectory:
+                continue
+            signal = row.status is SignalStatus.SIGNAL
+            watched = (
+                row.status is SignalStatus.NO_SIGNAL
+                and row.outcome is first
+                and row.method is Method.BINOMIAL
+            )
+            if not (signal or watched):
+                continue
+            title = w.one(
+                "llr_title",
+                lang,
+                lot=self.log_text(row.lot, "lot"),
+                outcome=w.one(f"monitored_{row.outcome.value}", lang),
+                method=w.one(f"method_{row.method.value}", lang),
+            )
+            crossed = next(
+                (i for i, p in enumerate(row.trajectory, 1) if p.entry_id == row.crossed_entry),
+                None,
+            )
+            panels.append(
+                LlrPanel(
+                    title=title,
+                    x=tuple(float(i) for i in range(1, len(row.trajectory) + 1)),
+                    llr=tuple(p.llr for p in row.trajectory),
+                    cv=row.cv,
+                    signal=signal,
+                    crossed_at=crossed,
+                )
+            )
+        return panels
 
     def llr_grid(self, panels: Sequence[LlrPanel]) -> list[Flowable]:
         w = self.w
@@ -914,7 +1086,7 @@ class _Content:
                 rate=_per_1000(n, t.interval),
                 listed=_count(listed),
             ),
-            *w.each("summary_no_signal"),
+            *self.signal_summary(),
         ]
         out: list[Flowable] = [*self.heading("s7", "s7_refs")]
         bullet = ParagraphStyle(
@@ -966,6 +1138,12 @@ class _Content:
         out += [Spacer(1, 3 * mm), KeepTogether([box, Spacer(1, 4 * mm), signature])]
         return out
 
+    def signal_summary(self) -> list[str]:
+        lots = sorted({r.lot for r in self.signals.signals})
+        if not lots:
+            return self.w.each("summary_no_signal")
+        return self.w.each("summary_signals", lots=", ".join(self.log_text(x, "lot") for x in lots))
+
     # -- the whole story ---------------------------------------------------------------------------
 
     def story(self) -> list[Flowable]:
@@ -995,15 +1173,6 @@ class _Content:
         ):
             story += section()
         return story
-
-
-def _exact_interval(k: int, n: int) -> tuple[float, float]:
-    """Clopper–Pearson 95% interval (placeholder until exointake.signals lands)."""
-    from scipy.stats import beta  # type: ignore[import-untyped]  # noqa: PLC0415
-
-    low = 0.0 if k == 0 else float(beta.ppf(0.025, k, n - k + 1))
-    high = 1.0 if k == n else float(beta.ppf(0.975, k + 1, n - k))
-    return low, high
 
 
 # ============================================================================ layout

@@ -24,11 +24,13 @@ from attrs import frozen
 from .._errors import ValidationError
 from ._core import Log
 from ._entries import LogEntry, entry_from_row
+from ._queries import LotSeries, ReactionEvent
 from ._store import Reader, utc_now_text
 
 __all__ = ["ExposureCount", "LotProduct", "ReactionFact", "Snapshot", "snapshot"]
 
 _SERIOUS_ROW: Final = "anaphylaxis"
+_INFECTION: Final = "infection"
 
 
 @frozen
@@ -59,6 +61,11 @@ class ReactionFact:
     """One reaction (its version current at the lock) with what the tabulations count."""
 
     reaction_id: str
+    """The reaction's root id (what other entries point at)."""
+    entry_id: str
+    """The id of its version current at the lock."""
+    recorded_at: str
+    """When that version was logged (ISO 8601 UTC text, as stored)."""
     patient_id: str
     seq: int
     onset_day: dt.date
@@ -102,6 +109,31 @@ class Snapshot:
     reactions: tuple[ReactionFact, ...]
     cases: tuple[LogEntry, ...]
     """The interval's serious and anaphylaxis-row reactions, read back as entries."""
+    strata: tuple[tuple[str, str, str, int], ...]
+    """Administrations per JST day, route and lot up to ``until``: ``(day, route, lot, n)``,
+    non-zero, sorted (as :class:`~exointake.log.LotSeries` holds them)."""
+
+    def lot_series(self) -> LotSeries:
+        """The series lot surveillance reads (:mod:`exointake.signals`), as the log stood
+        at the lock."""
+        return LotSeries(
+            head=(self.lock_seq, self.lock_hash),
+            strata=self.strata,
+            reactions=tuple(
+                ReactionEvent(
+                    seq=f.seq,
+                    entry_id=f.entry_id,
+                    recorded_at=f.recorded_at,
+                    day=f.administration_day.isoformat(),
+                    route=f.route,
+                    lot=f.lot,
+                    category=f.category,
+                    serious=f.serious,
+                    infection=f.event_kind == _INFECTION,
+                )
+                for f in self.reactions
+            ),
+        )
 
 
 def snapshot(
@@ -135,9 +167,9 @@ def snapshot(
         )
     with log._store.read(consistent=True) as r:
         lock_seq, lock_hash = r.lock_point(utc_now_text(lock_before))
-        exposure = _exposure(r, since, until, lock_seq)
+        days = _days_at_lock(r, until, lock_seq)
         products: dict[str, LotProduct] = {}
-        for lot in sorted({e.lot for e in exposure}):
+        for lot in sorted({lot for _, _, _, lot in days}):
             payload = r.first_administration_of_lot(lot, lock=lock_seq)
             if payload is not None:
                 products[lot] = _product(payload)
@@ -152,40 +184,54 @@ def snapshot(
         data_lock_point=lock_before,
         lock_seq=lock_seq,
         lock_hash=lock_hash,
-        exposure=exposure,
+        exposure=_exposure(days, since),
         products=products,
         reactions=reactions,
         cases=cases,
+        strata=_strata(days),
     )
 
 
-def _exposure(r: Reader, since: dt.date, until: dt.date, lock: int) -> tuple[ExposureCount, ...]:
-    counts: dict[tuple[str, str, str], list[int]] = {
-        (route, origin, lot): [total, interval]
-        for route, origin, lot, total, interval in r.exposure_sums(since, until)
-    }
+def _days_at_lock(r: Reader, until: dt.date, lock: int) -> dict[tuple[str, str, str, str], int]:
+    """Administrations per (day, route, origin, lot) up to ``until``, as at the lock."""
+    counts = {(day, route, origin, lot): n for day, route, origin, lot, n in r.exposure_days(until)}
     # The kept counts hold each administration's newest version: take back the newest
     # version of those appended or amended after the lock, put back the one current then.
     versions: dict[str, list[tuple[int, str, str, str, str]]] = {}
     for root, seq, day, route, origin, lot in r.administration_versions_after(lock):
         versions.setdefault(root, []).append((seq, day, route, origin, lot))
-    first, last = since.isoformat(), until.isoformat()
+    last = until.isoformat()
     for history in versions.values():
-        newest = history[-1]
         at_lock = [v for v in history if v[0] <= lock]
-        for version, sign in ((newest, -1), *((v, 1) for v in at_lock[-1:])):
-            _, day, route, origin, lot = version
-            if day > last:
-                continue
-            row = counts.setdefault((route, origin, lot), [0, 0])
-            row[0] += sign
-            if day >= first:
-                row[1] += sign
+        for (_, *key), sign in ((history[-1], -1), *((v, 1) for v in at_lock[-1:])):
+            if key[0] <= last:
+                k = (key[0], key[1], key[2], key[3])
+                counts[k] = counts.get(k, 0) + sign
+    return {k: n for k, n in counts.items() if n}
+
+
+def _exposure(
+    days: Mapping[tuple[str, str, str, str], int], since: dt.date
+) -> tuple[ExposureCount, ...]:
+    first = since.isoformat()
+    sums: dict[tuple[str, str, str], list[int]] = {}
+    for (day, route, origin, lot), n in days.items():
+        row = sums.setdefault((route, origin, lot), [0, 0])
+        row[0] += n
+        if day >= first:
+            row[1] += n
     return tuple(
         ExposureCount(route, origin, lot, total, interval)
-        for (route, origin, lot), (total, interval) in sorted(counts.items())
+        for (route, origin, lot), (total, interval) in sorted(sums.items())
         if total
     )
+
+
+def _strata(days: Mapping[tuple[str, str, str, str], int]) -> tuple[tuple[str, str, str, int], ...]:
+    by: dict[tuple[str, str, str], int] = {}
+    for (day, route, _, lot), n in days.items():
+        by[(day, route, lot)] = by.get((day, route, lot), 0) + n
+    return tuple((day, route, lot, n) for (day, route, lot), n in sorted(by.items()) if n)
 
 
 def _product(payload: str) -> LotProduct:
@@ -203,11 +249,15 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _fact(row: tuple[Any, ...], since: dt.date) -> ReactionFact:
-    root, patient, seq, onset, adm_day, route, origin, lot, category, serious, grade = row
+    root, entry, at, patient, seq, onset, adm_day, route, origin, lot, category, serious, grade = (
+        row
+    )
     event_kind, brighton, term, ctcae = json.loads(grade)
     day = dt.date.fromisoformat(adm_day)
     return ReactionFact(
         reaction_id=str(root),
+        entry_id=str(entry),
+        recorded_at=str(at),
         patient_id=str(patient),
         seq=int(seq),
         onset_day=dt.date.fromisoformat(onset),

@@ -645,8 +645,8 @@ _CURRENT_AT_LOCK: Final = (
     "AND newer.seq > {t}.seq AND newer.seq <= :lock)"
 )
 _LOCKED_REACTION_COLUMNS: Final = (
-    "r.root_id, r.patient_id, r.seq, r.day, a.day, a.route, a.origin, a.lot, r.category, "
-    "r.serious, "
+    "r.root_id, r.entry_id, r.recorded_at, r.patient_id, r.seq, r.day, a.day, a.route, "
+    "a.origin, a.lot, r.category, r.serious, "
 )
 _LOCKED_REACTION_WHERE: Final = (
     "a.root_id = r.administration_id AND r.kind = 'reaction' AND r.seq <= :lock "
@@ -903,19 +903,16 @@ class Reader:
         ).first()
         return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.entry_hash))
 
-    def exposure_sums(self, since: dt.date, until: dt.date) -> list[tuple[str, str, str, int, int]]:
-        """Current administrations per route, origin and lot from the kept counts:
-        ``(route, origin, lot, cumulative, interval)`` with cumulative = every day up to
-        ``until``, interval = the days from ``since`` to ``until`` (JST, inclusive)."""
+    def exposure_days(self, until: dt.date) -> list[tuple[str, str, str, str, int]]:
+        """The kept administration counts of the days up to ``until`` (JST, inclusive):
+        ``(day, route, origin, lot, n)``, non-zero, sorted — a few rows per day."""
         c = COUNTS.c
-        in_interval = sa.case((c.day >= since.isoformat(), c.n), else_=0)
         return [
-            (str(route), str(origin), str(lot), int(total), int(interval))
-            for route, origin, lot, total, interval in self.conn.execute(
-                sa.select(c.route, c.origin, c.lot, sa.func.sum(c.n), sa.func.sum(in_interval))
-                .where(c.day <= until.isoformat())
-                .group_by(c.route, c.origin, c.lot)
-                .order_by(c.route, c.origin, c.lot)
+            (str(day), str(route), str(origin), str(lot), int(n))
+            for day, route, origin, lot, n in self.conn.execute(
+                sa.select(c.day, c.route, c.origin, c.lot, c.n)
+                .where(c.day <= until.isoformat(), c.n != 0)
+                .order_by(c.day, c.route, c.origin, c.lot)
             )
         ]
 
@@ -948,9 +945,10 @@ class Reader:
 
     def locked_reactions(self, *, lock: int, until: dt.date) -> list[tuple[Any, ...]]:
         """The reactions as they stood at ``lock`` whose administration (as it stood then)
-        is dated ``until`` or earlier, in seq order: ``(root_id, patient_id, seq, onset_day,
-        administration_day, route, origin, lot, category, serious, grade)`` where ``grade``
-        is the JSON array ``[event_kind, brighton_level, ctcae_term, ctcae_grade]``.
+        is dated ``until`` or earlier, in seq order: ``(root_id, entry_id, recorded_at,
+        patient_id, seq, onset_day, administration_day, route, origin, lot, category,
+        serious, grade)`` where ``grade`` is the JSON array ``[event_kind, brighton_level,
+        ctcae_term, ctcae_grade]``.
 
         The grade's fields are read by the database (``json_extract`` / ``json``), so the
         payloads never travel to Python.
