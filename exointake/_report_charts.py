@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from statistics import NormalDist
 from typing import Any, Final
 
 from attrs import frozen
@@ -23,6 +24,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ._render import MIN_FONT_SIZE, FontSpec
+from ._signals_math import binomial_sf
 
 __all__ = [
     "FUNNEL_LEVELS",
@@ -187,34 +189,38 @@ def forest_plot(
 # ---------------------------------------------------------------------------- funnel
 
 
-def _log_pmf(k: int, n: int, log_p: float, log_q: float, log_n_fact: float) -> float:
-    return log_n_fact - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * log_p + (n - k) * log_q
+def _binomial_cdf(r: int, n: int, p: float) -> float:
+    """P(X <= r) for X ~ Binomial(n, p) (0 below 0), from the signals' exact tail."""
+    return 0.0 if r < 0 else 1.0 - binomial_sf(r + 1, n, p)
 
 
 def binomial_funnel_limit(n: int, p0: float, q: float) -> float:
     """The funnel limit (a proportion) at ``n`` administrations for probability ``q``:
-    the interpolated ``q`` quantile of Binomial(n, p0) divided by ``n`` (see the module)."""
+    the interpolated ``q`` quantile of Binomial(n, p0) divided by ``n`` (see the module).
+
+    >>> round(binomial_funnel_limit(1000, 0.02, 0.975), 4)
+    0.0288
+    """
     if n <= 0:
         raise ValueError("n must be positive")
     if p0 <= 0.0:
         return 0.0
     if p0 >= 1.0:
         return 1.0
-    mean = n * p0
-    sd = math.sqrt(n * p0 * (1 - p0))
-    lo = max(0, int(mean - 12 * sd - 10))
-    hi = min(n, int(mean + 12 * sd + 10))
-    log_p, log_q, log_n_fact = math.log(p0), math.log1p(-p0), math.lgamma(n + 1)
-    below = 0.0  # F(lo - 1): the mass left of the window, negligible unless lo == 0
-    cdf_prev = below
-    for r in range(lo, hi + 1):
-        cdf = cdf_prev + math.exp(_log_pmf(r, n, log_p, log_q, log_n_fact))
-        if cdf >= q:
-            step = cdf - cdf_prev
-            alpha = (cdf - q) / step if step > 0 else 0.0
-            return max(0.0, (r - alpha) / n)
-        cdf_prev = cdf
-    return hi / n
+    # start at the normal approximation, then step to the smallest r with F(r) >= q
+    guess = n * p0 + NormalDist().inv_cdf(q) * math.sqrt(n * p0 * (1 - p0))
+    r = min(n, max(0, round(guess)))
+    f = _binomial_cdf(r, n, p0)
+    while f < q and r < n:
+        r += 1
+        f = _binomial_cdf(r, n, p0)
+    below = _binomial_cdf(r - 1, n, p0)
+    while r > 0 and below >= q:
+        r, f = r - 1, below
+        below = _binomial_cdf(r - 1, n, p0)
+    step = f - below
+    alpha = (f - q) / step if step > 0 else 0.0
+    return max(0.0, (r - alpha) / n)
 
 
 @frozen
