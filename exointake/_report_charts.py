@@ -196,7 +196,8 @@ def _binomial_cdf(r: int, n: int, p: float) -> float:
 
 def binomial_funnel_limit(n: int, p0: float, q: float) -> float:
     """The funnel limit (a proportion) at ``n`` administrations for probability ``q``:
-    the interpolated ``q`` quantile of Binomial(n, p0) divided by ``n`` (see the module).
+    the interpolated ``q`` quantile of Binomial(n, p0) divided by ``n`` (see the module),
+    never below 0 (at a quantile of 0 events the interpolation would go below it).
 
     >>> round(binomial_funnel_limit(1000, 0.02, 0.975), 4)
     0.0288

@@ -99,6 +99,9 @@ _KINDS: Final = ("table_reaction", "infection", "needle_related", "other")
 _ROUTES: Final = ("iv_drip", "injection_face", "injection_scalp")
 _HEAD_BG: Final = colors.Color(0.88, 0.9, 0.95)
 _LINE: Final = colors.Color(0.5, 0.5, 0.5)
+_NONE: Final = "-"
+"""Shown where there is no value (a rate without administrations): a character every
+Japanese font has (the em dash is not in JIS X 0208)."""
 
 
 @frozen(repr=False)
@@ -300,7 +303,7 @@ def safety_report(
 
 
 def _per_1000(n: int, d: int) -> str:
-    return "—" if d == 0 else f"{n * 1000 / d:.2f}"
+    return _NONE if d == 0 else f"{n * 1000 / d:.2f}"
 
 
 def _count(n: int) -> str:
@@ -518,7 +521,7 @@ class _Content:
         for lot, p in s.products.items():
             product_of_lot[lot] = short[(p.maker, p.origin, p.concentration, p.sourcing)]
         for e in s.exposure:
-            key = product_of_lot.get(e.lot, "—")
+            key = product_of_lot.get(e.lot, _NONE)
             row = by_product.setdefault(key, [0, 0])
             row[0] += e.interval
             row[1] += e.cumulative
@@ -591,7 +594,7 @@ class _Content:
             rows.append(
                 [
                     Paragraph(plain_markup(self.log_text(lot, "lot")), self.cell),
-                    product_of_lot.get(lot, "—"),
+                    product_of_lot.get(lot, _NONE),
                     *(_count(by[r].interval) if r in by else "0" for r in _ROUTES),
                     _count(sum(e.interval for e in by.values())),
                     _count(sum(e.cumulative for e in by.values())),
@@ -859,7 +862,7 @@ class _Content:
                 for outcome in outcomes:
                     row = by_key.get((lot, method, outcome))
                     if row is None:
-                        cells.append("—")
+                        cells.append(_NONE)
                         continue
                     if row.status is SignalStatus.SIGNAL:
                         flagged.append((len(cells), len(rows) + 1))
@@ -880,7 +883,7 @@ class _Content:
         w = self.w
         lines = [self.status(row, "\n")]
         if row.status is not SignalStatus.UNTESTABLE:
-            cv = "—" if row.cv is None else f"{row.cv:.3f}"
+            cv = _NONE if row.cv is None else f"{row.cv:.3f}"
             lines.append(w.one("llr_cv", w.langs[0], llr=f"{row.llr:.3f}", cv=cv))
             lines.append(
                 w.label("cases_expected", "\n", cases=row.cases, expected=f"{row.expected:.2f}")
@@ -907,7 +910,7 @@ class _Content:
         out: list[Flowable] = [*self.heading("s6", "s6_refs")]
         t = self.exposure_total
         pooled = 1000 * len(s.reactions) / t.cumulative if t.cumulative else None
-        pooled_label = w.label("pooled", rate=f"{pooled:.2f}" if pooled is not None else "—")
+        pooled_label = w.label("pooled", rate=f"{pooled:.2f}" if pooled is not None else _NONE)
         # by route
         admins_by_route = Counter[str]()
         for e in s.exposure:
