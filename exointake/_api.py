@@ -218,6 +218,7 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "binomial_llr",
         "check_signals",
         "count_rate",
+        "evaluate",
         "poisson_cv",
         "poisson_llr",
         "proportion_rate",

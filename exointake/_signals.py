@@ -28,8 +28,10 @@ thousand count rows and one row per reaction.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
+import functools
 import math
 import weakref
 from collections import defaultdict
@@ -61,6 +63,7 @@ __all__ = [
     "binomial_llr",
     "check_signals",
     "count_rate",
+    "evaluate",
     "poisson_cv",
     "poisson_llr",
     "proportion_rate",
@@ -559,31 +562,42 @@ class _Exposure:
     """Administrations per stratum and per lot, read from the log's counts."""
 
     def __init__(self, strata: Sequence[tuple[str, str, str, int]]) -> None:
-        self.by_stratum: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-        self.totals: dict[tuple[str, str], int] = defaultdict(int)
-        self.lot_days: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        by_stratum: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+        lot_days: dict[str, tuple[list[str], list[int]]] = {}
         self.lot_total: dict[str, int] = defaultdict(int)
-        for day, route, lot, n in strata:
-            self.by_stratum[(day, route)][lot] = n
-            self.totals[(day, route)] += n
+        for day, route, lot, n in strata:  # sorted by day
+            by_stratum[(day, route)][lot] = n
             self.lot_total[lot] += n
-            days = self.lot_days[lot]
-            if days and days[-1][0] == day:
-                days[-1] = (day, days[-1][1] + n)
+            days, cumulative = lot_days.setdefault(lot, ([], []))
+            if days and days[-1] == day:
+                cumulative[-1] += n
             else:
-                days.append((day, n))
-        self.shared = {
-            lot for by_lot in self.by_stratum.values() if len(by_lot) > 1 for lot in by_lot
-        }
+                days.append(day)
+                cumulative.append((cumulative[-1] if cumulative else 0) + n)
+        self.lot_days = lot_days
+        # For each stratum where several lots were given: each lot's null probability.
+        self.shares: dict[tuple[str, str], tuple[tuple[str, float], ...]] = {}
+        for key, by_lot in by_stratum.items():
+            if len(by_lot) > 1:
+                total = sum(by_lot.values())
+                self.shares[key] = tuple((lot, n / total) for lot, n in by_lot.items())
+        self.shared = {lot for shares in self.shares.values() for lot, _ in shares}
 
     def cumulative(self, lot: str, through: str) -> int:
         """The lot's administrations on JST days up to ``through`` (ISO text), inclusive."""
-        total = 0
-        for day, n in self.lot_days.get(lot, ()):
-            if day > through:
-                break
-            total += n
-        return total
+        days, cumulative = self.lot_days.get(lot, ((), ()))
+        k = bisect.bisect_right(days, through)
+        return cumulative[k - 1] if k else 0
+
+
+def _count_rate(events: int, administrations: int, settings: SignalSettings) -> Rate:
+    """:func:`count_rate` for values already checked."""
+    c = settings.confidence
+    if administrations == 0:
+        return Rate(events, 0, None, None, None, "garwood", c, events == 0)
+    lo, hi = sm.garwood(events, c)
+    f = 1000 / administrations
+    return Rate(events, administrations, events * f, lo * f, hi * f, "garwood", c, events == 0)
 
 
 def _binomial_rows(
@@ -596,28 +610,33 @@ def _binomial_rows(
     reactions_of: Mapping[str, int],
     trajectories: bool,
 ) -> list[LotStatus]:
-    spending = sm.binomial_design(
-        settings.max_events, settings.design_z, settings.min_events, settings.alpha
-    ).spending
-    # Each reaction joins the comparison of every lot given in its stratum beside another.
-    series: dict[str, list[tuple[float, bool, ReactionEvent]]] = defaultdict(list)
+    # Each reaction joins the comparison of every lot given in its stratum beside another
+    # (until that lot's surveillance length is reached).
+    draws: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    seen: dict[str, list[ReactionEvent]] = defaultdict(list)
+    shares = exposure.shares
+    limit = settings.max_events
     for e in events:
-        key = (e.day, e.route)
-        by_lot = exposure.by_stratum.get(key)
-        if not by_lot or len(by_lot) < 2:
+        here = shares.get((e.day, e.route))
+        if here is None:
             continue
-        total = exposure.totals[key]
-        for lot, n in by_lot.items():
-            series[lot].append((n / total, lot == e.lot, e))
+        for lot, p in here:
+            lot_draws = draws[lot]
+            if len(lot_draws) < limit:
+                lot_draws.append((p, lot == e.lot))
+                seen[lot].append(e)
     rows = []
     for lot in sorted(exposure.lot_total):
-        seq = series.get(lot, [])
-        run = sm.run_spending(((p, c) for p, c, _ in seq), spending, settings.min_events)
-        examined = seq[: run.looks]
+        run, expected, llr = _binomial_test(
+            tuple(draws.get(lot, ())),
+            settings.max_events,
+            settings.design_z,
+            settings.min_events,
+            settings.alpha,
+        )
+        examined = seen.get(lot, [])[: run.looks]
         cases = run.cases
-        expected = math.fsum(p for p, _, _ in examined)
-        llr = sm.stratified_llr(_strata(examined))
-        crossed = examined[run.signal_look - 1][2] if run.signal_look is not None else None
+        crossed = examined[run.signal_look - 1] if run.signal_look is not None else None
         if crossed is not None:
             status = SignalStatus.SIGNAL
         elif lot not in exposure.shared:
@@ -650,34 +669,53 @@ def _binomial_rows(
                     if status is SignalStatus.UNTESTABLE
                     else None
                 ),
-                rate=count_rate(
-                    reactions_of.get(lot, 0),
-                    exposure.lot_total[lot],
-                    confidence=settings.confidence,
+                rate=_count_rate(reactions_of.get(lot, 0), exposure.lot_total[lot], settings),
+                trajectory=(
+                    _binomial_path(draws[lot][: run.looks], examined, settings)
+                    if trajectories and examined
+                    else ()
                 ),
-                trajectory=_binomial_path(examined, spending, settings) if trajectories else (),
             )
         )
     return rows
 
 
-def _strata(examined: Iterable[tuple[float, bool, ReactionEvent]]) -> list[tuple[int, int, float]]:
+@functools.lru_cache(maxsize=8192)
+def _binomial_test(
+    events: tuple[tuple[float, bool], ...],
+    max_events: int,
+    design_z: float,
+    min_events: int,
+    alpha: float,
+) -> tuple[sm.SpendingRun, float, float]:
+    """One lot's binomial test: its run, expected cases and LLR over the events examined.
+
+    A pure function of the lot's events, cached: after an append only the tests whose
+    events changed (the lots given that day by that route) are computed again.
+    """
+    spending = sm.binomial_design(max_events, design_z, min_events, alpha).spending
+    run = sm.run_spending(events, spending, min_events)
+    examined = events[: run.looks]
     acc: dict[float, list[int]] = {}
-    for p, is_case, _ in examined:
+    for p, is_case in examined:
         row = acc.setdefault(p, [0, 0])
         row[0] += is_case
         row[1] += 1
-    return [(c, n, p) for p, (c, n) in acc.items()]
+    llr = sm.stratified_llr((c, n, p) for p, (c, n) in acc.items())
+    return run, math.fsum(p for p, _ in examined), llr
 
 
 def _binomial_path(
-    examined: Sequence[tuple[float, bool, ReactionEvent]],
-    spending: Sequence[float],
+    draws: Sequence[tuple[float, bool]],
+    examined: Sequence[ReactionEvent],
     settings: SignalSettings,
 ) -> tuple[TrajectoryPoint, ...]:
+    spending = sm.binomial_design(
+        settings.max_events, settings.design_z, settings.min_events, settings.alpha
+    ).spending
     looks: list[tuple[int, int]] = []
     sm.run_spending(
-        ((p, c) for p, c, _ in examined),
+        draws,
         spending,
         settings.min_events,
         on_look=lambda _look, cases, boundary: looks.append((cases, boundary)),
@@ -685,7 +723,7 @@ def _binomial_path(
     points = []
     strata: dict[float, list[int]] = {}
     expected = 0.0
-    for (p, is_case, e), (cases, boundary) in zip(examined, looks, strict=False):
+    for (p, is_case), e, (cases, boundary) in zip(draws, examined, looks, strict=True):
         row = strata.setdefault(p, [0, 0])
         row[0] += is_case
         row[1] += 1
@@ -772,9 +810,7 @@ def _poisson_rows(
                 crossed_on=None if crossed is None else _recorded_on(crossed.recorded_at),
                 crossed_entry=None if crossed is None else crossed.entry_id,
                 reason=None,
-                rate=count_rate(
-                    reactions_of.get(lot, 0), administrations, confidence=settings.confidence
-                ),
+                rate=_count_rate(reactions_of.get(lot, 0), administrations, settings),
                 trajectory=tuple(points),
             )
         )
@@ -784,7 +820,20 @@ def _poisson_rows(
 def evaluate(
     series: LotSeries, settings: SignalSettings | None = None, *, trajectories: bool = False
 ) -> SignalReport:
-    """The signal report of a :class:`~exointake.log.LotSeries` (no alerts)."""
+    """The signal report of a :class:`~exointake.log.LotSeries` already read (no alerts).
+
+    What :func:`check_signals` computes after ``log.lot_series()``; also for a series
+    built elsewhere (a registry pooling clinics, a simulation).
+    """
+    if not isinstance(series, tuple) or len(series) != 3:
+        raise ValidationError(
+            [f"series: expected a LotSeries, got {type(series).__name__}"], what="argument"
+        )
+    if settings is not None and not isinstance(settings, SignalSettings):
+        raise ValidationError(
+            [f"settings: expected SignalSettings, got {type(settings).__name__}"],
+            what="argument",
+        )
     settings = settings or SignalSettings()
     exposure = _Exposure(series.strata)
     binomial = settings.binomial_design()

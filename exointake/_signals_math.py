@@ -122,22 +122,36 @@ def stratified_llr(strata: Iterable[tuple[int, int, float]]) -> float:
     def loglik(r: float) -> float:  # in log R; concave
         return cases * r - sum(n * math.log1p(math.expm1(r) * p) for _, n, p in rows)
 
-    def score(r: float) -> float:
+    def derivatives(r: float) -> tuple[float, float]:
         e = math.exp(r)
-        return cases - sum(n * p * e / (1 + (e - 1) * p) for _, n, p in rows)
+        d1 = float(cases)
+        d2 = 0.0
+        for _, n, p in rows:
+            share = p * e / (1 + (e - 1) * p)
+            d1 -= n * share
+            d2 -= n * share * (1 - share)
+        return d1, d2
 
+    # Newton's method on the (decreasing) score, kept inside a bracket [lo, hi].
     lo, hi = 0.0, 1.0
-    while score(hi) > 0:  # the score decreases; it is positive at 0
+    while derivatives(hi)[0] > 0:
         lo, hi = hi, hi * 2
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if score(mid) > 0:
-            lo = mid
+    r = (lo + hi) / 2
+    for _ in range(100):
+        d1, d2 = derivatives(r)
+        if d1 > 0:
+            lo = r
         else:
-            hi = mid
-        if hi - lo < 1e-13:
+            hi = r
+        step = -d1 / d2 if d2 < 0 else 0.0
+        nxt = r + step
+        if not lo < nxt < hi:
+            nxt = (lo + hi) / 2
+        if abs(nxt - r) < 1e-13 * max(1.0, abs(r)):
+            r = nxt
             break
-    return max(0.0, loglik((lo + hi) / 2))
+        r = nxt
+    return max(0.0, loglik(r))
 
 
 # ---------------------------------------------------------------------------- distributions
@@ -461,6 +475,39 @@ def _check_alpha(alpha: float) -> None:
         raise ValueError("alpha must be above 0 and at most 0.5")
 
 
+def _binomial_alpha(
+    cv: float,
+    max_events: int,
+    z: float,
+    min_events: int,
+    *,
+    stop: float | None = None,
+    looks: frozenset[int] | None = None,
+) -> float:
+    """The type I error of ``LLR >= cv`` (looking at every event, or at ``looks`` only:
+    *Sequential*'s group-sequential variant, which its documented examples use)."""
+    absorb = _absorbing(cv, max_events, z, min_events)
+    if looks is not None:
+        absorb = [a if n in looks else n + 1 for n, a in enumerate(absorb)]
+    return _binomial_run(absorb, 1 / (1 + z), stop)[0]
+
+
+def _search_cv(
+    omega: Sequence[float], error: Callable[[float, float | None], float], alpha: float
+) -> float:
+    """*Sequential*'s bisection over the attainable LLR values ``omega`` (sorted): the CV
+    is the next 5-decimal value above the largest one whose test errs above alpha."""
+    lo, hi = -1, len(omega) - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if error(omega[mid], alpha) > alpha:
+            lo = mid
+        else:
+            hi = mid
+    below = omega[lo] if lo >= 0 else 0.0
+    return round(math.floor(below * 1e5 + 1e-9) / 1e5 + 1e-5, 5)
+
+
 class BinomialDesign(tuple[float, float, tuple[float, ...]]):
     """A binomial MaxSPRT design: ``(cv, attained_alpha, cumulative alpha spent by event)``."""
 
@@ -509,30 +556,11 @@ def binomial_design(
             f"no critical value: even {max_events} cases out of {max_events} events happen "
             "with probability above alpha; lengthen the surveillance"
         )
-    omega = sorted(
-        {
-            v
-            for n in range(1, max_events + 1)
-            for c in range(1, n + 1)
-            if (v := binomial_llr(c, n, z)) > 0
-        }
+    values = (binomial_llr(c, n, z) for n in range(1, max_events + 1) for c in range(1, n + 1))
+    omega = sorted({v for v in values if v > 0})
+    cv = _search_cv(
+        omega, lambda cv, stop: _binomial_alpha(cv, max_events, z, min_events, stop=stop), alpha
     )
-
-    def error(cv: float, stop: float | None) -> float:
-        return _binomial_run(_absorbing(cv, max_events, z, min_events), p, stop)[0]
-
-    # Bisection over the attainable values: omega[lo] errs above alpha, omega[hi] not.
-    lo, hi = -1, len(omega) - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if error(omega[mid], alpha) > alpha:
-            lo = mid
-        else:
-            hi = mid
-    below = omega[lo] if lo >= 0 else 0.0
-    # Sequential reports the next 5-decimal value above the last LLR that errs.
-    cv = math.floor(below * 1e5 + 1e-9) / 1e5 + 1e-5
-    cv = round(cv, 5)
     total, spent = _binomial_run(_absorbing(cv, max_events, z, min_events), p)
     cumulative = []
     acc = 0.0
@@ -637,12 +665,11 @@ def run_spending(
 # ---------------------------------------------------------------------------- intervals
 
 
-def _bisect(f_increasing: object, lo: float, hi: float, target: float) -> float:
-    fn = f_increasing
-    assert callable(fn)
-    for _ in range(300):
+def _bisect(fn: Callable[[float], float], lo: float, hi: float, target: float) -> float:
+    """The root of the increasing ``fn(x) = target`` in ``[lo, hi]``, to 1e-13 relative."""
+    for _ in range(200):
         mid = (lo + hi) / 2
-        if mid in (lo, hi):
+        if hi - lo <= 1e-13 * hi or mid in (lo, hi):
             break
         if fn(mid) < target:
             lo = mid
@@ -651,6 +678,7 @@ def _bisect(f_increasing: object, lo: float, hi: float, target: float) -> float:
     return (lo + hi) / 2
 
 
+@functools.lru_cache(maxsize=4096)
 def clopper_pearson(events: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
     """The exact (Clopper–Pearson) interval of a proportion ``events / trials``.
 
@@ -673,6 +701,7 @@ def clopper_pearson(events: int, trials: int, confidence: float = 0.95) -> tuple
     return lower, upper
 
 
+@functools.lru_cache(maxsize=4096)
 def garwood(events: int, confidence: float = 0.95) -> tuple[float, float]:
     """The exact (Garwood) interval of a Poisson mean from ``events`` counted.
 

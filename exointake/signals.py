@@ -10,7 +10,9 @@ crossed, and sends a :class:`SignalAlert` through the log's alert callbacks once
 crossing. :func:`poisson_cv` and :func:`binomial_cv` compute the critical values exactly,
 as the R package *Sequential* does (``CV.Poisson``, ``CV.Binomial``);
 :func:`proportion_rate` and :func:`count_rate` give per-1,000 rates with exact
-(Clopper–Pearson, Garwood) intervals. Methods and sources: the guide "Detect lot signals".
+(Clopper–Pearson, Garwood) intervals. :func:`evaluate` runs the same tests on a
+:class:`~exointake.log.LotSeries` already read (no alerts). Methods and sources: the
+guide "Detect lot signals".
 
 Critical values and rates need no database; :func:`check_signals` reads a
 :class:`~exointake.Log` (and :class:`SignalAlert` loads the log's SQLAlchemy on first use).
@@ -42,6 +44,7 @@ from ._signals import (
     binomial_llr,
     check_signals,
     count_rate,
+    evaluate,
     poisson_cv,
     poisson_llr,
     proportion_rate,
@@ -65,6 +68,7 @@ __all__ = [
     "binomial_llr",
     "check_signals",
     "count_rate",
+    "evaluate",
     "poisson_cv",
     "poisson_llr",
     "proportion_rate",
