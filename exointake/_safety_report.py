@@ -803,7 +803,7 @@ class _Content:
                 out += self.paras("signals_shown", self.intro, n=hidden)
             out.append(self.signal_table(lots))
             if any(r.status is SignalStatus.UNTESTABLE for r in self.signals.rows if r.lot in lots):
-                out += self.paras("untestable_note", self.note)
+                out += [Spacer(1, 1 * mm), *self.paras("untestable_note", self.note)]
         out += [Spacer(1, 2 * mm), self.sub("lot_actions"), *self.paras("no_lot_actions")]
         return out
 

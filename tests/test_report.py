@@ -463,6 +463,20 @@ class TestCommandLine:
         assert printed.startswith(f"{hashlib.sha256(out.read_bytes()).hexdigest()}  {out}\n")
         assert "data lock point 2026-12-01T00:00:00+09:00" in printed
 
+    def test_the_demo_writes_the_months_report(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``exointake demo`` ends with the sample month's safety report, made from the
+        demo's log at its data lock point (the head ``log verify`` printed)."""
+        assert main(["demo", "--dir", str(tmp_path), "--lang", "en"]) == 0
+        out = capsys.readouterr().out
+        step = out.split("== 5. Monthly safety report ==")[1]
+        assert f"{tmp_path / 'safety-report-2026-11.pdf'}" in step
+        head = out.split("verify ok=True, head ")[1].split()[0]
+        assert f"head {head}" in step
+        text = pdf_text((tmp_path / "safety-report-2026-11.pdf").read_bytes())
+        assert "UC-DEMO-001" in text
+
     @pytest.mark.parametrize(
         ("args", "message"),
         [

@@ -1,7 +1,8 @@
 """``exointake demo``: the main job end to end on the embedded default.
 
 Loads the bundled questionnaire and rule set and screens three sample
-patients (one clear, one needing review, one contraindicated).
+patients (one clear, one needing review, one contraindicated), writes their consents,
+logs what happens and writes the month's safety report.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .. import JST, Lang, Route, load_questionnaire, load_ruleset, parse_date, s
 from ._consent import demo_consents
 from ._log import demo_log
 from ._questionnaire import render_text
+from ._report import write_report
 from ._screen import render_result
 
 __all__ = ["register"]
@@ -60,7 +62,11 @@ def _run(args: argparse.Namespace) -> int:
     db = folder / "exointake.db"
     for suffix in ("", "-wal", "-shm"):  # a fresh log each run, so the demo can be repeated
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    with open_log(db) as log:
+    # The demo replays the sample day: its entries are recorded late in that month (JST),
+    # and the clock moves past the month's end before its safety report (step 5).
+    month_end = (on.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    now = [dt.datetime.combine(month_end, dt.time(), tzinfo=JST) - dt.timedelta(hours=1)]
+    with open_log(db, clock=lambda: now[0]) as log:
         print("== 2. Screening ==")
         screened = []
         for patient in sample["patients"]:
@@ -89,5 +95,9 @@ def _run(args: argparse.Namespace) -> int:
         print()
         print(f"== 4. Reaction log ({db}) ==")
         demo_log(log, screened, on=on, consents=consents)
+        print()
+        print("== 5. Monthly safety report ==")
+        now[0] += dt.timedelta(hours=2)
+        write_report(log, month=f"{on:%Y-%m}", out=folder / f"safety-report-{on:%Y-%m}.pdf")
         print()
     return 0
