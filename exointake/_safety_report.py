@@ -19,10 +19,11 @@ import datetime as dt
 import io
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 from attrs import frozen
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -47,6 +48,7 @@ from ._convert import canonical_json, describe_type, sha256_hex
 from ._errors import ValidationError
 from ._log._core import Log
 from ._log._entries import LogEntry
+from ._log._queries import LotSeries
 from ._log._snapshot import ExposureCount, ReactionFact, Snapshot, snapshot
 from ._render import (
     MIN_FONT_SIZE,
@@ -74,6 +76,7 @@ from ._signals import (
     CriticalValue,
     LotStatus,
     Method,
+    MonitoredOutcome,
     SignalReport,
     SignalSettings,
     SignalStatus,
@@ -265,7 +268,8 @@ def safety_report(
     lock_before = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=JST)
     snap = snapshot(log, since=since, until=until, lock_before=lock_before, name="month")
     # Every lot's tests as they stood at the lock (no alerts: a report only reads).
-    signals = evaluate(snap.lot_series(), settings, trajectories=True)
+    series = snap.lot_series()
+    signals = evaluate(series, settings)
     wording = load_report_wording()
     table = load_severity_table()
     doc_id = sha256_hex(
@@ -285,7 +289,15 @@ def safety_report(
         )
     )
     words = _Words(wording, lang.langs, fonts)
-    content = _Content(snap, signals=signals, words=words, table=table, fonts=fonts, doc_id=doc_id)
+    content = _Content(
+        snap,
+        series=series,
+        signals=signals,
+        words=words,
+        table=table,
+        fonts=fonts,
+        doc_id=doc_id,
+    )
     pdf, pages = _build(content, lang.langs)
     return SafetyReport(
         pdf=pdf,
@@ -323,6 +335,7 @@ class _Content:
         self,
         snap: Snapshot,
         *,
+        series: LotSeries,
         signals: SignalReport,
         words: _Words,
         table: SeverityTable,
@@ -330,6 +343,7 @@ class _Content:
         doc_id: str,
     ) -> None:
         self.snap = snap
+        self.series = series
         self.signals = signals
         self.w = words
         self.table = table
@@ -999,24 +1013,42 @@ class _Content:
             out += self.paras("fig_llr_note", self.note)
         return out
 
+    def charted(self) -> list[LotStatus]:
+        """The tests the LLR figure shows, for the lots under surveillance this month (given
+        in the interval): each one's first outcome (binomial) while it has no signal, and
+        every test of theirs with a signal."""
+        first = self.signals.settings.outcomes[0]
+        shown = set(self.active_lots())
+        return [
+            row
+            for row in self.signals.rows
+            if row.lot in shown
+            and row.cv is not None
+            and (
+                row.status is SignalStatus.SIGNAL
+                or (
+                    row.status is SignalStatus.NO_SIGNAL
+                    and row.outcome is first
+                    and row.method is Method.BINOMIAL
+                )
+            )
+        ]
+
     def llr_panels(self) -> list[LlrPanel]:
-        """The tests to chart: each shown lot's first outcome (binomial) while under
-        surveillance, and every test with a signal."""
+        """One panel per charted test, with its trajectory."""
         w = self.w
         lang = w.langs[0]
-        first = self.signals.settings.outcomes[0]
-        shown = set(self.signal_lots())
+        charted = self.charted()
+        traced = traced_tests(
+            self.series,
+            self.signals.settings,
+            lots={row.lot for row in charted},
+            outcomes={row.outcome for row in charted},
+        )
         panels = []
-        for row in self.signals.rows:
-            if row.lot not in shown or row.cv is None or not row.trajectory:
-                continue
-            signal = row.status is SignalStatus.SIGNAL
-            watched = (
-                row.status is SignalStatus.NO_SIGNAL
-                and row.outcome is first
-                and row.method is Method.BINOMIAL
-            )
-            if not (signal or watched):
+        for row in charted:
+            path = traced[(row.lot, row.method, row.outcome)].trajectory
+            if not path or row.cv is None:
                 continue
             title = w.one(
                 "llr_title",
@@ -1026,16 +1058,15 @@ class _Content:
                 method=w.one(f"method_{row.method.value}", lang),
             )
             crossed = next(
-                (i for i, p in enumerate(row.trajectory, 1) if p.entry_id == row.crossed_entry),
-                None,
+                (i for i, p in enumerate(path, 1) if p.entry_id == row.crossed_entry), None
             )
             panels.append(
                 LlrPanel(
                     title=title,
-                    x=tuple(float(i) for i in range(1, len(row.trajectory) + 1)),
-                    llr=tuple(p.llr for p in row.trajectory),
+                    x=tuple(float(i) for i in range(1, len(path) + 1)),
+                    llr=tuple(p.llr for p in path),
                     cv=row.cv,
-                    signal=signal,
+                    signal=row.status is SignalStatus.SIGNAL,
                     crossed_at=crossed,
                 )
             )
@@ -1176,6 +1207,33 @@ class _Content:
         ):
             story += section()
         return story
+
+
+def traced_tests(
+    series: LotSeries,
+    settings: SignalSettings,
+    *,
+    lots: Collection[str],
+    outcomes: Collection[MonitoredOutcome],
+) -> dict[tuple[str, Method, MonitoredOutcome], LotStatus]:
+    """The tests of ``lots`` for ``outcomes`` with each look's LLR (their trajectories).
+
+    A lot's tests read only the strata (day and route) it was given in — every lot's
+    administrations there and the reactions that followed them — so evaluating the series
+    cut down to those strata gives these lots exactly the tests of the whole series, at the
+    cost of the charted lots alone (a trajectory solves one likelihood per look).
+    """
+    if not lots:
+        return {}
+    keep = {(day, route) for day, route, lot, _ in series.strata if lot in lots}
+    cut = LotSeries(
+        head=series.head,
+        strata=tuple(row for row in series.strata if (row[0], row[1]) in keep),
+        reactions=tuple(e for e in series.reactions if (e.day, e.route) in keep),
+    )
+    wanted = tuple(o for o in settings.outcomes if o in outcomes)
+    report = evaluate(cut, attrs.evolve(settings, outcomes=wanted), trajectories=True)
+    return {(r.lot, r.method, r.outcome): r for r in report.rows if r.lot in lots}
 
 
 # ============================================================================ layout

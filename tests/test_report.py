@@ -22,8 +22,9 @@ from exointake._log._snapshot import snapshot
 from exointake._render import _cid_covers
 from exointake._report_charts import binomial_funnel_limit
 from exointake._report_wording import load_report_wording
+from exointake._safety_report import traced_tests
 from exointake.cli import main
-from exointake.signals import SignalSettings
+from exointake.signals import SignalSettings, evaluate
 
 from .logutil import BYPASS, administration, pg_schema, reaction
 from .reportutil import (
@@ -394,6 +395,24 @@ class TestSnapshot:
         reads from the log itself."""
         snap = snapshot(log, since=NOVEMBER[0], until=NOVEMBER[1], lock_before=LOCK)
         assert snap.lot_series() == log.lot_series()
+
+
+class TestTracedTests:
+    def test_a_lots_tests_are_those_of_the_whole_series(self, log: exointake.Log) -> None:
+        """Evaluated on the series cut down to a few lots' strata, those lots' tests are
+        exactly the whole series' (status, cases, LLR, crossing), now with each look."""
+        series = log.lot_series()
+        settings = SignalSettings(expected_per_1000={"any": 20.0})
+        whole = {(r.lot, r.method, r.outcome): r for r in evaluate(series, settings).rows}
+        lots = {HOT_LOT, "UC-2026-000"}
+        outcomes = set(settings.outcomes)
+        traced = traced_tests(series, settings, lots=lots, outcomes=outcomes)
+        assert {k[0] for k in traced} == lots
+        assert any(r.status.value == "signal" for r in traced.values())
+        for key, row in traced.items():
+            assert row.trajectory
+            assert attrs.evolve(row, trajectory=()) == whole[key]
+            assert row.trajectory[-1].llr == pytest.approx(row.llr)
 
 
 class TestFunnelLimits:

@@ -168,11 +168,12 @@ def snapshot(
     with log._store.read(consistent=True) as r:
         lock_seq, lock_hash = r.lock_point(utc_now_text(lock_before))
         days = _days_at_lock(r, until, lock_seq)
-        products: dict[str, LotProduct] = {}
-        for lot in sorted({lot for _, _, _, lot in days}):
-            payload = r.first_administration_of_lot(lot, lock=lock_seq)
-            if payload is not None:
-                products[lot] = _product(payload)
+        products = {
+            lot: LotProduct(maker=maker, origin=origin, sourcing=sourcing, concentration=c)
+            for lot, (maker, origin, sourcing, c) in r.first_products(
+                sorted({lot for _, _, _, lot in days}), lock=lock_seq
+            ).items()
+        }
         reactions = tuple(
             _fact(row, since) for row in r.locked_reactions(lock=lock_seq, until=until)
         )
@@ -232,16 +233,6 @@ def _strata(days: Mapping[tuple[str, str, str, str], int]) -> tuple[tuple[str, s
     for (day, route, _, lot), n in days.items():
         by[(day, route, lot)] = by.get((day, route, lot), 0) + n
     return tuple((day, route, lot, n) for (day, route, lot), n in sorted(by.items()) if n)
-
-
-def _product(payload: str) -> LotProduct:
-    product = json.loads(payload)["record"]["product"]
-    return LotProduct(
-        maker=product["maker"],
-        origin=product["origin"],
-        sourcing=product["sourcing"],
-        concentration=product["concentration"],
-    )
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -639,39 +640,77 @@ _SQLITE_REACTION_EVENTS: Final = (
 )
 
 # -- the chain as it stood at a data lock point (the monthly safety report) ----------
-# "Current at the lock": no newer version of the same entry with seq <= :lock.
-_CURRENT_AT_LOCK: Final = (
-    "NOT EXISTS (SELECT 1 FROM log_entries AS newer WHERE newer.root_id = {t}.root_id "
-    "AND newer.seq > {t}.seq AND newer.seq <= :lock)"
-)
-_LOCKED_REACTION_COLUMNS: Final = (
-    "r.root_id, r.entry_id, r.recorded_at, r.patient_id, r.seq, r.day, a.day, a.route, "
-    "a.origin, a.lot, r.category, r.serious, "
-)
-_LOCKED_REACTION_WHERE: Final = (
-    "a.root_id = r.administration_id AND r.kind = 'reaction' AND r.seq <= :lock "
-    "AND a.kind = 'administration' AND a.seq <= :lock AND a.day <= :until AND "
-    + _CURRENT_AT_LOCK.format(t="r")
-    + " AND "
-    + _CURRENT_AT_LOCK.format(t="a")
-    + " ORDER BY r.seq"
-)
-_SQLITE_LOCKED_REACTIONS: Final = sa.text(
+# SQLite texts bind ?1 = the lock's seq and ?2 = the last day (sqlite3's numbered
+# parameters, read through the driver's cursor); PostgreSQL's bind :lock and :until.
+
+
+def _locked_reactions_sql(select_grade: str, joins: str, lock: str, until: str) -> str:
+    """The locked-reactions query for one dialect. Every part is a constant of this
+    module (a column expression, the joins, the two placeholders): no value is spliced."""
+    current = (
+        "NOT EXISTS (SELECT 1 FROM log_entries AS newer WHERE newer.root_id = {t}.root_id "  # noqa: S608 - constants only
+        "AND newer.seq > {t}.seq AND newer.seq <= " + lock + ")"
+    )
+    head = (
+        "SELECT r.root_id, r.entry_id, r.recorded_at, r.patient_id, r.seq, r.day, a.day, "
+        "a.route, a.origin, a.lot, r.category, r.serious, "
+    )
+    where = (
+        " WHERE a.root_id = r.administration_id AND r.kind = 'reaction' AND r.seq <= "
+        + lock
+        + " AND a.kind = 'administration' AND a.seq <= "
+        + lock
+        + " AND a.day <= "
+        + until
+        + " AND "
+    )
+    return (
+        head
+        + select_grade
+        + " FROM "
+        + joins
+        + where
+        + current.format(t="r")
+        + " AND "
+        + current.format(t="a")
+        + " ORDER BY r.seq"
+    )
+
+
+_SQLITE_LOCKED_REACTIONS: Final = _locked_reactions_sql(
     # One json_extract with several paths parses each payload once (a JSON array back).
-    "SELECT "
-    + _LOCKED_REACTION_COLUMNS
-    + "json_extract(r.payload, '$.grade.event_kind', '$.grade.brighton_level', "
-    "'$.grade.ctcae.term', '$.grade.ctcae.grade') "
-    "FROM log_entries AS r CROSS JOIN log_entries AS a INDEXED BY ix_log_entries_root WHERE "
-    + _LOCKED_REACTION_WHERE
+    "json_extract(r.payload, '$.grade.event_kind', '$.grade.brighton_level', "
+    "'$.grade.ctcae.term', '$.grade.ctcae.grade')",
+    "log_entries AS r CROSS JOIN log_entries AS a INDEXED BY ix_log_entries_root",
+    "?1",
+    "?2",
 )
 _PG_LOCKED_REACTIONS: Final = sa.text(
-    "SELECT "
-    + _LOCKED_REACTION_COLUMNS
-    + "json_build_array(g -> 'event_kind', g -> 'brighton_level', g #> '{ctcae,term}', "
-    "g #> '{ctcae,grade}')::text "
-    "FROM log_entries AS r CROSS JOIN LATERAL (SELECT CAST(r.payload AS json) -> 'grade' AS g) "
-    "AS grade_of_r JOIN log_entries AS a ON true WHERE " + _LOCKED_REACTION_WHERE
+    _locked_reactions_sql(
+        "json_build_array(g -> 'event_kind', g -> 'brighton_level', g #> '{ctcae,term}', "
+        "g #> '{ctcae,grade}')::text",
+        "log_entries AS r CROSS JOIN LATERAL (SELECT CAST(r.payload AS json) -> 'grade' AS g) "
+        "AS grade_of_r JOIN log_entries AS a ON true",
+        ":lock",
+        ":until",
+    )
+)
+_SQLITE_EXPOSURE_DAYS: Final = (
+    "SELECT day, route, origin, lot, n FROM log_admin_counts WHERE day <= ?1 AND n <> 0 "
+    "ORDER BY day, route, origin, lot"
+)
+_SQLITE_FIRST_PRODUCT: Final = (
+    # The lot's index holds (lot, kind) then the rowid: the first row is one seek. Rows are
+    # only ever appended, in chain order, so rowid order is seq order (a VACUUM renumbers
+    # rowids in the same order); ordering by seq would sort every row of the lot.
+    "SELECT json_extract(payload, '$.record.product.maker', '$.record.product.origin', "
+    "'$.record.product.sourcing', '$.record.product.concentration') "
+    "FROM log_entries INDEXED BY ix_log_entries_lot "
+    "WHERE lot = ?1 AND kind = 'administration' AND seq <= ?2 ORDER BY rowid LIMIT 1"
+)
+_SQLITE_ROOTS_AFTER: Final = (
+    # "+kind": the range of the primary key, not every administration of the kind index.
+    "SELECT root_id FROM log_entries WHERE seq > ?1 AND +kind = 'administration'"
 )
 
 
@@ -906,42 +945,77 @@ class Reader:
     def exposure_days(self, until: dt.date) -> list[tuple[str, str, str, str, int]]:
         """The kept administration counts of the days up to ``until`` (JST, inclusive):
         ``(day, route, origin, lot, n)``, non-zero, sorted — a few rows per day."""
-        c = COUNTS.c
-        return [
-            (str(day), str(route), str(origin), str(lot), int(n))
-            for day, route, origin, lot, n in self.conn.execute(
+        if self.conn.dialect.name == "sqlite":
+            rows: Any = self._driver_rows(_SQLITE_EXPOSURE_DAYS, (until.isoformat(),))
+        else:
+            c = COUNTS.c
+            rows = self.conn.execute(
                 sa.select(c.day, c.route, c.origin, c.lot, c.n)
                 .where(c.day <= until.isoformat(), c.n != 0)
                 .order_by(c.day, c.route, c.origin, c.lot)
             )
+        return [
+            (str(day), str(route), str(origin), str(lot), int(n))
+            for day, route, origin, lot, n in rows
         ]
 
     def administration_versions_after(self, seq: int) -> list[tuple[str, int, str, str, str, str]]:
         """Every version of each administration with a version after ``seq``:
         ``(root_id, seq, day, route, origin, lot)`` in seq order — what corrects the kept
-        counts (which hold the newest versions) back to the chain as it stood at ``seq``."""
+        counts (which hold the newest versions) back to the chain as it stood at ``seq``.
+
+        The roots come from the entries after ``seq`` (a range of the primary key: few,
+        when the lock is recent), their versions from the root index.
+        """
         e = ENTRIES.c
         kind = "administration"
-        later = sa.select(e.root_id).where(e.seq > seq, e.kind == kind)
-        return [
-            (str(root), int(s), str(day), str(route), str(origin), str(lot))
-            for root, s, day, route, origin, lot in self.conn.execute(
-                sa.select(e.root_id, e.seq, e.day, e.route, e.origin, e.lot)
-                .where(e.kind == kind, e.root_id.in_(later))
-                .order_by(e.seq)
-            )
-        ]
+        if self.conn.dialect.name == "sqlite":
+            found: Any = self._driver_rows(_SQLITE_ROOTS_AFTER, (seq,))
+        else:
+            found = self.conn.execute(sa.select(e.root_id).where(e.seq > seq, e.kind == kind))
+        roots = sorted({str(root) for (root,) in found})
+        out: list[tuple[str, int, str, str, str, str]] = []
+        for start in range(0, len(roots), 500):
+            out += [
+                (str(root), int(s), str(day), str(route), str(origin), str(lot))
+                for root, s, day, route, origin, lot in self.conn.execute(
+                    sa.select(e.root_id, e.seq, e.day, e.route, e.origin, e.lot).where(
+                        e.root_id.in_(roots[start : start + 500]), e.kind == kind
+                    )
+                )
+            ]
+        return sorted(out, key=lambda row: row[1])
 
-    def first_administration_of_lot(self, lot: str, *, lock: int) -> str | None:
-        """The payload of the lot's first administration at or before ``lock``, or None."""
+    def first_products(
+        self, lots: Sequence[str], *, lock: int
+    ) -> dict[str, tuple[str, str, str, str]]:
+        """Each lot's product as its first administration at or before ``lock`` records
+        it: ``{lot: (maker, origin, sourcing, concentration)}`` (lots with none left out)."""
+        out: dict[str, tuple[str, str, str, str]] = {}
+        if self.conn.dialect.name == "sqlite":
+            for lot in lots:
+                rows = self._driver_rows(_SQLITE_FIRST_PRODUCT, (lot, lock))
+                if rows:
+                    maker, origin, sourcing, concentration = json.loads(rows[0][0])
+                    out[lot] = (maker, origin, sourcing, concentration)
+            return out
         e = ENTRIES.c
-        payload = self.conn.execute(
-            sa.select(e.payload)
-            .where(e.lot == lot, e.kind == "administration", e.seq <= lock)
-            .order_by(e.seq)
-            .limit(1)
-        ).scalar()
-        return None if payload is None else str(payload)
+        for lot in lots:
+            payload = self.conn.execute(
+                sa.select(e.payload)
+                .where(e.lot == lot, e.kind == "administration", e.seq <= lock)
+                .order_by(e.seq)
+                .limit(1)
+            ).scalar()
+            if payload is not None:
+                product = json.loads(payload)["record"]["product"]
+                out[lot] = (
+                    product["maker"],
+                    product["origin"],
+                    product["sourcing"],
+                    product["concentration"],
+                )
+        return out
 
     def locked_reactions(self, *, lock: int, until: dt.date) -> list[tuple[Any, ...]]:
         """The reactions as they stood at ``lock`` whose administration (as it stood then)
@@ -953,11 +1027,10 @@ class Reader:
         The grade's fields are read by the database (``json_extract`` / ``json``), so the
         payloads never travel to Python.
         """
+        if self.conn.dialect.name == "sqlite":
+            return self._driver_rows(_SQLITE_LOCKED_REACTIONS, (lock, until.isoformat()))
         params = {"lock": lock, "until": until.isoformat()}
-        sql = (
-            _SQLITE_LOCKED_REACTIONS if self.conn.dialect.name == "sqlite" else _PG_LOCKED_REACTIONS
-        )
-        return [tuple(row) for row in self.conn.execute(sql, params)]
+        return [tuple(row) for row in self.conn.execute(_PG_LOCKED_REACTIONS, params)]
 
     def entry_rows(self, seqs: Sequence[int]) -> list[RowData]:
         """The entries at ``seqs`` with the :data:`ENTRY_COLUMNS` alone, in seq order."""
