@@ -44,7 +44,7 @@ class ReportWording:
     @classmethod
     def from_dict(cls, data: object) -> ReportWording:
         """The wording from its plain data (the bundled file's JSON)."""
-        return structure(data, cls, what="report wording")
+        return structure(data, cls, path="report_wording", what="report wording")
 
     def text(self, key: str, lang: Lang, **values: object) -> str:
         """The text ``key`` in ``lang``, with ``{name}`` fields filled from ``values``."""

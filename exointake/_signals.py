@@ -188,6 +188,7 @@ def poisson_cv(
         ValidationError: a bad argument, or no critical value exists (the chance of
             ``min_events`` events by the end is already below alpha).
 
+    >>> from exointake.signals import poisson_cv
     >>> round(poisson_cv(1, min_events=1).cv, 6)
     2.853937
     """
@@ -221,6 +222,7 @@ def binomial_cv(
     Raises:
         ValidationError: a bad argument, or no critical value fits these settings.
 
+    >>> from exointake.signals import binomial_cv
     >>> binomial_cv(20, z=1.1, min_events=3).attained_alpha <= 0.05
     True
     """
@@ -248,6 +250,7 @@ def poisson_llr(observed: int, expected: float) -> float:
     """The Poisson MaxSPRT log-likelihood ratio of ``observed`` events where ``expected``
     were expected: ``(u - c) + c log(c / u)`` when ``c > u``, else 0.
 
+    >>> from exointake.signals import poisson_llr
     >>> poisson_llr(3, 3.0)
     0.0
     """
@@ -258,6 +261,7 @@ def binomial_llr(cases: int, events: int, z: float) -> float:
     """The binomial MaxSPRT log-likelihood ratio of ``cases`` among ``events`` with
     matching ratio ``z`` (0 unless the cases exceed ``events / (1 + z)``).
 
+    >>> from exointake.signals import binomial_llr
     >>> binomial_llr(1, 2, 1.0)
     0.0
     """
@@ -301,6 +305,7 @@ def _rate_args(
 def proportion_rate(events: int, administrations: int, *, confidence: float = 0.95) -> Rate:
     """Per-1,000 rate of a proportion with its exact Clopper–Pearson interval.
 
+    >>> from exointake.signals import proportion_rate
     >>> r = proportion_rate(0, 1000)
     >>> (r.lower, round(r.upper, 3), r.one_sided)
     (0.0, 2.991, True)
@@ -317,6 +322,7 @@ def proportion_rate(events: int, administrations: int, *, confidence: float = 0.
 def count_rate(events: int, administrations: int, *, confidence: float = 0.95) -> Rate:
     """Per-1,000 rate of a Poisson count with its exact Garwood interval.
 
+    >>> from exointake.signals import count_rate
     >>> r = count_rate(0, 1000)
     >>> (r.lower, round(r.upper, 3), r.one_sided)
     (0.0, 2.996, True)

@@ -489,7 +489,7 @@ class TestCommandLine:
         demo's log at its data lock point (the head ``log verify`` printed)."""
         assert main(["demo", "--dir", str(tmp_path), "--lang", "en"]) == 0
         out = capsys.readouterr().out
-        step = out.split("== 5. Monthly safety report ==")[1]
+        step = out.split("== 6. Monthly safety report ==")[1]
         assert f"{tmp_path / 'safety-report-2026-11.pdf'}" in step
         head = out.split("verify ok=True, head ")[1].split()[0]
         assert f"head {head}" in step

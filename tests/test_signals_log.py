@@ -280,6 +280,53 @@ class TestWhatTheLogGives:
             ]
             assert series.head == log.head()
 
+    @pytest.mark.parametrize("seed", range(3))
+    def test_incremental_reads_equal_a_full_read(self, db_url: str, seed: int) -> None:
+        """A Log object reads only the reactions appended since its last read; after any
+        mix of appends and amendments (administrations moved to another lot, reactions
+        re-graded) what it returns equals what a fresh Log object reads in full."""
+        rng = random.Random(seed)
+        base = administration()
+        with open_log(db_url) as log:
+            adms: list[tuple[str, Any]] = []
+            reactions: list[tuple[str, str, str]] = []
+            for step in range(40):
+                op = rng.random()
+                if op < 0.4 or not adms:
+                    adm = attrs.evolve(
+                        base,
+                        administered_at=base.administered_at + dt.timedelta(minutes=step),
+                        product=attrs.evolve(base.product, lot=rng.choice(LOTS)),
+                    )
+                    adms.append((log.administer(adm, override=BYPASS), adm))
+                elif op < 0.75:
+                    adm_id, adm = rng.choice(adms)
+                    onset = (adm.administered_at + dt.timedelta(minutes=5)).isoformat()
+                    symptoms = rng.choice(SYMPTOMS)
+                    entry = log.record_reaction(reaction(adm_id, *symptoms, onset=onset))
+                    reactions.append((entry, adm_id, onset))
+                elif op < 0.87:
+                    k = rng.randrange(len(adms))
+                    adm_id, adm = adms[k]
+                    moved = attrs.evolve(adm, product=attrs.evolve(adm.product, lot="LOT-Z"))
+                    current = log.get(adm_id).current.entry_id
+                    log.amend(current, moved, reason="lot", amended_by="NS-1", override=BYPASS)
+                    adms[k] = (adm_id, moved)
+                elif reactions:
+                    k = rng.randrange(len(reactions))
+                    entry, adm_id, onset = reactions[k]
+                    current = log.get(entry).current.entry_id
+                    record = reaction(adm_id, *rng.choice(SYMPTOMS), onset=onset)
+                    reactions[k] = (
+                        log.amend(current, record, reason="r", amended_by="DR-1"),
+                        adm_id,
+                        onset,
+                    )
+                if step % 3 == 0:
+                    incremental = log.lot_series()
+                    with open_log(db_url) as fresh:
+                        assert incremental == fresh.lot_series()
+
     def test_a_lot_never_given_beside_another_is_untestable(self, db_url: str) -> None:
         """A lot always given alone on its days and routes has no comparison: the binomial
         test says so; the Poisson test against an expected rate still runs."""

@@ -177,6 +177,7 @@ class Queries:
 
     __slots__ = ()
     _store: Store
+    _lot_cache: list[tuple[int, str, tuple[ReactionEvent, ...]]]
 
     def get(self, entry_id: str) -> EntryView:
         """An entry's current version with its history (``entry_id`` may be any version).
@@ -273,20 +274,33 @@ class Queries:
     def lot_series(self) -> LotSeries:
         """Administrations per day, route and lot and every current reaction with its
         administration's day, route and lot, in logging order: what
-        :func:`exointake.signals.check_signals` reads. Takes a few milliseconds per
-        thousand reactions; administrations are read from the counts the log keeps.
+        :func:`exointake.signals.check_signals` reads.
+
+        Administrations are read from the counts the log keeps; reactions one row each.
+        This ``Log`` object keeps the reactions it has read: the next call reads only the
+        reactions appended since (the whole list again after an amendment of an
+        administration or a reaction, or when the entry it stopped at is not there).
         """
+        kinds = (EntryKind.REACTION, EntryKind.ADMINISTRATION)
         with self._store.read() as r:
-            strata = r.lot_strata()
-            events = r.reaction_events(
-                reaction=EntryKind.REACTION, administration=EntryKind.ADMINISTRATION
-            )
             head = r.head()
-        return LotSeries(
-            head=head,
-            strata=tuple(strata),
-            reactions=tuple(ReactionEvent._make(e) for e in events),
-        )
+            cached = self._lot_cache[0] if self._lot_cache else None
+            if (
+                cached is not None
+                and cached[0] <= head[0]
+                and r.hash_at(cached[0]) == cached[1]
+                and not r.amended_since(cached[0], kinds)
+            ):
+                seq, _, known = cached
+            else:
+                seq, known = 0, ()
+            new = r.reaction_events(
+                reaction=EntryKind.REACTION, administration=EntryKind.ADMINISTRATION, after=seq
+            )
+            strata = r.lot_strata()
+        reactions = known + tuple(ReactionEvent._make(e) for e in new)
+        self._lot_cache[:] = [(head[0], head[1], reactions)]
+        return LotSeries(head=head, strata=tuple(strata), reactions=reactions)
 
     def rates(
         self, *, since: dt.date | str | None = None, until: dt.date | str | None = None

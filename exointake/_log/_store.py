@@ -616,9 +616,10 @@ _SQLITE_RECOUNT: Final = sa.text(
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq)"
 )
 _ADMIN_COUNTS: Final = "SELECT day, route, origin, lot, n FROM log_admin_counts"
-_LOT_STRATA: Final = (
-    "SELECT day, route, lot, SUM(n) FROM log_admin_counts GROUP BY day, route, lot "
-    "HAVING SUM(n) <> 0 ORDER BY day, route, lot"
+_LOT_STRATA: Final = "SELECT day, route, lot, n FROM log_admin_counts WHERE n <> 0"
+_SQLITE_AMENDED_SINCE: Final = (
+    # "+kind": walk the positions after seq, never every entry of those kinds.
+    "SELECT 1 FROM log_entries WHERE seq > ? AND amends IS NOT NULL AND +kind IN (?, ?) LIMIT 1"
 )
 INFECTION_MARK: Final = '"event_kind":"infection"'
 """How a stored reaction graded as an infection reads in its canonical payload. Inside a JSON
@@ -636,7 +637,7 @@ _SQLITE_REACTION_EVENTS: Final = (
     "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq) "
-    "ORDER BY r.seq"
+    "AND r.seq > ? ORDER BY r.seq"
 )
 
 # -- the chain as it stood at a data lock point (the monthly safety report) ----------
@@ -1062,23 +1063,27 @@ class Reader:
 
     def lot_strata(self) -> list[tuple[str, str, str, int]]:
         """Administrations per JST day, route and lot (summed over origins, non-zero),
-        sorted: ``[(day, route, lot, n)]`` — a few rows per day, read from the counts."""
-        return [
-            (str(day), str(route), str(lot), int(n))
-            for day, route, lot, n in self._driver_rows(_LOT_STRATA)
-        ]
+        sorted: ``[(day, route, lot, n)]`` — a few rows per day, read from the counts.
+
+        Summed here rather than by a GROUP BY, which would sort the whole table again."""
+        sums: dict[tuple[str, str, str], int] = {}
+        for day, route, lot, n in self._driver_rows(_LOT_STRATA):
+            key = (str(day), str(route), str(lot))
+            sums[key] = sums.get(key, 0) + int(n)
+        return [(*key, n) for key, n in sorted(sums.items()) if n]
 
     def reaction_events(
-        self, *, reaction: str, administration: str
+        self, *, reaction: str, administration: str, after: int = 0
     ) -> list[tuple[int, str, str, str, str, str, str | None, bool, bool]]:
-        """Every current reaction in chain order with its current administration's keys:
+        """Every current reaction in chain order (after position ``after``) with its
+        current administration's keys:
         ``(seq, entry_id, recorded_at, day, route, lot, category, serious, infection)``.
 
         ``day``, ``route`` and ``lot`` are the administration's (its JST day); ``infection``
         says the stored grade's event kind is an infection (:data:`INFECTION_MARK`).
         """
         if self.conn.dialect.name == "sqlite":
-            rows: Any = self._driver_rows(_SQLITE_REACTION_EVENTS, (INFECTION_MARK,))
+            rows: Any = self._driver_rows(_SQLITE_REACTION_EVENTS, (INFECTION_MARK, after))
         else:
             a = ENTRIES.alias("a")
             r = ENTRIES.alias("r")
@@ -1100,6 +1105,7 @@ class Reader:
                     a.c.kind == administration,
                     is_current(r),
                     is_current(a),
+                    r.c.seq > after,
                 )
                 .order_by(r.c.seq)
             )
@@ -1107,6 +1113,31 @@ class Reader:
             (int(seq), eid, at, day, route, lot, cat, bool(serious), bool(inf))
             for seq, eid, at, day, route, lot, cat, serious, inf in rows
         ]
+
+    def hash_at(self, seq: int) -> str | None:
+        """The entry hash at chain position ``seq``, or None."""
+        found = self.conn.execute(
+            sa.select(ENTRIES.c.entry_hash).where(ENTRIES.c.seq == seq)
+        ).scalar()
+        return None if found is None else str(found)
+
+    def amended_since(self, seq: int, kinds: tuple[str, str]) -> bool:
+        """True when an entry after position ``seq`` amends an entry of one of ``kinds``
+        (an amendment has the kind of what it corrects)."""
+        if self.conn.dialect.name == "sqlite":
+            return bool(self._driver_rows(_SQLITE_AMENDED_SINCE, (seq, *kinds)))
+        return (
+            self.conn.execute(
+                sa.select(ENTRIES.c.seq)
+                .where(
+                    ENTRIES.c.seq > seq,
+                    ENTRIES.c.amends.is_not(None),
+                    ENTRIES.c.kind.in_(list(kinds)),
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
 
     def _driver_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a fixed SQL text read through the driver's own cursor (many small rows:

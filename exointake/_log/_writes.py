@@ -130,8 +130,10 @@ class Writes:
 
     def on_alert(self, callback: AlertCallback) -> AlertCallback:
         """Call ``callback(alert)`` after each reaction graded anaphylaxis or serious is
-        committed. Returns the callback, so it works as a decorator. A callback that
-        raises is logged (ids only) and never undoes the entry."""
+        committed, and for each lot signal :func:`exointake.signals.check_signals` finds
+        crossed (a :class:`~exointake.signals.SignalAlert`, once per crossing). Returns the
+        callback, so it works as a decorator. A callback that raises is logged (ids only)
+        and never undoes the entry."""
         self._alerts.append(callback)
         return callback
 

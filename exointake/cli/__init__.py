@@ -26,6 +26,7 @@ _COMMAND_MODULES = {  # command name -> the module that registers and runs it
     "questionnaire": "_questionnaire",
     "report": "_report",
     "screen": "_screen",
+    "signal": "_signal",
 }
 
 EXIT_OK = 0

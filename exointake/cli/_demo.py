@@ -1,8 +1,9 @@
 """``exointake demo``: the main job end to end on the embedded default.
 
 Loads the bundled questionnaire and rule set and screens three sample
-patients (one clear, one needing review, one contraindicated), writes their consents,
-logs what happens and writes the month's safety report.
+patients (one clear, one needing review, one contraindicated), renders their consents,
+logs what was given and the reactions, prints the lots' signal table and writes the
+month's safety report.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ._log import demo_log
 from ._questionnaire import render_text
 from ._report import write_report
 from ._screen import render_result
+from ._signal import render_table
 
 __all__ = ["register"]
 
@@ -42,6 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from .. import open_log
+    from ..signals import check_signals
 
     lang = Lang(args.lang)
     folder = Path(args.dir)
@@ -96,7 +99,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"== 4. Reaction log ({db}) ==")
         demo_log(log, screened, on=on, consents=consents)
         print()
-        print("== 5. Monthly safety report ==")
+        print("== 5. Lot signals ==")
+        print(render_table(check_signals(log), lang))
+        print()
+        print("== 6. Monthly safety report ==")
         now[0] += dt.timedelta(hours=2)
         write_report(log, month=f"{on:%Y-%m}", out=folder / f"safety-report-{on:%Y-%m}.pdf")
         print()

@@ -14,8 +14,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -45,7 +44,7 @@ from ..records import (
     Sourcing,
     StorageCheck,
 )
-from ._util import print_json, read_json_file
+from ._util import open_db, print_json, read_json_file
 
 if TYPE_CHECKING:
     from .. import Log
@@ -139,15 +138,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
-    from .. import open_log
-    from ..log import normalise_url
-
-    url = normalise_url(args.db)
-    if url.startswith("sqlite:///") and not write:
-        path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:" and not Path(path).exists():
-            raise ValidationError([f"--db: no database at {path}"], what="database")
-    return open_log(args.db, create=write)
+    return open_db(args.db, write=write)
 
 
 def _templates(path: str | None) -> Mapping[str, str] | None:
@@ -461,29 +452,26 @@ def demo_log(
         )
     if given:
         adm_id, adm = given[0]
-        reaction = ReactionRecord(
-            administration_id=adm_id,
-            onset=adm.administered_at + dt.timedelta(minutes=20),
-            reaction=Reaction.from_dict(
-                {
-                    "symptoms": ["redness", "swelling"],
-                    "onset_minutes": 20,
-                    "interventions": [],
-                    "hospitalization": False,
-                    "outcome": "recovered",
-                    "rapid_progression": False,
-                    "life_threatening": False,
-                    "prolonged": False,
-                    "disability": False,
-                    "congenital_anomaly": False,
-                    "medically_important": False,
-                }
-            ),
+        entry, grade = _demo_reaction(
+            log,
+            adm_id,
+            adm,
+            after=dt.timedelta(minutes=20),
             causality=Causality.PROBABLE,
-            reporter="NS-DEMO",
+            data={
+                "symptoms": ["redness", "swelling"],
+                "onset_minutes": 20,
+                "interventions": [],
+                "hospitalization": False,
+                "outcome": "recovered",
+                "rapid_progression": False,
+                "life_threatening": False,
+                "prolonged": False,
+                "disability": False,
+                "congenital_anomaly": False,
+                "medically_important": False,
+            },
         )
-        entry = log.get(log.record_reaction(reaction)).current
-        grade = entry.grade or {}
         print(
             f"patient {adm.patient_id}: reaction {entry.entry_id[:12]}… graded "
             f"{grade.get('category')}, CTCAE {grade['ctcae']['term']} "
@@ -491,28 +479,25 @@ def demo_log(
         )
         # A site infection two days later: an event outside the article's table.
         adm_id, adm = given[-1]
-        infection = ReactionRecord(
-            administration_id=adm_id,
-            onset=adm.administered_at + dt.timedelta(days=2),
-            reaction=Reaction.from_dict(
-                {
-                    "symptoms": ["cellulitis", "fever"],
-                    "temperature_c": "38.4",
-                    "onset_minutes": 2 * 24 * 60,
-                    "interventions": ["oral"],
-                    "hospitalization": False,
-                    "outcome": "recovering",
-                    "life_threatening": False,
-                    "disability": False,
-                    "congenital_anomaly": False,
-                    "medically_important": False,
-                }
-            ),
+        entry, grade = _demo_reaction(
+            log,
+            adm_id,
+            adm,
+            after=dt.timedelta(days=2),
             causality=Causality.POSSIBLE,
-            reporter="NS-DEMO",
+            data={
+                "symptoms": ["cellulitis", "fever"],
+                "temperature_c": "38.4",
+                "onset_minutes": 2 * 24 * 60,
+                "interventions": ["oral"],
+                "hospitalization": False,
+                "outcome": "recovering",
+                "life_threatening": False,
+                "disability": False,
+                "congenital_anomaly": False,
+                "medically_important": False,
+            },
         )
-        entry = log.get(log.record_reaction(infection)).current
-        grade = entry.grade or {}
         print(
             f"patient {adm.patient_id}: reaction {entry.entry_id[:12]}… graded "
             f"{grade.get('event_kind')} (no article category), CTCAE {grade['ctcae']['term']} "
@@ -525,3 +510,24 @@ def demo_log(
     )
     report = log.verify()
     print(f"log: {report.entries} entries, verify ok={report.ok}, head {report.head_hash}")
+
+
+def _demo_reaction(
+    log: Log,
+    adm_id: str,
+    adm: Administration,
+    *,
+    after: dt.timedelta,
+    causality: Causality,
+    data: Mapping[str, object],
+) -> tuple[LogEntry, Mapping[str, Any]]:
+    """Record the demo's reaction ``data`` ``after`` the administration; its entry and grade."""
+    record = ReactionRecord(
+        administration_id=adm_id,
+        onset=adm.administered_at + after,
+        reaction=Reaction.from_dict(data),
+        causality=causality,
+        reporter="NS-DEMO",
+    )
+    entry = log.get(log.record_reaction(record)).current
+    return entry, entry.grade or {}
