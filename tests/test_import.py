@@ -88,7 +88,17 @@ class TestCommandLineImports:
         assert loaded_after(code) == []
 
 
-COMMANDS = ("consent", "demo", "export", "grade", "log", "questionnaire", "report", "screen")
+COMMANDS = (
+    "consent",
+    "demo",
+    "export",
+    "grade",
+    "log",
+    "questionnaire",
+    "report",
+    "screen",
+    "signal",
+)
 
 
 class TestCommandRegistration:
