@@ -284,6 +284,7 @@ class _Frame:
 def funnel_plot(
     points: Sequence[FunnelPoint],
     *,
+    pooled: float,
     width: float,
     height: float,
     pen: Pen,
@@ -292,14 +293,12 @@ def funnel_plot(
     pooled_label: str,
     level_labels: tuple[str, str],
 ) -> tuple[Drawing, tuple[str, ...]]:
-    """Lots' rates per 1,000 against their administrations, with the pooled rate and its
-    95% and 99.8% exact binomial limits. Returns the drawing and the labels of the lots
-    outside the 99.8% limits (named on the chart)."""
-    total_n = sum(p.administrations for p in points)
-    p0 = sum(p.reactions for p in points) / total_n if total_n else 0.0
+    """Lots' rates per 1,000 against their administrations, with the ``pooled`` proportion
+    (the clinic's: every lot's reactions over every lot's administrations) and its 95% and
+    99.8% exact binomial limits. Returns the drawing and the labels of the lots outside the
+    99.8% limits (named on the chart)."""
+    p0 = pooled
     max_n = max([p.administrations for p in points] + [1])
-    ns = _curve_ns(max(1, min(p.administrations for p in points) // 4), max_n * 1.05)
-    curves = {q: [1000 * binomial_funnel_limit(n, p0, q) for n in ns] for q in _quantiles()}
     rates = [1000 * p.reactions / p.administrations for p in points if p.administrations]
     top_limit = 1000 * binomial_funnel_limit(max_n, p0, _quantiles()[-1])
     # the limits at the smallest n shoot up: they may leave the plot, the points never do
@@ -311,6 +310,8 @@ def funnel_plot(
         x_ticks=_nice_ticks(max_n * 1.05),  # no point on the frame
         y_ticks=_nice_ticks(max([*rates, 1500 * p0, top_limit * 1.15, 1e-9])),
     )
+    ns = _curve_ns(max(1, min(p.administrations for p in points) // 4), frame.x_ticks[-1])
+    curves = {q: [1000 * binomial_funnel_limit(n, p0, q) for n in ns] for q in _quantiles()}
     d = Drawing(width, height)
     frame.draw(d, pen)
     d.add(pen.text(frame.left + frame.width / 2, 4, x_label, textAnchor="middle"))

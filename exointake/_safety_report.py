@@ -102,6 +102,10 @@ _KINDS: Final = ("table_reaction", "infection", "needle_related", "other")
 _ROUTES: Final = ("iv_drip", "injection_face", "injection_scalp")
 _HEAD_BG: Final = colors.Color(0.88, 0.9, 0.95)
 _LINE: Final = colors.Color(0.5, 0.5, 0.5)
+_KEEP_ROWS: Final = 15
+"""A table of at most this many rows is never split across pages."""
+_KEEP_PANEL_ROWS: Final = 3
+"""A grid of at most this many rows of LLR charts is never split across pages."""
 _NONE: Final = "-"
 """Shown where there is no value (a rate without administrations): a character every
 Japanese font has (the em dash is not in JIS X 0208)."""
@@ -363,6 +367,7 @@ class _Content:
         )
         # notes that introduce what follows stay on its page
         self.intro = ParagraphStyle("report-intro", parent=self.note, keepWithNext=1)
+        self.h2_free = ParagraphStyle("report-h2-free", parent=self.st.h2, keepWithNext=0)
         self.pen = Pen(fonts, words.check)
         self.exposure_total = _Totals(
             sum(e.interval for e in snap.exposure), sum(e.cumulative for e in snap.exposure)
@@ -384,15 +389,30 @@ class _Content:
         w = self.w
         mirrors = " / ".join(w.one("mirrors", lang, refs=w.one(refs, lang)) for lang in w.langs)
         return [
-            CondPageBreak(50 * mm),
+            # room for the heading, its notes and the start of what follows (a long
+            # table after them may still break before its own first rows: see block())
+            CondPageBreak(80 * mm),
             Paragraph(title, self.st.h1),
             Paragraph(plain_markup(mirrors), self.intro),
         ]
 
-    def sub(self, key: str, **values: object) -> Paragraph:
-        return Paragraph(
-            "<br/>".join(plain_markup(t) for t in self.w.each(key, **values)), self.st.h2
-        )
+    def sub(self, key: str, *, keep: bool = True, **values: object) -> Paragraph:
+        """A sub-heading, kept with what follows unless ``keep`` is false."""
+        text = "<br/>".join(plain_markup(t) for t in self.w.each(key, **values))
+        return Paragraph(text, self.st.h2 if keep else self.h2_free)
+
+    def block(self, key: str, body: Flowable, *, long: bool) -> list[Flowable]:
+        """A titled table or figure: kept on one page when short; when ``long``, started
+        wherever its title and first rows fit and split across pages (a table repeats its
+        header) instead of leaving most of a page blank."""
+        if not long:
+            return [KeepTogether([self.sub(key), body]), Spacer(1, 2 * mm)]
+        return [
+            CondPageBreak(45 * mm),
+            self.sub(key, keep=False),
+            body,
+            Spacer(1, 2 * mm),
+        ]
 
     def route(self, route: str, sep: str = " / ") -> str:
         return self.w.label(f"route_{route}", sep)
@@ -420,7 +440,10 @@ class _Content:
         *,
         numeric_from: int = 1,
         total_row: bool = False,
+        label_span: Sequence[int] = (),
     ) -> Table:
+        """A table with a header row; ``label_span``: rows (0 = the first after the
+        header) whose label runs over the first two columns."""
         data: list[list[Any]] = [[Paragraph(plain_markup(h), self.cell_head) for h in header]]
         data += [list(r) for r in rows]
         table = Table(
@@ -443,6 +466,7 @@ class _Content:
                 ("FONT", (0, -1), (-1, -1), self.fonts.bold, _FS, _FS + 2.5),
                 ("LINEABOVE", (0, -1), (-1, -1), 1.0, _LINE),
             ]
+        style += [("SPAN", (0, i + 1), (1, i + 1)) for i in label_span]
         table.setStyle(TableStyle(style))
         return table
 
@@ -541,15 +565,26 @@ class _Content:
             row[1] += e.cumulative
             lots_of.setdefault(key, set()).add(e.lot)
         head = [w.head("product"), w.head("lots"), w.head("n_interval"), w.head("n_cumulative")]
+        given = [(key, code) for key, code in products if by_product.get(code, [0, 0])[0]]
         rows: list[list[str | Flowable]] = [
             [
                 Paragraph(plain_markup(f"{code}  {self.product_label(key)}"), self.cell),
                 _count(len(lots_of.get(code, ()))),
-                _count(by_product.get(code, [0, 0])[0]),
-                _count(by_product.get(code, [0, 0])[1]),
+                _count(by_product[code][0]),
+                _count(by_product[code][1]),
             ]
-            for key, code in products
+            for key, code in given
         ]
+        idle = [code for _, code in products if code not in dict(given).values()]
+        if idle:
+            rows.append(
+                [
+                    Paragraph(plain_markup(w.label("other_products", n=len(idle))), self.cell),
+                    _count(sum(len(lots_of.get(code, ())) for code in idle)),
+                    "0",
+                    _count(sum(by_product.get(code, [0, 0])[1] for code in idle)),
+                ]
+            )
         rows.append(
             [
                 w.label("total"),
@@ -558,10 +593,11 @@ class _Content:
                 _count(self.exposure_total.cumulative),
             ]
         )
-        out += [
-            self.sub("by_product"),
+        out += self.block(
+            "by_product",
             self.grid(head, rows, [0.55, 0.13, 0.16, 0.16], total_row=True),
-        ]
+            long=len(rows) > _KEEP_ROWS,
+        )
         # by route
         by_route = {r: [0, 0] for r in _ROUTES}
         for e in s.exposure:
@@ -576,16 +612,16 @@ class _Content:
                 _count(self.exposure_total.cumulative),
             ]
         )
-        out += [
-            Spacer(1, 2 * mm),
-            self.sub("by_route"),
+        out += self.block(
+            "by_route",
             self.grid(
                 [w.head("route"), w.head("n_interval"), w.head("n_cumulative")],
                 rows,
                 [0.5, 0.25, 0.25],
                 total_row=True,
             ),
-        ]
+            long=len(rows) > _KEEP_ROWS,
+        )
         # by lot and route: the lots given in the interval
         lots: dict[str, dict[str, ExposureCount]] = {}
         for e in s.exposure:
@@ -598,10 +634,8 @@ class _Content:
             w.head("n_interval"),
             w.head("n_cumulative"),
         ]
-        out += [Spacer(1, 2 * mm), self.sub("by_lot")]
         if not active:
-            out += self.paras("no_administrations")
-            return out
+            return [*out, self.sub("by_lot"), *self.paras("no_administrations")]
         rows = []
         for lot in active:
             by = lots[lot]
@@ -634,9 +668,10 @@ class _Content:
                 _count(self.exposure_total.cumulative),
             ]
         )
-        widths = [0.2, 0.08, 0.145, 0.145, 0.145, 0.14, 0.145]
-        out.append(self.grid(head, rows, widths, numeric_from=2, total_row=True))
-        return out
+        widths = [0.18, 0.1, 0.145, 0.145, 0.145, 0.14, 0.145]
+        spans = range(len(active), len(rows))  # "other lots" and the total
+        table = self.grid(head, rows, widths, numeric_from=2, total_row=True, label_span=spans)
+        return out + self.block("by_lot", table, long=len(rows) > _KEEP_ROWS)
 
     # -- 3. tabulations ---------------------------------------------------------------
 
@@ -677,7 +712,7 @@ class _Content:
             w.head("n_cumulative") + "\n" + w.label("per_1000"),
         ]
         grid = self.grid(header, rows, [0.44, 0.14, 0.14, 0.14, 0.14], total_row=True)
-        return [KeepTogether([self.sub(title), grid]), Spacer(1, 2 * mm)]
+        return self.block(title, grid, long=len(rows) > _KEEP_ROWS)
 
     def section_3(self) -> list[Flowable]:
         out: list[Flowable] = [*self.heading("s3", "s3_refs"), *self.paras("s3_note", self.intro)]
@@ -738,9 +773,9 @@ class _Content:
             w.head("cumulative_total"),
         ]
         widths = [0.3, 0.07, 0.07, 0.07, 0.07, 0.07, 0.11, 0.12, 0.12]
-        return [
-            KeepTogether([self.sub("by_ctcae"), self.grid(header, rows, widths, total_row=True)])
-        ]
+        return self.block(
+            "by_ctcae", self.grid(header, rows, widths, total_row=True), long=len(rows) > _KEEP_ROWS
+        )
 
     # -- 4. line listing ------------------------------------------------------------------
 
@@ -762,8 +797,8 @@ class _Content:
         ]
         rows = [self.case_row(c, facts[c.root_id]) for c in cases]
         widths = [0.16, 0.14, 0.13, 0.16, 0.14, 0.15, 0.12]
-        out.append(self.grid(header, rows, widths, numeric_from=len(widths)))
-        return out
+        # no title of its own: the section's heading and note introduce it
+        return [*out, self.grid(header, rows, widths, numeric_from=len(widths))]
 
     def case_row(self, entry: LogEntry, fact: ReactionFact) -> list[str | Flowable]:
         w = self.w
@@ -814,8 +849,9 @@ class _Content:
         else:
             hidden = len({r.lot for r in self.signals.rows}) - len(lots)
             if hidden:
-                out += self.paras("signals_shown", self.intro, n=hidden)
-            out.append(self.signal_table(lots))
+                out += self.paras("signals_shown", self.note, n=hidden)
+            # started wherever its header and first lots fit; split, its header repeated
+            out += [CondPageBreak(45 * mm), self.signal_table(lots)]
             if any(r.status is SignalStatus.UNTESTABLE for r in self.signals.rows if r.lot in lots):
                 out += [Spacer(1, 1 * mm), *self.paras("untestable_note", self.note)]
         out += [Spacer(1, 2 * mm), self.sub("lot_actions"), *self.paras("no_lot_actions")]
@@ -989,6 +1025,7 @@ class _Content:
         if points:
             funnel, _outside = funnel_plot(
                 points,
+                pooled=len(s.reactions) / t.cumulative if t.cumulative else 0.0,
                 width=_TEXT_WIDTH,
                 height=95 * mm,
                 pen=self.pen,
@@ -1004,12 +1041,13 @@ class _Content:
         else:
             out += [self.sub("fig_funnel"), *self.paras("no_lots_to_chart")]
         # LLR per lot under surveillance
-        out += [Spacer(1, 3 * mm), self.sub("fig_llr")]
+        out.append(Spacer(1, 3 * mm))
         panels = self.llr_panels()
         if not panels:
-            out += self.paras("no_signals")
+            out += [self.sub("fig_llr"), *self.paras("no_signals")]
         else:
-            out += self.llr_grid(panels)
+            long = len(panels) > 3 * _KEEP_PANEL_ROWS
+            out += self.block("fig_llr", self.llr_grid(panels), long=long)
             out += self.paras("fig_llr_note", self.note)
         return out
 
@@ -1072,7 +1110,7 @@ class _Content:
             )
         return panels
 
-    def llr_grid(self, panels: Sequence[LlrPanel]) -> list[Flowable]:
+    def llr_grid(self, panels: Sequence[LlrPanel]) -> Table:
         w = self.w
         cols = 3
         cell_w = _TEXT_WIDTH / cols
@@ -1095,7 +1133,7 @@ class _Content:
                 [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
             )
         )
-        return [table]
+        return table
 
     def active_lots(self) -> list[str]:
         return sorted({e.lot for e in self.snap.exposure if e.interval})
