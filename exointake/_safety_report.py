@@ -652,7 +652,7 @@ class _Content:
         if others:
             rows.append(
                 [
-                    w.label("other_lots", n=len(others)),
+                    Paragraph(plain_markup(w.label("other_lots", n=len(others))), self.cell),
                     "",
                     *("0" for _ in _ROUTES),
                     "0",
