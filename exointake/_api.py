@@ -42,6 +42,8 @@ CORE: Mapping[str, str] = {
     "format_wareki": "_wareki",
     "load_json": "_convert",
     "parse_date": "_wareki",
+    # files
+    "Outputs": "_files",
     # errors
     "AdministrationRefused": "_errors",
     "EntryNotFound": "_errors",
@@ -205,6 +207,7 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
     "log": (
         "Alert",
         "Amendment",
+        "Checkpoint",
         "EntryKind",
         "EntryView",
         "LogEntry",
@@ -213,6 +216,9 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "RateRow",
         "ReactionEvent",
         "Recall",
+        "generate_signing_key",
+        "load_private_key",
+        "load_public_key",
         "normalise_url",
     ),
     "report": ("SafetyReport", "safety_report"),

@@ -478,7 +478,8 @@ class LotStatus:
     scale of cases, as *Sequential*'s ``Analyze.Binomial`` does: a signal when
     ``cases >= boundary`` at a look, where the boundary is recomputed for the matching
     ratios seen; ``cv`` is then the design's critical value (``llr >= cv`` is the same
-    test while the matching ratio stays at ``design_z``). ``rate`` is the lot's
+    test while the matching ratio stays at ``design_z``). A test stops at its signal:
+    the numbers of a crossed test are those at the crossing. ``rate`` is the lot's
     reactions of this outcome per 1,000 of its administrations, with its exact
     (Garwood) interval.
     """

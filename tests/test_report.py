@@ -502,7 +502,8 @@ class TestCommandLine:
             (["--month", "2026-13"], "month: expected a real month"),
             (["--db", "missing.db"], "no database at"),
             (["--out", "clinic.db"], "--out: "),
-            (["--out", "no/such/folder/r.pdf"], "--out: folder"),
+            (["--out", "no/such/folder/r.pdf"], "its folder does not exist"),
+            (["--out", "existing.pdf"], "exists; pass --force to replace it"),
         ],
     )
     def test_bad_input_exits_2(
@@ -517,6 +518,7 @@ class TestCommandLine:
         exit 2 with the reason, and the database is left as it was."""
         monkeypatch.chdir(tmp_path)
         clinic("sqlite:///clinic.db", n=30).close()
+        (tmp_path / "existing.pdf").write_bytes(b"keep me")
         before = (tmp_path / "clinic.db").read_bytes()
         base = {"--db": "clinic.db", "--month": MONTH, "--out": "r.pdf"}
         base.update(dict(zip(args[::2], args[1::2], strict=True)))
@@ -524,6 +526,22 @@ class TestCommandLine:
         assert main(argv) == 2
         assert message in capsys.readouterr().err
         assert (tmp_path / "clinic.db").read_bytes() == before
+        assert (tmp_path / "existing.pdf").read_bytes() == b"keep me"
+        assert not (tmp_path / "r.pdf").exists()
+
+    def test_force_replaces_an_earlier_report(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An existing output file is replaced with ``--force`` (and only then)."""
+        db = tmp_path / "clinic.db"
+        clinic(f"sqlite:///{db}", n=30).close()
+        out = tmp_path / "report.pdf"
+        out.write_bytes(b"an older report")
+        argv = ["report", "safety", "--db", str(db), "--month", MONTH, "--out", str(out)]
+        assert main(argv) == 2
+        assert main([*argv, "--force"]) == 0
+        assert out.read_bytes().startswith(b"%PDF")
+        capsys.readouterr()
 
 
 @pytest.mark.postgres

@@ -1,9 +1,11 @@
 """``exointake log``: append to, query and verify the reaction log.
 
 Every sub-command takes ``--db URL`` (an SQLAlchemy URL or an SQLite file path; default
-``exointake.db`` in the current folder). Exit codes: 0 done, 1 the log does not verify,
-2 bad input (or a database that needs ``exointake log migrate``), 3 refused by the
-consent gate.
+``exointake.db`` in the current folder). Exit codes: 0 done, 1 the log does not verify
+(or does not extend a signed checkpoint), 2 bad input (or a database that needs
+``exointake log migrate``, or that cannot be used), 3 refused by the consent gate, 4 the
+log could not be verified at all (``verify`` and ``checkpoint``: no database there, not a
+log, unreadable).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import argparse
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -24,13 +27,16 @@ from .. import (
     AdministrationRefused,
     ConsentRecord,
     Decision,
+    ExointakeError,
     FollowUp,
+    MigrationRequired,
     Product,
     Reaction,
     ReactionRecord,
     Route,
     ScreeningRecord,
     ScreeningResult,
+    StorageError,
     ValidationError,
     parse_date,
 )
@@ -44,7 +50,8 @@ from ..records import (
     Sourcing,
     StorageCheck,
 )
-from ._util import open_db, print_json, read_json_file
+from . import EXIT_BROKEN, EXIT_OK, EXIT_UNVERIFIABLE
+from ._util import add_force, open_db, outputs, print_json, read_json_file, sqlite_file
 
 if TYPE_CHECKING:
     from .. import Log
@@ -115,9 +122,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("entry_id")
     p.set_defaults(func=_show)
 
-    p = add("verify", "walk the whole hash chain; exit 1 at the first broken entry")
+    p = add(
+        "verify",
+        "walk the whole hash chain, and prove the log still extends each signed checkpoint "
+        "given. Exit 0 verified, 1 broken (the first broken entry or checkpoint is named), "
+        "2 bad input (a checkpoint or key file; a checkpoint whose signature does not "
+        "verify), 4 could not verify (no database there, not a log, unreadable)",
+    )
+    p.add_argument(
+        "--checkpoint",
+        action="append",
+        metavar="FILE.json",
+        help="a checkpoint signed by `log checkpoint` (repeat for several)",
+    )
+    p.add_argument(
+        "--public-key",
+        metavar="FILE.pem",
+        help="the public key the checkpoints were signed with (required with --checkpoint)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_verify)
+
+    _register_checkpoints(lsub, add)
 
     p = add("recall", "every administration and reaction of a lot")
     p.add_argument("--lot", required=True)
@@ -134,11 +160,56 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_migrate)
 
 
+def _register_checkpoints(
+    lsub: argparse._SubParsersAction[argparse.ArgumentParser],
+    add: Callable[[str, str], argparse.ArgumentParser],
+) -> None:
+    """Add ``log checkpoint`` and ``log keygen``."""
+    p = add(
+        "checkpoint",
+        "verify the log, then sign its head (position, hash, time) with the clinic's private "
+        "key into a small file to keep outside the database; `log verify --checkpoint` "
+        "later proves the log still extends it. Exit codes as for verify",
+    )
+    p.add_argument("--key", required=True, metavar="FILE.pem", help="the private key")
+    p.add_argument("--out", required=True, metavar="FILE.json", help="the checkpoint file")
+    add_force(p)
+    p.set_defaults(func=_checkpoint)
+
+    p = lsub.add_parser(
+        "keygen",
+        help="make the Ed25519 key pair that signs checkpoints",
+        description="Make an Ed25519 key pair for signed checkpoints. Keep the private key "
+        "(mode 0600) off the database server; give the public key to whoever verifies.",
+    )
+    p.add_argument(
+        "--key", required=True, metavar="FILE.pem", help="where to write the private key"
+    )
+    p.add_argument(
+        "--public-key", required=True, metavar="FILE.pem", help="where to write the public key"
+    )
+    add_force(p)
+    p.set_defaults(func=_keygen)
+
+
 # ---------------------------------------------------------------------------- helpers
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
     return open_db(args.db, write=write)
+
+
+def _could_not_verify(exc: ExointakeError) -> int:
+    print(f"exointake: could not verify: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return EXIT_UNVERIFIABLE
+
+
+def _open_to_verify(args: argparse.Namespace) -> Log | int:
+    """The log to verify, or the exit code of one that cannot be opened (4)."""
+    try:
+        return _open(args, write=False)
+    except (StorageError, MigrationRequired, ValidationError) as exc:
+        return _could_not_verify(exc)
 
 
 def _templates(path: str | None) -> Mapping[str, str] | None:
@@ -245,13 +316,36 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    with _open(args, write=False) as log:
-        report = log.verify()
+    from ..log import Checkpoint, load_public_key
+
+    if args.checkpoint and args.public_key is None:
+        raise ValidationError(
+            [
+                "--public-key: required with --checkpoint (the key you keep, not one sent "
+                "with the checkpoints)"
+            ],
+            what="arguments",
+        )
+    public_key = None if args.public_key is None else load_public_key(Path(args.public_key))
+    checkpoints = [Checkpoint.from_json(Path(path)) for path in args.checkpoint or ()]
+    if public_key is not None:  # a forged or altered checkpoint is bad input (2)
+        for cp in checkpoints:
+            cp.check_signature(public_key)
+    log = _open_to_verify(args)
+    if isinstance(log, int):
+        return log
+    with log:
+        try:
+            report = log.verify(checkpoints=checkpoints, public_key=public_key)
+        except StorageError as exc:
+            return _could_not_verify(exc)
     if args.json:
         print_json(report.to_dict())
     elif report.ok:
+        extends = f"; extends {report.checkpoints} checkpoint(s)" if report.checkpoints else ""
         print(
-            f"ok: {report.entries} entries, chain head #{report.head_seq} sha256 {report.head_hash}"
+            f"ok: {report.entries} entries, chain head #{report.head_seq} "
+            f"sha256 {report.head_hash}{extends}"
         )
     else:
         where = f"entry {report.broken_entry_id} (#{report.broken_seq})"
@@ -259,7 +353,51 @@ def _verify(args: argparse.Namespace) -> int:
             where = "the chain head"
         print(f"BROKEN at {where}: {report.problem}")
         print(f"  {report.entries} entries verified before it")
-    return 0 if report.ok else 1
+    return EXIT_OK if report.ok else EXIT_BROKEN
+
+
+def _checkpoint(args: argparse.Namespace) -> int:
+    from .. import LogIntegrityError
+    from ..log import load_private_key
+
+    files = outputs(args, args.key, sqlite_file(args.db))
+    out = files.claim(args.out, flag="--out")
+    key = load_private_key(Path(args.key))
+    log = _open_to_verify(args)
+    if isinstance(log, int):
+        return log
+    with log:
+        try:
+            checkpoint = log.checkpoint(key)
+        except StorageError as exc:
+            return _could_not_verify(exc)
+        except LogIntegrityError as exc:
+            print(f"BROKEN: {exc}; no checkpoint signed", file=sys.stderr)
+            return EXIT_BROKEN
+    files.write(out, checkpoint.to_json(), flag="--out")
+    print(
+        f"checkpoint of entry #{checkpoint.seq} sha256 {checkpoint.entry_hash} signed at "
+        f"{checkpoint.signed_at}: {out}"
+    )
+    return EXIT_OK
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from ..log import generate_signing_key
+
+    files = outputs(args)
+    key = files.claim(args.key, flag="--key")
+    public = files.claim(args.public_key, flag="--public-key")
+    private_pem, public_pem = generate_signing_key()
+    try:
+        files.write(key, private_pem, flag="--key")
+        files.write(public, public_pem, flag="--public-key", mode=0o644)
+    except BaseException:
+        files.undo()
+        raise
+    print(f"private key (keep it off the database server): {key}")
+    print(f"public key (for whoever verifies): {public}")
+    return EXIT_OK
 
 
 def _recall(args: argparse.Namespace) -> int:

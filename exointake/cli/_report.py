@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import ValidationError
 from ..consent import ConsentLanguage
 from ._log import DEFAULT_DB
+from ._util import add_force, open_db, outputs, sqlite_file
 
 if TYPE_CHECKING:
-    from .. import Log
+    from .. import Log, Outputs
     from ..report import SafetyReport
 
 __all__ = ["register", "write_report"]
@@ -57,33 +57,36 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="embed this TrueType font instead of the built-in CID fonts (e.g. IPAex Mincho)",
     )
+    add_force(p)
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .. import open_log
-
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise ValidationError([f"--out: folder {out.parent} does not exist"], what="arguments")
-    with open_log(args.db, create=False) as log:
-        if _same_file(out, args.db):
-            raise ValidationError(
-                [f"--out: {out} is the database; it is never written over"], what="arguments"
-            )
-        write_report(log, month=args.month, out=out, language=args.lang, font=args.font)
+    files = outputs(args, args.font, sqlite_file(args.db))
+    out = files.claim(args.out, flag="--out")  # refused before any work
+    with open_db(args.db, write=False) as log:
+        write_report(
+            log, month=args.month, out=out, files=files, language=args.lang, font=args.font
+        )
     return 0
 
 
 def write_report(
-    log: Log, *, month: str, out: Path, language: str = "ja", font: str | None = None
+    log: Log,
+    *,
+    month: str,
+    out: Path,
+    files: Outputs,
+    flag: str = "--out",
+    language: str = "ja",
+    font: str | None = None,
 ) -> SafetyReport:
-    """Render ``month``'s safety report of ``log`` to ``out`` and say what it is made from
-    (what ``exointake demo`` also runs)."""
+    """Render ``month``'s safety report of ``log``, write it to ``out`` through ``files``
+    and say what it is made from (what ``exointake demo`` also runs)."""
     from ..report import safety_report
 
     report = safety_report(log, month=month, language=language, font=font)
-    report.write(out)
+    files.write(out, report.pdf, flag=flag)
     print(f"{report.sha256}  {out}")
     print(
         f"  month {report.month}, {report.page_count} pages; data lock point "
@@ -91,16 +94,3 @@ def write_report(
         f"head {report.lock_hash}"
     )
     return report
-
-
-def _same_file(out: Path, db: str) -> bool:
-    """True when ``out`` names the SQLite file of ``db``."""
-    from ..log import normalise_url
-
-    url = normalise_url(db)
-    if not url.startswith("sqlite:///"):
-        return False
-    try:
-        return out.resolve() == Path(url.removeprefix("sqlite:///")).resolve()
-    except OSError:
-        return False
