@@ -3,8 +3,8 @@
 ``import exointake`` gives the core a clinic needs (about fifty names: load, screen, grade,
 render, log); the parts those are made of live in the public topic modules
 :mod:`exointake.questionnaire`, :mod:`exointake.screening`, :mod:`exointake.grading`,
-:mod:`exointake.consent`, :mod:`exointake.records`, :mod:`exointake.log` and
-:mod:`exointake.signals`, each of
+:mod:`exointake.consent`, :mod:`exointake.records`, :mod:`exointake.log`,
+:mod:`exointake.signals` and :mod:`exointake.report`, each of
 which also re-exports the core names of its topic. Every exported class and function
 carries its public path in ``__module__`` (``exointake.Grade``,
 ``exointake.grading.BrightonSign``), so reprs, pickles and the API reference never show a
@@ -108,6 +108,8 @@ HEAVY = frozenset(
         "_log._store",
         "_log._verify",
         "_log._writes",
+        "_report_charts",
+        "_safety_report",
         "_signals_alert",
     }
 )
@@ -219,6 +221,7 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "load_public_key",
         "normalise_url",
     ),
+    "report": ("SafetyReport", "safety_report"),
     "signals": (
         "CriticalValue",
         "LotStatus",
