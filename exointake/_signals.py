@@ -12,7 +12,8 @@ test (MaxSPRT; Kulldorff et al., Sequential Analysis 30:58–78, 2011) as the R 
   recomputed at every reaction with *Sequential*'s alpha spending (``Analyze.Binomial``,
   Wald type, planned at ``design_z``), exactly. Strata make the conditional test exact
   (within a day and route, which lot a reaction followed is a draw of
-  ``n_L / (n_L + n_other)`` when lots do not differ) and keep route and season from
+  ``n_L / (n_L + n_other)`` when lots do not differ), counted as the stratum stood when
+  the reaction was logged (the administrations logged before it) and keep route and season from
   posing as a lot effect; a lot never given on a day and route beside another lot has no
   comparison, and this test says so (``untestable``).
 * **poisson** — the lot against an expected rate, where one is configured
@@ -20,8 +21,10 @@ test (MaxSPRT; Kulldorff et al., Sequential Analysis 30:58–78, 2011) as the R 
   (``CV.Poisson``) with the lot's expected count ``rate * administrations / 1000``
   growing with each administration, up to ``rate * lot_size / 1000``.
 
-Reactions are examined in the order they were logged; a signal, once crossed, stands,
-with the JST day and the entry of the reaction at which it was crossed. Everything is
+Reactions are examined in the order they were logged, each with the counts as they stood
+when it was logged, so appending entries never rewrites a look: a signal, once crossed,
+stands, with the JST day and the entry of the reaction at which it was crossed. Only a
+correction (an amended administration or reaction) can change a past look. Everything is
 recomputed from the log on each call (the same log gives the same report), reading a few
 thousand count rows and one row per reaction.
 """
@@ -568,7 +571,11 @@ def _recorded_on(recorded_at: str) -> dt.date:
 class _Exposure:
     """Administrations per stratum and per lot, read from the log's counts."""
 
-    def __init__(self, strata: Sequence[tuple[str, str, str, int]]) -> None:
+    def __init__(
+        self,
+        strata: Sequence[tuple[str, str, str, int]],
+        given: Sequence[tuple[str, str, str, tuple[int, ...]]] = (),
+    ) -> None:
         by_stratum: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
         lot_days: dict[str, tuple[list[str], list[int]]] = {}
         self.lot_total: dict[str, int] = defaultdict(int)
@@ -589,6 +596,29 @@ class _Exposure:
                 total = sum(by_lot.values())
                 self.shares[key] = tuple((lot, n / total) for lot, n in by_lot.items())
         self.shared = {lot for shares in self.shares.values() for lot, _ in shares}
+        # Where the log says when each administration was logged: each stratum's lots with
+        # those positions, to count them as they stood at each reaction.
+        self.logged = bool(given)
+        by_day: dict[tuple[str, str], list[tuple[str, tuple[int, ...]]]] = defaultdict(list)
+        for day, route, lot, seqs in given:
+            by_day[(day, route)].append((lot, seqs))
+        self.given = {key: tuple(lots) for key, lots in by_day.items() if len(lots) > 1}
+
+    def shares_at(self, day: str, route: str, seq: int) -> tuple[tuple[str, float], ...] | None:
+        """Each lot's null probability in a stratum as it stood when the entry at ``seq``
+        was logged (the administrations logged up to it), or None without a comparison
+        then. A series without positions: as the stratum stands now."""
+        if not self.logged:
+            return self.shares.get((day, route))
+        here = self.given.get((day, route))
+        if here is None:
+            return None
+        counts = [(lot, bisect.bisect_right(seqs, seq)) for lot, seqs in here]
+        counts = [(lot, n) for lot, n in counts if n]
+        if len(counts) < 2:
+            return None
+        total = sum(n for _, n in counts)
+        return tuple((lot, n / total) for lot, n in counts)
 
     def cumulative(self, lot: str, through: str) -> int:
         """The lot's administrations on JST days up to ``through`` (ISO text), inclusive."""
@@ -621,10 +651,11 @@ def _binomial_rows(
     # (until that lot's surveillance length is reached).
     draws: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     seen: dict[str, list[ReactionEvent]] = defaultdict(list)
-    shares = exposure.shares
     limit = settings.max_events
     for e in events:
-        here = shares.get((e.day, e.route))
+        # The stratum as it stood when the reaction was logged: later entries (a late
+        # administration, a lot opened later that day) never rewrite this look.
+        here = exposure.shares_at(e.day, e.route, e.seq)
         if here is None:
             continue
         for lot, p in here:
@@ -832,7 +863,7 @@ def evaluate(
     What :func:`check_signals` computes after ``log.lot_series()``; also for a series
     built elsewhere (a registry pooling clinics, a simulation).
     """
-    if not isinstance(series, tuple) or len(series) != 3:
+    if not isinstance(series, tuple) or len(series) != 4:
         raise ValidationError(
             [f"series: expected a LotSeries, got {type(series).__name__}"], what="argument"
         )
@@ -842,7 +873,7 @@ def evaluate(
             what="argument",
         )
     settings = settings or SignalSettings()
-    exposure = _Exposure(series.strata)
+    exposure = _Exposure(series.strata, series.given)
     binomial = settings.binomial_design()
     designs = [binomial]
     rows: list[LotStatus] = []

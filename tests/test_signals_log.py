@@ -396,3 +396,60 @@ class TestNullSimulation:
         for key in [("binomial", "any"), ("binomial", "allergy_or_worse"), ("poisson", "any")]:
             assert tests[key] == 600
             assert alarms[key] / tests[key] <= SETTINGS.alpha, key
+
+
+def _day_of(log: Log, clock: Clock, lots: Sequence[str], start: int) -> list[str]:
+    """Administrations of ``lots`` (one each, in order) on T0's day by drip; their ids."""
+    base = administration()
+    adms = [
+        attrs.evolve(
+            base,
+            administered_at=T0 + dt.timedelta(minutes=5 * (start + k)),
+            route=Route.IV_DRIP,
+            product=attrs.evolve(base.product, lot=lot),
+        )
+        for k, lot in enumerate(lots)
+    ]
+    clock.now = T0 + dt.timedelta(hours=8)
+    return log.administer_many(adms, override=BYPASS)
+
+
+def test_appending_never_rewrites_a_crossed_signal(db_url: str) -> None:
+    """The reviewer's repro: A=10 and B=2 given that day, 8 reactions after B: a signal.
+    28 more B administrations logged later that same day would, counted as they stand,
+    make B 30 of 40 and take the signal back; each reaction's look keeps the counts of
+    when it was logged, so the signal and its crossing entry stand."""
+    clock = Clock()
+    settings = SignalSettings(outcomes=["any"])
+    with open_log(db_url, clock=clock) as log:
+        _day_of(log, clock, ["LOT-A"] * 10, 0)
+        b_ids = _day_of(log, clock, ["LOT-B"] * 2, 10)
+        onset = (T0 + dt.timedelta(hours=2)).isoformat()
+        for k in range(8):
+            log.record_reaction(reaction(b_ids[k % 2], "redness", onset=onset))
+        before = check_signals(log, settings, alert=False)
+        (row,) = [r for r in before.rows if r.lot == "LOT-B"]
+        assert row.status is SignalStatus.SIGNAL
+        assert row.expected == pytest.approx(row.events * 2 / 12)
+        _day_of(log, clock, ["LOT-B"] * 28, 12)
+        after = check_signals(log, settings, alert=False)
+        (again,) = [r for r in after.rows if r.lot == "LOT-B"]
+        assert again.status is SignalStatus.SIGNAL
+        assert (again.crossed_entry, again.crossed_on) == (row.crossed_entry, row.crossed_on)
+        assert (again.cases, again.expected, again.llr) == (row.cases, row.expected, row.llr)
+        assert again.administrations == 30
+        # A fresh Log object (no cache) reads the same: the positions are in the log.
+        with open_log(db_url) as other:
+            (fresh,) = [
+                r for r in check_signals(other, settings, alert=False).rows if r.lot == "LOT-B"
+            ]
+        assert fresh == again
+        # The counts as they stand now would have taken the signal back.
+        series = log.lot_series()
+        (now,) = [r for r in evaluate(series._replace(given=()), settings).rows if r.lot == "LOT-B"]
+        assert now.status is SignalStatus.NO_SIGNAL
+        # A reaction logged after the late administrations is counted with them.
+        log.record_reaction(reaction(b_ids[0], "redness", onset=onset))
+        seen = evaluate(log.lot_series(), SignalSettings(outcomes=["any"], min_events=20))
+        (late,) = [r for r in seen.rows if r.lot == "LOT-B"]
+        assert late.expected == pytest.approx(8 * 2 / 12 + 30 / 40)

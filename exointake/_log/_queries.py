@@ -8,7 +8,7 @@ The report types are frozen attrs values; their unstructured form
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 from attrs import field, frozen
@@ -170,6 +170,34 @@ class LotSeries(NamedTuple):
     sorted."""
     reactions: tuple[ReactionEvent, ...]
     """Every current reaction, in the order it was logged."""
+    given: tuple[tuple[str, str, str, tuple[int, ...]], ...] = ()
+    """The positions at which each JST day, route and lot's administrations were logged
+    (their first versions): ``(day, route, lot, seqs)``, sorted, ``seqs`` ascending. Lot
+    surveillance reads from it how many of each lot a stratum held when each reaction was
+    logged, so that later entries do not rewrite earlier looks. Empty (a series built
+    elsewhere): the shares are taken from ``strata``, the counts as they stand."""
+
+
+LotCache = tuple[int, str, tuple[ReactionEvent, ...], dict[tuple[str, str, str], tuple[int, ...]]]
+"""What :meth:`Queries.lot_series` keeps between calls: the head it read at, the reactions,
+and the administrations' positions per day, route and lot."""
+
+
+def add_seqs(
+    given: dict[tuple[str, str, str], tuple[int, ...]], rows: Sequence[tuple[str, str, str, int]]
+) -> dict[tuple[str, str, str], tuple[int, ...]]:
+    """``given`` with the positions of ``rows`` (``(day, route, lot, seq)``) added: a new
+    mapping, the old one and its tuples left as they were (a series already returned
+    keeps its values)."""
+    if not rows:
+        return given
+    extra: dict[tuple[str, str, str], list[int]] = {}
+    for day, route, lot, seq in rows:
+        extra.setdefault((day, route, lot), []).append(seq)
+    out = dict(given)
+    for key, seqs in extra.items():
+        out[key] = tuple(sorted(out.get(key, ()) + tuple(seqs)))
+    return out
 
 
 class Queries:
@@ -177,7 +205,7 @@ class Queries:
 
     __slots__ = ()
     _store: Store
-    _lot_cache: list[tuple[int, str, tuple[ReactionEvent, ...]]]
+    _lot_cache: list[LotCache]
 
     def get(self, entry_id: str) -> EntryView:
         """An entry's current version with its history (``entry_id`` may be any version).
@@ -291,16 +319,23 @@ class Queries:
                 and r.hash_at(cached[0]) == cached[1]
                 and not r.amended_since(cached[0], kinds)
             ):
-                seq, _, known = cached
+                seq, _, known, given = cached
             else:
-                seq, known = 0, ()
+                seq, known, given = 0, (), {}
             new = r.reaction_events(
                 reaction=EntryKind.REACTION, administration=EntryKind.ADMINISTRATION, after=seq
             )
+            added = r.administration_seqs(administration=EntryKind.ADMINISTRATION, after=seq)
             strata = r.lot_strata()
         reactions = known + tuple(ReactionEvent._make(e) for e in new)
-        self._lot_cache[:] = [(head[0], head[1], reactions)]
-        return LotSeries(head=head, strata=tuple(strata), reactions=reactions)
+        given = add_seqs(given, added)
+        self._lot_cache[:] = [(head[0], head[1], reactions, given)]
+        return LotSeries(
+            head=head,
+            strata=tuple(strata),
+            reactions=reactions,
+            given=tuple((*key, seqs) for key, seqs in sorted(given.items())),
+        )
 
     def rates(
         self, *, since: dt.date | str | None = None, until: dt.date | str | None = None

@@ -23,8 +23,8 @@ from attrs import frozen
 
 from .._errors import ValidationError
 from ._core import Log
-from ._entries import LogEntry, entry_from_row
-from ._queries import LotSeries, ReactionEvent
+from ._entries import EntryKind, LogEntry, entry_from_row
+from ._queries import LotSeries, ReactionEvent, add_seqs
 from ._store import Reader, utc_now_text
 
 __all__ = ["ExposureCount", "LotProduct", "ReactionFact", "Snapshot", "snapshot"]
@@ -112,6 +112,9 @@ class Snapshot:
     strata: tuple[tuple[str, str, str, int], ...]
     """Administrations per JST day, route and lot up to ``until``: ``(day, route, lot, n)``,
     non-zero, sorted (as :class:`~exointake.log.LotSeries` holds them)."""
+    given: tuple[tuple[str, str, str, tuple[int, ...]], ...] = ()
+    """The positions at which each day, route and lot's administrations up to ``until``
+    were logged, as at the lock (as :attr:`~exointake.log.LotSeries.given`)."""
 
     def lot_series(self) -> LotSeries:
         """The series lot surveillance reads (:mod:`exointake.signals`), as the log stood
@@ -133,6 +136,7 @@ class Snapshot:
                 )
                 for f in self.reactions
             ),
+            given=self.given,
         )
 
 
@@ -168,6 +172,17 @@ def snapshot(
     with log._store.read(consistent=True) as r:
         lock_seq, lock_hash = r.lock_point(utc_now_text(lock_before))
         days = _days_at_lock(r, until, lock_seq)
+        last = until.isoformat()
+        given = add_seqs(
+            {},
+            [
+                row
+                for row in r.administration_seqs(
+                    administration=EntryKind.ADMINISTRATION, lock=lock_seq
+                )
+                if row[0] <= last
+            ],
+        )
         products = {
             lot: LotProduct(maker=maker, origin=origin, sourcing=sourcing, concentration=c)
             for lot, (maker, origin, sourcing, c) in r.first_products(
@@ -190,6 +205,7 @@ def snapshot(
         reactions=reactions,
         cases=cases,
         strata=_strata(days),
+        given=tuple((*key, seqs) for key, seqs in sorted(given.items())),
     )
 
 
