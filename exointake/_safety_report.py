@@ -843,6 +843,7 @@ class _Content:
         out: list[Flowable] = [*self.heading("s5", "s5_refs"), self.sub("signals")]
         out += self.paras("signals_note", self.note)
         out += [self.para(self.design(d), self.note) for d in self.signals.designs]
+        out += self.paras("signals_plain", self.note)
         lots = self.signal_lots()
         if not lots:
             out += self.paras("no_signals")
@@ -854,6 +855,16 @@ class _Content:
             out += [CondPageBreak(45 * mm), self.signal_table(lots)]
             if any(r.status is SignalStatus.UNTESTABLE for r in self.signals.rows if r.lot in lots):
                 out += [Spacer(1, 1 * mm), *self.paras("untestable_note", self.note)]
+            run = self.tests_run
+            alpha = self.signals.settings.alpha
+            out += [Spacer(1, 1 * mm)]
+            out += self.paras(
+                "multiplicity_note",
+                self.note,
+                run=run,
+                alpha=f"{alpha:g}",
+                false=f"{run * alpha:.1f}",
+            )
         out += [Spacer(1, 2 * mm), self.sub("lot_actions"), *self.paras("no_lot_actions")]
         return out
 
@@ -1210,11 +1221,26 @@ class _Content:
         out += [Spacer(1, 3 * mm), KeepTogether([box, Spacer(1, 4 * mm), signature])]
         return out
 
+    @property
+    def tests_run(self) -> int:
+        """The tests computed (every row but the untestable ones)."""
+        return sum(1 for r in self.signals.rows if r.status is not SignalStatus.UNTESTABLE)
+
     def signal_summary(self) -> list[str]:
+        w = self.w
         lots = sorted({r.lot for r in self.signals.signals})
-        if not lots:
-            return self.w.each("summary_no_signal")
-        return self.w.each("summary_signals", lots=", ".join(self.log_text(x, "lot") for x in lots))
+        if lots:
+            out = w.each("summary_signals", lots=", ".join(self.log_text(x, "lot") for x in lots))
+        else:
+            out = w.each("summary_no_signal", run=_count(self.tests_run))
+        untestable = [r for r in self.signals.rows if r.status is SignalStatus.UNTESTABLE]
+        if untestable:
+            out += w.each(
+                "summary_untestable",
+                n=_count(len(untestable)),
+                lots=_count(len({r.lot for r in untestable})),
+            )
+        return [*out, *w.each("summary_caveat")]
 
     # -- the whole story ---------------------------------------------------------------------------
 

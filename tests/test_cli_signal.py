@@ -55,6 +55,36 @@ class TestCheck:
         assert signal_lines[0].startswith("LOT-H | any reaction | vs other lots | SIGNAL | 6/")
         assert err.startswith("ALERT: lot LOT-H crossed its signal for any reaction")
 
+    def test_caveats(self, capsys: pytest.CaptureFixture[str], db: str) -> None:
+        """The table says how many tests ran, the false signals that many tests bring by
+        chance (tests x alpha, nothing adjusted), and what a result does not prove."""
+        _, out, _ = run(capsys, "signal", "check", "--db", db, "--lang", "en")
+        lines = out.splitlines()
+        assert lines[2] == (
+            "8 tests run at alpha 0.05 each, nothing adjusted for multiplicity: about 0.4 "
+            "false signals are expected even if every lot is sound. No signal does not mean "
+            "safe; a signal is not proof"
+        )
+        assert "could not be run" not in out
+
+    def test_untestable_counted(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """A lot never given beside another: its four tests are untestable, and the table
+        says so and points to an expected rate instead of printing a bare "no signal"."""
+        path = str(tmp_path / "alone.db")
+        with open_log(path) as log:
+            (adm_id,) = log.administer_many([administration(lot="LOT-SOLO")], override=BYPASS)
+            log.record_reaction(reaction(adm_id, "redness"))
+        _, out, _ = run(capsys, "signal", "check", "--db", path, "--lang", "en")
+        assert (
+            "4 tests (1 lots) could not be run: no other lot given the same day and route. "
+            "Set an expected rate (--expected OUTCOME=RATE per 1,000)"
+        ) in out
+        assert "0 tests run at alpha 0.05 each" in out
+        _, out, _ = run(capsys, "signal", "check", "--db", path)
+        assert "検定不可 4 件（1 ロット）" in out
+        _, out, _ = run(capsys, "signal", "check", "--db", path, "--expected", "any=50")
+        assert "検定不可 4 件（1 ロット）" in out  # the binomial tests still cannot run
+
     def test_japanese_table(self, capsys: pytest.CaptureFixture[str], db: str) -> None:
         """The default language is Japanese."""
         code, out, err = run(capsys, "signal", "check", "--db", db, "--signals-only")

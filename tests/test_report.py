@@ -112,6 +112,25 @@ class TestSections:
         assert f"Lotswithasignalatthedatalockpoint:{HOT_LOT}" in text
         assert "SIGNAL2026-11-30" in text
 
+    def test_the_tests_run_and_what_they_do_not_prove_are_stated(
+        self, log: exointake.Log, rendered: dict[str, report.SafetyReport]
+    ) -> None:
+        """Beside table 5.1: how many tests ran, the false signals expected by chance
+        (tests x alpha, nothing adjusted); in the conclusions: no signal is not safety,
+        a signal is not proof."""
+        snap = snapshot(log, since=NOVEMBER[0], until=NOVEMBER[1], lock_before=LOCK)
+        rows = evaluate(snap.lot_series()).rows
+        run = sum(1 for r in rows if r.status.value != "untestable")
+        assert run > 0
+        text = pdf_text(rendered["en"].pdf)
+        assert f"thistableholds{run}tests,eachatalpha0.05." in text
+        assert f"about{run * 0.05:.1f}falsesignals(tests×alpha)" in text
+        assert "Nothingisadjustedformultiplicity." in text
+        assert "Nosignaldoesnotmeanalotissafe" in text
+        ja = pdf_text(rendered["ja"].pdf)
+        assert f"{run}件の検定を" in ja and "多重性の調整は行っていません" in ja
+        assert "シグナルがないことは安全の証明ではなく" in ja
+
     def test_no_name_and_no_free_text_is_printed(
         self, rendered: dict[str, report.SafetyReport]
     ) -> None:
@@ -246,6 +265,26 @@ class TestLooks:
         assert "Noadministrationintheinterval." in text
         assert "Nosuchcaseintheinterval." in text
         assert "Nolotundersurveillance." in text
+
+
+class TestUntestable:
+    def test_a_lot_given_alone_is_not_reported_as_without_signal(self) -> None:
+        """Nothing could be tested: the conclusions say so, and point to an expected rate,
+        instead of a bare "no lot has a signal"."""
+        given = dt.datetime(2026, 11, 10, 10, tzinfo=JST)
+        clock = Clock(given + dt.timedelta(hours=2))
+        with exointake.open_log("sqlite://", clock=clock) as log:
+            adm = attrs.evolve(administration(lot="LOT-SOLO"), administered_at=given)
+            (adm_id,) = log.administer_many([adm], override=BYPASS)
+            onset = (given + dt.timedelta(minutes=30)).isoformat()
+            log.record_reaction(reaction(adm_id, "redness", onset=onset))
+            clock.now = AFTER_LOCK
+            en = pdf_text(report.safety_report(log, month=MONTH, language="en").pdf)
+            ja = pdf_text(report.safety_report(log, month=MONTH, language="ja").pdf)
+        assert "Noneofthe0testsrunhasasignal" in en
+        assert "4tests(1lots)couldnotberun" in en
+        assert "expectedrateperkindofreaction(expected_per_1000)" in en
+        assert "実施した0件の検定" in ja and "4件の検定（1ロット）は比較相手がなく" in ja
 
 
 class TestArguments:

@@ -49,6 +49,20 @@ _WORDS: Mapping[str, Text] = {
         "{lots} lots, {tests} tests, {signals} signals (log position {seq})",
     ),
     "designs": Text("臨界値", "critical values"),
+    "untestable_summary": Text(
+        "検定不可 {n} 件（{lots} ロット）: 同じ日・経路に比較する他のロットがありません。"
+        "--expected 反応=率（1,000回あたり）で期待率を設定すると、期待率との比較で検定できます",
+        "{n} tests ({lots} lots) could not be run: no other lot given the same day and route. "
+        "Set an expected rate (--expected OUTCOME=RATE per 1,000) to test them against it",
+    ),
+    "multiplicity": Text(
+        "実施した検定 {run} 件、各 α {alpha}（多重性の調整なし）: どのロットにも問題がなくても"
+        "約 {false} 件の誤ったシグナルが見込まれます。シグナルなしは安全の証明ではなく、"
+        "シグナルは不良の証明ではありません",
+        "{run} tests run at alpha {alpha} each, nothing adjusted for multiplicity: about "
+        "{false} false signals are expected even if every lot is sound. No signal does not "
+        "mean safe; a signal is not proof",
+    ),
     "alert": Text(
         "警告: ロット {lot} の{outcome}（{method}）がシグナルを超えました: {day}、エントリ {entry}",
         "ALERT: lot {lot} crossed its signal for {outcome} ({method}) on {day} at entry {entry}",
@@ -203,6 +217,21 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _caveats(report: SignalReport, lang: Lang) -> list[str]:
+    """How many tests could not be run, and what the rest mean together."""
+    untestable = [r for r in report.rows if r.status.value == "untestable"]
+    run = len(report.rows) - len(untestable)
+    alpha = report.settings.alpha
+    out = []
+    if untestable:
+        lots = len({r.lot for r in untestable})
+        out.append(_w("untestable_summary", lang).format(n=len(untestable), lots=lots))
+    out.append(
+        _w("multiplicity", lang).format(run=run, alpha=f"{alpha:g}", false=f"{run * alpha:.1f}")
+    )
+    return out
+
+
 def render_table(report: SignalReport, lang: Lang, *, signals_only: bool = False) -> str:
     """The status table of a signal report, in ``lang`` (what ``signal check`` prints)."""
     rows: Sequence[LotStatus] = report.signals if signals_only else report.rows
@@ -212,6 +241,7 @@ def render_table(report: SignalReport, lang: Lang, *, signals_only: bool = False
             lots=lots, tests=len(report.rows), signals=len(report.signals), seq=report.head_seq
         ),
         f"{_w('designs', lang)}: " + "; ".join(_design(d) for d in report.designs),
+        *_caveats(report, lang),
         "",
         " | ".join(
             _w(k, lang) for k in ("lot", "outcome", "method", "status", "cases", "llr", "cv")
