@@ -112,8 +112,8 @@ class SignalStatus(enum.StrEnum):
 DEFAULT_OUTCOMES: Final = tuple(MonitoredOutcome)
 DEFAULT_MIN_EVENTS: Final = 4
 """Kulldorff & Silva (2015, arXiv:1503.01978; REVSTAT 15:373–394, 2017) recommend
-requiring at least 4 events before a Poisson MaxSPRT may signal: little power is lost and
-the critical value drops."""
+requiring at least 4 events before a Poisson MaxSPRT may signal: at the same alpha the
+power rises and the expected time to signal falls (the critical value drops)."""
 
 
 def _err(path: str, message: str) -> ValidationError:
