@@ -21,7 +21,9 @@ test (MaxSPRT; Kulldorff et al., Sequential Analysis 30:58–78, 2011) as the R 
   (``CV.Poisson``) with the lot's expected count ``rate * administrations / 1000``
   growing with each administration, up to ``rate * lot_size / 1000``.
 
-Reactions are examined in the order they were logged, each with the counts as they stood
+Each test counts administrations followed by at least one reaction of its outcome (the
+first such reaction is the one examined), not reaction records. Reactions are examined in
+the order they were logged, each with the counts as they stood
 when it was logged, so appending entries never rewrites a look: a signal, once crossed,
 stands, with the JST day and the entry of the reaction at which it was crossed. Only a
 correction (an amended administration or reaction) can change a past look. Everything is
@@ -493,7 +495,8 @@ class LotStatus:
     status: SignalStatus
     administrations: int
     reactions: int
-    """The lot's reactions of this outcome (all of them, examined or not)."""
+    """The lot's administrations followed by at least one reaction of this outcome (all of
+    them, examined or not): several reactions after one administration count once."""
     events: int
     """Reactions the test examined (binomial: the lot's and its comparison's)."""
     cases: int
@@ -855,6 +858,27 @@ def _poisson_rows(
     return rows
 
 
+def _first_per_administration(
+    reactions: Iterable[ReactionEvent], flag: Callable[[ReactionEvent], bool]
+) -> list[ReactionEvent]:
+    """The first reaction of an outcome after each administration (in logging order): the
+    tests count administrations with at least one reaction of it, not reaction records
+    (two reactions after one administration are one draw, not two). A reaction without
+    its administration's id counts on its own."""
+    seen: set[str] = set()
+    out = []
+    for e in reactions:
+        if not flag(e):
+            continue
+        adm = e.administration_id
+        if adm:
+            if adm in seen:
+                continue
+            seen.add(adm)
+        out.append(e)
+    return out
+
+
 def evaluate(
     series: LotSeries, settings: SignalSettings | None = None, *, trajectories: bool = False
 ) -> SignalReport:
@@ -878,8 +902,7 @@ def evaluate(
     designs = [binomial]
     rows: list[LotStatus] = []
     for outcome in settings.outcomes:
-        flag = _FLAGS[outcome]
-        events = [e for e in series.reactions if flag(e)]
+        events = _first_per_administration(series.reactions, _FLAGS[outcome])
         reactions_of: dict[str, int] = defaultdict(int)
         for e in events:
             reactions_of[e.lot] += 1

@@ -415,29 +415,33 @@ def _day_of(log: Log, clock: Clock, lots: Sequence[str], start: int) -> list[str
 
 
 def test_appending_never_rewrites_a_crossed_signal(db_url: str) -> None:
-    """The reviewer's repro: A=10 and B=2 given that day, 8 reactions after B: a signal.
-    28 more B administrations logged later that same day would, counted as they stand,
-    make B 30 of 40 and take the signal back; each reaction's look keeps the counts of
-    when it was logged, so the signal and its crossing entry stand."""
+    """The reviewer's repro, with one reaction per administration (the tests count
+    administrations with a reaction, so 8 reactions after 2 B administrations would be 2
+    draws): A=10 and B=10 given that day, 8 B administrations followed by a reaction: a
+    signal. 28 more B administrations logged later that same day would, counted as they
+    stand, make B 38 of 48 and take the signal back; each reaction's look keeps the counts
+    of when it was logged, so the signal and its crossing entry stand."""
     clock = Clock()
     settings = SignalSettings(outcomes=["any"])
     with open_log(db_url, clock=clock) as log:
         _day_of(log, clock, ["LOT-A"] * 10, 0)
-        b_ids = _day_of(log, clock, ["LOT-B"] * 2, 10)
+        b_ids = _day_of(log, clock, ["LOT-B"] * 10, 10)
         onset = (T0 + dt.timedelta(hours=2)).isoformat()
         for k in range(8):
-            log.record_reaction(reaction(b_ids[k % 2], "redness", onset=onset))
+            log.record_reaction(reaction(b_ids[k], "redness", onset=onset))
+        log.record_reaction(reaction(b_ids[0], "fever", onset=onset))  # the same patient again
         before = check_signals(log, settings, alert=False)
         (row,) = [r for r in before.rows if r.lot == "LOT-B"]
         assert row.status is SignalStatus.SIGNAL
-        assert row.expected == pytest.approx(row.events * 2 / 12)
-        _day_of(log, clock, ["LOT-B"] * 28, 12)
+        assert row.expected == pytest.approx(row.events / 2)
+        assert row.reactions == 8  # administrations with a reaction, not 9 records
+        late = _day_of(log, clock, ["LOT-B"] * 28, 20)
         after = check_signals(log, settings, alert=False)
         (again,) = [r for r in after.rows if r.lot == "LOT-B"]
         assert again.status is SignalStatus.SIGNAL
         assert (again.crossed_entry, again.crossed_on) == (row.crossed_entry, row.crossed_on)
         assert (again.cases, again.expected, again.llr) == (row.cases, row.expected, row.llr)
-        assert again.administrations == 30
+        assert again.administrations == 38
         # A fresh Log object (no cache) reads the same: the positions are in the log.
         with open_log(db_url) as other:
             (fresh,) = [
@@ -446,10 +450,12 @@ def test_appending_never_rewrites_a_crossed_signal(db_url: str) -> None:
         assert fresh == again
         # The counts as they stand now would have taken the signal back.
         series = log.lot_series()
-        (now,) = [r for r in evaluate(series._replace(given=()), settings).rows if r.lot == "LOT-B"]
+        stale = evaluate(series._replace(given=()), settings).rows
+        (now,) = [r for r in stale if r.lot == "LOT-B"]
         assert now.status is SignalStatus.NO_SIGNAL
         # A reaction logged after the late administrations is counted with them.
-        log.record_reaction(reaction(b_ids[0], "redness", onset=onset))
+        log.record_reaction(reaction(late[0], "redness", onset=onset))
         seen = evaluate(log.lot_series(), SignalSettings(outcomes=["any"], min_events=20))
-        (late,) = [r for r in seen.rows if r.lot == "LOT-B"]
-        assert late.expected == pytest.approx(8 * 2 / 12 + 30 / 40)
+        (last,) = [r for r in seen.rows if r.lot == "LOT-B"]
+        assert last.events == 9
+        assert last.expected == pytest.approx(8 / 2 + 38 / 48)

@@ -154,6 +154,9 @@ class ReactionEvent(NamedTuple):
     serious: bool
     infection: bool
     """Its grade's event kind is an infection."""
+    administration_id: str = ""
+    """The root id of the administration it followed (empty: not known, each reaction
+    then counts as one administration with a reaction)."""
 
 
 class LotSeries(NamedTuple):

@@ -81,6 +81,8 @@ class ReactionFact:
     ctcae_grade: int | None
     in_interval: bool
     """The administration it followed is dated inside the interval."""
+    administration_id: str = ""
+    """The root id of the administration it followed."""
 
     @property
     def listed(self) -> bool:
@@ -133,6 +135,7 @@ class Snapshot:
                     category=f.category,
                     serious=f.serious,
                     infection=f.event_kind == _INFECTION,
+                    administration_id=f.administration_id,
                 )
                 for f in self.reactions
             ),
@@ -256,9 +259,8 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _fact(row: tuple[Any, ...], since: dt.date) -> ReactionFact:
-    root, entry, at, patient, seq, onset, adm_day, route, origin, lot, category, serious, grade = (
-        row
-    )
+    root, entry, at, patient, seq, onset, adm_day, route, origin, lot, category, serious = row[:12]
+    administration_id, grade = row[12:]
     event_kind, brighton, term, ctcae = json.loads(grade)
     day = dt.date.fromisoformat(adm_day)
     return ReactionFact(
@@ -279,4 +281,5 @@ def _fact(row: tuple[Any, ...], since: dt.date) -> ReactionFact:
         ctcae_term=None if term is None else str(term),
         ctcae_grade=_int_or_none(ctcae),
         in_interval=day >= since,
+        administration_id=str(administration_id),
     )

@@ -755,7 +755,7 @@ _SQLITE_REACTION_EVENTS: Final = (
     # Each current reaction with its current administration's day, route and lot. As in
     # _SQLITE_RECOUNT: walk the reactions, find each administration by root id.
     "SELECT r.seq, r.entry_id, r.recorded_at, a.day, a.route, a.lot, r.category, "
-    "r.serious, instr(r.payload, ?) > 0 "
+    "r.serious, instr(r.payload, ?) > 0, r.administration_id "
     "FROM log_entries AS r CROSS JOIN log_entries AS a INDEXED BY ix_log_entries_root "
     "WHERE r.kind = 'reaction' AND a.root_id = r.administration_id "
     "AND a.kind = 'administration' "
@@ -786,7 +786,7 @@ def _locked_reactions_sql(select_grade: str, joins: str, lock: str, until: str) 
     )
     head = (
         "SELECT r.root_id, r.entry_id, r.recorded_at, r.patient_id, r.seq, r.day, a.day, "
-        "a.route, a.origin, a.lot, r.category, r.serious, "
+        "a.route, a.origin, a.lot, r.category, r.serious, r.administration_id, "
     )
     where = (
         " WHERE a.root_id = r.administration_id AND r.kind = 'reaction' AND r.seq <= "
@@ -1195,8 +1195,8 @@ class Reader:
         """The reactions as they stood at ``lock`` whose administration (as it stood then)
         is dated ``until`` or earlier, in seq order: ``(root_id, entry_id, recorded_at,
         patient_id, seq, onset_day, administration_day, route, origin, lot, category,
-        serious, grade)`` where ``grade`` is the JSON array ``[event_kind, brighton_level,
-        ctcae_term, ctcae_grade]``.
+        serious, administration_id, grade)`` where ``grade`` is the JSON array
+        ``[event_kind, brighton_level, ctcae_term, ctcae_grade]``.
 
         The grade's fields are read by the database (``json_extract`` / ``json``), so the
         payloads never travel to Python.
@@ -1277,10 +1277,10 @@ class Reader:
 
     def reaction_events(
         self, *, reaction: str, administration: str, after: int = 0
-    ) -> list[tuple[int, str, str, str, str, str, str | None, bool, bool]]:
+    ) -> list[tuple[int, str, str, str, str, str, str | None, bool, bool, str]]:
         """Every current reaction in chain order (after position ``after``) with its
-        current administration's keys:
-        ``(seq, entry_id, recorded_at, day, route, lot, category, serious, infection)``.
+        current administration's keys: ``(seq, entry_id, recorded_at, day, route, lot,
+        category, serious, infection, administration_id)``.
 
         ``day``, ``route`` and ``lot`` are the administration's (its JST day); ``infection``
         says the stored grade's event kind is an infection (:data:`INFECTION_MARK`).
@@ -1306,6 +1306,7 @@ class Reader:
                     r.c.category,
                     r.c.serious,
                     sa.func.strpos(r.c.payload, INFECTION_MARK) > 0,
+                    r.c.administration_id,
                 )
                 .select_from(r.join(a, a.c.root_id == r.c.administration_id))
                 .where(
@@ -1318,8 +1319,8 @@ class Reader:
                 .order_by(r.c.seq)
             )
         return [
-            (int(seq), eid, at, day, route, lot, cat, bool(serious), bool(inf))
-            for seq, eid, at, day, route, lot, cat, serious, inf in rows
+            (int(seq), eid, at, day, route, lot, cat, bool(serious), bool(inf), str(adm))
+            for seq, eid, at, day, route, lot, cat, serious, inf, adm in rows
         ]
 
     def hash_at(self, seq: int) -> str | None:
