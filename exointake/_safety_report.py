@@ -1032,17 +1032,22 @@ class _Content:
             out.append(KeepTogether([title, chart]))
         # funnel
         out.append(Spacer(1, 3 * mm))
-        points = [FunnelPoint(lot, admins_by_lot[lot], reactions_by_lot[lot]) for lot in lots]
+        # A binomial funnel needs a proportion: administrations followed by at least one
+        # reaction (at most one per administration), not reaction records.
+        with_reaction = {(f.lot, f.administration_id) for f in s.reactions}
+        hit_by_lot = Counter(lot for lot, _ in with_reaction)
+        points = [FunnelPoint(lot, admins_by_lot[lot], hit_by_lot[lot]) for lot in lots]
         if points:
+            share = len(with_reaction) / t.cumulative if t.cumulative else 0.0
             funnel, _outside = funnel_plot(
                 points,
-                pooled=len(s.reactions) / t.cumulative if t.cumulative else 0.0,
+                pooled=share,
                 width=_TEXT_WIDTH,
                 height=95 * mm,
                 pen=self.pen,
                 x_label=w.label("axis_administrations"),
-                y_label=w.label("axis_rate"),
-                pooled_label=pooled_label,
+                y_label=w.label("axis_with_reaction"),
+                pooled_label=w.label("pooled", rate=f"{1000 * share:.2f}"),
                 level_labels=(w.label("limits_95"), w.label("limits_998")),
             )
             out += [

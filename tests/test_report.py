@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 import exointake
 from exointake import JST, RenderError, ValidationError, report
+from exointake import _safety_report as sr
 from exointake._log._snapshot import snapshot
 from exointake._render import _cid_covers
 from exointake._report_charts import binomial_funnel_limit
@@ -287,6 +289,38 @@ class TestUntestable:
         assert "expectedrateperkindofreaction(expected_per_1000)" in en
         assert "実施した0件の検定" in ja
         assert "4件の検定（1ロット）は比較相手がなく" in ja
+
+
+class TestFunnelCounts:
+    def test_the_funnel_counts_administrations_with_a_reaction(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Three reactions after one administration: the funnel's binomial limits are for a
+        proportion, so the lot counts one administration with a reaction, never 3 of 2."""
+        seen: list[Any] = []
+
+        def spy(points: Any, **kwargs: Any) -> Any:
+            seen.append((list(points), kwargs["pooled"]))
+            return real(points, **kwargs)
+
+        real = sr.funnel_plot
+        monkeypatch.setattr(sr, "funnel_plot", spy)
+        given = dt.datetime(2026, 11, 10, 10, tzinfo=JST)
+        clock = Clock(given + dt.timedelta(hours=2))
+        with exointake.open_log("sqlite://", clock=clock) as log:
+            adms = [
+                attrs.evolve(administration(lot="LOT-F"), administered_at=given),
+                attrs.evolve(administration(lot="LOT-F"), administered_at=given),
+            ]
+            first, _ = log.administer_many(adms, override=BYPASS)
+            onset = (given + dt.timedelta(minutes=30)).isoformat()
+            for symptom in ("redness", "fever", "rash"):
+                log.record_reaction(reaction(first, symptom, onset=onset))
+            clock.now = AFTER_LOCK
+            report.safety_report(log, month=MONTH, language="en")
+        ((points, pooled),) = seen
+        assert [(p.label, p.administrations, p.reactions) for p in points] == [("LOT-F", 2, 1)]
+        assert pooled == 0.5
 
 
 class TestArguments:
