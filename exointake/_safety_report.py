@@ -856,15 +856,16 @@ class _Content:
             if any(r.status is SignalStatus.UNTESTABLE for r in self.signals.rows if r.lot in lots):
                 out += [Spacer(1, 1 * mm), *self.paras("untestable_note", self.note)]
             run = self.tests_run
-            alpha = self.signals.settings.alpha
-            out += [Spacer(1, 1 * mm)]
-            out += self.paras(
-                "multiplicity_note",
-                self.note,
-                run=run,
-                alpha=f"{alpha:g}",
-                false=f"{run * alpha:.1f}",
-            )
+            if run:  # what that many tests bring by chance
+                alpha = self.signals.settings.alpha
+                out += [Spacer(1, 1 * mm)]
+                out += self.paras(
+                    "multiplicity_note",
+                    self.note,
+                    run=run,
+                    alpha=f"{alpha:g}",
+                    false=f"{run * alpha:.1f}",
+                )
         out += [Spacer(1, 2 * mm), self.sub("lot_actions"), *self.paras("no_lot_actions")]
         return out
 
@@ -1236,8 +1237,10 @@ class _Content:
         lots = sorted({r.lot for r in self.signals.signals})
         if lots:
             out = w.each("summary_signals", lots=", ".join(self.log_text(x, "lot") for x in lots))
-        else:
+        elif self.tests_run:
             out = w.each("summary_no_signal", run=_count(self.tests_run))
+        else:
+            out = w.each("summary_nothing_tested")
         untestable = [r for r in self.signals.rows if r.status is SignalStatus.UNTESTABLE]
         if untestable:
             out += w.each(

@@ -284,10 +284,12 @@ class TestUntestable:
             clock.now = AFTER_LOCK
             en = pdf_text(report.safety_report(log, month=MONTH, language="en").pdf)
             ja = pdf_text(report.safety_report(log, month=MONTH, language="ja").pdf)
-        assert "Noneofthe0testsrunhasasignal" in en
-        assert "4tests(1lots)couldnotberun" in en
+        assert "Notestcouldberunatthedatalockpoint" in en
+        assert "Nosignaldoesnotmean" in en
+        assert "Multipletesting" not in en  # no test ran: nothing to multiply
+        assert "4tests(1lot(s))couldnotberun" in en
         assert "expectedrateperkindofreaction(expected_per_1000)" in en
-        assert "実施した0件の検定" in ja
+        assert "実施できた検定はありません" in ja
         assert "4件の検定（1ロット）は比較相手がなく" in ja
 
 
