@@ -39,6 +39,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine
@@ -595,7 +596,7 @@ _SQLITE_SERIOUS: Final = (
     "WHERE kind = 'reaction' AND (category = 'anaphylaxis' OR serious = true) "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
     "WHERE newer.root_id = log_entries.root_id AND newer.seq > log_entries.seq) "
-    "ORDER BY seq"
+    "AND seq > ? ORDER BY seq LIMIT ?"
 )
 _SQLITE_RECOUNT: Final = sa.text(
     "SELECT a.day, a.route, a.origin, a.lot, r.payload "
@@ -697,15 +698,101 @@ class Reader:
         )
 
     def current_of_kind(
-        self, kind: str, *, patient_id: str | None = None, lot: str | None = None
+        self, kind: str, *, patient_id: str | None = None, lots: Sequence[str] | None = None
     ) -> Sequence[RowData]:
-        """Current versions of ``kind``, optionally of one patient or one lot, in seq order."""
+        """Current versions of ``kind``, optionally of one patient or of some lots (exact
+        spellings), in seq order."""
         where = [ENTRIES.c.kind == kind, is_current()]
         if patient_id is not None:
             where.append(ENTRIES.c.patient_id == patient_id)
-        if lot is not None:
-            where.append(ENTRIES.c.lot == lot)
+        if lots is not None:
+            where.append(ENTRIES.c.lot.in_(list(lots)))
         return self._select(sa.select(ENTRIES).where(*where).order_by(ENTRIES.c.seq))
+
+    def _page(self, query: sa.Select[Any], after: int, limit: int | None) -> Sequence[RowData]:
+        """``query`` (current entries) from chain position ``after`` on, in seq order; at
+        most ``limit`` rows (None: all)."""
+        query = query.where(ENTRIES.c.seq > after).order_by(ENTRIES.c.seq)
+        if limit is not None:
+            query = query.limit(limit)
+        return self._select(query)
+
+    def patient_page(self, patient_id: str, *, after: int, limit: int | None) -> Sequence[RowData]:
+        """Current versions of every entry of a patient after chain position ``after``."""
+        query = sa.select(ENTRIES).where(ENTRIES.c.patient_id == patient_id, is_current())
+        return self._page(query, after, limit)
+
+    def open_follow_ups(
+        self, *, kind: str, open_status: str, after: int, limit: int | None
+    ) -> Sequence[RowData]:
+        """For each reaction, its latest current follow-up (``kind``) when its status is
+        ``open_status``; after chain position ``after``, in seq order."""
+        later = ENTRIES.alias("later")
+        no_later = ~sa.exists().where(
+            later.c.kind == kind,
+            later.c.reaction_id == ENTRIES.c.reaction_id,
+            later.c.seq > ENTRIES.c.seq,
+            is_current(later),
+        )
+        query = sa.select(ENTRIES).where(
+            ENTRIES.c.kind == kind, ENTRIES.c.status == open_status, is_current(), no_later
+        )
+        return self._page(query, after, limit)
+
+    def administrations_page(
+        self,
+        *,
+        kind: str,
+        since: dt.date | None,
+        until: dt.date | None,
+        lots: Sequence[str] | None,
+        physician_id: str | None,
+        overridden: bool = False,
+        after: int,
+        limit: int | None,
+    ) -> Sequence[RowData]:
+        """Current administrations (``kind``) after chain position ``after``: given from
+        ``since`` to ``until`` (JST days, inclusive), of one of ``lots`` (exact spellings),
+        by ``physician_id``, let past the safety gate by an override (``overridden``);
+        each filter only when given.
+
+        The physician and the override are read from the stored payload (no column holds
+        them): narrow such a query on a large log with a period or a lot.
+        """
+        of_kind: sa.ColumnElement[bool] = ENTRIES.c.kind == kind
+        if self.conn.dialect.name == "sqlite":
+            # Most entries are administrations: said so, SQLite walks the chain in seq
+            # order and stops at the page's end, unless a period or a lot narrows it.
+            of_kind = sa.func.likely(of_kind, type_=sa.Boolean)
+        where = [of_kind, is_current()]
+        if since is not None:
+            where.append(ENTRIES.c.day >= since.isoformat())
+        if until is not None:
+            where.append(ENTRIES.c.day <= until.isoformat())
+        if lots is not None:
+            where.append(ENTRIES.c.lot.in_(list(lots)))
+        if physician_id is not None:
+            where.append(self._payload_text("record", "physician_id") == physician_id)
+        if overridden:
+            where.append(self._payload_text("override", "by").is_not(None))
+        return self._page(sa.select(ENTRIES).where(*where), after, limit)
+
+    def _payload_text(self, *path: str) -> sa.ColumnElement[Any]:
+        """SQL: the text at ``path`` inside the stored payload (JSON), per dialect."""
+        if self.conn.dialect.name == "postgresql":
+            return sa.func.jsonb_extract_path_text(
+                sa.cast(ENTRIES.c.payload, postgresql.JSONB), *path
+            )
+        return sa.func.json_extract(ENTRIES.c.payload, "$." + ".".join(path))
+
+    def administered_lots(self) -> list[str]:
+        """Every lot (as stored) with at least one current administration, sorted.
+
+        Read from the administration counts: a few thousand rows on a large log.
+        """
+        c = COUNTS.c
+        query = sa.select(c.lot).where(c.n > 0).distinct().order_by(c.lot)
+        return [str(lot) for (lot,) in self.conn.execute(query)]
 
     def current_for_patient(
         self, patient_id: str, *, limit: int | None = None, offset: int = 0
@@ -721,12 +808,14 @@ class Reader:
             query = query.limit(limit)
         return self._select(query)
 
-    def serious_reactions(self) -> list[RowData]:
-        """Current reactions graded anaphylaxis or serious, in seq order, with the
-        :data:`ENTRY_COLUMNS` alone (what an entry is read back from).
+    def serious_reactions(self, *, after: int = 0, limit: int | None = None) -> list[RowData]:
+        """Current reactions graded anaphylaxis or serious after chain position ``after``,
+        in seq order (at most ``limit``), with the :data:`ENTRY_COLUMNS` alone (what an
+        entry is read back from).
 
         The condition is written as the partial index's, literally, so both SQLite and
-        PostgreSQL plan it on ``ix_log_entries_serious``.
+        PostgreSQL plan it on ``ix_log_entries_serious`` (whose key, ``seq``, is also the
+        page's key).
         """
         if self.conn.dialect.name == "sqlite":
             # Without ANALYZE statistics SQLite prefers the (kind, day) index; say which.
@@ -736,29 +825,30 @@ class Reader:
             assert dbapi is not None
             cursor = dbapi.cursor()
             try:
-                rows = cursor.execute(_SQLITE_SERIOUS).fetchall()
+                rows = cursor.execute(
+                    _SQLITE_SERIOUS, (after, -1 if limit is None else limit)
+                ).fetchall()
             finally:
                 cursor.close()
             return [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in rows]
         columns = [ENTRIES.c[name] for name in ENTRY_COLUMNS]
         return list(
-            self._select(
-                sa.select(*columns)
-                .where(sa.text(SERIOUS_WHERE), is_current())
-                .order_by(ENTRIES.c.seq)
+            self._page(
+                sa.select(*columns).where(sa.text(SERIOUS_WHERE), is_current()), after, limit
             )
         )
 
-    def current_reactions_to_lot(
-        self, lot: str, *, reaction: str, administration: str
+    def current_reactions_to_lots(
+        self, lots: Sequence[str], *, reaction: str, administration: str
     ) -> Sequence[RowData]:
-        """Current reactions whose current administration is of ``lot``, in seq order."""
+        """Current reactions whose current administration is of one of ``lots`` (exact
+        spellings), in seq order."""
         a = ENTRIES.alias("a")
         return self._select(
             sa.select(ENTRIES)
             .select_from(ENTRIES.join(a, a.c.root_id == ENTRIES.c.administration_id))
             .where(
-                a.c.lot == lot,
+                a.c.lot.in_(list(lots)),
                 a.c.kind == administration,
                 is_current(a),
                 ENTRIES.c.kind == reaction,
