@@ -16,6 +16,7 @@ from __future__ import annotations
 import typing
 
 from . import _api
+from ._log_wording import LogWording, load_log_wording
 
 if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     from ._log._core import (
@@ -30,6 +31,7 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
         LogEntry,
     )
     from ._log._queries import (
+        Page,
         RateReport,
         RateRow,
         Recall,
@@ -51,10 +53,13 @@ __all__ = [
     "EntryView",
     "Log",
     "LogEntry",
+    "LogWording",
+    "Page",
     "RateReport",
     "RateRow",
     "Recall",
     "VerifyReport",
+    "load_log_wording",
     "migrate_log",
     "normalise_url",
     "open_log",
@@ -68,6 +73,7 @@ _LAZY = {
     "EntryKind": "_log._entries",
     "EntryView": "_log._entries",
     "LogEntry": "_log._entries",
+    "Page": "_log._queries",
     "RateReport": "_log._queries",
     "RateRow": "_log._queries",
     "Recall": "_log._queries",
