@@ -120,6 +120,14 @@ def _paged(p: argparse.ArgumentParser) -> None:
 
 
 def _override_options(p: argparse.ArgumentParser) -> None:
+    """The options of a command that goes through the safety gate."""
+    p.add_argument(
+        "--consent-templates",
+        metavar="FILE.json",
+        help='{"template_id": "sha256", …} of the consent templates in force (default: the '
+        "newest bundled template); refuse (exit 3) when the administration's consent was "
+        "given on another one",
+    )
     p.add_argument(
         "--override-by",
         metavar="ID",
@@ -137,12 +145,6 @@ def _override_options(p: argparse.ArgumentParser) -> None:
 def _register_appends(lsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = _add(lsub, "administer", "append an administration read from a JSON file")
     p.add_argument("--input", required=True, metavar="FILE.json")
-    p.add_argument(
-        "--consent-templates",
-        metavar="FILE.json",
-        help='{"template_id": "sha256", …} of the consent templates in force; refuse '
-        "(exit 3) when the administration's consent was given on another one",
-    )
     _override_options(p)
     p.set_defaults(func=_administer)
 
@@ -290,6 +292,8 @@ class _Words:
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
+    """The log at ``--db``: created when a write needs it; the gate's consent templates
+    from ``--consent-templates`` where the command takes it."""
     from .. import open_log
     from ..log import normalise_url
 
@@ -298,7 +302,8 @@ def _open(args: argparse.Namespace, *, write: bool) -> Log:
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:" and not Path(path).exists():
             raise ValidationError([f"--db: no database at {path}"], what="database")
-    return open_log(args.db, create=write)
+    templates = _templates(getattr(args, "consent_templates", None))
+    return open_log(args.db, create=write, current_consent_templates=templates)
 
 
 def _templates(path: str | None) -> Mapping[str, str] | None:
@@ -477,10 +482,9 @@ def _print_page(args: argparse.Namespace, page: Page, heading: str) -> int:
 
 def _administer(args: argparse.Namespace) -> int:
     adm = Administration.from_dict(read_json_file(args.input, what="administration"))
-    templates = _templates(args.consent_templates)
     override = _override(args)
     with _open(args, write=True) as log:
-        entry_id = log.administer(adm, override=override, current_consent_templates=templates)
+        entry_id = log.administer(adm, override=override)
         entry = log.get(entry_id).current
     if args.json:
         print_json(entry.to_dict())
