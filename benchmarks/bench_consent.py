@@ -45,7 +45,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from exointake import ConsentRequest, Lang, load_template
-from exointake._document import (
+from exointake._blocks import (
     Bullets,
     ConsentDocument,
     CoolingOffBox,
@@ -54,9 +54,9 @@ from exointake._document import (
     Para,
     SignatureBlock,
     TableBlock,
-    assemble,
 )
-from exointake._render import render_consent
+from exointake._consent_render import render_consent
+from exointake._document import assemble
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "consent-request.json"
 DATA = json.loads(EXAMPLE.read_text("utf-8"))

@@ -62,6 +62,11 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     from ._consent import (
         ConsentRequest,
     )
+    from ._consent_render import (
+        render_consent,
+        render_contract,
+        render_summary,
+    )
     from ._consent_template import (
         load_template,
     )
@@ -92,9 +97,6 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     )
     from ._render import (
         RenderedConsent,
-        render_consent,
-        render_contract,
-        render_summary,
     )
     from ._sign import (
         sign_consent,
@@ -174,32 +176,31 @@ _LAZY = {name: module for name, module in _api.CORE.items() if name not in globa
 
 _api.publish(__name__, globals(), [name for name in __all__ if name not in _LAZY])
 
+
+def _other_names(name: str) -> object:
+    """Submodules, and the deprecated paths of moved or renamed names."""
+    if name in _SUBMODULES:  # ``exointake.grading.X`` works after ``import exointake``
+        return importlib.import_module(f".{name}", __name__)
+    if name in _api.MOVED:
+        topic = _api.MOVED[name]
+        warnings.warn(
+            f"exointake.{name} moved to exointake.{topic}.{name}; the old path is "
+            "removed in exointake 0.3.0",
+            DeprecationWarning,
+            stacklevel=3,  # the caller, past lazy_getattr's __getattr__
+        )
+        return getattr(importlib.import_module(f".{topic}", __name__), name)
+    if name in _api.DEPRECATED:
+        module_name, replacement = _api.DEPRECATED[name]
+        warnings.warn(
+            f"exointake.{name} is deprecated and removed in exointake 0.3.0; use {replacement}",
+            DeprecationWarning,
+            stacklevel=3,  # the caller, past lazy_getattr's __getattr__
+        )
+        return getattr(importlib.import_module(f".{module_name}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 if not typing.TYPE_CHECKING:  # mypy would otherwise accept any attribute of the package
-
-    def __getattr__(name: str) -> object:
-        if name in _SUBMODULES:  # ``exointake.grading.X`` works after ``import exointake``
-            return importlib.import_module(f".{name}", __name__)
-        if name in _LAZY:
-            return _api.load_lazily(__name__, globals(), _LAZY, name)
-        if name in _api.MOVED:
-            topic = _api.MOVED[name]
-            warnings.warn(
-                f"exointake.{name} moved to exointake.{topic}.{name}; the old path is "
-                "removed in exointake 0.3.0",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            return getattr(importlib.import_module(f".{topic}", __name__), name)
-        if name in _api.DEPRECATED:
-            module_name, replacement = _api.DEPRECATED[name]
-            warnings.warn(
-                f"exointake.{name} is deprecated and removed in exointake 0.3.0; use {replacement}",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            return getattr(importlib.import_module(f".{module_name}", __name__), name)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    __getattr__ = _api.lazy_getattr(__name__, globals(), _LAZY, fallback=_other_names)
+__dir__ = _api.lazy_dir(globals(), _LAZY)

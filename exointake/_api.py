@@ -14,11 +14,21 @@ from __future__ import annotations
 
 import importlib
 import types
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 
 import attrs
 
-__all__ = ["CORE", "DEPRECATED", "HEAVY", "MOVED", "TOPICS", "load_lazily", "publish"]
+__all__ = [
+    "CORE",
+    "DEPRECATED",
+    "HEAVY",
+    "MOVED",
+    "TOPICS",
+    "lazy_dir",
+    "lazy_getattr",
+    "load_lazily",
+    "publish",
+]
 
 #: The core: public name -> the private module that defines it (loaded on first use).
 CORE: Mapping[str, str] = {
@@ -63,9 +73,9 @@ CORE: Mapping[str, str] = {
     "ConsentRequest": "_consent",
     "load_template": "_consent_template",
     "RenderedConsent": "_render",
-    "render_consent": "_render",
-    "render_contract": "_render",
-    "render_summary": "_render",
+    "render_consent": "_consent_render",
+    "render_contract": "_consent_render",
+    "render_summary": "_consent_render",
     "sign_consent": "_sign",
     # the log
     "Administration": "_records",
@@ -86,6 +96,7 @@ CORE: Mapping[str, str] = {
 HEAVY = frozenset(
     {
         "_consent_record",
+        "_consent_render",
         "_render",
         "_sign",
         "_log._core",
@@ -125,6 +136,7 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "DataSource",
         "Extent",
         "Intervention",
+        "Labels",
         "OrganSystem",
         "Outcome",
         "SeriousnessCriterion",
@@ -133,6 +145,7 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "Symptom",
         "SymptomDef",
         "Vocabulary",
+        "load_labels",
     ),
     "consent": (
         "Acquisition",
@@ -321,3 +334,36 @@ def load_lazily(
     publish(public, {name: value}, [name])
     namespace[name] = value
     return value
+
+
+def lazy_getattr(
+    public: str,
+    namespace: MutableMapping[str, object],
+    lazy: Mapping[str, str],
+    *,
+    fallback: Callable[[str], object] | None = None,
+) -> Callable[[str], object]:
+    """The module ``__getattr__`` of a public namespace with names loaded on first use.
+
+    A name of ``lazy`` (name -> private module) is loaded by :func:`load_lazily`; any
+    other goes to ``fallback`` (which raises AttributeError for what it does not know),
+    or is an AttributeError naming the module.
+    """
+
+    def __getattr__(name: str) -> object:
+        if name in lazy:
+            return load_lazily(public, namespace, lazy, name)
+        if fallback is not None:
+            return fallback(name)
+        raise AttributeError(f"module {public!r} has no attribute {name!r}")
+
+    return __getattr__
+
+
+def lazy_dir(namespace: Mapping[str, object], lazy: Mapping[str, str]) -> Callable[[], list[str]]:
+    """The module ``__dir__`` listing the names not yet loaded as if present."""
+
+    def __dir__() -> list[str]:
+        return sorted(set(namespace) | set(lazy))
+
+    return __dir__

@@ -11,8 +11,8 @@ severity table, consent templates) reads its file through :func:`load`, which
 
 Layout: ``data/<kind>/<id>/<version>.json`` for kinds with several documents
 (questionnaires, rule sets, consent templates) and ``data/<kind>/<version>.json``
-for kinds with one (vocabulary, severity table, the screening engine's wording, the log's
-staff-facing wording).
+for kinds with one (vocabulary, severity table, the screening engine's wording, the
+reports' labels, the log commands' staff-facing wording).
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from importlib import resources
 from importlib.abc import Traversable
 from typing import Any, TypeVar
 
-from ._convert import safe_repr
+from ._convert import safe_repr, structure
 from ._errors import ValidationError
 
-__all__ = ["load", "version_key", "versions"]
+__all__ = ["load", "load_single", "version_key", "versions"]
 
 T = TypeVar("T")
 
@@ -74,7 +74,7 @@ def _check_name(value: object, path: str, what: str) -> str:
     return value
 
 
-_SINGLE = frozenset({"vocabulary", "severity", "screening", "log_wording"})
+_SINGLE = frozenset({"vocabulary", "severity", "screening", "labels", "log_wording"})
 """Kinds with one document (``data/<kind>/<version>.json``); the others have ids."""
 
 _BUILT: dict[tuple[str, str | None, str], Any] = {}
@@ -132,3 +132,13 @@ def load(
     value = build(json.loads(path.read_text(encoding="utf-8")))
     with _LOCK:
         return _BUILT.setdefault(key, value)  # type: ignore[no-any-return]
+
+
+def load_single(kind: str, version: str | None, cls: type[T], *, path: str, what: str) -> T:
+    """The bundled document of a single-document ``kind`` structured into ``cls``.
+
+    ``path`` is the record's name in error paths, ``what`` its headline (see :func:`load`).
+    """
+    return load(
+        kind, None, version, lambda data: structure(data, cls, path=path, what=what), what=what
+    )

@@ -245,7 +245,9 @@ class Checkpoint:
         )
 
     @classmethod
-    def from_json(cls, source: str | bytes | os.PathLike[str], *, where: str = "$") -> Checkpoint:
+    def from_json(
+        cls, source: str | bytes | os.PathLike[str], *, where: str = "checkpoint"
+    ) -> Checkpoint:
         """A checkpoint from JSON text or a file (a path)."""
         if isinstance(source, os.PathLike):
             where = str(source)

@@ -19,6 +19,7 @@ from typing import Any
 from attrs import field, frozen
 
 from . import _bundled
+from ._blocks import TemplateRef
 from ._common import Lang, Route, Text
 from ._contract import Purpose
 from ._convert import (
@@ -47,15 +48,6 @@ __all__ = [
     "suggest_coverage",
     "template_versions",
 ]
-
-
-@frozen
-class TemplateRef:
-    """Which consent template, which version, and its content hash."""
-
-    id: str
-    version: str
-    sha256: str
 
 
 DEFAULT_TEMPLATE_ID = "exosome-consent"

@@ -14,10 +14,7 @@ from typing import Any, Literal
 
 from attrs import frozen
 
-from ._common import Lang
-from ._consent import ConsentRequest
-from ._consent_template import ContractTemplate
-from ._document import (
+from ._blocks import (
     Block,
     ConsentDocument,
     CoolingOffBox,
@@ -30,6 +27,11 @@ from ._document import (
     SignatureBlock,
     SignatureParty,
     TableBlock,
+)
+from ._common import Lang
+from ._consent import ConsentRequest
+from ._consent_template import ContractTemplate
+from ._document import (
     cap_table,
     date_both,
     datetime_text,

@@ -610,19 +610,30 @@ def error_messages(exc: BaseException, path: str = "") -> list[str]:
                 else [f"{_join(path, key)}: {_message(sub, note.type)}"]
             )
         for sub in without:
+            if isinstance(sub, ForbiddenExtraKeysError):  # one line per field, like the others
+                out.extend(
+                    f"{_join(path, k)}: unknown field" for k in sorted(sub.extra_fields, key=str)
+                )
+                continue
             if isinstance(sub, ValidationError):  # a class's own checks, paths relative to it
-                out.extend(prefix_path(path, e) for e in sub.errors)
+                out.extend(_under(path, e) for e in sub.errors)
                 continue
             out.extend(
-                error_messages(sub, path)
-                if _is_group(sub)
-                else [f"{path or '$'}: {_message(sub, None)}"]
+                error_messages(sub, path) if _is_group(sub) else [f"{path}: {_message(sub, None)}"]
             )
     elif isinstance(exc, ValidationError):
         out.extend(f"{path}.{e}" if path else e for e in exc.errors)
     else:
-        out.append(f"{path or '$'}: {_message(exc, None)}")
+        out.append(f"{path}: {_message(exc, None)}")
     return out
+
+
+def _under(record: str, message: str) -> str:
+    """``message`` under ``record``, unless a class's own check already named the record
+    (``severity.rows: ...`` from SeverityTable stays as it is under ``severity``)."""
+    if message.startswith((f"{record}.", f"{record}[", f"{record}:")):
+        return message
+    return prefix_path(record, message)
 
 
 def prefix_path(parent: str, message: str) -> str:
@@ -638,28 +649,29 @@ def _is_group(exc: BaseException) -> bool:
     return isinstance(exc, ClassValidationError | IterableValidationError)
 
 
-def structure(data: object, cls: type[T], *, path: str = "", what: str | None = None) -> T:
+def structure(data: object, cls: type[T], *, path: str, what: str | None = None) -> T:
     """Structure plain data into ``cls`` or raise one :class:`ValidationError`.
 
     Args:
         data: JSON-like data (dicts, lists, strings, numbers, booleans, None).
         cls: the attrs class (or type) wanted.
-        path: the name of the root in messages, e.g. ``"answers"``.
+        path: the record's name, which starts every message's path (``"answers"``:
+            ``answers.cancer_history: ...``).
         what: what the data is, for the error's headline.
     """
     label: str = what or str(getattr(cls, "__name__", "input"))
     if not isinstance(data, Mapping) and hasattr(cls, "__attrs_attrs__"):
         raise ValidationError(
-            [f"{path or '$'}: expected an object, got {describe_type(data)}"], what=label
+            [f"{path}: expected an object, got {describe_type(data)}"], what=label
         )
     try:
         return converter.structure(data, cls)
     except ValidationError as exc:
-        raise ValidationError([prefix_path(path, e) for e in exc.errors], what=label) from None
+        raise ValidationError([_under(path, e) for e in exc.errors], what=label) from None
     except (ClassValidationError, IterableValidationError) as exc:
         raise ValidationError(error_messages(exc, path), what=label) from None
     except (Expected, KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise ValidationError([f"{path or '$'}: {_message(exc, cls)}"], what=label) from None
+        raise ValidationError([f"{path}: {_message(exc, cls)}"], what=label) from None
 
 
 def unstructure(obj: object) -> Any:
@@ -715,16 +727,18 @@ def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def load_json(
-    source: str | bytes | os.PathLike[str], *, where: str = "$", what: str = "input"
+    source: str | bytes | os.PathLike[str], *, where: str | None = None, what: str = "input"
 ) -> Any:
     """Parse JSON text (``str``/``bytes``) or a file (a path), or raise :class:`ValidationError`.
 
     Every failure — an unreadable file, bad JSON, text that is not UTF-8, a number
     or nesting too large for Python's parser, an object giving the same key twice
     (``"cancer_history": "current", "cancer_history": "none"``: Python's parser would
-    silently keep the last) — becomes one message starting with ``where`` (``"$"``, or
-    the file's name), never a traceback.
+    silently keep the last) — becomes one message starting with ``where`` (the record's
+    name; by default the file's name for a path, else ``what``), never a traceback.
     """
+    if where is None:
+        where = Path(source).name if isinstance(source, os.PathLike) else what
     try:
         raw = Path(source).read_bytes() if isinstance(source, os.PathLike) else source
     except OSError as exc:
@@ -748,13 +762,14 @@ def load_json(
         ) from None
 
 
-def read_json_text(text: str | bytes, what: str) -> Any:
-    """Parse JSON text (never a path: see :func:`read_json_file`), errors at ``$``."""
+def read_json_text(text: str | bytes, what: str, *, where: str) -> Any:
+    """Parse JSON text (never a path: see :func:`read_json_file`); errors start with
+    ``where``, the record's name (``ruleset: not valid JSON ...``)."""
     if not isinstance(text, str | bytes):
         raise ValidationError(
             [f"text: expected JSON text (str or bytes), got {describe_type(text)}"], what=what
         )
-    return load_json(text, where="$", what=what)
+    return load_json(text, where=where, what=what)
 
 
 def read_json_file(path: str | os.PathLike[str], what: str) -> Any:

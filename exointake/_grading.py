@@ -246,7 +246,7 @@ class Grade:
     @classmethod
     def from_dict(cls, data: object) -> Grade:
         """A grade from :meth:`to_dict` output (e.g. read back from a log)."""
-        return structure(data, cls, what="grade")
+        return structure(data, cls, path="grade", what="grade")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, deterministic for the same grade."""

@@ -218,7 +218,7 @@ class Questionnaire:
     @classmethod
     def from_json(cls, text: str | bytes) -> Questionnaire:
         """A questionnaire from JSON text (:meth:`from_file` reads a file)."""
-        return cls.from_dict(read_json_text(text, "questionnaire"))
+        return cls.from_dict(read_json_text(text, "questionnaire", where="questionnaire"))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Questionnaire:
@@ -380,13 +380,11 @@ class Questionnaire:
         """
         if not isinstance(document, Mapping):
             raise ValidationError(
-                [f"$: expected an object, got {describe_type(document)}"], what="answers"
+                [f"answers: expected an object, got {describe_type(document)}"], what="answers"
             )
-        unknown = sorted(set(document) - {"questionnaire", "answers", "route"})
+        unknown = sorted(safe_key(k) for k in set(document) - {"questionnaire", "answers", "route"})
         if unknown:
-            raise ValidationError(
-                [f"$: unknown field(s): {', '.join(map(str, unknown))}"], what="answers"
-            )
+            raise ValidationError([f"answers.{k}: unknown field" for k in unknown], what="answers")
         missing = [
             f"{k}: required field missing"
             for k in ("questionnaire", "answers")

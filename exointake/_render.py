@@ -1,10 +1,13 @@
 """Consent PDFs with reportlab platypus: *how* a consent document looks.
 
-:func:`render_consent` checks the screening gate, assembles the content
-(``_consent.assemble``), checks that the chosen font can show every character
-(a missing glyph is a :class:`~exointake.RenderError` naming the field, never
-tofu), escapes all request text, and lays the document out on A4 with page
-numbers ``n / N`` and the patient id and document hash in every footer.
+The renderer knows only the document layer (``_blocks``): :func:`render_documents`
+takes assembled documents and their :class:`Imprint` (who, which template, what the
+document was made from), checks that the chosen font can show every character (a
+missing glyph is a :class:`~exointake.RenderError` naming the field, never tofu),
+escapes all request text, and lays the document out on A4 with page numbers
+``n / N`` and the patient id and document hash in every footer. Turning a request
+into documents (the screening gate, the templates, the policy checks) is
+``_consent_render``'s.
 
 The bytes are deterministic: reportlab's invariant mode, the creation date
 taken from the request, and the PDF ``/ID`` derived from the document hash.
@@ -12,6 +15,7 @@ taken from the request, and the PDF ``/ID`` derived from the document hash.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -43,25 +47,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ._common import JST, Lang, Route
-from ._consent import (
-    ConsentLanguage,
-    ConsentRequest,
-    check_cancellation,
-    check_screening_gate,
-    cooling_off_applies,
-    rules_in_force,
-)
-from ._consent_template import (
-    ConsentTemplate,
-    ContractTemplate,
-    TemplateRef,
-    load_contract_template,
-    load_template,
-)
-from ._contract_document import DocumentKind, assemble_contract
-from ._convert import canonical_json, describe_type, sha256_hex
-from ._document import (
+from ._blocks import (
     Block,
     Bullets,
     ConsentDocument,
@@ -73,16 +59,20 @@ from ._document import (
     SignatureBlock,
     SignatureParty,
     TableBlock,
-    assemble,
+    TemplateRef,
 )
+from ._common import JST, Lang, Route
+from ._convert import canonical_json, sha256_hex
 from ._errors import RenderError, ValidationError
-from ._screening import RuleSet
-from ._vocabulary import (
-    SeverityTable,
-    load_severity_table,
-)
 
-__all__ = ["FontSpec", "RenderedConsent", "render_consent", "render_contract", "render_summary"]
+__all__ = [
+    "FontSpec",
+    "Imprint",
+    "RenderedConsent",
+    "check_glyphs",
+    "font_spec",
+    "render_documents",
+]
 
 RENDERER_VERSION = "3"
 """Bumped when the layout changes, so the document hash changes with it."""
@@ -184,7 +174,7 @@ def _register_ttf(path: Path) -> str:
     return name
 
 
-def _font_spec(font: FontSpec | str | Path | None) -> FontSpec:
+def font_spec(font: FontSpec | str | Path | None) -> FontSpec:
     if font is None:
         return FontSpec.builtin()
     if isinstance(font, FontSpec):
@@ -669,21 +659,39 @@ def _merge_signatures(blocks: list[SignatureBlock]) -> SignatureBlock:
     return SignatureBlock(tuple(parties))
 
 
-def _document_sha256(
-    request: ConsentRequest,
-    *,
-    made_from: dict[str, str],
-    langs: tuple[Lang, ...],
-    fonts: FontSpec,
-    kind: str,
-) -> str:
+@frozen
+class Imprint:
+    """What a rendered document says about itself besides its blocks.
+
+    The footer and the PDF metadata print it, the document hash covers it, and
+    :class:`RenderedConsent` hands it back; the caller (``_consent_render``) takes it
+    from the request and the template.
+    """
+
+    kind: str
+    consent_id: str
+    patient_id: str
+    request_sha256: str
+    document_at: dt.datetime
+    """When the document is dated: the PDF creation date (shown in JST)."""
+    template: TemplateRef
+    made_from: Mapping[str, str]
+    """Content hashes of what the document was assembled from, by name."""
+    patient_id_label: str
+    document_id_label: str
+    routes: tuple[Route, ...] = ()
+    screening_result_ids: tuple[str, ...] = ()
+    review_ids: tuple[str, ...] = ()
+
+
+def _document_sha256(imprint: Imprint, *, langs: tuple[Lang, ...], fonts: FontSpec) -> str:
     return sha256_hex(
         canonical_json(
             {
                 "renderer": RENDERER_VERSION,
-                "kind": kind,
-                "request": request.sha256,
-                **made_from,
+                "kind": imprint.kind,
+                "request": imprint.request_sha256,
+                **imprint.made_from,
                 "languages": [lang.value for lang in langs],
                 "font": fonts.name,
             }
@@ -691,26 +699,25 @@ def _document_sha256(
     )
 
 
-def _pdf_date(request: ConsentRequest) -> str:
-    local = request.document_at.astimezone(JST)
+def _pdf_date(at: dt.datetime) -> str:
+    local = at.astimezone(JST)
     return f"D:{local:%Y%m%d%H%M%S}+09'00'"
 
 
 def _build(
-    request: ConsentRequest,
+    imprint: Imprint,
     *,
-    template: ConsentTemplate | ContractTemplate,
     docs: tuple[ConsentDocument, ...],
     fonts: FontSpec,
-    kind: str,
     document_sha256: str,
 ) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     pages: list[int] = []
     footer_style_font = fonts.body
-    tx_patient = template.text("label_patient_id", docs[0].lang)
-    hash_label = template.text("label_document_id", docs[0].lang)
-    patient_id = request.patient.id
+    tx_patient = imprint.patient_id_label
+    hash_label = imprint.document_id_label
+    patient_id = imprint.patient_id
+    template = imprint.template
 
     def footer(canv: Canvas, n: int, total: int) -> None:
         canv.saveState()
@@ -730,7 +737,7 @@ def _build(
         canv.restoreState()
 
     def first_page(canv: Canvas, _doc: Any) -> None:
-        canv.setDateFormatter(lambda *_: _pdf_date(request))
+        canv.setDateFormatter(lambda *_: _pdf_date(imprint.document_at))
         digest = bytes.fromhex(document_sha256)[:16]
         ident = PDFText(digest, enc="raw").format(DummyDoc())
         canv._doc._ID = b"\n[" + ident + ident + b"]\n"
@@ -745,10 +752,10 @@ def _build(
         bottomMargin=24 * mm,
         title=title,
         author=f"exointake renderer {RENDERER_VERSION}",
-        subject=f"{kind} {request.consent_id}; patient {request.patient.id}",
+        subject=f"{imprint.kind} {imprint.consent_id}; patient {patient_id}",
         keywords=(
             f"template={template.id} v{template.version} sha256={template.sha256}; "
-            f"request_sha256={request.sha256}; document_sha256={document_sha256}"
+            f"request_sha256={imprint.request_sha256}; document_sha256={document_sha256}"
         ),
         creator="exointake",
         producer="exointake (reportlab)",
@@ -764,229 +771,30 @@ def _build(
     return buffer.getvalue(), pages[-1]
 
 
-def _request_arg(request: object) -> ConsentRequest:
-    """The ``request`` argument: a :class:`ConsentRequest`, or a mapping structured by
-    :meth:`ConsentRequest.from_dict` (as ``grade`` takes a reaction's mapping)."""
-    if isinstance(request, ConsentRequest):
-        return request
-    if isinstance(request, Mapping):
-        return ConsentRequest.from_dict(request)
-    raise ValidationError(
-        [
-            "request: expected a ConsentRequest or a mapping (ConsentRequest.from_dict), "
-            f"got {describe_type(request)}"
-        ],
-        what="argument",
-    )
-
-
-def _language(request: ConsentRequest, language: ConsentLanguage | str | None) -> ConsentLanguage:
-    if language is None:
-        return request.language
-    try:
-        return ConsentLanguage(language)
-    except ValueError:
-        choices = ", ".join(lang.value for lang in ConsentLanguage)
-        raise ValidationError(
-            [f"language: expected one of {choices}, got {str(language)[:16]!r}"],
-            what="consent request",
-        ) from None
-
-
-def _consent_template(request: ConsentRequest, template: ConsentTemplate | None) -> ConsentTemplate:
-    tmpl = (
-        template
-        if template is not None
-        else load_template(request.template_id, request.template_version)
-    )
-    if (tmpl.id, tmpl.version) != (request.template_id, request.template_version):
-        raise ValidationError(
-            [
-                f"template_version: the request names {request.template_id} "
-                f"v{request.template_version}, the template given is {tmpl.id} v{tmpl.version}"
-            ],
-            what="consent request",
-        )
-    tmpl.check_renderable()
-    return tmpl
-
-
-def _contract_template(
-    request: ConsentRequest, template: ContractTemplate | None
-) -> ContractTemplate:
-    if template is not None:
-        return template
-    version = request.contract.template_version if request.contract is not None else None
-    return load_contract_template(version)
-
-
-def _finish(
-    request: ConsentRequest,
-    *,
-    docs: tuple[ConsentDocument, ...],
-    template: ConsentTemplate | ContractTemplate,
-    made_from: dict[str, str],
-    langs: tuple[Lang, ...],
-    fonts: FontSpec,
-    kind: str,
+def render_documents(
+    docs: tuple[ConsentDocument, ...], imprint: Imprint, fonts: FontSpec
 ) -> RenderedConsent:
+    """Lay ``docs`` (one per language, printed in that order) out as one PDF.
+
+    Raises:
+        RenderError: the font cannot show a character; the message names the field.
+    """
     for d in docs:
         check_glyphs(d, fonts)
-    doc_hash = _document_sha256(request, made_from=made_from, langs=langs, fonts=fonts, kind=kind)
-    pdf, pages = _build(
-        request, template=template, docs=docs, fonts=fonts, kind=kind, document_sha256=doc_hash
-    )
+    langs = tuple(d.lang for d in docs)
+    doc_hash = _document_sha256(imprint, langs=langs, fonts=fonts)
+    pdf, pages = _build(imprint, docs=docs, fonts=fonts, document_sha256=doc_hash)
     return RenderedConsent(
         pdf=pdf,
         sha256=sha256_hex(pdf),
         page_count=pages,
-        template=template.ref,
-        request_sha256=request.sha256,
+        template=imprint.template,
+        request_sha256=imprint.request_sha256,
         document_sha256=doc_hash,
-        consent_id=request.consent_id,
-        patient_id=request.patient.id,
-        kind=kind,
-        routes=request.treatment.routes,
-        screening_result_ids=tuple(s.result_id for s in request.all_screenings),
-        review_ids=request.review_ids,
+        consent_id=imprint.consent_id,
+        patient_id=imprint.patient_id,
+        kind=imprint.kind,
+        routes=imprint.routes,
+        screening_result_ids=imprint.screening_result_ids,
+        review_ids=imprint.review_ids,
     )
-
-
-def render_consent(
-    request: ConsentRequest | Mapping[str, Any],
-    *,
-    font: FontSpec | str | Path | None = None,
-    language: ConsentLanguage | str | None = None,
-    template: ConsentTemplate | None = None,
-    severity: SeverityTable | None = None,
-    ruleset: RuleSet | None = None,
-    contract_template: ContractTemplate | None = None,
-) -> RenderedConsent:
-    """Render the consent document of ``request`` as a PDF.
-
-    Args:
-        request: the consent request, or its plain data (a mapping such as
-            ``json.load(f)``), structured by :meth:`ConsentRequest.from_dict`.
-        font: ``None`` for reportlab's built-in Japanese CID fonts, a path to a
-            TrueType font to embed (e.g. IPAex), or a :class:`FontSpec`.
-        language: override the request's ``language`` (``ja``, ``en``, ``ja+en``).
-        template: the template to use (default: the bundled one the request names).
-        severity: the severity table (default: the bundled one, as the reaction log grades).
-        ruleset: the rule set the screening used, whose contraindications the document
-            lists (default: the bundled one the screening names).
-        contract_template: where the 特商法49条 caps come from (default: the one the
-            request's contract names, else the newest bundled).
-
-    Raises:
-        ValidationError: ``request`` is neither a request nor valid request data, or
-            ``language`` is not one of ``ja``, ``en``, ``ja+en``.
-        ScreeningRefused: the screening is ``contraindicated`` or ``incomplete``
-            and the request carries no physician override.
-        ValidationError: the cancellation terms can exceed the 49条 caps (naming the
-            fee and the session), or the template can no longer be rendered.
-        RenderError: the font cannot show a character; the message names the field.
-    """
-    request = _request_arg(request)
-    lang = _language(request, language)
-    check_screening_gate(request)
-    tmpl = _consent_template(request, template)
-    contract_t = _contract_template(request, contract_template)
-    check_cancellation(request, contract_t.caps)
-    fonts = _font_spec(font)
-    rows = severity if severity is not None else load_severity_table()
-    rules = rules_in_force(request, ruleset)
-    docs = tuple(
-        assemble(request, tmpl, one, severity=rows, ruleset=rules, caps=contract_t.caps)
-        for one in lang.langs
-    )
-    made_from = {
-        "template": tmpl.sha256,
-        "severity": sha256_hex(canonical_json(rows.to_dict())),
-        "ruleset": rules.ref.sha256,
-        "contract_template": contract_t.sha256,
-    }
-    return _finish(
-        request,
-        docs=docs,
-        template=tmpl,
-        made_from=made_from,
-        langs=lang.langs,
-        fonts=fonts,
-        kind="consent",
-    )
-
-
-def _render_tokusho(
-    request: ConsentRequest | Mapping[str, Any],
-    kind: DocumentKind,
-    *,
-    font: FontSpec | str | Path | None,
-    language: ConsentLanguage | str | None,
-    template: ContractTemplate | None,
-) -> RenderedConsent:
-    request = _request_arg(request)
-    if not cooling_off_applies(request):
-        raise ValidationError(
-            [
-                f"treatment.plan.cooling_off_covered: the {kind} document is for plans covered "
-                "by the Act on Specified Commercial Transactions (covered, over one month or "
-                "several sessions, over 50,000 JPY)"
-            ],
-            what="consent request",
-        )
-    tmpl = _contract_template(request, template)
-    check_cancellation(request, tmpl.caps)
-    lang = _language(request, language)
-    fonts = _font_spec(font)
-    docs = tuple(assemble_contract(request, tmpl, one, kind) for one in lang.langs)
-    return _finish(
-        request,
-        docs=docs,
-        template=tmpl,
-        made_from={"template": tmpl.sha256},
-        langs=lang.langs,
-        fonts=fonts,
-        kind=kind,
-    )
-
-
-def render_summary(
-    request: ConsentRequest | Mapping[str, Any],
-    *,
-    font: FontSpec | str | Path | None = None,
-    language: ConsentLanguage | str | None = None,
-    template: ContractTemplate | None = None,
-) -> RenderedConsent:
-    """Render the 概要書面 (summary document) due *before* a contract covered by 特定商取引法.
-
-    It carries every item of 特商法42条1項 (amounts as an estimate) and says that the
-    cooling-off period runs from receipt of the 契約書面, not of this document.
-
-    ``request`` and ``language`` are taken as by :func:`render_consent`.
-
-    Raises:
-        ValidationError: the plan is not covered, or an item is missing (each named
-            by its field, e.g. ``clinic.representative``).
-    """
-    return _render_tokusho(request, "summary", font=font, language=language, template=template)
-
-
-def render_contract(
-    request: ConsentRequest | Mapping[str, Any],
-    *,
-    font: FontSpec | str | Path | None = None,
-    language: ConsentLanguage | str | None = None,
-    template: ContractTemplate | None = None,
-) -> RenderedConsent:
-    """Render the 契約書面 (contract document) handed over *when* a covered contract is made.
-
-    Every item of 特商法42条2項 is required data: a missing one is a
-    :class:`ValidationError` naming the field, never a blank, because a defective
-    契約書面 means the cooling-off period never starts. The cooling-off matters and
-    the notice to read the document stand in red letters inside a red frame.
-
-    Raises:
-        ValidationError: the plan is not covered, an item is missing, or the
-            cancellation terms can exceed the 49条 caps.
-    """
-    return _render_tokusho(request, "contract", font=font, language=language, template=template)

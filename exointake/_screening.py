@@ -369,7 +369,7 @@ class RuleSet:
     @classmethod
     def from_json(cls, text: str | bytes) -> RuleSet:
         """A rule set from JSON text (:meth:`from_file` reads a file)."""
-        return cls.from_dict(read_json_text(text, "rule set"))
+        return cls.from_dict(read_json_text(text, "rule set", where="ruleset"))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> RuleSet:
@@ -661,12 +661,8 @@ class ScreeningWording:
 
 def load_screening_wording(version: str | None = None) -> ScreeningWording:
     """The bundled screening wording; the newest unless ``version`` is given."""
-    return _bundled.load(
-        "screening",
-        None,
-        version,
-        lambda data: structure(data, ScreeningWording, path="screening", what="screening wording"),
-        what="screening wording",
+    return _bundled.load_single(
+        "screening", version, ScreeningWording, path="screening", what="screening wording"
     )
 
 
@@ -853,4 +849,4 @@ def rescreen(
 
 def result_from_json(text: str | bytes) -> ScreeningResult:
     """A result from JSON text (as written by :meth:`ScreeningResult.to_json`)."""
-    return ScreeningResult.from_dict(read_json_text(text, "screening result"))
+    return ScreeningResult.from_dict(read_json_text(text, "screening result", where="screening"))

@@ -18,7 +18,6 @@ from . import _bundled
 from ._common import Text
 from ._convert import (
     converter,
-    structure,
 )
 from ._errors import ValidationError
 
@@ -532,21 +531,13 @@ def _check_vocabulary(v: Vocabulary) -> list[str]:
 
 def load_severity_table(version: str | None = None) -> SeverityTable:
     """The bundled severity table; the newest unless ``version`` is given."""
-    return _bundled.load(
-        "severity",
-        None,
-        version,
-        lambda data: structure(data, SeverityTable, path="severity", what="severity table"),
-        what="severity table",
+    return _bundled.load_single(
+        "severity", version, SeverityTable, path="severity", what="severity table"
     )
 
 
 def load_vocabulary(version: str | None = None) -> Vocabulary:
     """The bundled symptom vocabulary; the newest unless ``version`` is given."""
-    return _bundled.load(
-        "vocabulary",
-        None,
-        version,
-        lambda data: structure(data, Vocabulary, path="vocabulary", what="vocabulary"),
-        what="vocabulary",
+    return _bundled.load_single(
+        "vocabulary", version, Vocabulary, path="vocabulary", what="vocabulary"
     )

@@ -63,12 +63,14 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     from ._consent_record import (
         consent_record,
     )
-    from ._render import (
-        FontSpec,
-        RenderedConsent,
+    from ._consent_render import (
         render_consent,
         render_contract,
         render_summary,
+    )
+    from ._render import (
+        FontSpec,
+        RenderedConsent,
     )
     from ._sign import (
         sign_consent,
@@ -125,21 +127,14 @@ _LAZY = {
     "consent_record": "_consent_record",
     "FontSpec": "_render",
     "RenderedConsent": "_render",
-    "render_consent": "_render",
-    "render_contract": "_render",
-    "render_summary": "_render",
+    "render_consent": "_consent_render",
+    "render_contract": "_consent_render",
+    "render_summary": "_consent_render",
     "sign_consent": "_sign",
 }
 
 _api.publish(__name__, globals(), [name for name in __all__ if name not in _LAZY])
 
-if not typing.TYPE_CHECKING:
-
-    def __getattr__(name: str) -> object:
-        if name in _LAZY:
-            return _api.load_lazily(__name__, globals(), _LAZY, name)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+if not typing.TYPE_CHECKING:  # mypy would otherwise accept any attribute of the module
+    __getattr__ = _api.lazy_getattr(__name__, globals(), _LAZY)
+__dir__ = _api.lazy_dir(globals(), _LAZY)

@@ -3,7 +3,8 @@
 The core (:func:`~exointake.grade`, :class:`~exointake.Reaction`,
 :class:`~exointake.Grade`, :class:`~exointake.Category`, the loaders) is re-exported here
 beside Brighton signs, reasons and notes, CTCAE terms and grades (and the table's quoted
-CTCAE texts), event kinds, actions and the table rows.
+CTCAE texts), event kinds, actions and the table rows, and the staff-facing labels
+reports name them with (:func:`load_labels`).
 
 >>> from exointake import grading
 >>> g = grading.grade({"symptoms": ["redness"]}, route="injection_face")
@@ -24,6 +25,7 @@ from ._grading import (
     Grade,
     grade,
 )
+from ._labels import Labels, load_labels
 from ._reaction import (
     Intervention,
     Outcome,
@@ -68,6 +70,7 @@ __all__ = [
     "Extent",
     "Grade",
     "Intervention",
+    "Labels",
     "OrganSystem",
     "Outcome",
     "Reaction",
@@ -78,6 +81,7 @@ __all__ = [
     "SymptomDef",
     "Vocabulary",
     "grade",
+    "load_labels",
     "load_severity_table",
     "load_vocabulary",
 ]

@@ -84,13 +84,6 @@ _LAZY = {
 
 _api.publish(__name__, globals(), [name for name in __all__ if name not in _LAZY])
 
-if not typing.TYPE_CHECKING:
-
-    def __getattr__(name: str) -> object:
-        if name in _LAZY:
-            return _api.load_lazily(__name__, globals(), _LAZY, name)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+if not typing.TYPE_CHECKING:  # mypy would otherwise accept any attribute of the module
+    __getattr__ = _api.lazy_getattr(__name__, globals(), _LAZY)
+__dir__ = _api.lazy_dir(globals(), _LAZY)

@@ -66,6 +66,36 @@ def is_module(dotted: str) -> bool:
 ALL_MODULES = list(modules())
 
 
+def package_imports_from(start: str) -> set[str]:
+    """The package modules ``start`` loads when imported: its imports, theirs, and so on.
+
+    Imports inside functions are loaded on first use, not on import, so they are not
+    followed (``_consent_render`` imports ``_render`` this way round, never back).
+    """
+    paths = dict(ALL_MODULES)
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in paths:
+            continue
+        seen.add(name)
+        package = name if paths[name].name == "__init__.py" else name.rpartition(".")[0]
+        nodes: list[ast.AST] = [ast.parse(paths[name].read_text("utf-8"))]
+        while nodes:  # module level, ``if TYPE_CHECKING:`` included; function bodies not
+            node = nodes.pop()
+            if isinstance(node, ast.ImportFrom):
+                base = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+                todo.append(base)
+                todo += [f"{base}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+            elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                nodes += ast.iter_child_nodes(node)
+    seen.discard(start)
+    return seen
+
+
 class TestBoundaries:
     @pytest.mark.parametrize(("name", "path"), ALL_MODULES, ids=[n for n, _ in ALL_MODULES])
     def test_no_module_imports_a_private_name_of_another(self, name: str, path: Path) -> None:
@@ -104,6 +134,7 @@ class TestBoundaries:
             "exointake._grading",
             "exointake._consent",
             "exointake._consent_template",
+            "exointake._blocks",
             "exointake._document",
         ],
     )
@@ -118,6 +149,22 @@ class TestBoundaries:
             if base.split(".")[0] in {"sqlalchemy", "alembic", "reportlab", "hypothesis"}
         ]
         assert heavy == []
+
+    def test_renderer_knows_only_the_document_layer(self) -> None:
+        """``_render`` lays out assembled blocks: it never reaches (directly or through
+        another module it imports) the request, its policy, the templates or the screening.
+        Turning a request into documents is ``_consent_render``'s."""
+        forbidden = {
+            "exointake._consent",
+            "exointake._consent_template",
+            "exointake._contract",
+            "exointake._contract_document",
+            "exointake._document",
+            "exointake._screening",
+        }
+        reached = package_imports_from("exointake._render")
+        assert "exointake._blocks" in reached  # the walk does follow imports
+        assert sorted(reached & forbidden) == []
 
 
 class TestPublicPaths:

@@ -237,3 +237,73 @@ class TestMessagesReadAsEnglish:
                 log.amend(entry, reaction(entry), reason="typo", amended_by="N1")
         (message,) = problems(info)
         assert message == f"record: entry {entry} is an administration, not a reaction"
+
+
+class TestTopLevelHeadersNameTheRecord:
+    """One header format, ``<record>.<path>: ...``: the top level is the record's name,
+    never ``$``."""
+
+    def test_answers_document_not_an_object(self) -> None:
+        form = exointake.load_questionnaire("exosome-intake")
+        with pytest.raises(ValidationError) as info:
+            form.load_answers([])  # type: ignore[arg-type]
+        assert problems(info) == ("answers: expected an object, got list",)
+
+    def test_answers_document_unknown_fields(self) -> None:
+        form = exointake.load_questionnaire("exosome-intake")
+        with pytest.raises(ValidationError) as info:
+            form.load_answers({"questionnaire": {}, "answers": {}, "foo": 1, "bar": 2})
+        assert problems(info) == ("answers.bar: unknown field", "answers.foo: unknown field")
+
+    def test_answers_document_unknown_free_text_key_is_not_shown(self) -> None:
+        form = exointake.load_questionnaire("exosome-intake")
+        with pytest.raises(ValidationError) as info:
+            form.load_answers({"questionnaire": {}, "answers": {}, "山田 花子": 1})
+        assert problems(info) == ("answers.<key not shown>: unknown field",)
+
+    def test_grade_from_dict_not_an_object(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            exointake.Grade.from_dict([])
+        assert problems(info) == ("grade: expected an object, got list",)
+
+    def test_grade_from_dict_unknown_field(self) -> None:
+        data = exointake.grade({"symptoms": ["redness"]}, route="injection_face").to_dict()
+        data["extra"] = 1
+        with pytest.raises(ValidationError) as info:
+            exointake.Grade.from_dict(data)
+        assert problems(info) == ("grade.extra: unknown field",)
+
+    def test_screening_result_from_bad_json(self) -> None:
+        from exointake._screening import result_from_json  # noqa: PLC0415 - private helper
+
+        with pytest.raises(ValidationError) as info:
+            result_from_json("[")
+        assert problems(info) == ("screening: not valid JSON (line 1, column 2)",)
+        with pytest.raises(ValidationError) as info:
+            result_from_json("[]")
+        assert problems(info) == ("screening: expected an object, got list",)
+
+    @pytest.mark.parametrize(
+        ("load", "record"),
+        [
+            (exointake.RuleSet.from_json, "ruleset"),
+            (exointake.Questionnaire.from_json, "questionnaire"),
+        ],
+    )
+    def test_from_json_names_the_record(self, load: Callable[[str], object], record: str) -> None:
+        with pytest.raises(ValidationError) as info:
+            load("{")
+        assert problems(info) == (f"{record}: not valid JSON (line 1, column 2)",)
+        with pytest.raises(ValidationError) as info:
+            load("[]")
+        assert problems(info) == (f"{record}: expected an object, got list",)
+
+    def test_load_json_names_what_it_reads(self, tmp_path: Path) -> None:
+        with pytest.raises(ValidationError) as info:
+            exointake.load_json("{", what="answers")
+        assert problems(info) == ("answers: not valid JSON (line 1, column 2)",)
+        bad = tmp_path / "visit.json"
+        bad.write_text("{", "utf-8")
+        with pytest.raises(ValidationError) as info:
+            exointake.load_json(bad)
+        assert problems(info) == ("visit.json: not valid JSON (line 1, column 2)",)

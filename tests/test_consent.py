@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import exointake
+from exointake._blocks import CoolingOffBox
 from exointake._common import Lang
 from exointake._consent import (
     ConsentRequest,
@@ -25,10 +26,7 @@ from exointake._consent_template import (
     template_versions,
 )
 from exointake._contract_document import assemble_contract
-from exointake._document import (
-    CoolingOffBox,
-    assemble,
-)
+from exointake._document import assemble
 from exointake._render import FontSpec, check_glyphs
 from exointake.strategies import consent_requests
 

@@ -15,6 +15,7 @@ from exointake._consent_record import (
     consents_needing_reconsent,
     record_rendered_consent,
 )
+from exointake._consent_render import render_consent
 from exointake._consent_template import (
     ConsentTemplate,
     current_templates,
@@ -22,7 +23,7 @@ from exointake._consent_template import (
 )
 from exointake._log import Log, open_log
 from exointake._records import Administration
-from exointake._render import RenderedConsent, render_consent
+from exointake._render import RenderedConsent
 from exointake.cli import main
 
 from .consent_helpers import EXAMPLE_REQUEST, example_data

@@ -19,9 +19,9 @@ from pypdf import PdfReader
 
 import exointake
 from exointake._consent import ConsentRequest, check_cancellation, cooling_off_applies
+from exointake._consent_render import render_consent, render_contract, render_summary
 from exointake._consent_template import load_contract_template, load_template
 from exointake._money import Caps
-from exointake._render import render_consent, render_contract, render_summary
 from exointake.strategies import consent_requests
 
 from .consent_helpers import contract_fields, example_data, pdf_text, request_with, squash

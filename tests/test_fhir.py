@@ -389,10 +389,26 @@ class TestReadBack:
         with pytest.raises(ValidationError) as info:
             fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
         errors = info.value.errors
-        assert any(e.startswith("item[1].answer[0].valueCoding.code") for e in errors)
-        assert any(e.startswith("item[2].answer[0]: expected valueBoolean") for e in errors)
+        qr = "QuestionnaireResponse"
+        assert any(e.startswith(f"{qr}.item[1].answer[0].valueCoding.code") for e in errors)
+        assert any(e.startswith(f"{qr}.item[2].answer[0]: expected valueBoolean") for e in errors)
         assert any("shoe_size" in e for e in errors)
         assert secret not in str(info.value)
+
+    def test_not_an_object_names_the_resource(self) -> None:
+        """The top-level header is the resource's name, never ``$``."""
+        with pytest.raises(ValidationError) as info:
+            fhir.answers_from_questionnaire_response([], QUESTIONNAIRE)  # type: ignore[arg-type]
+        assert info.value.errors == ("QuestionnaireResponse: expected an object, got list",)
+
+    def test_other_questionnaire_names_the_field(self) -> None:
+        response = self.response()
+        response["questionnaire"] = "https://elsewhere.example/Questionnaire/x|9"
+        with pytest.raises(VersionMismatchError) as info:
+            fhir.answers_from_questionnaire_response(response, QUESTIONNAIRE)
+        assert info.value.errors[0].startswith(
+            "QuestionnaireResponse.questionnaire: the response answers "
+        )
 
     def test_completed_needs_required_answers(self) -> None:
         """A completed response missing a required answer is refused."""
@@ -404,10 +420,10 @@ class TestReadBack:
     @pytest.mark.parametrize(
         ("mutate", "message"),
         [
-            (lambda r: r.update(resourceType="Patient"), "resourceType"),
-            (lambda r: r.update(status="draft"), "status"),
-            (lambda r: r.update(item={}), "item: expected a list"),
-            (lambda r: r["item"][0].update(answer=[]), "item[0].answer"),
+            (lambda r: r.update(resourceType="Patient"), "QuestionnaireResponse.resourceType"),
+            (lambda r: r.update(status="draft"), "QuestionnaireResponse.status"),
+            (lambda r: r.update(item={}), "QuestionnaireResponse.item: expected a list"),
+            (lambda r: r["item"][0].update(answer=[]), "QuestionnaireResponse.item[0].answer"),
             (lambda r: r["item"].append(copy.deepcopy(r["item"][0])), "appears twice"),
         ],
     )

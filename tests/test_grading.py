@@ -176,7 +176,7 @@ class TestSeverityTable:
         with the reason, never graded with missing wording."""
         data = load_severity_table().to_dict()
         data["events"] = []
-        table = structure(data, SeverityTable)
+        table = structure(data, SeverityTable, path="severity")
         with pytest.raises(ValidationError, match="does not describe infection events"):
             grade(reaction("fever"), table=table)
 
@@ -225,28 +225,32 @@ class TestSeverityTable:
     def test_round_trip(self) -> None:
         """The table re-reads from its own plain data."""
         table = load_severity_table()
-        assert structure(table.to_dict(), SeverityTable) == table
+        assert structure(table.to_dict(), SeverityTable, path="severity") == table
 
     def test_rows_must_be_complete(self) -> None:
         """A table missing a row is refused."""
         data = load_severity_table().to_dict()
         data["rows"] = data["rows"][:2]
         with pytest.raises(ValidationError, match="exactly one row each"):
-            structure(data, SeverityTable)
+            structure(data, SeverityTable, path="severity")
 
     def test_action_texts_only_take_known_placeholders(self) -> None:
         """An action text with a placeholder grading cannot fill is refused when loaded."""
         data = load_severity_table().to_dict()
         data["actions"]["follow_up"]["en"] = "Call {patient_name} back"
-        with pytest.raises(ValidationError, match=r"severity\.actions\.follow_up: only"):
-            structure(data, SeverityTable)
+        with pytest.raises(ValidationError) as info:
+            structure(data, SeverityTable, path="severity")
+        assert info.value.errors == (
+            "severity.actions.follow_up: only {days}, {criteria}, {fields} and {terms} may be "
+            "filled in",
+        )
 
 
 class TestVocabulary:
     def test_round_trip(self) -> None:
         """The vocabulary re-reads from its own plain data."""
         vocab = load_vocabulary()
-        assert structure(vocab.to_dict(), Vocabulary) == vocab
+        assert structure(vocab.to_dict(), Vocabulary, path="vocabulary") == vocab
 
     def test_stable_codes_match_the_domain_table(self) -> None:
         """The 14 article codes carry the domain's Japanese words and rows and are marked stable."""
@@ -309,14 +313,14 @@ class TestVocabulary:
         data = load_vocabulary().to_dict()
         data["symptoms"].append(data["symptoms"][0])
         with pytest.raises(ValidationError, match=r"symptoms\[\d+\]\.code: duplicate 'redness'"):
-            structure(data, Vocabulary)
+            structure(data, Vocabulary, path="vocabulary")
 
     def test_stable_code_cannot_be_dropped(self) -> None:
         """A vocabulary without one of the 14 article codes is refused."""
         data = load_vocabulary().to_dict()
         data["symptoms"] = [s for s in data["symptoms"] if s["code"] != "dyspnea"]
         with pytest.raises(ValidationError, match="stable codes are missing: dyspnea"):
-            structure(data, Vocabulary)
+            structure(data, Vocabulary, path="vocabulary")
 
 
 class TestReactionInput:
@@ -386,10 +390,14 @@ class TestReactionInput:
             reaction: Reaction
 
         with pytest.raises(ValidationError) as info:
-            structure({"reaction": {"symptoms": ["pain", "pain"], "onset_minutes": -1}}, Record)
+            structure(
+                {"reaction": {"symptoms": ["pain", "pain"], "onset_minutes": -1}},
+                Record,
+                path="record",
+            )
         assert info.value.errors == (
-            "reaction.symptoms[1].code: 'pain' is listed twice",
-            "reaction.onset_minutes: expected 0 or more",
+            "record.reaction.symptoms[1].code: 'pain' is listed twice",
+            "record.reaction.onset_minutes: expected 0 or more",
         )
         with pytest.raises(ValidationError) as info:
             ReactionRecord.from_dict(
@@ -510,7 +518,7 @@ def _custom_vocabulary(**changes: Any) -> Vocabulary:
             "source": "article",
         }
     )
-    return structure({**data, "version": "custom", **changes}, Vocabulary)
+    return structure({**data, "version": "custom", **changes}, Vocabulary, path="vocabulary")
 
 
 class TestCustomVocabulary:

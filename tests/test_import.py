@@ -114,7 +114,7 @@ class TestLazyNames:
 
     def test_lazy_name_is_the_defining_modules_object(self) -> None:
         """A lazily loaded name is the very object its module defines (no wrapper)."""
-        render = importlib.import_module("exointake._render")
+        render = importlib.import_module("exointake._consent_render")
         log = importlib.import_module("exointake._log._core")
         assert exointake.render_consent is render.render_consent
         assert exointake.Log is log.Log
@@ -150,3 +150,13 @@ class TestOptionalHypothesis:
         )
         assert "exointake[testing]" in proc.stdout
         assert "imported" not in proc.stdout
+
+
+class TestDeprecatedPaths:
+    @pytest.mark.parametrize("name", ["BrightonSign", "current_template"])
+    def test_warning_points_at_the_callers_line(self, name: str) -> None:
+        """A moved or deprecated top-level name warns at the line that reads it (so the
+        warning tells the user what to change), not inside exointake."""
+        with pytest.warns(DeprecationWarning, match="0.3.0") as caught:
+            getattr(exointake, name)
+        assert caught[0].filename == __file__

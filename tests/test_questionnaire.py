@@ -260,7 +260,7 @@ class TestDefinitionChecks:
             "questionnaire.items[0].type: expected one of boolean|choice|multi_choice|date|"
             "integer|decimal|text, got 'bool'",
             "questionnaire.items[1].required: expected true or false, got 'yes'",
-            "questionnaire: unknown field(s): extra",
+            "questionnaire.extra: unknown field",
         }
 
     def test_semantic_problems(self) -> None:

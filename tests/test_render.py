@@ -16,20 +16,17 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 import exointake
+from exointake._blocks import CoolingOffBox
 from exointake._consent import ConsentRequest
+from exointake._consent_render import render_consent, render_summary
 from exointake._consent_template import load_template
-from exointake._document import (
-    CoolingOffBox,
-    assemble,
-)
+from exointake._document import assemble
 from exointake._render import (
     MIN_FONT_SIZE,
     RED,
     FontSpec,
     _cooling_box,
     _styles,
-    render_consent,
-    render_summary,
 )
 from exointake._vocabulary import load_severity_table
 from exointake.strategies import consent_requests

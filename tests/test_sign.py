@@ -22,7 +22,7 @@ from pypdf import PdfReader
 
 import exointake
 from exointake._consent import ConsentRequest
-from exointake._render import render_consent
+from exointake._consent_render import render_consent
 from exointake._sign import sign_consent
 
 from .consent_helpers import example_data

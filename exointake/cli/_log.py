@@ -1056,29 +1056,26 @@ def demo_log(
         )
     if given:
         adm_id, adm = given[0]
-        reaction = ReactionRecord(
-            administration_id=adm_id,
-            onset=adm.administered_at + dt.timedelta(minutes=20),
-            reaction=Reaction.from_dict(
-                {
-                    "symptoms": ["redness", "swelling"],
-                    "onset_minutes": 20,
-                    "interventions": [],
-                    "hospitalization": False,
-                    "outcome": "recovered",
-                    "rapid_progression": False,
-                    "life_threatening": False,
-                    "prolonged": False,
-                    "disability": False,
-                    "congenital_anomaly": False,
-                    "medically_important": False,
-                }
-            ),
+        entry, grade = _demo_reaction(
+            log,
+            adm_id,
+            adm,
+            after=dt.timedelta(minutes=20),
             causality=Causality.PROBABLE,
-            reporter="NS-DEMO",
+            data={
+                "symptoms": ["redness", "swelling"],
+                "onset_minutes": 20,
+                "interventions": [],
+                "hospitalization": False,
+                "outcome": "recovered",
+                "rapid_progression": False,
+                "life_threatening": False,
+                "prolonged": False,
+                "disability": False,
+                "congenital_anomaly": False,
+                "medically_important": False,
+            },
         )
-        entry = log.get(log.record_reaction(reaction)).current
-        grade = entry.grade or {}
         print(
             f"patient {adm.patient_id}: reaction {entry.entry_id[:12]}… graded "
             f"{grade.get('category')}, CTCAE {grade['ctcae']['term']} "
@@ -1086,28 +1083,25 @@ def demo_log(
         )
         # A site infection two days later: an event outside the article's table.
         adm_id, adm = given[-1]
-        infection = ReactionRecord(
-            administration_id=adm_id,
-            onset=adm.administered_at + dt.timedelta(days=2),
-            reaction=Reaction.from_dict(
-                {
-                    "symptoms": ["cellulitis", "fever"],
-                    "temperature_c": "38.4",
-                    "onset_minutes": 2 * 24 * 60,
-                    "interventions": ["oral"],
-                    "hospitalization": False,
-                    "outcome": "recovering",
-                    "life_threatening": False,
-                    "disability": False,
-                    "congenital_anomaly": False,
-                    "medically_important": False,
-                }
-            ),
+        entry, grade = _demo_reaction(
+            log,
+            adm_id,
+            adm,
+            after=dt.timedelta(days=2),
             causality=Causality.POSSIBLE,
-            reporter="NS-DEMO",
+            data={
+                "symptoms": ["cellulitis", "fever"],
+                "temperature_c": "38.4",
+                "onset_minutes": 2 * 24 * 60,
+                "interventions": ["oral"],
+                "hospitalization": False,
+                "outcome": "recovering",
+                "life_threatening": False,
+                "disability": False,
+                "congenital_anomaly": False,
+                "medically_important": False,
+            },
         )
-        entry = log.get(log.record_reaction(infection)).current
-        grade = entry.grade or {}
         print(
             f"patient {adm.patient_id}: reaction {entry.entry_id[:12]}… graded "
             f"{grade.get('event_kind')} (no article category), CTCAE {grade['ctcae']['term']} "
@@ -1120,3 +1114,24 @@ def demo_log(
     )
     report = log.verify()
     print(f"log: {report.entries} entries, verify ok={report.ok}, head {report.head_hash}")
+
+
+def _demo_reaction(
+    log: Log,
+    adm_id: str,
+    adm: Administration,
+    *,
+    after: dt.timedelta,
+    causality: Causality,
+    data: Mapping[str, object],
+) -> tuple[LogEntry, Mapping[str, Any]]:
+    """Record the demo's reaction ``data`` ``after`` the administration; its entry and grade."""
+    record = ReactionRecord(
+        administration_id=adm_id,
+        onset=adm.administered_at + after,
+        reaction=Reaction.from_dict(data),
+        causality=causality,
+        reporter="NS-DEMO",
+    )
+    entry = log.get(log.record_reaction(record)).current
+    return entry, entry.grade or {}

@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
-from .._common import Route, Text
-from .._convert import describe_type, safe_repr
+from .._common import Route
+from .._convert import describe_type, prefix_path, safe_repr
 from .._errors import ValidationError, VersionMismatchError
+from .._labels import load_labels
 from .._questionnaire import (
     UNKNOWN,
     Answers,
@@ -57,7 +58,6 @@ QUESTIONNAIRE_EXTENSIONS: Final[Mapping[str, str]] = {
     "JSON of the exact questionnaire text the patient saw.",
 }
 
-_UNKNOWN_LABEL = Text(ja="わからない", en="Don't know")
 
 _FHIR_TYPE: Final[Mapping[ItemType, str]] = {
     ItemType.BOOLEAN: "boolean",
@@ -192,7 +192,7 @@ def _item(questionnaire: Questionnaire, item: Item, base: str) -> dict[str, Any]
 
 def _unknown_coding() -> dict[str, Any]:
     coding: dict[str, Any] = {"system": _DAR_SYSTEM, "code": "asked-unknown"}
-    put_text(coding, "display", _UNKNOWN_LABEL, "unknown")
+    put_text(coding, "display", load_labels().of("fhir.answers", "unknown"), "unknown")
     return coding
 
 
@@ -367,7 +367,9 @@ def answers_from_questionnaire_response(
     """
     what = "QuestionnaireResponse"
     if not isinstance(resource, Mapping):
-        raise ValidationError([f"$: expected an object, got {describe_type(resource)}"], what=what)
+        raise ValidationError(
+            [f"{what}: expected an object, got {describe_type(resource)}"], what=what
+        )
     errors: list[str] = []
     if resource.get("resourceType") != "QuestionnaireResponse":
         errors.append(
@@ -378,13 +380,13 @@ def answers_from_questionnaire_response(
     if status not in ("completed", "in-progress", "amended"):
         errors.append(f"status: expected completed|in-progress|amended, got {safe_repr(status)}")
     if errors:
-        raise ValidationError(errors, what=what)
+        raise ValidationError([prefix_path(what, e) for e in errors], what=what)
 
     expected = questionnaire_canonical(questionnaire, base=base)
     if resource.get("questionnaire") != expected:
         raise VersionMismatchError(
             [
-                "questionnaire: the response answers "
+                f"{what}.questionnaire: the response answers "
                 f"{safe_repr(resource.get('questionnaire'), limit=120)}, not {expected}"
             ],
             what=what,
@@ -394,7 +396,8 @@ def answers_from_questionnaire_response(
     if sha is not None and sha != questionnaire.sha256:
         raise VersionMismatchError(
             [
-                "extension[questionnaire-sha256]: the response was given on a different "
+                f"{what}.extension[questionnaire-sha256]: the response was given on a "
+                "different "
                 f"text of {questionnaire.id} v{questionnaire.version}"
             ],
             what=what,
@@ -432,7 +435,7 @@ def answers_from_questionnaire_response(
         except ValidationError as exc:
             errors.extend(exc.errors)
     if errors:
-        raise ValidationError(errors, what=what)
+        raise ValidationError([prefix_path(what, e) for e in errors], what=what)
     return questionnaire.answers(raw, route=route, partial=status != "completed")
 
 

@@ -8,10 +8,11 @@ import hashlib
 from decimal import Decimal
 from typing import Any, Final
 
-from .._common import JST, Route, Text
+from .._common import JST, Route
 from .._errors import ValidationError
 from .._grading import CtcaeGrade, Grade
 from .._grading import grade as grade_reaction
+from .._labels import load_labels
 from .._log._core import EntryKind, Log, LogEntry
 from .._questionnaire import bundled_questionnaire
 from .._reaction import Outcome
@@ -88,11 +89,6 @@ _EXPORTED: Final = frozenset(
     {EntryKind.ADMINISTRATION, EntryKind.REACTION, EntryKind.CONSENT, EntryKind.SCREENING}
 )
 
-_ROUTE_TEXT: Final = {
-    Route.IV_DRIP: Text("点滴", "intravenous drip"),
-    Route.INJECTION_FACE: Text("注射（顔・首）", "injection (face, neck)"),
-    Route.INJECTION_SCALP: Text("頭皮注入", "scalp injection"),
-}
 
 _OUTCOME: Final = {
     Outcome.RECOVERED: ("resolved", "Resolved"),
@@ -171,7 +167,7 @@ def _medication(product: Product, base: str) -> dict[str, Any]:
 
 
 def _route(route: Route, base: str) -> dict[str, Any]:
-    label = _ROUTE_TEXT[route]
+    label = load_labels().of("fhir.routes", route)
     coding = {"system": _code_system(base, "route"), "code": route.value}
     put_text(coding, "display", label, "route")
     return {"coding": [coding], "text": label.ja}

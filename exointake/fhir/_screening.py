@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .._common import Text
+from .._labels import load_labels
 from .._screening import Decision, ScreeningResult
 from ._util import (
     CANONICAL_BASE,
@@ -32,22 +32,13 @@ SCREENING_EXTENSIONS: Final[Mapping[str, str]] = {
     "(e.g. guardian_consent).",
 }
 
-_DECISION_TEXT: Final = {
-    Decision.CLEAR: Text("問題なし", "clear"),
-    Decision.CAUTION: Text("注意して施術", "caution"),
-    Decision.PHYSICIAN_REVIEW: Text("医師の判断が必要", "physician review"),
-    Decision.POSTPONE: Text("本日は延期", "postpone"),
-    Decision.INCOMPLETE: Text("回答不足で判定不可", "incomplete"),
-    Decision.CONTRAINDICATED: Text("施術不可", "contraindicated"),
-}
-
 
 def _decision_coding(decision: Decision, base: str) -> dict[str, Any]:
     coding: dict[str, Any] = {
         "system": f"{base}/CodeSystem/screening-decision",
         "code": decision.value,
     }
-    put_text(coding, "display", _DECISION_TEXT[decision], "decision")
+    put_text(coding, "display", load_labels().of("fhir.decisions", decision), "decision")
     return coding
 
 
