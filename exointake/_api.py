@@ -204,12 +204,10 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "EntryKind",
         "EntryView",
         "LogEntry",
-        "LogWording",
         "Page",
         "RateReport",
         "RateRow",
         "Recall",
-        "load_log_wording",
         "normalise_url",
     ),
 }

@@ -12,7 +12,7 @@ severity table, consent templates) reads its file through :func:`load`, which
 Layout: ``data/<kind>/<id>/<version>.json`` for kinds with several documents
 (questionnaires, rule sets, consent templates) and ``data/<kind>/<version>.json``
 for kinds with one (vocabulary, severity table, the screening engine's wording, the
-reports' labels, the log commands' staff-facing wording).
+reports' labels).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _check_name(value: object, path: str, what: str) -> str:
     return value
 
 
-_SINGLE = frozenset({"vocabulary", "severity", "screening", "labels", "log_wording"})
+_SINGLE = frozenset({"vocabulary", "severity", "screening", "labels"})
 """Kinds with one document (``data/<kind>/<version>.json``); the others have ids."""
 
 _BUILT: dict[tuple[str, str | None, str], Any] = {}

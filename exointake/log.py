@@ -16,7 +16,6 @@ from __future__ import annotations
 import typing
 
 from . import _api
-from ._log_wording import LogWording, load_log_wording
 
 if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     from ._log._core import (
@@ -53,13 +52,11 @@ __all__ = [
     "EntryView",
     "Log",
     "LogEntry",
-    "LogWording",
     "Page",
     "RateReport",
     "RateRow",
     "Recall",
     "VerifyReport",
-    "load_log_wording",
     "migrate_log",
     "normalise_url",
     "open_log",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import string
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 
 from exointake import ScreeningResult
 from exointake.cli import build_parser, main
-from exointake.log import load_log_wording
+from exointake.grading import load_labels
 
 from .conftest import EXAMPLES
 from .logutil import example, pg_schema
@@ -394,13 +395,20 @@ class TestLang:
             assert lang is not None, name
             assert (lang.default, list(lang.choices or ())) == ("ja", ["ja", "en"]), name
 
-    def test_the_wording_has_both_languages(self) -> None:
-        """Every text of the log wording has a Japanese and an English version."""
-        wording = load_log_wording()
-        assert wording.version == "1"
-        for key, text in wording.texts.items():
-            assert text.ja.strip(), key
-            assert text.en.strip(), key
+    def test_the_words_have_both_languages_and_the_same_placeholders(self) -> None:
+        """Every log.* label has a Japanese and an English text taking the same {fields}."""
+        labels = load_labels()
+        groups = {name: texts for name, texts in labels.groups.items() if name.startswith("log.")}
+        assert "log.words" in groups
+        for name, texts in groups.items():
+            for key, text in texts.items():
+                assert text.ja.strip(), (name, key)
+                assert text.en.strip(), (name, key)
+                assert _fields(text.ja) == _fields(text.en), (name, key)
+
+
+def _fields(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -2,8 +2,8 @@
 
 Every sub-command takes ``--db URL`` (an SQLAlchemy URL or an SQLite file path; default
 ``exointake.db`` in the current folder) and ``--lang ja|en`` (default ``ja``, as every
-staff command: the wording comes from the bundled log wording, see
-:func:`exointake.log.load_log_wording`). The staff queries (``history``, ``serious``,
+staff command: the words are the ``log.*`` groups of the bundled labels, see
+:func:`exointake.grading.load_labels`). The staff queries (``history``, ``serious``,
 ``follow-ups``, ``administrations``) print one page (``--limit``, default 100) and the
 ``--after`` cursor of the next. Exit codes: 0 done, 1 the log does not verify, 2 bad input
 (or a database that needs ``exointake log migrate``), 3 refused by the safety gate.
@@ -41,7 +41,8 @@ from .. import (
     parse_date,
 )
 from ..consent import current_templates
-from ..log import Alert, EntryKind, LogWording, load_log_wording
+from ..grading import Labels, load_labels
+from ..log import Alert, EntryKind
 from ..records import (
     Causality,
     GateOverride,
@@ -265,30 +266,33 @@ def _register_queries(lsub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 class _Words:
-    """The bundled log wording in the language asked for."""
+    """The ``log.*`` groups of the bundled labels, in the language asked for."""
 
     def __init__(self, lang: str) -> None:
         self.lang = Lang(lang)
-        self.wording: LogWording = load_log_wording()
+        self.labels: Labels = load_labels()
 
     def __call__(self, key: str, /, **values: object) -> str:
-        return self.wording.get(key, self.lang, **values)
+        """The sentence ``key`` of ``log.words`` with ``values`` filled in."""
+        text = self.labels.text("log.words", key, self.lang)
+        return text.format(**values) if values else text
 
-    def label(self, prefix: str, code: object) -> str:
-        """The label of a code (``category.anaphylaxis``), or the code itself when the
-        wording has none (a clinic's own category, say)."""
-        key = f"{prefix}.{code}"
-        return self(key) if self.wording.has(key) else str(code)
+    def label(self, group: str, code: object) -> str:
+        """The label of a code in ``log.<group>``, or the code itself when there is none
+        (a value added after this version of the labels)."""
+        texts = self.labels.groups.get(f"log.{group}", {})
+        return texts[str(code)].get(self.lang) if str(code) in texts else str(code)
 
     def kind(self, kind: EntryKind | str) -> str:
-        return self.label("kind", EntryKind(kind).value)
+        return self.label("kinds", EntryKind(kind).value)
 
     def event(self, grade: Mapping[str, Any]) -> str:
-        """A grade's article category, or its event kind outside the table."""
-        category = grade.get("category")
-        if category:
-            return self.label("category", category)
-        return self.label("event", grade.get("event_kind", "table_reaction"))
+        """A grade's category label as it was graded (the row's, or the event kind's when
+        there is no row), else its code."""
+        label = grade.get("category_label")
+        if isinstance(label, Mapping) and label.get(self.lang.value):
+            return str(label[self.lang.value])
+        return str(grade.get("category") or grade.get("event_kind", "table_reaction"))
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
@@ -419,7 +423,7 @@ def _details(entry: LogEntry, w: _Words) -> str:
         text = w(
             "line.follow_up",
             reaction=rec.reaction_id[:12],
-            status=w.label("status", rec.status.value),
+            status=w.label("follow_up_status", rec.status.value),
             due="" if rec.due_on is None else w("due", day=rec.due_on.isoformat()),
         )
     elif kind is EntryKind.SCREENING:
@@ -434,7 +438,7 @@ def _details(entry: LogEntry, w: _Words) -> str:
             "line.review",
             review=rec.review_id,
             by=rec.reviewed_by,
-            decision=w.label("review", rec.decision.value),
+            decision=w.label("review_decisions", rec.decision.value),
             override=w("review_override") if rec.override else "",
         )
     elif kind is EntryKind.CONSENT:
@@ -497,7 +501,7 @@ def _reaction(args: argparse.Namespace) -> int:
     rec = ReactionRecord.from_dict(read_json_file(args.input, what="reaction"))
     w = _Words(args.lang)
     with _open(args, write=True) as log:
-        log.on_alert(_alert_printer(w))
+        log.on_alert(_alert_printer(log, w))
         entry_id = log.record_reaction(rec)
         entry = log.get(entry_id).current
     grade = entry.grade or {}
@@ -521,21 +525,16 @@ def _reaction(args: argparse.Namespace) -> int:
     return 0
 
 
-def _alert_printer(w: _Words) -> Callable[[Alert], None]:
+def _alert_printer(log: Log, w: _Words) -> Callable[[Alert], None]:
     """An alert callback printing the ALERT line on stderr (the log decides when to alert:
     a new serious reaction, or an amendment that changed its seriousness or category)."""
 
     def show(alert: Alert) -> None:
-        event = (
-            w.label("category", alert.category)
-            if alert.category
-            else w.label("event", alert.event_kind)
-        )
         print(
             w(
                 "alert",
                 entry_id=alert.entry_id,
-                event=event,
+                event=w.event(log.get(alert.entry_id).current.grade or {}),
                 serious=w("alert_serious") if alert.serious else "",
             ),
             file=sys.stderr,
@@ -633,7 +632,7 @@ def _review(args: argparse.Namespace) -> int:
             "review_recorded",
             review_id=review.review_id,
             by=review.reviewed_by,
-            decision=w.label("review", review.decision.value),
+            decision=w.label("review_decisions", review.decision.value),
             override=w("review_override") if review.override else "",
         )
     )
@@ -669,7 +668,7 @@ def _amend(args: argparse.Namespace) -> int:
                 what="options",
             )
         record = cls.from_dict(data)
-        log.on_alert(_alert_printer(w))
+        log.on_alert(_alert_printer(log, w))
         new_id = log.amend(
             args.entry_id, record, reason=args.reason, amended_by=args.by, override=override
         )
@@ -803,7 +802,7 @@ def render_recall(recall: Recall, w: _Words) -> str:
             + w(
                 "recall.normalised",
                 lots=", ".join(recall.matched_lots),
-                ignored=w("list_sep").join(w(f"normalised.{n}") for n in recall.normalised),
+                ignored=w("list_sep").join(w.label("normalised", n) for n in recall.normalised),
             )
         )
     elif not recall.matched_lots:
@@ -873,7 +872,7 @@ def render_report(report: RateReport, w: _Words, *, overridden: Page | None = No
         count = f"{len(overridden):,}" + ("+" if overridden.next_cursor is not None else "")
         lines.append(w("report.overridden", count=count))
     lines.append("")
-    header = [w(f"report.col.{c}") for c in _REPORT_COLUMNS]
+    header = [w.label("report_columns", c) for c in _REPORT_COLUMNS]
     lines.append(_row(header))
     for row in report.rows:
         rates = row.per_1000_by_category
@@ -881,7 +880,7 @@ def render_report(report: RateReport, w: _Words, *, overridden: Page | None = No
         lines.append(
             _row(
                 [
-                    w.label("report.dimension", row.dimension),
+                    w.label("report_dimensions", row.dimension),
                     row.value,
                     str(row.administrations),
                     str(row.reactions),
