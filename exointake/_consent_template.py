@@ -106,6 +106,7 @@ _RENDER_TEXTS = _REQUIRED_TEXTS | frozenset(
     contra_intro contra_cancer risks_quality quality_varies quality_death cooling_off_free
     cooling_off_extended cap_table_intro col_cancel_when col_value_received col_fee_cap
     col_max_claim cancel_before_first cancel_after_n label_section_no
+    risks_findings_unreviewed
     """.split()  # noqa: SIM905
 )
 """What a template needs to be rendered today; v1 lacks these (and dates the cooling-off

@@ -546,7 +546,13 @@ class _Assembler:
             )
         rows = _findings_rows(self.request, self.t, lang)
         if rows:
-            blocks.append(Para(_r(self.tx("risks_findings_intro"))))
+            # "The physician has checked these answers" only when the document relies on a
+            # recorded review (the log refuses to record it unless the reviews cover every
+            # answer listed here); otherwise the answers are listed without that claim.
+            intro = (
+                "risks_findings_intro" if self.request.review_ids else "risks_findings_unreviewed"
+            )
+            blocks.append(Para(_r(self.tx(intro))))
             blocks.append(
                 TableBlock((self.tx("col_finding"), self.tx("col_answers")), rows, (0.55, 0.45))
             )
