@@ -78,7 +78,7 @@ class Chain:
             "review_id": "RV-1",
             "patient_id": PATIENT,
             "screening_result_ids": [screening["result_id"]],
-            "findings": ["drug_allergy"],
+            "findings": ["anticoagulants", "drug_allergy"],  # every answer the consent lists
             "decision": "proceed",
             "reviewed_by": "DR-007",
             "reviewed_at": "2026-11-25T09:10:00+09:00",

@@ -42,7 +42,6 @@ from .. import (
 )
 from ..consent import current_templates
 from ..grading import Labels, load_labels
-from ..log import Alert, EntryKind
 from ..records import (
     Causality,
     GateOverride,
@@ -57,7 +56,7 @@ from ._util import print_json, read_json_file
 
 if TYPE_CHECKING:
     from .. import Log
-    from ..log import LogEntry, Page, RateReport, Recall, VerifyReport
+    from ..log import Alert, LogEntry, Page, RateReport, Recall, VerifyReport
 
 __all__ = ["DEFAULT_DB", "demo_log", "register"]
 
@@ -283,8 +282,9 @@ class _Words:
         texts = self.labels.groups.get(f"log.{group}", {})
         return texts[str(code)].get(self.lang) if str(code) in texts else str(code)
 
-    def kind(self, kind: EntryKind | str) -> str:
-        return self.label("kinds", EntryKind(kind).value)
+    def kind(self, kind: str) -> str:
+        """An entry kind's label (``EntryKind`` is a ``str`` enum: its value)."""
+        return self.label("kinds", str(kind))
 
     def event(self, grade: Mapping[str, Any]) -> str:
         """A grade's category label as it was graded (the row's, or the event kind's when
@@ -403,7 +403,7 @@ def _when(entry: LogEntry) -> str:
 def _details(entry: LogEntry, w: _Words) -> str:
     rec = entry.record
     kind = entry.kind
-    if kind is EntryKind.ADMINISTRATION:
+    if kind == "administration":
         text = w(
             "line.administration",
             patient=rec.patient_id,
@@ -411,7 +411,7 @@ def _details(entry: LogEntry, w: _Words) -> str:
             lot=rec.product.lot,
             physician=rec.physician_id,
         )
-    elif kind is EntryKind.REACTION:
+    elif kind == "reaction":
         grade = entry.grade or {}
         text = w(
             "line.reaction",
@@ -419,21 +419,21 @@ def _details(entry: LogEntry, w: _Words) -> str:
             event=w.event(grade),
             serious=w("serious_mark") if grade.get("serious") else "",
         )
-    elif kind is EntryKind.FOLLOW_UP:
+    elif kind == "follow_up":
         text = w(
             "line.follow_up",
             reaction=rec.reaction_id[:12],
             status=w.label("follow_up_status", rec.status.value),
             due="" if rec.due_on is None else w("due", day=rec.due_on.isoformat()),
         )
-    elif kind is EntryKind.SCREENING:
+    elif kind == "screening":
         text = w(
             "line.screening",
             result=rec.result_id[:12],
             route=rec.result.get("route", ""),
             decision=decision_label(Decision(rec.decision), w.lang),
         )
-    elif kind is EntryKind.REVIEW:
+    elif kind == "review":
         text = w(
             "line.review",
             review=rec.review_id,
@@ -441,7 +441,7 @@ def _details(entry: LogEntry, w: _Words) -> str:
             decision=w.label("review_decisions", rec.decision.value),
             override=w("review_override") if rec.override else "",
         )
-    elif kind is EntryKind.CONSENT:
+    elif kind == "consent":
         text = w(
             "line.consent",
             consent=rec.consent_id,
@@ -639,10 +639,10 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
-_AMENDABLE: Mapping[EntryKind, Any] = {
-    EntryKind.ADMINISTRATION: Administration,
-    EntryKind.REACTION: ReactionRecord,
-    EntryKind.FOLLOW_UP: FollowUp,
+_AMENDABLE: Mapping[str, Any] = {  # EntryKind values (the log module loads SQLAlchemy)
+    "administration": Administration,
+    "reaction": ReactionRecord,
+    "follow_up": FollowUp,
 }
 
 
@@ -662,7 +662,7 @@ def _amend(args: argparse.Namespace) -> int:
             raise ValidationError(
                 [f"entry_id: a {kind.value} entry cannot be amended"], what="arguments"
             )
-        if override is not None and kind is not EntryKind.ADMINISTRATION:
+        if override is not None and kind != "administration":
             raise ValidationError(
                 ["--override-by: only an administration goes through the safety gate"],
                 what="options",
