@@ -41,6 +41,8 @@ CORE: Mapping[str, str] = {
     "format_wareki": "_wareki",
     "load_json": "_convert",
     "parse_date": "_wareki",
+    # files
+    "Outputs": "_files",
     # errors
     "AdministrationRefused": "_errors",
     "EntryNotFound": "_errors",
@@ -201,6 +203,7 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
     "log": (
         "Alert",
         "Amendment",
+        "Checkpoint",
         "EntryKind",
         "EntryView",
         "LogEntry",
@@ -208,6 +211,9 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "RateReport",
         "RateRow",
         "Recall",
+        "generate_signing_key",
+        "load_private_key",
+        "load_public_key",
         "normalise_url",
     ),
 }

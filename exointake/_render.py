@@ -64,6 +64,7 @@ from ._blocks import (
 from ._common import JST, Lang, Route
 from ._convert import canonical_json, sha256_hex
 from ._errors import RenderError, ValidationError
+from ._files import DEFAULT_MODE, Outputs
 
 __all__ = [
     "FontSpec",
@@ -233,11 +234,15 @@ class RenderedConsent:
             f"template={self.template.id} v{self.template.version})"
         )
 
-    def write(self, path: str | Path) -> Path:
-        """Write the PDF to ``path``."""
-        p = Path(path)
-        p.write_bytes(self.pdf)
-        return p
+    def write(self, path: str | Path, *, force: bool = False, mode: int = DEFAULT_MODE) -> Path:
+        """Write the PDF to ``path`` by the rules of :class:`~exointake.Outputs`.
+
+        A file already there is kept unless ``force`` (never a database, whatever
+        ``force`` says); a symbolic link is not followed; the bytes reach ``path``
+        whole or not at all; a new file gets ``mode`` (default ``0o600``: it names a
+        patient). Raises :class:`~exointake.ValidationError` naming ``path`` otherwise.
+        """
+        return Outputs(force=force, mode=mode).write(path, self.pdf, flag="path")
 
 
 # ============================================================================ styles

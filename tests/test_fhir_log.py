@@ -565,6 +565,7 @@ class TestCli:
                     "令和8年11月26日",
                     "--out",
                     str(out),
+                    "--force",  # the first export's file: replaced only when asked
                 ]
             )
             == 0

@@ -27,6 +27,8 @@ import datetime as dt
 import hashlib
 import os
 import re
+import sqlite3
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -46,7 +48,13 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
-from .._errors import ExointakeError, MigrationRequired, StorageError, ValidationError
+from .._errors import (
+    ExointakeError,
+    LogIntegrityError,
+    MigrationRequired,
+    StorageError,
+    ValidationError,
+)
 
 __all__ = [
     "CHAIN_COLUMNS",
@@ -261,11 +269,11 @@ def create_engine_for(target: str | os.PathLike[str]) -> Engine:
         if memory:
             kwargs["poolclass"] = StaticPool
             kwargs["connect_args"]["check_same_thread"] = False
-        engine = sa.create_engine(parsed, **kwargs)
+        engine = sa.create_engine(parsed, hide_parameters=True, **kwargs)
         _configure_sqlite(engine, wal=not memory)
         return engine
     try:
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        engine = sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise ValidationError(
             [
@@ -274,6 +282,24 @@ def create_engine_for(target: str | os.PathLike[str]) -> Engine:
             ],
             what="database",
         ) from None
+    if parsed.get_backend_name() == "postgresql":
+        _configure_postgres(engine)
+    return engine
+
+
+def _configure_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # A writer waits for the chain head as long as an SQLite writer would, then
+        # fails with lock_not_available ("busy") instead of waiting for ever.
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        finally:
+            cur.close()
+            dbapi_conn.autocommit = autocommit
 
 
 def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
@@ -334,9 +360,14 @@ def current_revision(conn: Connection) -> str | None:
     return None if rev is None else str(rev)
 
 
-def _is_empty(conn: Connection) -> bool:
-    names = set(sa.inspect(conn).get_table_names())
-    return not (names & {"alembic_version", "log_entries", "log_head"})
+LOG_TABLES: Final = frozenset(
+    {"alembic_version", "log_entries", "log_head", "log_admin_counts", "log_reaction_counts"}
+)
+"""The tables the log's migrations make (and ``alembic_version``, their record)."""
+
+
+def _table_names(conn: Connection) -> set[str]:
+    return set(sa.inspect(conn).get_table_names())
 
 
 def _lock_for_migration(conn: Connection) -> None:
@@ -350,11 +381,36 @@ def _upgrade(conn: Connection, revision: str = "head") -> None:
     command.upgrade(cfg, revision)
 
 
+def _refuse_foreign(conn: Connection, rev: str | None) -> None:
+    """Raise :class:`MigrationRequired` for a database the migrations must not touch:
+    one at a revision this exointake does not know, or one holding tables named like
+    the log's that no exointake migration made."""
+    if rev is not None and rev not in known_revisions():
+        raise MigrationRequired(
+            f"the database is at revision {rev}, newer than this exointake knows "
+            f"(newest {head_revision()}) or another application's; upgrade exointake, "
+            "nothing was changed"
+        )
+    if rev is None:
+        ours = sorted((LOG_TABLES - {"alembic_version"}) & _table_names(conn))
+        if ours:
+            raise MigrationRequired(
+                f"the database has a table {ours[0]} that exointake's migrations did not "
+                "make (no migration record); nothing was changed"
+            )
+
+
 def migrate(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
-    """Bring the database to ``revision`` (default: newest); returns (before, after)."""
+    """Bring the database to ``revision`` (default: newest); returns (before, after).
+
+    Refuses (:class:`MigrationRequired`, nothing changed) a database at a revision this
+    exointake does not know, or one with tables named like the log's that no exointake
+    migration made. Adds the log's tables beside any other tables the database holds.
+    """
     with engine.connect().execution_options(exointake_write=True) as conn, conn.begin():
         _lock_for_migration(conn)
         before = current_revision(conn)
+        _refuse_foreign(conn, before)
         _upgrade(conn, revision)
         after = current_revision(conn)
     assert after is not None
@@ -364,26 +420,33 @@ def migrate(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
 def check_schema(engine: Engine, *, create: bool) -> None:
     """Raise :class:`MigrationRequired` unless the database is at the newest revision.
 
-    A brand-new database with none of the log's tables is migrated when ``create`` is
-    true; an existing one is never altered here.
+    A brand-new database — no tables at all — gets the log's tables when ``create`` is
+    true. A database holding other tables is never given ours here (that is
+    :func:`migrate`'s job, ``exointake log migrate``), and an existing log is never
+    altered.
     """
     head = head_revision()
     with engine.connect() as conn:
         rev = current_revision(conn)
         if rev == head:
             return
-        empty = rev is None and _is_empty(conn)
-    if empty and create:
+        tables = _table_names(conn) if rev is None else set()
+    if rev is None and not tables and create:
         with engine.connect().execution_options(exointake_write=True) as conn, conn.begin():
             _lock_for_migration(conn)
             # Another process may have created it while we waited for the lock.
-            if current_revision(conn) is None and _is_empty(conn):
+            if current_revision(conn) is None and not _table_names(conn):
                 _upgrade(conn)
         check_schema(engine, create=False)
         return
-    if empty:
+    if rev is None and not tables:
         raise MigrationRequired(
             "the database has no exointake log yet; run `exointake log migrate` to create it"
+        )
+    if rev is None and not tables & LOG_TABLES:
+        raise MigrationRequired(
+            "the database holds other tables and no exointake log; exointake adds its "
+            "tables to it only when asked: run `exointake log migrate` (migrate_log)"
         )
     if rev is None:
         raise MigrationRequired(
@@ -404,13 +467,65 @@ def check_schema(engine: Engine, *, create: bool) -> None:
 # ---------------------------------------------------------------------------- errors
 
 
-_STORAGE_ERRORS: Final = (sa.exc.OperationalError, sa.exc.InterfaceError)
+def missing_head() -> LogIntegrityError:
+    """The error of a write or read that finds no chain head row."""
+    return LogIntegrityError(
+        "the log's chain head (table log_head) has no row: the database was altered "
+        "outside exointake; run `exointake log verify`"
+    )
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions of SQLAlchemy and of the drivers loaded (the hot paths use the
+    drivers' cursors directly, whose errors SQLAlchemy does not wrap)."""
+    errors: list[type[BaseException]] = [sa.exc.DBAPIError, sqlite3.Error]
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
+        errors.append(psycopg.Error)
+    return tuple(errors)
+
+
+_SQLITE_REASONS: Final = {
+    "SQLITE_BUSY": "busy",
+    "SQLITE_LOCKED": "busy",
+    "SQLITE_READONLY": "read-only",
+    "SQLITE_NOTADB": "not a database",
+    "SQLITE_CORRUPT": "corrupt",
+    "SQLITE_FULL": "full",
+}
+_PG_REASONS: Final = {
+    "25006": "read-only",  # read_only_sql_transaction
+    "55P03": "busy",  # lock_not_available: lock_timeout expired
+    "40P01": "busy",  # deadlock_detected
+    "42501": "no permission",  # insufficient_privilege
+    "53100": "full",  # disk_full
+}
+_REASON_TEXT: Final = {
+    "busy": "the database is busy: another connection held the log longer than the busy "
+    "timeout ({timeout:g} s); nothing was written, try again",
+    "read-only": "the database is read-only; nothing was written",
+    "not a database": "the file is not an SQLite database (nothing was changed)",
+    "corrupt": "the database file is corrupt; restore it from a backup",
+    "full": "the disk is full; nothing was written",
+    "no permission": "the database user may not do this (permission denied); nothing was written",
+}
+# Errors whose driver text may quote stored values (a date, a name): not chained.
+_VALUE_ERRORS: Final = (sa.exc.DataError, sa.exc.IntegrityError)
 
 
 def storage_error(exc: BaseException, doing: str) -> StorageError:
-    """A :class:`StorageError` for a driver failure: the driver's exception class only,
-    never its text (which may quote SQL parameters)."""
+    """A :class:`StorageError` for a driver failure: what it means when the driver says
+    (busy, read-only, not a database…), else the driver's exception class only — never
+    its text, which may quote SQL parameters or stored values."""
     orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlstate", None)
+    reason = _SQLITE_REASONS.get(str(code)) or _PG_REASONS.get(str(code))
+    if reason is None and isinstance(orig, sqlite3.Error):
+        # The error name is the primary code's for extended codes (SQLITE_READONLY_DBMOVED…).
+        name = str(code or "")
+        reason = next((r for k, r in _SQLITE_REASONS.items() if name.startswith(k)), None)
+    if reason is not None:
+        return StorageError("db: " + _REASON_TEXT[reason].format(timeout=BUSY_TIMEOUT_S))
     return StorageError(f"db: cannot {doing} the database ({type(orig).__name__})")
 
 
@@ -420,10 +535,27 @@ def _translated(doing: str) -> Iterator[None]:
         yield
     except ExointakeError:
         raise  # the library's own refusal (a PermissionError is an OSError too)
-    except _STORAGE_ERRORS as exc:
-        raise storage_error(exc, doing) from exc
+    except _VALUE_ERRORS as exc:
+        raise storage_error(exc, doing) from None
     except OSError as exc:
         raise storage_error(exc, doing) from exc
+    except Exception as exc:
+        if isinstance(exc, _driver_errors()):
+            raise storage_error(exc, doing) from exc
+        raise
+
+
+def _create_sqlite_file(target: str | os.PathLike[str]) -> None:
+    """Create a new SQLite log file with mode 0600 (it holds patient data) before SQLite
+    creates it with the umask's mode; an existing file is left as it is."""
+    path = sqlite_path(target)
+    if path is None or path.exists() or not path.parent.is_dir():
+        return  # a missing folder: SQLite's own error says the database cannot be opened
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process made it meanwhile
+    os.close(fd)
 
 
 def open_store(target: str | os.PathLike[str], *, create: bool) -> Store:
@@ -442,6 +574,8 @@ def open_store(target: str | os.PathLike[str], *, create: bool) -> Store:
     engine = create_engine_for(target)
     try:
         with _translated("open"):
+            if create:
+                _create_sqlite_file(target)
             check_schema(engine, create=create)
     except BaseException:
         engine.dispose()
@@ -454,6 +588,7 @@ def migrate_target(target: str | os.PathLike[str]) -> tuple[str | None, str]:
     engine = create_engine_for(target)
     try:
         with _translated("migrate"):
+            _create_sqlite_file(target)
             return migrate(engine)
     finally:
         engine.dispose()
@@ -514,10 +649,14 @@ class Store:
                 # The hot path talks to sqlite3 directly inside SQLAlchemy's transaction:
                 # same statements, without per-statement Python overhead.
                 cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-                seq, last = cursor.execute(_SQLITE_HEAD).fetchone()
-                writer = Writer(conn, int(seq), str(last), cursor=cursor)
+                head = cursor.execute(_SQLITE_HEAD).fetchone()
+                if head is None:
+                    raise missing_head()
+                writer = Writer(conn, int(head[0]), str(head[1]), cursor=cursor)
             else:
-                row = conn.execute(_HEAD_FOR_UPDATE).one()
+                row = conn.execute(_HEAD_FOR_UPDATE).first()
+                if row is None:
+                    raise missing_head()
                 writer = Writer(conn, int(row.seq), str(row.entry_hash))
             yield writer
             writer.flush()
@@ -533,35 +672,22 @@ class Store:
         with self.read() as r:
             return r.head()
 
-    def iter_chain(self, *, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
-        """Every entry in chain order, as pages of tuples in :data:`CHAIN_COLUMNS` order.
+    @contextmanager
+    def snapshot(self) -> Iterator[Reader]:
+        """A read transaction that sees one consistent state of the log throughout
+        (PostgreSQL: REPEATABLE READ; SQLite: one read transaction), however many
+        queries it runs while others append: what :meth:`exointake.Log.verify` reads in."""
+        with _translated("read"), self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield Reader(conn)
 
-        One query streamed in pages of ``batch`` rows through the driver's own cursor
-        (server-side on PostgreSQL), so memory stays flat and the pages come from one
-        consistent snapshot. This is :meth:`exointake.Log.verify`'s hot loop.
-        """
-        with _translated("read"), self.engine.connect() as conn, conn.begin():
-            dbapi = conn.connection.dbapi_connection
-            assert dbapi is not None
-            sql = _CHAIN_SQL.get(self.dialect)
-            if sql is None:  # compiled once per dialect: verify's fixed cost stays small
-                sql = _CHAIN_SQL[self.dialect] = str(
-                    _CHAIN_ALL.compile(dialect=self.engine.dialect)
-                )
-            if self.dialect == "postgresql":
-                cursor = dbapi.cursor(name="exointake_chain")
-                cursor.itersize = batch  # type: ignore[attr-defined]
-            else:
-                cursor = dbapi.cursor()
-            try:
-                cursor.execute(sql)
-                while True:
-                    rows = list(cursor.fetchmany(batch))
-                    if not rows:
-                        return
-                    yield rows
-            finally:
-                cursor.close()
+    def iter_chain(self, *, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """Every entry in chain order, as pages of tuples in :data:`CHAIN_COLUMNS` order
+        (see :meth:`Reader.iter_chain`), from one snapshot."""
+        with self.snapshot() as r:
+            yield from r.iter_chain(batch=batch)
 
     def iter_rows(self, *, batch: int = 2000) -> Iterator[RowData]:
         """Every entry row in chain order, by column name (constant memory)."""
@@ -659,11 +785,52 @@ class Reader:
         self.conn = conn
 
     def head(self) -> tuple[int, str]:
-        """The last ``seq`` and its hash."""
+        """The last ``seq`` and its hash; :class:`LogIntegrityError` if the row is gone."""
+        head = self.head_or_none()
+        if head is None:
+            raise missing_head()
+        return head
+
+    def iter_chain(self, *, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """Every entry in chain order, as pages of tuples in :data:`CHAIN_COLUMNS` order.
+
+        One query streamed in pages of ``batch`` rows through the driver's own cursor
+        (server-side on PostgreSQL), so memory stays flat. This is
+        :meth:`exointake.Log.verify`'s hot loop; other queries may run on this reader
+        between pages.
+        """
+        dbapi = self.conn.connection.dbapi_connection
+        assert dbapi is not None
+        dialect = self.conn.dialect
+        sql = _CHAIN_SQL.get(dialect.name)
+        if sql is None:  # compiled once per dialect: verify's fixed cost stays small
+            sql = _CHAIN_SQL[dialect.name] = str(_CHAIN_ALL.compile(dialect=dialect))
+        if dialect.name == "postgresql":
+            cursor = dbapi.cursor(name="exointake_chain")
+            cursor.itersize = batch  # type: ignore[attr-defined]
+        else:
+            cursor = dbapi.cursor()
+        try:
+            cursor.execute(sql)
+            while True:
+                rows = list(cursor.fetchmany(batch))
+                if not rows:
+                    return
+                yield rows
+        finally:
+            cursor.close()
+
+    def head_or_none(self) -> tuple[int, str] | None:
+        """The last ``seq`` and its hash, or None when the head row was deleted."""
         row = self.conn.execute(
             sa.select(HEAD.c.seq, HEAD.c.entry_hash).where(HEAD.c.id == 1)
-        ).one()
-        return int(row.seq), str(row.entry_hash)
+        ).first()
+        return None if row is None else (int(row.seq), str(row.entry_hash))
+
+    def missing_tables(self) -> list[str]:
+        """The log's tables that are not in the database (dropped behind its back)."""
+        names = _table_names(self.conn)
+        return [t.name for t in Base.metadata.sorted_tables if t.name not in names]
 
     def _select(self, query: sa.Select[Any]) -> Sequence[RowData]:
         return self.conn.execute(query).mappings().all()

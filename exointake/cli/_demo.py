@@ -9,14 +9,25 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 from importlib import resources
 from pathlib import Path
 
-from .. import JST, Lang, Route, load_questionnaire, load_ruleset, parse_date, screen
+from .. import (
+    JST,
+    Lang,
+    Route,
+    ValidationError,
+    load_questionnaire,
+    load_ruleset,
+    parse_date,
+    screen,
+)
 from ._consent import demo_consents
 from ._log import demo_log
 from ._questionnaire import render_text
 from ._screen import render_result
+from ._util import add_force, outputs
 
 __all__ = ["register"]
 
@@ -33,8 +44,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--dir",
         default="exointake-demo",
-        help="folder for the demo's database and PDFs (default: ./exointake-demo)",
+        help="folder for the demo's database and PDFs (default: ./exointake-demo); a log "
+        "already there is never replaced: give another folder to run the demo again",
     )
+    add_force(p)
     p.set_defaults(func=_run)
 
 
@@ -43,13 +56,32 @@ def _run(args: argparse.Namespace) -> int:
 
     lang = Lang(args.lang)
     folder = Path(args.dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    q = load_questionnaire()
-    rules = load_ruleset()
-    rules.check_against(q)
     sample = json.loads(
         (resources.files("exointake") / "data" / "demo" / "patients.json").read_text("utf-8")
     )
+    db = folder / "exointake.db"
+    for suffix in ("", "-wal", "-shm", "-journal"):  # never a log, not even with --force
+        if os.path.lexists(f"{db}{suffix}"):
+            raise ValidationError(
+                [
+                    f"--dir: {db}{suffix} exists (a log of an earlier run?); it is never "
+                    "replaced: give another --dir"
+                ],
+                what="arguments",
+            )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(
+            [f"--dir: {folder} cannot be made ({exc.strerror})"], what="arguments"
+        ) from None
+    files = outputs(args)
+    for patient in sample["patients"]:  # every document the demo may write, before any work
+        for name in ("consent", "summary", "contract"):
+            files.claim(folder / f"{name}-{patient['patient_id']}.pdf", flag="--dir")
+    q = load_questionnaire()
+    rules = load_ruleset()
+    rules.check_against(q)
     on = parse_date(sample["screened_on"])
     print("== 1. Questionnaire ==")
     print(render_text(q, lang).splitlines()[0])
@@ -57,9 +89,6 @@ def _run(args: argparse.Namespace) -> int:
         f"   {len(q.items)} items; rule set {rules.id} v{rules.version}, "
         f"{len(rules.effective_rules)} rules\n"
     )
-    db = folder / "exointake.db"
-    for suffix in ("", "-wal", "-shm"):  # a fresh log each run, so the demo can be repeated
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
     with open_log(db) as log:
         print("== 2. Screening ==")
         screened = []
@@ -81,6 +110,7 @@ def _run(args: argparse.Namespace) -> int:
         consents = demo_consents(
             folder,
             screened,
+            files=files,
             language="ja",
             bilingual=[patient_id for patient_id, _, _ in screened[1:2]],
             log=log,

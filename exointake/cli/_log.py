@@ -5,8 +5,10 @@ Every sub-command takes ``--db URL`` (an SQLAlchemy URL or an SQLite file path; 
 staff command: the words are the ``log.*`` groups of the bundled labels, see
 :func:`exointake.grading.load_labels`). The staff queries (``history``, ``serious``,
 ``follow-ups``, ``administrations``) print one page (``--limit``, default 100) and the
-``--after`` cursor of the next. Exit codes: 0 done, 1 the log does not verify, 2 bad input
-(or a database that needs ``exointake log migrate``), 3 refused by the safety gate.
+``--after`` cursor of the next. Exit codes: 0 done, 1 the log does not verify (or does not
+extend a signed checkpoint), 2 bad input (or a database that needs ``exointake log
+migrate``, or that cannot be used), 3 refused by the safety gate, 4 the log could not be
+verified at all (``verify`` and ``checkpoint``: no database there, not a log, unreadable).
 """
 
 from __future__ import annotations
@@ -29,14 +31,17 @@ from .. import (
     AdministrationRefused,
     ConsentRecord,
     Decision,
+    ExointakeError,
     FollowUp,
     Lang,
+    MigrationRequired,
     Product,
     Reaction,
     ReactionRecord,
     Route,
     ScreeningRecord,
     ScreeningResult,
+    StorageError,
     ValidationError,
     parse_date,
 )
@@ -51,8 +56,9 @@ from ..records import (
     Sourcing,
     StorageCheck,
 )
+from . import EXIT_BROKEN, EXIT_OK, EXIT_UNVERIFIABLE
 from ._screen import decision_label, screen_file
-from ._util import print_json, read_json_file
+from ._util import add_force, outputs, print_json, read_json_file, sqlite_file
 
 if TYPE_CHECKING:
     from .. import Log
@@ -95,15 +101,19 @@ def _add(
         help="database URL (sqlite:///clinic.db, postgresql+psycopg://…) or SQLite "
         f"file path (default: {DEFAULT_DB})",
     )
+    _lang_option(p)
+    if json_:
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
+    return p
+
+
+def _lang_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lang",
         choices=[lang.value for lang in Lang],
         default="ja",
         help="language of the output for staff (default: ja)",
     )
-    if json_:
-        p.add_argument("--json", action="store_true", help="print the result as JSON")
-    return p
 
 
 def _paged(p: argparse.ArgumentParser) -> None:
@@ -235,8 +245,28 @@ def _register_queries(lsub: argparse._SubParsersAction[argparse.ArgumentParser])
     _paged(p)
     p.set_defaults(func=_administrations)
 
-    p = _add(lsub, "verify", "walk the whole hash chain; exit 1 at the first broken entry")
+    p = _add(
+        lsub,
+        "verify",
+        "walk the whole hash chain, and prove the log still extends each signed checkpoint "
+        "given. Exit 0 verified, 1 broken (the first broken entry or checkpoint is named), "
+        "2 bad input (a checkpoint or key file; a checkpoint whose signature does not "
+        "verify), 4 could not verify (no database there, not a log, unreadable)",
+    )
+    p.add_argument(
+        "--checkpoint",
+        action="append",
+        metavar="FILE.json",
+        help="a checkpoint signed by `log checkpoint` (repeat for several)",
+    )
+    p.add_argument(
+        "--public-key",
+        metavar="FILE.pem",
+        help="the public key the checkpoints were signed with (required with --checkpoint)",
+    )
     p.set_defaults(func=_verify)
+
+    _register_checkpoints(lsub)
 
     p = _add(
         lsub,
@@ -259,6 +289,38 @@ def _register_queries(lsub: argparse._SubParsersAction[argparse.ArgumentParser])
         json_=False,
     )
     p.set_defaults(func=_migrate)
+
+
+def _register_checkpoints(lsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``log checkpoint`` and ``log keygen``."""
+    p = _add(
+        lsub,
+        "checkpoint",
+        "verify the log, then sign its head (position, hash, time) with the clinic's private "
+        "key into a small file to keep outside the database; `log verify --checkpoint` "
+        "later proves the log still extends it. Exit codes as for verify",
+        json_=False,
+    )
+    p.add_argument("--key", required=True, metavar="FILE.pem", help="the private key")
+    p.add_argument("--out", required=True, metavar="FILE.json", help="the checkpoint file")
+    add_force(p)
+    p.set_defaults(func=_checkpoint)
+
+    p = lsub.add_parser(
+        "keygen",
+        help="make the Ed25519 key pair that signs checkpoints",
+        description="Make an Ed25519 key pair for signed checkpoints. Keep the private key "
+        "(mode 0600) off the database server; give the public key to whoever verifies.",
+    )
+    p.add_argument(
+        "--key", required=True, metavar="FILE.pem", help="where to write the private key"
+    )
+    p.add_argument(
+        "--public-key", required=True, metavar="FILE.pem", help="where to write the public key"
+    )
+    _lang_option(p)
+    add_force(p)
+    p.set_defaults(func=_keygen)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -299,15 +361,25 @@ def _open(args: argparse.Namespace, *, write: bool) -> Log:
     """The log at ``--db``: created when a write needs it; the gate's consent templates
     from ``--consent-templates`` where the command takes it."""
     from .. import open_log
-    from ..log import normalise_url
 
-    url = normalise_url(args.db)
-    if url.startswith("sqlite:///") and not write:
-        path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:" and not Path(path).exists():
-            raise ValidationError([f"--db: no database at {path}"], what="database")
+    path = sqlite_file(args.db)
+    if path is not None and not write and not path.exists():
+        raise ValidationError([f"--db: no database at {path}"], what="database")
     templates = _templates(getattr(args, "consent_templates", None))
     return open_log(args.db, create=write, current_consent_templates=templates)
+
+
+def _could_not_verify(exc: ExointakeError) -> int:
+    print(f"exointake: could not verify: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return EXIT_UNVERIFIABLE
+
+
+def _open_to_verify(args: argparse.Namespace) -> Log | int:
+    """The log to verify, or the exit code of one that cannot be opened (4)."""
+    try:
+        return _open(args, write=False)
+    except (StorageError, MigrationRequired, ValidationError) as exc:
+        return _could_not_verify(exc)
 
 
 def _templates(path: str | None) -> Mapping[str, str] | None:
@@ -747,20 +819,94 @@ def _administrations(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    with _open(args, write=False) as log:
-        report = log.verify()
+    from ..log import Checkpoint, load_public_key
+
+    if args.checkpoint and args.public_key is None:
+        raise ValidationError(
+            [
+                "--public-key: required with --checkpoint (the key you keep, not one sent "
+                "with the checkpoints)"
+            ],
+            what="arguments",
+        )
+    public_key = None if args.public_key is None else load_public_key(Path(args.public_key))
+    checkpoints = [Checkpoint.from_json(Path(path)) for path in args.checkpoint or ()]
+    if public_key is not None:  # a forged or altered checkpoint is bad input (2)
+        for cp in checkpoints:
+            cp.check_signature(public_key)
+    log = _open_to_verify(args)
+    if isinstance(log, int):
+        return log
+    with log:
+        try:
+            report = log.verify(checkpoints=checkpoints, public_key=public_key)
+        except StorageError as exc:
+            return _could_not_verify(exc)
     if args.json:
         print_json(report.to_dict())
     else:
         print(render_verify(report, _Words(args.lang)))
-    return 0 if report.ok else 1
+    return EXIT_OK if report.ok else EXIT_BROKEN
+
+
+def _checkpoint(args: argparse.Namespace) -> int:
+    from .. import LogIntegrityError
+    from ..log import load_private_key
+
+    files = outputs(args, args.key, sqlite_file(args.db))
+    out = files.claim(args.out, flag="--out")
+    key = load_private_key(Path(args.key))
+    log = _open_to_verify(args)
+    if isinstance(log, int):
+        return log
+    with log:
+        try:
+            checkpoint = log.checkpoint(key)
+        except StorageError as exc:
+            return _could_not_verify(exc)
+        except LogIntegrityError as exc:
+            print(f"BROKEN: {exc}; no checkpoint signed", file=sys.stderr)
+            return EXIT_BROKEN
+    files.write(out, checkpoint.to_json(), flag="--out")
+    print(
+        _Words(args.lang)(
+            "checkpoint.signed",
+            seq=checkpoint.seq,
+            hash=checkpoint.entry_hash,
+            at=checkpoint.signed_at,
+            out=out,
+        )
+    )
+    return EXIT_OK
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from ..log import generate_signing_key
+
+    files = outputs(args)
+    key = files.claim(args.key, flag="--key")
+    public = files.claim(args.public_key, flag="--public-key")
+    private_pem, public_pem = generate_signing_key()
+    try:
+        files.write(key, private_pem, flag="--key")
+        files.write(public, public_pem, flag="--public-key", mode=0o644)
+    except BaseException:
+        files.undo()
+        raise
+    w = _Words(args.lang)
+    print(w("keygen.private", path=key))
+    print(w("keygen.public", path=public))
+    return EXIT_OK
 
 
 def render_verify(report: VerifyReport, w: _Words) -> str:
     """The verify report as text: ``ok: …`` or ``BROKEN …`` (the same tokens in every
     language, for scripts), then the details."""
     if report.ok:
-        return w("verify.ok", entries=report.entries, seq=report.head_seq, hash=report.head_hash)
+        ok = w("verify.ok", entries=report.entries, seq=report.head_seq, hash=report.head_hash)
+        if report.checkpoints:
+            ok += w("verify.extends", checkpoints=report.checkpoints)
+        return ok
     where = (
         w("verify.head")
         if report.broken_entry_id is None
