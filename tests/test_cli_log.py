@@ -267,7 +267,7 @@ class TestCheckpointCommands:
         cp = str(tmp_path / "cp-1.json")
         code, out, _ = run(capsys, "log", "checkpoint", "--db", db, "--key", keys[0], "--out", cp)
         assert code == 0
-        assert "checkpoint of entry #1" in out
+        assert "記録 #1" in out  # Japanese by default, like every log command
         again = run(capsys, "log", "checkpoint", "--db", db, "--key", keys[0], "--out", cp)
         assert again[0] == 2
         code, out, _ = run(
