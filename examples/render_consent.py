@@ -67,7 +67,7 @@ with open_log(out / "clinic.db") as log:
 
     # 5. The template changes: the consent given on the old text needs re-consent.
     revised = load_template().to_dict()
-    revised["version"] = "3"
+    revised["version"] = "4"
     revised["texts"]["choices_refuse"]["ja"] += "（改訂）"
     in_force = current_templates(ConsentTemplate.from_dict(revised))
     outdated = log.consents_needing_reconsent(in_force)

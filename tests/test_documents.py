@@ -185,11 +185,20 @@ class TestMoney:
         cancellation = dict(example_data()["prices"]["cancellation"])
         for same_day, ja, en in (
             ({"kind": "none"}, "上記のほかにお支払いいただく費用はありません", "nothingelsetopay"),
-            ({"kind": "fixed", "jpy": 3_000}, "キャンセル料3,000円", "chargeofJPY3,000"),
+            (
+                {"kind": "fixed", "jpy": 3_000},
+                "キャンセル料として3,000円をいただきます",
+                "chargeofJPY3,000",
+            ),
             (
                 {"kind": "percent_of_session", "percent": 10},
-                "キャンセル料1回分の料金の10%（8,800円）",
+                "キャンセル料として1回分の料金の10%（8,800円）をいただきます",
                 "chargeof10%ofonesession'sprice(JPY8,800)",
+            ),
+            (
+                {"kind": "legal_maximum"},
+                "特定商取引法第49条第2項に定める額を上限として、キャンセル料をいただきます",
+                "ofatmosttheamountArticle49(2)oftheActonSpecifiedCommercialTransactionsallows",
             ),
         ):
             request = request_with(prices__cancellation=cancellation | {"same_day": same_day})
@@ -223,6 +232,23 @@ class TestMoney:
             text = squash(pdf_text(render_consent(request, language=lang).pdf))
             assert phrase in text
             assert "(s)" not in text
+
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    def test_legal_maximum_reads_as_a_ceiling(self, document: str) -> None:
+        """A same-day fee of "legal_maximum" names the law and reads as a ceiling in both
+        languages; the old 「法律で定められた上限額まで」 (run into 「キャンセル料…をいただきます」)
+        is gone."""
+        cancellation = dict(example_data()["prices"]["cancellation"])
+        request = request_with(
+            prices__cancellation=cancellation
+            | {"after_first_session": {"kind": "none"}, "same_day": {"kind": "legal_maximum"}}
+        )
+        ja = squash(pdf_text(RENDER[document](request, language="ja").pdf))
+        en = squash(pdf_text(RENDER[document](request, language="en").pdf))
+        assert "施術当日のキャンセル特定商取引法第49条第2項に定める額を上限とします" in ja
+        assert "Cancellingonthedayofasessionatmosttheamount" in en
+        assert "法律で定められた上限額" not in ja
+        assert "uptothelegalmaximum" not in en
 
     def test_caps_come_from_the_contract_template(self) -> None:
         """The bundled contract template carries the law's figures (20,000 / 50,000 / 20%)."""
@@ -333,6 +359,7 @@ def _headings(document: str) -> frozenset[str]:
             ) or key in (
                 "label_cancellation",
                 "cancel_terms_intro",
+                "goods_cap_intro",
             ):
                 for lang in ("ja", "en"):
                     value = text.get(lang)
@@ -340,6 +367,100 @@ def _headings(document: str) -> frozenset[str]:
                     for n in range(1, 15):
                         out.add(re.sub(r"\s+", "", f"{n}. {value}"))
     return frozenset(out)
+
+
+class TestRelatedGoods:
+    """特商法48条5項 and 49条5項〜7項: what the documents say about related goods."""
+
+    @pytest.mark.parametrize("document", ["summary", "contract"])
+    def test_no_goods_no_goods_matters(self, document: str) -> None:
+        """A plan without related goods carries none of their sentences (nothing to return)."""
+        data = _contract_data(**{"prices.related_goods": [], "prices.total_jpy": 352_000})
+        request = ConsentRequest.from_dict(data)
+        for lang, phrases in (
+            ("ja", ("特定商取引法第49条第6項", "引取りにかかる費用", "販売業者にも通知")),
+            ("en", ("Article49(6)", "takingthemback", "theirselleraswell")),
+        ):
+            text = squash(pdf_text(RENDER[document](request, language=lang).pdf))
+            assert not [p for p in phrases if p in text], (document, lang)
+
+    @pytest.mark.parametrize("document", ["summary", "contract"])
+    def test_goods_sold_by_the_clinic(self, document: str) -> None:
+        """Goods the clinic sells itself: caps and return cost stated, no second addressee."""
+        data = example_data()
+        del data["prices"]["related_goods"][0]["seller"]
+        request = ConsentRequest.from_dict(data)
+        text = squash(pdf_text(RENDER[document](request, language="ja").pdf))
+        assert "販売価格に相当する額（EXOホームケアセラム11,000円）" in text
+        assert "その引取りにかかる費用は販売業者が負担します" in text
+        assert "販売業者にも通知" not in text
+        assert "その販売業者にもお申し出ください" not in text
+
+    def test_one_notice_line_per_seller(self) -> None:
+        """Two goods from one seller share a notice line that names both."""
+        data = example_data()
+        goods = data["prices"]["related_goods"]
+        goods.append({**goods[0], "name": "EXO ナイトマスク", "unit_price_jpy": 5_500})
+        data["prices"]["total_jpy"] += 5_500
+        text = squash(pdf_text(render_contract(ConsentRequest.from_dict(data), language="ja").pdf))
+        assert text.count("販売業者にも通知をお送りください") == 1
+        assert "関連商品（EXOホームケアセラム、EXOナイトマスク）の販売契約" in text
+        assert "EXOホームケアセラム11,000円、EXOナイトマスク5,500円" in text
+
+
+class TestTemplateVersions:
+    def test_contract_v1_loads_but_no_longer_renders(self) -> None:
+        """v1 lacks the related-goods matters and the receipt line: loadable (its caps still
+        check the consent's fees), refused for the 特商法 documents with a clear message."""
+        v1 = load_contract_template("1")
+        assert v1.caps == Caps()
+        data = _contract_data(**{"contract.template_version": "1"})
+        request = ConsentRequest.from_dict(data)
+        for document in ("summary", "contract"):
+            with pytest.raises(exointake.ValidationError, match="can no longer be rendered"):
+                RENDER[document](request)
+        assert render_consent(request).page_count > 0
+
+    def test_every_text_the_documents_use_is_required(self) -> None:
+        """Each template key the 特商法 documents read is in the renderability check, and the
+        newest bundled template has them all."""
+        from exointake import _consent_template, _contract_document  # noqa: PLC0415
+
+        source = Path(_contract_document.__file__).read_text("utf-8")
+        used = set(re.findall(r'tx\("([a-z_]+)"\)', source))
+        assert used
+        assert used <= _consent_template._CONTRACT_RENDER_TEXTS
+        assert set(load_contract_template().texts) >= _consent_template._CONTRACT_RENDER_TEXTS
+
+    def test_consent_v2_still_renders_and_needs_reconsent(self) -> None:
+        """Consent v3 changes two wordings only: v2 still renders (old requests, old golden
+        texts), and a consent given on it is reported for re-consent."""
+        from exointake.consent import needs_reconsent  # noqa: PLC0415
+
+        request = request_with(template_version="2")
+        text = squash(pdf_text(render_consent(request, language="ja").pdf))
+        assert "注射（顔・首）" in text
+        assert needs_reconsent(load_template(version="2").ref)
+        assert not needs_reconsent(load_template().ref)
+
+    def test_route_labels_agree(self) -> None:
+        """Every document and report names a route's scope in the same words (the face
+        injection is "face or neck": the 部位 row says which)."""
+        from exointake.grading import load_labels  # noqa: PLC0415
+
+        consent, contract, labels = load_template(), load_contract_template(), load_labels()
+        scope = {
+            "iv_drip": ("点滴", "drip"),
+            "injection_face": ("顔または首", "face or neck"),
+            "injection_scalp": ("頭皮", "scalp"),
+        }
+        for route, (ja, en) in scope.items():
+            texts = [consent.labels[f"route.{route}"], contract.labels[f"route.{route}"]]
+            texts += [labels.of(f"{group}.routes", route) for group in ("grade", "fhir")]
+            assert consent.labels[f"route.{route}"] == contract.labels[f"route.{route}"]
+            for text in texts:
+                assert ja in text.ja, (route, text)
+                assert en in text.en, (route, text)
 
 
 class TestSignedRecord:

@@ -58,7 +58,7 @@ REQUIRED = {
             "生年月日",
             "作成日時",
         ],
-        "5.1 versions": ["同意書テンプレート", "exosome-consent v2"],
+        "5.1 versions": ["同意書テンプレート", "exosome-consent v3"],
         "5.2 treatment": [
             "投与方法",
             "部位",
@@ -119,7 +119,7 @@ REQUIRED = {
             "Date of birth",
             "Document date",
         ],
-        "5.1 versions": ["Consent template", "exosome-consent v2"],
+        "5.1 versions": ["Consent template", "exosome-consent v3"],
         "5.2 treatment": [
             "Route",
             "Site",
@@ -494,9 +494,9 @@ class TestDeterminism:
         assert "C-2026-0001" in (meta.subject or "")
         assert meta["/CreationDate"] == "D:20261125103000+09'00'"
         keywords = str(meta["/Keywords"])
-        assert "exosome-consent v2" in keywords
+        assert "exosome-consent v3" in keywords
         assert example.sha256 in keywords
-        assert rendered.template_version == "2"
+        assert rendered.template_version == "3"
         assert rendered.request_sha256 == example.sha256
 
     def test_document_id_from_content(self, example: ConsentRequest) -> None:

@@ -128,7 +128,7 @@ def _consent_requests(
     purpose = draw(st.sampled_from(Purpose))
     data: dict[str, Any] = {
         "consent_id": draw(_IDS),
-        "template_version": "2",
+        "template_version": "3",
         "language": draw(languages if languages is not None else st.sampled_from(ConsentLanguage)),
         "document_at": doc_at.isoformat(),
         "clinic": {
@@ -254,7 +254,7 @@ def _prices(
 def _contracts(draw: st.DrawFn, day: dt.date, txt: st.SearchStrategy[str]) -> dict[str, Any]:
     return {
         "contract_id": draw(_IDS),
-        "template_version": "1",
+        "template_version": "2",
         "date": day.isoformat(),
         "person_in_charge": draw(txt),
         "payment": {
