@@ -37,9 +37,11 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
         LogEntry,
     )
     from ._log._queries import (
+        LotSeries,
         Page,
         RateReport,
         RateRow,
+        ReactionEvent,
         Recall,
     )
     from ._log._store import (
@@ -60,9 +62,11 @@ __all__ = [
     "EntryView",
     "Log",
     "LogEntry",
+    "LotSeries",
     "Page",
     "RateReport",
     "RateRow",
+    "ReactionEvent",
     "Recall",
     "VerifyReport",
     "generate_signing_key",
@@ -81,9 +85,11 @@ _LAZY = {
     "EntryKind": "_log._entries",
     "EntryView": "_log._entries",
     "LogEntry": "_log._entries",
+    "LotSeries": "_log._queries",
     "Page": "_log._queries",
     "RateReport": "_log._queries",
     "RateRow": "_log._queries",
+    "ReactionEvent": "_log._queries",
     "Recall": "_log._queries",
     "normalise_url": "_log._store",
     "VerifyReport": "_log._verify",

@@ -58,7 +58,7 @@ from ..records import (
 )
 from . import EXIT_BROKEN, EXIT_OK, EXIT_UNVERIFIABLE
 from ._screen import decision_label, screen_file
-from ._util import add_force, outputs, print_json, read_json_file, sqlite_file
+from ._util import add_force, open_db, outputs, print_json, read_json_file, sqlite_file
 
 if TYPE_CHECKING:
     from .. import Log
@@ -358,15 +358,10 @@ class _Words:
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
-    """The log at ``--db``: created when a write needs it; the gate's consent templates
-    from ``--consent-templates`` where the command takes it."""
-    from .. import open_log
-
-    path = sqlite_file(args.db)
-    if path is not None and not write and not path.exists():
-        raise ValidationError([f"--db: no database at {path}"], what="database")
+    """The log at ``--db`` (see :func:`open_db`), with the gate's consent templates from
+    ``--consent-templates`` where the command takes it."""
     templates = _templates(getattr(args, "consent_templates", None))
-    return open_log(args.db, create=write, current_consent_templates=templates)
+    return open_db(args.db, write=write, current_consent_templates=templates)
 
 
 def _could_not_verify(exc: ExointakeError) -> int:
