@@ -248,8 +248,10 @@ def _prices(
         "same_day": draw(_SAME_DAY_FEES),
     }
     for problem in check_terms(_terms(cancellation), sessions, price, discount):
-        # a clinic whose fee would exceed a cap charges the legal maximum instead
-        cancellation[problem.field] = {"kind": "legal_maximum"}
+        # a clinic whose fee would exceed a cap charges the legal maximum instead (a
+        # same-day fee has none: it is dropped)
+        maximal = {"kind": "none" if problem.field == "same_day" else "legal_maximum"}
+        cancellation[problem.field] = maximal
     if check_terms(_terms(cancellation), sessions, price, discount):
         cancellation["same_day"] = {"kind": "none"}
     goods_jpy = sum(g["quantity"] * g["unit_price_jpy"] for g in goods)
