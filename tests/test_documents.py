@@ -533,3 +533,75 @@ class TestOldRequests:
         assert ConsentRequest.from_dict(again) == request
         assert not {"contract"} & set(again)
         assert not {"purpose"} & set(again["treatment"])
+
+
+class TestGoodsWording:
+    """The cooling-off box and the goods section say what holds for this plan's goods
+    (legal review: consumables, a separate seller, no goods at all, the receipt's party)."""
+
+    @staticmethod
+    def texts(request: ConsentRequest, document: str) -> tuple[str, str]:
+        return tuple(  # type: ignore[return-value]
+            squash(pdf_text(RENDER[document](request, language=lang).pdf)) for lang in ("ja", "en")
+        )
+
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    def test_no_goods_no_goods_wording(self, document: str) -> None:
+        request = request_with(prices__related_goods=[], prices__total_jpy=352_000)
+        ja, en = self.texts(request, document)
+        assert "支払った金額は全額返金されます。" in ja
+        assert "関連商品の代金を含めて" not in ja
+        assert "消耗品" not in ja
+        assert "allmoneypaidisrefundedinfull." in en
+        assert "relatedgoods" not in en
+        assert "当院が事実と違うことを告げたり" in ja
+        assert "theclinictoldyousomethinguntrue" in en
+
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    def test_consumable_from_a_seller(self, document: str) -> None:
+        """The example's serum (cosmetics) from a separate seller: the refund excepts used
+        consumables, the serum is named, and the seller's 不実告知 extends the period."""
+        ja, en = self.texts(request_with(), document)
+        assert (
+            "関連商品の代金を含めて全額返金されます（ご自分の判断で使用・消費した消耗品の分を除く）"
+            in ja
+        )
+        assert "(exceptforconsumablesyouhaveusedorconsumedatyourownchoice)" in en
+        assert "当院または関連商品の販売業者が事実と違うことを告げたり" in ja
+        assert "theclinicortheselleroftherelatedgoodstoldyou" in en
+        if document != "consent":
+            assert (
+                "関連商品のうちEXOホームケアセラムは、特定商取引法第48条第2項ただし書の政令で定める消耗品"
+                in ja
+            )
+            assert "Amongtherelatedgoods,EXOホームケアセラムareconsumables" in en
+            assert "化粧品、石けん（医薬品を除く。）及び浴用剤" in ja
+            assert "cosmetics,soap(otherthanmedicines)andbathpreparations" in en
+
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    def test_whitening_goods_from_the_clinic(self, document: str) -> None:
+        """Whitening goods are not listed consumables; the clinic sells them itself."""
+        good = {"name": "ホワイトニングジェル", "kind": "whitening", "quantity": 1}
+        request = request_with(prices__related_goods=[good | {"unit_price_jpy": 11_000}])
+        ja, en = self.texts(request, document)
+        assert "関連商品の代金を含めて全額返金されます。" in ja
+        assert "消耗品" not in ja
+        assert "consumable" not in en
+        assert "関連商品の販売業者が事実と違う" not in ja
+        assert "当院が事実と違うことを告げたり" in ja
+
+    def test_cap_table_cites_the_order(self) -> None:
+        for document in ("consent", "summary", "contract"):
+            ja, en = self.texts(request_with(), document)
+            assert "（特定商取引法第49条第2項、同法施行令別表第四）" in ja
+            assert "Article49(2);itsEnforcementOrder,AppendedTable4)" in en
+
+    def test_summary_receipt_names_the_guardian_of_a_minor(self) -> None:
+        guardian = {"name": "山田 一郎", "name_kana": "やまだ いちろう", "relationship": "父"}
+        request = request_with(patient__birth_date="2010-01-01", patient__guardian=guardian)
+        document = render_summary(request, language="ja")
+        receipt = squash(pdf_text(document.pdf)).split("受領者署名")[-1]
+        assert "山田一郎" in receipt
+        assert "山田花子" not in receipt
+        adult = squash(pdf_text(render_summary(request_with(), language="ja").pdf))
+        assert "山田花子" in adult.split("受領者署名")[-1]
