@@ -67,11 +67,19 @@ from ._errors import RenderError, ValidationError
 from ._files import DEFAULT_MODE, Outputs
 
 __all__ = [
+    "MIN_FONT_SIZE",
+    "DocumentStyles",
     "FontSpec",
     "Imprint",
     "RenderedConsent",
+    "SignatureField",
     "check_glyphs",
+    "check_text",
+    "document_styles",
     "font_spec",
+    "numbered_canvas",
+    "pin_identity",
+    "plain_markup",
     "render_documents",
 ]
 
@@ -176,6 +184,8 @@ def _register_ttf(path: Path) -> str:
 
 
 def font_spec(font: FontSpec | str | Path | None) -> FontSpec:
+    """The fonts a ``font=`` argument names: None (the built-in CID fonts), a TrueType
+    file (read once per process and file), or a :class:`FontSpec`."""
     if font is None:
         return FontSpec.builtin()
     if isinstance(font, FontSpec):
@@ -249,7 +259,9 @@ class RenderedConsent:
 
 
 @frozen
-class _Styles:
+class DocumentStyles:
+    """The paragraph styles of a document in one language (nothing under 8 point)."""
+
     body: ParagraphStyle
     cell: ParagraphStyle
     cell_head: ParagraphStyle
@@ -259,7 +271,8 @@ class _Styles:
     red: ParagraphStyle
 
 
-def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
+def document_styles(fonts: FontSpec, lang: Lang) -> DocumentStyles:
+    """The paragraph styles of a document set in ``fonts``, wrapped as ``lang`` wraps."""
     wrap = "CJK" if lang is Lang.JA else None
     body = ParagraphStyle(
         f"body-{lang}",
@@ -271,7 +284,7 @@ def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
         splitLongWords=1,
     )
     cell = ParagraphStyle(f"cell-{lang}", parent=body, fontSize=8.5, leading=12, spaceAfter=0)
-    return _Styles(
+    return DocumentStyles(
         body=body,
         cell=cell,
         cell_head=ParagraphStyle(f"cellh-{lang}", parent=cell, fontName=fonts.bold),
@@ -330,11 +343,14 @@ def _markup(runs: Iterable[Run], bold_font: str) -> str:
     return "".join(parts)
 
 
-def _plain(text: str) -> str:
+def plain_markup(text: str) -> str:
+    """Paragraph markup showing ``text`` as it is: every character escaped, newlines kept."""
     return escape(text).replace("\n", "<br/>")
 
 
-def _check_text(text: str, where: str, fonts: FontSpec) -> None:
+def check_text(text: str, where: str, fonts: FontSpec) -> None:
+    """Raise :class:`RenderError` naming ``where`` when ``fonts`` cannot show a character
+    of ``text`` (never tofu: a missing glyph is an error, not a blank box)."""
     covers = fonts.covers
     missing = sorted(ch for ch in set(text) if not covers(ch))
     if missing:
@@ -396,7 +412,7 @@ def _block_texts(block: Block) -> Iterator[tuple[str, str]]:
 def check_glyphs(doc: ConsentDocument, fonts: FontSpec) -> None:
     """Raise :class:`RenderError` naming the first field with a character the font lacks."""
     for where, text in _doc_texts(doc):
-        _check_text(text, where, fonts)
+        check_text(text, where, fonts)
 
 
 # ============================================================================ flowables
@@ -439,7 +455,7 @@ class SignatureField(Flowable):  # type: ignore[misc]
         form.fields.append(form.getRef(widget))
 
 
-def _numbered_canvas(footer: Callable[[Canvas, int, int], None], pages: list[int]) -> type[Canvas]:
+def numbered_canvas(footer: Callable[[Canvas, int, int], None], pages: list[int]) -> type[Canvas]:
     """A canvas that draws footers once the page total is known ("n / N")."""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -471,9 +487,12 @@ _MARGIN = 18 * mm
 _TEXT_WIDTH = _WIDTH - 2 * _MARGIN
 
 
-def _kv_table(block: KeyValues, st: _Styles, fonts: FontSpec) -> Table:
+def _kv_table(block: KeyValues, st: DocumentStyles, fonts: FontSpec) -> Table:
     data = [
-        [Paragraph(_plain(label), st.cell_head), Paragraph(_markup(runs, fonts.bold), st.cell)]
+        [
+            Paragraph(plain_markup(label), st.cell_head),
+            Paragraph(_markup(runs, fonts.bold), st.cell),
+        ]
         for label, runs in block.rows
     ]
     # Rows of template text alone are never cut; a row holding request text may be
@@ -496,8 +515,8 @@ def _kv_table(block: KeyValues, st: _Styles, fonts: FontSpec) -> Table:
     return table
 
 
-def _grid_table(block: TableBlock, st: _Styles, fonts: FontSpec) -> Table:
-    data: list[list[Paragraph]] = [[Paragraph(_plain(h), st.cell_head) for h in block.header]]
+def _grid_table(block: TableBlock, st: DocumentStyles, fonts: FontSpec) -> Table:
+    data: list[list[Paragraph]] = [[Paragraph(plain_markup(h), st.cell_head) for h in block.header]]
     data += [[Paragraph(_markup(cell, fonts.bold), st.cell) for cell in row] for row in block.rows]
     table = Table(
         data,
@@ -520,7 +539,7 @@ def _grid_table(block: TableBlock, st: _Styles, fonts: FontSpec) -> Table:
     return table
 
 
-def _cooling_box(block: CoolingOffBox, st: _Styles, fonts: FontSpec) -> Table:
+def _cooling_box(block: CoolingOffBox, st: DocumentStyles, fonts: FontSpec) -> Table:
     inner = [[Paragraph(_markup(p, fonts.bold), st.red)] for p in block.paras]
     table = Table(inner, colWidths=[_TEXT_WIDTH - 4], hAlign="LEFT")
     table.setStyle(
@@ -538,19 +557,19 @@ def _cooling_box(block: CoolingOffBox, st: _Styles, fonts: FontSpec) -> Table:
     return table
 
 
-def _signatures(block: SignatureBlock, st: _Styles, fonts: FontSpec) -> list[Flowable]:
+def _signatures(block: SignatureBlock, st: DocumentStyles, fonts: FontSpec) -> list[Flowable]:
     out: list[Flowable] = []
     for party in block.parties:
         rows = [
-            [Paragraph(_plain(party.statement), st.cell), ""],
+            [Paragraph(plain_markup(party.statement), st.cell), ""],
             [
-                Paragraph(_plain(party.label), st.cell_head),
+                Paragraph(plain_markup(party.label), st.cell_head),
                 Paragraph(_markup(party.name, fonts.bold), st.cell),
             ],
             [Paragraph("", st.cell), SignatureField(f"sig_{party.role}", 95 * mm, 13 * mm)],
             [
-                Paragraph(_plain(party.date_label), st.cell_head),
-                Paragraph(_plain(party.date_hint), st.cell),
+                Paragraph(plain_markup(party.date_label), st.cell_head),
+                Paragraph(plain_markup(party.date_hint), st.cell),
             ],
         ]
         table = Table(rows, colWidths=[_TEXT_WIDTH * 0.3, _TEXT_WIDTH * 0.7], hAlign="LEFT")
@@ -569,9 +588,11 @@ def _signatures(block: SignatureBlock, st: _Styles, fonts: FontSpec) -> list[Flo
     return out
 
 
-def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> list[Flowable]:
+def _block_flowables(
+    block: Block, st: DocumentStyles, fonts: FontSpec, lang: Lang
+) -> list[Flowable]:
     if isinstance(block, Heading):
-        return [Paragraph(_plain(block.text), st.h2 if block.level > 1 else st.h1)]
+        return [Paragraph(plain_markup(block.text), st.h2 if block.level > 1 else st.h1)]
     if isinstance(block, Para):
         return [Paragraph(_markup(block.runs, fonts.bold), st.body)]
     if isinstance(block, Bullets):
@@ -593,7 +614,7 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
     if isinstance(block, TableBlock):
         grid: Flowable = _grid_table(block, st, fonts)
         if block.caption is not None:  # a heading style: kept with the table
-            return [Paragraph(_plain(block.caption), st.h2), grid, Spacer(1, 2 * mm)]
+            return [Paragraph(plain_markup(block.caption), st.h2), grid, Spacer(1, 2 * mm)]
         return [grid, Spacer(1, 2 * mm)]
     if isinstance(block, CoolingOffBox):
         return [
@@ -605,9 +626,11 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
 
 
 def _story(docs: tuple[ConsentDocument, ...], fonts: FontSpec) -> list[Flowable]:
-    styles = {d.lang: _styles(fonts, d.lang) for d in docs}
+    styles = {d.lang: document_styles(fonts, d.lang) for d in docs}
     first = styles[docs[0].lang]
-    story: list[Flowable] = [Paragraph(_plain(" / ".join(d.title for d in docs)), first.title)]
+    story: list[Flowable] = [
+        Paragraph(plain_markup(" / ".join(d.title for d in docs)), first.title)
+    ]
     for d in docs:
         st = styles[d.lang]
         rows = tuple((label, runs) for label, runs in d.header_lines)
@@ -620,7 +643,7 @@ def _story(docs: tuple[ConsentDocument, ...], fonts: FontSpec) -> list[Flowable]
         for d, sections in zip(docs, by_key, strict=True):
             st = styles[d.lang]
             section = sections[key]
-            title: Flowable | None = Paragraph(_plain(section.title), st.h1)
+            title: Flowable | None = Paragraph(plain_markup(section.title), st.h1)
             for block in section.blocks:
                 if isinstance(block, SignatureBlock):
                     signatures.append(block)  # one set of signatures, whatever the languages
@@ -709,6 +732,19 @@ def _pdf_date(at: dt.datetime) -> str:
     return f"D:{local:%Y%m%d%H%M%S}+09'00'"
 
 
+def pin_identity(canv: Canvas, at: dt.datetime, document_sha256: str) -> None:
+    """Make the PDF's bytes a function of its content: its dates say ``at`` (shown in JST)
+    and its ``/ID`` is the first 16 bytes of ``document_sha256``.
+
+    Call it from the first page's hook (``onFirstPage``) of a document built with
+    reportlab's ``invariant=1``.
+    """
+    canv.setDateFormatter(lambda *_: _pdf_date(at))
+    digest = bytes.fromhex(document_sha256)[:16]
+    ident = PDFText(digest, enc="raw").format(DummyDoc())
+    canv._doc._ID = b"\n[" + ident + ident + b"]\n"
+
+
 def _build(
     imprint: Imprint,
     *,
@@ -742,10 +778,7 @@ def _build(
         canv.restoreState()
 
     def first_page(canv: Canvas, _doc: Any) -> None:
-        canv.setDateFormatter(lambda *_: _pdf_date(imprint.document_at))
-        digest = bytes.fromhex(document_sha256)[:16]
-        ident = PDFText(digest, enc="raw").format(DummyDoc())
-        canv._doc._ID = b"\n[" + ident + ident + b"]\n"
+        pin_identity(canv, imprint.document_at, document_sha256)
 
     title = " / ".join(d.title for d in docs)
     doc = SimpleDocTemplate(
@@ -771,7 +804,7 @@ def _build(
     doc.build(
         story,
         onFirstPage=first_page,
-        canvasmaker=_numbered_canvas(footer, pages),
+        canvasmaker=numbered_canvas(footer, pages),
     )
     return buffer.getvalue(), pages[-1]
 

@@ -37,8 +37,10 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
         LogEntry,
     )
     from ._log._queries import (
+        LotSeries,
         RateReport,
         RateRow,
+        ReactionEvent,
         Recall,
     )
     from ._log._store import (
@@ -59,8 +61,10 @@ __all__ = [
     "EntryView",
     "Log",
     "LogEntry",
+    "LotSeries",
     "RateReport",
     "RateRow",
+    "ReactionEvent",
     "Recall",
     "VerifyReport",
     "generate_signing_key",
@@ -79,8 +83,10 @@ _LAZY = {
     "EntryKind": "_log._entries",
     "EntryView": "_log._entries",
     "LogEntry": "_log._entries",
+    "LotSeries": "_log._queries",
     "RateReport": "_log._queries",
     "RateRow": "_log._queries",
+    "ReactionEvent": "_log._queries",
     "Recall": "_log._queries",
     "normalise_url": "_log._store",
     "VerifyReport": "_log._verify",

@@ -26,7 +26,7 @@ from exointake._render import (
     RED,
     FontSpec,
     _cooling_box,
-    _styles,
+    document_styles,
 )
 from exointake._vocabulary import load_severity_table
 from exointake.strategies import consent_requests
@@ -284,7 +284,7 @@ class TestCoolingOffBlock:
         doc = assemble(example, load_template(), exointake.Lang.JA)
         box = next(b for s in doc.sections for b in s.blocks if isinstance(b, CoolingOffBox))
         fonts = FontSpec.builtin()
-        table = _cooling_box(box, _styles(fonts, exointake.Lang.JA), fonts)
+        table = _cooling_box(box, document_styles(fonts, exointake.Lang.JA), fonts)
         frame = [cmd for cmd in table._bkgrndcmds + table._linecmds if cmd[0] == "BOX"]
         assert frame
         assert frame[0][4] == RED

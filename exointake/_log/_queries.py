@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from attrs import field, frozen
 
@@ -20,7 +20,16 @@ from .._wareki import date_range
 from ._entries import EntryKind, EntryView, LogEntry, entry_from_row, event_bucket
 from ._store import RowData, Store
 
-__all__ = ["CATEGORIES", "DIMENSIONS", "Queries", "RateReport", "RateRow", "Recall"]
+__all__ = [
+    "CATEGORIES",
+    "DIMENSIONS",
+    "LotSeries",
+    "Queries",
+    "RateReport",
+    "RateRow",
+    "ReactionEvent",
+    "Recall",
+]
 
 CATEGORIES: Final = ("local", "allergy", "anaphylaxis")
 EVENTS: Final = ("infection", "needle_related", "other")
@@ -130,11 +139,45 @@ class RateReport:
         return unstructure(self)  # type: ignore[no-any-return]
 
 
+class ReactionEvent(NamedTuple):
+    """One current reaction as lot surveillance reads it (see :class:`LotSeries`)."""
+
+    seq: int
+    entry_id: str
+    recorded_at: str
+    """When it was logged: ISO 8601 UTC text, as stored."""
+    day: str
+    """The JST day of the administration it followed (``YYYY-MM-DD``)."""
+    route: str
+    lot: str
+    category: str | None
+    serious: bool
+    infection: bool
+    """Its grade's event kind is an infection."""
+
+
+class LotSeries(NamedTuple):
+    """The series behind lot surveillance (:mod:`exointake.signals`), read in one go.
+
+    Plain tuples, not entries: a million administrations are read as a few thousand
+    counts, and each reaction as one row (no payload is parsed).
+    """
+
+    head: tuple[int, str]
+    """The log's last position and hash when read."""
+    strata: tuple[tuple[str, str, str, int], ...]
+    """Current administrations per JST day, route and lot: ``(day, route, lot, n)``,
+    sorted."""
+    reactions: tuple[ReactionEvent, ...]
+    """Every current reaction, in the order it was logged."""
+
+
 class Queries:
     """The reading half of :class:`~exointake.Log`."""
 
     __slots__ = ()
     _store: Store
+    _lot_cache: list[tuple[int, str, tuple[ReactionEvent, ...]]]
 
     def get(self, entry_id: str) -> EntryView:
         """An entry's current version with its history (``entry_id`` may be any version).
@@ -227,6 +270,37 @@ class Queries:
             administrations=tuple(_entries(administrations)),
             reactions=tuple(_entries(reactions)),
         )
+
+    def lot_series(self) -> LotSeries:
+        """Administrations per day, route and lot and every current reaction with its
+        administration's day, route and lot, in logging order: what
+        :func:`exointake.signals.check_signals` reads.
+
+        Administrations are read from the counts the log keeps; reactions one row each.
+        This ``Log`` object keeps the reactions it has read: the next call reads only the
+        reactions appended since (the whole list again after an amendment of an
+        administration or a reaction, or when the entry it stopped at is not there).
+        """
+        kinds = (EntryKind.REACTION, EntryKind.ADMINISTRATION)
+        with self._store.read() as r:
+            head = r.head()
+            cached = self._lot_cache[0] if self._lot_cache else None
+            if (
+                cached is not None
+                and cached[0] <= head[0]
+                and r.hash_at(cached[0]) == cached[1]
+                and not r.amended_since(cached[0], kinds)
+            ):
+                seq, _, known = cached
+            else:
+                seq, known = 0, ()
+            new = r.reaction_events(
+                reaction=EntryKind.REACTION, administration=EntryKind.ADMINISTRATION, after=seq
+            )
+            strata = r.lot_strata()
+        reactions = known + tuple(ReactionEvent._make(e) for e in new)
+        self._lot_cache[:] = [(head[0], head[1], reactions)]
+        return LotSeries(head=head, strata=tuple(strata), reactions=reactions)
 
     def rates(
         self, *, since: dt.date | str | None = None, until: dt.date | str | None = None

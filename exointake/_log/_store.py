@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -58,6 +59,7 @@ from .._errors import (
 __all__ = [
     "CHAIN_COLUMNS",
     "GENESIS_HASH",
+    "INFECTION_MARK",
     "QUERY_COLUMNS",
     "AdminCountRow",
     "Base",
@@ -661,9 +663,15 @@ class Store:
             writer.flush()
 
     @contextmanager
-    def read(self) -> Iterator[Reader]:
-        """A read-only connection with the log's named queries."""
+    def read(self, *, consistent: bool = False) -> Iterator[Reader]:
+        """A read-only connection with the log's named queries.
+
+        ``consistent``: every query sees the same snapshot of the database (PostgreSQL's
+        REPEATABLE READ; an SQLite read transaction always does).
+        """
         with _translated("read"), self.engine.connect() as conn:
+            if consistent and conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
             yield Reader(conn)
 
     def head(self) -> tuple[int, str]:
@@ -734,6 +742,109 @@ _SQLITE_RECOUNT: Final = sa.text(
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq)"
 )
 _ADMIN_COUNTS: Final = "SELECT day, route, origin, lot, n FROM log_admin_counts"
+_LOT_STRATA: Final = "SELECT day, route, lot, n FROM log_admin_counts WHERE n <> 0"
+_SQLITE_AMENDED_SINCE: Final = (
+    # "+kind": walk the positions after seq, never every entry of those kinds.
+    "SELECT 1 FROM log_entries WHERE seq > ? AND amends IS NOT NULL AND +kind IN (?, ?) LIMIT 1"
+)
+INFECTION_MARK: Final = '"event_kind":"infection"'
+"""How a stored reaction graded as an infection reads in its canonical payload. Inside a JSON
+string every quote is escaped (``\\"``), so this text can only be the grade's own key and
+value: a substring test finds it without parsing the payload."""
+_SQLITE_REACTION_EVENTS: Final = (
+    # Each current reaction with its current administration's day, route and lot. As in
+    # _SQLITE_RECOUNT: walk the reactions, find each administration by root id.
+    "SELECT r.seq, r.entry_id, r.recorded_at, a.day, a.route, a.lot, r.category, "
+    "r.serious, instr(r.payload, ?) > 0 "
+    "FROM log_entries AS r CROSS JOIN log_entries AS a INDEXED BY ix_log_entries_root "
+    "WHERE r.kind = 'reaction' AND a.root_id = r.administration_id "
+    "AND a.kind = 'administration' "
+    "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) "
+    "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = a.root_id AND newer.seq > a.seq) "
+    "ORDER BY r.seq"
+)
+_SQLITE_REACTION_EVENTS_AFTER: Final = _SQLITE_REACTION_EVENTS.replace(
+    # The reactions logged after a position: walk the positions ("+kind" keeps SQLite
+    # from reading every reaction by kind to find the few new ones).
+    "WHERE r.kind = 'reaction'",
+    "WHERE r.seq > ? AND +r.kind = 'reaction'",
+)
+
+# -- the chain as it stood at a data lock point (the monthly safety report) ----------
+# SQLite texts bind ?1 = the lock's seq and ?2 = the last day (sqlite3's numbered
+# parameters, read through the driver's cursor); PostgreSQL's bind :lock and :until.
+
+
+def _locked_reactions_sql(select_grade: str, joins: str, lock: str, until: str) -> str:
+    """The locked-reactions query for one dialect. Every part is a constant of this
+    module (a column expression, the joins, the two placeholders): no value is spliced."""
+    current = (
+        "NOT EXISTS (SELECT 1 FROM log_entries AS newer WHERE newer.root_id = {t}.root_id "  # noqa: S608 - constants only
+        "AND newer.seq > {t}.seq AND newer.seq <= " + lock + ")"
+    )
+    head = (
+        "SELECT r.root_id, r.entry_id, r.recorded_at, r.patient_id, r.seq, r.day, a.day, "
+        "a.route, a.origin, a.lot, r.category, r.serious, "
+    )
+    where = (
+        " WHERE a.root_id = r.administration_id AND r.kind = 'reaction' AND r.seq <= "
+        + lock
+        + " AND a.kind = 'administration' AND a.seq <= "
+        + lock
+        + " AND a.day <= "
+        + until
+        + " AND "
+    )
+    return (
+        head
+        + select_grade
+        + " FROM "
+        + joins
+        + where
+        + current.format(t="r")
+        + " AND "
+        + current.format(t="a")
+        + " ORDER BY r.seq"
+    )
+
+
+_SQLITE_LOCKED_REACTIONS: Final = _locked_reactions_sql(
+    # One json_extract with several paths parses each payload once (a JSON array back).
+    "json_extract(r.payload, '$.grade.event_kind', '$.grade.brighton_level', "
+    "'$.grade.ctcae.term', '$.grade.ctcae.grade')",
+    "log_entries AS r CROSS JOIN log_entries AS a INDEXED BY ix_log_entries_root",
+    "?1",
+    "?2",
+)
+_PG_LOCKED_REACTIONS: Final = sa.text(
+    _locked_reactions_sql(
+        "json_build_array(g -> 'event_kind', g -> 'brighton_level', g #> '{ctcae,term}', "
+        "g #> '{ctcae,grade}')::text",
+        "log_entries AS r CROSS JOIN LATERAL (SELECT CAST(r.payload AS json) -> 'grade' AS g) "
+        "AS grade_of_r JOIN log_entries AS a ON true",
+        ":lock",
+        ":until",
+    )
+)
+_SQLITE_EXPOSURE_DAYS: Final = (
+    "SELECT day, route, origin, lot, n FROM log_admin_counts WHERE day <= ?1 AND n <> 0 "
+    "ORDER BY day, route, origin, lot"
+)
+_SQLITE_FIRST_PRODUCT: Final = (
+    # The lot's index holds (lot, kind) then the rowid: the first row is one seek. Rows are
+    # only ever appended, in chain order, so rowid order is seq order (a VACUUM renumbers
+    # rowids in the same order); ordering by seq would sort every row of the lot.
+    "SELECT json_extract(payload, '$.record.product.maker', '$.record.product.origin', "
+    "'$.record.product.sourcing', '$.record.product.concentration') "
+    "FROM log_entries INDEXED BY ix_log_entries_lot "
+    "WHERE lot = ?1 AND kind = 'administration' AND seq <= ?2 ORDER BY rowid LIMIT 1"
+)
+_SQLITE_ROOTS_AFTER: Final = (
+    # "+kind": the range of the primary key, not every administration of the kind index.
+    "SELECT root_id FROM log_entries WHERE seq > ?1 AND +kind = 'administration'"
+)
 
 
 class Reader:
@@ -988,6 +1099,125 @@ class Reader:
                     reacts.append((dim, str(value), str(category), int(n)))
         return admins, reacts
 
+    # -- the chain as it stood at a data lock point ---------------------------------
+
+    def lock_point(self, recorded_before: str) -> tuple[int, str]:
+        """The last entry recorded before ``recorded_before`` (a ``recorded_at`` text, UTC):
+        its ``seq`` and hash, or ``(0, GENESIS_HASH)`` when there is none.
+
+        Walks the chain back from its head (the primary key, newest first) and stops at the
+        first such entry: the cost is the number of entries recorded since.
+        """
+        row = self.conn.execute(
+            sa.select(ENTRIES.c.seq, ENTRIES.c.entry_hash)
+            .where(ENTRIES.c.recorded_at < recorded_before)
+            .order_by(ENTRIES.c.seq.desc())
+            .limit(1)
+        ).first()
+        return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.entry_hash))
+
+    def exposure_days(self, until: dt.date) -> list[tuple[str, str, str, str, int]]:
+        """The kept administration counts of the days up to ``until`` (JST, inclusive):
+        ``(day, route, origin, lot, n)``, non-zero, sorted — a few rows per day."""
+        if self.conn.dialect.name == "sqlite":
+            rows: Any = self._driver_rows(_SQLITE_EXPOSURE_DAYS, (until.isoformat(),))
+        else:
+            c = COUNTS.c
+            rows = self.conn.execute(
+                sa.select(c.day, c.route, c.origin, c.lot, c.n)
+                .where(c.day <= until.isoformat(), c.n != 0)
+                .order_by(c.day, c.route, c.origin, c.lot)
+            )
+        return [
+            (str(day), str(route), str(origin), str(lot), int(n))
+            for day, route, origin, lot, n in rows
+        ]
+
+    def administration_versions_after(self, seq: int) -> list[tuple[str, int, str, str, str, str]]:
+        """Every version of each administration with a version after ``seq``:
+        ``(root_id, seq, day, route, origin, lot)`` in seq order — what corrects the kept
+        counts (which hold the newest versions) back to the chain as it stood at ``seq``.
+
+        The roots come from the entries after ``seq`` (a range of the primary key: few,
+        when the lock is recent), their versions from the root index.
+        """
+        e = ENTRIES.c
+        kind = "administration"
+        if self.conn.dialect.name == "sqlite":
+            found: Any = self._driver_rows(_SQLITE_ROOTS_AFTER, (seq,))
+        else:
+            found = self.conn.execute(sa.select(e.root_id).where(e.seq > seq, e.kind == kind))
+        roots = sorted({str(root) for (root,) in found})
+        out: list[tuple[str, int, str, str, str, str]] = []
+        for start in range(0, len(roots), 500):
+            out += [
+                (str(root), int(s), str(day), str(route), str(origin), str(lot))
+                for root, s, day, route, origin, lot in self.conn.execute(
+                    sa.select(e.root_id, e.seq, e.day, e.route, e.origin, e.lot).where(
+                        e.root_id.in_(roots[start : start + 500]), e.kind == kind
+                    )
+                )
+            ]
+        return sorted(out, key=lambda row: row[1])
+
+    def first_products(
+        self, lots: Sequence[str], *, lock: int
+    ) -> dict[str, tuple[str, str, str, str]]:
+        """Each lot's product as its first administration at or before ``lock`` records
+        it: ``{lot: (maker, origin, sourcing, concentration)}`` (lots with none left out)."""
+        out: dict[str, tuple[str, str, str, str]] = {}
+        if self.conn.dialect.name == "sqlite":
+            for lot in lots:
+                rows = self._driver_rows(_SQLITE_FIRST_PRODUCT, (lot, lock))
+                if rows:
+                    maker, origin, sourcing, concentration = json.loads(rows[0][0])
+                    out[lot] = (maker, origin, sourcing, concentration)
+            return out
+        e = ENTRIES.c
+        for lot in lots:
+            payload = self.conn.execute(
+                sa.select(e.payload)
+                .where(e.lot == lot, e.kind == "administration", e.seq <= lock)
+                .order_by(e.seq)
+                .limit(1)
+            ).scalar()
+            if payload is not None:
+                product = json.loads(payload)["record"]["product"]
+                out[lot] = (
+                    product["maker"],
+                    product["origin"],
+                    product["sourcing"],
+                    product["concentration"],
+                )
+        return out
+
+    def locked_reactions(self, *, lock: int, until: dt.date) -> list[tuple[Any, ...]]:
+        """The reactions as they stood at ``lock`` whose administration (as it stood then)
+        is dated ``until`` or earlier, in seq order: ``(root_id, entry_id, recorded_at,
+        patient_id, seq, onset_day, administration_day, route, origin, lot, category,
+        serious, grade)`` where ``grade`` is the JSON array ``[event_kind, brighton_level,
+        ctcae_term, ctcae_grade]``.
+
+        The grade's fields are read by the database (``json_extract`` / ``json``), so the
+        payloads never travel to Python.
+        """
+        if self.conn.dialect.name == "sqlite":
+            return self._driver_rows(_SQLITE_LOCKED_REACTIONS, (lock, until.isoformat()))
+        params = {"lock": lock, "until": until.isoformat()}
+        return [tuple(row) for row in self.conn.execute(_PG_LOCKED_REACTIONS, params)]
+
+    def entry_rows(self, seqs: Sequence[int]) -> list[RowData]:
+        """The entries at ``seqs`` with the :data:`ENTRY_COLUMNS` alone, in seq order."""
+        columns = [ENTRIES.c[name] for name in ENTRY_COLUMNS]
+        out: list[RowData] = []
+        ordered = sorted(set(seqs))
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            out += self._select(
+                sa.select(*columns).where(ENTRIES.c.seq.in_(chunk)).order_by(ENTRIES.c.seq)
+            )
+        return out
+
     def admin_counts(self) -> Iterator[tuple[tuple[str, str, str, str], int]]:
         """The stored administration counts: ((day, route, origin, lot), n).
 
@@ -1001,6 +1231,104 @@ class Reader:
             cursor.execute(_ADMIN_COUNTS)
             for day, route, origin, lot, n in cursor.fetchall():
                 yield (day, route, origin, lot), int(n)
+        finally:
+            cursor.close()
+
+    def lot_strata(self) -> list[tuple[str, str, str, int]]:
+        """Administrations per JST day, route and lot (summed over origins, non-zero),
+        sorted: ``[(day, route, lot, n)]`` — a few rows per day, read from the counts.
+
+        Summed here rather than by a GROUP BY, which would sort the whole table again."""
+        sums: dict[tuple[str, str, str], int] = {}
+        for day, route, lot, n in self._driver_rows(_LOT_STRATA):
+            key = (str(day), str(route), str(lot))
+            sums[key] = sums.get(key, 0) + int(n)
+        return [(*key, n) for key, n in sorted(sums.items()) if n]
+
+    def reaction_events(
+        self, *, reaction: str, administration: str, after: int = 0
+    ) -> list[tuple[int, str, str, str, str, str, str | None, bool, bool]]:
+        """Every current reaction in chain order (after position ``after``) with its
+        current administration's keys:
+        ``(seq, entry_id, recorded_at, day, route, lot, category, serious, infection)``.
+
+        ``day``, ``route`` and ``lot`` are the administration's (its JST day); ``infection``
+        says the stored grade's event kind is an infection (:data:`INFECTION_MARK`).
+        """
+        if self.conn.dialect.name == "sqlite":
+            if after:
+                rows: Any = self._driver_rows(
+                    _SQLITE_REACTION_EVENTS_AFTER, (INFECTION_MARK, after)
+                )
+            else:
+                rows = self._driver_rows(_SQLITE_REACTION_EVENTS, (INFECTION_MARK,))
+        else:
+            a = ENTRIES.alias("a")
+            r = ENTRIES.alias("r")
+            rows = self.conn.execute(
+                sa.select(
+                    r.c.seq,
+                    r.c.entry_id,
+                    r.c.recorded_at,
+                    a.c.day,
+                    a.c.route,
+                    a.c.lot,
+                    r.c.category,
+                    r.c.serious,
+                    sa.func.strpos(r.c.payload, INFECTION_MARK) > 0,
+                )
+                .select_from(r.join(a, a.c.root_id == r.c.administration_id))
+                .where(
+                    r.c.kind == reaction,
+                    a.c.kind == administration,
+                    is_current(r),
+                    is_current(a),
+                    r.c.seq > after,
+                )
+                .order_by(r.c.seq)
+            )
+        return [
+            (int(seq), eid, at, day, route, lot, cat, bool(serious), bool(inf))
+            for seq, eid, at, day, route, lot, cat, serious, inf in rows
+        ]
+
+    def hash_at(self, seq: int) -> str | None:
+        """The entry hash at chain position ``seq``, or None."""
+        found = self.conn.execute(
+            sa.select(ENTRIES.c.entry_hash).where(ENTRIES.c.seq == seq)
+        ).scalar()
+        return None if found is None else str(found)
+
+    def amended_since(self, seq: int, kinds: tuple[str, str]) -> bool:
+        """True when an entry after position ``seq`` amends an entry of one of ``kinds``
+        (an amendment has the kind of what it corrects)."""
+        if self.conn.dialect.name == "sqlite":
+            return bool(self._driver_rows(_SQLITE_AMENDED_SINCE, (seq, *kinds)))
+        return (
+            self.conn.execute(
+                sa.select(ENTRIES.c.seq)
+                .where(
+                    ENTRIES.c.seq > seq,
+                    ENTRIES.c.amends.is_not(None),
+                    ENTRIES.c.kind.in_(list(kinds)),
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
+
+    def _driver_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a fixed SQL text read through the driver's own cursor (many small rows:
+        a SQLAlchemy result's per-row cost would be most of the call)."""
+        dbapi = self.conn.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            if params:
+                cursor.execute(sql, tuple(params))
+            else:
+                cursor.execute(sql)
+            return list(cursor.fetchall())
         finally:
             cursor.close()
 

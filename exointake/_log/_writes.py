@@ -55,7 +55,9 @@ logger = logging.getLogger("exointake.log")
 
 @frozen
 class Alert:
-    """Sent to alert callbacks after a reaction graded anaphylaxis or serious is committed.
+    """Sent to alert callbacks after a reaction graded anaphylaxis or serious is committed
+    (and, as its subclass :class:`~exointake.signals.SignalAlert`, when a lot's signal is
+    crossed).
 
     Ids and grades only: no names, no free text.
     """
@@ -128,10 +130,22 @@ class Writes:
 
     def on_alert(self, callback: AlertCallback) -> AlertCallback:
         """Call ``callback(alert)`` after each reaction graded anaphylaxis or serious is
-        committed. Returns the callback, so it works as a decorator. A callback that
-        raises is logged (ids only) and never undoes the entry."""
+        committed, and for each lot signal :func:`exointake.signals.check_signals` finds
+        crossed (a :class:`~exointake.signals.SignalAlert`, once per crossing). Returns the
+        callback, so it works as a decorator. A callback that raises is logged (ids only)
+        and never undoes the entry."""
         self._alerts.append(callback)
         return callback
+
+    def notify(self, alert: Alert) -> None:
+        """Send ``alert`` to every callback registered with :meth:`on_alert` (each failure
+        logged, never raised). What :func:`exointake.signals.check_signals` sends a
+        crossed lot signal through."""
+        if not isinstance(alert, Alert):
+            raise ValidationError(
+                [f"alert: expected Alert, got {type(alert).__name__}"], what="argument"
+            )
+        self._fire([alert])
 
     def _fire(self, alerts: Sequence[Alert]) -> None:
         for alert in alerts:

@@ -25,7 +25,9 @@ _COMMAND_MODULES = {  # command name -> the module that registers and runs it
     "grade": "_grade",
     "log": "_log",
     "questionnaire": "_questionnaire",
+    "report": "_report",
     "screen": "_screen",
+    "signal": "_signal",
 }
 
 EXIT_OK = 0

@@ -51,7 +51,7 @@ from ..records import (
     StorageCheck,
 )
 from . import EXIT_BROKEN, EXIT_OK, EXIT_UNVERIFIABLE
-from ._util import add_force, outputs, print_json, read_json_file, sqlite_file
+from ._util import add_force, open_db, outputs, print_json, read_json_file, sqlite_file
 
 if TYPE_CHECKING:
     from .. import Log
@@ -196,12 +196,7 @@ def _register_checkpoints(
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Log:
-    from .. import open_log
-
-    path = sqlite_file(args.db)
-    if path is not None and not write and not path.exists():
-        raise ValidationError([f"--db: no database at {path}"], what="database")
-    return open_log(args.db, create=write)
+    return open_db(args.db, write=write)
 
 
 def _could_not_verify(exc: ExointakeError) -> int:

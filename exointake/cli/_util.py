@@ -6,11 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import Outputs, load_json
+from .. import Outputs, ValidationError, load_json
 
-__all__ = ["add_force", "outputs", "print_json", "read_json_file", "sqlite_file"]
+if TYPE_CHECKING:
+    from .. import Log
+
+__all__ = ["add_force", "open_db", "outputs", "print_json", "read_json_file", "sqlite_file"]
 
 FORCE_HELP = (
     "replace output files that already exist (never a database or an input of this "
@@ -44,6 +47,17 @@ def sqlite_file(db: str | None) -> Path | None:
         return None
     path = url.removeprefix("sqlite:///").partition("?")[0]
     return Path(path) if path and path != ":memory:" else None
+
+
+def open_db(db: str, *, write: bool) -> Log:
+    """Open the log named by ``--db``. For reading, a missing SQLite file is bad input (it
+    is not created); for writing, a brand-new database is created."""
+    from .. import open_log
+
+    path = sqlite_file(db)
+    if path is not None and not write and not path.exists():
+        raise ValidationError([f"--db: no database at {path}"], what="database")
+    return open_log(db, create=write)
 
 
 def outputs(args: argparse.Namespace, *inputs: str | Path | None) -> Outputs:
