@@ -212,6 +212,7 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "EntryView",
         "LogEntry",
         "LotSeries",
+        "Page",
         "RateReport",
         "RateRow",
         "ReactionEvent",

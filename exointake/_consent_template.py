@@ -106,6 +106,7 @@ _RENDER_TEXTS = _REQUIRED_TEXTS | frozenset(
     contra_intro contra_cancer risks_quality quality_varies quality_death cooling_off_free
     cooling_off_extended cap_table_intro col_cancel_when col_value_received col_fee_cap
     col_max_claim cancel_before_first cancel_after_n label_section_no
+    risks_findings_unreviewed
     """.split()  # noqa: SIM905
 )
 """What a template needs to be rendered today; v1 lacks these (and dates the cooling-off
@@ -265,6 +266,7 @@ _CONTRACT_RENDER_TEXTS = frozenset(
     col_fee_cap col_goods_amount col_goods_kind col_goods_name col_goods_price
     col_goods_quantity col_goods_seller col_max_claim col_value_received contract_intro
     contract_title cooling_off_address cooling_off_extended cooling_off_free
+    cooling_off_extended_seller cooling_off_free_consumables cooling_off_free_goods
     cooling_off_goods cooling_off_goods_return cooling_off_goods_seller cooling_off_right
     credit_defence discount_line fee_fixed fee_legal_maximum fee_none
     fee_percent_of_remaining fee_percent_of_session goods_cap_before_delivery
@@ -279,7 +281,7 @@ _CONTRACT_RENDER_TEXTS = frozenset(
     label_received label_representative label_route label_section_no label_service
     label_service_amount label_sessions_planned label_site label_summary_no
     label_summary_received label_template label_total other_costs_none other_costs_same_day
-    other_costs_same_day_legal_maximum period_text plan_multi plan_single read_carefully
+    period_text plan_multi plan_single read_carefully
     received_hint received_statement sec_business sec_cancel sec_contract sec_cooling_off
     sec_goods sec_payment sec_price sec_price_estimate sec_service sec_special
     sec_summary_receipt service_amount_text service_text session_line sig_customer

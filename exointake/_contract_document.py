@@ -35,6 +35,8 @@ from ._consent_template import ContractTemplate
 from ._contract import Seller
 from ._document import (
     cap_table,
+    cooling_off_extended_key,
+    cooling_off_free_key,
     date_both,
     datetime_text,
     fee_rows,
@@ -266,8 +268,21 @@ class _Assembler:
             rows.append(tuple(row))
         widths = (0.24, 0.14, 0.08, 0.14, 0.14, 0.26) if contract else (0.34, 0.2, 0.1, 0.18, 0.18)
         blocks: list[Block] = [TableBlock(tuple(header), tuple(rows), widths)]
-        blocks.append(Para(_r(self.tx("goods_consumable"))))
+        blocks += [Para(line) for line in self.consumables()]
         return Section("goods", self.tx("sec_goods"), tuple(blocks))
+
+    def consumables(self) -> list[Inline]:
+        """The consumables exception (特商法48条2項ただし書), naming the goods it covers;
+        nothing when no related good is a consumable the 施行令 names."""
+        names: list[Run] = []
+        for i, g in enumerate(self.request.prices.related_goods):
+            if g.kind.consumable:
+                if names:
+                    names.append(Run(self.sep))
+                names.append(Run(g.name, f"prices.related_goods[{i}].name"))
+        if not names:
+            return []
+        return [_fill(self.tx("goods_consumable"), {"goods": tuple(names)})]
 
     def seller(self, seller: Seller | None, path: str) -> Inline:
         if seller is None:
@@ -328,9 +343,6 @@ class _Assembler:
         if terms is None or terms.same_day.kind is FeeKind.NONE:
             return self.tx("other_costs_none")
         section = _ORDER[self.kind].index("cancel") + 1
-        if terms.same_day.kind is FeeKind.LEGAL_MAXIMUM:
-            # "キャンセル料{fee}" does not take a ceiling: the sentence is worded for it
-            return self.tx("other_costs_same_day_legal_maximum").format(section=section)
         fee = fee_text(terms.same_day, self.request.prices.per_session_jpy, self.t, self.lang)
         return self.tx("other_costs_same_day").format(fee=fee, section=section)
 
@@ -366,13 +378,13 @@ class _Assembler:
         c = self.request.clinic
         paras: list[Inline] = [
             _r(self.tx("cooling_off_right"), bold=True),
-            _r(self.tx("cooling_off_free")),
+            _r(self.tx(cooling_off_free_key(self.request, self.t))),
         ]
         if self.request.prices.related_goods:
             paras.append(_r(self.tx("cooling_off_goods")))
             paras.append(_r(self.tx("cooling_off_goods_return")))
-            paras.append(_r(self.tx("goods_consumable")))
-        paras.append(_r(self.tx("cooling_off_extended")))
+            paras += self.consumables()
+        paras.append(_r(self.tx(cooling_off_extended_key(self.request, self.t))))
         name_path = "clinic.legal_name" if c.legal_name else "clinic.name"
         paras.append(
             _fill(
@@ -479,11 +491,18 @@ class _Assembler:
 
     def summary_receipt(self) -> Section:
         """受領欄: the customer dates and signs the clinic's copy on receiving the 概要書面
-        (practice; 特商法42条1項 has it given before the contract), never a contract."""
+        (practice; 特商法42条1項 has it given before the contract), never a contract. The
+        recipient is the party to the contract: for a minor, the guardian who contracts."""
+        guardian = self.request.patient.guardian
+        recipient = (
+            _r(self.request.patient.name, "patient.name")
+            if guardian is None
+            else _r(guardian.name, "patient.guardian.name")
+        )
         party = SignatureParty(
             "recipient",
             self.tx("sig_recipient"),
-            _r(self.request.patient.name, "patient.name"),
+            recipient,
             self.tx("summary_received_statement"),
             self.tx("label_summary_received"),
             self.tx("received_hint"),

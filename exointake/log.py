@@ -38,6 +38,7 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     )
     from ._log._queries import (
         LotSeries,
+        Page,
         RateReport,
         RateRow,
         ReactionEvent,
@@ -62,6 +63,7 @@ __all__ = [
     "Log",
     "LogEntry",
     "LotSeries",
+    "Page",
     "RateReport",
     "RateRow",
     "ReactionEvent",
@@ -84,6 +86,7 @@ _LAZY = {
     "EntryView": "_log._entries",
     "LogEntry": "_log._entries",
     "LotSeries": "_log._queries",
+    "Page": "_log._queries",
     "RateReport": "_log._queries",
     "RateRow": "_log._queries",
     "ReactionEvent": "_log._queries",

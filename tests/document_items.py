@@ -18,9 +18,13 @@ _SHARED: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
         "other costs name the same-day cancellation fee of 7",
         (
-            "上記のほか、施術当日に予約を取り消された場合は、キャンセル料として5,000円をいただきます",
+            "上記のほか、契約を続けたまま予約した施術をその日に取り消された場合は、"
+            "キャンセル料として5,000円をいただきます",
         ),
-        ("Besidestheabove,acancellationchargeofJPY5,000appliesifyoucancelasessiononitsday",),
+        (
+            "Besidestheabove,acancellationchargeofJPY5,000appliesifyoucancelabookedsession"
+            "onitsdaywhilethecontractcontinues",
+        ),
     ),
     ("sessions and interval", ("4回（2週間ごと）",), ("4sessions,every2weeks",)),
     ("business name", ("医療法人社団さくら会", "さくら美容クリニック"), ("医療法人社団さくら会",)),

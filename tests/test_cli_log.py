@@ -54,9 +54,8 @@ class TestAppendCommands:
         adm_id = administer(capsys, db)
         rx = example("reaction")
         rx["administration_id"] = adm_id
-        code, out, err = run(
-            capsys, "log", "reaction", "--input", write(tmp_path, "r.json", rx), "--db", db
-        )
+        path = write(tmp_path, "r.json", rx)
+        code, out, err = run(capsys, "log", "reaction", "--input", path, "--db", db, "--lang", "en")
         assert code == 0
         assert "category anaphylaxis, Brighton level 1" in out
         assert "ALERT" in err
@@ -132,8 +131,10 @@ class TestQueryCommands:
         """verify exits 0 on an intact log and 1, naming the entry, after an edit in SQL."""
         adm_id = administer(capsys, db)
         administer(capsys, db)
-        code, out, _ = run(capsys, "log", "verify", "--db", db)
+        code, out, _ = run(capsys, "log", "verify", "--db", db, "--lang", "en")
         assert (code, out.startswith("ok: 2 entries")) == (0, True)
+        code, out, _ = run(capsys, "log", "verify", "--db", db)
+        assert (code, out.startswith("ok: 2 件")) == (0, True)
         raw(f"sqlite:///{db}", "UPDATE log_entries SET payload = payload || ' ' WHERE seq = 1")
         code, out, _ = run(capsys, "log", "verify", "--db", db)
         assert code == 1
@@ -144,7 +145,9 @@ class TestQueryCommands:
     def test_recall(self, capsys: pytest.CaptureFixture[str], db: str) -> None:
         """recall lists the lot's administrations with patient ids."""
         adm_id = administer(capsys, db)
-        code, out, _ = run(capsys, "log", "recall", "--lot", "UC-2026-118", "--db", db)
+        code, out, _ = run(
+            capsys, "log", "recall", "--lot", "UC-2026-118", "--db", db, "--lang", "en"
+        )
         assert code == 0
         assert "1 administrations, 1 patients" in out
         assert adm_id in out
@@ -218,7 +221,7 @@ class TestErrors:
         code, _, err = run(capsys, "log", "administer", "--input", ADM, "--db", db, *OVR)
         assert code == 2
         assert "exointake log migrate" in err
-        code, out, _ = run(capsys, "log", "migrate", "--db", db)
+        code, out, _ = run(capsys, "log", "migrate", "--db", db, "--lang", "en")
         assert (code, out.strip()) == (0, f"migrated from 0001 to revision {head_revision()}")
         assert run(capsys, "log", "administer", "--input", ADM, "--db", db, *OVR)[0] == 0
 
@@ -264,7 +267,7 @@ class TestCheckpointCommands:
         cp = str(tmp_path / "cp-1.json")
         code, out, _ = run(capsys, "log", "checkpoint", "--db", db, "--key", keys[0], "--out", cp)
         assert code == 0
-        assert "checkpoint of entry #1" in out
+        assert "記録 #1" in out  # Japanese by default, like every log command
         again = run(capsys, "log", "checkpoint", "--db", db, "--key", keys[0], "--out", cp)
         assert again[0] == 2
         code, out, _ = run(

@@ -259,6 +259,31 @@ class TestRequiredItems:
         assert squash("where the injection will go? → not answered") in text
         assert squash("allergic reaction to a food? → don't know") in text
 
+    @pytest.mark.parametrize(
+        ("lang", "claim", "neutral"),
+        [
+            ("ja", "次の回答について、医師が確認しました。", "次の回答には注意が必要です。"),
+            (
+                "en",
+                "The physician has checked the following answers:",
+                "The following answers call for caution:",
+            ),
+        ],
+    )
+    def test_the_physician_checked_only_with_a_recorded_review(
+        self, example: ConsentRequest, lang: str, claim: str, neutral: str
+    ) -> None:
+        """Without a review id the answers are listed without saying the physician checked
+        them; with one (which the log checks when it records the consent) it says so."""
+        assert example.review_ids == ()  # the example relies on no review
+        text = squash(pdf_text(render_consent(example, language=lang).pdf))
+        assert squash(neutral) in text
+        assert squash(claim) not in text
+        reviewed = request_with(review_ids=["RV-1"])
+        text = squash(pdf_text(render_consent(reviewed, language=lang).pdf))
+        assert squash(claim) in text
+        assert squash(neutral) not in text
+
     def test_no_findings_sentence(self) -> None:
         """A clear screening says that no answer called for caution."""
         request = request_with(screening=screening_of("clear.json", "injection_face"))

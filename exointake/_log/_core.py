@@ -39,7 +39,7 @@ from ._entries import (
     entry_from_row,
 )
 from ._gate import GatePolicy
-from ._queries import LotCache, Queries, RateReport, RateRow, Recall
+from ._queries import LotCache, Page, Queries, RateReport, RateRow, Recall
 from ._store import Store, migrate_target, open_store
 from ._verify import Verify, VerifyReport
 from ._writes import Alert, AlertCallback, Writes
@@ -52,6 +52,7 @@ __all__ = [
     "EntryView",
     "Log",
     "LogEntry",
+    "Page",
     "RateReport",
     "RateRow",
     "Recall",

@@ -42,6 +42,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine
@@ -703,11 +704,13 @@ class Store:
                 yield dict(zip(CHAIN_COLUMNS, row, strict=True))
 
 
+_NEWER: Final = ENTRIES.alias("newer")
+
+
 def is_current(alias: Any = None) -> sa.ColumnElement[bool]:
     """SQL condition: the entry (``alias`` of log_entries) has no newer version."""
     e = ENTRIES if alias is None else alias
-    newer = ENTRIES.alias("newer")
-    return ~sa.exists().where(newer.c.root_id == e.c.root_id, newer.c.seq > e.c.seq)
+    return ~sa.exists().where(_NEWER.c.root_id == e.c.root_id, _NEWER.c.seq > e.c.seq)
 
 
 _COUNT_DIMENSIONS: Final = ("route", "origin", "lot")
@@ -729,7 +732,7 @@ _SQLITE_SERIOUS: Final = (
     "WHERE kind = 'reaction' AND (category = 'anaphylaxis' OR serious = true) "
     "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
     "WHERE newer.root_id = log_entries.root_id AND newer.seq > log_entries.seq) "
-    "ORDER BY seq"
+    "AND seq > ? ORDER BY seq LIMIT ?"
 )
 _SQLITE_RECOUNT: Final = sa.text(
     "SELECT a.day, a.route, a.origin, a.lot, r.payload "
@@ -742,6 +745,45 @@ _SQLITE_RECOUNT: Final = sa.text(
     "WHERE newer.root_id = a.root_id AND newer.seq > a.seq)"
 )
 _ADMIN_COUNTS: Final = "SELECT day, route, origin, lot, n FROM log_admin_counts"
+_E = ENTRIES.c
+_HOT: Final[Mapping[str, tuple[str, sa.Select[Any]]]] = {
+    # SQLite without statistics reads every entry of the kind through the (kind, day)
+    # index to find one consent id: INDEXED BY names the ref index.
+    "first_by_ref": (
+        "SELECT * FROM log_entries INDEXED BY ix_log_entries_ref "
+        "WHERE ref_id = :ref AND kind = :kind ORDER BY seq LIMIT 1",
+        sa.select(ENTRIES)
+        .where(_E.kind == sa.bindparam("kind"), _E.ref_id == sa.bindparam("ref"))
+        .order_by(_E.seq)
+        .limit(1),
+    ),
+    "ref_for_patient": (
+        "SELECT * FROM log_entries INDEXED BY ix_log_entries_patient "
+        "WHERE patient_id = :patient AND kind = :kind AND ref_id = :ref ORDER BY seq LIMIT 1",
+        sa.select(ENTRIES)
+        .where(
+            _E.kind == sa.bindparam("kind"),
+            _E.ref_id == sa.bindparam("ref"),
+            _E.patient_id == sa.bindparam("patient"),
+        )
+        .order_by(_E.seq)
+        .limit(1),
+    ),
+    "patient_kind": (
+        "SELECT * FROM log_entries INDEXED BY ix_log_entries_patient "
+        "WHERE patient_id = :patient AND kind = :kind AND NOT EXISTS (SELECT 1 FROM "
+        "log_entries AS newer WHERE newer.root_id = log_entries.root_id AND newer.seq > "
+        "log_entries.seq) ORDER BY seq",
+        sa.select(ENTRIES)
+        .where(
+            _E.kind == sa.bindparam("kind"),
+            _E.patient_id == sa.bindparam("patient"),
+            is_current(),
+        )
+        .order_by(_E.seq),
+    ),
+}
+"""Reads the safety gate makes for every administration: (SQLite text, statement)."""
 _LOT_STRATA: Final = "SELECT day, route, lot, n FROM log_admin_counts WHERE n <> 0"
 _SQLITE_AMENDED_SINCE: Final = (
     # "+kind": walk the positions after seq, never every entry of those kinds.
@@ -931,59 +973,137 @@ class Reader:
             .first()
         )
 
+    def _hot(self, name: str, params: Mapping[str, Any]) -> list[RowData]:
+        """Run one of the :data:`_HOT` reads: on SQLite its SQL text through the driver's
+        cursor (the safety gate asks four of them per administration, and SQLAlchemy's
+        per-statement work would be most of their cost), else its SQLAlchemy statement."""
+        sqlite_sql, statement = _HOT[name]
+        if self.conn.dialect.name != "sqlite":
+            return list(self.conn.execute(statement, params).mappings())
+        dbapi = self.conn.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(sqlite_sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
     def first_by_ref(self, kind: str, ref_id: str) -> RowData | None:
         """The first entry of ``kind`` recorded under ``ref_id`` (a consent or result id)."""
-        return (
-            self.conn.execute(
-                sa.select(ENTRIES)
-                .where(ENTRIES.c.kind == kind, ENTRIES.c.ref_id == ref_id)
-                .order_by(ENTRIES.c.seq)
-                .limit(1)
-            )
-            .mappings()
-            .first()
-        )
+        rows = self._hot("first_by_ref", {"kind": kind, "ref": ref_id})
+        return rows[0] if rows else None
 
     def ref_for_patient(self, kind: str, ref_id: str, patient_id: str) -> RowData | None:
         """The first entry of ``kind`` with ``ref_id`` for ``patient_id``, or None."""
-        return (
-            self.conn.execute(
-                sa.select(ENTRIES)
-                .where(
-                    ENTRIES.c.kind == kind,
-                    ENTRIES.c.ref_id == ref_id,
-                    ENTRIES.c.patient_id == patient_id,
-                )
-                .order_by(ENTRIES.c.seq)
-                .limit(1)
-            )
-            .mappings()
-            .first()
-        )
+        rows = self._hot("ref_for_patient", {"kind": kind, "ref": ref_id, "patient": patient_id})
+        return rows[0] if rows else None
 
     def has_ref_for_patient(self, kind: str, ref_id: str, patient_id: str) -> bool:
         """True when an entry of ``kind`` with ``ref_id`` exists for ``patient_id``."""
-        return (
-            self.conn.execute(
-                sa.select(ENTRIES.c.entry_id).where(
-                    ENTRIES.c.kind == kind,
-                    ENTRIES.c.ref_id == ref_id,
-                    ENTRIES.c.patient_id == patient_id,
-                )
-            ).first()
-            is not None
-        )
+        return self.ref_for_patient(kind, ref_id, patient_id) is not None
+
+    def current_for_patient_of_kind(self, kind: str, patient_id: str) -> Sequence[RowData]:
+        """Current versions of a patient's entries of ``kind``, in seq order."""
+        return self._hot("patient_kind", {"kind": kind, "patient": patient_id})
 
     def current_of_kind(
-        self, kind: str, *, patient_id: str | None = None, lot: str | None = None
+        self, kind: str, *, patient_id: str | None = None, lots: Sequence[str] | None = None
     ) -> Sequence[RowData]:
-        """Current versions of ``kind``, optionally of one patient or one lot, in seq order."""
+        """Current versions of ``kind``, optionally of one patient or of some lots (exact
+        spellings), in seq order."""
         where = [ENTRIES.c.kind == kind, is_current()]
         if patient_id is not None:
             where.append(ENTRIES.c.patient_id == patient_id)
-        if lot is not None:
-            where.append(ENTRIES.c.lot == lot)
+        if lots is not None:
+            where.append(ENTRIES.c.lot.in_(list(lots)))
         return self._select(sa.select(ENTRIES).where(*where).order_by(ENTRIES.c.seq))
+
+    def _page(self, query: sa.Select[Any], after: int, limit: int | None) -> Sequence[RowData]:
+        """``query`` (current entries) from chain position ``after`` on, in seq order; at
+        most ``limit`` rows (None: all)."""
+        query = query.where(ENTRIES.c.seq > after).order_by(ENTRIES.c.seq)
+        if limit is not None:
+            query = query.limit(limit)
+        return self._select(query)
+
+    def patient_page(self, patient_id: str, *, after: int, limit: int | None) -> Sequence[RowData]:
+        """Current versions of every entry of a patient after chain position ``after``."""
+        query = sa.select(ENTRIES).where(ENTRIES.c.patient_id == patient_id, is_current())
+        return self._page(query, after, limit)
+
+    def open_follow_ups(
+        self, *, kind: str, open_status: str, after: int, limit: int | None
+    ) -> Sequence[RowData]:
+        """For each reaction, its latest current follow-up (``kind``) when its status is
+        ``open_status``; after chain position ``after``, in seq order."""
+        later = ENTRIES.alias("later")
+        no_later = ~sa.exists().where(
+            later.c.kind == kind,
+            later.c.reaction_id == ENTRIES.c.reaction_id,
+            later.c.seq > ENTRIES.c.seq,
+            is_current(later),
+        )
+        query = sa.select(ENTRIES).where(
+            ENTRIES.c.kind == kind, ENTRIES.c.status == open_status, is_current(), no_later
+        )
+        return self._page(query, after, limit)
+
+    def administrations_page(
+        self,
+        *,
+        kind: str,
+        since: dt.date | None,
+        until: dt.date | None,
+        lots: Sequence[str] | None,
+        physician_id: str | None,
+        overridden: bool = False,
+        after: int,
+        limit: int | None,
+    ) -> Sequence[RowData]:
+        """Current administrations (``kind``) after chain position ``after``: given from
+        ``since`` to ``until`` (JST days, inclusive), of one of ``lots`` (exact spellings),
+        by ``physician_id``, let past the safety gate by an override (``overridden``);
+        each filter only when given.
+
+        The physician and the override are read from the stored payload (no column holds
+        them): narrow such a query on a large log with a period or a lot.
+        """
+        of_kind: sa.ColumnElement[bool] = ENTRIES.c.kind == kind
+        if self.conn.dialect.name == "sqlite":
+            # Most entries are administrations: said so, SQLite walks the chain in seq
+            # order and stops at the page's end, unless a period or a lot narrows it.
+            of_kind = sa.func.likely(of_kind, type_=sa.Boolean)
+        where = [of_kind, is_current()]
+        if since is not None:
+            where.append(ENTRIES.c.day >= since.isoformat())
+        if until is not None:
+            where.append(ENTRIES.c.day <= until.isoformat())
+        if lots is not None:
+            where.append(ENTRIES.c.lot.in_(list(lots)))
+        if physician_id is not None:
+            where.append(self._payload_text("record", "physician_id") == physician_id)
+        if overridden:
+            where.append(self._payload_text("override", "by").is_not(None))
+        return self._page(sa.select(ENTRIES).where(*where), after, limit)
+
+    def _payload_text(self, *path: str) -> sa.ColumnElement[Any]:
+        """SQL: the text at ``path`` inside the stored payload (JSON), per dialect."""
+        if self.conn.dialect.name == "postgresql":
+            return sa.func.jsonb_extract_path_text(
+                sa.cast(ENTRIES.c.payload, postgresql.JSONB), *path
+            )
+        return sa.func.json_extract(ENTRIES.c.payload, "$." + ".".join(path))
+
+    def administered_lots(self) -> list[str]:
+        """Every lot (as stored) with at least one current administration, sorted.
+
+        Read from the administration counts: a few thousand rows on a large log.
+        """
+        c = COUNTS.c
+        query = sa.select(c.lot).where(c.n > 0).distinct().order_by(c.lot)
+        return [str(lot) for (lot,) in self.conn.execute(query)]
 
     def current_for_patient(
         self, patient_id: str, *, limit: int | None = None, offset: int = 0
@@ -999,12 +1119,14 @@ class Reader:
             query = query.limit(limit)
         return self._select(query)
 
-    def serious_reactions(self) -> list[RowData]:
-        """Current reactions graded anaphylaxis or serious, in seq order, with the
-        :data:`ENTRY_COLUMNS` alone (what an entry is read back from).
+    def serious_reactions(self, *, after: int = 0, limit: int | None = None) -> list[RowData]:
+        """Current reactions graded anaphylaxis or serious after chain position ``after``,
+        in seq order (at most ``limit``), with the :data:`ENTRY_COLUMNS` alone (what an
+        entry is read back from).
 
         The condition is written as the partial index's, literally, so both SQLite and
-        PostgreSQL plan it on ``ix_log_entries_serious``.
+        PostgreSQL plan it on ``ix_log_entries_serious`` (whose key, ``seq``, is also the
+        page's key).
         """
         if self.conn.dialect.name == "sqlite":
             # Without ANALYZE statistics SQLite prefers the (kind, day) index; say which.
@@ -1014,29 +1136,30 @@ class Reader:
             assert dbapi is not None
             cursor = dbapi.cursor()
             try:
-                rows = cursor.execute(_SQLITE_SERIOUS).fetchall()
+                rows = cursor.execute(
+                    _SQLITE_SERIOUS, (after, -1 if limit is None else limit)
+                ).fetchall()
             finally:
                 cursor.close()
             return [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in rows]
         columns = [ENTRIES.c[name] for name in ENTRY_COLUMNS]
         return list(
-            self._select(
-                sa.select(*columns)
-                .where(sa.text(SERIOUS_WHERE), is_current())
-                .order_by(ENTRIES.c.seq)
+            self._page(
+                sa.select(*columns).where(sa.text(SERIOUS_WHERE), is_current()), after, limit
             )
         )
 
-    def current_reactions_to_lot(
-        self, lot: str, *, reaction: str, administration: str
+    def current_reactions_to_lots(
+        self, lots: Sequence[str], *, reaction: str, administration: str
     ) -> Sequence[RowData]:
-        """Current reactions whose current administration is of ``lot``, in seq order."""
+        """Current reactions whose current administration is of one of ``lots`` (exact
+        spellings), in seq order."""
         a = ENTRIES.alias("a")
         return self._select(
             sa.select(ENTRIES)
             .select_from(ENTRIES.join(a, a.c.root_id == ENTRIES.c.administration_id))
             .where(
-                a.c.lot == lot,
+                a.c.lot.in_(list(lots)),
                 a.c.kind == administration,
                 is_current(a),
                 ENTRIES.c.kind == reaction,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,15 +50,18 @@ def sqlite_file(db: str | None) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
-def open_db(db: str, *, write: bool) -> Log:
+def open_db(
+    db: str, *, write: bool, current_consent_templates: Mapping[str, str] | None = None
+) -> Log:
     """Open the log named by ``--db``. For reading, a missing SQLite file is bad input (it
-    is not created); for writing, a brand-new database is created."""
+    is not created); for writing, a brand-new database is created. The consent templates in
+    force for the safety gate default to the newest bundled one."""
     from .. import open_log
 
     path = sqlite_file(db)
     if path is not None and not write and not path.exists():
         raise ValidationError([f"--db: no database at {path}"], what="database")
-    return open_log(db, create=write)
+    return open_log(db, create=write, current_consent_templates=current_consent_templates)
 
 
 def outputs(args: argparse.Namespace, *inputs: str | Path | None) -> Outputs:
