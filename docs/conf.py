@@ -77,6 +77,8 @@ PUBLIC_MODULES = (
     ("exointake.consent", "The parts of a consent request (with the core names of the topic)."),
     ("exointake.records", "The parts of the log's records (with the core records)."),
     ("exointake.log", "Entries, reports and alerts of the log (with the core names of the topic)."),
+    ("exointake.signals", "Lot signals: MaxSPRT tests, critical values, exact rates, alerts."),
+    ("exointake.report", "The monthly safety report."),
     ("exointake.strategies", "Hypothesis strategies for testing an integration."),
     ("exointake.fhir", "HL7 FHIR R4 export."),
     ("exointake.cli", "The ``exointake`` command line."),

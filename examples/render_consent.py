@@ -48,14 +48,14 @@ print(f"request:   {request!r}")  # no names or birth dates in a repr
 
 # 3. Render: the same request always gives the same bytes.
 rendered = render_consent(request)  # ja+en, as the request says
-rendered.write(out / "consent.pdf")
+rendered.write(out / "consent.pdf", force=True)  # force: replace an earlier run's file
 assert render_consent(request).pdf == rendered.pdf
 print(f"consent:   {rendered.page_count} pages, sha256 {rendered.sha256}")
 summary = render_summary(request, language="ja")  # before the contract
-summary.write(out / "summary.pdf")
+summary.write(out / "summary.pdf", force=True)
 print(f"summary:   {summary.page_count} pages, sha256 {summary.sha256}")
 contract = render_contract(request, language="ja")  # when the contract is made
-contract.write(out / "contract.pdf")
+contract.write(out / "contract.pdf", force=True)
 print(f"contract:  {contract.page_count} pages, sha256 {contract.sha256}")
 
 # 4. Record which document the patient saw.
@@ -67,7 +67,7 @@ with open_log(out / "clinic.db") as log:
 
     # 5. The template changes: the consent given on the old text needs re-consent.
     revised = load_template().to_dict()
-    revised["version"] = "3"
+    revised["version"] = "4"
     revised["texts"]["choices_refuse"]["ja"] += "（改訂）"
     in_force = current_templates(ConsentTemplate.from_dict(revised))
     outdated = log.consents_needing_reconsent(in_force)

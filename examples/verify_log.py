@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import exointake
+import exointake.log
 import exointake.records
 
 RECORDS = Path(__file__).resolve().parent / "log"
@@ -31,7 +32,11 @@ with exointake.open_log(path) as log:
     ]
     report = log.verify()
     print(f"ok={report.ok}: {report.entries} entries, head #{report.head_seq}")
-    print(f"write down the head hash to anchor the chain: {report.head_hash}")
+    # Sign the head with a key kept off the database server; keep the checkpoint file
+    # somewhere the database's writers cannot change (here: in memory).
+    private_pem, public_pem = exointake.log.generate_signing_key()
+    checkpoint = log.checkpoint(private_pem)
+    print(f"checkpoint of entry #{checkpoint.seq} signed at {checkpoint.signed_at}")
 
 # Someone edits the database with another tool and changes a patient id. Triggers refuse
 # UPDATE and DELETE on entries (against accidents); the owner of the file can drop them.
@@ -43,3 +48,22 @@ with exointake.open_log(path, create=False) as log:
     report = log.verify()
     print(f"ok={report.ok}: broken at entry #{report.broken_seq}: {report.problem}")
     assert report.broken_entry_id == ids[2]
+
+# Someone who can write all of the database deletes the last entry and rewrites the head
+# and the counts to match: the chain alone cannot tell, the signed checkpoint can.
+with sqlite3.connect(path) as db:
+    db.execute("UPDATE log_entries SET payload = replace(payload, 'P-9', 'P-3')")
+    for trigger in ("exointake_entries_no_delete", "exointake_head_forward"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute("DELETE FROM log_entries WHERE seq = 5")
+    db.execute(
+        "UPDATE log_head SET seq = 4, entry_hash = (SELECT entry_hash FROM log_entries "
+        "WHERE seq = 4)"
+    )
+    db.execute("UPDATE log_admin_counts SET n = n - 1")
+
+with exointake.open_log(path, create=False) as log:
+    assert log.verify().ok
+    report = log.verify(checkpoints=[checkpoint], public_key=public_pem)
+    print(f"against the checkpoint: ok={report.ok}: {report.problem}")
+    assert not report.ok

@@ -39,6 +39,7 @@ from ._errors import (
     ValidationError,
     VersionMismatchError,
 )
+from ._files import Outputs
 from ._questionnaire import (
     UNKNOWN,
     Answers,
@@ -128,6 +129,7 @@ __all__ = [
     "Log",
     "LogIntegrityError",
     "MigrationRequired",
+    "Outputs",
     "Product",
     "Questionnaire",
     "Reaction",

@@ -3,7 +3,8 @@
 ``import exointake`` gives the core a clinic needs (about fifty names: load, screen, grade,
 render, log); the parts those are made of live in the public topic modules
 :mod:`exointake.questionnaire`, :mod:`exointake.screening`, :mod:`exointake.grading`,
-:mod:`exointake.consent`, :mod:`exointake.records` and :mod:`exointake.log`, each of
+:mod:`exointake.consent`, :mod:`exointake.records`, :mod:`exointake.log`,
+:mod:`exointake.signals` and :mod:`exointake.report`, each of
 which also re-exports the core names of its topic. Every exported class and function
 carries its public path in ``__module__`` (``exointake.Grade``,
 ``exointake.grading.BrightonSign``), so reprs, pickles and the API reference never show a
@@ -41,6 +42,8 @@ CORE: Mapping[str, str] = {
     "format_wareki": "_wareki",
     "load_json": "_convert",
     "parse_date": "_wareki",
+    # files
+    "Outputs": "_files",
     # errors
     "AdministrationRefused": "_errors",
     "EntryNotFound": "_errors",
@@ -105,6 +108,9 @@ HEAVY = frozenset(
         "_log._store",
         "_log._verify",
         "_log._writes",
+        "_report_charts",
+        "_safety_report",
+        "_signals_alert",
     }
 )
 
@@ -201,13 +207,41 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
     "log": (
         "Alert",
         "Amendment",
+        "Checkpoint",
         "EntryKind",
         "EntryView",
         "LogEntry",
+        "LotSeries",
+        "Page",
         "RateReport",
         "RateRow",
+        "ReactionEvent",
         "Recall",
+        "generate_signing_key",
+        "load_private_key",
+        "load_public_key",
         "normalise_url",
+    ),
+    "report": ("SafetyReport", "safety_report"),
+    "signals": (
+        "CriticalValue",
+        "LotStatus",
+        "Method",
+        "MonitoredOutcome",
+        "Rate",
+        "SignalAlert",
+        "SignalReport",
+        "SignalSettings",
+        "SignalStatus",
+        "TrajectoryPoint",
+        "binomial_cv",
+        "binomial_llr",
+        "check_signals",
+        "count_rate",
+        "evaluate",
+        "poisson_cv",
+        "poisson_llr",
+        "proportion_rate",
     ),
 }
 

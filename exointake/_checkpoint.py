@@ -158,7 +158,7 @@ def _utc_text(value: dt.datetime) -> str:
 class Checkpoint:
     """A signed statement that the log's entry ``seq`` had hash ``entry_hash`` at ``signed_at``.
 
-    Build one with :func:`sign_checkpoint`; read one with :meth:`from_json`, which
+    Build one with :meth:`exointake.Log.checkpoint`; read one with :meth:`from_json`, which
     checks its shape but not its signature (:meth:`check_signature` does, against the
     public key *you* hold — never a key found next to the checkpoint).
     """

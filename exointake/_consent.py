@@ -48,7 +48,7 @@ from ._convert import (
 )
 from ._errors import ScreeningRefused, ValidationError
 from ._limits import MAX_INTERVAL, MAX_PRICE_JPY, MAX_SESSIONS, MAX_TAX_RATE_PERCENT
-from ._money import Caps, check_terms, reconcile_total, service_amount
+from ._money import Caps, FeeKind, check_terms, reconcile_total, service_amount
 from ._questionnaire import Questionnaire, check_birth_date
 from ._records import Origin, Sourcing, check_id, check_ids
 from ._screening import Decision, Rule, RuleSet, ScreeningResult, load_ruleset
@@ -568,10 +568,22 @@ def check_cancellation(request: ConsentRequest, caps: Caps | None = None) -> Non
 
     Checked for plans covered by 特定商取引法 (:func:`cooling_off_applies`) at every
     point of the plan; each fee is named with the first session at which it exceeds
-    the cap.
+    the cap. A plan not covered has no cap, so ``legal_maximum`` is refused there.
     """
     terms = request.prices.cancellation
-    if terms is None or not cooling_off_applies(request):
+    if terms is None:
+        return
+    if not cooling_off_applies(request):
+        # no 49条 cap, so no "legal maximum" to point to (the documents print no caps table)
+        maximal = [
+            f"prices.cancellation.{name}: legal_maximum applies only to plans 特定商取引法 "
+            "covers (treatment.plan.cooling_off_covered, over one month and over "
+            f"{COOLING_OFF_MIN_TOTAL_JPY:,} JPY); state a yen figure or a percentage"
+            for name in ("before_first_session", "after_first_session")
+            if getattr(terms, name).kind is FeeKind.LEGAL_MAXIMUM
+        ]
+        if maximal:
+            raise ValidationError(maximal, what="consent request")
         return
     pc, sessions = request.prices, request.treatment.plan.sessions
     problems = check_terms(

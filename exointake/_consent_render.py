@@ -210,6 +210,7 @@ def _render_tokusho(
             what="consent request",
         )
     tmpl = _contract_template(request, template)
+    tmpl.check_renderable()
     check_cancellation(request, tmpl.caps)
     lang = _language(request, language)
     fonts = font_spec(font)

@@ -106,6 +106,7 @@ _RENDER_TEXTS = _REQUIRED_TEXTS | frozenset(
     contra_intro contra_cancer risks_quality quality_varies quality_death cooling_off_free
     cooling_off_extended cap_table_intro col_cancel_when col_value_received col_fee_cap
     col_max_claim cancel_before_first cancel_after_n label_section_no
+    risks_findings_unreviewed
     """.split()  # noqa: SIM905
 )
 """What a template needs to be rendered today; v1 lacks these (and dates the cooling-off
@@ -257,6 +258,44 @@ DRUG_METHOD = "drug"
 """Exosome products are given by use of a drug (薬剤の使用)."""
 
 
+_CONTRACT_RENDER_TEXTS = frozenset(
+    """
+    advance_none advance_yes cancel_after cancel_after_n cancel_before cancel_before_first
+    cancel_goods_right cancel_goods_seller cancel_interest cancel_right cancel_same_day
+    cancel_terms_intro cancel_unit_price cancellation_note cap_table_intro col_cancel_when
+    col_fee_cap col_goods_amount col_goods_kind col_goods_name col_goods_price
+    col_goods_quantity col_goods_seller col_max_claim col_value_received contract_intro
+    contract_title cooling_off_address cooling_off_extended cooling_off_free
+    cooling_off_extended_seller cooling_off_free_consumables cooling_off_free_goods
+    cooling_off_goods cooling_off_goods_return cooling_off_goods_seller cooling_off_right
+    credit_defence discount_line fee_fixed fee_legal_maximum fee_none
+    fee_percent_of_remaining fee_percent_of_session goods_cap_before_delivery
+    goods_cap_before_delivery_amount goods_cap_interest goods_cap_intro goods_cap_item
+    goods_cap_not_returned goods_cap_not_returned_amount goods_cap_returned
+    goods_cap_returned_amount goods_consumable goods_none goods_seller_clinic
+    goods_seller_text label_address label_advance label_business_name label_clinic_name
+    label_contract_date label_contract_no label_customer label_discount label_document_date
+    label_document_id label_emergency label_goods_amount label_other_costs label_patient_id
+    label_payment_due label_payment_method label_payment_timing label_period
+    label_person_in_charge label_phone label_physician label_plan label_product
+    label_received label_representative label_route label_section_no label_service
+    label_service_amount label_sessions_planned label_site label_summary_no
+    label_summary_received label_template label_total other_costs_none other_costs_same_day
+    period_text plan_multi plan_single read_carefully
+    received_hint received_statement sec_business sec_cancel sec_contract sec_cooling_off
+    sec_goods sec_payment sec_price sec_price_estimate sec_service sec_special
+    sec_summary_receipt service_amount_text service_text session_line sig_customer
+    sig_recipient special_none summary_intro summary_not_contract summary_receipt_note
+    summary_received_statement summary_title tax_line unit_day unit_month unit_week yen
+    """.split()  # noqa: SIM905
+)
+"""What a contract template needs for the 概要書面 and 契約書面 to be rendered today. v1
+lacks the related-goods matters the law asks both documents to state (特商法48条5項: who
+pays to take goods back; 49条5項・6項: cancelling the goods contract and what its seller may
+charge) and the 概要書面's receipt line: it stays loadable (its hash and caps), but is no
+longer rendered."""
+
+
 @frozen
 class Thresholds:
     """When 特商法 covers a 美容医療 plan: period over N months and amount over ¥N."""
@@ -324,6 +363,20 @@ class ContractTemplate:
         """The name of a vocabulary code (``"method.cash"``), or the code itself."""
         text = self.labels.get(key)
         return text.get(lang) if text is not None else key.split(".", 1)[-1]
+
+    def check_renderable(self) -> None:
+        """Raise :class:`ValidationError` when the 特商法 documents can no longer be rendered
+        on this template (its caps still serve the consent's checks)."""
+        missing = sorted(_CONTRACT_RENDER_TEXTS - set(self.texts))
+        if missing:
+            raise ValidationError(
+                [
+                    f"contract.template_version: {self.id} v{self.version} can no longer be "
+                    f"rendered (it lacks {len(missing)} text(s) the documents now carry, e.g. "
+                    f"{missing[0]}); render on the newest version"
+                ],
+                what="consent request",
+            )
 
 
 def load_contract_template(

@@ -97,6 +97,14 @@ class GoodsKind(enum.StrEnum):
     WHITENING = "whitening"
     DRUG = "drug"
 
+    @property
+    def consumable(self) -> bool:
+        """True for the consumables the 施行令 names under 特商法48条2項ただし書 (used at
+        the customer's own choice, they are not refunded on cooling-off): health food,
+        and cosmetics, soap and bath preparations. Beauty-purpose drugs are not treated
+        as consumables (the conservative reading: the patient keeps the refund)."""
+        return self in (GoodsKind.HEALTH_FOOD, GoodsKind.COSMETICS)
+
 
 _JPY = checks(bounded_int(0, MAX_PRICE_JPY))
 
@@ -169,13 +177,34 @@ def _structure_fee(value: object) -> Fee:
 _FEE = plain_form(structure=_structure_fee)
 
 
+_SAME_DAY_KINDS = (FeeKind.NONE, FeeKind.FIXED, FeeKind.PERCENT_OF_SESSION)
+
+
+def _same_day_ok(instance: object, attribute: Any, value: Fee) -> None:
+    _fee_ok(instance, attribute, value)
+    if value.kind not in _SAME_DAY_KINDS:
+        raise ValidationError(
+            [
+                f"{attribute.name}.kind: expected "
+                f"{', '.join(k.value for k in _SAME_DAY_KINDS)}, got {value.kind.value} "
+                "(cancelling a session on its day is limited to the clinic's average loss, "
+                "消費者契約法9条1項1号: state a yen figure or a percentage of one session)"
+            ]
+        )
+
+
 @frozen
 class CancellationTerms:
-    """The clinic's cancellation fees, structured (checked against the 49条 caps)."""
+    """The clinic's cancellation fees, structured (checked against the 49条 caps).
+
+    ``same_day`` (cancelling a booked session on its day while the contract
+    continues) is a yen figure or a percentage of one session: it is limited to the
+    clinic's average loss (消費者契約法9条1項1号), not to a 49条 cap.
+    """
 
     before_first_session: Fee = field(default=Fee(), validator=_fee_ok, metadata=_FEE)
     after_first_session: Fee = field(default=Fee(), validator=_fee_ok, metadata=_FEE)
-    same_day: Fee = field(default=Fee(), validator=_fee_ok, metadata=_FEE)
+    same_day: Fee = field(default=Fee(), validator=_same_day_ok, metadata=_FEE)
 
     @property
     def terms(self) -> Terms:

@@ -10,6 +10,7 @@ blocks as the consent (``_render`` lays all three out the same way).
 
 from __future__ import annotations
 
+import string
 from typing import Any, Literal
 
 from attrs import frozen
@@ -31,8 +32,11 @@ from ._blocks import (
 from ._common import Lang
 from ._consent import ConsentRequest
 from ._consent_template import ContractTemplate
+from ._contract import Seller
 from ._document import (
     cap_table,
+    cooling_off_extended_key,
+    cooling_off_free_key,
     date_both,
     datetime_text,
     fee_rows,
@@ -151,9 +155,9 @@ class _Assembler:
             self.cooling_off(),
             self.cancellation(),
             self.special(),
+            self.summary_receipt() if summary else self.signing(),
         ]
-        if not summary:
-            sections.append(self.signing())
+        assert tuple(s.key for s in sections) == _ORDER[self.kind]
         title = self.tx("summary_title" if summary else "contract_title")
         return ConsentDocument(
             self.lang, title, tuple(_numbered(sections, self.t, self.lang)), self.header()
@@ -264,21 +268,33 @@ class _Assembler:
             rows.append(tuple(row))
         widths = (0.24, 0.14, 0.08, 0.14, 0.14, 0.26) if contract else (0.34, 0.2, 0.1, 0.18, 0.18)
         blocks: list[Block] = [TableBlock(tuple(header), tuple(rows), widths)]
-        blocks.append(Para(_r(self.tx("goods_consumable"))))
+        blocks += [Para(line) for line in self.consumables()]
         return Section("goods", self.tx("sec_goods"), tuple(blocks))
 
-    def seller(self, seller: Any, path: str) -> Inline:
+    def consumables(self) -> list[Inline]:
+        """The consumables exception (特商法48条2項ただし書), naming the goods it covers;
+        nothing when no related good is a consumable the 施行令 names."""
+        names: list[Run] = []
+        for i, g in enumerate(self.request.prices.related_goods):
+            if g.kind.consumable:
+                if names:
+                    names.append(Run(self.sep))
+                names.append(Run(g.name, f"prices.related_goods[{i}].name"))
+        if not names:
+            return []
+        return [_fill(self.tx("goods_consumable"), {"goods": tuple(names)})]
+
+    def seller(self, seller: Seller | None, path: str) -> Inline:
         if seller is None:
             return _r(self.tx("goods_seller_clinic"))
-        parts = self.tx("goods_seller_text")
         # Each value stays its own run, so a glyph check names the field it came from.
-        out: list[Run] = []
-        rest = parts
-        for key in ("name", "address", "phone", "representative"):
-            before, _, rest = rest.partition("{" + key + "}")
-            out += [Run(before), Run(getattr(seller, key), f"{path}.{key}")]
-        out.append(Run(rest))
-        return tuple(r for r in out if r.text)
+        return _fill(
+            self.tx("goods_seller_text"),
+            {
+                key: (Run(getattr(seller, key), f"{path}.{key}"),)
+                for key in ("name", "address", "phone", "representative")
+            },
+        )
 
     def price(self) -> Section:
         pc, plan = self.request.prices, self.request.treatment.plan
@@ -303,14 +319,12 @@ class _Assembler:
             rows.append(
                 (
                     self.tx("label_discount"),
-                    (
-                        Run(
-                            self.tx("discount_line")
-                            .split("{reason}")[0]
-                            .format(amount=_yen_digits(discount))
-                        ),
-                        Run(pc.discount.reason, "prices.discount.reason"),
-                        Run(self.tx("discount_line").split("{reason}")[1]),
+                    _fill(
+                        self.tx("discount_line"),
+                        {
+                            "amount": (Run(_yen_digits(discount)),),
+                            "reason": (Run(pc.discount.reason, "prices.discount.reason"),),
+                        },
                     ),
                 )
             )
@@ -323,12 +337,14 @@ class _Assembler:
         return Section("price", self.tx(key), (KeyValues(tuple(rows)),))
 
     def other_costs(self) -> str:
-        """What else may be payable: a same-day cancellation fee (section 7) is, so 4 says so."""
-        same_day = self.request.prices.cancellation
-        if same_day is None or same_day.same_day.kind is FeeKind.NONE:
+        """What else may be payable: a same-day cancellation fee is, so this section names it
+        and points to the cancellation section (by its number)."""
+        terms = self.request.prices.cancellation
+        if terms is None or terms.same_day.kind is FeeKind.NONE:
             return self.tx("other_costs_none")
-        fee = fee_text(same_day.same_day, self.request.prices.per_session_jpy, self.t, self.lang)
-        return self.tx("other_costs_same_day").format(fee=fee)
+        section = _ORDER[self.kind].index("cancel") + 1
+        fee = fee_text(terms.same_day, self.request.prices.per_session_jpy, self.t, self.lang)
+        return self.tx("other_costs_same_day").format(fee=fee, section=section)
 
     def payment(self) -> Section:
         c = self.request.contract
@@ -343,10 +359,13 @@ class _Assembler:
         advance = (
             _r(self.tx("advance_none"))
             if c.advance_payment_protection is None
-            else (
-                Run(self.tx("advance_yes").split("{method}")[0]),
-                Run(c.advance_payment_protection, "contract.advance_payment_protection"),
-                Run(self.tx("advance_yes").split("{method}")[1]),
+            else _fill(
+                self.tx("advance_yes"),
+                {
+                    "method": (
+                        Run(c.advance_payment_protection, "contract.advance_payment_protection"),
+                    )
+                },
             )
         )
         rows.append((self.tx("label_advance"), advance))
@@ -359,40 +378,65 @@ class _Assembler:
         c = self.request.clinic
         paras: list[Inline] = [
             _r(self.tx("cooling_off_right"), bold=True),
-            _r(self.tx("cooling_off_free")),
+            _r(self.tx(cooling_off_free_key(self.request, self.t))),
         ]
         if self.request.prices.related_goods:
             paras.append(_r(self.tx("cooling_off_goods")))
-            paras.append(_r(self.tx("goods_consumable")))
-        paras.append(_r(self.tx("cooling_off_extended")))
+            paras.append(_r(self.tx("cooling_off_goods_return")))
+            paras += self.consumables()
+        paras.append(_r(self.tx(cooling_off_extended_key(self.request, self.t))))
         name_path = "clinic.legal_name" if c.legal_name else "clinic.name"
-        address = self.tx("cooling_off_address")
-        head, _, rest = address.partition("{name}")
-        mid, _, rest = rest.partition("{address}")
-        mid2, _, tail = rest.partition("{phone}")
         paras.append(
-            tuple(
-                r
-                for r in (
-                    Run(head),
-                    Run(c.legal_name or c.name, name_path),
-                    Run(mid),
-                    Run(c.address, "clinic.address"),
-                    Run(mid2),
-                    Run(c.phone, "clinic.phone"),
-                    Run(tail),
-                )
-                if r.text
+            _fill(
+                self.tx("cooling_off_address"),
+                {
+                    "name": (Run(c.legal_name or c.name, name_path),),
+                    "address": (Run(c.address, "clinic.address"),),
+                    "phone": (Run(c.phone, "clinic.phone"),),
+                },
             )
         )
+        paras += self.seller_notices()
         return Section("cooling_off", self.tx("sec_cooling_off"), (CoolingOffBox(tuple(paras)),))
+
+    def seller_notices(self) -> list[Inline]:
+        """One line per seller other than the clinic: the goods contract is theirs, so the
+        notice cancelling it goes to them as well (民法540条1項; 特商法48条2項)."""
+        by_seller: dict[Seller, list[int]] = {}
+        for i, g in enumerate(self.request.prices.related_goods):
+            if g.seller is not None:
+                by_seller.setdefault(g.seller, []).append(i)
+        out: list[Inline] = []
+        for seller, indices in by_seller.items():
+            path = f"prices.related_goods[{indices[0]}].seller"
+            names: list[Run] = []
+            for i in indices:
+                if names:
+                    names.append(Run(self.sep))
+                good = self.request.prices.related_goods[i]
+                names.append(Run(good.name, f"prices.related_goods[{i}].name"))
+            values = {
+                "goods": tuple(names),
+                "name": (Run(seller.name, f"{path}.name"),),
+                "address": (Run(seller.address, f"{path}.address"),),
+                "phone": (Run(seller.phone, f"{path}.phone"),),
+            }
+            out.append(_fill(self.tx("cooling_off_goods_seller"), values))
+        return out
 
     def cancellation(self) -> Section:
         pc, plan = self.request.prices, self.request.treatment.plan
         assert pc.cancellation is not None
         unit = pc.service_jpy(plan.sessions) // plan.sessions
+        goods = pc.related_goods
+        right = self.tx("cancel_right")
+        space = "" if self.lang is Lang.JA else " "
+        if goods:
+            right += space + self.tx("cancel_goods_right")
+        if any(g.seller is not None for g in goods):
+            right += space + self.tx("cancel_goods_seller")
         blocks: list[Block] = [
-            Para(_r(self.tx("cancel_right"))),
+            Para(_r(right)),
             cap_table(self.request, self.t.caps, self.t, self.lang),
             Para(_r(self.tx("cancel_unit_price").format(unit=_yen_digits(unit)))),
             Para(_r(self.tx("cancel_interest"))),
@@ -400,7 +444,40 @@ class _Assembler:
             fee_rows(pc.cancellation, pc.per_session_jpy, self.t, self.lang),
             Para(_r(self.tx("cancellation_note"))),
         ]
+        if goods:
+            blocks += self.goods_caps()
         return Section("cancel", self.tx("sec_cancel"), tuple(blocks))
+
+    def goods_caps(self) -> list[Block]:
+        """What the seller of related goods may charge when that contract is ended with this
+        one (特商法49条6項): the law gives rules, not yen figures, except the sale price."""
+        items: list[Run] = []
+        for i, g in enumerate(self.request.prices.related_goods):
+            if items:
+                items.append(Run(self.sep))
+            items += _fill(
+                self.tx("goods_cap_item"),
+                {
+                    "name": (Run(g.name, f"prices.related_goods[{i}].name"),),
+                    "amount": (Run(_yen_digits(g.amount_jpy)),),
+                },
+            )
+        rows: tuple[tuple[str, Inline], ...] = (
+            (
+                self.tx("goods_cap_before_delivery"),
+                _r(self.tx("goods_cap_before_delivery_amount")),
+            ),
+            (self.tx("goods_cap_returned"), _r(self.tx("goods_cap_returned_amount"))),
+            (
+                self.tx("goods_cap_not_returned"),
+                _fill(self.tx("goods_cap_not_returned_amount"), {"goods": tuple(items)}),
+            ),
+        )
+        return [
+            Heading(self.tx("goods_cap_intro"), 2),
+            KeyValues(rows),
+            Para(_r(self.tx("goods_cap_interest"))),
+        ]
 
     def special(self) -> Section:
         c = self.request.contract
@@ -411,6 +488,30 @@ class _Assembler:
             Para(_r(term, f"contract.special_terms[{i}]")) for i, term in enumerate(c.special_terms)
         )
         return Section("special", self.tx("sec_special"), paras)
+
+    def summary_receipt(self) -> Section:
+        """受領欄: the customer dates and signs the clinic's copy on receiving the 概要書面
+        (practice; 特商法42条1項 has it given before the contract), never a contract. The
+        recipient is the party to the contract: for a minor, the guardian who contracts."""
+        guardian = self.request.patient.guardian
+        recipient = (
+            _r(self.request.patient.name, "patient.name")
+            if guardian is None
+            else _r(guardian.name, "patient.guardian.name")
+        )
+        party = SignatureParty(
+            "recipient",
+            self.tx("sig_recipient"),
+            recipient,
+            self.tx("summary_received_statement"),
+            self.tx("label_summary_received"),
+            self.tx("received_hint"),
+        )
+        return Section(
+            "receipt",
+            self.tx("sec_summary_receipt"),
+            (Para(_r(self.tx("summary_receipt_note"))), SignatureBlock((party,))),
+        )
 
     def signing(self) -> Section:
         c = self.request.contract
@@ -437,6 +538,25 @@ class _Assembler:
         return Section(
             "signing", self.tx("sec_contract"), (KeyValues(rows), SignatureBlock((party,)))
         )
+
+
+_SECTIONS = ("business", "service", "goods", "price", "payment", "cooling_off", "cancel", "special")
+_ORDER: dict[str, tuple[str, ...]] = {
+    "summary": (*_SECTIONS, "receipt"),
+    "contract": (*_SECTIONS, "signing"),
+}
+"""The sections of each document in print order (numbered 1, 2, 3...)."""
+
+
+def _fill(template: str, values: dict[str, Inline]) -> Inline:
+    """``template``'s ``{key}`` placeholders replaced by runs, each keeping its field path."""
+    out: list[Run] = []
+    for literal, key, _, _ in string.Formatter().parse(template):
+        if literal:
+            out.append(Run(literal))
+        if key is not None:
+            out += values[key]
+    return tuple(out)
 
 
 def _numbered(sections: list[Section], t: Any, lang: Lang) -> list[Section]:

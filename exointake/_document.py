@@ -467,10 +467,11 @@ class _Assembler:
         req, pc = self.request, self.request.prices
         blocks: list[Block] = []
         if pc.cancellation is not None:
-            blocks.append(fee_rows(pc.cancellation, pc.per_session_jpy, self.t, self.lang))
-            blocks.append(Para(_r(self.tx("cancellation_note"))))
+            # the caps table first: a legal_maximum fee points to it ("上の表")
             if cooling_off_applies(req):
                 blocks.append(cap_table(req, self.caps, self.t, self.lang))
+            blocks.append(fee_rows(pc.cancellation, pc.per_session_jpy, self.t, self.lang))
+            blocks.append(Para(_r(self.tx("cancellation_note"))))
         if pc.cancellation_terms is not None:
             blocks.append(Para(_r(pc.cancellation_terms, "prices.cancellation_terms")))
         return blocks
@@ -546,7 +547,13 @@ class _Assembler:
             )
         rows = _findings_rows(self.request, self.t, lang)
         if rows:
-            blocks.append(Para(_r(self.tx("risks_findings_intro"))))
+            # "The physician has checked these answers" only when the document relies on a
+            # recorded review (the log refuses to record it unless the reviews cover every
+            # answer listed here); otherwise the answers are listed without that claim.
+            intro = (
+                "risks_findings_intro" if self.request.review_ids else "risks_findings_unreviewed"
+            )
+            blocks.append(Para(_r(self.tx(intro))))
             blocks.append(
                 TableBlock((self.tx("col_finding"), self.tx("col_answers")), rows, (0.55, 0.45))
             )
@@ -602,8 +609,8 @@ class _Assembler:
             (
                 _r(self.tx("cooling_off_read"), bold=True),
                 _r(self.tx("cooling_off_right")),
-                _r(self.tx("cooling_off_free")),
-                _r(self.tx("cooling_off_extended")),
+                _r(self.tx(cooling_off_free_key(self.request, self.t))),
+                _r(self.tx(cooling_off_extended_key(self.request, self.t))),
                 _r(self.tx("cooling_off_law")),
             )
         )
@@ -701,6 +708,30 @@ def request_fields(request: ConsentRequest) -> Mapping[str, str]:
 
 
 # ============================================================================ money blocks
+
+
+def _newest(t: Any, key: str, fallback: str) -> str:
+    """``key`` when the template has it, else ``fallback`` (an older template version)."""
+    return key if key in t.texts else fallback
+
+
+def cooling_off_free_key(request: ConsentRequest, t: Any) -> str:
+    """What cooling-off costs: related goods are named only when the plan has some, and
+    the consumables exception (特商法48条2項ただし書) only when some goods are consumables."""
+    goods = request.prices.related_goods
+    if any(g.kind.consumable for g in goods):
+        return _newest(t, "cooling_off_free_consumables", "cooling_off_free")
+    if goods:
+        return _newest(t, "cooling_off_free_goods", "cooling_off_free")
+    return "cooling_off_free"
+
+
+def cooling_off_extended_key(request: ConsentRequest, t: Any) -> str:
+    """The extended period (特商法48条1項): a separate seller of related goods is named with
+    the clinic, since its 不実告知 or 威迫 extends the period too."""
+    if any(g.seller is not None for g in request.prices.related_goods):
+        return _newest(t, "cooling_off_extended_seller", "cooling_off_extended")
+    return "cooling_off_extended"
 
 
 def cap_table(request: ConsentRequest, caps: Caps, t: Any, lang: Lang) -> TableBlock:

@@ -71,6 +71,11 @@ def _key(path: Path) -> str:
     return str(folder / path.name)
 
 
+def _force(flag: str) -> str:
+    """How to say "force" to whoever named the file: a command-line option or an argument."""
+    return "--force" if flag.startswith("--") else "force=True"
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
@@ -157,18 +162,28 @@ class Outputs:
             raise refuse("is not a regular file")
         if not self.force:
             what = "is a symbolic link" if stat.S_ISLNK(st.st_mode) else "exists"
-            raise refuse(f"{what}; pass --force to replace it")
+            raise refuse(f"{what}; pass {_force(flag)} to replace it")
 
-    def write(self, path: str | os.PathLike[str], data: bytes, *, flag: str = "--out") -> Path:
-        """Write ``data`` to ``path`` atomically (claiming it first if needed); returns it."""
+    def write(
+        self,
+        path: str | os.PathLike[str],
+        data: bytes,
+        *,
+        flag: str = "--out",
+        mode: int | None = None,
+    ) -> Path:
+        """Write ``data`` to ``path`` atomically (claiming it first if needed); returns it.
+
+        ``mode`` overrides the instance's mode for this file (a public key, say, 0o644).
+        """
         p = self.claim(path, flag=flag)
         replace = self.force or _key(p) in self._written
         new = not os.path.lexists(p)
         try:
-            write_atomic(p, data, mode=self.mode, replace=replace)
+            write_atomic(p, data, mode=self.mode if mode is None else mode, replace=replace)
         except FileExistsError:
             raise ValidationError(
-                [f"{flag}: {p} appeared while writing; pass --force to replace it"],
+                [f"{flag}: {p} appeared while writing; pass {_force(flag)} to replace it"],
                 what="arguments",
             ) from None
         except OSError as exc:

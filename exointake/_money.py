@@ -61,7 +61,8 @@ class FeeKind(enum.StrEnum):
     PERCENT_OF_REMAINING = "percent_of_remaining"
     """``percent`` of the remaining contract amount (契約残額)."""
     LEGAL_MAXIMUM = "legal_maximum"
-    """Whatever the law allows at that point, never more (the 49条 cap itself)."""
+    """The 49条 cap on the cancellation fee at that point (the caps table's 解約手数料の上限),
+    less any same-day fee charged the same day; never a same-day fee."""
 
 
 @frozen
@@ -89,14 +90,30 @@ class Fee:
 class Terms:
     """Structured cancellation terms (what the documents print and the caps check).
 
-    ``same_day`` is charged when the patient cancels on the day of a session;
-    a patient may end the contract on such a day, so it counts on top of the
-    cancellation fee when the caps are checked.
+    ``before_first_session`` and ``after_first_session`` are charged when the
+    patient ends the contract (中途解約, 特定商取引法49条1項). ``same_day`` is charged
+    when the patient cancels a booked session on its day while the contract
+    continues; it is limited to the clinic's average loss (消費者契約法9条1項1号), so
+    it is a yen figure or a percentage of one session, never ``legal_maximum``. A
+    patient may end the contract on such a day: the two together stay within the
+    cap (:meth:`charged_on_ending`).
     """
 
     before_first_session: Fee = Fee()
     after_first_session: Fee = Fee()
     same_day: Fee = Fee()
+
+    def charged_on_ending(
+        self, received: int, *, unit_jpy: int, remaining: Fraction, cap_jpy: int
+    ) -> tuple[int, int]:
+        """(cancellation fee, same-day fee) charged when the contract is ended on a session
+        day after ``received`` sessions; a ``legal_maximum`` fee is what the same-day fee
+        leaves of the cap."""
+        fee = self.before_first_session if received == 0 else self.after_first_session
+        same_day = self.same_day.charged(unit_jpy=unit_jpy, remaining=remaining, cap_jpy=cap_jpy)
+        if fee.kind is FeeKind.LEGAL_MAXIMUM:
+            return max(0, cap_jpy - same_day), same_day
+        return fee.charged(unit_jpy=unit_jpy, remaining=remaining, cap_jpy=cap_jpy), same_day
 
 
 @frozen
@@ -176,29 +193,27 @@ def check_terms(
 ) -> tuple[FeeProblem, ...]:
     """Every fee of ``terms`` that can exceed a cap, at the first session where it does.
 
-    At each point (after ``k`` sessions received) the fee that applies (before or
-    after the first session) plus the same-day fee must stay within the cap; a
-    percentage of "a session" is taken of the undiscounted per-session price (the
-    higher reading). A same-day fee of ``legal_maximum`` tops up to the cap and so
-    never exceeds it. Each fee is named once, at the first session where it fails.
+    At each point (after ``k`` sessions received) the cancellation fee that applies
+    (before or after the first session) must stay within the cap, and so must that
+    fee plus the same-day fee (the contract ended on a session day): whatever the
+    patient pays on ending the contract, beyond the value of the sessions received,
+    is at most the cap. A percentage of "a session" is taken of the undiscounted
+    per-session price (the higher reading). Each fee is named once, at the first
+    session where it fails.
     """
     service_jpy = service_amount(sessions, per_session_jpy, discount_jpy)
     problems: dict[str, FeeProblem] = {}
     for row in cap_schedule(sessions, service_jpy, caps):
         name = "before_first_session" if row.received == 0 else "after_first_session"
-        fee = terms.before_first_session if row.received == 0 else terms.after_first_session
-        unit, cap = per_session_jpy, row.fee_cap_jpy
+        cap, session = row.fee_cap_jpy, row.received + 1
         remaining = _remaining(row.received, sessions, service_jpy)
-        base = fee.charged(unit_jpy=unit, remaining=remaining, cap_jpy=cap)
-        session = row.received + 1
+        base, same_day = terms.charged_on_ending(
+            row.received, unit_jpy=per_session_jpy, remaining=remaining, cap_jpy=cap
+        )
         if base > cap:
             problems.setdefault(name, FeeProblem(name, session, base, cap))
-            continue
-        if terms.same_day.kind is FeeKind.LEGAL_MAXIMUM:
-            continue
-        total = base + terms.same_day.charged(unit_jpy=unit, remaining=remaining, cap_jpy=cap)
-        if total > cap:
-            problems.setdefault("same_day", FeeProblem("same_day", session, total, cap))
+        elif base + same_day > cap:
+            problems.setdefault("same_day", FeeProblem("same_day", session, base + same_day, cap))
     return tuple(sorted(problems.values(), key=lambda p: (p.session, p.field)))
 
 

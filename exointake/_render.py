@@ -64,13 +64,23 @@ from ._blocks import (
 from ._common import JST, Lang, Route
 from ._convert import canonical_json, sha256_hex
 from ._errors import RenderError, ValidationError
+from ._files import DEFAULT_MODE, Outputs
 
 __all__ = [
+    "MIN_FONT_SIZE",
+    "DocumentStyles",
     "FontSpec",
     "Imprint",
     "RenderedConsent",
+    "SignatureField",
     "check_glyphs",
+    "check_text",
+    "document_styles",
     "font_spec",
+    "numbered_canvas",
+    "paragraph",
+    "pin_identity",
+    "plain_markup",
     "render_documents",
 ]
 
@@ -175,6 +185,8 @@ def _register_ttf(path: Path) -> str:
 
 
 def font_spec(font: FontSpec | str | Path | None) -> FontSpec:
+    """The fonts a ``font=`` argument names: None (the built-in CID fonts), a TrueType
+    file (read once per process and file), or a :class:`FontSpec`."""
     if font is None:
         return FontSpec.builtin()
     if isinstance(font, FontSpec):
@@ -233,18 +245,24 @@ class RenderedConsent:
             f"template={self.template.id} v{self.template.version})"
         )
 
-    def write(self, path: str | Path) -> Path:
-        """Write the PDF to ``path``."""
-        p = Path(path)
-        p.write_bytes(self.pdf)
-        return p
+    def write(self, path: str | Path, *, force: bool = False, mode: int = DEFAULT_MODE) -> Path:
+        """Write the PDF to ``path`` by the rules of :class:`~exointake.Outputs`.
+
+        A file already there is kept unless ``force`` (never a database, whatever
+        ``force`` says); a symbolic link is not followed; the bytes reach ``path``
+        whole or not at all; a new file gets ``mode`` (default ``0o600``: it names a
+        patient). Raises :class:`~exointake.ValidationError` naming ``path`` otherwise.
+        """
+        return Outputs(force=force, mode=mode).write(path, self.pdf, flag="path")
 
 
 # ============================================================================ styles
 
 
 @frozen
-class _Styles:
+class DocumentStyles:
+    """The paragraph styles of a document in one language (nothing under 8 point)."""
+
     body: ParagraphStyle
     cell: ParagraphStyle
     cell_head: ParagraphStyle
@@ -254,7 +272,8 @@ class _Styles:
     red: ParagraphStyle
 
 
-def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
+def document_styles(fonts: FontSpec, lang: Lang) -> DocumentStyles:
+    """The paragraph styles of a document set in ``fonts``, wrapped as ``lang`` wraps."""
     wrap = "CJK" if lang is Lang.JA else None
     body = ParagraphStyle(
         f"body-{lang}",
@@ -266,7 +285,7 @@ def _styles(fonts: FontSpec, lang: Lang) -> _Styles:
         splitLongWords=1,
     )
     cell = ParagraphStyle(f"cell-{lang}", parent=body, fontSize=8.5, leading=12, spaceAfter=0)
-    return _Styles(
+    return DocumentStyles(
         body=body,
         cell=cell,
         cell_head=ParagraphStyle(f"cellh-{lang}", parent=cell, fontName=fonts.bold),
@@ -318,35 +337,31 @@ _IDEOGRAPHIC_SPACE = "\u3000"
 _IDEOGRAPHIC_SPACE_REF = "&#12288;"
 
 
-def _escaped(text: str) -> str:
-    """Text as paragraph markup: every character escaped, newlines as breaks.
-
-    Spaces are typeset the way HTML does it, deliberately: a run of ASCII spaces or
-    tabs prints as one space, and none prints at the start or end of a line. The
-    full-width space U+3000 is a character of Japanese text (``山田　花子``), not
-    layout: it is kept, one for one. Reportlab would collapse it with the ASCII
-    spaces, so it goes in as a character reference, which its whitespace cleaning
-    does not touch (see :func:`_para` for the wrapping that keeps it).
-    """
-    return escape(text).replace("\n", "<br/>").replace(_IDEOGRAPHIC_SPACE, _IDEOGRAPHIC_SPACE_REF)
-
-
 def _markup(runs: Iterable[Run], bold_font: str) -> str:
-    """Reportlab paragraph markup for runs (:func:`_escaped`), bold runs in the bold font."""
+    """Reportlab paragraph markup for runs (:func:`plain_markup`), bold runs in the bold font."""
     parts = []
     for run in runs:
-        text = _escaped(run.text)
+        text = plain_markup(run.text)
         if run.bold:
             text = f'<font face="{bold_font}">{text}</font>'
         parts.append(text)
     return "".join(parts)
 
 
-def _plain(text: str) -> str:
-    return _escaped(text)
+def plain_markup(text: str) -> str:
+    """Paragraph markup showing ``text`` as it is: every character escaped, newlines kept.
+
+    Spaces are typeset the way HTML does it, deliberately: a run of ASCII spaces or
+    tabs prints as one space, and none prints at the start or end of a line. The
+    full-width space U+3000 is a character of Japanese text (``山田　花子``), not
+    layout: it is kept, one for one. Reportlab would collapse it with the ASCII
+    spaces, so it goes in as a character reference, which its whitespace cleaning
+    does not touch (:func:`paragraph` wraps such a paragraph so that it stays).
+    """
+    return escape(text).replace("\n", "<br/>").replace(_IDEOGRAPHIC_SPACE, _IDEOGRAPHIC_SPACE_REF)
 
 
-def _para(markup: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
+def paragraph(markup: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     """A paragraph of ``markup``; one holding a full-width space is wrapped the CJK way.
 
     Reportlab's Western line breaking treats U+3000 as a word gap and drops it; its
@@ -358,7 +373,9 @@ def _para(markup: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     return Paragraph(markup, style, **kwargs)
 
 
-def _check_text(text: str, where: str, fonts: FontSpec) -> None:
+def check_text(text: str, where: str, fonts: FontSpec) -> None:
+    """Raise :class:`RenderError` naming ``where`` when ``fonts`` cannot show a character
+    of ``text`` (never tofu: a missing glyph is an error, not a blank box)."""
     covers = fonts.covers
     missing = sorted(ch for ch in set(text) if not covers(ch))
     if missing:
@@ -420,7 +437,7 @@ def _block_texts(block: Block) -> Iterator[tuple[str, str]]:
 def check_glyphs(doc: ConsentDocument, fonts: FontSpec) -> None:
     """Raise :class:`RenderError` naming the first field with a character the font lacks."""
     for where, text in _doc_texts(doc):
-        _check_text(text, where, fonts)
+        check_text(text, where, fonts)
 
 
 # ============================================================================ flowables
@@ -463,7 +480,7 @@ class SignatureField(Flowable):  # type: ignore[misc]
         form.fields.append(form.getRef(widget))
 
 
-def _numbered_canvas(footer: Callable[[Canvas, int, int], None], pages: list[int]) -> type[Canvas]:
+def numbered_canvas(footer: Callable[[Canvas, int, int], None], pages: list[int]) -> type[Canvas]:
     """A canvas that draws footers once the page total is known ("n / N")."""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -495,9 +512,12 @@ _MARGIN = 18 * mm
 _TEXT_WIDTH = _WIDTH - 2 * _MARGIN
 
 
-def _kv_table(block: KeyValues, st: _Styles, fonts: FontSpec) -> Table:
+def _kv_table(block: KeyValues, st: DocumentStyles, fonts: FontSpec) -> Table:
     data = [
-        [_para(_plain(label), st.cell_head), _para(_markup(runs, fonts.bold), st.cell)]
+        [
+            paragraph(plain_markup(label), st.cell_head),
+            paragraph(_markup(runs, fonts.bold), st.cell),
+        ]
         for label, runs in block.rows
     ]
     # Rows of template text alone are never cut; a row holding request text may be
@@ -520,9 +540,9 @@ def _kv_table(block: KeyValues, st: _Styles, fonts: FontSpec) -> Table:
     return table
 
 
-def _grid_table(block: TableBlock, st: _Styles, fonts: FontSpec) -> Table:
-    data: list[list[Paragraph]] = [[_para(_plain(h), st.cell_head) for h in block.header]]
-    data += [[_para(_markup(cell, fonts.bold), st.cell) for cell in row] for row in block.rows]
+def _grid_table(block: TableBlock, st: DocumentStyles, fonts: FontSpec) -> Table:
+    data: list[list[Paragraph]] = [[paragraph(plain_markup(h), st.cell_head) for h in block.header]]
+    data += [[paragraph(_markup(cell, fonts.bold), st.cell) for cell in row] for row in block.rows]
     table = Table(
         data,
         colWidths=[_TEXT_WIDTH * w for w in block.widths],
@@ -544,8 +564,8 @@ def _grid_table(block: TableBlock, st: _Styles, fonts: FontSpec) -> Table:
     return table
 
 
-def _cooling_box(block: CoolingOffBox, st: _Styles, fonts: FontSpec) -> Table:
-    inner = [[_para(_markup(p, fonts.bold), st.red)] for p in block.paras]
+def _cooling_box(block: CoolingOffBox, st: DocumentStyles, fonts: FontSpec) -> Table:
+    inner = [[paragraph(_markup(p, fonts.bold), st.red)] for p in block.paras]
     table = Table(inner, colWidths=[_TEXT_WIDTH - 4], hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -562,19 +582,19 @@ def _cooling_box(block: CoolingOffBox, st: _Styles, fonts: FontSpec) -> Table:
     return table
 
 
-def _signatures(block: SignatureBlock, st: _Styles, fonts: FontSpec) -> list[Flowable]:
+def _signatures(block: SignatureBlock, st: DocumentStyles, fonts: FontSpec) -> list[Flowable]:
     out: list[Flowable] = []
     for party in block.parties:
         rows = [
-            [_para(_plain(party.statement), st.cell), ""],
+            [paragraph(plain_markup(party.statement), st.cell), ""],
             [
-                _para(_plain(party.label), st.cell_head),
-                _para(_markup(party.name, fonts.bold), st.cell),
+                paragraph(plain_markup(party.label), st.cell_head),
+                paragraph(_markup(party.name, fonts.bold), st.cell),
             ],
-            [_para("", st.cell), SignatureField(f"sig_{party.role}", 95 * mm, 13 * mm)],
+            [paragraph("", st.cell), SignatureField(f"sig_{party.role}", 95 * mm, 13 * mm)],
             [
-                _para(_plain(party.date_label), st.cell_head),
-                _para(_plain(party.date_hint), st.cell),
+                paragraph(plain_markup(party.date_label), st.cell_head),
+                paragraph(plain_markup(party.date_hint), st.cell),
             ],
         ]
         table = Table(rows, colWidths=[_TEXT_WIDTH * 0.3, _TEXT_WIDTH * 0.7], hAlign="LEFT")
@@ -593,11 +613,13 @@ def _signatures(block: SignatureBlock, st: _Styles, fonts: FontSpec) -> list[Flo
     return out
 
 
-def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> list[Flowable]:
+def _block_flowables(
+    block: Block, st: DocumentStyles, fonts: FontSpec, lang: Lang
+) -> list[Flowable]:
     if isinstance(block, Heading):
-        return [_para(_plain(block.text), st.h2 if block.level > 1 else st.h1)]
+        return [paragraph(plain_markup(block.text), st.h2 if block.level > 1 else st.h1)]
     if isinstance(block, Para):
-        return [_para(_markup(block.runs, fonts.bold), st.body)]
+        return [paragraph(_markup(block.runs, fonts.bold), st.body)]
     if isinstance(block, Bullets):
         bullet = ParagraphStyle(
             f"{st.body.name}-bullet",
@@ -607,7 +629,9 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
             bulletFontName=fonts.body,  # the default (Helvetica) has no "・": it would be tofu
         )
         return [
-            _para(_markup(item, fonts.bold), bullet, bulletText="・" if lang is Lang.JA else "-")
+            paragraph(
+                _markup(item, fonts.bold), bullet, bulletText="・" if lang is Lang.JA else "-"
+            )
             for item in block.items
         ]
     if isinstance(block, KeyValues):
@@ -615,7 +639,7 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
     if isinstance(block, TableBlock):
         grid: Flowable = _grid_table(block, st, fonts)
         if block.caption is not None:  # a heading style: kept with the table
-            return [_para(_plain(block.caption), st.h2), grid, Spacer(1, 2 * mm)]
+            return [paragraph(plain_markup(block.caption), st.h2), grid, Spacer(1, 2 * mm)]
         return [grid, Spacer(1, 2 * mm)]
     if isinstance(block, CoolingOffBox):
         return [
@@ -627,9 +651,11 @@ def _block_flowables(block: Block, st: _Styles, fonts: FontSpec, lang: Lang) -> 
 
 
 def _story(docs: tuple[ConsentDocument, ...], fonts: FontSpec) -> list[Flowable]:
-    styles = {d.lang: _styles(fonts, d.lang) for d in docs}
+    styles = {d.lang: document_styles(fonts, d.lang) for d in docs}
     first = styles[docs[0].lang]
-    story: list[Flowable] = [_para(_plain(" / ".join(d.title for d in docs)), first.title)]
+    story: list[Flowable] = [
+        paragraph(plain_markup(" / ".join(d.title for d in docs)), first.title)
+    ]
     for d in docs:
         st = styles[d.lang]
         rows = tuple((label, runs) for label, runs in d.header_lines)
@@ -642,7 +668,7 @@ def _story(docs: tuple[ConsentDocument, ...], fonts: FontSpec) -> list[Flowable]
         for d, sections in zip(docs, by_key, strict=True):
             st = styles[d.lang]
             section = sections[key]
-            title: Flowable | None = _para(_plain(section.title), st.h1)
+            title: Flowable | None = paragraph(plain_markup(section.title), st.h1)
             for block in section.blocks:
                 if isinstance(block, SignatureBlock):
                     signatures.append(block)  # one set of signatures, whatever the languages
@@ -731,6 +757,19 @@ def _pdf_date(at: dt.datetime) -> str:
     return f"D:{local:%Y%m%d%H%M%S}+09'00'"
 
 
+def pin_identity(canv: Canvas, at: dt.datetime, document_sha256: str) -> None:
+    """Make the PDF's bytes a function of its content: its dates say ``at`` (shown in JST)
+    and its ``/ID`` is the first 16 bytes of ``document_sha256``.
+
+    Call it from the first page's hook (``onFirstPage``) of a document built with
+    reportlab's ``invariant=1``.
+    """
+    canv.setDateFormatter(lambda *_: _pdf_date(at))
+    digest = bytes.fromhex(document_sha256)[:16]
+    ident = PDFText(digest, enc="raw").format(DummyDoc())
+    canv._doc._ID = b"\n[" + ident + ident + b"]\n"
+
+
 def _build(
     imprint: Imprint,
     *,
@@ -764,10 +803,7 @@ def _build(
         canv.restoreState()
 
     def first_page(canv: Canvas, _doc: Any) -> None:
-        canv.setDateFormatter(lambda *_: _pdf_date(imprint.document_at))
-        digest = bytes.fromhex(document_sha256)[:16]
-        ident = PDFText(digest, enc="raw").format(DummyDoc())
-        canv._doc._ID = b"\n[" + ident + ident + b"]\n"
+        pin_identity(canv, imprint.document_at, document_sha256)
 
     title = " / ".join(d.title for d in docs)
     doc = SimpleDocTemplate(
@@ -793,7 +829,7 @@ def _build(
     doc.build(
         story,
         onFirstPage=first_page,
-        canvasmaker=_numbered_canvas(footer, pages),
+        canvasmaker=numbered_canvas(footer, pages),
     )
     return buffer.getvalue(), pages[-1]
 

@@ -2,8 +2,9 @@
 
 The core (:func:`~exointake.open_log`, :class:`~exointake.Log`,
 :func:`~exointake.migrate_log`, :class:`~exointake.VerifyReport`) is re-exported here
-beside the entries, recall and rate reports and alerts. Importing this module loads
-SQLAlchemy.
+beside the entries, recall and rate reports, alerts and signed checkpoints of the log's
+head (:class:`Checkpoint`, keys by :func:`generate_signing_key`; they need the
+``checkpoints`` extra). Importing this module loads SQLAlchemy when a log name is used.
 
 >>> from exointake import log
 >>> with log.open_log("sqlite://") as db:
@@ -16,6 +17,12 @@ from __future__ import annotations
 import typing
 
 from . import _api
+from ._checkpoint import (
+    Checkpoint,
+    generate_signing_key,
+    load_private_key,
+    load_public_key,
+)
 
 if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     from ._log._core import (
@@ -30,8 +37,11 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
         LogEntry,
     )
     from ._log._queries import (
+        LotSeries,
+        Page,
         RateReport,
         RateRow,
+        ReactionEvent,
         Recall,
     )
     from ._log._store import (
@@ -47,14 +57,21 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
 __all__ = [
     "Alert",
     "Amendment",
+    "Checkpoint",
     "EntryKind",
     "EntryView",
     "Log",
     "LogEntry",
+    "LotSeries",
+    "Page",
     "RateReport",
     "RateRow",
+    "ReactionEvent",
     "Recall",
     "VerifyReport",
+    "generate_signing_key",
+    "load_private_key",
+    "load_public_key",
     "migrate_log",
     "normalise_url",
     "open_log",
@@ -68,8 +85,11 @@ _LAZY = {
     "EntryKind": "_log._entries",
     "EntryView": "_log._entries",
     "LogEntry": "_log._entries",
+    "LotSeries": "_log._queries",
+    "Page": "_log._queries",
     "RateReport": "_log._queries",
     "RateRow": "_log._queries",
+    "ReactionEvent": "_log._queries",
     "Recall": "_log._queries",
     "normalise_url": "_log._store",
     "VerifyReport": "_log._verify",

@@ -17,8 +17,14 @@ Row = tuple[str, str, tuple[str, ...], tuple[str, ...]]
 _SHARED: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
         "other costs name the same-day cancellation fee of 7",
-        ("上記のほか、施術当日に予約を取り消された場合は、キャンセル料5,000円をいただきます",),
-        ("Besidestheabove,acancellationchargeofJPY5,000appliesifyoucancelasessiononitsday",),
+        (
+            "上記のほか、契約を続けたまま予約した施術をその日に取り消された場合は、"
+            "キャンセル料として5,000円をいただきます",
+        ),
+        (
+            "Besidestheabove,acancellationchargeofJPY5,000appliesifyoucancelabookedsession"
+            "onitsdaywhilethecontractcontinues",
+        ),
     ),
     ("sessions and interval", ("4回（2週間ごと）",), ("4sessions,every2weeks",)),
     ("business name", ("医療法人社団さくら会", "さくら美容クリニック"), ("医療法人社団さくら会",)),
@@ -39,6 +45,11 @@ _SHARED: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
         ("Theservice", "skinactivation", "byuseofadrug"),
     ),
     ("product", ("EXO-Derm10",), ("EXO-Derm10",)),
+    (
+        "route: face or neck, site as planned",
+        ("注射（顔または首）", "顔全体（額・頬・目の下）"),
+        ("injection(faceorneck)",),
+    ),
     ("period start", ("役務の提供期間", "令和8年12月1日"), ("Serviceperiod", "2026-12-01")),
     ("period end", ("令和9年1月31日",), ("2027-01-31",)),
     ("planned sessions", ("4回目", "令和8年12月29日"), ("session4", "2026-12-29")),
@@ -103,9 +114,53 @@ _SHARED: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ),
     ("cooling-off extension", ("威迫",), ("intimidatedyou",)),
     (
+        "cooling-off: the seller bears the cost of taking goods back (48条5項)",
+        ("その引取りにかかる費用は販売業者が負担します",),
+        ("thesellerbearsthecostoftakingthemback",),
+    ),
+    (
+        "cooling-off: notice to the goods' own seller",
+        (
+            "関連商品（EXOホームケアセラム）の販売契約については、販売業者にも通知をお送りください",
+            "株式会社エグザンプルコスメ（大阪府大阪市北区梅田1丁目1番1号、電話06-0000-1111）",
+        ),
+        (
+            "Fortherelatedgoods(EXOホームケアセラム),sendthenoticetotheirselleraswell",
+            "株式会社エグザンプルコスメ(大阪府大阪市北区梅田1丁目1番1号,phone06-0000-1111)",
+        ),
+    ),
+    (
         "mid-term cancellation",
         ("中途解約（特定商取引法第49条）", "いつでも将来に向かって"),
         ("Mid-termcancellation(ActonSpecifiedCommercialTransactions,Article49)", "atanytime"),
+    ),
+    (
+        "mid-term cancellation of the related goods contract (49条5項)",
+        ("関連商品の販売契約も解除できます", "その販売業者にもお申し出ください"),
+        ("youmayalsoendthecontractfortherelatedgoods", "tellthatselleraswell"),
+    ),
+    (
+        "related goods caps (49条6項)",
+        (
+            "特定商取引法第49条第6項",
+            "商品の引渡し前に解除したとき",
+            "契約の締結と履行のために通常要する費用の額",
+            "商品を返還したとき",
+            "通常の使用料に相当する額",
+            "商品を返還しないとき",
+            "販売価格に相当する額（EXOホームケアセラム11,000円）",
+            "法定利率による遅延損害金を加えた額を超えて請求することはできません",
+        ),
+        (
+            "Article49(6)",
+            "beforethegoodsaredelivered",
+            "thecostsnormallyneededtomakeandperformthecontract",
+            "Ifyoureturnthegoods",
+            "theusualchargeforusingthegoods",
+            "Ifyoukeepthegoods",
+            "thesaleprice(EXOホームケアセラム:JPY11,000)",
+            "plusstatutoryinterestforlatepayment",
+        ),
     ),
     (
         "cap before the first session",
@@ -143,6 +198,27 @@ SUMMARY_ONLY: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
         ("この書面は契約書面ではありません",),
         ("Thisisnotthecontractdocument",),
     ),
+    (
+        "receipt line (受領欄)",
+        (
+            "概要書面の受領",
+            "私は、契約を結ぶ前に、この概要書面を受け取りました。",
+            "この概要書面を受け取った日",
+            "令和＿＿＿年",
+            "受領者署名",
+        ),
+        (
+            "Receiptofthissummarydocument",
+            "Ireceivedthissummarydocumentbeforemakinganycontract.",
+            "Dateyoureceivedthissummarydocument",
+            "Recipientsignature",
+        ),
+    ),
+    (
+        "the receipt is not a contract",
+        ("契約の申込みや承諾ではありません",),
+        ("neitheranapplicationfornoranacceptanceofacontract",),
+    ),
 ]
 
 CONTRACT_ONLY: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
@@ -177,6 +253,11 @@ CONTRACT_ONLY: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
 ]
 
 CONSENT_ITEMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+    (
+        "route: face or neck, site as planned",
+        ("注射（顔または首）", "顔全体（額・頬・目の下）"),
+        ("injection(faceorneck)",),
+    ),
     (
         "not the contract document",
         ("特定商取引法の契約書面ではありません", "K-2026-0001"),
@@ -292,6 +373,16 @@ NEVER: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
         ("Thereisnothingelsetopay",),
     ),
     ("contract", "mid-term cancellation called cancelling later", (), ("Cancellinglater(",)),
+    *(
+        (document, "route read as face and neck", ("注射（顔・首）",), ("injection(face,neck)",))
+        for document in ("consent", "summary", "contract")
+    ),
+    (
+        "contract",
+        "a receipt line of the summary",
+        ("概要書面を受け取った日",),
+        ("receivedthissummary",),
+    ),
     ("consent", "same purpose test", ("同じ目的で承認された",), ("forthesamepurpose",)),
     ("consent", "patient-side wording", ("説明を受けてください",), ()),
     ("consent", "follows the guidance", (), ("followstheguidance",)),

@@ -1,4 +1,5 @@
-"""Signed checkpoints: only the holder of the private key can make one, and any change shows."""
+"""Signed checkpoints: only the holder of the private key can make one, and any change shows;
+a log verified against them cannot be rewritten unnoticed."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import base64
 import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exointake import ValidationError
+from exointake import LogIntegrityError, ValidationError, open_log
 from exointake._checkpoint import (
     Checkpoint,
     checkpoint_problem,
@@ -22,6 +25,9 @@ from exointake._checkpoint import (
     load_public_key,
     sign_checkpoint,
 )
+from exointake._log._store import Reader
+
+from .logutil import BYPASS, administration, consent, pg_schema, raw
 
 WHEN = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 H1 = "a" * 64
@@ -174,3 +180,91 @@ class TestExtends:
         rewritten = checkpoint_problem(cp, head_seq=9, hash_at_seq=H2)
         assert rewritten is not None
         assert "rewritten" in rewritten
+
+
+class TestLogCheckpoints:
+    """Log.checkpoint signs a verified head; Log.verify(checkpoints=...) proves extension."""
+
+    @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+    def log_url(self, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+        if request.param == "sqlite":
+            yield f"sqlite:///{tmp_path / 'clinic.db'}"
+            return
+        with pg_schema(request.getfixturevalue("pg_url")) as url:
+            yield url
+
+    def test_checkpoints_of_a_growing_log(self, keys: tuple[bytes, bytes], log_url: str) -> None:
+        """Every checkpoint of a log that only grew is extended, the empty log's included."""
+        taken = []
+        with open_log(log_url, clock=lambda: WHEN) as log:
+            taken.append(log.checkpoint(keys[0]))  # PEM bytes work as well as a key
+            for n in range(3):
+                log.record_consent(consent(consent_id=f"CONSENT-CP-{n}"))
+                taken.append(log.checkpoint(load_private_key(keys[0])))
+            report = log.verify(checkpoints=reversed(taken), public_key=keys[1])
+        assert [cp.seq for cp in taken] == [0, 1, 2, 3]
+        assert taken[0].entry_hash == "0" * 64
+        assert taken[-1].signed_at == "2026-11-25T09:00:00Z"
+        assert (report.ok, report.checkpoints, report.entries) == (True, 4, 3)
+
+    def test_a_broken_log_is_never_signed(self, keys: tuple[bytes, bytes], tmp_path: Path) -> None:
+        """Signing a tampered head would bless the tampering: LogIntegrityError instead."""
+        db = tmp_path / "clinic.db"
+        with open_log(db) as log:
+            log.record_consent(consent(consent_id="CONSENT-CP-1"))
+        raw(f"sqlite:///{db}", "UPDATE log_entries SET payload = replace(payload, 'DR', 'XX')")
+        with open_log(db) as log, pytest.raises(LogIntegrityError, match="edited"):
+            log.checkpoint(keys[0])
+
+    def test_checkpoints_need_the_public_key(
+        self, keys: tuple[bytes, bytes], other_keys: tuple[bytes, bytes], tmp_path: Path
+    ) -> None:
+        """Checkpoints are checked against the key the caller holds, and only that one."""
+        with open_log(tmp_path / "clinic.db") as log:
+            cp = log.checkpoint(keys[0])
+            with pytest.raises(ValidationError, match="public_key: required"):
+                log.verify(checkpoints=[cp])
+            with pytest.raises(ValidationError, match="signed by another key"):
+                log.verify(checkpoints=[cp], public_key=other_keys[1])
+            with pytest.raises(ValidationError, match=r"checkpoints\[0\]"):
+                log.verify(checkpoints=[cp.to_dict()], public_key=keys[1])  # type: ignore[list-item]
+            assert log.verify(checkpoints=[], public_key=None).checkpoints == 0
+
+
+class TestVerifySnapshot:
+    @pytest.mark.parametrize(
+        "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+    )
+    def test_appends_while_verifying_are_not_damage(
+        self,
+        request: pytest.FixtureRequest,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        backend: str,
+    ) -> None:
+        """verify reads one snapshot: an entry appended meanwhile is neither "beyond the
+        head" nor a count mismatch, it is simply not part of this verification."""
+        with contextlib.ExitStack() as stack:
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp_path / 'clinic.db'}"
+            else:
+                url = stack.enter_context(pg_schema(request.getfixturevalue("pg_url")))
+            with open_log(url) as log:
+                for n in range(3):
+                    log.record_consent(consent(consent_id=f"CONSENT-S-{n}"))
+            original = Reader.iter_chain
+
+            def iter_and_append(self: Reader, *, batch: int) -> Iterator[list[Any]]:
+                pages = original(self, batch=batch)
+                first = next(pages)
+                with open_log(url) as other:  # an administration: the counts change too
+                    other.administer(administration(patient_id="P-LATE"), override=BYPASS)
+                yield first
+                yield from pages
+
+            monkeypatch.setattr(Reader, "iter_chain", iter_and_append)
+            with open_log(url) as log:
+                report = log.verify(batch=1)
+                assert (report.ok, report.entries, report.head_seq) == (True, 3, 3)
+                monkeypatch.undo()
+                assert log.verify().entries == 4

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from pathlib import Path
 
 import pytest
 
+import exointake
 from exointake.cli import main
 
 from .consent_helpers import EXAMPLE_REQUEST, example_data, screening_of
@@ -104,7 +106,88 @@ class TestConsentCommand:
         assert "clinic.name" in err
 
 
+class TestOutputsAndRecord:
+    """Outputs are written before the consent is recorded; a failure leaves nothing new."""
+
+    def test_unwritable_out_records_nothing(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """An --out that passes the checks but cannot be written: exit 2, nothing recorded,
+        no new file (the --summary written before it is removed again)."""
+        db = tmp_path / "log.db"
+        code, out, err = run(
+            capsys,
+            *("consent", "--request", str(EXAMPLE_REQUEST), "--db", str(db)),
+            *("--summary", str(tmp_path / "summary.pdf"), "--out", "/proc/exointake-x.pdf"),
+        )
+        assert (code, out) == (2, "")
+        assert "--out: /proc/exointake-x.pdf cannot be written" in err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["log.db"]
+        with exointake.open_log(db, create=False) as log:
+            assert len(log) == 0
+
+    def test_failed_record_removes_the_new_pdfs(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """A record the log refuses (the consent id taken by other content) leaves no PDF."""
+        db = str(tmp_path / "log.db")
+        args = ("consent", "--request", str(EXAMPLE_REQUEST), "--db", db)
+        first = tmp_path / "first.pdf"
+        assert run(capsys, *args, "--out", str(first), "--rendered-by", "N-1")[0] == 0
+        code, out, err = run(
+            capsys, *args, "--out", str(tmp_path / "b.pdf"), "--rendered-by", "N-2"
+        )
+        assert (code, out) == (2, "")
+        assert "already recorded" in err
+        assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["first.pdf"]
+        with exointake.open_log(db, create=False) as log:
+            assert len(log) == 1
+
+    def test_force_replaces_only_outputs(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """--force replaces an old PDF whole (mode 0600), and still never the request."""
+        out = tmp_path / "consent.pdf"
+        out.write_bytes(b"old")
+        out.chmod(0o644)
+        argv = ("consent", "--request", str(EXAMPLE_REQUEST), "--out", str(out), "--force")
+        assert run(capsys, *argv)[0] == 0
+        assert out.read_bytes().startswith(b"%PDF")
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+        assert [p.name for p in tmp_path.iterdir()] == ["consent.pdf"]  # no temporary left
+
+
+class TestRenderedConsentWrite:
+    """RenderedConsent.write follows the same rules as the command line."""
+
+    def test_rules(self, tmp_path: Path) -> None:
+        rendered = exointake.render_consent(exointake.ConsentRequest.from_dict(example_data()))
+        path = rendered.write(tmp_path / "c.pdf")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        with pytest.raises(exointake.ValidationError, match=r"exists; pass force=True"):
+            rendered.write(path)
+        assert rendered.write(path, force=True, mode=0o640) == path
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+        db = tmp_path / "log.db"
+        exointake.open_log(db).close()
+        with pytest.raises(exointake.ValidationError, match="is a database"):
+            rendered.write(db, force=True)
+
+
 class TestDemo:
+    def test_demo_needs_force_for_old_documents(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """A consent PDF left in the folder is named and kept; --force replaces it."""
+        old = tmp_path / "consent-P-0002.pdf"
+        old.write_bytes(b"old")
+        code, out, err = run(capsys, "demo", "--dir", str(tmp_path))
+        assert (code, out) == (2, "")
+        assert "consent-P-0002.pdf exists; pass --force" in err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["consent-P-0002.pdf"]
+        assert run(capsys, "demo", "--dir", str(tmp_path), "--force")[0] == 0
+        assert old.read_bytes().startswith(b"%PDF")
+
     def test_demo_writes_consents(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
         """The demo writes a consent PDF for each patient the screening allows, none otherwise."""
         code, out, _ = run(capsys, "demo", "--dir", str(tmp_path))

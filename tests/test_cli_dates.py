@@ -113,7 +113,9 @@ class TestEveryDateOption:
 class TestReportPeriod:
     def test_open_end_does_not_claim_now(self, capsys: pytest.CaptureFixture[str], db: str) -> None:
         """Without --until the label says "on or after", since a 2030 administration counts."""
-        code, out, _ = run(capsys, "log", "report", "--db", db, "--since", "2026-11-01")
+        code, out, _ = run(
+            capsys, "log", "report", "--db", db, "--since", "2026-11-01", "--lang", "en"
+        )
         assert code == 0
         assert "now" not in out
         assert "administrations on or after 2026-11-01 (JST)" in out
@@ -121,15 +123,18 @@ class TestReportPeriod:
 
     def test_labels_say_what_is_counted(self, capsys: pytest.CaptureFixture[str], db: str) -> None:
         """No bound: all administrations; --until alone: on or before; both: the range."""
-        _, out, _ = run(capsys, "log", "report", "--db", db)
+        en = ("--lang", "en")
+        _, out, _ = run(capsys, "log", "report", "--db", db, *en)
         assert "per 1,000 administrations, all administrations\n" in out
-        _, out, _ = run(capsys, "log", "report", "--db", db, "--until", "2026-12-31")
+        _, out, _ = run(capsys, "log", "report", "--db", db, "--until", "2026-12-31", *en)
         assert "administrations on or before 2026-12-31 (JST)" in out
         assert "total: 1 administrations" in out
         _, out, _ = run(
-            capsys, "log", "report", "--db", db, "--since", "R8.11.1", "--until", "2026-11-30"
+            capsys, "log", "report", "--db", db, "--since", "R8.11.1", "--until", "2026-11-30", *en
         )
         assert "administrations 2026-11-01 .. 2026-11-30 (JST)" in out
+        _, out, _ = run(capsys, "log", "report", "--db", db, "--since", "R8.11.1")
+        assert "2026-11-01 以降の投与（日本時間）" in out  # Japanese by default
 
     def test_since_after_until_is_refused(
         self, capsys: pytest.CaptureFixture[str], db: str

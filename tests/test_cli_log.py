@@ -54,9 +54,8 @@ class TestAppendCommands:
         adm_id = administer(capsys, db)
         rx = example("reaction")
         rx["administration_id"] = adm_id
-        code, out, err = run(
-            capsys, "log", "reaction", "--input", write(tmp_path, "r.json", rx), "--db", db
-        )
+        path = write(tmp_path, "r.json", rx)
+        code, out, err = run(capsys, "log", "reaction", "--input", path, "--db", db, "--lang", "en")
         assert code == 0
         assert "category anaphylaxis, Brighton level 1" in out
         assert "ALERT" in err
@@ -132,8 +131,10 @@ class TestQueryCommands:
         """verify exits 0 on an intact log and 1, naming the entry, after an edit in SQL."""
         adm_id = administer(capsys, db)
         administer(capsys, db)
-        code, out, _ = run(capsys, "log", "verify", "--db", db)
+        code, out, _ = run(capsys, "log", "verify", "--db", db, "--lang", "en")
         assert (code, out.startswith("ok: 2 entries")) == (0, True)
+        code, out, _ = run(capsys, "log", "verify", "--db", db)
+        assert (code, out.startswith("ok: 2 件")) == (0, True)
         raw(f"sqlite:///{db}", "UPDATE log_entries SET payload = payload || ' ' WHERE seq = 1")
         code, out, _ = run(capsys, "log", "verify", "--db", db)
         assert code == 1
@@ -144,7 +145,9 @@ class TestQueryCommands:
     def test_recall(self, capsys: pytest.CaptureFixture[str], db: str) -> None:
         """recall lists the lot's administrations with patient ids."""
         adm_id = administer(capsys, db)
-        code, out, _ = run(capsys, "log", "recall", "--lot", "UC-2026-118", "--db", db)
+        code, out, _ = run(
+            capsys, "log", "recall", "--lot", "UC-2026-118", "--db", db, "--lang", "en"
+        )
         assert code == 0
         assert "1 administrations, 1 patients" in out
         assert adm_id in out
@@ -193,12 +196,14 @@ class TestErrors:
     def test_missing_database_for_a_query_exits_2(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
     ) -> None:
-        """Querying a database that does not exist is an error, not a new empty log."""
+        """Querying a database that does not exist is an error, not a new empty log;
+        for `log verify` it is "could not verify" (4), told apart from "broken" (1)."""
         missing = tmp_path / "nope.db"
-        code, _, err = run(capsys, "log", "verify", "--db", str(missing))
-        assert code == 2
-        assert "no database" in err
-        assert not missing.exists()
+        for argv, expected in ((("recall", "--lot", "X"), 2), (("verify",), 4)):
+            code, _, err = run(capsys, "log", *argv, "--db", str(missing))
+            assert code == expected
+            assert "no database" in err
+            assert not missing.exists()
 
     def test_bad_date_exits_2(self, capsys: pytest.CaptureFixture[str], db: str) -> None:
         """An unreadable --since exits 2."""
@@ -216,7 +221,7 @@ class TestErrors:
         code, _, err = run(capsys, "log", "administer", "--input", ADM, "--db", db, *OVR)
         assert code == 2
         assert "exointake log migrate" in err
-        code, out, _ = run(capsys, "log", "migrate", "--db", db)
+        code, out, _ = run(capsys, "log", "migrate", "--db", db, "--lang", "en")
         assert (code, out.strip()) == (0, f"migrated from 0001 to revision {head_revision()}")
         assert run(capsys, "log", "administer", "--input", ADM, "--db", db, *OVR)[0] == 0
 
@@ -232,6 +237,81 @@ class TestErrors:
         )
         assert proc.returncode == 0, proc.stderr
         assert (tmp_path / "exointake.db").exists()
+
+
+class TestCheckpointCommands:
+    """`log keygen`, `log checkpoint` and `log verify --checkpoint` and their exit codes."""
+
+    @pytest.fixture
+    def keys(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> tuple[str, str]:
+        key, pub = str(tmp_path / "log.key"), str(tmp_path / "log.pub")
+        assert run(capsys, "log", "keygen", "--key", key, "--public-key", pub)[0] == 0
+        return key, pub
+
+    def test_keys_are_never_replaced_without_force(
+        self, capsys: pytest.CaptureFixture[str], keys: tuple[str, str]
+    ) -> None:
+        """A second keygen over the same files keeps the first key pair (exit 2)."""
+        before = Path(keys[0]).read_bytes()
+        code, _, err = run(capsys, "log", "keygen", "--key", keys[0], "--public-key", keys[1])
+        assert code == 2
+        assert "--key" in err
+        assert "--force" in err
+        assert Path(keys[0]).read_bytes() == before
+
+    def test_checkpoint_then_verify(
+        self, capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path, keys: tuple[str, str]
+    ) -> None:
+        """A checkpoint is written once, verified as JSON, and never signs a broken log."""
+        administer(capsys, db)
+        cp = str(tmp_path / "cp-1.json")
+        code, out, _ = run(capsys, "log", "checkpoint", "--db", db, "--key", keys[0], "--out", cp)
+        assert code == 0
+        assert "記録 #1" in out  # Japanese by default, like every log command
+        again = run(capsys, "log", "checkpoint", "--db", db, "--key", keys[0], "--out", cp)
+        assert again[0] == 2
+        code, out, _ = run(
+            capsys,
+            "log",
+            "verify",
+            "--db",
+            db,
+            "--checkpoint",
+            cp,
+            "--public-key",
+            keys[1],
+            "--json",
+        )
+        assert code == 0
+        assert json.loads(out)["checkpoints"] == 1
+        raw(f"sqlite:///{db}", "UPDATE log_entries SET payload = replace(payload, 'DR', 'XX')")
+        code, _, err = run(
+            capsys, "log", "checkpoint", "--db", db, "--key", keys[0], "--out", cp + "2"
+        )
+        assert code == 1
+        assert "no checkpoint signed" in err
+        assert not Path(cp + "2").exists()
+
+    def test_checkpoint_needs_the_public_key(
+        self, capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path, keys: tuple[str, str]
+    ) -> None:
+        """--checkpoint without --public-key, or with the private key file, is bad input."""
+        administer(capsys, db)
+        cp = str(tmp_path / "cp.json")
+        run(capsys, "log", "checkpoint", "--db", db, "--key", keys[0], "--out", cp)
+        code, _, err = run(capsys, "log", "verify", "--db", db, "--checkpoint", cp)
+        assert (code, "--public-key" in err) == (2, True)
+        code, _, err = run(
+            capsys, "log", "verify", "--db", db, "--checkpoint", cp, "--public-key", keys[0]
+        )
+        assert (code, "public key" in err) == (2, True)
+
+    def test_help_states_the_exit_codes(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit):
+            main(["log", "verify", "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert "1 broken" in out
+        assert "4 could not verify" in out
 
 
 class TestExample:

@@ -185,24 +185,76 @@ class TestMoney:
         cancellation = dict(example_data()["prices"]["cancellation"])
         for same_day, ja, en in (
             ({"kind": "none"}, "上記のほかにお支払いいただく費用はありません", "nothingelsetopay"),
-            ({"kind": "fixed", "jpy": 3_000}, "キャンセル料3,000円", "chargeofJPY3,000"),
+            (
+                {"kind": "fixed", "jpy": 3_000},
+                "キャンセル料として3,000円をいただきます",
+                "chargeofJPY3,000",
+            ),
             (
                 {"kind": "percent_of_session", "percent": 10},
-                "キャンセル料1回分の料金の10%（8,800円）",
+                "キャンセル料として1回分の料金の10%（8,800円）をいただきます",
                 "chargeof10%ofonesession'sprice(JPY8,800)",
             ),
         ):
             request = request_with(prices__cancellation=cancellation | {"same_day": same_day})
             for lang, phrase, other in (
-                ("ja", ja, "施術当日に予約を取り消された場合"),
-                ("en", en, "ifyoucancelasessiononitsday"),
+                ("ja", ja, "契約を続けたまま予約した施術をその日に取り消された場合"),
+                ("en", en, "ifyoucancelabookedsessiononitsdaywhilethecontractcontinues"),
             ):
                 text = squash(pdf_text(RENDER[document](request, language=lang).pdf))
                 assert phrase in text, (document, lang, same_day)
                 assert (other in text) is (same_day["kind"] != "none"), (document, lang)
-                assert (("(see7)" in text) or ("7.をご覧ください" in text)) is (
-                    same_day["kind"] != "none"
-                )
+                loss = ("averagelossthiscausestheclinic;see7)", "平均的な損害の額を超えません。7.")
+                assert any(x in text for x in loss) is (same_day["kind"] != "none")
+
+    @pytest.mark.parametrize("kind", ["legal_maximum", "percent_of_remaining"])
+    def test_same_day_fee_is_a_figure(self, kind: str) -> None:
+        """A same-day fee is a yen figure or a percentage of one session (消費者契約法9条1項1号:
+        at most the average loss), never a legal maximum: refused naming the field."""
+        cancellation = dict(example_data()["prices"]["cancellation"])
+        same_day = {"kind": kind} | ({"percent": 10} if kind == "percent_of_remaining" else {})
+        with pytest.raises(exointake.ValidationError) as info:
+            request_with(prices__cancellation=cancellation | {"same_day": same_day})
+        assert any(
+            "prices.cancellation.same_day.kind: expected none, fixed, percent_of_session, "
+            f"got {kind}" in e
+            for e in info.value.errors
+        ), info.value.errors
+
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    def test_legal_maximum_points_to_the_caps_table(self, document: str) -> None:
+        """A cancellation fee of "legal_maximum" points to the table's fee-cap column and cites
+        49条2項 with the 施行令's 別表第四, in both languages; the table comes first."""
+        cancellation = dict(example_data()["prices"]["cancellation"])
+        request = request_with(
+            prices__cancellation=cancellation
+            | {"after_first_session": {"kind": "legal_maximum"}, "same_day": {"kind": "none"}}
+        )
+        ja = squash(pdf_text(RENDER[document](request, language="ja").pdf))
+        en = squash(pdf_text(RENDER[document](request, language="en").pdf))
+        assert (
+            "初回の施術の後の解約上の表の『解約手数料の上限』の額"
+            "（特定商取引法第49条第2項、同法施行令別表第四）" in ja
+        )
+        assert "Cancellingafterthefirstsessiontheamountinthecolumn“Feecap”ofthetableabove" in en
+        assert "第49条第2項に定める額" not in ja
+        assert ja.index("解約手数料の上限") < ja.index("上の表の『解約手数料の上限』")
+        assert en.index("Feecap") < en.index("“Feecap”")
+
+    @pytest.mark.parametrize("document", ["consent"])
+    def test_legal_maximum_refused_outside_the_act(self, document: str) -> None:
+        """A plan 特商法 does not cover has no cap, so no legal maximum (refused, naming it)."""
+        cancellation = dict(example_data()["prices"]["cancellation"])
+        request = request_with(
+            treatment__plan__cooling_off_covered=False,
+            prices__cancellation=cancellation | {"after_first_session": {"kind": "legal_maximum"}},
+        )
+        with pytest.raises(exointake.ValidationError) as info:
+            RENDER[document](request, language="ja")
+        assert any(
+            e.startswith("prices.cancellation.after_first_session: legal_maximum applies only")
+            for e in info.value.errors
+        ), info.value.errors
 
     @pytest.mark.parametrize(
         ("interval", "unit", "ja", "en"),
@@ -333,6 +385,7 @@ def _headings(document: str) -> frozenset[str]:
             ) or key in (
                 "label_cancellation",
                 "cancel_terms_intro",
+                "goods_cap_intro",
             ):
                 for lang in ("ja", "en"):
                     value = text.get(lang)
@@ -340,6 +393,100 @@ def _headings(document: str) -> frozenset[str]:
                     for n in range(1, 15):
                         out.add(re.sub(r"\s+", "", f"{n}. {value}"))
     return frozenset(out)
+
+
+class TestRelatedGoods:
+    """特商法48条5項 and 49条5項〜7項: what the documents say about related goods."""
+
+    @pytest.mark.parametrize("document", ["summary", "contract"])
+    def test_no_goods_no_goods_matters(self, document: str) -> None:
+        """A plan without related goods carries none of their sentences (nothing to return)."""
+        data = _contract_data(**{"prices.related_goods": [], "prices.total_jpy": 352_000})
+        request = ConsentRequest.from_dict(data)
+        for lang, phrases in (
+            ("ja", ("特定商取引法第49条第6項", "引取りにかかる費用", "販売業者にも通知")),
+            ("en", ("Article49(6)", "takingthemback", "theirselleraswell")),
+        ):
+            text = squash(pdf_text(RENDER[document](request, language=lang).pdf))
+            assert not [p for p in phrases if p in text], (document, lang)
+
+    @pytest.mark.parametrize("document", ["summary", "contract"])
+    def test_goods_sold_by_the_clinic(self, document: str) -> None:
+        """Goods the clinic sells itself: caps and return cost stated, no second addressee."""
+        data = example_data()
+        del data["prices"]["related_goods"][0]["seller"]
+        request = ConsentRequest.from_dict(data)
+        text = squash(pdf_text(RENDER[document](request, language="ja").pdf))
+        assert "販売価格に相当する額（EXOホームケアセラム11,000円）" in text
+        assert "その引取りにかかる費用は販売業者が負担します" in text
+        assert "販売業者にも通知" not in text
+        assert "その販売業者にもお申し出ください" not in text
+
+    def test_one_notice_line_per_seller(self) -> None:
+        """Two goods from one seller share a notice line that names both."""
+        data = example_data()
+        goods = data["prices"]["related_goods"]
+        goods.append({**goods[0], "name": "EXO ナイトマスク", "unit_price_jpy": 5_500})
+        data["prices"]["total_jpy"] += 5_500
+        text = squash(pdf_text(render_contract(ConsentRequest.from_dict(data), language="ja").pdf))
+        assert text.count("販売業者にも通知をお送りください") == 1
+        assert "関連商品（EXOホームケアセラム、EXOナイトマスク）の販売契約" in text
+        assert "EXOホームケアセラム11,000円、EXOナイトマスク5,500円" in text
+
+
+class TestTemplateVersions:
+    def test_contract_v1_loads_but_no_longer_renders(self) -> None:
+        """v1 lacks the related-goods matters and the receipt line: loadable (its caps still
+        check the consent's fees), refused for the 特商法 documents with a clear message."""
+        v1 = load_contract_template("1")
+        assert v1.caps == Caps()
+        data = _contract_data(**{"contract.template_version": "1"})
+        request = ConsentRequest.from_dict(data)
+        for document in ("summary", "contract"):
+            with pytest.raises(exointake.ValidationError, match="can no longer be rendered"):
+                RENDER[document](request)
+        assert render_consent(request).page_count > 0
+
+    def test_every_text_the_documents_use_is_required(self) -> None:
+        """Each template key the 特商法 documents read is in the renderability check, and the
+        newest bundled template has them all."""
+        from exointake import _consent_template, _contract_document  # noqa: PLC0415
+
+        source = Path(_contract_document.__file__).read_text("utf-8")
+        used = set(re.findall(r'tx\("([a-z_]+)"\)', source))
+        assert used
+        assert used <= _consent_template._CONTRACT_RENDER_TEXTS
+        assert set(load_contract_template().texts) >= _consent_template._CONTRACT_RENDER_TEXTS
+
+    def test_consent_v2_still_renders_and_needs_reconsent(self) -> None:
+        """Consent v3 changes two wordings only: v2 still renders (old requests, old golden
+        texts), and a consent given on it is reported for re-consent."""
+        from exointake.consent import needs_reconsent  # noqa: PLC0415
+
+        request = request_with(template_version="2")
+        text = squash(pdf_text(render_consent(request, language="ja").pdf))
+        assert "注射（顔・首）" in text
+        assert needs_reconsent(load_template(version="2").ref)
+        assert not needs_reconsent(load_template().ref)
+
+    def test_route_labels_agree(self) -> None:
+        """Every document and report names a route's scope in the same words (the face
+        injection is "face or neck": the 部位 row says which)."""
+        from exointake.grading import load_labels  # noqa: PLC0415
+
+        consent, contract, labels = load_template(), load_contract_template(), load_labels()
+        scope = {
+            "iv_drip": ("点滴", "drip"),
+            "injection_face": ("顔または首", "face or neck"),
+            "injection_scalp": ("頭皮", "scalp"),
+        }
+        for route, (ja, en) in scope.items():
+            texts = [consent.labels[f"route.{route}"], contract.labels[f"route.{route}"]]
+            texts += [labels.of(f"{group}.routes", route) for group in ("grade", "fhir")]
+            assert consent.labels[f"route.{route}"] == contract.labels[f"route.{route}"]
+            for text in texts:
+                assert ja in text.ja, (route, text)
+                assert en in text.en, (route, text)
 
 
 class TestSignedRecord:
@@ -386,3 +533,75 @@ class TestOldRequests:
         assert ConsentRequest.from_dict(again) == request
         assert not {"contract"} & set(again)
         assert not {"purpose"} & set(again["treatment"])
+
+
+class TestGoodsWording:
+    """The cooling-off box and the goods section say what holds for this plan's goods
+    (legal review: consumables, a separate seller, no goods at all, the receipt's party)."""
+
+    @staticmethod
+    def texts(request: ConsentRequest, document: str) -> tuple[str, str]:
+        return tuple(  # type: ignore[return-value]
+            squash(pdf_text(RENDER[document](request, language=lang).pdf)) for lang in ("ja", "en")
+        )
+
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    def test_no_goods_no_goods_wording(self, document: str) -> None:
+        request = request_with(prices__related_goods=[], prices__total_jpy=352_000)
+        ja, en = self.texts(request, document)
+        assert "支払った金額は全額返金されます。" in ja
+        assert "関連商品の代金を含めて" not in ja
+        assert "消耗品" not in ja
+        assert "allmoneypaidisrefundedinfull." in en
+        assert "relatedgoods" not in en
+        assert "当院が事実と違うことを告げたり" in ja
+        assert "theclinictoldyousomethinguntrue" in en
+
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    def test_consumable_from_a_seller(self, document: str) -> None:
+        """The example's serum (cosmetics) from a separate seller: the refund excepts used
+        consumables, the serum is named, and the seller's 不実告知 extends the period."""
+        ja, en = self.texts(request_with(), document)
+        assert (
+            "関連商品の代金を含めて全額返金されます（ご自分の判断で使用・消費した消耗品の分を除く）"
+            in ja
+        )
+        assert "(exceptforconsumablesyouhaveusedorconsumedatyourownchoice)" in en
+        assert "当院または関連商品の販売業者が事実と違うことを告げたり" in ja
+        assert "theclinicortheselleroftherelatedgoodstoldyou" in en
+        if document != "consent":
+            assert (
+                "関連商品のうちEXOホームケアセラムは、特定商取引法第48条第2項ただし書の政令で定める消耗品"
+                in ja
+            )
+            assert "Amongtherelatedgoods,EXOホームケアセラムareconsumables" in en
+            assert "化粧品、石けん（医薬品を除く。）及び浴用剤" in ja
+            assert "cosmetics,soap(otherthanmedicines)andbathpreparations" in en
+
+    @pytest.mark.parametrize("document", ["consent", "summary", "contract"])
+    def test_whitening_goods_from_the_clinic(self, document: str) -> None:
+        """Whitening goods are not listed consumables; the clinic sells them itself."""
+        good = {"name": "ホワイトニングジェル", "kind": "whitening", "quantity": 1}
+        request = request_with(prices__related_goods=[good | {"unit_price_jpy": 11_000}])
+        ja, en = self.texts(request, document)
+        assert "関連商品の代金を含めて全額返金されます。" in ja
+        assert "消耗品" not in ja
+        assert "consumable" not in en
+        assert "関連商品の販売業者が事実と違う" not in ja
+        assert "当院が事実と違うことを告げたり" in ja
+
+    def test_cap_table_cites_the_order(self) -> None:
+        for document in ("consent", "summary", "contract"):
+            ja, en = self.texts(request_with(), document)
+            assert "（特定商取引法第49条第2項、同法施行令別表第四）" in ja
+            assert "Article49(2);itsEnforcementOrder,AppendedTable4)" in en
+
+    def test_summary_receipt_names_the_guardian_of_a_minor(self) -> None:
+        guardian = {"name": "山田 一郎", "name_kana": "やまだ いちろう", "relationship": "父"}
+        request = request_with(patient__birth_date="2010-01-01", patient__guardian=guardian)
+        document = render_summary(request, language="ja")
+        receipt = squash(pdf_text(document.pdf)).split("受領者署名")[-1]
+        assert "山田一郎" in receipt
+        assert "山田花子" not in receipt
+        adult = squash(pdf_text(render_summary(request_with(), language="ja").pdf))
+        assert "山田花子" in adult.split("受領者署名")[-1]

@@ -27,7 +27,7 @@ from exointake._grading import (
 from exointake._log import open_log
 from exointake._reaction import Outcome
 from exointake._reactions import Causality, ReactionRecord
-from exointake._records import Administration, ConsentRecord, ScreeningRecord
+from exointake._records import Administration, ConsentRecord, GateOverride, ScreeningRecord
 from exointake.cli import main
 from exointake.fhir._records import (
     to_adverse_event,
@@ -95,6 +95,28 @@ class TestMedicationAdministration:
         assert consent_ref["identifier"]["value"] == "CONSENT-2026-0042"
         assert screening_ref["type"] == "RiskAssessment"
         assert screening_ref["identifier"]["value"] == ADMINISTRATION.screening_result_id
+
+    def test_an_override_is_carried(self) -> None:
+        """An administration let past the gate says who allowed it, which checks were
+        bypassed (extension) and why (note, authored by that physician); it validates."""
+        override = GateOverride(
+            by="DR-007", reason="メーカーが再認証（テスト）", bypassed=("cold_chain",)
+        )
+        resource = to_medication_administration(ADMINISTRATION, entry_id="ADM-1", override=override)
+        fhir.validate(resource)
+        (ext,) = extension(resource, "gate-override")
+        parts = [(e["url"], e.get("valueCode") or e["valueReference"]) for e in ext["extension"]]
+        author = {
+            "type": "Practitioner",
+            "identifier": {"system": f"{BASE}/sid/staff-id", "value": "DR-007"},
+        }
+        assert parts == [("by", author), ("bypassed", "cold_chain")]
+        assert resource["note"] == [
+            {"authorReference": author, "text": "メーカーが再認証（テスト）"}
+        ]
+        assert "statusReason" not in resource  # that element is for a dose not given
+        plain = to_medication_administration(ADMINISTRATION, entry_id="ADM-1")
+        assert (extension(plain, "gate-override"), "note" in plain) == ([], False)
 
     @settings(max_examples=60, deadline=None)
     @given(administration=strategies.administrations(), entry_id=strategies.log_ids())
@@ -440,6 +462,12 @@ class TestVisitBundles:
         assert first[3]["dosage"]["dose"]["value"] == 50  # the amended version
         assert first[4]["id"] == ids["r1"]
         assert bundles[1]["entry"][0]["resource"]["patient"]["identifier"]["value"] == "P-2"
+        # the log's sample administrations went past the gate: each carries its override
+        for resource in (e["resource"] for b in bundles for e in b["entry"]):
+            if resource["resourceType"] == "MedicationAdministration":
+                (ext,) = extension(resource, "gate-override")
+                assert ext["extension"][0]["valueReference"]["identifier"]["value"] == BYPASS.by
+                assert resource["note"][0]["text"] == BYPASS.reason
 
     def test_filters_and_determinism(self, tmp_path: Path) -> None:
         """--patient and --since select visits; the same log gives the same JSON."""
@@ -537,6 +565,7 @@ class TestCli:
                     "令和8年11月26日",
                     "--out",
                     str(out),
+                    "--force",  # the first export's file: replaced only when asked
                 ]
             )
             == 0

@@ -263,7 +263,7 @@ def _review_partial(log: Log) -> Administration:
     result = screening(decision=Decision.PHYSICIAN_REVIEW)
     record(log, result)
     log.record_review(attrs.evolve(review(result), findings=()))  # checked nothing
-    log.record_consent(chain_consent(result, review_ids=("RV-1",)))
+    log.record_consent(chain_consent(result))  # it cannot claim the review
     return administration(screening_result_id=result.result_id)
 
 
@@ -663,3 +663,47 @@ class TestConcurrency:
             assert sum(int(o.read_text()) for o in outs) == len(
                 [e for e in entries if e.kind.value == "administration"]
             )
+
+
+# ---------------------------------------------------------------- what a consent may claim
+
+
+class TestConsentClaims:
+    """A consent relying on reviews says the physician checked every answer it lists; the
+    log records it only when recorded reviews cover each of them."""
+
+    def test_reviews_must_cover_every_listed_answer(self, log: Log) -> None:
+        """A review covering one of two findings: a consent relying on it is refused, naming
+        the finding, and nothing is stored; covering both, it is recorded."""
+        result = exointake.screen(
+            answers(bronchial_asthma=True, prior_exosome_local_reaction=True), "iv_drip", on=DAY
+        )
+        rules = sorted(f.rule_id for f in result.findings)
+        assert len(rules) == 2
+        record(log, result)
+        log.record_review(attrs.evolve(review(result), findings=(rules[0],)))
+        before = len(log)
+        with pytest.raises(ValidationError, match=f"behind {rules[1]}.*no review it relies on"):
+            log.record_consent(chain_consent(result, review_ids=("RV-1",)))
+        assert len(log) == before
+        log.record_review(attrs.evolve(review(result), review_id="RV-2", findings=(rules[1],)))
+        log.record_consent(chain_consent(result, review_ids=("RV-1", "RV-2")))
+        assert log.consent(consent().consent_id) is not None
+
+    def test_its_screenings_must_be_recorded(self, log: Log) -> None:
+        """A consent relying on a review names a screening the log does not hold: refused."""
+        reviewed = screening(decision=Decision.PHYSICIAN_REVIEW)
+        other = screening("injection_face")
+        record(log, reviewed)
+        log.record_review(review(reviewed))
+        with pytest.raises(ValidationError, match=r"screening_result_ids\[1\].*not recorded"):
+            log.record_consent(chain_consent(reviewed, other, review_ids=("RV-1",)))
+
+    def test_without_reviews_nothing_is_claimed(self, log: Log) -> None:
+        """A consent relying on no review is recorded whatever its screenings found (its
+        document does not say the physician checked them; the gate still asks for one)."""
+        result = screening(decision=Decision.PHYSICIAN_REVIEW)
+        record(log, result)
+        log.record_consent(chain_consent(result))
+        with pytest.raises(AdministrationRefused, match="no recorded physician review"):
+            log.administer(administration(screening_result_id=result.result_id))

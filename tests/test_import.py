@@ -58,6 +58,13 @@ class TestLightImport:
         """The first use of a log name imports SQLAlchemy and Alembic, and only then."""
         assert loaded_after("import exointake\nexointake.open_log") == ["alembic", "sqlalchemy"]
 
+    def test_the_report_module_loads_nothing_heavy_until_used(self) -> None:
+        """``exointake.report`` is cheap to import; its first use loads the log and the
+        renderer."""
+        assert loaded_after("import exointake.report") == []
+        used = loaded_after("import exointake.report\nexointake.report.safety_report")
+        assert used == ["alembic", "reportlab", "sqlalchemy"]
+
     def test_rendering_loads_reportlab_when_used(self) -> None:
         """The first use of a rendering name imports reportlab (and not the log)."""
         assert loaded_after("import exointake\nexointake.render_consent") == ["reportlab"]
@@ -81,7 +88,17 @@ class TestCommandLineImports:
         assert loaded_after(code) == []
 
 
-COMMANDS = ("consent", "demo", "export", "grade", "log", "questionnaire", "screen")
+COMMANDS = (
+    "consent",
+    "demo",
+    "export",
+    "grade",
+    "log",
+    "questionnaire",
+    "report",
+    "screen",
+    "signal",
+)
 
 
 class TestCommandRegistration:

@@ -58,11 +58,14 @@ def oracle_worst(
     cap = oracle_fee_cap(k, sessions, service)
     remaining = service - Fraction(service * k, sessions)
     fee = terms.before_first_session if k == 0 else terms.after_first_session
+    same_day = Fraction(
+        up(oracle_charged(terms.same_day, unit=price, remaining=remaining, cap=cap))
+    )
+    if fee.kind is FeeKind.LEGAL_MAXIMUM:
+        # the legal maximum is what the same-day fee leaves of the cap
+        return max(cap, same_day)
     base = Fraction(up(oracle_charged(fee, unit=price, remaining=remaining, cap=cap)))
-    if terms.same_day.kind is FeeKind.LEGAL_MAXIMUM:
-        return max(base, cap)
-    same_day = oracle_charged(terms.same_day, unit=price, remaining=remaining, cap=cap)
-    return base + Fraction(up(same_day))
+    return base + same_day
 
 
 # ---------------------------------------------------------------- strategies
@@ -140,8 +143,21 @@ EXAMPLE_TERMS = [
         [("after_first_session", 2)],
     ),
     (
+        # the legal maximum is the cap less the same-day fee: together never above the cap
         Terms(after_first_session=Fee(FeeKind.LEGAL_MAXIMUM), same_day=Fee(FeeKind.FIXED, 1)),
-        [("same_day", 2)],
+        [],
+    ),
+    (
+        # 30,000 > the 20,000 cap before session 1 (and 26,400 + 30,000 > 50,000 after it)
+        Terms(
+            after_first_session=Fee(FeeKind.PERCENT_OF_REMAINING, percent=10),
+            same_day=Fee(FeeKind.FIXED, 30_000),
+        ),
+        [("same_day", 1)],
+    ),
+    (
+        Terms(before_first_session=Fee(FeeKind.LEGAL_MAXIMUM), same_day=Fee(FeeKind.FIXED, 20_001)),
+        [("same_day", 1)],
     ),
     (
         Terms(Fee(FeeKind.LEGAL_MAXIMUM), Fee(FeeKind.LEGAL_MAXIMUM), Fee(FeeKind.LEGAL_MAXIMUM)),

@@ -28,7 +28,7 @@ from exointake._render import (
     RED,
     FontSpec,
     _cooling_box,
-    _styles,
+    document_styles,
 )
 from exointake._vocabulary import load_severity_table
 from exointake.strategies import consent_requests
@@ -61,7 +61,7 @@ REQUIRED = {
             "生年月日",
             "作成日時",
         ],
-        "5.1 versions": ["同意書テンプレート", "exosome-consent v2"],
+        "5.1 versions": ["同意書テンプレート", "exosome-consent v3"],
         "5.2 treatment": [
             "投与方法",
             "部位",
@@ -122,7 +122,7 @@ REQUIRED = {
             "Date of birth",
             "Document date",
         ],
-        "5.1 versions": ["Consent template", "exosome-consent v2"],
+        "5.1 versions": ["Consent template", "exosome-consent v3"],
         "5.2 treatment": [
             "Route",
             "Site",
@@ -262,6 +262,31 @@ class TestRequiredItems:
         assert squash("where the injection will go? → not answered") in text
         assert squash("allergic reaction to a food? → don't know") in text
 
+    @pytest.mark.parametrize(
+        ("lang", "claim", "neutral"),
+        [
+            ("ja", "次の回答について、医師が確認しました。", "次の回答には注意が必要です。"),
+            (
+                "en",
+                "The physician has checked the following answers:",
+                "The following answers call for caution:",
+            ),
+        ],
+    )
+    def test_the_physician_checked_only_with_a_recorded_review(
+        self, example: ConsentRequest, lang: str, claim: str, neutral: str
+    ) -> None:
+        """Without a review id the answers are listed without saying the physician checked
+        them; with one (which the log checks when it records the consent) it says so."""
+        assert example.review_ids == ()  # the example relies on no review
+        text = squash(pdf_text(render_consent(example, language=lang).pdf))
+        assert squash(neutral) in text
+        assert squash(claim) not in text
+        reviewed = request_with(review_ids=["RV-1"])
+        text = squash(pdf_text(render_consent(reviewed, language=lang).pdf))
+        assert squash(claim) in text
+        assert squash(neutral) not in text
+
     def test_no_findings_sentence(self) -> None:
         """A clear screening says that no answer called for caution."""
         request = request_with(screening=screening_of("clear.json", "injection_face"))
@@ -287,7 +312,7 @@ class TestCoolingOffBlock:
         doc = assemble(example, load_template(), exointake.Lang.JA)
         box = next(b for s in doc.sections for b in s.blocks if isinstance(b, CoolingOffBox))
         fonts = FontSpec.builtin()
-        table = _cooling_box(box, _styles(fonts, exointake.Lang.JA), fonts)
+        table = _cooling_box(box, document_styles(fonts, exointake.Lang.JA), fonts)
         frame = [cmd for cmd in table._bkgrndcmds + table._linecmds if cmd[0] == "BOX"]
         assert frame
         assert frame[0][4] == RED
@@ -521,9 +546,9 @@ class TestDeterminism:
         assert "C-2026-0001" in (meta.subject or "")
         assert meta["/CreationDate"] == "D:20261125103000+09'00'"
         keywords = str(meta["/Keywords"])
-        assert "exosome-consent v2" in keywords
+        assert "exosome-consent v3" in keywords
         assert example.sha256 in keywords
-        assert rendered.template_version == "2"
+        assert rendered.template_version == "3"
         assert rendered.request_sha256 == example.sha256
 
     def test_document_id_from_content(self, example: ConsentRequest) -> None:

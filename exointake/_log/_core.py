@@ -39,7 +39,7 @@ from ._entries import (
     entry_from_row,
 )
 from ._gate import GatePolicy
-from ._queries import Queries, RateReport, RateRow, Recall
+from ._queries import LotCache, Page, Queries, RateReport, RateRow, Recall
 from ._store import Store, migrate_target, open_store
 from ._verify import Verify, VerifyReport
 from ._writes import Alert, AlertCallback, Writes
@@ -52,6 +52,7 @@ __all__ = [
     "EntryView",
     "Log",
     "LogEntry",
+    "Page",
     "RateReport",
     "RateRow",
     "Recall",
@@ -73,6 +74,9 @@ class Log(Writes, Queries, Verify):
     _clock: Callable[[], dt.datetime] | None = None
     _alerts: list[AlertCallback] = field(factory=list)
     _policy: GatePolicy = field(factory=GatePolicy)
+    _lot_cache: list[LotCache] = field(factory=list, init=False, eq=False)
+    """The reactions and administration positions :meth:`lot_series` last read, with the
+    head it read them at (one item, or none)."""
 
     def __repr__(self) -> str:
         return f"<Log {self._store.describe()}>"

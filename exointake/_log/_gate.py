@@ -104,7 +104,7 @@ def read_chain(r: Reader, adm: Administration) -> ChainView:
         screening_row = r.first_by_ref(EntryKind.SCREENING, sid)
     reviews = tuple(
         review
-        for row in r.current_of_kind(EntryKind.REVIEW, patient_id=adm.patient_id)
+        for row in r.current_for_patient_of_kind(EntryKind.REVIEW, adm.patient_id)
         if sid in (review := entry_from_row(row).record).screening_result_ids
     )
     return ChainView(

@@ -55,7 +55,9 @@ logger = logging.getLogger("exointake.log")
 
 @frozen
 class Alert:
-    """Sent to alert callbacks after a reaction graded anaphylaxis or serious is committed.
+    """Sent to alert callbacks after a reaction graded anaphylaxis or serious is committed
+    (and, as its subclass :class:`~exointake.signals.SignalAlert`, when a lot's signal is
+    crossed).
 
     Ids and grades only: no names, no free text.
     """
@@ -128,10 +130,22 @@ class Writes:
 
     def on_alert(self, callback: AlertCallback) -> AlertCallback:
         """Call ``callback(alert)`` after each reaction graded anaphylaxis or serious is
-        committed. Returns the callback, so it works as a decorator. A callback that
-        raises is logged (ids only) and never undoes the entry."""
+        committed, and for each lot signal :func:`exointake.signals.check_signals` finds
+        crossed (a :class:`~exointake.signals.SignalAlert`, once per crossing). Returns the
+        callback, so it works as a decorator. A callback that raises is logged (ids only)
+        and never undoes the entry."""
         self._alerts.append(callback)
         return callback
+
+    def notify(self, alert: Alert) -> None:
+        """Send ``alert`` to every callback registered with :meth:`on_alert` (each failure
+        logged, never raised). What :func:`exointake.signals.check_signals` sends a
+        crossed lot signal through."""
+        if not isinstance(alert, Alert):
+            raise ValidationError(
+                [f"alert: expected Alert, got {type(alert).__name__}"], what="argument"
+            )
+        self._fire([alert])
 
     def _fire(self, alerts: Sequence[Alert]) -> None:
         for alert in alerts:
@@ -566,8 +580,16 @@ def _rendered_record(
 
 
 def _review_problems_of(r: Reader, consent: ConsentRecord) -> list[str]:
-    """A consent may only rely on reviews recorded for its patient before the document."""
+    """A consent may only rely on reviews recorded for its patient before the document, and
+    may only say the physician checked what those reviews cover.
+
+    A document relying on reviews says "the physician has checked the following answers"
+    above every answer of its screenings that called for more than ``clear``; so each
+    of its screenings must be recorded for the patient, and the reviews' findings must
+    cover every such rule.
+    """
     problems = []
+    reviewed: set[str] = set()
     for n, review_id in enumerate(consent.review_ids):
         row = r.first_by_ref(EntryKind.REVIEW, review_id)
         review = None if row is None else entry_from_row(row).record
@@ -578,6 +600,33 @@ def _review_problems_of(r: Reader, consent: ConsentRecord) -> list[str]:
             problems.append(
                 f"{path}: review {review_id} was made after the document was rendered; the "
                 "document cannot say the physician reviewed what was reviewed later"
+            )
+        else:
+            reviewed.update(review.findings)
+    if problems or not consent.review_ids:
+        return problems
+    for n, sid in enumerate(consent.screening_result_ids):
+        path = f"consent.screening_result_ids[{n}]"
+        row = r.ref_for_patient(EntryKind.SCREENING, sid, consent.patient_id)
+        if row is None:
+            problems.append(
+                f"{path}: screening {sid[:12]}… is not recorded for patient "
+                f"{consent.patient_id}; a document saying the physician checked its answers "
+                "needs it recorded first"
+            )
+            continue
+        screening: ScreeningRecord = entry_from_row(row).record
+        listed = {
+            str(f["rule_id"])
+            for f in screening.result.get("findings", ())
+            if f.get("decision") != "clear"
+        }
+        unchecked = sorted(listed - reviewed)
+        if unchecked:
+            problems.append(
+                f"consent.review_ids: the document says the physician checked the answers "
+                f"behind {', '.join(unchecked)} (screening {sid[:12]}…), which no review it "
+                "relies on covers"
             )
     return problems
 

@@ -2,8 +2,9 @@
 
 Each command lives in a private module of this package (``exointake/cli/_*.py``) exposing
 ``register(subparsers)``; the parser it adds sets ``func`` to a handler
-``(args) -> int``. Handlers use only the public API. Exit codes: 0 done,
-2 bad input (with a message naming the field), 3 refused by a safety gate.
+``(args) -> int``. Handlers use only the public API. Exit codes: 0 done, 1 the log
+does not verify, 2 bad input (with a message naming the field or option) or a storage
+failure, 3 refused by a safety gate, 4 the log could not be verified at all.
 """
 
 from __future__ import annotations
@@ -24,12 +25,25 @@ _COMMAND_MODULES = {  # command name -> the module that registers and runs it
     "grade": "_grade",
     "log": "_log",
     "questionnaire": "_questionnaire",
+    "report": "_report",
     "screen": "_screen",
+    "signal": "_signal",
 }
 
 EXIT_OK = 0
+EXIT_BROKEN = 1
+"""``log verify``/``log checkpoint``: the log does not verify (or extend a checkpoint)."""
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
+EXIT_UNVERIFIABLE = 4
+"""``log verify``/``log checkpoint``: the log could not be verified at all."""
+
+EXIT_CODES = (
+    "exit codes: 0 done; 1 the log does not verify (log verify, log checkpoint); "
+    "2 bad input, an output that may not be written, or a database that cannot be used "
+    "(the message names the field or option); 3 refused by a safety gate; "
+    "4 the log could not be verified at all (no database there, not a log, unreadable)"
+)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -40,6 +54,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="exointake",
         description="Intake screening, consent PDFs and a tamper-evident reaction log "
         "for exosome therapy.",
+        epilog=EXIT_CODES + ".",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     names = [command] if command in _COMMAND_MODULES else sorted(_COMMAND_MODULES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterable
@@ -17,13 +18,12 @@ from .. import (
     RuleSet,
     ScreeningRefused,
     ScreeningResult,
-    ValidationError,
 )
 from ..consent import ConsentLanguage, cooling_off_applies, suggest_cooling_off
-from ._util import read_json_file
+from ._util import add_force, outputs, read_json_file, sqlite_file
 
 if TYPE_CHECKING:
-    from .. import Log, RenderedConsent
+    from .. import Log, Outputs, RenderedConsent
 
 __all__ = ["demo_consents", "register"]
 
@@ -38,7 +38,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "covered by 特定商取引法 also the summary document (概要書面, due before the "
         "contract) and the contract document (契約書面, due at the contract). "
         "Exit 2 on bad input (the message names the field; cancellation fees above the "
-        "49条 caps name the fee and the session), 3 when the screening forbids it.",
+        "49条 caps name the fee and the session) or an output that may not be written, "
+        "3 when the screening forbids it. Outputs are written whole (a temporary file "
+        "renamed) with mode 0600; an existing file is replaced only with --force, a "
+        "database or an input never. With --db the consent is recorded after its PDFs "
+        "are written; if recording fails, the new PDFs are removed.",
     )
     p.add_argument("--request", required=True, metavar="FILE.json", help="the consent request")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
@@ -91,23 +95,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="who rendered it, for the log record (default: the request's physician id)",
     )
+    add_force(p)
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from .. import open_log, render_consent, render_contract, render_summary
 
+    files = outputs(
+        args, args.request, args.ruleset, args.questionnaire, args.font, sqlite_file(args.db)
+    )
+    targets = {  # checked (and refused) before any work
+        f"--{option}": files.claim(getattr(args, option), flag=f"--{option}")
+        for option in ("out", "summary", "contract")
+        if getattr(args, option) is not None
+    }
     data = read_json_file(args.request, what="consent request")
     request = ConsentRequest.from_dict(data)
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise ValidationError([f"--out: folder {out.parent} does not exist"], what="arguments")
-    for option in ("summary", "contract"):
-        target = getattr(args, option)
-        if target is not None and not Path(target).parent.is_dir():
-            raise ValidationError(
-                [f"--{option}: folder {Path(target).parent} does not exist"], what="arguments"
-            )
     ruleset = RuleSet.from_file(Path(args.ruleset)) if args.ruleset is not None else None
     questionnaire = (
         Questionnaire.from_file(Path(args.questionnaire)) if args.questionnaire else None
@@ -115,19 +119,26 @@ def _run(args: argparse.Namespace) -> int:
     rendered = render_consent(
         request, font=args.font, language=args.lang, ruleset=ruleset, questionnaire=questionnaire
     )
-    extra: list[tuple[RenderedConsent, str]] = []
+    documents: dict[str, RenderedConsent] = {"--out": rendered}
     if args.summary is not None:
-        extra.append((render_summary(request, font=args.font, language=args.lang), args.summary))
+        documents["--summary"] = render_summary(request, font=args.font, language=args.lang)
     if args.contract is not None:
-        extra.append((render_contract(request, font=args.font, language=args.lang), args.contract))
-    if args.db is not None:
-        with open_log(args.db) as log:
-            log.record_consent(rendered, rendered_by=args.rendered_by or request.physician.id)
-    rendered.write(out)
-    print(f"{rendered.sha256}  {out}")
-    for document, path in extra:
-        document.write(path)
-        print(f"{document.sha256}  {path}")
+        documents["--contract"] = render_contract(request, font=args.font, language=args.lang)
+    with contextlib.ExitStack() as stack:
+        # Opened before writing: a database that cannot take the record fails first.
+        log = None if args.db is None else stack.enter_context(open_log(args.db))
+        try:
+            # Write first, record second: a consent is never recorded for a PDF that
+            # was not written, and a failed record leaves no new PDF behind.
+            for flag, document in documents.items():
+                files.write(targets[flag], document.pdf, flag=flag)
+            if log is not None:
+                log.record_consent(rendered, rendered_by=args.rendered_by or request.physician.id)
+        except BaseException:
+            files.undo()
+            raise
+    for flag, document in documents.items():
+        print(f"{document.sha256}  {targets[flag]}")
     return 0
 
 
@@ -147,6 +158,7 @@ def demo_consents(
     folder: Path,
     screened: Iterable[tuple[str, str, ScreeningResult]],
     *,
+    files: Outputs,
     language: str = "ja",
     bilingual: Iterable[str] = (),
     log: Log | None = None,
@@ -159,6 +171,8 @@ def demo_consents(
 
     Args:
         folder: where to write ``consent-<patient_id>.pdf``.
+        files: the run's outputs (:class:`~exointake.Outputs`): nothing existing is
+            replaced without ``--force``.
         screened: ``(patient_id, birth_date ISO, screening result)`` per sample patient.
         language: ``ja``, ``en`` or ``ja+en``.
         bilingual: patients whose documents are rendered in ``ja+en`` instead.
@@ -192,13 +206,15 @@ def demo_consents(
         except ScreeningRefused:
             print(f"patient {patient_id}: no consent document, screening {result.decision.value}")
             continue
-        path = rendered.write(folder / f"consent-{patient_id}.pdf")
+        path = files.write(folder / f"consent-{patient_id}.pdf", rendered.pdf, flag="--dir")
         out[patient_id] = request.consent_id
         print(f"patient {patient_id}: {path} sha256 {rendered.sha256} ({request.language.value})")
         if cooling_off_applies(request):
             for render, name in ((render_summary, "summary"), (render_contract, "contract")):
                 document = render(request)
-                doc_path = document.write(folder / f"{name}-{patient_id}.pdf")
+                doc_path = files.write(
+                    folder / f"{name}-{patient_id}.pdf", document.pdf, flag="--dir"
+                )
                 print(f"  {name}: {doc_path} sha256 {document.sha256}")
         if log is not None:
             consent_id = log.record_consent(

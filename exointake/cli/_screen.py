@@ -23,7 +23,7 @@ from ..questionnaire import QuestionnaireRef, answer_to_json
 from ..screening import default_ruleset
 from ._util import print_json, read_json_file
 
-__all__ = ["load_answers_file", "register", "render_result"]
+__all__ = ["decision_label", "load_answers_file", "register", "render_result", "screen_file"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,19 +73,38 @@ def load_answers_file(
     return q, q.answers(data, route=route, partial=True)
 
 
-def _run(args: argparse.Namespace) -> int:
-    route = Route(args.route)
-    form = Questionnaire.from_file(args.questionnaire) if args.questionnaire else None
-    q, answers = load_answers_file(args.answers, route, form)
+def screen_file(
+    answers_path: str | Path,
+    route: Route,
+    *,
+    questionnaire: str | None = None,
+    ruleset: str | None = None,
+    on: str | None = None,
+) -> tuple[Answers, ScreeningResult]:
+    """Screen an answers file for ``route`` as ``exointake screen`` does: against the
+    clinic's questionnaire file or the bundled one, and a rule set file or the default
+    for that questionnaire; ``on`` is the screening day (default: today in Japan)."""
+    form = Questionnaire.from_file(questionnaire) if questionnaire else None
+    q, answers = load_answers_file(answers_path, route, form)
     base = q.screened_as
-    ruleset = (
-        RuleSet.from_file(args.ruleset)
-        if args.ruleset
+    rules = (
+        RuleSet.from_file(ruleset)
+        if ruleset
         else default_ruleset(QuestionnaireRef(base.id, base.version, ""))
     )
-    ruleset.check_against(q)
-    on = None if args.on is None else parse_date(args.on, "--on")
-    result = screen(answers, route, ruleset, on=on, questionnaire=q)
+    rules.check_against(q)
+    day = None if on is None else parse_date(on, "--on")
+    return answers, screen(answers, route, rules, on=day, questionnaire=q)
+
+
+def _run(args: argparse.Namespace) -> int:
+    _, result = screen_file(
+        args.answers,
+        Route(args.route),
+        questionnaire=args.questionnaire,
+        ruleset=args.ruleset,
+        on=args.on,
+    )
     if args.json:
         print_json(result.to_dict())
     else:

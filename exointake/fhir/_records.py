@@ -17,7 +17,7 @@ from .._log._core import EntryKind, Log, LogEntry
 from .._questionnaire import bundled_questionnaire
 from .._reaction import Outcome
 from .._reactions import Causality, ReactionRecord
-from .._records import Administration, ConsentRecord, Product
+from .._records import Administration, ConsentRecord, GateOverride, Product
 from .._screening import ScreeningResult
 from .._vocabulary import SeriousnessCriterion
 from .._wareki import date_arg
@@ -29,6 +29,7 @@ from ._util import (
     decimal_number,
     ext_url,
     fhir_id,
+    fhir_string,
     instant,
     logical,
     patient_reference,
@@ -53,6 +54,11 @@ RECORD_EXTENSIONS: Final = {
     "product-sourcing": "Medication: valueCode: domestic or imported.",
     "product-concentration": "Medication: valueString: the concentration as the maker states it.",
     "cold-chain-ok": "MedicationAdministration: valueBoolean: the cold-chain check before use.",
+    "gate-override": "MedicationAdministration: complex: an administration let past the "
+    "safety gate by a recorded override: by (valueReference, the Practitioner who allowed "
+    "it, by staff-id) and bypassed (valueCode, repeated: the gate's checks it let through, "
+    "e.g. cold_chain, screening_decision). The override's reason is the resource's note, "
+    "authored by the same Practitioner.",
     "severity-category": "AdverseEvent: valueCoding ({base}/CodeSystem/severity-category): "
     "the article's severity row (local, allergy, anaphylaxis); also the first coding of event. "
     "Absent for an event outside the table (no article row).",
@@ -174,6 +180,7 @@ def to_medication_administration(
     administration: Administration,
     *,
     entry_id: str | None = None,
+    override: GateOverride | None = None,
     base: str = CANONICAL_BASE,
 ) -> FhirResource:
     """A FHIR ``MedicationAdministration`` for one logged administration.
@@ -182,9 +189,15 @@ def to_medication_administration(
     concentration); the dose is the volume in mL; route and site as recorded. The
     patient, physician, consent and screening result are referred to by identifier.
 
+    An administration let past the safety gate carries its override: who allowed it and
+    the checks it bypassed in the ``gate-override`` extension, and why in ``note`` (an
+    Annotation authored by that physician: R4 has no element for "given despite a
+    failed check"; ``statusReason`` is only for an administration not performed).
+
     Args:
         administration: the administration record.
         entry_id: its log entry id: the resource's id and identifier.
+        override: the entry's recorded override (``LogEntry.override``), if any.
         base: base URL of exointake's code systems, identifiers and extensions.
     """
     resource: FhirResource = {"resourceType": "MedicationAdministration"}
@@ -197,6 +210,8 @@ def to_medication_administration(
             "valueBoolean": administration.storage_check.cold_chain_ok,
         }
     ]
+    if override is not None:
+        resource["extension"].append(_override_extension(override, base))
     if entry_id is not None:
         resource["identifier"] = [{"system": f"{base}/sid/log-entry-id", "value": entry_id}]
     resource["status"] = "completed"
@@ -210,12 +225,30 @@ def to_medication_administration(
         logical("Consent", "consent-id", administration.consent_id, base),
         logical("RiskAssessment", "screening-result-id", administration.screening_result_id, base),
     ]
+    reason = None if override is None else fhir_string(override.reason, "override.reason")
+    if override is not None and reason is not None:
+        resource["note"] = [
+            {
+                "authorReference": logical("Practitioner", "staff-id", override.by, base),
+                "text": reason,
+            }
+        ]
     resource["dosage"] = {
         "site": {"text": administration.site},
         "route": _route(administration.route, base),
         "dose": _ml(administration.volume_ml),
     }
     return resource
+
+
+def _override_extension(override: GateOverride, base: str) -> dict[str, Any]:
+    return {
+        "url": ext_url(base, "gate-override"),
+        "extension": [
+            {"url": "by", "valueReference": logical("Practitioner", "staff-id", override.by, base)},
+            *({"url": "bypassed", "valueCode": code} for code in override.bypassed),
+        ],
+    }
 
 
 def _ml(volume: Decimal) -> dict[str, Any]:
@@ -570,7 +603,11 @@ def visit_bundles(
         resources.extend(intake[k] for k in sorted(intake))
         followed: list[tuple[str, LogEntry, Administration]] = []
         for root, entry in administrations:
-            resources.append(to_medication_administration(entry.record, entry_id=root, base=base))
+            resources.append(
+                to_medication_administration(
+                    entry.record, entry_id=root, override=entry.override, base=base
+                )
+            )
             stamps.append(entry.recorded_at)
             followed.extend((r, e, entry.record) for r, e in reactions.get(root, []))
         for root, entry, administration in sorted(

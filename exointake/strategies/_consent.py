@@ -12,6 +12,7 @@ from .._consent import (
     ConsentLanguage,
     ConsentRequest,
     IntervalUnit,
+    cooling_off_applies,
     suggest_cooling_off,
 )
 from .._consent_template import (
@@ -128,7 +129,7 @@ def _consent_requests(
     purpose = draw(st.sampled_from(Purpose))
     data: dict[str, Any] = {
         "consent_id": draw(_IDS),
-        "template_version": "2",
+        "template_version": "3",
         "language": draw(languages if languages is not None else st.sampled_from(ConsentLanguage)),
         "document_at": doc_at.isoformat(),
         "clinic": {
@@ -189,6 +190,14 @@ def _consent_requests(
             "reason": draw(txt),
             "at": doc_at.isoformat(),
         }
+    request = ConsentRequest.from_dict(data)
+    if cooling_off_applies(request):
+        return request
+    # no 49条 cap outside 特商法, so no legal maximum: such a clinic charges nothing instead
+    cancellation = data["prices"]["cancellation"]
+    for name, fee in cancellation.items():
+        if fee["kind"] == "legal_maximum":
+            cancellation[name] = {"kind": "none"}
     return ConsentRequest.from_dict(data)
 
 
@@ -198,6 +207,11 @@ _FEES = st.one_of(
     st.integers(0, 100).map(lambda pct: {"kind": "percent_of_session", "percent": pct}),
     st.integers(0, 100).map(lambda pct: {"kind": "percent_of_remaining", "percent": pct}),
     st.just({"kind": "legal_maximum"}),
+)
+_SAME_DAY_FEES = st.one_of(
+    st.just({"kind": "none"}),
+    st.integers(0, 60_000).map(lambda jpy: {"kind": "fixed", "jpy": jpy}),
+    st.integers(0, 100).map(lambda pct: {"kind": "percent_of_session", "percent": pct}),
 )
 
 
@@ -231,11 +245,13 @@ def _prices(
     cancellation = {
         "before_first_session": draw(_FEES),
         "after_first_session": draw(_FEES),
-        "same_day": draw(_FEES),
+        "same_day": draw(_SAME_DAY_FEES),
     }
     for problem in check_terms(_terms(cancellation), sessions, price, discount):
-        # a clinic whose fee would exceed a cap charges the legal maximum instead
-        cancellation[problem.field] = {"kind": "legal_maximum"}
+        # a clinic whose fee would exceed a cap charges the legal maximum instead (a
+        # same-day fee has none: it is dropped)
+        maximal = {"kind": "none" if problem.field == "same_day" else "legal_maximum"}
+        cancellation[problem.field] = maximal
     if check_terms(_terms(cancellation), sessions, price, discount):
         cancellation["same_day"] = {"kind": "none"}
     goods_jpy = sum(g["quantity"] * g["unit_price_jpy"] for g in goods)
@@ -254,7 +270,7 @@ def _prices(
 def _contracts(draw: st.DrawFn, day: dt.date, txt: st.SearchStrategy[str]) -> dict[str, Any]:
     return {
         "contract_id": draw(_IDS),
-        "template_version": "1",
+        "template_version": "2",
         "date": day.isoformat(),
         "person_in_charge": draw(txt),
         "payment": {
