@@ -325,7 +325,7 @@ def _fuzz_params() -> list[Any]:
     max_examples=25,
     deadline=None,
     database=None,
-    derandomize=True,  # the same inputs every run, so the xfail markers stay honest
+    derandomize=True,  # the same inputs every run: a failure is reproducible
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
