@@ -23,9 +23,10 @@ Conventions (the same as *Sequential*'s):
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = [
     "BinomialDesign",
@@ -54,20 +55,13 @@ SPENDING_SLACK: Final = 1e-9
 each); so a spent alpha is at most ``budget * (1 + 1e-9)``."""
 
 
-class CVResult(tuple[float, float]):
+class CVResult(NamedTuple):
     """A critical value and the type I error it attains: ``(cv, attained_alpha)``."""
 
-    __slots__ = ()
-
-    @property
-    def cv(self) -> float:
-        """The critical value on the log-likelihood-ratio scale."""
-        return self[0]
-
-    @property
-    def attained_alpha(self) -> float:
-        """The exact probability of a signal under the null hypothesis."""
-        return self[1]
+    #: The critical value on the log-likelihood-ratio scale.
+    cv: float
+    #: The exact probability of a signal under the null hypothesis.
+    attained_alpha: float
 
 
 # ---------------------------------------------------------------------------- LLRs
@@ -428,7 +422,7 @@ def poisson_cv(length: float, min_events: int = 1, alpha: float = 0.05) -> CVRes
             side = 1
         if a_mid == alpha:
             break
-    return CVResult((hi, _poisson_alpha(hi, length, min_events)))
+    return CVResult(hi, _poisson_alpha(hi, length, min_events))
 
 
 # ---------------------------------------------------------------------------- binomial CV
@@ -508,25 +502,15 @@ def _search_cv(
     return round(math.floor(below * 1e5 + 1e-9) / 1e5 + 1e-5, 5)
 
 
-class BinomialDesign(tuple[float, float, tuple[float, ...]]):
+class BinomialDesign(NamedTuple):
     """A binomial MaxSPRT design: ``(cv, attained_alpha, cumulative alpha spent by event)``."""
 
-    __slots__ = ()
-
-    @property
-    def cv(self) -> float:
-        """The critical value on the log-likelihood-ratio scale (*Sequential*'s digits)."""
-        return self[0]
-
-    @property
-    def attained_alpha(self) -> float:
-        """The exact type I error of ``LLR >= cv`` over the surveillance."""
-        return self[1]
-
-    @property
-    def spending(self) -> tuple[float, ...]:
-        """``spending[n]``: the alpha the design has spent by the n-th event (n = 0..N)."""
-        return self[2]
+    #: The critical value on the log-likelihood-ratio scale (*Sequential*'s digits).
+    cv: float
+    #: The exact type I error of ``LLR >= cv`` over the surveillance.
+    attained_alpha: float
+    #: ``spending[n]``: the alpha the design has spent by the n-th event (n = 0..N).
+    spending: tuple[float, ...]
 
 
 @functools.lru_cache(maxsize=256)
@@ -562,54 +546,32 @@ def binomial_design(
         omega, lambda cv, stop: _binomial_alpha(cv, max_events, z, min_events, stop=stop), alpha
     )
     total, spent = _binomial_run(_absorbing(cv, max_events, z, min_events), p)
-    cumulative = []
-    acc = 0.0
-    for x in spent:
-        acc += x
-        cumulative.append(acc)
-    return BinomialDesign((cv, total, tuple(cumulative)))
+    return BinomialDesign(cv, total, tuple(itertools.accumulate(spent)))
 
 
 def binomial_cv(max_events: int, z: float, min_events: int = 1, alpha: float = 0.05) -> CVResult:
     """The critical value and attained alpha of *Sequential*'s ``CV.Binomial``."""
     design = binomial_design(max_events, z, min_events, alpha)
-    return CVResult((design.cv, design.attained_alpha))
+    return CVResult(design.cv, design.attained_alpha)
 
 
 # ---------------------------------------------------------------------------- varying z
 
 
-class SpendingRun(tuple[int, int, float, float, int | None]):
-    """The outcome of :func:`run_spending`:
-    ``(looks, cases, spent, boundary, signal_look)``."""
+class SpendingRun(NamedTuple):
+    """The outcome of :func:`run_spending`: ``(looks, cases, spent, boundary, signal_look)``."""
 
-    __slots__ = ()
-
-    @property
-    def looks(self) -> int:
-        """How many events were examined (at most the surveillance length)."""
-        return self[0]
-
-    @property
-    def cases(self) -> int:
-        """Cases among the examined events."""
-        return self[1]
-
-    @property
-    def spent(self) -> float:
-        """The exact alpha spent by the boundaries so far."""
-        return self[2]
-
-    @property
-    def boundary(self) -> float:
-        """The fewest cases that signal at the last look (above the looks: none can;
-        ``inf`` before the first look)."""
-        return self[3]
-
-    @property
-    def signal_look(self) -> int | None:
-        """The look (1-based) at which the cases reached the boundary, or None."""
-        return self[4]
+    #: How many events were examined (at most the surveillance length).
+    looks: int
+    #: Cases among the examined events.
+    cases: int
+    #: The exact alpha spent by the boundaries so far.
+    spent: float
+    #: The fewest cases that signal at the last look (above the looks: none can;
+    #: ``inf`` before the first look).
+    boundary: float
+    #: The look (1-based) at which the cases reached the boundary, or None.
+    signal_look: int | None
 
 
 def run_spending(
@@ -658,8 +620,8 @@ def run_spending(
         if on_look is not None:
             on_look(looks, cases, c)
         if cases >= c:
-            return SpendingRun((looks, cases, spent, float(c), looks))
-    return SpendingRun((looks, cases, spent, float(boundary), None))
+            return SpendingRun(looks, cases, spent, float(c), looks)
+    return SpendingRun(looks, cases, spent, float(boundary), None)
 
 
 # ---------------------------------------------------------------------------- intervals
