@@ -4,7 +4,7 @@
 render, log); the parts those are made of live in the public topic modules
 :mod:`exointake.questionnaire`, :mod:`exointake.screening`, :mod:`exointake.grading`,
 :mod:`exointake.consent`, :mod:`exointake.records`, :mod:`exointake.log`,
-:mod:`exointake.signals` and :mod:`exointake.report`, each of
+:mod:`exointake.signals`, :mod:`exointake.report` and :mod:`exointake.registry`, each of
 which also re-exports the core names of its topic. Every exported class and function
 carries its public path in ``__module__`` (``exointake.Grade``,
 ``exointake.grading.BrightonSign``), so reprs, pickles and the API reference never show a
@@ -108,6 +108,7 @@ HEAVY = frozenset(
         "_log._store",
         "_log._verify",
         "_log._writes",
+        "_registry_export",
         "_report_charts",
         "_safety_report",
         "_signals_alert",
@@ -223,6 +224,14 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "normalise_url",
     ),
     "report": ("SafetyReport", "safety_report"),
+    "registry": (
+        "ExportKey",
+        "GateReport",
+        "RegistryExport",
+        "export_registry",
+        "generate_export_key",
+        "load_export_key",
+    ),
     "signals": (
         "CriticalValue",
         "LotStatus",

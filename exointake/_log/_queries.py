@@ -39,7 +39,9 @@ __all__ = [
     "RateRow",
     "ReactionEvent",
     "Recall",
+    "RegistrySource",
     "normalise_lot",
+    "registry_source",
 ]
 
 CATEGORIES: Final = ("local", "allergy", "anaphylaxis")
@@ -652,3 +654,32 @@ def _split(counts: Mapping[str, int], keys: tuple[str, ...]) -> dict[str, int]:
     """The counts of ``keys``; a bucket outside both sets (a category-less table reaction
     from a custom vocabulary) stays in the reaction total only."""
     return {k: counts.get(k, 0) for k in keys}
+
+
+class RegistrySource(NamedTuple):
+    """What the de-identified registry export reads from a log, from one snapshot."""
+
+    head: tuple[int, str]
+    """The log's last position and hash."""
+    data_lock: str | None
+    """The head entry's ``recorded_at`` (UTC text); None for an empty log."""
+    administrations: list[tuple[Any, ...]]
+    """Current administrations: ``(root_id, patient_id, lot, route, origin, day, maker,
+    sourcing, volume_ml)``."""
+    reactions: list[tuple[str, str, str, str | None]]
+    """Current reactions: ``(root_id, administration_root, fields_json, administered_at)``."""
+    screenings: list[tuple[str, int, str | None, str | None]]
+    """Current screenings: ``(patient_id, seq, screened_on, birth_date)``."""
+
+
+def registry_source(log: Queries) -> RegistrySource:
+    """The rows the registry export is made from, read in one snapshot of ``log``."""
+    with log._store.snapshot() as r:
+        head = r.head()
+        return RegistrySource(
+            head=head,
+            data_lock=r.recorded_at(head[0]) if head[0] else None,
+            administrations=r.registry_administrations(),
+            reactions=r.registry_reactions(),
+            screenings=r.registry_screenings(),
+        )

@@ -889,6 +889,76 @@ _SQLITE_ROOTS_AFTER: Final = (
 )
 
 
+# -- the de-identified registry export (exointake._registry_export) -------------------
+# Current versions are kept in Python (the last row of each root in chain order wins):
+# one scan of the table, no per-row look-up of a newer version.
+_SQLITE_REGISTRY_ADMINISTRATIONS: Final = (
+    # "+kind": walk the table in rowid (= chain) order, not the (kind, day) index.
+    "SELECT root_id, patient_id, lot, route, origin, day, "
+    "json_extract(payload, '$.record.product.maker'), "
+    "json_extract(payload, '$.record.product.sourcing'), "
+    "json_extract(payload, '$.record.volume_ml') "
+    "FROM log_entries WHERE +kind = 'administration' ORDER BY rowid"
+)
+_PG_REGISTRY_ADMINISTRATIONS: Final = sa.text(
+    "SELECT root_id, patient_id, lot, route, origin, day, p #>> '{record,product,maker}', "
+    "p #>> '{record,product,sourcing}', p #>> '{record,volume_ml}' "
+    "FROM log_entries CROSS JOIN LATERAL (SELECT CAST(payload AS json) AS p) AS j "
+    "WHERE kind = 'administration' ORDER BY seq"
+)
+_REGISTRY_REACTION_PATHS: Final = (
+    "record.onset",
+    "record.reaction.symptoms",
+    "record.reaction.outcome",
+    "record.causality",
+    "grade.category",
+    "grade.event_kind",
+    "grade.ctcae.term",
+    "grade.ctcae.meddra_llt",
+    "grade.ctcae.grade",
+    "grade.brighton_level",
+    "grade.serious",
+    "grade.seriousness_criteria",
+    "grade.vocabulary_version",
+    "grade.table_version",
+)
+"""What the export reads from each reaction's payload, in this order (dotted paths)."""
+_SQLITE_REGISTRY_REACTIONS: Final = (
+    "SELECT r.root_id, r.administration_id, json_extract(r.payload, "
+    + ", ".join(f"'$.{path}'" for path in _REGISTRY_REACTION_PATHS)
+    + "), (SELECT json_extract(a.payload, '$.record.administered_at') FROM log_entries AS a "
+    "INDEXED BY ix_log_entries_root WHERE a.root_id = r.administration_id "
+    "AND a.kind = 'administration' ORDER BY a.seq DESC LIMIT 1) "
+    "FROM log_entries AS r WHERE r.kind = 'reaction' "
+    "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) ORDER BY r.seq"
+)
+_PG_REGISTRY_REACTIONS: Final = sa.text(
+    "SELECT r.root_id, r.administration_id, json_build_array("
+    + ", ".join("p #> '{" + path.replace(".", ",") + "}'" for path in _REGISTRY_REACTION_PATHS)
+    + ")::text, (SELECT CAST(a.payload AS json) #>> '{record,administered_at}' "
+    "FROM log_entries AS a WHERE a.root_id = r.administration_id "
+    "AND a.kind = 'administration' ORDER BY a.seq DESC LIMIT 1) "
+    "FROM log_entries AS r CROSS JOIN LATERAL (SELECT CAST(r.payload AS json) AS p) AS j "
+    "WHERE r.kind = 'reaction' AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) ORDER BY r.seq"
+)
+_SQLITE_REGISTRY_SCREENINGS: Final = (
+    "SELECT patient_id, seq, json_extract(payload, '$.record.result.screened_on'), "
+    "json_extract(payload, '$.record.answers.answers.birth_date') "
+    "FROM log_entries WHERE kind = 'screening' "
+    "AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = log_entries.root_id AND newer.seq > log_entries.seq) ORDER BY seq"
+)
+_PG_REGISTRY_SCREENINGS: Final = sa.text(
+    "SELECT patient_id, seq, p #>> '{record,result,screened_on}', "
+    "p #>> '{record,answers,answers,birth_date}' "
+    "FROM log_entries CROSS JOIN LATERAL (SELECT CAST(payload AS json) AS p) AS j "
+    "WHERE kind = 'screening' AND NOT EXISTS (SELECT 1 FROM log_entries AS newer "
+    "WHERE newer.root_id = log_entries.root_id AND newer.seq > log_entries.seq) ORDER BY seq"
+)
+
+
 class Reader:
     """The log's queries, on one connection (a read, or inside a write transaction)."""
 
@@ -1470,6 +1540,52 @@ class Reader:
             ).first()
             is not None
         )
+
+    # -- the de-identified registry export -------------------------------------------
+
+    def registry_administrations(self) -> list[tuple[Any, ...]]:
+        """Every current administration: ``(root_id, patient_id, lot, route, origin, day,
+        maker, sourcing, volume_ml)``, in chain order of their first version.
+
+        One scan of the table; the database reads maker, sourcing and volume out of the
+        payload (``json_extract`` / ``json``), so no payload travels to Python. Each root's
+        last version in chain order is its current one.
+        """
+        if self.conn.dialect.name == "sqlite":
+            rows: Any = self._driver_rows(_SQLITE_REGISTRY_ADMINISTRATIONS)
+        else:
+            rows = self.conn.execute(_PG_REGISTRY_ADMINISTRATIONS)
+        current: dict[str, tuple[Any, ...]] = {}
+        for row in rows:
+            current[row[0]] = tuple(row)
+        return list(current.values())
+
+    def registry_reactions(self) -> list[tuple[str, str, str, str | None]]:
+        """Every current reaction: ``(root_id, administration_root, fields, administered_at)``
+        in chain order, where ``fields`` is a JSON array of the payload values at
+        :data:`_REGISTRY_REACTION_PATHS` and ``administered_at`` the UTC time of the
+        current version of its administration."""
+        if self.conn.dialect.name == "sqlite":
+            rows: Any = self._driver_rows(_SQLITE_REGISTRY_REACTIONS)
+        else:
+            rows = self.conn.execute(_PG_REGISTRY_REACTIONS)
+        return [(str(a), str(b), str(c), None if d is None else str(d)) for a, b, c, d in rows]
+
+    def registry_screenings(self) -> list[tuple[str, int, str | None, str | None]]:
+        """Every current screening: ``(patient_id, seq, screened_on, birth_date)`` in chain
+        order (``birth_date`` None when the answers were not kept or hold none)."""
+        if self.conn.dialect.name == "sqlite":
+            rows: Any = self._driver_rows(_SQLITE_REGISTRY_SCREENINGS)
+        else:
+            rows = self.conn.execute(_PG_REGISTRY_SCREENINGS)
+        return [(str(p), int(s), on, birth) for p, s, on, birth in rows]
+
+    def recorded_at(self, seq: int) -> str | None:
+        """The ``recorded_at`` text of the entry at ``seq``, or None."""
+        row = self.conn.execute(
+            sa.select(ENTRIES.c.recorded_at).where(ENTRIES.c.seq == seq)
+        ).first()
+        return None if row is None else str(row[0])
 
     def _driver_rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a fixed SQL text read through the driver's own cursor (many small rows:

@@ -1,0 +1,695 @@
+"""The de-identified registry export (匿名加工情報): three CSV files and a manifest.
+
+:func:`export_registry` reads a log (current versions only) and makes what a clinic may
+hand to a registry under the APPI's 匿名加工情報 rules (法43条, 規則34条): pseudonyms by
+HMAC-SHA256 under the clinic's export key (:class:`ExportKey`), ages in 5-year bands, dates
+as year-months and relative intervals, the clinic as a prefecture code, no free text and no
+direct identifier; then the release gate (:mod:`exointake._registry_gate`: k distinct
+patients and l distinct reaction terms per group, generalisation then suppression), a
+brute-force recheck of what would be released, and the manifest describing items, method,
+gate figures, versions, the log's head and the key's fingerprint (never the key).
+
+Same log + same key → the same bytes: nothing depends on the clock or on the order rows
+come out of the database. Files: ``cases.csv``, ``administrations.csv``,
+``reactions.csv``, ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+import os
+import re
+import secrets
+import stat
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from attrs import field, frozen
+
+from ._bundled import load, version_key
+from ._convert import safe_repr
+from ._errors import ValidationError
+from ._files import Outputs
+from ._log._queries import registry_source
+from ._registry_gate import LADDER, check_release, code, run_gate
+
+if TYPE_CHECKING:
+    from ._log._core import Log
+
+__all__ = [
+    "FILE_COLUMNS",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "MIN_K",
+    "MIN_L",
+    "QUASI_IDENTIFIERS",
+    "ExportKey",
+    "GateReport",
+    "RegistryExport",
+    "export_registry",
+    "generate_export_key",
+    "load_export_key",
+]
+
+FORMAT: Final = "exointake-registry-export"
+FORMAT_VERSION: Final = 1
+MIN_K: Final = 5
+"""The floor of k: an export may ask for more distinct patients per group, never fewer."""
+MIN_L: Final = 2
+"""The floor of l: an export may ask for more distinct reaction terms per group, never fewer."""
+QUASI_IDENTIFIERS: Final = ("age_band", "region", "period", "route")
+"""The columns of ``cases.csv`` the gate groups on (a ``sex`` column would join them)."""
+SENSITIVE_ATTRIBUTE: Final = "ctcae_term"
+
+FILE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
+    "cases.csv": ("case_key", "patient_key", "age_band", "region", "period", "route"),
+    "administrations.csv": (
+        "case_key",
+        "origin",
+        "sourcing",
+        "maker",
+        "lot",
+        "route",
+        "site",
+        "volume_ml",
+        "days_from_lot_first_use",
+    ),
+    "reactions.csv": (
+        "reaction_key",
+        "case_key",
+        "minutes_to_onset",
+        "symptoms",
+        "category",
+        "event_kind",
+        "ctcae_term",
+        "ctcae_meddra_llt",
+        "ctcae_grade",
+        "brighton_level",
+        "serious",
+        "seriousness_criteria",
+        "outcome",
+        "causality",
+    ),
+}
+"""Each CSV file's columns, in order."""
+MANIFEST: Final = "manifest.json"
+FILES: Final = (*FILE_COLUMNS, MANIFEST)
+"""The four files of an export, and nothing else."""
+
+SITES: Final[Mapping[str, str]] = {"iv_drip": "vein", "injection_face": "face", "injection_scalp": "scalp"}
+"""The released site code of each route (the stored site is free text and never leaves)."""
+
+_KEY_TEXT = re.compile(r"[0-9a-f]{64}")
+_KEY_FILE_LIMIT: Final = 4096
+_REGION = re.compile(r"0[1-9]|[1-3][0-9]|4[0-7]")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PATIENT: Final = b"exointake-registry/patient\x00"
+_CASE: Final = b"exointake-registry/case\x00"
+_REACTION: Final = b"exointake-registry/reaction\x00"
+_TEXTS_ID: Final = "export"
+
+
+# ================================================================================= key
+
+
+@frozen(repr=False)
+class ExportKey:
+    """A clinic's export key: 32 secret bytes under which pseudonyms are made.
+
+    The same patient gets the same pseudonym in every export under one key; two keys share
+    none. Keep the key file like a password: whoever holds it can test whether a patient id
+    is behind a pseudonym. ``repr`` shows the fingerprint, never the key.
+    """
+
+    secret: bytes = field(repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.secret, bytes) or len(self.secret) != 32:
+            raise ValidationError(["key: expected 32 bytes"], what="export key")
+
+    def __repr__(self) -> str:
+        return f"ExportKey(fingerprint={self.fingerprint!r})"
+
+    @property
+    def fingerprint(self) -> str:
+        """``sha256:`` + the SHA-256 of the 32 key bytes (safe to publish)."""
+        return "sha256:" + hashlib.sha256(self.secret).hexdigest()
+
+    @property
+    def clinic_id(self) -> str:
+        """The first 16 hex characters of the key's SHA-256: the clinic's id in a registry."""
+        return hashlib.sha256(self.secret).hexdigest()[:16]
+
+    def file_text(self) -> str:
+        """The key file's content: 64 lowercase hex characters and a newline."""
+        return self.secret.hex() + "\n"
+
+    def write(self, path: str | os.PathLike[str], *, force: bool = False, flag: str = "path") -> Path:
+        """Write the key file (mode 0600, atomically); an existing file only with ``force``.
+
+        ``flag`` names the path in errors (a command-line option, say).
+        """
+        return Outputs(force=force).write(path, self.file_text().encode("ascii"), flag=flag)
+
+
+def generate_export_key() -> ExportKey:
+    """A new random export key (32 bytes from :mod:`secrets`)."""
+    return ExportKey(secrets.token_bytes(32))
+
+
+def load_export_key(path: str | os.PathLike[str], *, flag: str = "path") -> ExportKey:
+    """The export key in the file at ``path`` (64 lowercase hex characters; surrounding
+    whitespace is ignored).
+
+    Raises:
+        ValidationError: naming ``flag``: the file cannot be read or holds anything else.
+            The file's content is never shown.
+    """
+    expected = "expected a key file: 64 lowercase hexadecimal characters (32 bytes)"
+    try:
+        with Path(path).open("rb") as fh:
+            data = fh.read(_KEY_FILE_LIMIT + 1)
+    except OSError as exc:
+        raise ValidationError(
+            [f"{flag}: {path} cannot be read ({exc.strerror or type(exc).__name__})"],
+            what="export key",
+        ) from None
+    try:
+        text = data.decode("ascii").strip()
+    except UnicodeDecodeError:
+        text = ""
+    if len(data) > _KEY_FILE_LIMIT or not _KEY_TEXT.fullmatch(text):
+        raise ValidationError([f"{flag}: {path}: {expected} and nothing else"], what="export key")
+    return ExportKey(bytes.fromhex(text))
+
+
+def _pseudonym(key: bytes, prefix: bytes, value: str) -> str:
+    return hmac.digest(key, prefix + value.encode("utf-8"), "sha256").hex()[:32]
+
+
+# ================================================================================ gate
+
+
+@frozen
+class GateReport:
+    """What the release gate did: thresholds, group figures, generalised and suppressed
+    counts (the manifest's ``gate``)."""
+
+    k: int
+    l: int  # noqa: E741 - the l of l-diversity
+    quasi_identifiers: tuple[str, ...]
+    sensitive_attribute: str
+    groups: int
+    """Groups (equal quasi-identifiers) among the released cases."""
+    min_patients_in_group: int | None
+    """The fewest distinct patients in a released group (None: nothing released)."""
+    min_distinct_terms_in_group: int | None
+    """The fewest distinct sensitive values in a released group holding a reaction (None:
+    no such group)."""
+    period_to_quarter: int
+    """Released cases whose period was widened to a quarter."""
+    age_band_10: int
+    """Released cases whose age band was widened to 10 years."""
+    age_band_20: int
+    """Released cases whose age band was widened to 20 years."""
+    suppressed_cases: int
+    suppressed_reactions: int
+    suppressed_patients: int
+    """Patients none of whose cases was released."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The manifest's ``gate`` object."""
+        return {
+            "k": self.k,
+            "l": self.l,
+            "quasi_identifiers": list(self.quasi_identifiers),
+            "sensitive_attribute": self.sensitive_attribute,
+            "groups": self.groups,
+            "min_patients_in_group": self.min_patients_in_group,
+            "min_distinct_terms_in_group": self.min_distinct_terms_in_group,
+            "generalised": {
+                "period_to_quarter": self.period_to_quarter,
+                "age_band_10": self.age_band_10,
+                "age_band_20": self.age_band_20,
+            },
+            "suppressed": {
+                "cases": self.suppressed_cases,
+                "administrations": self.suppressed_cases,
+                "reactions": self.suppressed_reactions,
+                "patients": self.suppressed_patients,
+            },
+        }
+
+
+# ============================================================================== export
+
+
+@frozen
+class RegistryExport:
+    """A de-identified export, in memory: the four files' bytes, the manifest and the
+    gate's report. :meth:`write` puts them in a folder."""
+
+    files: Mapping[str, bytes] = field(repr=False)
+    """File name -> bytes, for the four files of :data:`FILES`."""
+    manifest: Mapping[str, Any] = field(repr=False)
+    """The parsed ``manifest.json``."""
+    gate: GateReport
+
+    @property
+    def manifest_sha256(self) -> str:
+        """The SHA-256 of ``manifest.json``'s bytes: the export's identity in a registry."""
+        return hashlib.sha256(self.files[MANIFEST]).hexdigest()
+
+    @property
+    def rows(self) -> Mapping[str, int]:
+        """Rows per CSV file (header excluded)."""
+        return {name: int(info["rows"]) for name, info in self.manifest["files"].items()}
+
+    def write(
+        self, folder: str | os.PathLike[str], *, force: bool = False, flag: str = "folder"
+    ) -> list[Path]:
+        """Write the four files into ``folder`` (created with mode 0700 when missing; it
+        must otherwise be empty, or ``force`` replaces the four files and nothing else).
+        Files are written atomically with mode 0600; returns their paths.
+
+        ``flag`` names the folder in errors (``--out`` on the command line).
+
+        Raises:
+            ValidationError: the folder's parent is missing, the folder is a file or holds
+                other files (without ``force``), or a file cannot be written.
+        """
+        target = Path(folder)
+        try:
+            st = os.lstat(target)
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            raise ValidationError(
+                [f"{flag}: {target} cannot be read ({exc.strerror})"], what="arguments"
+            ) from None
+        if st is None:
+            if not target.parent.is_dir():
+                raise ValidationError(
+                    [f"{flag}: {target} cannot be created: its folder does not exist"],
+                    what="arguments",
+                )
+            try:
+                target.mkdir(mode=0o700)
+            except OSError as exc:
+                raise ValidationError(
+                    [f"{flag}: {target} cannot be created ({exc.strerror})"], what="arguments"
+                ) from None
+        elif not stat.S_ISDIR(st.st_mode):
+            raise ValidationError(
+                [f"{flag}: {target} is not a folder; give a folder that is empty or missing"],
+                what="arguments",
+            )
+        elif any(target.iterdir()) and not force:
+            raise ValidationError(
+                [f"{flag}: {target} is not empty; pass {'--force' if flag.startswith('--') else 'force=True'} to replace the export's files in it"],
+                what="arguments",
+            )
+        outputs = Outputs(force=force)
+        for name in FILES:  # every path checked before any is written
+            outputs.claim(target / name, flag=flag)
+        return [outputs.write(target / name, self.files[name], flag=flag) for name in FILES]
+
+
+def _check_args(region: object, k: object, l: object) -> str:  # noqa: E741
+    problems = []
+    if not isinstance(region, str) or not _REGION.fullmatch(region):
+        problems.append(
+            "region: expected a JIS X 0401 prefecture code, two digits 01-47, got "
+            + safe_repr(region)
+        )
+    if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
+        problems.append(
+            f"k: expected a whole number of at least {MIN_K} (the floor; it may be raised, "
+            f"never lowered), got {safe_repr(k)}"
+        )
+    if isinstance(l, bool) or not isinstance(l, int) or l < MIN_L:
+        problems.append(
+            f"l: expected a whole number of at least {MIN_L} (the floor; it may be raised, "
+            f"never lowered), got {safe_repr(l)}"
+        )
+    if problems:
+        raise ValidationError(problems, what="argument")
+    assert isinstance(region, str)
+    return region
+
+
+def _nfkc(text: object) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def _age(birth: str, day: str) -> int | None:
+    age = int(day[:4]) - int(birth[:4]) - (day[5:] < birth[5:])
+    return age if age >= 0 else None
+
+
+def _birth_dates(
+    screenings: Sequence[tuple[str, int, str | None, str | None]],
+) -> dict[str, tuple[list[str], list[str]]]:
+    """patient -> (screening days ascending, the birth date each screening's answers give),
+    from the screenings whose answers hold a birth date."""
+    per: dict[str, list[tuple[str, int, str]]] = {}
+    for patient, seq, on, birth in screenings:
+        if (
+            isinstance(on, str)
+            and isinstance(birth, str)
+            and _DAY.fullmatch(on)
+            and _DAY.fullmatch(birth)
+        ):
+            per.setdefault(patient, []).append((on, seq, birth))
+    out = {}
+    for patient, rows in per.items():
+        rows.sort()
+        out[patient] = ([r[0] for r in rows], [r[2] for r in rows])
+    return out
+
+
+def _codes(value: object) -> str:
+    if not isinstance(value, list):
+        return ""
+    codes = set()
+    for item in value:
+        if isinstance(item, str):
+            codes.add(item)
+        elif isinstance(item, dict) and isinstance(item.get("code"), str):
+            codes.add(item["code"])
+    return ";".join(sorted(codes))
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _minutes(administered_at: str | None, onset: object) -> str:
+    if administered_at is None or not isinstance(onset, str):
+        return ""
+    delta = dt.datetime.fromisoformat(onset) - dt.datetime.fromisoformat(administered_at)
+    return str(int(delta.total_seconds() // 60))
+
+
+def _csv(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _versions(values: set[str]) -> str | list[str] | None:
+    if not values:
+        return None
+    ordered = sorted(values, key=version_key)
+    return ordered[0] if len(ordered) == 1 else ordered
+
+
+def _load_texts(data: object) -> Mapping[str, Any]:
+    problems = []
+    if not isinstance(data, dict):
+        raise ValidationError(["registry texts: expected an object"], what="bundled data")
+    for name in ("profile", "statement", "items", "method"):
+        if name not in data:
+            problems.append(f"registry texts.{name}: missing")
+    items = data.get("items", {})
+    for file, columns in FILE_COLUMNS.items():
+        listed = tuple(i.get("column") for i in items.get(file, ()))
+        if listed != columns:
+            problems.append(f"registry texts.items.{file}: expected the columns {list(columns)}")
+    if problems:
+        raise ValidationError(problems, what="bundled data")
+    return data
+
+
+def export_texts() -> Mapping[str, Any]:
+    """The manifest's bundled texts (profile, statement, items, method), newest version."""
+    return load("registry", _TEXTS_ID, None, _load_texts, what="registry texts")
+
+
+def export_registry(
+    log: Log,
+    key: ExportKey,
+    *,
+    region: str,
+    k: int = MIN_K,
+    l: int = MIN_L,  # noqa: E741 - the l of l-diversity
+) -> RegistryExport:
+    """The de-identified export of ``log`` under ``key`` (nothing is written yet).
+
+    Args:
+        log: the clinic's log (read in one snapshot; only current versions).
+        key: the clinic's export key (:func:`load_export_key`).
+        region: the clinic's prefecture, a JIS X 0401 code ``"01"``-``"47"``.
+        k: distinct patients every released group must hold (at least 5).
+        l: distinct reaction terms every released group with a reaction must hold (at
+            least 2).
+
+    Raises:
+        ValidationError: bad arguments, an empty log, or a released group below k or l in
+            the final recheck (then nothing is released).
+
+    Example::
+
+        key = load_export_key("clinic.key")
+        with open_log("sqlite:///clinic.db", create=False) as log:
+            export_registry(log, key, region="13").write("registry-2026-11")
+    """
+    region = _check_args(region, k, l)
+    if not isinstance(key, ExportKey):
+        raise ValidationError(
+            [f"key: expected an ExportKey (load_export_key), got {type(key).__name__}"],
+            what="argument",
+        )
+    texts = export_texts()
+    source = registry_source(log)
+    if source.data_lock is None:
+        raise ValidationError(["log: the log is empty; there is nothing to export"], what="log")
+    secret = key.secret
+
+    # -- cases ------------------------------------------------------------------------
+    admins = source.administrations
+    births = _birth_dates(source.screenings)
+    patient_keys: dict[str, str] = {}
+    case_index: dict[str, int] = {}
+    patients: list[str] = []
+    ages: list[int | None] = []
+    days: list[str] = []
+    routes: list[str] = []
+    lots: list[str] = []
+    ordinals: dict[str, int] = {}
+    lot_first: dict[str, int] = {}
+    for i, (root, patient, lot, route, _origin, day, _m, _s, _v) in enumerate(admins):
+        case_index[root] = i
+        pk = patient_keys.get(patient)
+        if pk is None:
+            pk = patient_keys[patient] = _pseudonym(secret, _PATIENT, patient)
+        patients.append(pk)
+        known = births.get(patient)
+        age = None
+        if known is not None:
+            ons, birth_of = known
+            at = bisect.bisect_right(ons, day)
+            if at:
+                age = _age(birth_of[at - 1], day)
+        ages.append(age)
+        days.append(day)
+        routes.append(route)
+        released_lot = _nfkc(lot)
+        lots.append(released_lot)
+        o = ordinals.get(day)
+        if o is None:
+            o = ordinals[day] = dt.date.fromisoformat(day).toordinal()
+        first = lot_first.get(released_lot)
+        if first is None or o < first:
+            lot_first[released_lot] = o
+
+    # -- reactions --------------------------------------------------------------------
+    reactions: list[tuple[int, str, list[Any], str | None]] = []
+    terms: dict[int, set[str]] = {}
+    vocabularies: set[str] = set()
+    tables: set[str] = set()
+    for root, administration, fields_json, administered_at in source.reactions:
+        i = case_index.get(administration)
+        if i is None:  # pragma: no cover - the log refuses a reaction without one
+            continue
+        fields = json.loads(fields_json)
+        reactions.append((i, root, fields, administered_at))
+        terms.setdefault(i, set()).add(_text(fields[6]))
+        if isinstance(fields[12], str):
+            vocabularies.add(fields[12])
+        if isinstance(fields[13], str):
+            tables.add(fields[13])
+    frozen_terms = {i: frozenset(t) for i, t in terms.items()}
+
+    # -- the gate ---------------------------------------------------------------------
+    regions = [region] * len(admins)
+    raw: dict[str, Sequence[object]] = {
+        "age_band": ages,
+        "region": regions,
+        "period": days,
+        "route": routes,
+    }
+    run = run_gate(
+        {name: raw[name] for name in QUASI_IDENTIFIERS}, patients, frozen_terms, k=k, l=l
+    )
+    levels = run.levels
+
+    # -- rows -------------------------------------------------------------------------
+    case_keys: list[str] = [
+        _pseudonym(secret, _CASE, row[0]) if levels[i] is not None else ""
+        for i, row in enumerate(admins)
+    ]
+    released = [i for i, level in enumerate(levels) if level is not None]
+    band_cache: dict[tuple[int, object], str] = {}
+    period_cache: dict[tuple[int, str], str] = {}
+    cases_rows: list[tuple[str, ...]] = []
+    admin_rows: list[tuple[str, ...]] = []
+    for i in released:
+        level = levels[i]
+        assert level is not None
+        schemes = LADDER[level]
+        bk = (level, ages[i])
+        band = band_cache.get(bk)
+        if band is None:
+            band = band_cache[bk] = code("age_band", schemes["age_band"], ages[i])
+        pkey = (level, days[i])
+        period = period_cache.get(pkey)
+        if period is None:
+            period = period_cache[pkey] = code("period", schemes["period"], days[i])
+        _root, _patient, _lot, route, origin, day, maker, sourcing, volume = admins[i]
+        cases_rows.append((case_keys[i], patients[i], band, region, period, route))
+        admin_rows.append(
+            (
+                case_keys[i],
+                _text(origin),
+                _text(sourcing),
+                _nfkc(maker),
+                lots[i],
+                route,
+                SITES.get(route, ""),
+                _text(volume),
+                str(ordinals[day] - lot_first[lots[i]]),
+            )
+        )
+    reaction_rows: list[tuple[str, ...]] = []
+    suppressed_reactions = 0
+    for i, root, f, administered_at in reactions:
+        if levels[i] is None:
+            suppressed_reactions += 1
+            continue
+        reaction_rows.append(
+            (
+                _pseudonym(secret, _REACTION, root),
+                case_keys[i],
+                _minutes(administered_at, f[0]),
+                _codes(f[1]),
+                _text(f[4]),
+                _text(f[5]),
+                _text(f[6]),
+                _text(f[7]),
+                _text(f[8]),
+                _text(f[9]),
+                _text(f[10]),
+                _codes(f[11]),
+                _text(f[2]),
+                _text(f[3]),
+            )
+        )
+
+    # -- brute-force recheck of what would be released ---------------------------------
+    qi_at = [FILE_COLUMNS["cases.csv"].index(name) for name in QUASI_IDENTIFIERS]
+    released_terms: dict[str, set[str]] = {}
+    for row in reaction_rows:
+        released_terms.setdefault(row[1], set()).add(row[6])
+    groups, min_patients, min_terms, problems = check_release(
+        [tuple(row[c] for c in qi_at) for row in cases_rows],
+        [row[1] for row in cases_rows],
+        {
+            n: frozenset(released_terms[row[0]])
+            for n, row in enumerate(cases_rows)
+            if row[0] in released_terms
+        },
+        k=k,
+        l=l,
+    )
+    if problems:
+        raise ValidationError(sorted(set(problems)), what="registry export (nothing written)")
+
+    cases_rows.sort()
+    admin_rows.sort()
+    reaction_rows.sort()
+    released_levels = [levels[i] for i in released]
+    released_patients = {patients[i] for i in released}
+    gate = GateReport(
+        k=k,
+        l=l,
+        quasi_identifiers=QUASI_IDENTIFIERS,
+        sensitive_attribute=SENSITIVE_ATTRIBUTE,
+        groups=groups,
+        min_patients_in_group=min_patients,
+        min_distinct_terms_in_group=min_terms,
+        period_to_quarter=sum(1 for v in released_levels if v is not None and v >= 1),
+        age_band_10=sum(1 for v in released_levels if v == 2),
+        age_band_20=sum(1 for v in released_levels if v == 3),
+        suppressed_cases=len(admins) - len(released),
+        suppressed_reactions=suppressed_reactions,
+        suppressed_patients=len(set(patients) - released_patients),
+    )
+    files: dict[str, bytes] = {
+        "cases.csv": _csv(FILE_COLUMNS["cases.csv"], cases_rows),
+        "administrations.csv": _csv(FILE_COLUMNS["administrations.csv"], admin_rows),
+        "reactions.csv": _csv(FILE_COLUMNS["reactions.csv"], reaction_rows),
+    }
+    row_counts = {
+        "cases.csv": len(cases_rows),
+        "administrations.csv": len(admin_rows),
+        "reactions.csv": len(reaction_rows),
+    }
+    from . import __version__  # noqa: PLC0415 - the package is loaded by now
+
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exointake_version": __version__,
+        "vocabulary_version": _versions(vocabularies),
+        "severity_table_version": _versions(tables),
+        "profile": texts["profile"],
+        "statement": texts["statement"],
+        "source": {
+            "head_seq": source.head[0],
+            "head_hash": source.head[1],
+            "data_lock": source.data_lock,
+        },
+        "key_fingerprint": key.fingerprint,
+        "clinic_id": key.clinic_id,
+        "region": region,
+        "items": texts["items"],
+        "method": texts["method"],
+        "gate": gate.to_dict(),
+        "files": {
+            name: {
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "rows": row_counts[name],
+                "columns": list(FILE_COLUMNS[name]),
+            }
+            for name, data in files.items()
+        },
+    }
+    files[MANIFEST] = (
+        json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    ).encode("utf-8")
+    return RegistryExport(files=files, manifest=json.loads(files[MANIFEST]), gate=gate)
