@@ -104,7 +104,11 @@ MANIFEST: Final = "manifest.json"
 FILES: Final = (*FILE_COLUMNS, MANIFEST)
 """The four files of an export, and nothing else."""
 
-SITES: Final[Mapping[str, str]] = {"iv_drip": "vein", "injection_face": "face", "injection_scalp": "scalp"}
+SITES: Final[Mapping[str, str]] = {
+    "iv_drip": "vein",
+    "injection_face": "face",
+    "injection_scalp": "scalp",
+}
 """The released site code of each route (the stored site is free text and never leaves)."""
 
 _KEY_TEXT = re.compile(r"[0-9a-f]{64}")
@@ -152,7 +156,9 @@ class ExportKey:
         """The key file's content: 64 lowercase hex characters and a newline."""
         return self.secret.hex() + "\n"
 
-    def write(self, path: str | os.PathLike[str], *, force: bool = False, flag: str = "path") -> Path:
+    def write(
+        self, path: str | os.PathLike[str], *, force: bool = False, flag: str = "path"
+    ) -> Path:
         """Write the key file (mode 0600, atomically); an existing file only with ``force``.
 
         ``flag`` names the path in errors (a command-line option, say).
@@ -313,8 +319,9 @@ class RegistryExport:
                 what="arguments",
             )
         elif any(target.iterdir()) and not force:
+            force_word = "--force" if flag.startswith("--") else "force=True"
             raise ValidationError(
-                [f"{flag}: {target} is not empty; pass {'--force' if flag.startswith('--') else 'force=True'} to replace the export's files in it"],
+                [f"{flag}: {target} is not empty; pass {force_word} to replace the export's files"],
                 what="arguments",
             )
         outputs = Outputs(force=force)
@@ -440,6 +447,202 @@ def export_texts() -> Mapping[str, Any]:
     return load("registry", _TEXTS_ID, None, _load_texts, what="registry texts")
 
 
+class _Cases:
+    """The current administrations as columns, with what the gate and the rows need."""
+
+    __slots__ = ("ages", "days", "index", "lot_first", "lots", "ordinals", "patients", "routes")
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        """Administration root id -> position."""
+        self.patients: list[str] = []
+        """Each case's patient key."""
+        self.ages: list[int | None] = []
+        self.days: list[str] = []
+        self.routes: list[str] = []
+        self.lots: list[str] = []
+        """The released (NFKC, trimmed) lot of each case."""
+        self.ordinals: dict[str, int] = {}
+        """JST day -> its proleptic ordinal."""
+        self.lot_first: dict[str, int] = {}
+        """Released lot -> ordinal of the first day it was given."""
+
+
+def _cases(
+    admins: Sequence[tuple[Any, ...]],
+    screenings: Sequence[tuple[str, int, str | None, str | None]],
+    secret: bytes,
+) -> _Cases:
+    births = _birth_dates(screenings)
+    patient_keys: dict[str, str] = {}
+    out = _Cases()
+    ordinals, lot_first = out.ordinals, out.lot_first
+    for i, (root, patient, lot, route, _origin, day, _m, _s, _v) in enumerate(admins):
+        out.index[root] = i
+        pk = patient_keys.get(patient)
+        if pk is None:
+            pk = patient_keys[patient] = _pseudonym(secret, _PATIENT, patient)
+        out.patients.append(pk)
+        known = births.get(patient)
+        age = None
+        if known is not None:
+            ons, birth_of = known
+            at = bisect.bisect_right(ons, day)
+            if at:
+                age = _age(birth_of[at - 1], day)
+        out.ages.append(age)
+        out.days.append(day)
+        out.routes.append(route)
+        released_lot = _nfkc(lot)
+        out.lots.append(released_lot)
+        o = ordinals.get(day)
+        if o is None:
+            o = ordinals[day] = dt.date.fromisoformat(day).toordinal()
+        first = lot_first.get(released_lot)
+        if first is None or o < first:
+            lot_first[released_lot] = o
+    return out
+
+
+_Reaction = tuple[int, str, list[Any], str | None]
+"""A reaction read for the export: (case position, root id, payload fields, administered_at)."""
+
+
+def _reactions(
+    rows: Sequence[tuple[str, str, str, str | None]], index: Mapping[str, int]
+) -> tuple[list[_Reaction], dict[int, frozenset[str]], set[str], set[str]]:
+    """The reactions with their case, each case's sensitive values, and the vocabulary and
+    severity table versions their grades name."""
+    reactions: list[_Reaction] = []
+    terms: dict[int, set[str]] = {}
+    vocabularies: set[str] = set()
+    tables: set[str] = set()
+    for root, administration, fields_json, administered_at in rows:
+        case = index.get(administration)
+        if case is None:  # pragma: no cover - the log refuses a reaction without one
+            continue
+        fields = json.loads(fields_json)
+        reactions.append((case, root, fields, administered_at))
+        terms.setdefault(case, set()).add(_text(fields[6]))
+        if isinstance(fields[12], str):
+            vocabularies.add(fields[12])
+        if isinstance(fields[13], str):
+            tables.add(fields[13])
+    return reactions, {i: frozenset(t) for i, t in terms.items()}, vocabularies, tables
+
+
+Row = tuple[str, ...]
+
+
+def _released_rows(
+    admins: Sequence[tuple[Any, ...]],
+    cases: _Cases,
+    levels: Sequence[int | None],
+    region: str,
+    secret: bytes,
+) -> tuple[list[Row], list[Row], list[str]]:
+    """The rows of cases.csv and administrations.csv (unsorted) and each case's key."""
+    case_keys = [
+        _pseudonym(secret, _CASE, row[0]) if levels[i] is not None else ""
+        for i, row in enumerate(admins)
+    ]
+    band_cache: dict[tuple[int, object], str] = {}
+    period_cache: dict[tuple[int, str], str] = {}
+    cases_rows: list[Row] = []
+    admin_rows: list[Row] = []
+    for i, level in enumerate(levels):
+        if level is None:
+            continue
+        schemes = LADDER[level]
+        age, day = cases.ages[i], cases.days[i]
+        band = band_cache.get((level, age))
+        if band is None:
+            band = band_cache[level, age] = code("age_band", schemes["age_band"], age)
+        period = period_cache.get((level, day))
+        if period is None:
+            period = period_cache[level, day] = code("period", schemes["period"], day)
+        _root, _patient, _lot, route, origin, _day, maker, sourcing, volume = admins[i]
+        lot = cases.lots[i]
+        cases_rows.append((case_keys[i], cases.patients[i], band, region, period, route))
+        admin_rows.append(
+            (
+                case_keys[i],
+                _text(origin),
+                _text(sourcing),
+                _nfkc(maker),
+                lot,
+                route,
+                SITES.get(route, ""),
+                _text(volume),
+                str(cases.ordinals[day] - cases.lot_first[lot]),
+            )
+        )
+    return cases_rows, admin_rows, case_keys
+
+
+def _reaction_rows(
+    reactions: Sequence[_Reaction],
+    levels: Sequence[int | None],
+    case_keys: Sequence[str],
+    secret: bytes,
+) -> tuple[list[Row], int]:
+    """The rows of reactions.csv (unsorted) and how many reactions were suppressed."""
+    rows: list[Row] = []
+    suppressed = 0
+    for case, root, f, administered_at in reactions:
+        if levels[case] is None:
+            suppressed += 1
+            continue
+        rows.append(
+            (
+                _pseudonym(secret, _REACTION, root),
+                case_keys[case],
+                _minutes(administered_at, f[0]),
+                _codes(f[1]),
+                _text(f[4]),
+                _text(f[5]),
+                _text(f[6]),
+                _text(f[7]),
+                _text(f[8]),
+                _text(f[9]),
+                _text(f[10]),
+                _codes(f[11]),
+                _text(f[2]),
+                _text(f[3]),
+            )
+        )
+    return rows, suppressed
+
+
+def _recheck(
+    cases_rows: Sequence[Row],
+    reaction_rows: Sequence[Row],
+    k: int,
+    l: int,  # noqa: E741 - the l of l-diversity
+) -> tuple[int, int | None, int | None]:
+    """Check the rows about to be written by brute force; refuse them below k or l."""
+    columns = FILE_COLUMNS["cases.csv"]
+    qi_at = [columns.index(name) for name in QUASI_IDENTIFIERS]
+    term_at = FILE_COLUMNS["reactions.csv"].index(SENSITIVE_ATTRIBUTE)
+    released_terms: dict[str, set[str]] = {}
+    for row in reaction_rows:
+        released_terms.setdefault(row[1], set()).add(row[term_at])
+    groups, min_patients, min_terms, problems = check_release(
+        [tuple(row[c] for c in qi_at) for row in cases_rows],
+        [row[1] for row in cases_rows],
+        {
+            n: frozenset(released_terms[row[0]])
+            for n, row in enumerate(cases_rows)
+            if row[0] in released_terms
+        },
+        k=k,
+        l=l,
+    )
+    if problems:
+        raise ValidationError(sorted(set(problems)), what="registry export (nothing written)")
+    return groups, min_patients, min_terms
+
+
 def export_registry(
     log: Log,
     key: ExportKey,
@@ -478,162 +681,24 @@ def export_registry(
     source = registry_source(log)
     if source.data_lock is None:
         raise ValidationError(["log: the log is empty; there is nothing to export"], what="log")
-    secret = key.secret
-
-    # -- cases ------------------------------------------------------------------------
     admins = source.administrations
-    births = _birth_dates(source.screenings)
-    patient_keys: dict[str, str] = {}
-    case_index: dict[str, int] = {}
-    patients: list[str] = []
-    ages: list[int | None] = []
-    days: list[str] = []
-    routes: list[str] = []
-    lots: list[str] = []
-    ordinals: dict[str, int] = {}
-    lot_first: dict[str, int] = {}
-    for i, (root, patient, lot, route, _origin, day, _m, _s, _v) in enumerate(admins):
-        case_index[root] = i
-        pk = patient_keys.get(patient)
-        if pk is None:
-            pk = patient_keys[patient] = _pseudonym(secret, _PATIENT, patient)
-        patients.append(pk)
-        known = births.get(patient)
-        age = None
-        if known is not None:
-            ons, birth_of = known
-            at = bisect.bisect_right(ons, day)
-            if at:
-                age = _age(birth_of[at - 1], day)
-        ages.append(age)
-        days.append(day)
-        routes.append(route)
-        released_lot = _nfkc(lot)
-        lots.append(released_lot)
-        o = ordinals.get(day)
-        if o is None:
-            o = ordinals[day] = dt.date.fromisoformat(day).toordinal()
-        first = lot_first.get(released_lot)
-        if first is None or o < first:
-            lot_first[released_lot] = o
-
-    # -- reactions --------------------------------------------------------------------
-    reactions: list[tuple[int, str, list[Any], str | None]] = []
-    terms: dict[int, set[str]] = {}
-    vocabularies: set[str] = set()
-    tables: set[str] = set()
-    for root, administration, fields_json, administered_at in source.reactions:
-        i = case_index.get(administration)
-        if i is None:  # pragma: no cover - the log refuses a reaction without one
-            continue
-        fields = json.loads(fields_json)
-        reactions.append((i, root, fields, administered_at))
-        terms.setdefault(i, set()).add(_text(fields[6]))
-        if isinstance(fields[12], str):
-            vocabularies.add(fields[12])
-        if isinstance(fields[13], str):
-            tables.add(fields[13])
-    frozen_terms = {i: frozenset(t) for i, t in terms.items()}
-
-    # -- the gate ---------------------------------------------------------------------
-    regions = [region] * len(admins)
+    cases = _cases(admins, source.screenings, key.secret)
+    reactions, terms, vocabularies, tables = _reactions(source.reactions, cases.index)
     raw: dict[str, Sequence[object]] = {
-        "age_band": ages,
-        "region": regions,
-        "period": days,
-        "route": routes,
+        "age_band": cases.ages,
+        "region": [region] * len(admins),
+        "period": cases.days,
+        "route": cases.routes,
     }
-    run = run_gate(
-        {name: raw[name] for name in QUASI_IDENTIFIERS}, patients, frozen_terms, k=k, l=l
-    )
-    levels = run.levels
+    levels = run_gate(
+        {name: raw[name] for name in QUASI_IDENTIFIERS}, cases.patients, terms, k=k, l=l
+    ).levels
+    cases_rows, admin_rows, case_keys = _released_rows(admins, cases, levels, region, key.secret)
+    reaction_rows, suppressed_reactions = _reaction_rows(reactions, levels, case_keys, key.secret)
+    groups, min_patients, min_terms = _recheck(cases_rows, reaction_rows, k, l)
 
-    # -- rows -------------------------------------------------------------------------
-    case_keys: list[str] = [
-        _pseudonym(secret, _CASE, row[0]) if levels[i] is not None else ""
-        for i, row in enumerate(admins)
-    ]
-    released = [i for i, level in enumerate(levels) if level is not None]
-    band_cache: dict[tuple[int, object], str] = {}
-    period_cache: dict[tuple[int, str], str] = {}
-    cases_rows: list[tuple[str, ...]] = []
-    admin_rows: list[tuple[str, ...]] = []
-    for i in released:
-        level = levels[i]
-        assert level is not None
-        schemes = LADDER[level]
-        bk = (level, ages[i])
-        band = band_cache.get(bk)
-        if band is None:
-            band = band_cache[bk] = code("age_band", schemes["age_band"], ages[i])
-        pkey = (level, days[i])
-        period = period_cache.get(pkey)
-        if period is None:
-            period = period_cache[pkey] = code("period", schemes["period"], days[i])
-        _root, _patient, _lot, route, origin, day, maker, sourcing, volume = admins[i]
-        cases_rows.append((case_keys[i], patients[i], band, region, period, route))
-        admin_rows.append(
-            (
-                case_keys[i],
-                _text(origin),
-                _text(sourcing),
-                _nfkc(maker),
-                lots[i],
-                route,
-                SITES.get(route, ""),
-                _text(volume),
-                str(ordinals[day] - lot_first[lots[i]]),
-            )
-        )
-    reaction_rows: list[tuple[str, ...]] = []
-    suppressed_reactions = 0
-    for i, root, f, administered_at in reactions:
-        if levels[i] is None:
-            suppressed_reactions += 1
-            continue
-        reaction_rows.append(
-            (
-                _pseudonym(secret, _REACTION, root),
-                case_keys[i],
-                _minutes(administered_at, f[0]),
-                _codes(f[1]),
-                _text(f[4]),
-                _text(f[5]),
-                _text(f[6]),
-                _text(f[7]),
-                _text(f[8]),
-                _text(f[9]),
-                _text(f[10]),
-                _codes(f[11]),
-                _text(f[2]),
-                _text(f[3]),
-            )
-        )
-
-    # -- brute-force recheck of what would be released ---------------------------------
-    qi_at = [FILE_COLUMNS["cases.csv"].index(name) for name in QUASI_IDENTIFIERS]
-    released_terms: dict[str, set[str]] = {}
-    for row in reaction_rows:
-        released_terms.setdefault(row[1], set()).add(row[6])
-    groups, min_patients, min_terms, problems = check_release(
-        [tuple(row[c] for c in qi_at) for row in cases_rows],
-        [row[1] for row in cases_rows],
-        {
-            n: frozenset(released_terms[row[0]])
-            for n, row in enumerate(cases_rows)
-            if row[0] in released_terms
-        },
-        k=k,
-        l=l,
-    )
-    if problems:
-        raise ValidationError(sorted(set(problems)), what="registry export (nothing written)")
-
-    cases_rows.sort()
-    admin_rows.sort()
-    reaction_rows.sort()
-    released_levels = [levels[i] for i in released]
-    released_patients = {patients[i] for i in released}
+    released_levels = [v for v in levels if v is not None]
+    released_patients = {cases.patients[i] for i, v in enumerate(levels) if v is not None}
     gate = GateReport(
         k=k,
         l=l,
@@ -642,23 +707,19 @@ def export_registry(
         groups=groups,
         min_patients_in_group=min_patients,
         min_distinct_terms_in_group=min_terms,
-        period_to_quarter=sum(1 for v in released_levels if v is not None and v >= 1),
+        period_to_quarter=sum(1 for v in released_levels if v >= 1),
         age_band_10=sum(1 for v in released_levels if v == 2),
         age_band_20=sum(1 for v in released_levels if v == 3),
-        suppressed_cases=len(admins) - len(released),
+        suppressed_cases=len(admins) - len(released_levels),
         suppressed_reactions=suppressed_reactions,
-        suppressed_patients=len(set(patients) - released_patients),
+        suppressed_patients=len(set(cases.patients) - released_patients),
     )
-    files: dict[str, bytes] = {
-        "cases.csv": _csv(FILE_COLUMNS["cases.csv"], cases_rows),
-        "administrations.csv": _csv(FILE_COLUMNS["administrations.csv"], admin_rows),
-        "reactions.csv": _csv(FILE_COLUMNS["reactions.csv"], reaction_rows),
+    tables_rows = {
+        "cases.csv": sorted(cases_rows),
+        "administrations.csv": sorted(admin_rows),
+        "reactions.csv": sorted(reaction_rows),
     }
-    row_counts = {
-        "cases.csv": len(cases_rows),
-        "administrations.csv": len(admin_rows),
-        "reactions.csv": len(reaction_rows),
-    }
+    files = {name: _csv(FILE_COLUMNS[name], rows) for name, rows in tables_rows.items()}
     from . import __version__  # noqa: PLC0415 - the package is loaded by now
 
     manifest: dict[str, Any] = {
@@ -683,7 +744,7 @@ def export_registry(
         "files": {
             name: {
                 "sha256": hashlib.sha256(data).hexdigest(),
-                "rows": row_counts[name],
+                "rows": len(tables_rows[name]),
                 "columns": list(FILE_COLUMNS[name]),
             }
             for name, data in files.items()

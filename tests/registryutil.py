@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import random
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -106,8 +107,6 @@ def clinics(draw: st.DrawFn, max_patients: int = 24) -> Clinic:
 
 def big_clinic(n: int = 150, seed: int = 3) -> Clinic:
     """A deterministic clinic where most groups pass, some after generalising."""
-    import random
-
     rng = random.Random(seed)
     patients = []
     for i in range(n):
@@ -188,9 +187,7 @@ def fill(log: Log, clinic: Clinic) -> Logged:
                         site=SITE,
                         volume_ml=Decimal("2.5"),
                         physician_id="DR-STAFF-991",
-                        product=attrs.evolve(
-                            base.product, lot=LOTS[v.lot], maker=MAKERS[v.lot]
-                        ),
+                        product=attrs.evolve(base.product, lot=LOTS[v.lot], maker=MAKERS[v.lot]),
                     ),
                 )
             )

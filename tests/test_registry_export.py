@@ -64,7 +64,12 @@ _COUNTER = iter(range(10**9))
 
 
 def logged_export(
-    tmp_path: Path, clinic: Clinic, *, k: int = 5, l: int = 2, key: Any = KEY
+    tmp_path: Path,
+    clinic: Clinic,
+    *,
+    k: int = 5,
+    l: int = 2,  # noqa: E741 - the l of l-diversity
+    key: Any = KEY,
 ) -> tuple[Logged, registry.RegistryExport, str]:
     url = f"sqlite:///{tmp_path / f'c{next(_COUNTER)}.db'}"
     with open_log(url) as log:
@@ -82,7 +87,8 @@ class TestExportKey:
         """Neither repr nor str of a key holds its bytes in any form."""
         key = registry.generate_export_key()
         shown = repr(key) + str(key)
-        assert key.secret.hex() not in shown and key.fingerprint in shown
+        assert key.secret.hex() not in shown
+        assert key.fingerprint in shown
 
     def test_fingerprint_and_clinic_id(self) -> None:
         """The fingerprint is sha256: of the 32 bytes; the clinic id its first 16 hex."""
@@ -105,9 +111,7 @@ class TestExportKey:
         "content",
         ["", "abc\n", "0" * 63 + "\n", "0" * 65, "g" * 64, "A" * 64, "00" * 32 + " extra", "\xff"],
     )
-    def test_anything_else_is_refused_naming_the_option(
-        self, tmp_path: Path, content: str
-    ) -> None:
+    def test_anything_else_is_refused_naming_the_option(self, tmp_path: Path, content: str) -> None:
         """Fewer or more than 64 lowercase hex characters: refused, naming the option and
         never echoing the content."""
         path = tmp_path / "bad.key"
@@ -127,7 +131,11 @@ class TestReleaseGateProperties:
     @PROPERTY
     @given(clinic=clinics(), k=st.sampled_from((5, 6)), l=st.sampled_from((2, 3)))
     def test_every_released_group_holds_k_patients_and_l_terms(
-        self, tmp_path: Path, clinic: Clinic, k: int, l: int
+        self,
+        tmp_path: Path,
+        clinic: Clinic,
+        k: int,
+        l: int,  # noqa: E741 - the l of l-diversity
     ) -> None:
         """Read back from the CSV files, every group of equal quasi-identifiers holds at
         least k distinct patients and, with a reaction, l distinct terms; the manifest's
@@ -182,14 +190,18 @@ class TestReleaseGateProperties:
             patient, at, _ = logged.administrations[by_case[row["case_key"]]]
             assert row["patient_key"] == pseudonym(secret, "patient", patient)
             day = at.astimezone(JST).date()
-            assert row["period"] in (day.strftime("%Y-%m"), f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+            assert row["period"] in (
+                day.strftime("%Y-%m"),
+                f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+            )
             birth = births[patient]
             if birth is None:
                 assert row["age_band"] == "unknown"
             else:
                 age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
                 low, _, high = row["age_band"].partition("-")
-                assert int(low.rstrip("+")) <= age and (not high or age <= int(high))
+                assert int(low.rstrip("+")) <= age
+                assert not high or age <= int(high)
         for row in read_csv(export.files["reactions.csv"]):
             adm_root, onset = logged.reactions[by_reaction[row["reaction_key"]]]
             assert by_case[row["case_key"]] == adm_root
@@ -232,8 +244,10 @@ class TestFilesAndManifest:
         assert brute_force(export.files, 5, 2) == []
         m = export.manifest
         assert [e.message for e in Draft202012Validator(SCHEMA).iter_errors(m)] == []
-        assert m["source"]["head_seq"] == head[0] and m["source"]["head_hash"] == head[1]
-        assert m["key_fingerprint"] == KEY.fingerprint and m["clinic_id"] == KEY.clinic_id
+        assert m["source"]["head_seq"] == head[0]
+        assert m["source"]["head_hash"] == head[1]
+        assert m["key_fingerprint"] == KEY.fingerprint
+        assert m["clinic_id"] == KEY.clinic_id
         assert KEY.secret.hex() not in export.files["manifest.json"].decode()
         gate = m["gate"]
         cases = read_csv(export.files["cases.csv"])
@@ -244,9 +258,10 @@ class TestFilesAndManifest:
         assert gate["min_patients_in_group"] >= 5
         assert m["vocabulary_version"] == "2"
         manifest_bytes = export.files["manifest.json"]
-        assert manifest_bytes == (
-            json.dumps(m, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
-        ).encode()
+        assert (
+            manifest_bytes
+            == (json.dumps(m, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+        )
         assert export.manifest_sha256 == hashlib.sha256(manifest_bytes).hexdigest()
         for name, columns in rx.FILE_COLUMNS.items():
             data = export.files[name]
@@ -254,16 +269,21 @@ class TestFilesAndManifest:
             assert info["sha256"] == hashlib.sha256(data).hexdigest()
             assert info["columns"] == list(columns)
             lines = data.decode().split("\n")
-            assert lines[0] == ",".join(columns) and lines[-1] == ""
+            assert lines[0] == ",".join(columns)
+            assert lines[-1] == ""
             assert info["rows"] == len(lines) - 2
-            assert b"\r" not in data and not data.startswith(b"\xef\xbb\xbf")
+            assert b"\r" not in data
+            assert not data.startswith(b"\xef\xbb\xbf")
             rows = read_csv(data)
             first = [(r[columns[0]], r[columns[1]]) for r in rows]
             assert first == sorted(first)
         assert [i["column"] for i in m["items"]["cases.csv"]] == list(rx.FILE_COLUMNS["cases.csv"])
         reactions = read_csv(export.files["reactions.csv"])
         assert {r["serious"] for r in reactions} <= {"true", "false", ""}
-        assert all(";" not in r["symptoms"] or r["symptoms"].split(";") == sorted(r["symptoms"].split(";")) for r in reactions)
+        assert all(
+            ";" not in r["symptoms"] or r["symptoms"].split(";") == sorted(r["symptoms"].split(";"))
+            for r in reactions
+        )
         adms = read_csv(export.files["administrations.csv"])
         assert {a["site"] for a in adms} <= {"vein", "face", "scalp"}
         if db_url.startswith("postgresql"):
@@ -280,16 +300,16 @@ class TestFilesAndManifest:
                 cur = dbapi.cursor()
                 for name, columns in rx.FILE_COLUMNS.items():
                     table = "x_" + name.removesuffix(".csv")
-                    cur.execute(f"CREATE TEMP TABLE {table} ({', '.join(c + ' text' for c in columns)})")
+                    cur.execute(
+                        f"CREATE TEMP TABLE {table} ({', '.join(c + ' text' for c in columns)})"
+                    )
                     with cur.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER true)") as copy:  # type: ignore[attr-defined]
                         copy.write(export.files[name])
                     cur.execute(f"SELECT count(*) FROM {table}")
                     assert cur.fetchone()[0] == export.manifest["files"][name]["rows"]
                     if name == "reactions.csv":
                         cur.execute(f"SELECT count(*) FROM {table} WHERE brighton_level IS NULL")
-                        empty = sum(
-                            r["brighton_level"] == "" for r in read_csv(export.files[name])
-                        )
+                        empty = sum(r["brighton_level"] == "" for r in read_csv(export.files[name]))
                         assert cur.fetchone()[0] == empty
         finally:
             engine.dispose()
@@ -302,7 +322,7 @@ class TestFilesAndManifest:
             logged = fill(log, clinic)
             root = next(iter(logged.reactions))
             adm_root, onset = logged.reactions[root]
-            patient, at, _ = logged.administrations[adm_root]
+            _patient, at, _ = logged.administrations[adm_root]
             new_at = at - dt.timedelta(minutes=7)
             log.amend(
                 adm_root,
@@ -409,3 +429,44 @@ class TestPublicSurface:
         assert registry.export_registry.__module__ == "exointake.registry"
         assert registry.ExportKey.__module__ == "exointake.registry"
         assert "registry" in exointake._TOPIC_MODULES
+
+
+class TestManifestSchema:
+    @staticmethod
+    def _strings(
+        node: Any, schema: dict[str, Any], path: tuple[Any, ...]
+    ) -> Iterator[tuple[tuple[Any, ...], int]]:
+        """(path, maxLength) of every string of the manifest whose schema bounds it."""
+        if isinstance(node, str) and "maxLength" in schema:
+            yield path, schema["maxLength"]
+        for branch in schema.get("oneOf", ()):
+            if branch.get("type") == "string" and isinstance(node, str):
+                yield path, branch["maxLength"]
+        if isinstance(node, dict):
+            props = schema.get("properties", {})
+            for key, value in node.items():
+                if key in props:
+                    yield from TestManifestSchema._strings(value, props[key], (*path, key))
+        elif isinstance(node, list) and isinstance(schema.get("items"), dict):
+            for n, value in enumerate(node):
+                yield from TestManifestSchema._strings(value, schema["items"], (*path, n))
+
+    def test_broken_manifests_are_refused(self) -> None:
+        """Every bounded text one character past its maxLength, every required key
+        dropped, an unknown key added: each refused by the schema."""
+        manifest = json.loads((ROOT / "examples" / "registry" / "manifest.json").read_text())
+        validator = Draft202012Validator(SCHEMA)
+        assert list(validator.iter_errors(manifest)) == []
+        sites = list(self._strings(manifest, SCHEMA, ()))
+        assert len(sites) > 50
+        for path, limit in sites:
+            broken = json.loads(json.dumps(manifest))
+            node = broken
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = "x" * (limit + 1)
+            assert not validator.is_valid(broken), path
+        for key in SCHEMA["required"]:
+            broken = {k: v for k, v in manifest.items() if k != key}
+            assert not validator.is_valid(broken), key
+        assert not validator.is_valid({**manifest, "exported_at": "2026-11-30"})

@@ -277,6 +277,9 @@ def samples() -> dict[str, Any]:
             "screening-result.schema.json": screen(
                 answers, "iv_drip", on=dt.date(2026, 1, 1)
             ).to_dict(),
+            "registry-manifest.schema.json": json.loads(
+                (EXAMPLES / "registry" / "manifest.json").read_text("utf-8")
+            ),
         }
     )
 
@@ -294,8 +297,8 @@ def _refs(node: object) -> Iterator[str]:
 
 class TestEverySchemaOffline:
     def test_the_folder_holds_every_schema(self) -> None:
-        """The loop below sees all eight schemas (a renamed folder would make it vacuous)."""
-        assert len(FILES) == 8
+        """The loop below sees all nine schemas (a renamed folder would make it vacuous)."""
+        assert len(FILES) == 9
 
     @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
     def test_id_is_the_file_name_under_one_base(self, path: Path) -> None:
@@ -668,10 +671,15 @@ GENERATED_DOCS: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
 }
 
 
+OUTPUTS = ("registry-manifest",)
+"""Schemas of what exointake writes rather than reads: tests/test_registry_export.py checks
+that every export's manifest validates and that broken ones are refused."""
+
+
 class TestEverySchemaAgreesWithTheLibrary:
     def test_every_schema_is_covered(self) -> None:
         """Each file in schemas/ has generated-document and mutation tests, here or above."""
-        covered = set(NAMES) | set(LIBRARY)
+        covered = set(NAMES) | set(LIBRARY) | set(OUTPUTS)
         assert {p.name.removesuffix(".schema.json") for p in FILES} == covered
 
     @pytest.mark.parametrize("name", sorted(LIBRARY))

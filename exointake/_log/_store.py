@@ -924,7 +924,7 @@ _REGISTRY_REACTION_PATHS: Final = (
 )
 """What the export reads from each reaction's payload, in this order (dotted paths)."""
 _SQLITE_REGISTRY_REACTIONS: Final = (
-    "SELECT r.root_id, r.administration_id, json_extract(r.payload, "
+    "SELECT r.root_id, r.administration_id, json_extract(r.payload, "  # noqa: S608 - constants only
     + ", ".join(f"'$.{path}'" for path in _REGISTRY_REACTION_PATHS)
     + "), (SELECT json_extract(a.payload, '$.record.administered_at') FROM log_entries AS a "
     "INDEXED BY ix_log_entries_root WHERE a.root_id = r.administration_id "
@@ -934,7 +934,7 @@ _SQLITE_REGISTRY_REACTIONS: Final = (
     "WHERE newer.root_id = r.root_id AND newer.seq > r.seq) ORDER BY r.seq"
 )
 _PG_REGISTRY_REACTIONS: Final = sa.text(
-    "SELECT r.root_id, r.administration_id, json_build_array("
+    "SELECT r.root_id, r.administration_id, json_build_array("  # noqa: S608 - constants only
     + ", ".join("p #> '{" + path.replace(".", ",") + "}'" for path in _REGISTRY_REACTION_PATHS)
     + ")::text, (SELECT CAST(a.payload AS json) #>> '{record,administered_at}' "
     "FROM log_entries AS a WHERE a.root_id = r.administration_id "

@@ -1,17 +1,20 @@
-"""``exointake export fhir``: a reaction log's visits as FHIR R4 bundles."""
+"""``exointake export fhir``: a reaction log's visits as FHIR R4 bundles.
+``exointake export registry``: the de-identified registry export (匿名加工情報)."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from pathlib import Path
 
 from .. import ValidationError, parse_date
-from ._util import add_force, outputs, sqlite_file
+from ._util import add_force, outputs, print_json, sqlite_file
 
 __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``export`` and its ``fhir`` sub-command."""
+    """Add ``export`` and its ``fhir`` and ``registry`` sub-commands."""
     parser = sub.add_parser("export", help="export a reaction log to other formats")
     esub = parser.add_subparsers(dest="export_format", metavar="FORMAT", required=True)
     p = esub.add_parser(
@@ -30,6 +33,52 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--pretty", action="store_true", help="indent the JSON for people")
     add_force(p)
     p.set_defaults(func=_run)
+    r = esub.add_parser(
+        "registry",
+        help="export the log de-identified (匿名加工情報) for a multi-clinic registry",
+        description="Write cases.csv, administrations.csv, reactions.csv and manifest.json "
+        "into --out: pseudonyms under the clinic's export key (--key-file, made by "
+        "`exointake registry key`), ages in 5-year bands, year-months and intervals instead "
+        "of dates, the clinic as a prefecture code, no free text and no direct identifier. "
+        "The release gate keeps only groups of at least --k distinct patients and --l "
+        "distinct reaction terms, generalising (month to quarter, wider age bands) then "
+        "suppressing the rest; the manifest reports what it did. The log is only read. "
+        "--out must be missing or empty (with --force the four files are replaced); files "
+        "are created with mode 0600, the folder 0700.",
+    )
+    r.add_argument("--db", required=True, metavar="URL", help="the log: SQLAlchemy URL or path")
+    r.add_argument(
+        "--key-file", required=True, metavar="FILE", help="the clinic's export key (64 hex)"
+    )
+    r.add_argument(
+        "--region",
+        required=True,
+        metavar="NN",
+        help="the clinic's prefecture: JIS X 0401 code 01-47 (13 = Tokyo)",
+    )
+    r.add_argument("--out", required=True, metavar="DIR", help="the folder to write")
+    r.add_argument(
+        "--k", type=_whole("--k"), default=5, metavar="N", help="distinct patients per group (>= 5)"
+    )
+    r.add_argument(
+        "--l",
+        type=_whole("--l"),
+        default=2,
+        metavar="N",
+        help="distinct reaction terms per group with a reaction (>= 2)",
+    )
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_force(r)
+    r.set_defaults(func=_run_registry)
+
+
+def _whole(flag: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.strip().isdigit():
+            raise argparse.ArgumentTypeError(f"{flag}: expected a whole number, got {text!r}")
+        return int(text)
+
+    return parse
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -52,4 +101,63 @@ def _run(args: argparse.Namespace) -> int:
     files.write(out, text.encode("utf-8"), flag="--out")
     resources = sum(len(b["entry"]) for b in bundles)
     print(f"wrote {out}: {len(bundles)} visit(s), {resources} resource(s)")
+    return 0
+
+
+def _run_registry(args: argparse.Namespace) -> int:
+    from .. import open_log
+    from ..registry import export_registry, load_export_key
+
+    problems = []
+    if args.k < 5:
+        problems.append(f"--k: expected at least 5 (the floor; it may be raised), got {args.k}")
+    if args.l < 2:
+        problems.append(f"--l: expected at least 2 (the floor; it may be raised), got {args.l}")
+    region = str(args.region).strip()
+    if not (len(region) == 2 and region.isdigit() and 1 <= int(region) <= 47):
+        problems.append("--region: expected a JIS X 0401 prefecture code, two digits 01-47")
+    if problems:
+        raise ValidationError(problems, what="arguments")
+    db = sqlite_file(args.db)
+    out = Path(args.out)
+    if db is not None and not db.exists():  # read only: never leave an empty file behind
+        raise ValidationError([f"--db: no database at {db}"], what="database")
+    key = load_export_key(args.key_file, flag="--key-file")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not args.force)):
+        # Checked before the log is read (the write checks again).
+        why = "is not a folder" if not out.is_dir() else "is not empty; pass --force to replace"
+        raise ValidationError([f"--out: {out} {why}"], what="arguments")
+    with open_log(args.db, create=False) as log:
+        export = export_registry(log, key, region=region, k=args.k, l=args.l)
+    export.write(out, force=args.force, flag="--out")
+    gate = export.manifest["gate"]
+    summary = {
+        "out": str(out),
+        "files": sorted(export.files),
+        "rows": dict(export.rows),
+        "groups": gate["groups"],
+        "generalised": gate["generalised"],
+        "suppressed": gate["suppressed"],
+        "key_fingerprint": key.fingerprint,
+        "manifest_sha256": export.manifest_sha256,
+    }
+    if args.json:
+        print_json(summary)
+        return 0
+    rows = export.rows
+    g = gate["generalised"]
+    s = gate["suppressed"]
+    print(f"wrote {out}: {', '.join(sorted(export.files))}")
+    print(
+        f"rows: {rows['cases.csv']} cases, {rows['administrations.csv']} administrations, "
+        f"{rows['reactions.csv']} reactions; {gate['groups']} groups "
+        f"(k = {gate['k']}, l = {gate['l']})"
+    )
+    print(
+        f"generalised: {g['period_to_quarter']} to quarter, {g['age_band_10']} to 10-year "
+        f"bands, {g['age_band_20']} to 20-year bands; suppressed: {s['cases']} cases, "
+        f"{s['reactions']} reactions, {s['patients']} patients"
+    )
+    print(f"key fingerprint: {key.fingerprint}")
+    print(f"manifest sha256: {export.manifest_sha256}")
     return 0

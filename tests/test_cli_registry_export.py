@@ -1,0 +1,157 @@
+"""``exointake export registry``: the summary, the files, exit-2 errors naming the option,
+and nothing written (nor any database created) when refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from exointake import open_log, registry
+from exointake._registry_export import FILES
+from exointake.cli import main
+
+from .logutil import BYPASS, administration
+from .registryutil import big_clinic, brute_force, fill, secrets_of
+
+CLINIC = big_clinic(60, seed=11)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def clinic_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("clinic") / "clinic.db"
+    with open_log(path) as log:
+        fill(log, CLINIC)
+    return path
+
+
+@pytest.fixture
+def key_file(tmp_path: Path) -> Path:
+    return registry.ExportKey(bytes(range(32))).write(tmp_path / "clinic.key")
+
+
+def args(db: Path, key: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        "export", "registry", "--db", str(db), "--key-file", str(key), "--region", "13",
+        "--out", str(out), *extra,
+    ]  # fmt: skip
+
+
+class TestExportRegistry:
+    def test_writes_the_four_files_and_a_summary(
+        self, capsys: pytest.CaptureFixture[str], clinic_db: Path, key_file: Path, tmp_path: Path
+    ) -> None:
+        """Exit 0; the folder holds the four files (0600, folder 0700), the gate holds, no
+        identifier leaves, and the summary names rows, groups and the key's fingerprint
+        (never the key)."""
+        out = tmp_path / "export"
+        code, stdout, err = run(capsys, *args(clinic_db, key_file, out))
+        assert code == 0, err
+        assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
+        assert stat.S_IMODE(os.stat(out).st_mode) == 0o700
+        files = {p.name: p.read_bytes() for p in out.iterdir()}
+        assert brute_force(files, 5, 2) == []
+        for data in files.values():
+            assert [s for s in secrets_of(CLINIC) if s in data] == []
+        key = registry.load_export_key(key_file)
+        assert f"key fingerprint: {key.fingerprint}" in stdout
+        assert key.secret.hex() not in stdout + err
+        assert "cases" in stdout
+        assert "groups" in stdout
+        assert "suppressed" in stdout
+
+    def test_json_summary_and_determinism(
+        self, capsys: pytest.CaptureFixture[str], clinic_db: Path, key_file: Path, tmp_path: Path
+    ) -> None:
+        """--json prints the summary as JSON; a second run gives the same bytes."""
+        code, stdout, _ = run(capsys, *args(clinic_db, key_file, tmp_path / "a", "--json"))
+        assert code == 0
+        summary = json.loads(stdout)
+        assert summary["rows"]["cases.csv"] > 0
+        assert run(capsys, *args(clinic_db, key_file, tmp_path / "b"))[0] == 0
+        for name in FILES:
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+        manifest = (tmp_path / "a" / "manifest.json").read_bytes()
+        assert summary["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
+
+    def test_a_full_folder_needs_force(
+        self, capsys: pytest.CaptureFixture[str], clinic_db: Path, key_file: Path, tmp_path: Path
+    ) -> None:
+        out = tmp_path / "x"
+        assert run(capsys, *args(clinic_db, key_file, out))[0] == 0
+        code, _, err = run(capsys, *args(clinic_db, key_file, out))
+        assert code == 2
+        assert "--out" in err
+        assert "--force" in err
+        assert run(capsys, *args(clinic_db, key_file, out, "--force"))[0] == 0
+
+    @pytest.mark.parametrize(
+        ("extra", "match"),
+        [
+            (["--k", "4"], "--k"),
+            (["--l", "1"], "--l"),
+            (["--region", "48"], "--region"),
+            (["--region", "tokyo"], "--region"),
+        ],
+    )
+    def test_bad_options_exit_2_naming_them_and_write_nothing(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        clinic_db: Path,
+        key_file: Path,
+        tmp_path: Path,
+        extra: list[str],
+        match: str,
+    ) -> None:
+        out = tmp_path / "out"
+        code, _, err = run(capsys, *args(clinic_db, key_file, out), *extra)
+        assert code == 2
+        assert match in err
+        assert not out.exists()
+
+    def test_a_bad_key_file_exits_2_without_showing_it(
+        self, capsys: pytest.CaptureFixture[str], clinic_db: Path, tmp_path: Path
+    ) -> None:
+        key = tmp_path / "bad.key"
+        key.write_text("deadbeef" * 7 + "\n")
+        code, stdout, err = run(capsys, *args(clinic_db, key, tmp_path / "out"))
+        assert code == 2
+        assert "--key-file" in err
+        assert "64" in err
+        assert "deadbeef" not in stdout + err
+        assert not (tmp_path / "out").exists()
+        code, _, err = run(capsys, *args(clinic_db, tmp_path / "missing.key", tmp_path / "out"))
+        assert code == 2
+        assert "--key-file" in err
+
+    def test_never_creates_a_database(
+        self, capsys: pytest.CaptureFixture[str], key_file: Path, tmp_path: Path
+    ) -> None:
+        db = tmp_path / "none.db"
+        code, _, err = run(capsys, *args(db, key_file, tmp_path / "out"))
+        assert code == 2
+        assert "--db" in err
+        assert not db.exists()
+        assert not (tmp_path / "out").exists()
+
+    def test_the_log_is_only_read(
+        self, capsys: pytest.CaptureFixture[str], key_file: Path, tmp_path: Path
+    ) -> None:
+        """The log's head is the same before and after an export."""
+        db = tmp_path / "c.db"
+        with open_log(db) as log:
+            log.administer(administration(), override=BYPASS)
+            head = log.head()
+        assert run(capsys, *args(db, key_file, tmp_path / "out"))[0] == 0
+        with open_log(db, create=False) as log:
+            assert log.head() == head
