@@ -17,10 +17,11 @@ come out of the database. Files: ``cases.csv``, ``administrations.csv``,
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import datetime as dt
+import gc
 import hashlib
-import hmac
 import io
 import json
 import os
@@ -28,7 +29,7 @@ import re
 import secrets
 import stat
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -197,8 +198,28 @@ def load_export_key(path: str | os.PathLike[str], *, flag: str = "path") -> Expo
     return ExportKey(bytes.fromhex(text))
 
 
-def _pseudonym(key: bytes, prefix: bytes, value: str) -> str:
-    return hmac.digest(key, prefix + value.encode("utf-8"), "sha256").hex()[:32]
+class _Pseudonyms:
+    """HMAC-SHA256 (RFC 2104) under the key of ``prefix + value``, first 32 hex digits.
+
+    The key's inner and outer SHA-256 states (and the prefix) are hashed once; each value
+    costs two copies and two small updates — about half of :func:`hmac.digest`, which
+    matters at a million cases. ``tests/test_registry_export.py`` checks it against
+    :mod:`hmac`.
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes, prefix: bytes) -> None:
+        block = key.ljust(64, b"\0")  # a 32-byte key is shorter than SHA-256's block
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block) + prefix)
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def __call__(self, value: str) -> str:
+        inner = self._inner.copy()
+        inner.update(value.encode("utf-8"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()[:32]
 
 
 # ================================================================================ gate
@@ -357,16 +378,12 @@ def _nfkc(text: object) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
-def _age(birth: str, day: str) -> int | None:
-    age = int(day[:4]) - int(birth[:4]) - (day[5:] < birth[5:])
-    return age if age >= 0 else None
-
-
 def _birth_dates(
     screenings: Sequence[tuple[str, int, str | None, str | None]],
-) -> dict[str, tuple[list[str], list[str]]]:
-    """patient -> (screening days ascending, the birth date each screening's answers give),
-    from the screenings whose answers hold a birth date."""
+) -> dict[str, tuple[list[str], list[int], list[str]]]:
+    """patient -> (screening days ascending, the birth year and ``MM-DD`` each screening's
+    answers give), from the screenings whose answers hold a birth date (ties on a day:
+    chain order)."""
     per: dict[str, list[tuple[str, int, str]]] = {}
     for patient, seq, on, birth in screenings:
         if (
@@ -379,7 +396,11 @@ def _birth_dates(
     out = {}
     for patient, rows in per.items():
         rows.sort()
-        out[patient] = ([r[0] for r in rows], [r[2] for r in rows])
+        out[patient] = (
+            [r[0] for r in rows],
+            [int(r[2][:4]) for r in rows],
+            [r[2][5:] for r in rows],
+        )
     return out
 
 
@@ -410,12 +431,22 @@ def _minutes(administered_at: str | None, onset: object) -> str:
     return str(int(delta.total_seconds() // 60))
 
 
-def _csv(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+_SPECIAL = re.compile(r'[",\r\n]')
+
+
+def csv_field(value: object) -> str:
+    """``value`` as one CSV field, as :mod:`csv`'s ``QUOTE_MINIMAL`` writes it in a row of
+    several fields: empty for None, ``true``/``false`` for booleans, quoted (quotes doubled)
+    when it holds a comma, a quote or a line break."""
+    text = _text(value)
+    return '"' + text.replace('"', '""') + '"' if _SPECIAL.search(text) else text
+
+
+def _lines(header: Sequence[str], lines: list[str]) -> bytes:
+    """A CSV file from its header and its rows, each already joined."""
+    lines.insert(0, ",".join(header))
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
 
 
 def _versions(values: set[str]) -> str | list[str] | None:
@@ -448,59 +479,75 @@ def export_texts() -> Mapping[str, Any]:
 
 
 class _Cases:
-    """The current administrations as columns, with what the gate and the rows need."""
+    """The current administrations as columns (position = case), with what the gate and
+    the rows need. What many cases share — lot, route, origin, day, maker, sourcing,
+    volume — is a *profile*, decoded and formatted once per distinct profile."""
 
-    __slots__ = ("ages", "days", "index", "lot_first", "lots", "ordinals", "patients", "routes")
+    __slots__ = (
+        "ages",
+        "day_of",
+        "patients",
+        "profile_of",
+        "profiles",
+        "roots",
+        "route_of",
+    )
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        """Administration root id -> position."""
+        self.roots: list[str] = []
         self.patients: list[str] = []
         """Each case's patient key."""
+        self.profile_of: list[int] = []
+        """Each case's profile (an index into ``profiles``)."""
+        self.profiles: list[list[Any]] = []
+        """``[lot, route, origin, day, maker, sourcing, volume_ml]`` per profile."""
+        self.day_of: list[str] = []
+        """Each profile's JST day."""
+        self.route_of: list[str] = []
+        """Each profile's route."""
         self.ages: list[int | None] = []
-        self.days: list[str] = []
-        self.routes: list[str] = []
-        self.lots: list[str] = []
-        """The released (NFKC, trimmed) lot of each case."""
-        self.ordinals: dict[str, int] = {}
-        """JST day -> its proleptic ordinal."""
-        self.lot_first: dict[str, int] = {}
-        """Released lot -> ordinal of the first day it was given."""
+        """Each case's age in whole years on its day (None: unknown)."""
 
 
 def _cases(
-    admins: Sequence[tuple[Any, ...]],
+    admins: Sequence[tuple[str, str, str]],
     screenings: Sequence[tuple[str, int, str | None, str | None]],
     secret: bytes,
 ) -> _Cases:
-    births = _birth_dates(screenings)
-    patient_keys: dict[str, str] = {}
     out = _Cases()
-    ordinals, lot_first = out.ordinals, out.lot_first
-    for i, (root, patient, lot, route, _origin, day, _m, _s, _v) in enumerate(admins):
-        out.index[root] = i
-        pk = patient_keys.get(patient)
-        if pk is None:
-            pk = patient_keys[patient] = _pseudonym(secret, _PATIENT, patient)
-        out.patients.append(pk)
+    out.roots = [row[0] for row in admins]
+    pids = [row[1] for row in admins]
+    pseudonym = _Pseudonyms(secret, _PATIENT)
+    keys = {patient: pseudonym(patient) for patient in set(pids)}
+    out.patients = list(map(keys.__getitem__, pids))
+    texts = [row[2] for row in admins]
+    distinct = sorted(set(texts))
+    number = {text: n for n, text in enumerate(distinct)}
+    out.profile_of = list(map(number.__getitem__, texts))
+    out.profiles = [json.loads(text) for text in distinct]
+    out.day_of = [str(p[3]) for p in out.profiles]
+    out.route_of = [str(p[1]) for p in out.profiles]
+    # Ages: the birth date of the latest screening (by its day) at or before the case's.
+    births = _birth_dates(screenings)
+    year_of = [int(day[:4]) for day in out.day_of]
+    md_of = [day[5:] for day in out.day_of]
+    day_of = out.day_of
+    ages: list[int | None] = []
+    append = ages.append
+    for patient, p in zip(pids, out.profile_of, strict=True):
         known = births.get(patient)
-        age = None
-        if known is not None:
-            ons, birth_of = known
-            at = bisect.bisect_right(ons, day)
-            if at:
-                age = _age(birth_of[at - 1], day)
-        out.ages.append(age)
-        out.days.append(day)
-        out.routes.append(route)
-        released_lot = _nfkc(lot)
-        out.lots.append(released_lot)
-        o = ordinals.get(day)
-        if o is None:
-            o = ordinals[day] = dt.date.fromisoformat(day).toordinal()
-        first = lot_first.get(released_lot)
-        if first is None or o < first:
-            lot_first[released_lot] = o
+        if known is None:
+            append(None)
+            continue
+        ons, birth_years, birth_mds = known
+        day = day_of[p]
+        j = (0 if ons[0] <= day else -1) if len(ons) == 1 else bisect.bisect_right(ons, day) - 1
+        if j < 0:
+            append(None)
+            continue
+        age = year_of[p] - birth_years[j] - (md_of[p] < birth_mds[j])
+        append(age if age >= 0 else None)
+    out.ages = ages
     return out
 
 
@@ -531,63 +578,78 @@ def _reactions(
     return reactions, {i: frozenset(t) for i, t in terms.items()}, vocabularies, tables
 
 
-Row = tuple[str, ...]
-
-
-def _released_rows(
-    admins: Sequence[tuple[Any, ...]],
-    cases: _Cases,
-    levels: Sequence[int | None],
-    region: str,
-    secret: bytes,
-) -> tuple[list[Row], list[Row], list[str]]:
-    """The rows of cases.csv and administrations.csv (unsorted) and each case's key."""
-    case_keys = [
-        _pseudonym(secret, _CASE, row[0]) if levels[i] is not None else ""
-        for i, row in enumerate(admins)
-    ]
-    band_cache: dict[tuple[int, object], str] = {}
-    period_cache: dict[tuple[int, str], str] = {}
-    cases_rows: list[Row] = []
-    admin_rows: list[Row] = []
-    for i, level in enumerate(levels):
-        if level is None:
-            continue
-        schemes = LADDER[level]
-        age, day = cases.ages[i], cases.days[i]
-        band = band_cache.get((level, age))
-        if band is None:
-            band = band_cache[level, age] = code("age_band", schemes["age_band"], age)
-        period = period_cache.get((level, day))
-        if period is None:
-            period = period_cache[level, day] = code("period", schemes["period"], day)
-        _root, _patient, _lot, route, origin, _day, maker, sourcing, volume = admins[i]
-        lot = cases.lots[i]
-        cases_rows.append((case_keys[i], cases.patients[i], band, region, period, route))
-        admin_rows.append(
+def _released_lines(
+    cases: _Cases, levels: Sequence[int | None], region: str, secret: bytes
+) -> tuple[list[str], list[str]]:
+    """The lines of cases.csv and administrations.csv, in case-key order."""
+    pseudonym = _Pseudonyms(secret, _CASE)
+    released = [i for i, level in enumerate(levels) if level is not None]
+    keys = [pseudonym(cases.roots[i]) for i in released]
+    # The first day each (released) lot was given, over every current administration.
+    profiles = cases.profiles
+    lots = [_nfkc(p[0]) for p in profiles]
+    ordinal_of = [dt.date.fromisoformat(day).toordinal() for day in cases.day_of]
+    first: dict[str, int] = {}
+    for lot, o in zip(lots, ordinal_of, strict=True):
+        first[lot] = min(first.get(lot, o), o)
+    suffix = [
+        ",".join(
             (
-                case_keys[i],
-                _text(origin),
-                _text(sourcing),
-                _nfkc(maker),
-                lot,
-                route,
-                SITES.get(route, ""),
-                _text(volume),
-                str(cases.ordinals[day] - cases.lot_first[lot]),
+                csv_field(p[2]),
+                csv_field(p[5]),
+                csv_field(_nfkc(p[4])),
+                csv_field(lot),
+                csv_field(p[1]),
+                csv_field(SITES.get(str(p[1]), "")),
+                csv_field(p[6]),
+                str(o - first[lot]),
             )
         )
-    return cases_rows, admin_rows, case_keys
+        for p, lot, o in zip(profiles, lots, ordinal_of, strict=True)
+    ]
+    bands = [
+        {age: csv_field(code("age_band", scheme["age_band"], age)) for age in set(cases.ages)}
+        for scheme in LADDER
+    ]
+    region_field = csv_field(region)
+    places = [
+        [
+            f"{region_field},{csv_field(code('period', scheme['period'], day))},{csv_field(route)}"
+            for day, route in zip(cases.day_of, cases.route_of, strict=True)
+        ]
+        for scheme in LADDER
+    ]
+    ages, patients, profile_of = cases.ages, cases.patients, cases.profile_of
+    if len(released) < len(levels):
+        ages = [ages[i] for i in released]
+        patients = [patients[i] for i in released]
+        profile_of = [profile_of[i] for i in released]
+    released_levels = [levels[i] for i in released]
+    # Each line starts with its case key (32 hex digits, unique): sorting the lines sorts
+    # the rows by key.
+    case_lines = [
+        f"{key},{patient},{bands[level][age]},{places[level][p]}"  # type: ignore[index]
+        for key, patient, level, age, p in zip(
+            keys, patients, released_levels, ages, profile_of, strict=True
+        )
+    ]
+    admin_lines = [f"{key},{suffix[p]}" for key, p in zip(keys, profile_of, strict=True)]
+    case_lines.sort()
+    admin_lines.sort()
+    return case_lines, admin_lines
 
 
-def _reaction_rows(
+def _reaction_lines(
     reactions: Sequence[_Reaction],
+    cases: _Cases,
     levels: Sequence[int | None],
-    case_keys: Sequence[str],
     secret: bytes,
-) -> tuple[list[Row], int]:
-    """The rows of reactions.csv (unsorted) and how many reactions were suppressed."""
-    rows: list[Row] = []
+) -> tuple[list[str], int]:
+    """The lines of reactions.csv (in reaction-key order) and how many reactions were
+    suppressed with their case."""
+    reaction_key = _Pseudonyms(secret, _REACTION)
+    case_key = _Pseudonyms(secret, _CASE)
+    rows: list[tuple[str, ...]] = []
     suppressed = 0
     for case, root, f, administered_at in reactions:
         if levels[case] is None:
@@ -595,8 +657,8 @@ def _reaction_rows(
             continue
         rows.append(
             (
-                _pseudonym(secret, _REACTION, root),
-                case_keys[case],
+                reaction_key(root),
+                case_key(cases.roots[case]),
                 _minutes(administered_at, f[0]),
                 _codes(f[1]),
                 _text(f[4]),
@@ -611,32 +673,34 @@ def _reaction_rows(
                 _text(f[3]),
             )
         )
-    return rows, suppressed
+    rows.sort()
+    return [",".join(csv_field(v) for v in row) for row in rows], suppressed
 
 
 def _recheck(
-    cases_rows: Sequence[Row],
-    reaction_rows: Sequence[Row],
+    files: Mapping[str, bytes],
     k: int,
     l: int,  # noqa: E741 - the l of l-diversity
 ) -> tuple[int, int | None, int | None]:
-    """Check the rows about to be written by brute force; refuse them below k or l."""
+    """Check the files about to be written by brute force, read back from their bytes;
+    refuse them below k or l."""
     columns = FILE_COLUMNS["cases.csv"]
-    qi_at = [columns.index(name) for name in QUASI_IDENTIFIERS]
-    term_at = FILE_COLUMNS["reactions.csv"].index(SENSITIVE_ATTRIBUTE)
+    # Every field of cases.csv is a key, a band, a code or a period (none quoted), and the
+    # quasi-identifiers are its last columns: the text after the patient key is a group.
+    assert columns[:2] == ("case_key", "patient_key")
+    assert columns[2:] == QUASI_IDENTIFIERS
+    reaction_columns = FILE_COLUMNS["reactions.csv"]
+    case_at = reaction_columns.index("case_key")
+    term_at = reaction_columns.index(SENSITIVE_ATTRIBUTE)
     released_terms: dict[str, set[str]] = {}
-    for row in reaction_rows:
-        released_terms.setdefault(row[1], set()).add(row[term_at])
+    reader = csv.reader(io.StringIO(files["reactions.csv"].decode("utf-8"), newline=""))
+    next(reader)
+    for row in reader:
+        released_terms.setdefault(row[case_at], set()).add(row[term_at])
+    lines = files["cases.csv"].decode("utf-8").split("\n")[1:-1]
+    rows = ((qi, patient, case) for case, patient, qi in (line.split(",", 2) for line in lines))
     groups, min_patients, min_terms, problems = check_release(
-        [tuple(row[c] for c in qi_at) for row in cases_rows],
-        [row[1] for row in cases_rows],
-        {
-            n: frozenset(released_terms[row[0]])
-            for n, row in enumerate(cases_rows)
-            if row[0] in released_terms
-        },
-        k=k,
-        l=l,
+        rows, {case: frozenset(t) for case, t in released_terms.items()}, k=k, l=l
     )
     if problems:
         raise ValidationError(sorted(set(problems)), what="registry export (nothing written)")
@@ -678,24 +742,62 @@ def export_registry(
             what="argument",
         )
     texts = export_texts()
+    with _no_cyclic_gc():
+        return _export(log, key, region, k, l, texts)
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting goes on): an export makes
+    millions of small tuples and lists that hold no cycle, and each collection would walk
+    all of them again — a third of the time at a million cases. Restored afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _export(  # noqa: PLR0917 - the private half of export_registry
+    log: Log,
+    key: ExportKey,
+    region: str,
+    k: int,
+    l: int,  # noqa: E741 - the l of l-diversity
+    texts: Mapping[str, Any],
+) -> RegistryExport:
     source = registry_source(log)
     if source.data_lock is None:
         raise ValidationError(["log: the log is empty; there is nothing to export"], what="log")
     admins = source.administrations
     cases = _cases(admins, source.screenings, key.secret)
-    reactions, terms, vocabularies, tables = _reactions(source.reactions, cases.index)
+    wanted = {row[1] for row in source.reactions}
+    index = {root: i for i, root in enumerate(cases.roots) if root in wanted}
+    reactions, terms, vocabularies, tables = _reactions(source.reactions, index)
     raw: dict[str, Sequence[object]] = {
         "age_band": cases.ages,
         "region": [region] * len(admins),
-        "period": cases.days,
-        "route": cases.routes,
+        "period": [cases.day_of[p] for p in cases.profile_of],
+        "route": [cases.route_of[p] for p in cases.profile_of],
     }
     levels = run_gate(
         {name: raw[name] for name in QUASI_IDENTIFIERS}, cases.patients, terms, k=k, l=l
     ).levels
-    cases_rows, admin_rows, case_keys = _released_rows(admins, cases, levels, region, key.secret)
-    reaction_rows, suppressed_reactions = _reaction_rows(reactions, levels, case_keys, key.secret)
-    groups, min_patients, min_terms = _recheck(cases_rows, reaction_rows, k, l)
+    case_lines, admin_lines = _released_lines(cases, levels, region, key.secret)
+    reaction_lines, suppressed_reactions = _reaction_lines(reactions, cases, levels, key.secret)
+    rows = {
+        "cases.csv": len(case_lines),
+        "administrations.csv": len(admin_lines),
+        "reactions.csv": len(reaction_lines),
+    }
+    files = {
+        "cases.csv": _lines(FILE_COLUMNS["cases.csv"], case_lines),
+        "administrations.csv": _lines(FILE_COLUMNS["administrations.csv"], admin_lines),
+        "reactions.csv": _lines(FILE_COLUMNS["reactions.csv"], reaction_lines),
+    }
+    groups, min_patients, min_terms = _recheck(files, k, l)
 
     released_levels = [v for v in levels if v is not None]
     released_patients = {cases.patients[i] for i, v in enumerate(levels) if v is not None}
@@ -714,12 +816,6 @@ def export_registry(
         suppressed_reactions=suppressed_reactions,
         suppressed_patients=len(set(cases.patients) - released_patients),
     )
-    tables_rows = {
-        "cases.csv": sorted(cases_rows),
-        "administrations.csv": sorted(admin_rows),
-        "reactions.csv": sorted(reaction_rows),
-    }
-    files = {name: _csv(FILE_COLUMNS[name], rows) for name, rows in tables_rows.items()}
     from . import __version__  # noqa: PLC0415 - the package is loaded by now
 
     manifest: dict[str, Any] = {
@@ -744,7 +840,7 @@ def export_registry(
         "files": {
             name: {
                 "sha256": hashlib.sha256(data).hexdigest(),
-                "rows": len(tables_rows[name]),
+                "rows": rows[name],
                 "columns": list(FILE_COLUMNS[name]),
             }
             for name, data in files.items()

@@ -19,8 +19,8 @@ are formed again among the cases at that level.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Final
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final
 
 __all__ = [
     "LADDER",
@@ -106,18 +106,15 @@ def _passes(
     k: int,
     l: int,  # noqa: E741 - the l of l-diversity
 ) -> bool:
-    if len(members) < k or len({patients[i] for i in members}) < k:
+    if len(members) < k or len(set(map(patients.__getitem__, members))) < k:
         return False
-    values: set[str] = set()
-    reacted = False
-    for i in members:
-        t = terms.get(i)
-        if t:
-            reacted = True
-            values |= t
-        else:
-            values.add(NO_REACTION)
-    return not reacted or len(values) >= l
+    hits = [t for t in map(terms.get, members) if t]
+    if not hits:
+        return True  # no reaction in the group: nothing sensitive to diversify
+    values: set[str] = set().union(*hits)
+    if len(hits) < len(members):
+        values.add(NO_REACTION)
+    return len(values) >= l
 
 
 def run_gate(
@@ -141,26 +138,23 @@ def run_gate(
     """
     n = len(patients)
     levels: list[int | None] = [None] * n
-    active = list(range(n))
-    names = list(columns)
+    active: list[int] | None = None  # None: every case (level 0)
     for level, schemes in enumerate(ladder):
-        if not active:
+        if active is not None and not active:
             break
-        coded: list[list[str]] = []
-        for name in names:
-            raw = columns[name]
+        coded: list[Sequence[object]] = []
+        for name, values in columns.items():
+            raw = values if active is None else [values[i] for i in active]
             scheme = schemes.get(name)
-            cache: dict[object, str] = {}
-            out = []
-            for i in active:
-                v = raw[i]
-                c = cache.get(v)
-                if c is None:
-                    c = cache[v] = code(name, scheme, v)
-                out.append(c)
-            coded.append(out)
-        groups: dict[tuple[str, ...], list[int]] = {}
-        for i, key in zip(active, zip(*coded, strict=True), strict=True):
+            if scheme is None:
+                coded.append(raw)
+                continue
+            table = {v: code(name, scheme, v) for v in set(raw)}
+            coded.append(list(map(table.__getitem__, raw)))
+        groups: dict[tuple[object, ...], list[int]] = {}
+        for i, key in zip(
+            range(n) if active is None else active, zip(*coded, strict=True), strict=True
+        ):
             members = groups.get(key)
             if members is None:
                 groups[key] = [i]
@@ -178,43 +172,47 @@ def run_gate(
 
 
 def check_release(
-    keys: Sequence[tuple[str, ...]],
-    patients: Sequence[str],
-    terms: Mapping[int, frozenset[str]],
+    rows: Iterable[tuple[object, str, object]],
+    terms: Mapping[Any, frozenset[str]],
     *,
     k: int,
     l: int,  # noqa: E741 - the l of l-diversity
 ) -> tuple[int, int | None, int | None, list[str]]:
-    """Check released rows by brute force: every group of equal ``keys``.
+    """Check released rows by brute force: every group of equal quasi-identifiers.
+
+    Args:
+        rows: ``(quasi-identifiers, patient, case)`` of each released case (the
+            quasi-identifiers as one comparable value: a tuple, or their text).
+        terms: case -> the sensitive values of its reactions (cases without one absent).
 
     Returns ``(groups, fewest distinct patients in a group, fewest distinct sensitive
     values in a group holding a reaction, problems)``; the figures are None when there is
     no such group, ``problems`` empty when every group passes.
     """
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for i, key in enumerate(keys):
-        groups.setdefault(key, []).append(i)
+    groups: dict[object, tuple[set[str], set[str], list[bool]]] = {}
+    for key, patient, case in rows:
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = (set(), set(), [False])
+        group[0].add(patient)
+        t = terms.get(case)
+        if t:
+            group[1].update(t)
+        else:
+            group[2][0] = True
     min_patients: int | None = None
     min_terms: int | None = None
     problems: list[str] = []
-    for members in groups.values():
-        distinct = len({patients[i] for i in members})
+    for group_patients, values, without in groups.values():
+        distinct = len(group_patients)
         min_patients = distinct if min_patients is None else min(min_patients, distinct)
         if distinct < k:
             problems.append(f"gate: a released group holds {distinct} distinct patients (k = {k})")
-        values: set[str] = set()
-        reacted = False
-        for i in members:
-            t = terms.get(i)
-            if t:
-                reacted = True
-                values |= t
-            else:
-                values.add(NO_REACTION)
-        if reacted:
-            min_terms = len(values) if min_terms is None else min(min_terms, len(values))
-            if len(values) < l:
+        if values:
+            n_values = len(values) + (without[0] and NO_REACTION not in values)
+            min_terms = n_values if min_terms is None else min(min_terms, n_values)
+            if n_values < l:
                 problems.append(
-                    f"gate: a released group holds {len(values)} distinct reaction terms (l = {l})"
+                    f"gate: a released group holds {n_values} distinct reaction terms (l = {l})"
                 )
     return len(groups), min_patients, min_terms, problems

@@ -65,6 +65,12 @@ class TestLightImport:
         used = loaded_after("import exointake.report\nexointake.report.safety_report")
         assert used == ["alembic", "reportlab", "sqlalchemy"]
 
+    def test_the_registry_module_loads_nothing_heavy_until_used(self) -> None:
+        """``exointake.registry`` is cheap to import; its first use loads the log."""
+        assert loaded_after("import exointake.registry") == []
+        used = loaded_after("import exointake.registry\nexointake.registry.export_registry")
+        assert used == ["alembic", "sqlalchemy"]
+
     def test_rendering_loads_reportlab_when_used(self) -> None:
         """The first use of a rendering name imports reportlab (and not the log)."""
         assert loaded_after("import exointake\nexointake.render_consent") == ["reportlab"]

@@ -3,8 +3,10 @@ determinism and key separation, the files and the manifest. SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import stat
@@ -470,3 +472,25 @@ class TestManifestSchema:
             broken = {k: v for k, v in manifest.items() if k != key}
             assert not validator.is_valid(broken), key
         assert not validator.is_valid({**manifest, "exported_at": "2026-11-30"})
+
+
+class TestCsvFields:
+    @settings(max_examples=200, deadline=None)
+    @given(
+        row=st.lists(
+            st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12)),
+            min_size=2,
+            max_size=6,
+        )
+    )
+    def test_fields_are_what_csv_writes(self, row: list[Any]) -> None:
+        """A row joined from csv_field reads back to the same texts, and is the row
+        csv.writer (QUOTE_MINIMAL) writes — except that a carriage return is quoted too
+        (csv.writer with a "\\n" line end leaves it bare, which COPY would not read)."""
+        texts = [rx._text(v) for v in row]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(texts)
+        joined = ",".join(rx.csv_field(v) for v in row) + "\n"
+        if not any("\r" in t for t in texts):
+            assert joined == buffer.getvalue()
+        assert next(csv.reader(io.StringIO(joined, newline=""))) == texts

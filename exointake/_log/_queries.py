@@ -663,9 +663,9 @@ class RegistrySource(NamedTuple):
     """The log's last position and hash."""
     data_lock: str | None
     """The head entry's ``recorded_at`` (UTC text); None for an empty log."""
-    administrations: list[tuple[Any, ...]]
-    """Current administrations: ``(root_id, patient_id, lot, route, origin, day, maker,
-    sourcing, volume_ml)``."""
+    administrations: list[tuple[str, str, str]]
+    """Current administrations: ``(root_id, patient_id, profile)``, ``profile`` the JSON
+    array text ``[lot, route, origin, day, maker, sourcing, volume_ml]``."""
     reactions: list[tuple[str, str, str, str | None]]
     """Current reactions: ``(root_id, administration_root, fields_json, administered_at)``."""
     screenings: list[tuple[str, int, str | None, str | None]]

@@ -893,16 +893,20 @@ _SQLITE_ROOTS_AFTER: Final = (
 # Current versions are kept in Python (the last row of each root in chain order wins):
 # one scan of the table, no per-row look-up of a newer version.
 _SQLITE_REGISTRY_ADMINISTRATIONS: Final = (
-    # "+kind": walk the table in rowid (= chain) order, not the (kind, day) index.
-    "SELECT root_id, patient_id, lot, route, origin, day, "
+    # "+kind": walk the table in rowid (= chain) order, not the (kind, day) index. The
+    # columns a case shares with many others (lot, route, origin, day, maker, sourcing,
+    # volume) come as one JSON array text, so Python makes three objects per row, not
+    # nine, and works on the few distinct arrays.
+    "SELECT root_id, patient_id, json_array(lot, route, origin, day, "
     "json_extract(payload, '$.record.product.maker'), "
     "json_extract(payload, '$.record.product.sourcing'), "
-    "json_extract(payload, '$.record.volume_ml') "
+    "json_extract(payload, '$.record.volume_ml')) "
     "FROM log_entries WHERE +kind = 'administration' ORDER BY rowid"
 )
 _PG_REGISTRY_ADMINISTRATIONS: Final = sa.text(
-    "SELECT root_id, patient_id, lot, route, origin, day, p #>> '{record,product,maker}', "
-    "p #>> '{record,product,sourcing}', p #>> '{record,volume_ml}' "
+    "SELECT root_id, patient_id, json_build_array(lot, route, origin, day, "
+    "p #>> '{record,product,maker}', p #>> '{record,product,sourcing}', "
+    "p #>> '{record,volume_ml}')::text "
     "FROM log_entries CROSS JOIN LATERAL (SELECT CAST(payload AS json) AS p) AS j "
     "WHERE kind = 'administration' ORDER BY seq"
 )
@@ -1543,21 +1547,24 @@ class Reader:
 
     # -- the de-identified registry export -------------------------------------------
 
-    def registry_administrations(self) -> list[tuple[Any, ...]]:
-        """Every current administration: ``(root_id, patient_id, lot, route, origin, day,
-        maker, sourcing, volume_ml)``, in chain order of their first version.
+    def registry_administrations(self) -> list[tuple[str, str, str]]:
+        """Every current administration: ``(root_id, patient_id, profile)`` where
+        ``profile`` is the JSON array text ``[lot, route, origin, day, maker, sourcing,
+        volume_ml]``, in chain order of their first version.
 
         One scan of the table; the database reads maker, sourcing and volume out of the
-        payload (``json_extract`` / ``json``), so no payload travels to Python. Each root's
-        last version in chain order is its current one.
+        payload, so no payload travels to Python. Each root's last version in chain order
+        is its current one.
         """
         if self.conn.dialect.name == "sqlite":
-            rows: Any = self._driver_rows(_SQLITE_REGISTRY_ADMINISTRATIONS)
+            rows: list[Any] = self._driver_rows(_SQLITE_REGISTRY_ADMINISTRATIONS)
         else:
-            rows = self.conn.execute(_PG_REGISTRY_ADMINISTRATIONS)
-        current: dict[str, tuple[Any, ...]] = {}
+            rows = [tuple(row) for row in self.conn.execute(_PG_REGISTRY_ADMINISTRATIONS)]
+        if len({row[0] for row in rows}) == len(rows):  # no amended administration
+            return rows
+        current: dict[str, tuple[str, str, str]] = {}
         for row in rows:
-            current[row[0]] = tuple(row)
+            current[row[0]] = row
         return list(current.values())
 
     def registry_reactions(self) -> list[tuple[str, str, str, str | None]]:
