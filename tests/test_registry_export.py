@@ -233,6 +233,26 @@ class TestReleaseGateProperties:
         assert len(keys(export.files)) == len(keys(other.files))
 
 
+@pytest.mark.postgres
+class TestOnPostgres:
+    @settings(PROPERTY, max_examples=5)
+    @given(clinic=clinics())
+    def test_the_properties_hold_on_postgresql(self, pg_url: str, clinic: Clinic) -> None:
+        """On PostgreSQL too: k and l hold in the files, nothing identifying leaves, and
+        the intervals are the log's (each example in its own schema)."""
+        with pg_schema(pg_url) as url, open_log(url) as log:
+            logged = fill(log, clinic)
+            export = registry.export_registry(log, KEY, region="13")
+        assert brute_force(export.files, 5, 2) == []
+        for data in export.files.values():
+            assert [x for x in secrets_of(clinic) if x in data] == []
+        by_reaction = {pseudonym(KEY.secret, "reaction", r): r for r in logged.reactions}
+        for row in read_csv(export.files["reactions.csv"]):
+            adm_root, onset = logged.reactions[by_reaction[row["reaction_key"]]]
+            at = logged.administrations[adm_root][1]
+            assert row["minutes_to_onset"] == expected_minutes(at, onset)
+
+
 class TestFilesAndManifest:
     def test_a_larger_clinic(self, db_url: str) -> None:
         """A clinic of 150 patients: most cases released, some generalised, a few
@@ -334,8 +354,26 @@ class TestFilesAndManifest:
                 override=BYPASS,
             )
             before = registry.export_registry(log, KEY, region="13", k=5, l=2)
+            reaction_entry = log.get(root).current
+            amended = log.amend(
+                root,
+                attrs.evolve(reaction_entry.record, onset=onset + dt.timedelta(minutes=3)),
+                reason="onset corrected",
+                amended_by="NS-STAFF-552",
+            )
+            after = registry.export_registry(log, KEY, region="13")
+        assert amended != root
         cases = read_csv(before.files["cases.csv"])
         assert len(cases) + before.gate.suppressed_cases == len(logged.administrations)
+        key = pseudonym(KEY.secret, "reaction", root)
+        rows = [r for r in read_csv(after.files["reactions.csv"]) if r["reaction_key"] == key]
+        assert len(read_csv(after.files["reactions.csv"])) == len(
+            read_csv(before.files["reactions.csv"])
+        )
+        assert len(rows) == 1  # one row, in its current version
+        assert rows[0]["minutes_to_onset"] == expected_minutes(
+            new_at, onset + dt.timedelta(minutes=3)
+        )
         case = pseudonym(KEY.secret, "case", adm_root)
         for row in read_csv(before.files["reactions.csv"]):
             if row["case_key"] == case:
