@@ -108,6 +108,8 @@ HEAVY = frozenset(
         "_log._store",
         "_log._verify",
         "_log._writes",
+        "_registry",
+        "_registry_store",
         "_report_charts",
         "_safety_report",
         "_signals_alert",
