@@ -212,9 +212,7 @@ class Registry:
             StorageError: the database failed.
         """
         if now is not None and (not isinstance(now, dt.datetime) or now.tzinfo is None):
-            raise ValidationError(
-                ["now: expected a timezone-aware datetime"], what="argument"
-            )
+            raise ValidationError(["now: expected a timezone-aware datetime"], what="argument")
         checked = check_export(folder)
         outcome = self._store.load(checked, imported_at=now or dt.datetime.now(dt.UTC))
         files = {f.name: f.rows for f in checked.files}
@@ -293,9 +291,7 @@ class Registry:
         strata: dict[tuple[str, str, str], int] = defaultdict(int)
         for clinic_id, period, route, lot, n in strata_rows:
             strata[(start(period), f"{clinic_id}/{route}", lot)] += n
-        ordered = sorted(
-            reaction_rows, key=lambda r: (start(r[1]), r[1], r[2], r[3], r[0])
-        )
+        ordered = sorted(reaction_rows, key=lambda r: (start(r[1]), r[1], r[2], r[3], r[0]))
         events = tuple(
             ReactionEvent(
                 seq=i,

@@ -472,9 +472,7 @@ def _manifest_errors(m: Mapping[str, Any]) -> list[str]:
     ):
         errors.append("manifest.json: key_fingerprint: expected 'sha256:' and 64 hex")
     elif isinstance(clinic, str) and fingerprint[7:23] != clinic:
-        errors.append(
-            "manifest.json: clinic_id: expected the first 16 hex of key_fingerprint"
-        )
+        errors.append("manifest.json: clinic_id: expected the first 16 hex of key_fingerprint")
     region = m.get("region")
     if not isinstance(region, str) or not _REGION.fullmatch(region):
         errors.append("manifest.json: region: expected a prefecture code 01-47")
@@ -733,9 +731,7 @@ class RegistryStore:
         with _translated("read"), self.engine.connect() as conn:
             return [ExportRow(*r) for r in conn.execute(query)]
 
-    def rate_rows(
-        self, by: Sequence[str]
-    ) -> list[tuple[tuple[str | None, ...], int, int, int]]:
+    def rate_rows(self, by: Sequence[str]) -> list[tuple[tuple[str | None, ...], int, int, int]]:
         """Per group of ``by`` (keys of :data:`RATE_DIMENSIONS`): the administrations, those
         with at least one reaction, and the reactions, across clinics."""
         a = ADMINISTRATIONS_TABLE.alias("a")
@@ -825,7 +821,10 @@ class RegistryStore:
             # One snapshot for the three reads: an import committing meanwhile is all in
             # or all out.
             conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
-            s = [(str(x[0]), str(x[1]), str(x[2]), str(x[3]), int(x[4])) for x in conn.execute(strata)]
+            s = [
+                (str(x[0]), str(x[1]), str(x[2]), str(x[3]), int(x[4]))
+                for x in conn.execute(strata)
+            ]
             e = [tuple(x) for x in conn.execute(reactions)]
             h = [(str(x[0]), str(x[1]), int(x[2])) for x in conn.execute(heads)]
         return s, e, h  # type: ignore[return-value]
@@ -891,4 +890,3 @@ def _check_joins(conn: Connection, clinic_id: str) -> None:
                 f"{name}: case_key: a row names a case that {target} does not hold; "
                 "nothing was imported"
             )
-

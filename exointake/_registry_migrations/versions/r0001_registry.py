@@ -22,6 +22,8 @@ depends_on = None
 # the CSV lines load unchanged and no second pass fills the column.
 _CLINIC_DEFAULT = sa.text("current_setting('exointake.registry_clinic_id')")
 
+_ROUTE_CHECK = "route IN ('iv_drip', 'injection_face', 'injection_scalp')"
+
 
 def _clinic() -> sa.Column[str]:
     return sa.Column("clinic_id", sa.Text, nullable=False, server_default=_CLINIC_DEFAULT)
@@ -51,6 +53,10 @@ def upgrade() -> None:
         sa.Column("period", sa.Text, nullable=False),
         sa.Column("route", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("clinic_id", "case_key"),
+        sa.CheckConstraint(
+            r"period ~ '^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$'", name="ck_registry_cases_period"
+        ),
+        sa.CheckConstraint(_ROUTE_CHECK, name="ck_registry_cases_route"),
     )
     op.create_table(
         "registry_administrations",
@@ -65,6 +71,7 @@ def upgrade() -> None:
         sa.Column("volume_ml", sa.Numeric),
         sa.Column("days_from_lot_first_use", sa.Integer),
         sa.PrimaryKeyConstraint("clinic_id", "case_key"),
+        sa.CheckConstraint(_ROUTE_CHECK, name="ck_registry_administrations_route"),
     )
     op.create_table(
         "registry_reactions",
