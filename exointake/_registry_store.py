@@ -674,7 +674,7 @@ class RegistryStore:
                 {"k": _IMPORT_LOCK, "c": export.clinic_id},
             )
             rows = [
-                ExportRow(*r)
+                ExportRow._make(r)
                 for r in conn.execute(
                     sa.select(*_EXPORT_COLUMNS).where(EXPORTS.c.clinic_id == export.clinic_id)
                 )
@@ -729,7 +729,7 @@ class RegistryStore:
             EXPORTS.c.clinic_id, EXPORTS.c.head_seq, EXPORTS.c.manifest_sha256
         )
         with _translated("read"), self.engine.connect() as conn:
-            return [ExportRow(*r) for r in conn.execute(query)]
+            return [ExportRow._make(r) for r in conn.execute(query)]
 
     def rate_rows(self, by: Sequence[str]) -> list[tuple[tuple[str | None, ...], int, int, int]]:
         """Per group of ``by`` (keys of :data:`RATE_DIMENSIONS`): the administrations, those
@@ -783,7 +783,7 @@ class RegistryStore:
         """
         a, c, r = ADMINISTRATIONS_TABLE, CASES_TABLE, REACTIONS_TABLE
         joined = a.join(c, sa.and_(c.c.clinic_id == a.c.clinic_id, c.c.case_key == a.c.case_key))
-        where = [a.c.lot.is_not(None)]
+        where: list[sa.ColumnElement[bool]] = [a.c.lot.is_not(None)]
         if clinic_id is not None:
             where.append(a.c.clinic_id == clinic_id)
         strata = (
@@ -827,7 +827,7 @@ class RegistryStore:
             ]
             e = [tuple(x) for x in conn.execute(reactions)]
             h = [(str(x[0]), str(x[1]), int(x[2])) for x in conn.execute(heads)]
-        return s, e, h  # type: ignore[return-value]
+        return s, e, h
 
 
 def _copy_file(raw: Any, file: FileCheck) -> None:

@@ -28,13 +28,25 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
         open_registry,
     )
 
-_REGISTRY_NAMES = ["ImportResult", "ImportedExport", "PooledRate", "Registry", "open_registry"]
-_REGISTRY_LAZY = dict.fromkeys(_REGISTRY_NAMES, "_registry")
 # --- end builder B --------------------------------------------------------------------
 
-__all__ = [*_REGISTRY_NAMES]
+__all__ = [
+    # builder B
+    "ImportResult",
+    "ImportedExport",
+    "PooledRate",
+    "Registry",
+    "open_registry",
+]
 
-_LAZY = {**_REGISTRY_LAZY}
+_LAZY = {
+    # builder B
+    "ImportResult": "_registry",
+    "ImportedExport": "_registry",
+    "PooledRate": "_registry",
+    "Registry": "_registry",
+    "open_registry": "_registry",
+}
 
 _api.publish(__name__, globals(), [name for name in __all__ if name not in _LAZY])
 

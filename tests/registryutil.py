@@ -245,7 +245,7 @@ def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
                 "registry_reactions",
             ):
                 rows = conn.exec_driver_sql(f"SELECT * FROM {table}").all()
-                out[table] = sorted((tuple(map(str, r)) for r in rows))
+                out[table] = sorted(tuple(map(str, r)) for r in rows)
     finally:
         engine.dispose()
     return out

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exointake import StorageError, ValidationError
+from exointake._registry import period_start
+from exointake._registry_store import METADATA
 from exointake.registry import ImportResult, PooledRate, open_registry
 from exointake.signals import SignalSettings, count_rate, proportion_rate
 
@@ -76,11 +80,6 @@ def test_the_registry_has_its_own_version_table(url: str) -> None:
 
 
 def test_migrations_make_the_declared_tables(url: str) -> None:
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    from exointake._registry_store import METADATA
-
     with open_registry(url):
         pass
     engine = sa.create_engine(url)
@@ -98,7 +97,8 @@ def test_migrations_make_the_declared_tables(url: str) -> None:
         for c in t.constraints
         if isinstance(c, sa.CheckConstraint)
     }
-    assert checks == declared and len(declared) == 3
+    assert checks == declared
+    assert len(declared) == 3
 
 
 def test_import_twice_changes_nothing(url: str, tmp_path: Path) -> None:
@@ -116,7 +116,8 @@ def test_import_twice_changes_nothing(url: str, tmp_path: Path) -> None:
     assert first.manifest_sha256 == again.manifest_sha256
     assert (first.cases, first.administrations, first.reactions) == (6, 6, 3)
     assert first.clinic_id == clinic_of(key)[1]
-    assert len(exports) == 1 and exports[0].current
+    assert len(exports) == 1
+    assert exports[0].current
     assert exports[0].imported_at == "2026-11-30T12:00:00.000000Z"
     assert isinstance(first, ImportResult)
     assert json.loads(json.dumps(first.to_dict()))["status"] == "imported"
@@ -155,7 +156,7 @@ def test_a_tampered_manifest_is_refused(url: str, tmp_path: Path) -> None:
         raw = bytearray(text.encode())
         raw[raw.index(b'"region": "13"') + len('"region": ')] = ord(" ")
         (folder / "manifest.json").write_bytes(bytes(raw))
-        with pytest.raises(ValidationError, match="manifest.json"):
+        with pytest.raises(ValidationError, match=r"manifest\.json"):
             reg.import_export(folder)
         # A clinic_id that is not the key's.
         manifest["files"]["reactions.csv"]["rows"] = 3
@@ -180,7 +181,7 @@ def test_bad_headers_values_and_orphans_are_refused(url: str, tmp_path: Path) ->
             .replace(b"case_key,patient_key", b"patient_key,case_key", 1)
         )
         _rewrite(folder, "cases.csv", data, key)
-        with pytest.raises(ValidationError, match="cases.csv: line 1: expected the header"):
+        with pytest.raises(ValidationError, match=r"cases\.csv: line 1: expected the header"):
             reg.import_export(folder)
         # A value COPY cannot take: named by file, line and column, never quoted.
         bad = [dict(r) for r in adm]
@@ -202,7 +203,7 @@ def test_bad_headers_values_and_orphans_are_refused(url: str, tmp_path: Path) ->
         folder = write_export(
             tmp_path / "o", key=key, cases=cases, administrations=adm, reactions=orphan
         )
-        with pytest.raises(ValidationError, match="reactions.csv: case_key"):
+        with pytest.raises(ValidationError, match=r"reactions\.csv: case_key"):
             reg.import_export(folder)
         # A repeated key.
         twice = [*rea, rea[0]]
@@ -210,7 +211,7 @@ def test_bad_headers_values_and_orphans_are_refused(url: str, tmp_path: Path) ->
             tmp_path / "d", key=key, cases=cases, administrations=adm, reactions=twice
         )
         with pytest.raises(
-            ValidationError, match="reactions.csv: line .*reaction_key must be unique"
+            ValidationError, match=r"reactions\.csv: line .*reaction_key must be unique"
         ):
             reg.import_export(folder)
         assert snapshot(url) == before
@@ -249,10 +250,12 @@ def test_a_newer_export_replaces_an_older_is_refused(url: str, tmp_path: Path) -
         exports = {(e.clinic_id, e.head_seq): e.current for e in reg.exports()}
         rates = {r.group["lot"]: r for r in reg.rates(by=("lot",))}
     clinic = clinic_of(key)[1]
-    assert exports[(clinic, 10)] is False and exports[(clinic, 20)] is True
+    assert exports[(clinic, 10)] is False
+    assert exports[(clinic, 20)] is True
     # The clinic's rows are v2's only (the other clinic's are untouched): L1 3+3.
     assert rates["L1"].administrations == 6
-    assert rates["L3"].administrations == 1 and rates["L3"].reactions.events == 2
+    assert rates["L3"].administrations == 1
+    assert rates["L3"].reactions.events == 2
 
 
 def test_rates_equal_hand_computed_rates(url: str, tmp_path: Path) -> None:
@@ -286,7 +289,8 @@ def test_rates_equal_hand_computed_rates(url: str, tmp_path: Path) -> None:
         {"route": "injection_face", "lot": "L2"},
         {"route": "iv_drip", "lot": "L1"},
     ]
-    assert len(overall) == 1 and overall[0].reactions == count_rate(4, 8)
+    assert len(overall) == 1
+    assert overall[0].reactions == count_rate(4, 8)
     assert json.loads(json.dumps(l1.to_dict()))["group"] == {"lot": "L1"}
 
 
@@ -310,7 +314,8 @@ def test_pooled_signals_find_what_no_clinic_sees(url: str, tmp_path: Path) -> No
     assert ("X", "any") in hits
     assert all(report.signals == () for report in alone)
     x_any = next(r for r in pooled.rows if r.lot == "X" and r.outcome.value == "any")
-    assert x_any.reactions == 9 and x_any.administrations == 60
+    assert x_any.reactions == 9
+    assert x_any.administrations == 60
     # The series as the spec builds it.
     clinic0 = clinic_of(keys[0])[1]
     assert ("2026-11-01", f"{clinic0}/iv_drip", "X", 20) in series.strata
@@ -323,8 +328,6 @@ def test_pooled_signals_find_what_no_clinic_sees(url: str, tmp_path: Path) -> No
 
 
 def test_a_quarter_starts_its_first_month() -> None:
-    from exointake._registry import period_start
-
     assert period_start("2026-11") == "2026-11-01"
     assert [period_start(f"2026-Q{q}") for q in (1, 2, 3, 4)] == [
         "2026-01-01",
