@@ -224,6 +224,14 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "load_public_key",
         "normalise_url",
     ),
+    "registry": (
+        # builder B (issue 14); builder A adds the export's names
+        "ImportResult",
+        "ImportedExport",
+        "PooledRate",
+        "Registry",
+        "open_registry",
+    ),
     "report": ("SafetyReport", "safety_report"),
     "signals": (
         "CriticalValue",
