@@ -867,6 +867,11 @@ def _check_joins(conn: Connection, clinic_id: str) -> None:
     """Every administration and reaction belongs to a case of the same export (the rows
     counts being equal, administrations and cases then pair one to one)."""
     a, c, r = ADMINISTRATIONS_TABLE, CASES_TABLE, REACTIONS_TABLE
+    # The tables were just filled and have no statistics yet: the planner would pick a
+    # nested loop over a sequential scan (quadratic). The rows came sorted by key, so a
+    # merge join over the primary keys reads each table once.
+    conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
+    conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
     checks = (
         ("administrations.csv", a, c),
         ("reactions.csv", r, a),
