@@ -406,3 +406,21 @@ def test_signals_take_settings(url: str, tmp_path: Path) -> None:
         reg.import_export(_export(tmp_path / "a", new_key(), SMALL))
         report = reg.signals(SignalSettings(outcomes=("serious",)))
     assert {r.outcome.value for r in report.rows} == {"serious"}
+
+
+def test_a_failed_replacement_keeps_the_clinics_rows(url: str, tmp_path: Path) -> None:
+    """A newer export that fails half-way (after the old rows were deleted and some new
+    ones copied) rolls back as a whole: the clinic's current export stays."""
+    key = new_key()
+    cases, adm, rea = clinic_rows(key, [*SMALL, ("2026-12", "iv_drip", "L9", 1)])
+    orphan = [*rea, {**rea[0], "reaction_key": "f" * 32, "case_key": "e" * 32}]
+    with open_registry(url) as reg:
+        reg.import_export(_export(tmp_path / "v1", key, SMALL, head_seq=1))
+        before = snapshot(url)
+        newer = write_export(
+            tmp_path / "v2", key=key, cases=cases, administrations=adm, reactions=orphan, head_seq=2
+        )
+        with pytest.raises(ValidationError, match=r"reactions\.csv: case_key"):
+            reg.import_export(newer)
+        assert snapshot(url) == before
+        assert [e.head_seq for e in reg.exports()] == [1]
