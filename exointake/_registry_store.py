@@ -219,6 +219,19 @@ REACTIONS_TABLE = sa.Table(
     sa.Column("causality", sa.Text),
     sa.PrimaryKeyConstraint("clinic_id", "reaction_key"),
 )
+STRATA_TABLE = sa.Table(
+    "registry_strata",
+    METADATA,
+    sa.Column("clinic_id", sa.Text, nullable=False),
+    sa.Column("period", sa.Text, nullable=False),
+    sa.Column("route", sa.Text, nullable=False),
+    sa.Column("lot", sa.Text, nullable=False),
+    sa.Column("administrations", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("clinic_id", "period", "route", "lot"),
+)
+"""Administrations per clinic, period, route and lot of the current exports (kept by the
+import, in its transaction): what the pooled lot series reads instead of a join and
+``GROUP BY`` over every administration."""
 REGISTRY_TABLES: Final = frozenset(METADATA.tables)
 
 # ---------------------------------------------------------------------------- engine
@@ -402,6 +415,8 @@ class FileCheck(NamedTuple):
     path: Path
     sha256: str
     rows: int
+    quoted: bool
+    """It holds a quote character (read it with the csv module, not by lines)."""
 
 
 class CheckedExport(NamedTuple):
@@ -416,6 +431,9 @@ class CheckedExport(NamedTuple):
     head_hash: str
     region: str
     files: tuple[FileCheck, ...]
+    strata: Mapping[tuple[str, str, str], int]
+    """Administrations per ``(period, route, lot)`` (lot recorded), counted while checking
+    that ``cases.csv`` and ``administrations.csv`` pair line by line."""
 
 
 def _bad(errors: Sequence[str] | str) -> ValidationError:
@@ -547,7 +565,54 @@ def _check_file(path: Path, name: str, sha256: str, rows: int) -> FileCheck:
             f"{name}: {found} data rows, the manifest says {rows} (files.{name}.rows); "
             "nothing was imported"
         )
-    return FileCheck(name, path, sha256, rows)
+    return FileCheck(name, path, sha256, rows, quoted)
+
+
+def _split_lines(file: FileCheck) -> Iterator[list[bytes]]:
+    """The data rows of a checked file as lists of field bytes (empty: not recorded)."""
+    if not file.quoted:
+        with file.path.open("rb") as fh:
+            next(fh, None)
+            for line in fh:
+                yield line.rstrip(b"\n").split(b",")
+        return
+    with file.path.open(encoding="utf-8", errors="surrogateescape", newline="") as text:
+        rows = csv.reader(text)
+        next(rows, None)
+        for row in rows:
+            yield [v.encode("utf-8", "surrogateescape") for v in row]
+
+
+def _count_strata(cases: FileCheck, administrations: FileCheck) -> dict[tuple[str, str, str], int]:
+    """Administrations per (period, route, lot), pairing the two files line by line: both
+    are sorted by ``case_key`` with one administration per case, so line N of each must
+    name the same case (and the same route)."""
+    width_c, width_a = len(CASES), len(ADMINISTRATIONS)
+    counts: dict[tuple[bytes, bytes, bytes], int] = {}
+    for n, (c, a) in enumerate(
+        zip(_split_lines(cases), _split_lines(administrations), strict=True), start=2
+    ):
+        if len(c) != width_c:
+            raise _bad(f"cases.csv: line {n}: expected {width_c} fields, got {len(c)}")
+        if len(a) != width_a:
+            raise _bad(f"administrations.csv: line {n}: expected {width_a} fields, got {len(a)}")
+        if c[0] != a[0]:
+            raise _bad(
+                f"administrations.csv: line {n}: case_key: not the case on line {n} of "
+                "cases.csv (both files hold one row per case, sorted by case_key)"
+            )
+        if c[5] != a[5]:
+            raise _bad(f"administrations.csv: line {n}: route: not its case's route in cases.csv")
+        if a[4]:
+            key = (c[4], a[5], a[4])
+            counts[key] = counts.get(key, 0) + 1
+    try:
+        return {
+            (p.decode("utf-8"), r.decode("utf-8"), lot.decode("utf-8")): v
+            for (p, r, lot), v in counts.items()
+        }
+    except UnicodeDecodeError:
+        raise _bad("cases.csv, administrations.csv: not valid UTF-8") from None
 
 
 def check_export(folder: str | os.PathLike[str]) -> CheckedExport:
@@ -575,6 +640,7 @@ def check_export(folder: str | os.PathLike[str]) -> CheckedExport:
             f"administrations.csv: {files[1].rows} rows for {files[0].rows} cases: the "
             "export holds one administration per case"
         )
+    strata = _count_strata(files[0], files[1])
     return CheckedExport(
         folder=path,
         manifest=manifest,
@@ -585,6 +651,7 @@ def check_export(folder: str | os.PathLike[str]) -> CheckedExport:
         head_hash=manifest["source"]["head_hash"],
         region=manifest["region"],
         files=files,
+        strata=strata,
     )
 
 
@@ -691,7 +758,7 @@ class RegistryStore:
                     "another manifest is refused, nothing was changed"
                 )
             if current is not None:
-                for table in (REACTIONS_TABLE, ADMINISTRATIONS_TABLE, CASES_TABLE):
+                for table in (STRATA_TABLE, REACTIONS_TABLE, ADMINISTRATIONS_TABLE, CASES_TABLE):
                     conn.execute(table.delete().where(table.c.clinic_id == export.clinic_id))
                 conn.execute(
                     EXPORTS.update()
@@ -707,6 +774,20 @@ class RegistryStore:
             for file in export.files:
                 _copy_file(raw, file)
             _check_joins(conn, export.clinic_id)
+            if export.strata:
+                conn.execute(
+                    STRATA_TABLE.insert(),
+                    [
+                        {
+                            "clinic_id": export.clinic_id,
+                            "period": period,
+                            "route": route,
+                            "lot": lot,
+                            "administrations": n,
+                        }
+                        for (period, route, lot), n in sorted(export.strata.items())
+                    ],
+                )
             conn.execute(
                 EXPORTS.insert().values(
                     clinic_id=export.clinic_id,
@@ -786,12 +867,10 @@ class RegistryStore:
         where: list[sa.ColumnElement[bool]] = [a.c.lot.is_not(None)]
         if clinic_id is not None:
             where.append(a.c.clinic_id == clinic_id)
-        strata = (
-            sa.select(a.c.clinic_id, c.c.period, a.c.route, a.c.lot, sa.func.count())
-            .select_from(joined)
-            .where(*where)
-            .group_by(a.c.clinic_id, c.c.period, a.c.route, a.c.lot)
-        )
+        t = STRATA_TABLE
+        strata = sa.select(t.c.clinic_id, t.c.period, t.c.route, t.c.lot, t.c.administrations)
+        if clinic_id is not None:
+            strata = strata.where(t.c.clinic_id == clinic_id)
         reactions = (
             sa.select(
                 r.c.clinic_id,
@@ -821,6 +900,11 @@ class RegistryStore:
             # One snapshot for the three reads: an import committing meanwhile is all in
             # or all out.
             conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+            # Reactions are few beside the administrations: look each one's case up by
+            # primary key rather than hash every administration (the planner cannot know
+            # this on tables just loaded, without statistics).
+            conn.execute(sa.text("SET LOCAL enable_hashjoin = off"))
+            conn.execute(sa.text("SET LOCAL enable_mergejoin = off"))
             s = [
                 (str(x[0]), str(x[1]), str(x[2]), str(x[3]), int(x[4]))
                 for x in conn.execute(strata)
@@ -864,34 +948,27 @@ def _copy_file(raw: Any, file: FileCheck) -> None:
 
 
 def _check_joins(conn: Connection, clinic_id: str) -> None:
-    """Every administration and reaction belongs to a case of the same export (the rows
-    counts being equal, administrations and cases then pair one to one)."""
-    a, c, r = ADMINISTRATIONS_TABLE, CASES_TABLE, REACTIONS_TABLE
-    # The tables were just filled and have no statistics yet: the planner would pick a
-    # nested loop over a sequential scan (quadratic). The rows came sorted by key, so a
-    # merge join over the primary keys reads each table once.
-    conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
-    conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
-    checks = (
-        ("administrations.csv", a, c),
-        ("reactions.csv", r, a),
-    )
-    for name, child, parent in checks:
-        orphan = conn.execute(
-            sa.select(sa.literal(1))
-            .select_from(child)
-            .where(
-                child.c.clinic_id == clinic_id,
-                ~sa.exists().where(
-                    parent.c.clinic_id == child.c.clinic_id,
-                    parent.c.case_key == child.c.case_key,
-                ),
-            )
-            .limit(1)
-        ).first()
-        if orphan is not None:
-            target = "cases.csv" if parent is c else "administrations.csv"
-            raise _bad(
-                f"{name}: case_key: a row names a case that {target} does not hold; "
-                "nothing was imported"
-            )
+    """Every reaction belongs to an administration of the same export (administrations
+    and cases were paired line by line by :func:`check_export`)."""
+    a, r = ADMINISTRATIONS_TABLE, REACTIONS_TABLE
+    # The tables were just filled and have no statistics yet: left to itself the planner
+    # may loop over a sequential scan (quadratic). Reactions are few beside the
+    # administrations: look each one's administration up by primary key.
+    for setting in ("enable_hashjoin", "enable_mergejoin", "enable_seqscan"):
+        conn.exec_driver_sql(f"SET LOCAL {setting} = off")
+    orphan = conn.execute(
+        sa.select(sa.literal(1))
+        .select_from(r)
+        .where(
+            r.c.clinic_id == clinic_id,
+            ~sa.exists().where(a.c.clinic_id == r.c.clinic_id, a.c.case_key == r.c.case_key),
+        )
+        .limit(1)
+    ).first()
+    for setting in ("enable_hashjoin", "enable_mergejoin", "enable_seqscan"):
+        conn.exec_driver_sql(f"SET LOCAL {setting} = on")
+    if orphan is not None:
+        raise _bad(
+            "reactions.csv: case_key: a row names a case that administrations.csv does not "
+            "hold; nothing was imported"
+        )

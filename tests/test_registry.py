@@ -75,7 +75,7 @@ def test_the_registry_has_its_own_version_table(url: str) -> None:
     engine.dispose()
     assert "alembic_version" not in names  # the log's record is left alone
     assert version == "0001"
-    assert len(pks) == 4
+    assert len(pks) == 5
     assert all(cols[0] == "clinic_id" for cols in pks.values()), pks
 
 
@@ -195,8 +195,18 @@ def test_bad_headers_values_and_orphans_are_refused(url: str, tmp_path: Path) ->
         # A route outside the vocabulary (a CHECK constraint).
         bad = [dict(r) for r in cases]
         bad[0]["route"] = "oral"
-        folder = write_export(tmp_path / "r", key=key, cases=bad, administrations=adm)
+        folder = write_export(tmp_path / "p", key=key, cases=bad, administrations=adm)
+        with pytest.raises(ValidationError, match=r"administrations\.csv: line \d+: route: not"):
+            reg.import_export(folder)
+        bad_adm = [dict(r) for r in adm]
+        bad_adm[0]["route"] = "oral"
+        folder = write_export(tmp_path / "r", key=key, cases=bad, administrations=bad_adm)
         with pytest.raises(ValidationError, match=r"cases.csv: .*column route"):
+            reg.import_export(folder)
+        # An administration of a case cases.csv does not hold.
+        other = [{**r, "case_key": "0" + str(r["case_key"])[1:]} for r in adm]
+        folder = write_export(tmp_path / "c", key=key, cases=cases, administrations=other)
+        with pytest.raises(ValidationError, match=r"administrations\.csv: line 2: case_key"):
             reg.import_export(folder)
         # A reaction of a case the export does not hold.
         orphan = [*rea, {**rea[0], "reaction_key": "f" * 32, "case_key": "e" * 32}]
@@ -395,6 +405,18 @@ def test_registry_rates_equal_rates_from_the_csv_rows(
             tuple(r.group.values()): (r.administrations, r.with_reaction, r.reactions)
             for r in reg.rates(by=dims)
         }
+        strata = reg.lot_series().strata
+    # The pooled series' strata (kept at import) are the CSV rows counted directly.
+    counted: dict[tuple[str, str, str], int] = defaultdict(int)
+    for folder in folders:
+        clinic = json.loads((folder / "manifest.json").read_text("utf-8"))["clinic_id"]
+        with (folder / "cases.csv").open(encoding="utf-8", newline="") as fh:
+            period = {row["case_key"]: row["period"] for row in csv.DictReader(fh)}
+        with (folder / "administrations.csv").open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                day = period_start(period[row["case_key"]])
+                counted[(day, f"{clinic}/{row['route']}", row["lot"])] += 1
+    assert strata == tuple(sorted((d, r, lot, n) for (d, r, lot), n in counted.items()))
     expected = _rates_from_csv(folders, dims)
     assert set(got) == set(expected)
     for key, (n, cases, events) in expected.items():

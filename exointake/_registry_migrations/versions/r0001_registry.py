@@ -30,7 +30,7 @@ def _clinic() -> sa.Column[str]:
 
 
 def upgrade() -> None:
-    """Create ``registry_exports`` and the three data tables."""
+    """Create ``registry_exports``, the three data tables and ``registry_strata``."""
     op.create_table(
         "registry_exports",
         sa.Column("clinic_id", sa.Text, nullable=False),
@@ -92,11 +92,21 @@ def upgrade() -> None:
         sa.Column("causality", sa.Text),
         sa.PrimaryKeyConstraint("clinic_id", "reaction_key"),
     )
+    op.create_table(
+        "registry_strata",
+        sa.Column("clinic_id", sa.Text, nullable=False),
+        sa.Column("period", sa.Text, nullable=False),
+        sa.Column("route", sa.Text, nullable=False),
+        sa.Column("lot", sa.Text, nullable=False),
+        sa.Column("administrations", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("clinic_id", "period", "route", "lot"),
+    )
 
 
 def downgrade() -> None:
     """Drop the registry's tables."""
     for table in (
+        "registry_strata",
         "registry_reactions",
         "registry_administrations",
         "registry_cases",
