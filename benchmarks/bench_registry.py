@@ -135,7 +135,7 @@ def truncate(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "TRUNCATE registry_cases, registry_administrations, registry_reactions, "
-            "registry_exports"
+            "registry_strata, registry_exports"
         )
 
 
