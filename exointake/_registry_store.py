@@ -15,7 +15,9 @@ log):
   manifest itself (JSONB), when it was imported and whether it is the clinic's current
   export;
 * ``registry_cases``, ``registry_administrations``, ``registry_reactions`` — the rows of
-  each clinic's current export, with the columns of the export's CSV files.
+  each clinic's current export, with the columns of the export's CSV files;
+* ``registry_strata`` — administrations per clinic, period, route and lot of the current
+  exports, kept by the import in its transaction (what the pooled lot series reads).
 
 Every table has ``clinic_id`` as its first column and in its primary key: the
 distribution column. When one server is outgrown, an existing sharding extension can
@@ -27,6 +29,8 @@ distribute the tables by clinic without any change here; with Citus, for example
     SELECT create_distributed_table('registry_administrations', 'clinic_id',
                                     colocate_with => 'registry_exports');
     SELECT create_distributed_table('registry_reactions', 'clinic_id',
+                                    colocate_with => 'registry_exports');
+    SELECT create_distributed_table('registry_strata', 'clinic_id',
                                     colocate_with => 'registry_exports');
 
 An import touches one clinic (one shard group); the pooled rates and signals are
@@ -79,6 +83,7 @@ __all__ = [
     "ExportRow",
     "RegistryStore",
     "check_export",
+    "count_strata",
     "open_store",
 ]
 
@@ -431,9 +436,6 @@ class CheckedExport(NamedTuple):
     head_hash: str
     region: str
     files: tuple[FileCheck, ...]
-    strata: Mapping[tuple[str, str, str], int]
-    """Administrations per ``(period, route, lot)`` (lot recorded), counted while checking
-    that ``cases.csv`` and ``administrations.csv`` pair line by line."""
 
 
 def _bad(errors: Sequence[str] | str) -> ValidationError:
@@ -583,10 +585,12 @@ def _split_lines(file: FileCheck) -> Iterator[list[bytes]]:
             yield [v.encode("utf-8", "surrogateescape") for v in row]
 
 
-def _count_strata(cases: FileCheck, administrations: FileCheck) -> dict[tuple[str, str, str], int]:
-    """Administrations per (period, route, lot), pairing the two files line by line: both
-    are sorted by ``case_key`` with one administration per case, so line N of each must
-    name the same case (and the same route)."""
+def count_strata(export: CheckedExport) -> dict[tuple[str, str, str], int]:
+    """Administrations per (period, route, lot) of an export (lot recorded), pairing
+    ``cases.csv`` and ``administrations.csv`` line by line: both are sorted by
+    ``case_key`` with one administration per case, so line N of each must name the same
+    case (and the same route). Raises :class:`ValidationError` naming the line."""
+    cases, administrations = export.files[0], export.files[1]
     width_c, width_a = len(CASES), len(ADMINISTRATIONS)
     counts: dict[tuple[bytes, bytes, bytes], int] = {}
     for n, (c, a) in enumerate(
@@ -640,7 +644,6 @@ def check_export(folder: str | os.PathLike[str]) -> CheckedExport:
             f"administrations.csv: {files[1].rows} rows for {files[0].rows} cases: the "
             "export holds one administration per case"
         )
-    strata = _count_strata(files[0], files[1])
     return CheckedExport(
         folder=path,
         manifest=manifest,
@@ -651,7 +654,6 @@ def check_export(folder: str | os.PathLike[str]) -> CheckedExport:
         head_hash=manifest["source"]["head_hash"],
         region=manifest["region"],
         files=files,
-        strata=strata,
     )
 
 
@@ -757,6 +759,9 @@ class RegistryStore:
                     f"sha256 {current.manifest_sha256[:12]}…); an older or equal head with "
                     "another manifest is refused, nothing was changed"
                 )
+            # Still before any write: the files pair up line by line (counted here, not in
+            # check_export, so that an export already imported costs only its hashes).
+            strata = count_strata(export)
             if current is not None:
                 for table in (STRATA_TABLE, REACTIONS_TABLE, ADMINISTRATIONS_TABLE, CASES_TABLE):
                     conn.execute(table.delete().where(table.c.clinic_id == export.clinic_id))
@@ -774,7 +779,7 @@ class RegistryStore:
             for file in export.files:
                 _copy_file(raw, file)
             _check_joins(conn, export.clinic_id)
-            if export.strata:
+            if strata:
                 conn.execute(
                     STRATA_TABLE.insert(),
                     [
@@ -785,7 +790,7 @@ class RegistryStore:
                             "lot": lot,
                             "administrations": n,
                         }
-                        for (period, route, lot), n in sorted(export.strata.items())
+                        for (period, route, lot), n in sorted(strata.items())
                     ],
                 )
             conn.execute(
