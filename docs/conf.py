@@ -79,7 +79,10 @@ PUBLIC_MODULES = (
     ("exointake.log", "Entries, reports and alerts of the log (with the core names of the topic)."),
     ("exointake.signals", "Lot signals: MaxSPRT tests, critical values, exact rates, alerts."),
     ("exointake.report", "The monthly safety report."),
-    ("exointake.registry", "The multi-clinic registry: the de-identified export (匿名加工情報)."),
+    (
+        "exointake.registry",
+        "The multi-clinic registry: de-identified exports, import, pooled rates and signals.",
+    ),
     ("exointake.strategies", "Hypothesis strategies for testing an integration."),
     ("exointake.fhir", "HL7 FHIR R4 export."),
     ("exointake.cli", "The ``exointake`` command line."),

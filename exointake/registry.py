@@ -1,20 +1,25 @@
-"""A multi-clinic registry: the de-identified export (匿名加工情報) of a clinic's log.
+"""A multi-clinic registry: de-identified exports (匿名加工情報) pooled in PostgreSQL.
 
-:func:`export_registry` turns a log into three CSV files (cases, administrations,
-reactions) and a ``manifest.json`` that a clinic may hand to a registry: pseudonyms by
-HMAC-SHA256 under the clinic's :class:`ExportKey`, ages in bands, dates as year-months and
-intervals, the clinic as a prefecture code, no free text nor direct identifier, and a
-release gate (k distinct patients, l distinct reaction terms per group; generalisation,
-then suppression) whose figures the manifest reports. Importing this module is cheap; the
-first use loads the log (SQLAlchemy).
+A clinic turns its log into an export with :func:`export_registry`: three CSV files
+(cases, administrations, reactions) and a ``manifest.json`` it may hand to a registry —
+pseudonyms by HMAC-SHA256 under a one-off export key, ages in bands, dates as year-months
+and intervals, the clinic as a prefecture code, no free text nor direct identifier, and a
+release gate (k distinct patients and l-diversity per group; generalisation, then
+suppression) whose figures the manifest reports. A registry (:func:`open_registry`,
+PostgreSQL) imports the exports of many clinics and gives pooled rates and lot signals.
+Importing this module is cheap; the first use of a name loads what it needs (SQLAlchemy,
+psycopg for the registry). The guide "Pool data in a registry" explains the law.
 
 Example::
 
     from exointake import open_log, registry
 
-    key = registry.load_export_key("clinic.key")
     with open_log("sqlite:///clinic.db", create=False) as log:
-        registry.export_registry(log, key, region="13").write("registry-2026-11")
+        registry.export_registry(log, clinic_id="C013-0001", region="13").write("out")
+
+    with registry.open_registry("postgresql+psycopg://registry@db/registry") as reg:
+        reg.import_export("out")
+        report = reg.signals()
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ import typing
 from . import _api
 
 if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
+    from ._registry import (
+        ImportedExport,
+        ImportResult,
+        PooledRate,
+        Registry,
+        open_registry,
+    )
     from ._registry_export import (
         ExportKey,
         GateReport,
@@ -36,19 +48,29 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
 __all__ = [
     "ExportKey",
     "GateReport",
+    "ImportResult",
+    "ImportedExport",
+    "PooledRate",
+    "Registry",
     "RegistryExport",
     "export_registry",
     "generate_export_key",
     "load_export_key",
+    "open_registry",
 ]
 
 _LAZY = {
     "ExportKey": "_registry_export",
     "GateReport": "_registry_export",
+    "ImportResult": "_registry",
+    "ImportedExport": "_registry",
+    "PooledRate": "_registry",
+    "Registry": "_registry",
     "RegistryExport": "_registry_export",
     "export_registry": "_registry_export",
     "generate_export_key": "_registry_export",
     "load_export_key": "_registry_export",
+    "open_registry": "_registry",
 }
 
 _api.publish(__name__, globals(), [name for name in __all__ if name not in _LAZY])

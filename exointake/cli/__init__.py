@@ -25,6 +25,7 @@ _COMMAND_MODULES = {  # command name -> the module that registers and runs it
     "grade": "_grade",
     "log": "_log",
     "questionnaire": "_questionnaire",
+    "registry": "_registry",
     "report": "_report",
     "screen": "_screen",
     "signal": "_signal",

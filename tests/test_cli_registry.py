@@ -1,0 +1,136 @@
+"""``exointake registry``: key files, imports, exports, pooled rates and signals, exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from exointake.cli import main
+
+from .registry_files import clinic_of, clinic_rows, new_key, pg_schema, snapshot, write_export
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def url(pg_url: str) -> Iterator[str]:
+    with pg_schema(pg_url, "regcli") as scoped:
+        yield scoped
+
+
+def _export(folder: Path, key: bytes, admins: list[tuple[str, str, str, int]], **kw: int) -> Path:
+    cases, adm, rea = clinic_rows(key, admins)
+    return write_export(folder, key=key, cases=cases, administrations=adm, reactions=rea, **kw)
+
+
+def test_key_writes_a_new_key_file_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "clinic.key"
+    code, out, _ = run(capsys, "registry", "key", "--out", str(path), "--json")
+    assert code == 0
+    text = path.read_text("ascii")
+    assert len(text) == 65
+    assert text.endswith("\n")
+    key = bytes.fromhex(text.strip())
+    assert len(key) == 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    info = json.loads(out)
+    digest = hashlib.sha256(key).hexdigest()
+    assert info["fingerprint"] == f"sha256:{digest}"
+    assert info["clinic_id"] == digest[:16]
+    assert text.strip() not in out  # the key itself is never printed
+    code, _, err = run(capsys, "registry", "key", "--out", str(path))
+    assert code == 2
+    assert "--out" in err
+    assert "never overwritten" in err
+    assert path.read_text("ascii") == text
+
+
+def test_a_sqlite_db_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "registry", "exports", "--db", str(tmp_path / "r.db"))
+    assert code == 2
+    assert "needs PostgreSQL" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.postgres
+def test_import_exports_rates_and_signals(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
+) -> None:
+    keys = [new_key() for _ in range(3)]
+    folders = []
+    for i, key in enumerate(keys):
+        admins = (
+            [("2026-11", "iv_drip", "X", 1)] * 3
+            + [("2026-11", "iv_drip", "X", 0)] * 17
+            + [("2026-11", "iv_drip", f"C{i}", 0)] * 20
+        )
+        folders.append(str(_export(tmp_path / f"c{i}", key, admins, head_seq=10 + i)))
+    code, out, _ = run(capsys, "registry", "import", "--db", url, *folders)
+    assert code == 0
+    assert out.count(": imported") == 3
+    code, out, _ = run(capsys, "registry", "import", "--db", url, folders[0], "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result[0]["status"] == "unchanged"
+    assert result[0]["clinic_id"] == clinic_of(keys[0])[1]
+
+    code, out, _ = run(capsys, "registry", "exports", "--db", url, "--json")
+    assert code == 0
+    exports = json.loads(out)
+    assert len(exports) == 3
+    assert {e["clinic_id"] for e in exports} == {clinic_of(k)[1] for k in keys}
+
+    code, out, _ = run(capsys, "registry", "rates", "--db", url, "--by", "lot", "--json")
+    assert code == 0
+    rates = json.loads(out)
+    assert rates["by"] == ["lot"]
+    x = next(r for r in rates["rows"] if r["group"] == {"lot": "X"})
+    assert x["administrations"] == 60
+    assert x["reactions"]["events"] == 9
+    # --json is stable: the same bytes again.
+    assert run(capsys, "registry", "rates", "--db", url, "--by", "lot", "--json")[1] == out
+    code, out, _ = run(
+        capsys, "registry", "rates", "--db", url, "--by", "route", "--by", "lot", "--lang", "en"
+    )
+    assert code == 0
+    assert out.splitlines()[0].startswith("route | lot | administrations")
+    assert "iv_drip | X | 60 | 150.0 (" in out
+
+    code, out, _ = run(capsys, "registry", "signals", "--db", url, "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert any(r["lot"] == "X" and r["status"] == "signal" for r in report["rows"])
+    code, out, _ = run(capsys, "registry", "signals", "--db", url, "--lang", "en", "--signals-only")
+    assert code == 0
+    assert "X | any reaction | vs other lots | SIGNAL" in out
+
+
+@pytest.mark.postgres
+def test_a_tampered_export_is_exit_2_naming_the_folder_and_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
+) -> None:
+    good = _export(tmp_path / "good", new_key(), [("2026-11", "iv_drip", "L1", 1)])
+    bad = _export(tmp_path / "bad", new_key(), [("2026-11", "iv_drip", "L1", 1)])
+    data = bytearray((bad / "reactions.csv").read_bytes())
+    data[-3] ^= 0x01
+    (bad / "reactions.csv").write_bytes(bytes(data))
+    code, _, err = run(capsys, "registry", "import", "--db", url, str(good))
+    assert code == 0
+    before = snapshot(url)
+    code, _, err = run(capsys, "registry", "import", "--db", url, str(bad))
+    assert code == 2
+    assert f"{bad}: reactions.csv: its SHA-256 is not the manifest's" in err
+    assert "Traceback" not in err
+    assert snapshot(url) == before
+    code, _, err = run(capsys, "registry", "import", "--db", url, str(tmp_path / "missing"))
+    assert code == 2
+    assert "not a folder" in err
