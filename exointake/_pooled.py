@@ -274,6 +274,11 @@ class PooledData:
             f"reactions={len(self.reactions)}, state={self.state_hash[:12]}…)"
         )
 
+    @classmethod
+    def from_export_dirs(cls, folders: Sequence[str | Path]) -> PooledData:
+        """The pooled view of export directories: see :func:`read_exports`."""
+        return read_exports(folders)
+
     @property
     def state_hash(self) -> str:
         """:func:`registry_state_hash` of the exports' manifest hashes."""

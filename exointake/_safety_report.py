@@ -293,10 +293,6 @@ class ReportSource(Protocol):
         """Section 1's rows between the data lock point and the document id."""
         ...
 
-    def made_with(self) -> Mapping[str, object]:
-        """Values of the "made with" row beside the wording, renderer and table versions."""
-        ...
-
     def after_lock(self, c: Content) -> list[Flowable]:
         """What section 1 shows after its table."""
         ...
@@ -348,9 +344,6 @@ class ClinicSource:
             (w.label("lock_entry", "\n"), entry),
             (w.label("lock_hash", "\n"), s.lock_hash),
         ]
-
-    def made_with(self) -> Mapping[str, object]:
-        return {}
 
     def after_lock(self, c: Content) -> list[Flowable]:
         return [Spacer(1, 2 * mm), *c.paras("s1_note", c.note)]
@@ -675,7 +668,7 @@ class Content:
                     wording=w.wording.version,
                     renderer=REPORT_RENDERER_VERSION,
                     table=self.table.version,
-                    **s.made_with(),
+                    base=w.wording.base,
                 ),
             ),
         ]
