@@ -240,7 +240,7 @@ def registry_state_hash(manifest_hashes: Iterable[str]) -> str:
 class PooledData:
     """The exports a registry holds and their released rows, sorted by clinic then key.
 
-    One export per clinic (the current one). Build it with :func:`read_exports`, or
+    One export per clinic (the current one). Build it with :meth:`from_export_dirs`, or
     from the registry's tables.
     """
 
@@ -276,7 +276,16 @@ class PooledData:
 
     @classmethod
     def from_export_dirs(cls, folders: Sequence[str | Path]) -> PooledData:
-        """The pooled view of export directories: see :func:`read_exports`."""
+        """The pooled view of export directories (``exointake export registry --out DIR``).
+
+        Each directory's ``manifest.json`` is checked (format, the fields the view needs)
+        and each CSV against it (SHA-256, header, row count) before a row is read.
+
+        Raises:
+            ValidationError: a file is missing or does not match its manifest, a value is
+                malformed (the message names the file, row and column, never the value),
+                or two directories hold exports of the same clinic.
+        """
         return read_exports(folders)
 
     @property

@@ -324,14 +324,14 @@ def pooled_safety_report(
     The clinic report's seven sections over every clinic's released rows: administrations
     whose period is the month (interval) or a period ended by its last day (cumulative),
     the reactions that followed them, and the signals of
-    :func:`~exointake.signals.evaluate` on :func:`pooled_lot_series` of those cases
-    (strata clinic x period x route). In the result, ``lock_seq`` is the number of exports
+    :func:`~exointake.signals.evaluate` on those cases with strata clinic x period x
+    route. In the result, ``lock_seq`` is the number of exports
     pooled and ``lock_hash`` the registry state hash (SHA-256 over the sorted manifest
     hashes); the same exports give the same bytes.
 
     Args:
-        data: the pooled exports (``Registry`` gives them; or
-            :func:`~exointake.report.read_exports` from export directories).
+        data: the pooled exports (the registry gives them;
+            :meth:`PooledData.from_export_dirs` reads export directories).
         month: ``YYYY-MM`` (or any date in it). At least one export must have been made
             after the month ended (its last log entry at or after the month's end).
         language: ``ja``, ``en`` or ``ja+en``.

@@ -104,7 +104,6 @@ class TestContents:
         text = pdf_text(rendered["en"].pdf)
         assert "90administrationsintheinterval(270cumulative),7lots." in text
         assert "Thisreportcounts30suchcasescumulativelyandleavesout4whosequarter" in text
-        assert "このreport" not in text
         ja = pdf_text(rendered["ja"].pdf)
         assert "この報告書では30症例を累積に数え、四半期がまだ終わっていない4症例は" in ja
 
@@ -162,7 +161,8 @@ class TestContents:
         case = next(c for c in pooled.cases if c.case_key == serious.case_key)
         for lang in LANGS:
             text = pdf_text(rendered[lang].pdf)
-            assert serious.case_key[:16] in text and case.patient_key[:16] in text
+            assert serious.case_key[:16] in text
+            assert case.patient_key[:16] in text
             assert not any(c.patient_key in text for c in pooled.cases)
             days = set(re.findall(r"20[0-9]{2}-[0-9]{2}-[0-9]{2}", text))
             allowed = {"2026-11-30", "2026-12-02", "2025-11-19"}  # + the severity table's
