@@ -213,7 +213,8 @@ class PooledSource:
             cells = [
                 e.clinic_id,
                 f"{e.manifest_sha256[:32]}\n{e.manifest_sha256[32:]}",
-                c.log_text(e.data_lock, "export: manifest source.data_lock") + mark,
+                c.log_text(e.data_lock, "export: manifest source.data_lock").replace("T", "\n", 1)
+                + mark,
                 count_text(released.get(e.clinic_id, 0)),
                 w.label(
                     "generalised_value",

@@ -170,6 +170,25 @@ class TestContents:
         assert "2026-1112min" in pdf_text(rendered["en"].pdf)
         assert "2026-1112分後" in pdf_text(rendered["ja"].pdf)
 
+    def test_an_export_ending_before_the_month_end_is_marked(
+        self, exports: list[Path], tmp_path: Path
+    ) -> None:
+        """An export whose last log entry precedes the month's end is starred, and a note
+        says that clinic's later records are not included."""
+        early = write_export(
+            tmp_path / "early",
+            CLINICS[0],
+            [Case("2026-11", "iv_drip", HOT, 1)],
+            data_lock="2026-11-20T03:00:00Z",
+        )
+        data = read_exports([early, *exports[1:]])
+        text = pdf_text(report.pooled_safety_report(data, month=MONTH, language="en").pdf)
+        assert "2026-11-2003:00:00Z*" in text
+        assert "*Theexport'slastlogentryprecedestheendofthereportingmonth" in text
+        assert "precedestheend" not in pdf_text(
+            report.pooled_safety_report(read_exports(exports), month=MONTH, language="en").pdf
+        )
+
     def test_lot_actions_are_said_to_be_outside_the_exports(
         self, rendered: dict[str, report.SafetyReport]
     ) -> None:
