@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, NamedTuple
 
 from attrs import field, frozen
 
@@ -38,6 +38,9 @@ __all__ = [
     "PooledData",
     "PooledExport",
     "PooledReaction",
+    "PooledReactionRow",
+    "StratumCount",
+    "lot_series_from_rows",
     "period_months",
     "pooled_lot_series",
     "read_exports",
@@ -314,8 +317,77 @@ class PooledData:
 # ---------------------------------------------------------------------------- lot series
 
 
+class StratumCount(NamedTuple):
+    """Released cases of one lot at one clinic in one period by one route."""
+
+    clinic_id: str
+    period: str
+    route: str
+    lot: str
+    n: int
+
+
+class PooledReactionRow(NamedTuple):
+    """A released reaction with what pooled lot surveillance reads of its case."""
+
+    clinic_id: str
+    period: str
+    route: str
+    lot: str
+    case_key: str
+    reaction_key: str
+    category: str | None
+    serious: bool
+    event_kind: str
+
+
 def pooled_lot_series(data: PooledData) -> LotSeries:
     """The series pooled lot surveillance tests (:func:`exointake.signals.evaluate`).
+
+    :func:`lot_series_from_rows` of ``data``'s cases counted per clinic, period, route
+    and lot, and of its reactions with their cases' period, route and lot.
+    """
+    lot_of = {(a.clinic_id, a.case_key): a.lot for a in data.administrations}
+    counts = Counter(
+        (c.clinic_id, c.period, c.route, lot_of.get((c.clinic_id, c.case_key))) for c in data.cases
+    )
+    reacted = {(r.clinic_id, r.case_key) for r in data.reactions}
+    case_of = {
+        (c.clinic_id, c.case_key): c
+        for c in data.cases
+        if (c.clinic_id, c.case_key) in reacted and (c.clinic_id, c.case_key) in lot_of
+    }
+    reactions = []
+    for r in data.reactions:
+        key = (r.clinic_id, r.case_key)
+        if (case := case_of.get(key)) is not None:
+            reactions.append(
+                PooledReactionRow(
+                    r.clinic_id,
+                    case.period,
+                    case.route,
+                    lot_of[key],
+                    r.case_key,
+                    r.reaction_key,
+                    r.category,
+                    r.serious,
+                    r.event_kind,
+                )
+            )
+    return lot_series_from_rows(
+        (len(data.exports), data.state_hash),
+        [StratumCount(*k, n) for k, n in counts.items() if k[3] is not None],  # type: ignore[arg-type]
+        reactions,
+    )
+
+
+def lot_series_from_rows(
+    head: tuple[int, str],
+    counts: Iterable[StratumCount | tuple[str, str, str, str, int]],
+    reactions: Iterable[PooledReactionRow | tuple[Any, ...]],
+) -> LotSeries:
+    """The pooled :class:`~exointake.log.LotSeries` from rows a registry can aggregate
+    itself (e.g. ``GROUP BY clinic_id, period, route, lot``), in any order.
 
     Strata are clinic x period x route: a lot is compared with the other lots the same
     clinic gave in the same period by the same route. A stratum's ``day`` is the first
@@ -325,48 +397,47 @@ def pooled_lot_series(data: PooledData) -> LotSeries:
     and numbered 1, 2, ... in that order; each is "recorded" at its period's start
     (``YYYY-MM-01T00:00:00Z``), its entry id is its reaction key and the administration
     it followed is ``"<clinic_id>/<case_key>"``. ``given`` is empty (the registry does
-    not know when each administration was logged); ``head`` is (number of exports,
-    :attr:`PooledData.state_hash`).
+    not know when each administration was logged).
+
+    Args:
+        head: what the series is "as of" (the pooled report gives the number of exports
+            and the registry state hash).
+        counts: cases per (clinic id, period, route, lot).
+        reactions: :class:`PooledReactionRow` rows.
     """
-    lots = data.lots()
-    counts: Counter[tuple[str, str, str]] = Counter()
-    day_of: dict[tuple[str, str], tuple[str, str]] = {}
-    for c in data.cases:
-        adm = lots.get((c.clinic_id, c.case_key))
-        if adm is None:
-            continue
-        day = period_months(c.period)[0].isoformat()
-        route = f"{c.clinic_id}/{c.route}"
-        counts[(day, route, adm.lot)] += 1
-        day_of[(c.clinic_id, c.case_key)] = (day, c.period)
-    strata = tuple((day, route, lot, n) for (day, route, lot), n in sorted(counts.items()))
-    cases = {(c.clinic_id, c.case_key): c for c in data.cases}
-    rows = []
-    for r in data.reactions:
-        key = (r.clinic_id, r.case_key)
-        if key not in day_of:
-            continue
-        day, period = day_of[key]
-        rows.append(((day, period, r.case_key, r.reaction_key, r.clinic_id), r))
-    rows.sort(key=lambda row: row[0])
-    events = []
-    for seq, ((day, _, case_key, reaction_key, clinic), r) in enumerate(rows, 1):
-        events.append(
-            ReactionEvent(
-                seq=seq,
-                entry_id=reaction_key,
-                recorded_at=f"{day}T00:00:00Z",
-                day=day,
-                route=f"{clinic}/{cases[(clinic, case_key)].route}",
-                lot=lots[(clinic, case_key)].lot,
-                category=r.category,
-                serious=r.serious,
-                infection=r.event_kind == "infection",
-                administration_id=f"{clinic}/{case_key}",
-            )
+    days: dict[str, str] = {}
+
+    def day(period: str) -> str:
+        if period not in days:
+            days[period] = period_months(period)[0].isoformat()
+        return days[period]
+
+    strata = Counter[tuple[str, str, str]]()
+    for clinic, period, route, lot, n in counts:
+        strata[(day(period), f"{clinic}/{route}", lot)] += n
+    rows = sorted(
+        ((day(r[1]), r[1], r[4], r[5], r[0], PooledReactionRow(*r)) for r in reactions),
+        key=lambda row: row[:5],
+    )
+    events = tuple(
+        ReactionEvent(
+            seq=seq,
+            entry_id=r.reaction_key,
+            recorded_at=f"{d}T00:00:00Z",
+            day=d,
+            route=f"{r.clinic_id}/{r.route}",
+            lot=r.lot,
+            category=r.category,
+            serious=r.serious,
+            infection=r.event_kind == "infection",
+            administration_id=f"{r.clinic_id}/{r.case_key}",
         )
+        for seq, (d, *_, r) in enumerate(rows, 1)
+    )
     return LotSeries(
-        head=(len(data.exports), data.state_hash), strata=strata, reactions=tuple(events)
+        head=head,
+        strata=tuple((d, route, lot, n) for (d, route, lot), n in sorted(strata.items()) if n),
+        reactions=events,
     )
 
 

@@ -15,7 +15,14 @@ import pytest
 
 import exointake
 from exointake import ValidationError, report
-from exointake._pooled import pooled_lot_series, read_exports, registry_state_hash
+from exointake._pooled import (
+    PooledReactionRow,
+    StratumCount,
+    lot_series_from_rows,
+    pooled_lot_series,
+    read_exports,
+    registry_state_hash,
+)
 from exointake._pooled_report import PooledSource
 from exointake._render import _cid_covers
 from exointake._report_wording import load_pooled_wording, load_report_wording
@@ -283,6 +290,34 @@ class TestLotSeries:
         assert [e.day for e in series.reactions] == sorted(e.day for e in series.reactions)
         assert all(e.recorded_at == f"{e.day}T00:00:00Z" for e in series.reactions)
         assert series.head == (3, pooled.state_hash)
+
+    def test_rows_aggregated_elsewhere_give_the_same_series(
+        self, pooled: report.PooledData
+    ) -> None:
+        """lot_series_from_rows (what a registry feeds from GROUP BY queries) gives the same
+        series from per-case counts and reactions in any order."""
+        lot_of = {(a.clinic_id, a.case_key): a.lot for a in pooled.administrations}
+        case_of = {(c.clinic_id, c.case_key): c for c in pooled.cases}
+        counts = [
+            StratumCount(c.clinic_id, c.period, c.route, lot_of[(c.clinic_id, c.case_key)], 1)
+            for c in reversed(pooled.cases)
+        ]
+        rows = [
+            PooledReactionRow(
+                r.clinic_id,
+                case_of[(r.clinic_id, r.case_key)].period,
+                case_of[(r.clinic_id, r.case_key)].route,
+                lot_of[(r.clinic_id, r.case_key)],
+                r.case_key,
+                r.reaction_key,
+                r.category,
+                r.serious,
+                r.event_kind,
+            )
+            for r in reversed(pooled.reactions)
+        ]
+        head = (3, pooled.state_hash)
+        assert lot_series_from_rows(head, counts, rows) == pooled_lot_series(pooled)
 
     def test_evaluate_signals_the_shared_lot_only(self, pooled: report.PooledData) -> None:
         """exointake.signals.evaluate on the pooled series: the shared lot signals on any
