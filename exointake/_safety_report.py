@@ -6,6 +6,11 @@ that point (:mod:`exointake.signals`), and lays out seven sections after ICH E2C
 (PBRER) and E2F (DSUR): data lock point, exposure, summary tabulations, line listing,
 signals and lot actions, figures, conclusions with the physician's signature field.
 
+The sections read a :class:`ReportSource`: :class:`ClinicSource` (the log at the lock)
+here, the registry's pooled exports in :mod:`exointake._pooled_report`; a source supplies
+the figures and the few parts that differ (section 1's lock rows, product labels, the line
+listing's rows, the PDF's subject).
+
 The bytes are a function of the log up to the lock: reportlab's invariant mode, the PDF
 dates set to the data lock point, and the PDF ``/ID`` taken from the document id (a hash
 of the lock's head hash, the month, the languages, the font and the versions of the
@@ -89,6 +94,7 @@ from ._wareki import format_wareki
 
 __all__ = [
     "REPORT_RENDERER_VERSION",
+    "ClinicSource",
     "Content",
     "Fact",
     "ReportSource",
