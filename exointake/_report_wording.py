@@ -16,10 +16,19 @@ from ._common import Lang, Text
 from ._convert import structure
 from ._errors import ValidationError
 
-__all__ = ["REPORT_ID", "ReportSource", "ReportWording", "load_report_wording"]
+__all__ = [
+    "POOLED_REPORT_ID",
+    "REPORT_ID",
+    "ReportSource",
+    "ReportWording",
+    "load_pooled_wording",
+    "load_report_wording",
+]
 
 REPORT_ID = "monthly-safety"
 """The bundled report wording's id (``data/reports/<id>/``)."""
+POOLED_REPORT_ID = "monthly-safety-pooled"
+"""The pooled report's wording: only the keys that differ from :data:`REPORT_ID`'s."""
 
 
 @frozen
@@ -40,6 +49,9 @@ class ReportWording:
     note: str
     sources: tuple[ReportSource, ...]
     texts: Mapping[str, Text]
+    base: str | None = None
+    """The version of the clinic report's wording a pooled wording lies over (None: this
+    is the clinic report's own)."""
 
     @classmethod
     def from_dict(cls, data: object) -> ReportWording:
@@ -61,3 +73,24 @@ class ReportWording:
 def load_report_wording(version: str | None = None) -> ReportWording:
     """The bundled report wording at ``version`` (the newest if None)."""
     return load("reports", REPORT_ID, version, ReportWording.from_dict, what="report wording")
+
+
+def load_pooled_wording(version: str | None = None, *, base: str | None = None) -> ReportWording:
+    """The pooled report's wording: the clinic report's wording at ``base`` (the newest if
+    None) with the keys of the pooled wording at ``version`` (the newest if None) over it.
+
+    Its id and version are the pooled file's; :attr:`ReportWording.base` says which clinic
+    wording lies under it, so that a new version of either changes the document id.
+    """
+    under = load_report_wording(base)
+    pooled = load(
+        "reports", POOLED_REPORT_ID, version, ReportWording.from_dict, what="report wording"
+    )
+    return ReportWording(
+        id=pooled.id,
+        version=pooled.version,
+        note=pooled.note,
+        sources=(*under.sources, *pooled.sources),
+        texts={**under.texts, **pooled.texts},
+        base=under.version,
+    )

@@ -6,6 +6,11 @@ that point (:mod:`exointake.signals`), and lays out seven sections after ICH E2C
 (PBRER) and E2F (DSUR): data lock point, exposure, summary tabulations, line listing,
 signals and lot actions, figures, conclusions with the physician's signature field.
 
+The sections read a :class:`ReportSource`: :class:`ClinicSource` (the log at the lock)
+here, the registry's pooled exports in :mod:`exointake._pooled_report`; a source supplies
+the figures and the few parts that differ (section 1's lock rows, product labels, the line
+listing's rows, the PDF's subject).
+
 The bytes are a function of the log up to the lock: reportlab's invariant mode, the PDF
 dates set to the data lock point, and the PDF ``/ID`` taken from the document id (a hash
 of the lock's head hash, the month, the languages, the font and the versions of the
@@ -21,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import attrs
 from attrs import frozen
@@ -87,7 +92,20 @@ from ._signals import (
 from ._vocabulary import SeverityTable, load_severity_table
 from ._wareki import format_wareki
 
-__all__ = ["REPORT_RENDERER_VERSION", "SafetyReport", "safety_report"]
+__all__ = [
+    "REPORT_RENDERER_VERSION",
+    "ClinicSource",
+    "Content",
+    "Fact",
+    "ReportSource",
+    "SafetyReport",
+    "Words",
+    "build_pdf",
+    "count_text",
+    "parse_language",
+    "parse_month",
+    "safety_report",
+]
 
 REPORT_RENDERER_VERSION: Final = "1"
 """Bumped when the report's layout changes, so its document id changes with it."""
@@ -147,7 +165,7 @@ class SafetyReport:
 # ============================================================================ arguments
 
 
-def _month(value: object) -> tuple[dt.date, dt.date]:
+def parse_month(value: object) -> tuple[dt.date, dt.date]:
     """First and last day of the month ``value`` names (``YYYY-MM`` or a date in it)."""
     if isinstance(value, dt.datetime):
         raise ValidationError(
@@ -170,7 +188,7 @@ def _month(value: object) -> tuple[dt.date, dt.date]:
     return first, following - dt.timedelta(days=1)
 
 
-def _language(value: object) -> ConsentLanguage:
+def parse_language(value: object) -> ConsentLanguage:
     try:
         return ConsentLanguage(value)  # type: ignore[arg-type]  # a wrong type is refused here
     except ValueError:
@@ -183,7 +201,7 @@ def _language(value: object) -> ConsentLanguage:
 # ============================================================================ words
 
 
-class _Words:
+class Words:
     """The report's texts in its language(s), each checked against the font once."""
 
     def __init__(self, wording: ReportWording, langs: tuple[Lang, ...], fonts: FontSpec) -> None:
@@ -219,6 +237,160 @@ class _Words:
         """A text given in both languages (e.g. a severity table label), joined as
         :meth:`label` joins."""
         return sep.join(self.check(text.get(lang), where) for lang in self.langs)
+
+
+# ============================================================================ sources
+
+
+class Fact(Protocol):
+    """One reaction as the tabulations, charts and line listing count it."""
+
+    @property
+    def reaction_id(self) -> str: ...
+    @property
+    def administration_id(self) -> str: ...
+    @property
+    def route(self) -> str: ...
+    @property
+    def lot(self) -> str: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def serious(self) -> bool: ...
+    @property
+    def event_kind(self) -> str: ...
+    @property
+    def brighton_level(self) -> int | None: ...
+    @property
+    def ctcae_term(self) -> str | None: ...
+    @property
+    def ctcae_grade(self) -> int | None: ...
+    @property
+    def in_interval(self) -> bool: ...
+    @property
+    def listed(self) -> bool: ...
+
+
+class ReportSource(Protocol):
+    """What a report is made of: the clinic's log at the lock, or a registry's pooled
+    exports. The sections are the same; a source supplies the figures and the few parts
+    that differ (what the data lock is, how a product and a case are shown)."""
+
+    @property
+    def since(self) -> dt.date: ...
+    @property
+    def until(self) -> dt.date: ...
+    @property
+    def data_lock_point(self) -> dt.datetime: ...
+    @property
+    def exposure(self) -> Sequence[ExposureCount]: ...
+    @property
+    def reactions(self) -> Sequence[Fact]: ...
+    @property
+    def lot_products(self) -> Mapping[str, tuple[str, ...]]:
+        """Each lot's product: a key :meth:`product_label` shows."""
+        ...
+
+    def product_label(self, key: tuple[str, ...], c: Content) -> str:
+        """A product's label in table 2.1."""
+        ...
+
+    def lock_rows(self, c: Content) -> list[tuple[str, str]]:
+        """Section 1's rows between the data lock point and the document id."""
+        ...
+
+    def after_lock(self, c: Content) -> list[Flowable]:
+        """What section 1 shows after its table."""
+        ...
+
+    def case_rows(self, c: Content, facts: Mapping[str, Fact]) -> list[list[str | Flowable]]:
+        """The line listing's rows for the listed interval reactions ``facts`` (by
+        reaction id)."""
+        ...
+
+    def pdf_info(self, month: str, doc_id: str) -> tuple[str, str]:
+        """The PDF's subject and keywords."""
+        ...
+
+
+class ClinicSource:
+    """The clinic's log as it stood at the data lock point (:class:`Snapshot`)."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.since = snap.since
+        self.until = snap.until
+        self.data_lock_point = snap.data_lock_point
+        self.exposure = snap.exposure
+        self.reactions = snap.reactions
+        self.lot_products = {
+            lot: (p.maker, p.origin, p.concentration, p.sourcing)
+            for lot, p in snap.products.items()
+        }
+
+    def product_label(self, key: tuple[str, ...], c: Content) -> str:
+        maker, origin, concentration, sourcing = key
+        return " · ".join(
+            [
+                c.log_text(maker, "product.maker"),
+                c.w.label(f"origin_{origin}"),
+                c.log_text(concentration, "product.concentration"),
+                c.w.label(f"sourcing_{sourcing}"),
+            ]
+        )
+
+    def lock_rows(self, c: Content) -> list[tuple[str, str]]:
+        s, w = self.snap, c.w
+        entry = (
+            w.label("lock_entry_value", "\n", seq=f"#{s.lock_seq:,}")
+            if s.lock_seq
+            else w.label("lock_entry_none", "\n")
+        )
+        return [
+            (w.label("lock_entry", "\n"), entry),
+            (w.label("lock_hash", "\n"), s.lock_hash),
+        ]
+
+    def after_lock(self, c: Content) -> list[Flowable]:
+        return [Spacer(1, 2 * mm), *c.paras("s1_note", c.note)]
+
+    def case_rows(self, c: Content, facts: Mapping[str, Fact]) -> list[list[str | Flowable]]:
+        cases = [e for e in self.snap.cases if e.root_id in facts]
+        by_id = {f.reaction_id: f for f in self.snap.reactions}
+        return [self.case_row(c, e, by_id[e.root_id]) for e in cases]
+
+    def case_row(self, c: Content, entry: LogEntry, fact: ReactionFact) -> list[str | Flowable]:
+        w = c.w
+        nl = "\n"
+        record = entry.record
+        grade: Mapping[str, Any] = entry.grade or {}
+        onset = record.onset.astimezone(JST)
+        labels = c.table.criterion_labels
+        criteria = [
+            w.pick(labels[k], "severity table", nl)
+            for k in grade.get("seriousness_criteria", ())
+            if k in labels
+        ]
+        open_n = len(grade.get("seriousness_unknown", ()))
+        if open_n:
+            criteria.append(w.label("criteria_open", nl, n=open_n))
+        outcome = w.label(f"outcome_{record.reaction.outcome.value}", nl)
+        causality = w.label(f"causality_{record.causality.value}", nl)
+        cells = [
+            f"{entry.root_id[:16]}{nl}{entry.root_id[16:]}{nl}"
+            + c.log_text(fact.patient_id, "patient id"),
+            f"{fact.administration_day.isoformat()}{nl}{onset:%Y-%m-%d %H:%M}",
+            *c.case_event_cells(fact),
+            nl.join(criteria) or w.label("criteria_none", nl),
+            f"{outcome}{nl}{causality}",
+        ]
+        return [paragraph(plain_markup(cell), c.cell) for cell in cells]
+
+    def pdf_info(self, month: str, doc_id: str) -> tuple[str, str]:
+        return (
+            f"monthly safety report {month}; lock seq {self.snap.lock_seq}",
+            f"lock_hash={self.snap.lock_hash}; document_sha256={doc_id}",
+        )
 
 
 # ============================================================================ the report
@@ -261,8 +433,8 @@ def safety_report(
         report = safety_report(log, month="2026-11", language="ja+en")
         report.write("safety-2026-11.pdf")
     """
-    since, until = _month(month)
-    lang = _language(language)
+    since, until = parse_month(month)
+    lang = parse_language(language)
     if settings is not None and not isinstance(settings, SignalSettings):
         raise ValidationError(
             [f"settings: expected SignalSettings, got {describe_type(settings)}"],
@@ -293,9 +465,9 @@ def safety_report(
             }
         )
     )
-    words = _Words(wording, lang.langs, fonts)
-    content = _Content(
-        snap,
+    words = Words(wording, lang.langs, fonts)
+    content = Content(
+        ClinicSource(snap),
         series=series,
         signals=signals,
         words=words,
@@ -303,7 +475,7 @@ def safety_report(
         fonts=fonts,
         doc_id=doc_id,
     )
-    pdf, pages = _build(content, lang.langs)
+    pdf, pages = build_pdf(content, lang.langs)
     return SafetyReport(
         pdf=pdf,
         sha256=sha256_hex(pdf),
@@ -323,31 +495,35 @@ def _per_1000(n: int, d: int) -> str:
     return _NONE if d == 0 else f"{n * 1000 / d:.2f}"
 
 
-def _count(n: int) -> str:
+def count_text(n: int) -> str:
+    """A count as the report prints it (``1,234``)."""
     return f"{n:,}"
 
 
+_count = count_text
+
+
 @frozen
-class _Totals:
+class Totals:
     interval: int
     cumulative: int
 
 
-class _Content:
-    """Everything the report shows, built from the snapshot as flowables."""
+class Content:
+    """Everything the report shows, built from its source as flowables."""
 
     def __init__(
         self,
-        snap: Snapshot,
+        source: ReportSource,
         *,
         series: LotSeries,
         signals: SignalReport,
-        words: _Words,
+        words: Words,
         table: SeverityTable,
         fonts: FontSpec,
         doc_id: str,
     ) -> None:
-        self.snap = snap
+        self.source = source
         self.series = series
         self.signals = signals
         self.w = words
@@ -370,10 +546,10 @@ class _Content:
         self.intro = ParagraphStyle("report-intro", parent=self.note, keepWithNext=1)
         self.h2_free = ParagraphStyle("report-h2-free", parent=self.st.h2, keepWithNext=0)
         self.pen = Pen(fonts, words.check)
-        self.exposure_total = _Totals(
-            sum(e.interval for e in snap.exposure), sum(e.cumulative for e in snap.exposure)
+        self.exposure_total = Totals(
+            sum(e.interval for e in source.exposure), sum(e.cumulative for e in source.exposure)
         )
-        self.interval_reactions = [f for f in snap.reactions if f.in_interval]
+        self.interval_reactions: list[Fact] = [f for f in source.reactions if f.in_interval]
 
     # -- text helpers -----------------------------------------------------------------
 
@@ -474,7 +650,7 @@ class _Content:
     # -- 1. data lock point ------------------------------------------------------------
 
     def section_1(self) -> list[Flowable]:
-        s = self.snap
+        s = self.source
         w = self.w
         since, until = s.since, s.until
         iso = Lang.EN if Lang.EN in w.langs else Lang.JA
@@ -485,16 +661,10 @@ class _Content:
         dlp_text = f"{dlp.isoformat()} ({until.isoformat()} 24:00 JST)"
         if Lang.JA in w.langs:
             dlp_text += f"\n{format_wareki(until)} 24:00"
-        entry = (
-            w.label("lock_entry_value", "\n", seq=f"#{s.lock_seq:,}")
-            if s.lock_seq
-            else w.label("lock_entry_none", "\n")
-        )
         rows = [
             (w.label("interval", "\n"), "\n".join(interval)),
             (w.label("data_lock_point", "\n"), dlp_text),
-            (w.label("lock_entry", "\n"), entry),
-            (w.label("lock_hash", "\n"), s.lock_hash),
+            *s.lock_rows(self),
             (w.label("document_id", "\n"), self.doc_id),
             (
                 w.label("made_with", "\n"),
@@ -504,6 +674,7 @@ class _Content:
                     wording=w.wording.version,
                     renderer=REPORT_RENDERER_VERSION,
                     table=self.table.version,
+                    base=w.wording.base,
                 ),
             ),
         ]
@@ -521,44 +692,29 @@ class _Content:
                 ]
             )
         )
-        return [
-            *self.heading("s1", "s1_refs"),
-            kv,
-            Spacer(1, 2 * mm),
-            *self.paras("s1_note", self.note),
-        ]
+        return [*self.heading("s1", "s1_refs"), kv, *s.after_lock(self)]
 
     # -- 2. exposure --------------------------------------------------------------------
 
-    def products(self) -> list[tuple[tuple[str, str, str, str], str]]:
-        """Each product (maker, origin, concentration, sourcing) with its short key."""
-        keys = sorted(
-            {(p.maker, p.origin, p.concentration, p.sourcing) for p in self.snap.products.values()}
-        )
+    def products(self) -> list[tuple[tuple[str, ...], str]]:
+        """Each product (e.g. maker, origin, concentration, sourcing) with its short key."""
+        keys = sorted(set(self.source.lot_products.values()))
         return [(k, f"P{i}") for i, k in enumerate(keys, 1)]
 
-    def product_label(self, key: tuple[str, str, str, str]) -> str:
-        maker, origin, concentration, sourcing = key
-        return " · ".join(
-            [
-                self.log_text(maker, "product.maker"),
-                self.w.label(f"origin_{origin}"),
-                self.log_text(concentration, "product.concentration"),
-                self.w.label(f"sourcing_{sourcing}"),
-            ]
-        )
+    def product_label(self, key: tuple[str, ...]) -> str:
+        return self.source.product_label(key, self)
 
     def section_2(self) -> list[Flowable]:
         w = self.w
-        s = self.snap
+        s = self.source
         out: list[Flowable] = [*self.heading("s2", "s2_refs"), *self.paras("s2_note", self.intro)]
         products = self.products()
         short = dict(products)
         by_product: dict[str, list[int]] = {}
         lots_of: dict[str, set[str]] = {}
         product_of_lot: dict[str, str] = {}
-        for lot, p in s.products.items():
-            product_of_lot[lot] = short[(p.maker, p.origin, p.concentration, p.sourcing)]
+        for lot, p in s.lot_products.items():
+            product_of_lot[lot] = short[p]
         for e in s.exposure:
             key = product_of_lot.get(e.lot, _NONE)
             row = by_product.setdefault(key, [0, 0])
@@ -680,7 +836,7 @@ class _Content:
         self, title: str, head: str, key_of: Any, keys: Sequence[Any], label_of: Any
     ) -> list[Flowable]:
         interval = Counter(key_of(f) for f in self.interval_reactions)
-        cumulative = Counter(key_of(f) for f in self.snap.reactions)
+        cumulative = Counter(key_of(f) for f in self.source.reactions)
         extra = sorted(set(cumulative) - set(keys), key=str)
         t = self.exposure_total
         rows: list[list[str | Flowable]] = []
@@ -694,7 +850,7 @@ class _Content:
                     _per_1000(cumulative[k], t.cumulative),
                 ]
             )
-        n_i, n_c = len(self.interval_reactions), len(self.snap.reactions)
+        n_i, n_c = len(self.interval_reactions), len(self.source.reactions)
         rows.append(
             [
                 self.w.label("total"),
@@ -744,7 +900,7 @@ class _Content:
         interval: Counter[tuple[str | None, int | None]] = Counter(
             (f.ctcae_term, f.ctcae_grade) for f in self.interval_reactions
         )
-        cumulative: Counter[str | None] = Counter(f.ctcae_term for f in self.snap.reactions)
+        cumulative: Counter[str | None] = Counter(f.ctcae_term for f in self.source.reactions)
         terms = sorted(
             {t for t, _ in interval} | set(cumulative), key=lambda t: (t is None, t or "")
         )
@@ -764,7 +920,7 @@ class _Content:
                 w.label("total"),
                 *(_count(sum(interval[(t, g)] for t in terms)) for g in grades),
                 _count(len(self.interval_reactions)),
-                _count(len(self.snap.reactions)),
+                _count(len(self.source.reactions)),
             ]
         )
         header = [
@@ -783,9 +939,9 @@ class _Content:
     def section_4(self) -> list[Flowable]:
         w = self.w
         out: list[Flowable] = [*self.heading("s4", "s4_refs"), *self.paras("s4_note", self.intro)]
-        facts = {f.reaction_id: f for f in self.interval_reactions}
-        cases = [c for c in self.snap.cases if c.root_id in facts]
-        if not cases:
+        facts = {f.reaction_id: f for f in self.interval_reactions if f.listed}
+        rows = self.source.case_rows(self, facts)
+        if not rows:
             return [*out, *self.paras("no_cases")]
         header = [
             w.head("case"),
@@ -796,26 +952,14 @@ class _Content:
             w.head("criteria"),
             w.head("outcome_causality"),
         ]
-        rows = [self.case_row(c, facts[c.root_id]) for c in cases]
         widths = [0.16, 0.14, 0.13, 0.16, 0.14, 0.15, 0.12]
         # no title of its own: the section's heading and note introduce it
         return [*out, self.grid(header, rows, widths, numeric_from=len(widths))]
 
-    def case_row(self, entry: LogEntry, fact: ReactionFact) -> list[str | Flowable]:
+    def case_event_cells(self, fact: Fact) -> list[str]:
+        """The line listing's lot/route, event and CTCAE/Brighton cells of a reaction."""
         w = self.w
         nl = "\n"
-        record = entry.record
-        grade: Mapping[str, Any] = entry.grade or {}
-        onset = record.onset.astimezone(JST)
-        labels = self.table.criterion_labels
-        criteria = [
-            w.pick(labels[c], "severity table", nl)
-            for c in grade.get("seriousness_criteria", ())
-            if c in labels
-        ]
-        open_n = len(grade.get("seriousness_unknown", ()))
-        if open_n:
-            criteria.append(w.label("criteria_open", nl, n=open_n))
         term = self.log_text(fact.ctcae_term, "grade.ctcae.term") if fact.ctcae_term else None
         ctcae = term or w.label("no_term", nl)
         ctcae += f" G{fact.ctcae_grade}" if fact.ctcae_grade else f"{nl}{w.label('not_graded', nl)}"
@@ -824,19 +968,7 @@ class _Content:
         event = self.category(fact.category, nl)
         if fact.event_kind != "table_reaction" or fact.category is None:
             event += nl + self.kind(fact.event_kind, nl)
-        outcome = w.label(f"outcome_{record.reaction.outcome.value}", nl)
-        causality = w.label(f"causality_{record.causality.value}", nl)
-        cells = [
-            f"{entry.root_id[:16]}{nl}{entry.root_id[16:]}{nl}"
-            + self.log_text(fact.patient_id, "patient id"),
-            f"{fact.administration_day.isoformat()}{nl}{onset:%Y-%m-%d %H:%M}",
-            f"{self.log_text(fact.lot, 'lot')}{nl}{self.route(fact.route, nl)}",
-            event,
-            ctcae,
-            nl.join(criteria) or w.label("criteria_none", nl),
-            f"{outcome}{nl}{causality}",
-        ]
-        return [paragraph(plain_markup(c), self.cell) for c in cells]
+        return [f"{self.log_text(fact.lot, 'lot')}{nl}{self.route(fact.route, nl)}", event, ctcae]
 
     # -- 5. signals and lot actions ---------------------------------------------------------
 
@@ -969,7 +1101,7 @@ class _Content:
 
     def section_6(self) -> list[Flowable]:
         w = self.w
-        s = self.snap
+        s = self.source
         out: list[Flowable] = [*self.heading("s6", "s6_refs")]
         t = self.exposure_total
         pooled = 1000 * len(s.reactions) / t.cumulative if t.cumulative else None
@@ -1154,7 +1286,7 @@ class _Content:
         return table
 
     def active_lots(self) -> list[str]:
-        return sorted({e.lot for e in self.snap.exposure if e.interval})
+        return sorted({e.lot for e in self.source.exposure if e.interval})
 
     # -- 7. conclusions ------------------------------------------------------------------------
 
@@ -1255,7 +1387,7 @@ class _Content:
 
     def story(self) -> list[Flowable]:
         w = self.w
-        month = self.snap.since
+        month = self.source.since
         month_text = {
             Lang.JA: f"{month:%Y-%m}（{format_wareki(month).split('月')[0]}月）",
             Lang.EN: f"{month:%Y-%m}",
@@ -1312,11 +1444,11 @@ def traced_tests(
 # ============================================================================ layout
 
 
-def _build(content: _Content, langs: tuple[Lang, ...]) -> tuple[bytes, int]:
+def build_pdf(content: Content, langs: tuple[Lang, ...]) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     pages: list[int] = []
     w = content.w
-    month = f"{content.snap.since:%Y-%m}"
+    month = f"{content.source.since:%Y-%m}"
     left = w.label("footer", month=month)
     doc_label = w.label("document_id")
     fonts = content.fonts
@@ -1336,9 +1468,10 @@ def _build(content: _Content, langs: tuple[Lang, ...]) -> tuple[bytes, int]:
         canv.restoreState()
 
     def first_page(canv: Canvas, _doc: Any) -> None:
-        pin_identity(canv, content.snap.data_lock_point, doc_id)
+        pin_identity(canv, content.source.data_lock_point, doc_id)
 
     title = w.label("title")
+    subject, keywords = content.source.pdf_info(month, doc_id)
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -1348,8 +1481,8 @@ def _build(content: _Content, langs: tuple[Lang, ...]) -> tuple[bytes, int]:
         bottomMargin=22 * mm,
         title=f"{title} {month}",
         author=f"exointake report renderer {REPORT_RENDERER_VERSION}",
-        subject=f"monthly safety report {month}; lock seq {content.snap.lock_seq}",
-        keywords=f"lock_hash={content.snap.lock_hash}; document_sha256={doc_id}",
+        subject=subject,
+        keywords=keywords,
         creator="exointake",
         producer="exointake (reportlab)",
         invariant=1,
