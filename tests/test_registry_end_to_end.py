@@ -129,13 +129,15 @@ def test_the_registry_signals_a_lot_no_clinic_can(
         with open_log(url, create=False) as log:
             own = check_signals(log, alert=False)
         hot = [r for r in own.rows if r.lot == HOT and r.outcome is MonitoredOutcome.ANY]
-        assert hot and all(r.status is not SignalStatus.SIGNAL for r in hot)
+        assert hot
+        assert all(r.status is not SignalStatus.SIGNAL for r in hot)
         assert all(r.reactions == 2 for r in hot)
     with open_registry(registry_url) as reg:
         for number, url in enumerate(clinics, 1):
             manifest = _export(url, number, tmp_path / f"c{number}")
             source = manifest["source"]
-            assert isinstance(source, dict) and source["through"] == LAST_MONTH
+            assert isinstance(source, dict)
+            assert source["through"] == LAST_MONTH
             reg.import_export(tmp_path / f"c{number}")
         pooled = reg.signals()
     signalled = {(r.lot, r.outcome) for r in pooled.rows if r.status is SignalStatus.SIGNAL}
