@@ -111,6 +111,7 @@ _CHUNK: Final = 1 << 20
 _HEX64: Final = _re.compile(r"[0-9a-f]{64}")
 _REGION: Final = _re.compile(r"0[1-9]|[1-3][0-9]|4[0-7]")
 _MONTH: Final = _re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_QUARTER: Final = _re.compile(r"[0-9]{4}-Q[1-4]")
 _UTC: Final = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _CLINIC: Final = _re.compile(CLINIC_ID_PATTERN)
 
@@ -417,8 +418,11 @@ def read_rows(file: ExportFile) -> _Iterator[list[str]]:
 def case_rows(export: CheckedExport) -> _Iterator[tuple[list[str], list[str]]]:
     """Each case's ``cases.csv`` and ``administrations.csv`` rows, paired line by line:
     both files are sorted by ``case_key`` with one administration per case, so line N of
-    each must name the same case by the same route. Raises :class:`ValidationError`."""
+    each must name the same case by the same route; a case's period must have ended by
+    the month the export runs through (``source.through``). Raises
+    :class:`ValidationError` naming the line."""
     cases, administrations = export.files[0], export.files[1]
+    period_c = FILE_COLUMNS["cases.csv"].index("period")
     route_c = FILE_COLUMNS["cases.csv"].index("route")
     route_a = FILE_COLUMNS["administrations.csv"].index("route")
     pairs = zip(read_rows(cases), read_rows(administrations), strict=True)
@@ -430,4 +434,21 @@ def case_rows(export: CheckedExport) -> _Iterator[tuple[list[str], list[str]]]:
             )
         if c[route_c] != a[route_a]:
             raise _bad(f"administrations.csv: line {n}: route: not its case's route in cases.csv")
+        last = _last_month(c[period_c])
+        if last is None:
+            raise _bad(f"cases.csv: line {n}: period: expected YYYY-MM or YYYY-Qn")
+        if last > export.through:
+            raise _bad(
+                f"cases.csv: line {n}: period: ends after the month the export runs through "
+                "(manifest source.through)"
+            )
         yield c, a
+
+
+def _last_month(period: str) -> str | None:
+    """The last month ``YYYY-MM`` of a period ``YYYY-MM`` or ``YYYY-Qn``, None if neither."""
+    if _MONTH.fullmatch(period):
+        return period
+    if _QUARTER.fullmatch(period):
+        return f"{period[:4]}-{3 * int(period[6]):02d}"
+    return None
