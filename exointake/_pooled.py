@@ -14,25 +14,28 @@ Nothing here knows a patient: the rows are the export's pseudonymous, generalise
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
-import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from attrs import field, frozen
 
-from ._convert import safe_repr
 from ._errors import ValidationError
 from ._log._queries import LotSeries, ReactionEvent
+from ._registry_format import (
+    GATE_COUNTS,
+    ROUTES,
+    case_rows,
+    check_export,
+    manifest_errors,
+    read_rows,
+)
 
 __all__ = [
-    "CASE_COLUMNS",
     "PooledAdministration",
     "PooledCase",
     "PooledData",
@@ -43,48 +46,12 @@ __all__ = [
     "lot_series_from_rows",
     "period_months",
     "pooled_lot_series",
+    "reaction_from_row",
     "read_exports",
     "registry_state_hash",
 ]
 
-CASE_COLUMNS: Final = ("case_key", "patient_key", "age_band", "region", "period", "route")
-ADMINISTRATION_COLUMNS: Final = (
-    "case_key",
-    "origin",
-    "sourcing",
-    "maker",
-    "lot",
-    "route",
-    "site",
-    "volume_ml",
-    "days_from_lot_first_use",
-)
-REACTION_COLUMNS: Final = (
-    "reaction_key",
-    "case_key",
-    "minutes_to_onset",
-    "symptoms",
-    "category",
-    "event_kind",
-    "ctcae_term",
-    "ctcae_meddra_llt",
-    "ctcae_grade",
-    "brighton_level",
-    "serious",
-    "seriousness_criteria",
-    "outcome",
-    "causality",
-)
-_FILES: Final = {
-    "cases.csv": CASE_COLUMNS,
-    "administrations.csv": ADMINISTRATION_COLUMNS,
-    "reactions.csv": REACTION_COLUMNS,
-}
 _PERIOD: Final = re.compile(r"([0-9]{4})-(?:([0-9]{2})|Q([1-4]))")
-_HEX16: Final = re.compile(r"[0-9a-f]{16}")
-_HEX64: Final = re.compile(r"[0-9a-f]{64}")
-_MAX_FILE: Final = 1 << 31
-"""Bytes read from one export file at most (a registry import streams with COPY)."""
 
 
 def period_months(period: str) -> tuple[dt.date, dt.date]:
@@ -105,12 +72,17 @@ def period_months(period: str) -> tuple[dt.date, dt.date]:
     return dt.date(year, 3 * q - 2, 1), dt.date(year, 3 * q, 1)
 
 
+def _counts(value: Mapping[str, int]) -> Mapping[str, int]:
+    return {str(k): int(v) for k, v in sorted(value.items())}
+
+
 @frozen
 class PooledExport:
-    """One imported export, identified by its clinic id and manifest hash only."""
+    """One export pooled, identified by its clinic id and manifest hash only, with the
+    figures of its manifest that the pooled report states."""
 
     clinic_id: str
-    """The first 16 hex of the export key's SHA-256 (the registry's distribution key)."""
+    """The clinic's id in the registry (not secret; the manifest's ``clinic_id``)."""
     manifest_sha256: str
     """SHA-256 of ``manifest.json``'s bytes: the export's identity."""
     head_seq: int
@@ -119,66 +91,45 @@ class PooledExport:
     region: str
     """JIS X 0401 prefecture code."""
     data_lock: str
-    """ISO UTC text: when the head entry was recorded (the manifest's
-    ``source.data_lock``)."""
+    """``source.data_lock``: the end of the last complete month exported (ISO UTC)."""
+    through: str
+    """``source.through``: the last month exported, ``YYYY-MM``."""
     k: int
     l: int  # noqa: E741 - the l of l-diversity
-    generalised: Mapping[str, int] = field(factory=dict)
-    """The gate's ``generalised`` counts (``period_to_quarter``, ``age_band_10``...)."""
-    suppressed: Mapping[str, int] = field(factory=dict)
-    """The gate's ``suppressed`` counts (``cases``, ``administrations``...)."""
+    generalised: Mapping[str, int] = field(factory=dict, converter=_counts)
+    """The gate's ``generalised`` counts (``period_to_quarter``, ``age_band_10``,
+    ``age_band_20``, ``age_any``)."""
+    held: Mapping[str, int] = field(factory=dict, converter=_counts)
+    """The gate's ``held`` counts (``cases`` of a quarter not over yet)."""
+    suppressed: Mapping[str, int] = field(factory=dict, converter=_counts)
+    """The gate's ``suppressed`` counts (``cases``, ``groups``)."""
+    blanked: Mapping[str, int] = field(factory=dict, converter=_counts)
+    """The gate's ``blanked`` counts (``lot``, ``maker``, ``volume_ml``)."""
 
     @classmethod
-    def from_manifest(cls, manifest: Mapping[str, object], sha256: str) -> PooledExport:
+    def from_manifest(cls, manifest: Mapping[str, Any], sha256: str) -> PooledExport:
         """The export a parsed ``manifest.json`` (whose bytes hash to ``sha256``) describes.
 
         Raises:
-            ValidationError: a field the pooled view needs is missing or malformed.
+            ValidationError: the manifest is not a v2 export manifest
+                (:func:`~exointake._registry_format.manifest_errors`).
         """
-        errors: list[str] = []
-
-        def get(path: str, kind: type, check: re.Pattern[str] | None = None) -> object:
-            value: object = manifest
-            for part in path.split("."):
-                value = value.get(part) if isinstance(value, Mapping) else None
-            if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-                errors.append(f"manifest.json: {path}: expected {kind.__name__}")
-                return kind()
-            if check is not None and not check.fullmatch(str(value)):
-                errors.append(f"manifest.json: {path}: malformed ({safe_repr(value)})")
-            return value
-
-        if manifest.get("format") != "exointake-registry-export":
-            errors.append("manifest.json: format: expected 'exointake-registry-export'")
-        if manifest.get("format_version") != 1:
-            errors.append("manifest.json: format_version: expected 1")
-        gate = manifest.get("gate") if isinstance(manifest.get("gate"), Mapping) else {}
-        assert isinstance(gate, Mapping)
-
-        def counts(name: str) -> dict[str, int]:
-            value = gate.get(name)
-            if not isinstance(value, Mapping) or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in value.values()
-            ):
-                errors.append(f"manifest.json: gate.{name}: expected counts")
-                return {}
-            return {str(k): int(v) for k, v in sorted(value.items())}
-
-        export = cls(
-            clinic_id=str(get("clinic_id", str, _HEX16)),
-            manifest_sha256=sha256,
-            head_seq=int(get("source.head_seq", int)),  # type: ignore[call-overload]
-            head_hash=str(get("source.head_hash", str, _HEX64)),
-            region=str(get("region", str, re.compile(r"[0-9]{2}"))),
-            data_lock=str(get("source.data_lock", str)),
-            k=int(get("gate.k", int)),  # type: ignore[call-overload]
-            l=int(get("gate.l", int)),  # type: ignore[call-overload]
-            generalised=counts("generalised"),
-            suppressed=counts("suppressed"),
-        )
+        errors = manifest_errors(manifest)
         if errors:
             raise ValidationError(errors, what="registry export")
-        return export
+        source, gate = manifest["source"], manifest["gate"]
+        return cls(
+            clinic_id=manifest["clinic_id"],
+            manifest_sha256=sha256,
+            head_seq=source["head_seq"],
+            head_hash=source["head_hash"],
+            region=manifest["region"],
+            data_lock=source["data_lock"],
+            through=source["through"],
+            k=gate["k"],
+            l=gate["l"],
+            **{name: gate[name] for name in GATE_COUNTS},
+        )
 
 
 @frozen
@@ -187,7 +138,6 @@ class PooledCase:
 
     clinic_id: str
     case_key: str
-    patient_key: str
     age_band: str
     region: str
     period: str
@@ -197,7 +147,8 @@ class PooledCase:
 
 @frozen
 class PooledAdministration:
-    """A row of ``administrations.csv``."""
+    """A row of ``administrations.csv`` (an empty text: not recorded, or blanked by the
+    release gate as a rare value)."""
 
     clinic_id: str
     case_key: str
@@ -208,7 +159,6 @@ class PooledAdministration:
     route: str
     site: str
     volume_ml: str
-    days_from_lot_first_use: int | None
 
 
 @frozen
@@ -243,8 +193,10 @@ def registry_state_hash(manifest_hashes: Iterable[str]) -> str:
 class PooledData:
     """The exports a registry holds and their released rows, sorted by clinic then key.
 
-    One export per clinic (the current one). Build it with :meth:`from_export_dirs`, or
-    from the registry's tables.
+    One export per clinic (the current one). Build it with :meth:`from_export_dirs`
+    (export folders: a clinic previewing what it would send, tests) or
+    :meth:`exointake.registry.Registry.pooled_data` (the registry's tables, read with
+    SQL): the same exports give equal data either way.
     """
 
     exports: tuple[PooledExport, ...]
@@ -278,17 +230,9 @@ class PooledData:
         )
 
     @classmethod
-    def from_export_dirs(cls, folders: Sequence[str | Path]) -> PooledData:
-        """The pooled view of export directories (``exointake export registry --out DIR``).
-
-        Each directory's ``manifest.json`` is checked (format, the fields the view needs)
-        and each CSV against it (SHA-256, header, row count) before a row is read.
-
-        Raises:
-            ValidationError: a file is missing or does not match its manifest, a value is
-                malformed (the message names the file, row and column, never the value),
-                or two directories hold exports of the same clinic.
-        """
+    def from_export_dirs(cls, folders: Sequence[str | os.PathLike[str]]) -> PooledData:
+        """The pooled view of export directories (``exointake export registry --out DIR``):
+        :func:`read_exports`."""
         return read_exports(folders)
 
     @property
@@ -337,19 +281,20 @@ class PooledReactionRow(NamedTuple):
     case_key: str
     reaction_key: str
     category: str | None
-    serious: bool
-    event_kind: str
+    serious: bool | None
+    event_kind: str | None
 
 
 def pooled_lot_series(data: PooledData) -> LotSeries:
-    """The series pooled lot surveillance tests (:func:`exointake.signals.evaluate`).
-
+    """The series pooled lot surveillance tests (:func:`exointake.signals.evaluate`):
     :func:`lot_series_from_rows` of ``data``'s cases counted per clinic, period, route
-    and lot, and of its reactions with their cases' period, route and lot.
-    """
-    lot_of = {(a.clinic_id, a.case_key): a.lot for a in data.administrations}
+    and lot, and of its reactions with their cases' period, route and lot (cases without
+    a lot left out), as of ``(len(data.exports), data.state_hash)``."""
+    lot_of = {(a.clinic_id, a.case_key): a.lot for a in data.administrations if a.lot}
     counts = Counter(
-        (c.clinic_id, c.period, c.route, lot_of.get((c.clinic_id, c.case_key))) for c in data.cases
+        (c.clinic_id, c.period, c.route, lot)
+        for c in data.cases
+        if (lot := lot_of.get((c.clinic_id, c.case_key)))
     )
     reacted = {(r.clinic_id, r.case_key) for r in data.reactions}
     case_of = {
@@ -376,7 +321,7 @@ def pooled_lot_series(data: PooledData) -> LotSeries:
             )
     return lot_series_from_rows(
         (len(data.exports), data.state_hash),
-        [StratumCount(*k, n) for k, n in counts.items() if k[3] is not None],  # type: ignore[arg-type]
+        [StratumCount(*k, n) for k, n in counts.items()],
         reactions,
     )
 
@@ -386,24 +331,28 @@ def lot_series_from_rows(
     counts: Iterable[StratumCount | tuple[str, str, str, str, int]],
     reactions: Iterable[PooledReactionRow | tuple[Any, ...]],
 ) -> LotSeries:
-    """The pooled :class:`~exointake.log.LotSeries` from rows a registry can aggregate
-    itself (e.g. ``GROUP BY clinic_id, period, route, lot``), in any order.
+    """The pooled :class:`~exointake.log.LotSeries`, from rows in any order — counted in
+    Python (:func:`pooled_lot_series`) or aggregated by a registry's SQL
+    (:meth:`exointake.registry.Registry.lot_series`): the one builder of both.
 
     Strata are clinic x period x route: a lot is compared with the other lots the same
     clinic gave in the same period by the same route. A stratum's ``day`` is the first
-    day of its period (a quarter: of its first month) and its ``route`` is
-    ``"<clinic_id>/<route>"``; a lot is one lot across clinics (its exported text).
-    Reactions are ordered by (period's first day, period, case key, reaction key, clinic)
-    and numbered 1, 2, ... in that order; each is "recorded" at its period's start
-    (``YYYY-MM-01T00:00:00Z``), its entry id is its reaction key and the administration
-    it followed is ``"<clinic_id>/<case_key>"``. ``given`` is empty (the registry does
-    not know when each administration was logged).
+    day of its period (a quarter: of its first month), its ``route``
+    ``"<clinic_id>/<route>"``; a lot is one lot across clinics (its exported text); strata
+    are sorted and empty ones left out.
+
+    Ordering rule: reactions are sorted by (period's first day, period, case key,
+    reaction key, clinic id) and numbered 1, 2, ... in that order. Each is "recorded" at
+    its period's start (``YYYY-MM-01T00:00:00Z``), its entry id is its reaction key, the
+    administration it followed ``"<clinic_id>/<case_key>"``, its category None when
+    empty and ``serious`` False when not recorded. ``given`` is empty (a registry does not
+    know when each administration was logged: the strata's shares as they stand).
 
     Args:
-        head: what the series is "as of" (the pooled report gives the number of exports
-            and the registry state hash).
-        counts: cases per (clinic id, period, route, lot).
-        reactions: :class:`PooledReactionRow` rows.
+        head: what the series is "as of": the number of exports pooled and their
+            :func:`registry_state_hash`.
+        counts: cases per (clinic id, period, route, lot), a lot recorded.
+        reactions: :class:`PooledReactionRow` rows (a lot recorded).
     """
     days: dict[str, str] = {}
 
@@ -427,8 +376,8 @@ def lot_series_from_rows(
             day=d,
             route=f"{r.clinic_id}/{r.route}",
             lot=r.lot,
-            category=r.category,
-            serious=r.serious,
+            category=r.category or None,
+            serious=bool(r.serious),
             infection=r.event_kind == "infection",
             administration_id=f"{r.clinic_id}/{r.case_key}",
         )
@@ -444,16 +393,19 @@ def lot_series_from_rows(
 # ---------------------------------------------------------------------------- reading
 
 
-def read_exports(folders: Sequence[str | Path]) -> PooledData:
+def read_exports(folders: Sequence[str | os.PathLike[str]]) -> PooledData:
     """The pooled view of export directories (``exointake export registry --out DIR``).
 
-    Each directory's ``manifest.json`` is checked (format, the fields the view needs) and
-    each CSV against it (SHA-256, header, row count) before a row is read.
+    Each directory is checked by :func:`exointake._registry_format.check_export` (the
+    registry's import runs the same check: manifest v2, each file's SHA-256, header and
+    rows) before a row is read; then cases and administrations are paired line by line,
+    every value parsed, and every reaction's case looked up.
 
     Raises:
         ValidationError: a directory or file is missing, does not match its manifest, a
-            value is malformed (the message names the file, row and column, never the
-            value), or two directories hold exports of the same clinic.
+            value is malformed (the message names the file, line and column, never the
+            value), a reaction names a case the export does not hold, or two directories
+            hold exports of the same clinic.
     """
     if not folders:
         raise ValidationError(["exports: expected at least one export directory"], what="argument")
@@ -462,14 +414,20 @@ def read_exports(folders: Sequence[str | Path]) -> PooledData:
     adms: list[PooledAdministration] = []
     reactions: list[PooledReaction] = []
     for folder in folders:
-        export, rows = _read_export(Path(folder))
+        checked = check_export(folder)
+        export = PooledExport.from_manifest(checked.manifest, checked.manifest_sha256)
         exports.append(export)
         clinic = export.clinic_id
-        cases += (_case(clinic, row, n) for n, row in enumerate(rows["cases.csv"], 2))
-        adms += (
-            _administration(clinic, row, n) for n, row in enumerate(rows["administrations.csv"], 2)
-        )
-        reactions += (_reaction(clinic, row, n) for n, row in enumerate(rows["reactions.csv"], 2))
+        keys: set[str] = set()
+        for n, (c, a) in enumerate(case_rows(checked), start=2):
+            cases.append(_case(clinic, c, n))
+            adms.append(PooledAdministration(clinic, *a))
+            keys.add(c[0])
+        for n, row in enumerate(read_rows(checked.file("reactions.csv")), start=2):
+            reaction = _reaction(clinic, row, n)
+            if reaction.case_key not in keys:
+                raise _bad_value("reactions.csv", n, "case_key", "a case of the export")
+            reactions.append(reaction)
     return PooledData(
         exports=tuple(sorted(exports, key=lambda e: e.clinic_id)),
         cases=tuple(sorted(cases, key=lambda c: (c.clinic_id, c.case_key))),
@@ -478,107 +436,33 @@ def read_exports(folders: Sequence[str | Path]) -> PooledData:
     )
 
 
-def _read_bytes(path: Path, where: str) -> bytes:
-    try:
-        with path.open("rb") as f:
-            data = f.read(_MAX_FILE + 1)
-    except OSError as exc:
-        raise ValidationError(
-            [f"{where}: cannot be read ({exc.strerror})"], what="registry export"
-        ) from None
-    if len(data) > _MAX_FILE:
-        raise ValidationError([f"{where}: larger than {_MAX_FILE} bytes"], what="registry export")
-    return data
-
-
-def _read_export(folder: Path) -> tuple[PooledExport, dict[str, list[list[str]]]]:
-    where = f"{folder}/manifest.json"
-    raw = _read_bytes(folder / "manifest.json", where)
-    try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ValidationError([f"{where}: not JSON"], what="registry export") from None
-    if not isinstance(manifest, dict):
-        raise ValidationError([f"{where}: expected an object"], what="registry export")
-    export = PooledExport.from_manifest(manifest, hashlib.sha256(raw).hexdigest())
-    files = manifest.get("files")
-    rows: dict[str, list[list[str]]] = {}
-    for name, columns in _FILES.items():
-        path = f"{folder}/{name}"
-        meta = files.get(name) if isinstance(files, dict) else None
-        if not isinstance(meta, dict):
-            raise ValidationError([f"{where}: files.{name}: missing"], what="registry export")
-        data = _read_bytes(folder / name, path)
-        if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
-            raise ValidationError(
-                [f"{path}: its SHA-256 is not the manifest's (changed after export?)"],
-                what="registry export",
-            )
-        try:
-            table = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
-        except (UnicodeDecodeError, csv.Error):
-            raise ValidationError([f"{path}: not UTF-8 CSV"], what="registry export") from None
-        if not table or tuple(table[0]) != columns:
-            raise ValidationError(
-                [f"{path}: header: expected {','.join(columns)}"], what="registry export"
-            )
-        body = table[1:]
-        if meta.get("rows") != len(body):
-            raise ValidationError(
-                [f"{path}: {len(body)} rows, the manifest says {safe_repr(meta.get('rows'))}"],
-                what="registry export",
-            )
-        bad = [n for n, row in enumerate(body, 2) if len(row) != len(columns)]
-        if bad:
-            raise ValidationError(
-                [f"{path}: row {bad[0]}: expected {len(columns)} fields"], what="registry export"
-            )
-        rows[name] = body
-    return export, rows
-
-
-def _bad(file: str, row: int, column: str, expected: str) -> ValidationError:
+def _bad_value(file: str, line: int, column: str, expected: str) -> ValidationError:
     return ValidationError(
-        [f"{file}: row {row}: {column}: expected {expected}"], what="registry export"
+        [f"{file}: line {line}: {column}: expected {expected}"], what="registry export"
     )
 
 
-def _int(value: str, file: str, row: int, column: str) -> int | None:
+def _int(value: str, file: str, line: int, column: str) -> int | None:
     if value == "":
         return None
     if not value.isascii() or not value.lstrip("-").isdigit():
-        raise _bad(file, row, column, "an integer or nothing")
+        raise _bad_value(file, line, column, "an integer or nothing")
     return int(value)
 
 
-def _codes(value: str) -> tuple[str, ...]:
-    return tuple(v for v in value.split(";") if v)
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (value or "").split(";") if v)
 
 
 def _case(clinic: str, row: list[str], n: int) -> PooledCase:
-    case_key, patient_key, age_band, region, period, route = row
-    case = PooledCase(clinic, case_key, patient_key, age_band, region, period, route)
+    case = PooledCase(clinic, *row)
     try:
         period_months(case.period)
     except ValueError:
-        raise _bad("cases.csv", n, "period", "YYYY-MM or YYYY-Qn") from None
+        raise _bad_value("cases.csv", n, "period", "YYYY-MM or YYYY-Qn") from None
+    if case.route not in ROUTES:
+        raise _bad_value("cases.csv", n, "route", f"one of {', '.join(ROUTES)}")
     return case
-
-
-def _administration(clinic: str, row: list[str], n: int) -> PooledAdministration:
-    case, origin, sourcing, maker, lot, route, site, volume, days = row
-    return PooledAdministration(
-        clinic_id=clinic,
-        case_key=case,
-        origin=origin,
-        sourcing=sourcing,
-        maker=maker,
-        lot=lot,
-        route=route,
-        site=site,
-        volume_ml=volume,
-        days_from_lot_first_use=_int(days, "administrations.csv", n, "days_from_lot_first_use"),
-    )
 
 
 def _reaction(clinic: str, row: list[str], n: int) -> PooledReaction:
@@ -586,7 +470,7 @@ def _reaction(clinic: str, row: list[str], n: int) -> PooledReaction:
     (key, case, minutes, symptoms, category, kind, term, llt, grade, brighton, serious) = row[:11]
     criteria, outcome, causality = row[11:]
     if serious not in ("true", "false"):
-        raise _bad(f, n, "serious", "true or false")
+        raise _bad_value(f, n, "serious", "true or false")
     return PooledReaction(
         clinic_id=clinic,
         reaction_key=key,
@@ -603,4 +487,29 @@ def _reaction(clinic: str, row: list[str], n: int) -> PooledReaction:
         seriousness_criteria=_codes(criteria),
         outcome=outcome,
         causality=causality,
+    )
+
+
+def reaction_from_row(clinic: str, row: Sequence[Any]) -> PooledReaction:
+    """A :class:`PooledReaction` from a registry row (the columns of ``reactions.csv``
+    without the clinic, typed by the database: NULL for not recorded), equal to the one
+    :func:`read_exports` reads from the same CSV line."""
+    key, case, minutes, symptoms, category, kind, term, llt, grade, brighton, serious = row[:11]
+    criteria, outcome, causality = row[11:]
+    return PooledReaction(
+        clinic_id=clinic,
+        reaction_key=key,
+        case_key=case,
+        minutes_to_onset=minutes,
+        symptoms=_codes(symptoms),
+        category=category or None,
+        event_kind=kind or "table_reaction",
+        ctcae_term=term or None,
+        ctcae_meddra_llt=llt or None,
+        ctcae_grade=grade,
+        brighton_level=brighton,
+        serious=bool(serious),
+        seriousness_criteria=_codes(criteria),
+        outcome=outcome or "",
+        causality=causality or "",
     )

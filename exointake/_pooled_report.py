@@ -4,9 +4,10 @@ made from several clinics' exports (:class:`~exointake._pooled.PooledData`).
 The sections, tables, charts and signal tests are the clinic report's
 (:mod:`exointake._safety_report`); a :class:`PooledSource` supplies what differs: section
 1 lists the exports pooled (clinic id and manifest hash only), the registry state hash,
-what the release gates generalised and suppressed and how quarter-generalised cases are
-counted; products have no concentration; the line listing shows clinic id, case and
-patient keys, the period and the minutes to onset instead of dates and patient ids.
+the month each export runs through, what the release gates generalised, held back,
+suppressed and blanked, and how quarter-generalised cases are counted; products have no
+concentration; the line listing shows clinic id and case key, the period and the minutes
+to onset instead of dates and patient ids (an export holds no patient pseudonym).
 
 Periods: a case of ``YYYY-MM`` counts in the interval of its month and cumulatively from
 then on; a case generalised to ``YYYY-Qn`` counts cumulatively once the quarter has ended
@@ -176,12 +177,12 @@ class PooledSource:
     # -- ReportSource --------------------------------------------------------------------
 
     def product_label(self, key: tuple[str, ...], c: Content) -> str:
-        maker, origin, sourcing = key
+        maker, origin, sourcing = key  # each may be empty (not recorded, or blanked)
         return " · ".join(
             [
-                c.log_text(maker, "export: administrations.maker"),
-                c.w.label(f"origin_{origin}"),
-                c.w.label(f"sourcing_{sourcing}"),
+                c.log_text(maker or "-", "export: administrations.maker"),
+                c.w.label(f"origin_{origin}") if origin else "-",
+                c.w.label(f"sourcing_{sourcing}") if sourcing else "-",
             ]
         )
 
@@ -198,7 +199,7 @@ class PooledSource:
     def after_lock(self, c: Content) -> list[Flowable]:
         w = c.w
         out: list[Flowable] = [Spacer(1, 2 * mm), *c.paras("s1_note", c.note)]
-        lock = self.data_lock_point.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        month = f"{self.since:%Y-%m}"
         early = False
         rows: list[list[str | Flowable]] = []
         released: dict[str, int] = {}
@@ -206,15 +207,14 @@ class PooledSource:
             released[case.clinic_id] = released.get(case.clinic_id, 0) + 1
         for e in self.data.exports:
             mark = ""
-            if e.data_lock < lock:
+            if e.through < month:
                 early = True
                 mark = " *"
             g, s = e.generalised, e.suppressed
             cells = [
                 e.clinic_id,
                 f"{e.manifest_sha256[:32]}\n{e.manifest_sha256[32:]}",
-                c.log_text(e.data_lock, "export: manifest source.data_lock").replace("T", "\n", 1)
-                + mark,
+                c.log_text(e.through, "export: manifest source.through") + mark,
                 count_text(released.get(e.clinic_id, 0)),
                 w.label(
                     "generalised_value",
@@ -222,12 +222,14 @@ class PooledSource:
                     quarter=count_text(g.get("period_to_quarter", 0)),
                     band10=count_text(g.get("age_band_10", 0)),
                     band20=count_text(g.get("age_band_20", 0)),
+                    any=count_text(g.get("age_any", 0)),
                 ),
                 w.label(
                     "suppressed_value",
                     "\n",
                     cases=count_text(s.get("cases", 0)),
-                    reactions=count_text(s.get("reactions", 0)),
+                    groups=count_text(s.get("groups", 0)),
+                    held=count_text(e.held.get("cases", 0)),
                 ),
             ]
             rows.append([paragraph(plain_markup(cell), c.cell) for cell in cells])
@@ -239,23 +241,30 @@ class PooledSource:
             w.head("generalised"),
             w.head("suppressed"),
         ]
-        widths = [0.15, 0.31, 0.15, 0.09, 0.17, 0.13]
+        widths = [0.15, 0.31, 0.11, 0.09, 0.19, 0.15]
         out += [Spacer(1, 3 * mm)]
         out += c.block("exports_table", c.grid(header, rows, widths, numeric_from=6), long=True)
         if early:
             out += c.paras("export_early", c.note)
         exports = self.data.exports
         gen = [e.generalised for e in exports]
-        sup = [e.suppressed for e in exports]
+
+        def total(name: str, *keys: str) -> str:
+            return count_text(sum(getattr(e, name).get(k, 0) for e in exports for k in keys))
+
         out += c.paras(
             "anonymised",
             c.note,
             k=min(e.k for e in exports),
             l=min(e.l for e in exports),
             quarter=count_text(sum(x.get("period_to_quarter", 0) for x in gen)),
-            bands=count_text(sum(x.get("age_band_10", 0) + x.get("age_band_20", 0) for x in gen)),
-            suppressed=count_text(sum(x.get("cases", 0) for x in sup)),
-            suppressed_reactions=count_text(sum(x.get("reactions", 0) for x in sup)),
+            bands=total("generalised", "age_band_10", "age_band_20", "age_any"),
+            held=total("held", "cases"),
+            suppressed=total("suppressed", "cases"),
+            groups=total("suppressed", "groups"),
+            blanked_lot=total("blanked", "lot"),
+            blanked_maker=total("blanked", "maker"),
+            blanked_volume=total("blanked", "volume_ml"),
         )
         out += c.paras(
             "quarters",
@@ -289,8 +298,7 @@ class PooledSource:
             else w.label("minutes_to_onset", nl, minutes=count_text(r.minutes_to_onset))
         )
         cells = [
-            f"{case.clinic_id}{nl}{case.case_key[:16]}{nl}{case.case_key[16:]}{nl}"
-            f"{case.patient_key[:16]}",
+            f"{case.clinic_id}{nl}{case.case_key[:16]}{nl}{case.case_key[16:]}",
             f"{c.log_text(case.period, 'cases.period')}{nl}{minutes}",
             *c.case_event_cells(fact),
             nl.join(criteria) or w.label("criteria_none", nl),
@@ -331,10 +339,10 @@ def pooled_safety_report(
     hashes); the same exports give the same bytes.
 
     Args:
-        data: the pooled exports (the registry gives them;
-            :meth:`PooledData.from_export_dirs` reads export directories).
-        month: ``YYYY-MM`` (or any date in it). At least one export must have been made
-            after the month ended (its last log entry at or after the month's end).
+        data: the pooled exports (:meth:`exointake.registry.Registry.pooled_data` reads
+            them from a registry; :meth:`PooledData.from_export_dirs` from export folders).
+        month: ``YYYY-MM`` (or any date in it). At least one export must run through it
+            (its manifest's ``source.through`` the month or later).
         language: ``ja``, ``en`` or ``ja+en``.
         font: as :func:`~exointake.report.safety_report` takes it.
         settings: what the lot tests run (default ``SignalSettings()``).
@@ -359,13 +367,12 @@ def pooled_safety_report(
     settings = settings or SignalSettings()
     fonts = font_spec(font)
     source = PooledSource(data, since=since, until=until)
-    lock = source.data_lock_point.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    newest = max(e.data_lock for e in data.exports)
-    if newest < lock:
+    newest = max(e.through for e in data.exports)
+    if newest < f"{since:%Y-%m}":
         raise ValidationError(
             [
-                f"month: no export was made after {since:%Y-%m} ended (the newest last "
-                f"log entry is {newest[:10]}); a report is made once its month is over"
+                f"month: no export runs through {since:%Y-%m} (the latest runs through "
+                f"{newest}); a report is made once an export holds the whole month"
             ],
             what="argument",
         )

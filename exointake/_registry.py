@@ -8,16 +8,17 @@ manifest's hash, a clinic's newer export replacing its older one);
 :meth:`Registry.rates` gives per-1,000 rates with exact intervals by product, maker, lot
 and route across clinics; :meth:`Registry.signals` runs :func:`exointake.signals.evaluate`
 on one :class:`~exointake.log.LotSeries` pooled from every clinic
-(:meth:`Registry.lot_series`). Storage, SQL and the Citus note live in
-:mod:`exointake._registry_store`.
+(:meth:`Registry.lot_series`, built by the pooled report's own builder
+:func:`~exointake._pooled.lot_series_from_rows` from SQL aggregates);
+:meth:`Registry.pooled_data` gives the pooled report's :class:`~exointake._pooled.PooledData`.
+Storage, SQL and the Citus note live in :mod:`exointake._registry_store`; the export
+folder's check in :mod:`exointake._registry_format`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Final
@@ -26,8 +27,18 @@ from attrs import field, frozen
 
 from ._convert import unstructure
 from ._errors import ValidationError
-from ._log._queries import LotSeries, ReactionEvent
-from ._registry_store import RATE_DIMENSIONS, ExportRow, RegistryStore, check_export, open_store
+from ._log._queries import LotSeries
+from ._pooled import (
+    PooledAdministration,
+    PooledCase,
+    PooledData,
+    PooledExport,
+    lot_series_from_rows,
+    reaction_from_row,
+    registry_state_hash,
+)
+from ._registry_format import check_export
+from ._registry_store import RATE_DIMENSIONS, ExportRow, RegistryStore, open_store
 from ._signals import Rate, SignalReport, SignalSettings, count_rate, evaluate, proportion_rate
 
 __all__ = [
@@ -37,7 +48,6 @@ __all__ = [
     "PooledRate",
     "Registry",
     "open_registry",
-    "period_start",
 ]
 
 IMPORT_STATUSES: Final = ("imported", "replaced", "unchanged")
@@ -124,15 +134,6 @@ class PooledRate:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the unstructured form)."""
         return unstructure(self)  # type: ignore[no-any-return]
-
-
-def period_start(period: str) -> str:
-    """The first day of an export's period: ``2026-11`` -> ``2026-11-01``,
-    ``2026-Q4`` -> ``2026-10-01``."""
-    year, _, part = period.partition("-")
-    if part.startswith("Q"):
-        return f"{year}-{3 * int(part[1:]) - 2:02d}-01"
-    return f"{year}-{part}-01"
 
 
 def _dimensions(by: object) -> tuple[str, ...]:
@@ -266,64 +267,41 @@ class Registry:
     def lot_series(self, *, clinic: str | None = None) -> LotSeries:
         """The pooled :class:`~exointake.log.LotSeries` (``clinic``: one clinic's only).
 
-        Strata are (clinic, period, route): a lot is compared with the other lots the
-        same clinic used in the same period by the same route. A stratum's ``day`` is
-        the first day of its period (a quarter's first month), its ``route``
-        ``f"{clinic_id}/{route}"``. Reactions come in the order (period start, period,
-        case_key, reaction_key), each with ``recorded_at`` at its period's start
-        (``YYYY-MM-01T00:00:00Z``), ``entry_id`` its ``reaction_key`` and
-        ``administration_id`` ``f"{clinic_id}/{case_key}"``; ``given`` is empty (the
-        stratum's shares as they stand). A lot is one lot across clinics (its exported
-        NFKC text). ``head`` is the sum of the current exports' head positions and the
-        SHA-256 of their sorted ``clinic_id:manifest_sha256`` lines.
+        :func:`~exointake._pooled.lot_series_from_rows` — the pooled report's builder, with
+        its strata and ordering rule — fed from SQL: administrations per clinic, period,
+        route and lot (kept at import) and each reaction with its case's period, route and
+        lot. Equal to :func:`~exointake._pooled.pooled_lot_series` of
+        :meth:`pooled_data`: as of (the number of current exports, their
+        :func:`~exointake._pooled.registry_state_hash`).
         """
-        if clinic is not None and not isinstance(clinic, str):
-            raise ValidationError(["clinic: expected a clinic_id"], what="argument")
-        strata_rows, reaction_rows, heads = self._store.series_rows(clinic)
-        starts: dict[str, str] = {}
-
-        def start(period: str) -> str:
-            day = starts.get(period)
-            if day is None:
-                day = starts[period] = period_start(period)
-            return day
-
-        strata: dict[tuple[str, str, str], int] = defaultdict(int)
-        for clinic_id, period, route, lot, n in strata_rows:
-            strata[(start(period), f"{clinic_id}/{route}", lot)] += n
-        ordered = sorted(reaction_rows, key=lambda r: (start(r[1]), r[1], r[2], r[3], r[0]))
-        events = tuple(
-            ReactionEvent(
-                seq=i,
-                entry_id=reaction_key,
-                recorded_at=f"{start(period)}T00:00:00Z",
-                day=start(period),
-                route=f"{clinic_id}/{route}",
-                lot=lot,
-                category=category or None,
-                serious=bool(serious),
-                infection=event_kind == "infection",
-                administration_id=f"{clinic_id}/{case_key}",
-            )
-            for i, (
-                clinic_id,
-                period,
-                case_key,
-                reaction_key,
-                route,
-                lot,
-                category,
-                serious,
-                event_kind,
-            ) in enumerate(ordered, start=1)
+        _clinic_arg(clinic)
+        strata_rows, reaction_rows, manifests = self._store.series_rows(clinic)
+        return lot_series_from_rows(
+            (len(manifests), registry_state_hash(manifests)), strata_rows, reaction_rows
         )
-        lines = "".join(sorted(f"{c}:{m}\n" for c, m, _ in heads))
-        head = (sum(seq for _, _, seq in heads), hashlib.sha256(lines.encode()).hexdigest())
-        return LotSeries(
-            head=head,
-            strata=tuple(sorted((d, r, lot, n) for (d, r, lot), n in strata.items())),
-            reactions=events,
-            given=(),
+
+    def pooled_data(self, *, clinic: str | None = None) -> PooledData:
+        """The clinics' current exports and their rows as the pooled report reads them
+        (:func:`exointake.report.pooled_safety_report`), read with SQL in one snapshot;
+        equal to :meth:`PooledData.from_export_dirs` of the same export folders.
+        ``clinic``: one clinic's only."""
+        _clinic_arg(clinic)
+        exports, cases, administrations, reactions = self._store.pooled_rows(clinic)
+        if not exports:
+            raise ValidationError(["registry: no export imported yet"], what="registry")
+        # Sorted here, not by ORDER BY: the database's collation need not be code points.
+        return PooledData(
+            exports=tuple(
+                PooledExport.from_manifest(m, sha) for _, sha, m in sorted(exports, key=_first)
+            ),
+            cases=tuple(PooledCase(*row) for row in sorted(cases, key=_first)),
+            administrations=tuple(
+                PooledAdministration(*(v or "" for v in row))
+                for row in sorted(administrations, key=_first)
+            ),
+            reactions=tuple(
+                reaction_from_row(row[0], row[1:]) for row in sorted(reactions, key=_first)
+            ),
         )
 
     def signals(
@@ -332,6 +310,15 @@ class Registry:
         """Lot signals across clinics: :func:`exointake.signals.evaluate` on
         :meth:`lot_series` (``clinic``: one clinic's rows only, for comparison)."""
         return evaluate(self.lot_series(clinic=clinic), settings)
+
+
+def _first(row: Sequence[Any]) -> tuple[str, str]:
+    return (row[0], row[1])
+
+
+def _clinic_arg(clinic: object) -> None:
+    if clinic is not None and not isinstance(clinic, str):
+        raise ValidationError(["clinic: expected a clinic_id"], what="argument")
 
 
 def open_registry(url: str) -> Registry:

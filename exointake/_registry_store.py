@@ -38,28 +38,25 @@ An import touches one clinic (one shard group); the pooled rates and signals are
 layer of its own.
 
 Import (:meth:`RegistryStore.load`): the export is checked first, without the database
-(:func:`check_export`: the manifest's format and fields, each file's SHA-256, header and
-row count); then, in one transaction holding the clinic's advisory lock, the files are
-streamed with ``COPY … FROM STDIN (FORMAT csv, HEADER true)`` through psycopg's
-``cursor.copy`` — hashed again while they stream, so a file changed after the check is
-refused — with ``clinic_id`` filled by the column's default from a ``SET LOCAL``-style
-setting (no second pass over the rows). A newer export of a clinic replaces its rows in
-that same transaction; anything that fails rolls the whole import back.
+(:func:`exointake._registry_format.check_export`, the one reader of export folders: the
+manifest's format and fields, each file's SHA-256, header and row count); then, in one
+transaction holding the clinic's advisory lock, the files are streamed with ``COPY …
+FROM STDIN (FORMAT csv, HEADER true)`` through psycopg's ``cursor.copy`` — hashed again
+while they stream, so a file changed after the check is refused — with ``clinic_id``
+filled by the column's default from a ``SET LOCAL``-style setting (no second pass over
+the rows). A newer export of a clinic replaces its rows in that same transaction;
+anything that fails rolls the whole import back.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import json
-import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
-from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 import sqlalchemy as sa
@@ -72,77 +69,32 @@ from sqlalchemy.engine import Connection, Engine
 
 from ._errors import ExointakeError, MigrationRequired, StorageError, ValidationError
 from ._log._store import storage_error
+from ._registry_format import FILE_COLUMNS, CheckedExport, ExportFile, case_rows
 
 __all__ = [
-    "COLUMNS",
-    "EXPORT_FORMAT",
-    "FILES",
     "METADATA",
     "VERSION_TABLE",
-    "CheckedExport",
     "ExportRow",
     "RegistryStore",
-    "check_export",
     "count_strata",
     "open_store",
 ]
 
-EXPORT_FORMAT: Final = "exointake-registry-export"
-EXPORT_FORMAT_VERSION: Final = 1
 VERSION_TABLE: Final = "registry_alembic_version"
 """The registry's migration record (the log's is ``alembic_version``)."""
 
-CASES: Final = ("case_key", "patient_key", "age_band", "region", "period", "route")
-ADMINISTRATIONS: Final = (
-    "case_key",
-    "origin",
-    "sourcing",
-    "maker",
-    "lot",
-    "route",
-    "site",
-    "volume_ml",
-    "days_from_lot_first_use",
-)
-REACTIONS: Final = (
-    "reaction_key",
-    "case_key",
-    "minutes_to_onset",
-    "symptoms",
-    "category",
-    "event_kind",
-    "ctcae_term",
-    "ctcae_meddra_llt",
-    "ctcae_grade",
-    "brighton_level",
-    "serious",
-    "seriousness_criteria",
-    "outcome",
-    "causality",
-)
-COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
-    "cases.csv": CASES,
-    "administrations.csv": ADMINISTRATIONS,
-    "reactions.csv": REACTIONS,
-}
-"""Each export CSV file and its columns, in the registry-spec's order (load order)."""
-FILES: Final = (*COLUMNS, "manifest.json")
 TABLES: Final[Mapping[str, str]] = {
     "cases.csv": "registry_cases",
     "administrations.csv": "registry_administrations",
     "reactions.csv": "registry_reactions",
 }
+"""Each export file's table."""
 
 CLINIC_SETTING: Final = "exointake.registry_clinic_id"
 """The transaction setting the data tables' ``clinic_id`` default reads during COPY."""
 _MIGRATION_LOCK: Final = 0x6578_6F72  # "exor": advisory lock key while migrating
 _IMPORT_LOCK: Final = 0x6578_6F69  # with hashtext(clinic_id): one import per clinic
-_MAX_MANIFEST: Final = 4 * 1024 * 1024
 _CHUNK: Final = 1 << 20
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-_HEX16 = re.compile(r"[0-9a-f]{16}")
-_REGION = re.compile(r"0[1-9]|[1-3][0-9]|4[0-7]")
-ROUTES: Final = ("iv_drip", "injection_face", "injection_scalp")
 
 # ---------------------------------------------------------------------------- tables
 
@@ -177,7 +129,6 @@ CASES_TABLE = sa.Table(
     METADATA,
     _clinic(),
     sa.Column("case_key", sa.Text, nullable=False),
-    sa.Column("patient_key", sa.Text, nullable=False),
     sa.Column("age_band", sa.Text, nullable=False),
     sa.Column("region", sa.Text, nullable=False),
     sa.Column("period", sa.Text, nullable=False),
@@ -200,7 +151,6 @@ ADMINISTRATIONS_TABLE = sa.Table(
     sa.Column("route", sa.Text, nullable=False),
     sa.Column("site", sa.Text),
     sa.Column("volume_ml", sa.Numeric),
-    sa.Column("days_from_lot_first_use", sa.Integer),
     sa.PrimaryKeyConstraint("clinic_id", "case_key"),
     sa.CheckConstraint(_ROUTE_CHECK, name="ck_registry_administrations_route"),
 )
@@ -238,6 +188,9 @@ STRATA_TABLE = sa.Table(
 import, in its transaction): what the pooled lot series reads instead of a join and
 ``GROUP BY`` over every administration."""
 REGISTRY_TABLES: Final = frozenset(METADATA.tables)
+TABLES_BY_FILE: Final[Mapping[str, sa.Table]] = {
+    name: METADATA.tables[table] for name, table in TABLES.items()
+}
 
 # ---------------------------------------------------------------------------- engine
 
@@ -403,7 +356,7 @@ def _copy_error(exc: BaseException, file: str) -> ValidationError | StorageError
     if sqlstate == "23502":
         column = str(getattr(diag, "column_name", None) or column or "?")
     where = f"{file}: line {found.group(1)}" if found else file
-    key = COLUMNS[file][0]
+    key = FILE_COLUMNS[file][0]
     return ValidationError(
         [f"{where}: " + template.format(column=column or "?", key=key)],
         what="registry export",
@@ -413,248 +366,23 @@ def _copy_error(exc: BaseException, file: str) -> ValidationError | StorageError
 # ---------------------------------------------------------------------------- checks
 
 
-class FileCheck(NamedTuple):
-    """One CSV file of an export as checked: where it is, its hash and data rows."""
-
-    name: str
-    path: Path
-    sha256: str
-    rows: int
-    quoted: bool
-    """It holds a quote character (read it with the csv module, not by lines)."""
-
-
-class CheckedExport(NamedTuple):
-    """An export folder whose manifest and files agree (see :func:`check_export`)."""
-
-    folder: Path
-    manifest: Mapping[str, Any]
-    manifest_bytes: bytes
-    manifest_sha256: str
-    clinic_id: str
-    head_seq: int
-    head_hash: str
-    region: str
-    files: tuple[FileCheck, ...]
-
-
 def _bad(errors: Sequence[str] | str) -> ValidationError:
     return ValidationError(errors, what="registry export")
 
 
-def _read_manifest(folder: Path) -> tuple[bytes, dict[str, Any]]:
-    path = folder / "manifest.json"
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(_MAX_MANIFEST + 1)
-    except FileNotFoundError:
-        raise _bad(f"manifest.json: missing from {folder}") from None
-    except OSError as exc:
-        raise _bad(f"manifest.json: cannot be read ({exc.strerror})") from None
-    if len(data) > _MAX_MANIFEST:
-        raise _bad(f"manifest.json: larger than {_MAX_MANIFEST} bytes")
-    try:
-        obj = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise _bad("manifest.json: not valid UTF-8 JSON") from None
-    if not isinstance(obj, dict):
-        raise _bad("manifest.json: expected a JSON object")
-    canonical = json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
-    if canonical.encode("utf-8") != data:
-        raise _bad(
-            "manifest.json: not in the canonical form (sorted keys, 2-space indent, UTF-8, "
-            "a final newline): its bytes are the export's identity"
-        )
-    return data, obj
-
-
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _manifest_errors(m: Mapping[str, Any]) -> list[str]:
-    errors: list[str] = []
-    if m.get("format") != EXPORT_FORMAT:
-        errors.append(f"manifest.json: format: expected {EXPORT_FORMAT!r}")
-    if m.get("format_version") != EXPORT_FORMAT_VERSION or isinstance(
-        m.get("format_version"), bool
-    ):
-        errors.append(
-            f"manifest.json: format_version: expected {EXPORT_FORMAT_VERSION} (this "
-            "exointake reads no other)"
-        )
-    clinic = m.get("clinic_id")
-    if not isinstance(clinic, str) or not _HEX16.fullmatch(clinic):
-        errors.append("manifest.json: clinic_id: expected 16 lowercase hex characters")
-    fingerprint = m.get("key_fingerprint")
-    if not isinstance(fingerprint, str) or not (
-        fingerprint.startswith("sha256:") and _HEX64.fullmatch(fingerprint[7:])
-    ):
-        errors.append("manifest.json: key_fingerprint: expected 'sha256:' and 64 hex")
-    elif isinstance(clinic, str) and fingerprint[7:23] != clinic:
-        errors.append("manifest.json: clinic_id: expected the first 16 hex of key_fingerprint")
-    region = m.get("region")
-    if not isinstance(region, str) or not _REGION.fullmatch(region):
-        errors.append("manifest.json: region: expected a prefecture code 01-47")
-    source = m.get("source")
-    if not isinstance(source, dict):
-        errors.append("manifest.json: source: expected an object")
-    else:
-        if not _whole(source.get("head_seq")):
-            errors.append("manifest.json: source.head_seq: expected a whole number")
-        head_hash = source.get("head_hash")
-        if not isinstance(head_hash, str) or not _HEX64.fullmatch(head_hash):
-            errors.append("manifest.json: source.head_hash: expected 64 lowercase hex")
-    files = m.get("files")
-    if not isinstance(files, dict):
-        errors.append("manifest.json: files: expected an object")
-        return errors
-    extra = sorted(set(files) - set(COLUMNS))
-    if extra:
-        errors.append(f"manifest.json: files: unexpected file {extra[0]!r}")
-    for name, columns in COLUMNS.items():
-        entry = files.get(name)
-        where = f"manifest.json: files.{name}"
-        if not isinstance(entry, dict):
-            errors.append(f"{where}: missing")
-            continue
-        digest = entry.get("sha256")
-        if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
-            errors.append(f"{where}.sha256: expected 64 lowercase hex")
-        if not _whole(entry.get("rows")):
-            errors.append(f"{where}.rows: expected a whole number")
-        if entry.get("columns") != list(columns):
-            errors.append(f"{where}.columns: expected {','.join(columns)}")
-    return errors
-
-
-def _check_file(path: Path, name: str, sha256: str, rows: int) -> FileCheck:
-    columns = COLUMNS[name]
-    digest = hashlib.sha256()
-    newlines = 0
-    quoted = False
-    first = b""
-    last = b"\n"
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-                newlines += chunk.count(b"\n")
-                quoted = quoted or b'"' in chunk
-                if len(first) < 4096 and b"\n" not in first:
-                    first += chunk[:4096]
-                last = chunk[-1:]
-    except FileNotFoundError:
-        raise _bad(f"{name}: missing from {path.parent}") from None
-    except OSError as exc:
-        raise _bad(f"{name}: cannot be read ({exc.strerror})") from None
-    if digest.hexdigest() != sha256:
-        raise _bad(
-            f"{name}: its SHA-256 is not the manifest's (files.{name}.sha256): the file was "
-            "changed after the export; nothing was imported"
-        )
-    header = first.split(b"\n", 1)[0]
-    if header != ",".join(columns).encode("ascii"):
-        raise _bad(f"{name}: line 1: expected the header {','.join(columns)}")
-    if quoted:
-        # A quoted field may hold a line break: count records as CSV does.
-        with path.open(encoding="utf-8", newline="") as text:
-            found = sum(1 for _ in csv.reader(text)) - 1
-    else:
-        found = newlines - 1 + (last != b"\n")
-    if found != rows:
-        raise _bad(
-            f"{name}: {found} data rows, the manifest says {rows} (files.{name}.rows); "
-            "nothing was imported"
-        )
-    return FileCheck(name, path, sha256, rows, quoted)
-
-
-def _split_lines(file: FileCheck) -> Iterator[list[bytes]]:
-    """The data rows of a checked file as lists of field bytes (empty: not recorded)."""
-    if not file.quoted:
-        with file.path.open("rb") as fh:
-            next(fh, None)
-            for line in fh:
-                yield line.rstrip(b"\n").split(b",")
-        return
-    with file.path.open(encoding="utf-8", errors="surrogateescape", newline="") as text:
-        rows = csv.reader(text)
-        next(rows, None)
-        for row in rows:
-            yield [v.encode("utf-8", "surrogateescape") for v in row]
-
-
 def count_strata(export: CheckedExport) -> dict[tuple[str, str, str], int]:
-    """Administrations per (period, route, lot) of an export (lot recorded), pairing
-    ``cases.csv`` and ``administrations.csv`` line by line: both are sorted by
-    ``case_key`` with one administration per case, so line N of each must name the same
-    case (and the same route). Raises :class:`ValidationError` naming the line."""
-    cases, administrations = export.files[0], export.files[1]
-    width_c, width_a = len(CASES), len(ADMINISTRATIONS)
-    counts: dict[tuple[bytes, bytes, bytes], int] = {}
-    for n, (c, a) in enumerate(
-        zip(_split_lines(cases), _split_lines(administrations), strict=True), start=2
-    ):
-        if len(c) != width_c:
-            raise _bad(f"cases.csv: line {n}: expected {width_c} fields, got {len(c)}")
-        if len(a) != width_a:
-            raise _bad(f"administrations.csv: line {n}: expected {width_a} fields, got {len(a)}")
-        if c[0] != a[0]:
-            raise _bad(
-                f"administrations.csv: line {n}: case_key: not the case on line {n} of "
-                "cases.csv (both files hold one row per case, sorted by case_key)"
-            )
-        if c[5] != a[5]:
-            raise _bad(f"administrations.csv: line {n}: route: not its case's route in cases.csv")
-        if a[4]:
-            key = (c[4], a[5], a[4])
+    """Administrations per (period, route, lot) of an export (lot recorded), from its
+    cases and administrations paired line by line
+    (:func:`~exointake._registry_format.case_rows`, which refuses a mismatch)."""
+    period = FILE_COLUMNS["cases.csv"].index("period")
+    route = FILE_COLUMNS["administrations.csv"].index("route")
+    lot = FILE_COLUMNS["administrations.csv"].index("lot")
+    counts: dict[tuple[str, str, str], int] = {}
+    for c, a in case_rows(export):
+        if a[lot]:
+            key = (c[period], a[route], a[lot])
             counts[key] = counts.get(key, 0) + 1
-    try:
-        return {
-            (p.decode("utf-8"), r.decode("utf-8"), lot.decode("utf-8")): v
-            for (p, r, lot), v in counts.items()
-        }
-    except UnicodeDecodeError:
-        raise _bad("cases.csv, administrations.csv: not valid UTF-8") from None
-
-
-def check_export(folder: str | os.PathLike[str]) -> CheckedExport:
-    """Check an export folder without any database: the manifest (canonical JSON, format,
-    version, clinic, source head, files) and each CSV file's SHA-256, header and row
-    count. Raises :class:`ValidationError` naming the file and field."""
-    path = Path(folder)
-    if not path.is_dir():
-        raise _bad(f"{path}: not a folder (expected an export folder with {', '.join(FILES)})")
-    data, manifest = _read_manifest(path)
-    errors = _manifest_errors(manifest)
-    if errors:
-        raise _bad(errors)
-    files = tuple(
-        _check_file(
-            path / name,
-            name,
-            manifest["files"][name]["sha256"],
-            manifest["files"][name]["rows"],
-        )
-        for name in COLUMNS
-    )
-    if files[0].rows != files[1].rows:
-        raise _bad(
-            f"administrations.csv: {files[1].rows} rows for {files[0].rows} cases: the "
-            "export holds one administration per case"
-        )
-    return CheckedExport(
-        folder=path,
-        manifest=manifest,
-        manifest_bytes=data,
-        manifest_sha256=hashlib.sha256(data).hexdigest(),
-        clinic_id=manifest["clinic_id"],
-        head_seq=manifest["source"]["head_seq"],
-        head_hash=manifest["source"]["head_hash"],
-        region=manifest["region"],
-        files=files,
-    )
+    return counts
 
 
 # ---------------------------------------------------------------------------- store
@@ -857,15 +585,16 @@ class RegistryStore:
         self, clinic_id: str | None = None
     ) -> tuple[
         list[tuple[str, str, str, str, int]],
-        list[tuple[str, str, str, str, str, str, str | None, bool | None, str | None]],
-        list[tuple[str, str, int]],
+        list[tuple[Any, ...]],
+        list[str],
     ]:
         """What a pooled lot series is made of (for one clinic, or all).
 
         Returns the administrations per ``(clinic_id, period, route, lot, n)``; each
-        reaction as ``(clinic_id, period, case_key, reaction_key, route, lot, category,
-        serious, event_kind)``; and the current exports as ``(clinic_id, manifest_sha256,
-        head_seq)``. Administrations without a lot are left out (no lot to test).
+        reaction as ``(clinic_id, period, route, lot, case_key, reaction_key, category,
+        serious, event_kind)`` (a :class:`~exointake._pooled.PooledReactionRow`); and the
+        current exports' manifest SHA-256s. Administrations without a lot are left out
+        (no lot to test).
         """
         a, c, r = ADMINISTRATIONS_TABLE, CASES_TABLE, REACTIONS_TABLE
         joined = a.join(c, sa.and_(c.c.clinic_id == a.c.clinic_id, c.c.case_key == a.c.case_key))
@@ -880,10 +609,10 @@ class RegistryStore:
             sa.select(
                 r.c.clinic_id,
                 c.c.period,
-                r.c.case_key,
-                r.c.reaction_key,
                 a.c.route,
                 a.c.lot,
+                r.c.case_key,
+                r.c.reaction_key,
                 r.c.category,
                 r.c.serious,
                 r.c.event_kind,
@@ -896,11 +625,7 @@ class RegistryStore:
             )
             .where(*where)
         )
-        heads = sa.select(EXPORTS.c.clinic_id, EXPORTS.c.manifest_sha256, EXPORTS.c.head_seq).where(
-            EXPORTS.c.current.is_(True)
-        )
-        if clinic_id is not None:
-            heads = heads.where(EXPORTS.c.clinic_id == clinic_id)
+        heads = self._current(clinic_id, EXPORTS.c.manifest_sha256)
         with _translated("read"), self.engine.connect() as conn, conn.begin():
             # One snapshot for the three reads: an import committing meanwhile is all in
             # or all out.
@@ -915,14 +640,59 @@ class RegistryStore:
                 for x in conn.execute(strata)
             ]
             e = [tuple(x) for x in conn.execute(reactions)]
-            h = [(str(x[0]), str(x[1]), int(x[2])) for x in conn.execute(heads)]
+            h = [str(x[0]) for x in conn.execute(heads)]
         return s, e, h
 
+    @staticmethod
+    def _current(clinic_id: str | None, *columns: Any) -> Any:
+        query = sa.select(*columns).where(EXPORTS.c.current.is_(True))
+        if clinic_id is not None:
+            query = query.where(EXPORTS.c.clinic_id == clinic_id)
+        return query
 
-def _copy_file(raw: Any, file: FileCheck) -> None:
+    def pooled_rows(
+        self, clinic_id: str | None = None
+    ) -> tuple[
+        list[tuple[str, str, dict[str, Any]]],
+        list[tuple[Any, ...]],
+        list[tuple[Any, ...]],
+        list[tuple[Any, ...]],
+    ]:
+        """The current exports (for one clinic, or all) and their rows, in one snapshot.
+
+        Returns the exports as ``(clinic_id, manifest_sha256, manifest)``, then the rows of
+        ``registry_cases``, ``registry_administrations`` and ``registry_reactions`` with
+        ``clinic_id`` first and the export files' columns after it (``volume_ml`` as the
+        text it was exported as; NULL for not recorded), in no particular order.
+        """
+        exports = self._current(
+            clinic_id, EXPORTS.c.clinic_id, EXPORTS.c.manifest_sha256, EXPORTS.c.manifest
+        )
+
+        def rows(table: sa.Table, name: str) -> Any:
+            cols = [
+                sa.cast(table.c[col], sa.Text) if col == "volume_ml" else table.c[col]
+                for col in FILE_COLUMNS[name]
+            ]
+            query = sa.select(table.c.clinic_id, *cols)
+            if clinic_id is not None:
+                query = query.where(table.c.clinic_id == clinic_id)
+            return query
+
+        with _translated("read"), self.engine.connect() as conn, conn.begin():
+            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+            e = [(str(x[0]), str(x[1]), dict(x[2])) for x in conn.execute(exports)]
+            out = [
+                [tuple(x) for x in conn.execute(rows(TABLES_BY_FILE[name], name))]
+                for name in FILE_COLUMNS
+            ]
+        return e, out[0], out[1], out[2]
+
+
+def _copy_file(raw: Any, file: ExportFile) -> None:
     """Stream one CSV file into its table with COPY, hashing it again on the way: a file
-    changed since :func:`check_export` is refused (the transaction then rolls back)."""
-    columns = COLUMNS[file.name]
+    changed since it was checked is refused (the transaction then rolls back)."""
+    columns = FILE_COLUMNS[file.name]
     sql = (
         f"COPY {TABLES[file.name]} ({', '.join(columns)}) FROM STDIN "
         "(FORMAT csv, HEADER true, ENCODING 'UTF8')"

@@ -6,7 +6,10 @@ pseudonyms by HMAC-SHA256 under a one-off export key, ages in bands, dates as ye
 and intervals, the clinic as a prefecture code, no free text nor direct identifier, and a
 release gate (k distinct patients and l-diversity per group; generalisation, then
 suppression) whose figures the manifest reports. A registry (:func:`open_registry`,
-PostgreSQL) imports the exports of many clinics and gives pooled rates and lot signals.
+PostgreSQL) imports the exports of many clinics and gives pooled rates, lot signals and
+the pooled view the pooled monthly safety report reads (:class:`PooledData`, also read
+straight from export folders: a clinic previewing what it would send;
+:func:`exointake.report.pooled_safety_report` renders it).
 Importing this module is cheap; the first use of a name loads what it needs (SQLAlchemy,
 psycopg for the registry). The guide "Pool data in a registry" explains the law.
 
@@ -29,6 +32,13 @@ import typing
 from . import _api
 
 if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
+    from ._pooled import (
+        PooledAdministration,
+        PooledCase,
+        PooledData,
+        PooledExport,
+        PooledReaction,
+    )
     from ._registry import (
         ImportedExport,
         ImportResult,
@@ -50,7 +60,12 @@ __all__ = [
     "GateReport",
     "ImportResult",
     "ImportedExport",
+    "PooledAdministration",
+    "PooledCase",
+    "PooledData",
+    "PooledExport",
     "PooledRate",
+    "PooledReaction",
     "Registry",
     "RegistryExport",
     "export_registry",
@@ -64,7 +79,12 @@ _LAZY = {
     "GateReport": "_registry_export",
     "ImportResult": "_registry",
     "ImportedExport": "_registry",
+    "PooledAdministration": "_pooled",
+    "PooledCase": "_pooled",
+    "PooledData": "_pooled",
+    "PooledExport": "_pooled",
     "PooledRate": "_registry",
+    "PooledReaction": "_pooled",
     "Registry": "_registry",
     "RegistryExport": "_registry_export",
     "export_registry": "_registry_export",

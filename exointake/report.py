@@ -5,7 +5,8 @@ PBRER and E2F DSUR) for one month as a PDF, read from the log as it stood at the
 data lock point: exposure, summary tabulations, a line listing of serious and
 anaphylaxis-row cases, the lot signals of :mod:`exointake.signals`, charts, and the
 physician's signature field. :func:`pooled_safety_report` renders the same sections from
-a registry's pooled exports (:class:`PooledData`: several clinics' de-identified rows).
+a registry's pooled exports (:class:`exointake.registry.PooledData`: several clinics'
+de-identified rows).
 Importing this module is cheap; the first use loads the log (SQLAlchemy) and the renderer
 (reportlab).
 
@@ -24,13 +25,6 @@ import typing
 from . import _api
 
 if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
-    from ._pooled import (
-        PooledAdministration,
-        PooledCase,
-        PooledData,
-        PooledExport,
-        PooledReaction,
-    )
     from ._pooled_report import pooled_safety_report
     from ._safety_report import (
         SafetyReport,
@@ -38,22 +32,12 @@ if typing.TYPE_CHECKING:  # what mypy reads; at run time these load on first use
     )
 
 __all__ = [
-    "PooledAdministration",
-    "PooledCase",
-    "PooledData",
-    "PooledExport",
-    "PooledReaction",
     "SafetyReport",
     "pooled_safety_report",
     "safety_report",
 ]
 
 _LAZY = {
-    "PooledAdministration": "_pooled",
-    "PooledCase": "_pooled",
-    "PooledData": "_pooled",
-    "PooledExport": "_pooled",
-    "PooledReaction": "_pooled",
     "SafetyReport": "_safety_report",
     "pooled_safety_report": "_pooled_report",
     "safety_report": "_safety_report",

@@ -1,10 +1,8 @@
-"""``exointake registry``: key files, imports, exports, pooled rates and signals, exit codes."""
+"""``exointake registry``: imports, exports, pooled rates and signals, exit codes."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import pytest
 
 from exointake.cli import main
 
-from .registry_files import clinic_of, clinic_rows, new_key, pg_schema, snapshot, write_export
+from .registry_files import clinic_rows, new_clinic, pg_schema, snapshot, write_export
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -27,31 +25,19 @@ def url(pg_url: str) -> Iterator[str]:
         yield scoped
 
 
-def _export(folder: Path, key: bytes, admins: list[tuple[str, str, str, int]], **kw: int) -> Path:
-    cases, adm, rea = clinic_rows(key, admins)
-    return write_export(folder, key=key, cases=cases, administrations=adm, reactions=rea, **kw)
+def _export(folder: Path, clinic: str, admins: list[tuple[str, str, str, int]], **kw: int) -> Path:
+    cases, adm, rea = clinic_rows(clinic, admins)
+    return write_export(
+        folder, clinic_id=clinic, cases=cases, administrations=adm, reactions=rea, **kw
+    )
 
 
-def test_key_writes_a_new_key_file_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = tmp_path / "clinic.key"
-    code, out, _ = run(capsys, "registry", "key", "--out", str(path), "--json")
-    assert code == 0
-    text = path.read_text("ascii")
-    assert len(text) == 65
-    assert text.endswith("\n")
-    key = bytes.fromhex(text.strip())
-    assert len(key) == 32
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    info = json.loads(out)
-    digest = hashlib.sha256(key).hexdigest()
-    assert info["fingerprint"] == f"sha256:{digest}"
-    assert info["clinic_id"] == digest[:16]
-    assert text.strip() not in out  # the key itself is never printed
-    code, _, err = run(capsys, "registry", "key", "--out", str(path))
-    assert code == 2
-    assert "--out" in err
-    assert "never overwritten" in err
-    assert path.read_text("ascii") == text
+def test_there_is_no_key_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """The export key is one-off, made inside ``export registry``: no ``registry key``."""
+    with pytest.raises(SystemExit) as exc:
+        main(["registry", "key", "--out", "x.key"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'key'" in capsys.readouterr().err
 
 
 def test_a_sqlite_db_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -65,7 +51,7 @@ def test_a_sqlite_db_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 def test_import_exports_rates_and_signals(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
 ) -> None:
-    keys = [new_key() for _ in range(3)]
+    keys = [new_clinic() for _ in range(3)]
     folders = []
     for i, key in enumerate(keys):
         admins = (
@@ -81,13 +67,13 @@ def test_import_exports_rates_and_signals(
     assert code == 0
     result = json.loads(out)
     assert result[0]["status"] == "unchanged"
-    assert result[0]["clinic_id"] == clinic_of(keys[0])[1]
+    assert result[0]["clinic_id"] == keys[0]
 
     code, out, _ = run(capsys, "registry", "exports", "--db", url, "--json")
     assert code == 0
     exports = json.loads(out)
     assert len(exports) == 3
-    assert {e["clinic_id"] for e in exports} == {clinic_of(k)[1] for k in keys}
+    assert {e["clinic_id"] for e in exports} == set(keys)
 
     code, out, _ = run(capsys, "registry", "rates", "--db", url, "--by", "lot", "--json")
     assert code == 0
@@ -118,8 +104,8 @@ def test_import_exports_rates_and_signals(
 def test_a_tampered_export_is_exit_2_naming_the_folder_and_file(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
 ) -> None:
-    good = _export(tmp_path / "good", new_key(), [("2026-11", "iv_drip", "L1", 1)])
-    bad = _export(tmp_path / "bad", new_key(), [("2026-11", "iv_drip", "L1", 1)])
+    good = _export(tmp_path / "good", new_clinic(), [("2026-11", "iv_drip", "L1", 1)])
+    bad = _export(tmp_path / "bad", new_clinic(), [("2026-11", "iv_drip", "L1", 1)])
     data = bytearray((bad / "reactions.csv").read_bytes())
     data[-3] ^= 0x01
     (bad / "reactions.csv").write_bytes(bytes(data))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import exointake
-from exointake import ValidationError, report
+from exointake import ValidationError, registry, report
 from exointake._pooled import (
     PooledReactionRow,
     StratumCount,
@@ -29,7 +29,16 @@ from exointake._report_wording import load_pooled_wording, load_report_wording
 from exointake.cli import main
 from exointake.signals import SignalStatus, evaluate
 
-from .pooled_files import CLINICS, HOT, Case, three_clinics, write_export
+from .registry_files import (
+    CLINICS,
+    HOT,
+    Case,
+    clinic_rows,
+    pg_schema,
+    three_clinics,
+    write_cases,
+    write_export,
+)
 from .reportutil import font_sizes, needs_poppler, pdf_text, render_pages
 
 LANGS = ("ja", "en", "ja+en")
@@ -42,12 +51,12 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def pooled(exports: list[Path]) -> report.PooledData:
-    return report.PooledData.from_export_dirs(exports)
+def pooled(exports: list[Path]) -> registry.PooledData:
+    return registry.PooledData.from_export_dirs(exports)
 
 
 @pytest.fixture(scope="module")
-def rendered(pooled: report.PooledData) -> dict[str, report.SafetyReport]:
+def rendered(pooled: registry.PooledData) -> dict[str, report.SafetyReport]:
     return {lang: report.pooled_safety_report(pooled, month=MONTH, language=lang) for lang in LANGS}
 
 
@@ -59,7 +68,7 @@ def _texts(keys: tuple[str, ...], lang: str) -> list[str]:
 class TestContents:
     @pytest.mark.parametrize("lang", LANGS)
     def test_every_section_and_every_clinic_is_in_the_document(
-        self, rendered: dict[str, report.SafetyReport], pooled: report.PooledData, lang: str
+        self, rendered: dict[str, report.SafetyReport], pooled: registry.PooledData, lang: str
     ) -> None:
         """The seven sections, the exports table, and each clinic id with its manifest
         hash are printed in each language of the report."""
@@ -92,18 +101,23 @@ class TestContents:
     def test_the_data_are_said_to_be_anonymously_processed_with_the_gate_counts(
         self, rendered: dict[str, report.SafetyReport]
     ) -> None:
-        """Section 1 states 匿名加工情報 (法43条), k and l, and the exports' generalised and
-        suppressed counts summed (34 to a quarter, 3 widened bands, 0+1+2 suppressed)."""
+        """Section 1 states 匿名加工情報 (法43条), k and l, and the exports' gate counts
+        summed: 34 to a quarter, 0+3+6 widened bands, 0+1+2 held back, 0+1+2 suppressed in
+        0+1+1 groups, 0+1+2 makers blanked."""
         en = pdf_text(rendered["en"].pdf)
         assert "anonymouslyprocessedinformation" in en
         assert "atleast5distinctpatients(k-anonymity)" in en
-        assert "atleast2distinctCTCAEterms(l-diversity)" in en
-        assert "34casesgeneralisedtoaquarter,3caseswithawidenedageband,3casessuppressed" in en
+        assert "morethanonein2ofitspatients(frequencyl-diversity)" in en
+        assert (
+            "34casesgeneralisedtoaquarter,9caseswithawidenedageband,3heldback,"
+            "3casessuppressed(2groups)" in en
+        )
+        assert "0lots,3makers,0volumes" in en
         ja = pdf_text(rendered["ja"].pdf)
         assert "匿名加工情報です（法43条、規則34条）" in ja
 
     def test_exposure_counts_every_clinic_and_no_unfinished_quarter(
-        self, rendered: dict[str, report.SafetyReport], pooled: report.PooledData
+        self, rendered: dict[str, report.SafetyReport], pooled: registry.PooledData
     ) -> None:
         """November: 90 administrations (30 at each clinic); cumulative: every case but the
         4 of 2026-Q4, which is not over by 30 November (the 30 of 2026-Q3 are in)."""
@@ -125,7 +139,7 @@ class TestContents:
     )
     def test_quarter_generalised_cases_count_once_their_quarter_has_ended(
         self,
-        pooled: report.PooledData,
+        pooled: registry.PooledData,
         month: str,
         interval: int,
         cumulative: int,
@@ -158,19 +172,16 @@ class TestContents:
             assert "Lotswithasignal" not in pdf_text(alone.pdf)
 
     def test_the_line_listing_shows_keys_period_and_minutes_not_dates(
-        self, rendered: dict[str, report.SafetyReport], pooled: report.PooledData
+        self, rendered: dict[str, report.SafetyReport], pooled: registry.PooledData
     ) -> None:
-        """The serious case is listed by clinic id, case key and the first 16 characters
-        of its patient key, with its period and minutes to onset; no full patient key and
-        no day of the month other than the interval's ends, lock and exports' last entry
+        """The serious case is listed by clinic id and case key, with its period and
+        minutes to onset; no day of the month other than the interval's ends and lock
         appears anywhere (the exports hold none)."""
         (serious,) = [r for r in pooled.reactions if r.serious]
-        case = next(c for c in pooled.cases if c.case_key == serious.case_key)
         for lang in LANGS:
             text = pdf_text(rendered[lang].pdf)
             assert serious.case_key[:16] in text
-            assert case.patient_key[:16] in text
-            assert not any(c.patient_key in text for c in pooled.cases)
+            assert serious.case_key[16:] in text
             days = set(re.findall(r"20[0-9]{2}-[0-9]{2}-[0-9]{2}", text))
             allowed = {"2026-11-30", "2026-12-02", "2025-11-19"}  # + the severity table's
             assert {d for d in days if not d.endswith("-01")} <= allowed
@@ -180,19 +191,19 @@ class TestContents:
     def test_an_export_ending_before_the_month_end_is_marked(
         self, exports: list[Path], tmp_path: Path
     ) -> None:
-        """An export whose last log entry precedes the month's end is starred, and a note
-        says that clinic's later records are not included."""
-        early = write_export(
+        """An export that runs through a month before the reporting month is starred, and
+        a note says that clinic's administrations of the month are not included."""
+        early = write_cases(
             tmp_path / "early",
             CLINICS[0],
-            [Case("2026-11", "iv_drip", HOT, 1)],
-            data_lock="2026-11-20T03:00:00Z",
+            [Case("2026-10", "iv_drip", HOT)],
+            through="2026-10",
         )
         data = read_exports([early, *exports[1:]])
         text = pdf_text(report.pooled_safety_report(data, month=MONTH, language="en").pdf)
-        assert "2026-11-2003:00:00Z*" in text
-        assert "*Theexport'slastlogentryprecedestheendofthereportingmonth" in text
-        assert "precedestheend" not in pdf_text(
+        assert "2026-10*" in text
+        assert "*Theexportrunsthroughamonthbeforethereportingmonth" in text
+        assert "monthbeforethereporting" not in pdf_text(
             report.pooled_safety_report(read_exports(exports), month=MONTH, language="en").pdf
         )
 
@@ -249,10 +260,10 @@ class TestDocument:
         assert bad == set()
 
     def test_the_document_id_names_both_wordings_and_the_registry_state(
-        self, rendered: dict[str, report.SafetyReport], pooled: report.PooledData
+        self, rendered: dict[str, report.SafetyReport], pooled: registry.PooledData
     ) -> None:
         """Another set of exports (one clinic fewer) is another document."""
-        fewer = report.PooledData(
+        fewer = registry.PooledData(
             exports=pooled.exports[:2],
             cases=tuple(c for c in pooled.cases if c.clinic_id != pooled.exports[2].clinic_id),
             administrations=tuple(
@@ -268,7 +279,7 @@ class TestDocument:
 
 
 class TestLotSeries:
-    def test_strata_are_clinic_period_and_route(self, pooled: report.PooledData) -> None:
+    def test_strata_are_clinic_period_and_route(self, pooled: registry.PooledData) -> None:
         """Each stratum is (first day of the period, "<clinic>/<route>", lot, n); a
         quarter stands at its first month; the counts add up to the cases."""
         series = pooled_lot_series(pooled)
@@ -281,7 +292,7 @@ class TestLotSeries:
         assert series.given == ()
 
     def test_reactions_are_numbered_in_period_then_key_order(
-        self, pooled: report.PooledData
+        self, pooled: registry.PooledData
     ) -> None:
         """Reactions are recorded at their period's start and numbered 1, 2, ... by
         (period start, period, case key, reaction key)."""
@@ -292,7 +303,7 @@ class TestLotSeries:
         assert series.head == (3, pooled.state_hash)
 
     def test_rows_aggregated_elsewhere_give_the_same_series(
-        self, pooled: report.PooledData
+        self, pooled: registry.PooledData
     ) -> None:
         """lot_series_from_rows (what a registry feeds from GROUP BY queries) gives the same
         series from per-case counts and reactions in any order."""
@@ -319,7 +330,7 @@ class TestLotSeries:
         head = (3, pooled.state_hash)
         assert lot_series_from_rows(head, counts, rows) == pooled_lot_series(pooled)
 
-    def test_evaluate_signals_the_shared_lot_only(self, pooled: report.PooledData) -> None:
+    def test_evaluate_signals_the_shared_lot_only(self, pooled: registry.PooledData) -> None:
         """exointake.signals.evaluate on the pooled series: the shared lot signals on any
         reaction; no other lot signals."""
         signals = evaluate(pooled_lot_series(pooled)).signals
@@ -345,8 +356,8 @@ class TestReading:
 
     def test_a_malformed_period_is_refused_by_row_and_column(self, tmp_path: Path) -> None:
         """A period that is neither YYYY-MM nor YYYY-Qn names its file, row and column."""
-        folder = write_export(tmp_path / "bad", CLINICS[0], [Case("2026-13", "iv_drip", HOT, 1)])
-        with pytest.raises(ValidationError, match=r"cases\.csv: row 2: period"):
+        folder = write_cases(tmp_path / "bad", CLINICS[0], [Case("2026-13", "iv_drip", HOT)])
+        with pytest.raises(ValidationError, match=r"cases\.csv: line 2: period"):
             read_exports([folder])
 
     def test_a_manifest_of_another_format_is_refused(
@@ -357,16 +368,30 @@ class TestReading:
         shutil.copytree(exports[0], copy)
         manifest = json.loads((copy / "manifest.json").read_text())
         manifest["format_version"] = 2
-        (copy / "manifest.json").write_text(json.dumps(manifest))
+        text = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+        (copy / "manifest.json").write_text(text, "utf-8")
         with pytest.raises(ValidationError, match="format_version: expected 1"):
             read_exports([copy])
+        (copy / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+        with pytest.raises(ValidationError, match="not in the canonical form"):
+            read_exports([copy])
 
-    def test_a_month_no_export_covers_is_refused(self, pooled: report.PooledData) -> None:
-        """December is not over in any export (their last entries are 2 December)."""
-        with pytest.raises(ValidationError, match="no export was made after 2026-12 ended"):
-            report.pooled_safety_report(pooled, month="2026-12")
+    def test_a_reaction_of_a_case_not_exported_is_refused(self, tmp_path: Path) -> None:
+        """Every reaction names a case of its export (the registry refuses the same)."""
+        cases, adm, rea = clinic_rows(CLINICS[0], [("2026-11", "iv_drip", HOT, 1)])
+        orphan = [{**rea[0], "case_key": "e" * 32}]
+        folder = write_export(
+            tmp_path / "o", clinic_id=CLINICS[0], cases=cases, administrations=adm, reactions=orphan
+        )
+        with pytest.raises(ValidationError, match=r"reactions\.csv: line 2: case_key"):
+            read_exports([folder])
 
-    def test_repr_shows_no_row(self, pooled: report.PooledData) -> None:
+    def test_a_month_no_export_covers_is_refused(self, pooled: registry.PooledData) -> None:
+        """No export runs through January 2027 (they run through December 2026)."""
+        with pytest.raises(ValidationError, match="no export runs through 2027-01"):
+            report.pooled_safety_report(pooled, month="2027-01")
+
+    def test_repr_shows_no_row(self, pooled: registry.PooledData) -> None:
         """The pooled data's repr gives counts and the state hash, no key."""
         text = repr(pooled)
         assert text.startswith("PooledData(exports=3, cases=274")
@@ -395,6 +420,23 @@ class TestCommandLine:
         argv = ["report", "safety", "--registry", "--month", MONTH, "--out", str(out)]
         assert main(argv) == 2
         assert "--db: give the registry's URL" in capsys.readouterr().err
-        assert main([*argv, "--db", "postgresql://localhost/registry"]) == 2
-        assert "--registry-dir" in capsys.readouterr().err
+        assert main([*argv, "--db", str(tmp_path / "registry.db")]) == 2
+        assert "needs PostgreSQL" in capsys.readouterr().err
         assert not out.exists()
+
+    @pytest.mark.postgres
+    def test_the_registry_gives_the_same_pdf_as_the_folders(
+        self, exports: list[Path], tmp_path: Path, pg_url: str
+    ) -> None:
+        """``--registry --db URL`` (the rows read with SQL) and ``--registry-dir`` of the
+        same exports write the same PDF, byte for byte, in every language."""
+        with pg_schema(pg_url, "pooledpdf") as url:
+            assert main(["registry", "import", "--db", url, *map(str, exports)]) == 0
+            for lang in LANGS:
+                pdfs = []
+                for how in (["--registry", "--db", url], ["--registry-dir", *map(str, exports)]):
+                    out = tmp_path / f"{lang}-{how[0].strip('-')}.pdf"
+                    argv = ["report", "safety", *how, "--month", MONTH, "--out", str(out)]
+                    assert main([*argv, "--lang", lang]) == 0
+                    pdfs.append(out.read_bytes())
+                assert pdfs[0] == pdfs[1]

@@ -18,16 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exointake import StorageError, ValidationError
-from exointake._registry import period_start
-from exointake._registry_store import METADATA
-from exointake.registry import ImportResult, PooledRate, open_registry
+from exointake._pooled import period_months, pooled_lot_series, registry_state_hash
+from exointake._registry_format import FILE_COLUMNS
+from exointake._registry_store import METADATA, TABLES
+from exointake.registry import ImportResult, PooledData, PooledRate, open_registry
 from exointake.signals import SignalSettings, count_rate, proportion_rate
 
 from .registry_files import (
-    clinic_of,
     clinic_rows,
     manifest_bytes,
-    new_key,
+    new_clinic,
     pg_schema,
     snapshot,
     write_export,
@@ -45,10 +45,21 @@ def url(pg_url: str) -> Iterator[str]:
 
 
 def _export(
-    folder: Path, key: bytes, admins: list[tuple[str, str, str, int]], **kw: object
+    folder: Path, clinic: str, admins: list[tuple[str, str, str, int]], **kw: object
 ) -> Path:
-    cases, adm, rea = clinic_rows(key, admins)
-    return write_export(folder, key=key, cases=cases, administrations=adm, reactions=rea, **kw)  # type: ignore[arg-type]
+    cases, adm, rea = clinic_rows(clinic, admins)
+    return write_export(
+        folder,
+        clinic_id=clinic,
+        cases=cases,
+        administrations=adm,
+        reactions=rea,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def period_start(period: str) -> str:
+    return period_months(period)[0].isoformat()
 
 
 SMALL = [("2026-11", "iv_drip", "L1", 1), ("2026-11", "iv_drip", "L2", 0)] * 3
@@ -102,7 +113,7 @@ def test_migrations_make_the_declared_tables(url: str) -> None:
 
 
 def test_import_twice_changes_nothing(url: str, tmp_path: Path) -> None:
-    key = new_key()
+    key = new_clinic()
     folder = _export(tmp_path / "a", key, SMALL)
     with open_registry(url) as reg:
         first = reg.import_export(folder, now=NOW)
@@ -115,7 +126,7 @@ def test_import_twice_changes_nothing(url: str, tmp_path: Path) -> None:
     assert "already imported" in again.message
     assert first.manifest_sha256 == again.manifest_sha256
     assert (first.cases, first.administrations, first.reactions) == (6, 6, 3)
-    assert first.clinic_id == clinic_of(key)[1]
+    assert first.clinic_id == key
     assert len(exports) == 1
     assert exports[0].current
     assert exports[0].imported_at == "2026-11-30T12:00:00.000000Z"
@@ -125,7 +136,7 @@ def test_import_twice_changes_nothing(url: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["cases.csv", "administrations.csv", "reactions.csv"])
 def test_a_tampered_csv_is_refused_and_nothing_changes(url: str, tmp_path: Path, name: str) -> None:
-    key, other = new_key(), new_key()
+    key, other = new_clinic(), new_clinic()
     with open_registry(url) as reg:
         reg.import_export(_export(tmp_path / "a", key, SMALL), now=NOW)
         before = snapshot(url)
@@ -139,7 +150,7 @@ def test_a_tampered_csv_is_refused_and_nothing_changes(url: str, tmp_path: Path,
 
 
 def test_a_tampered_manifest_is_refused(url: str, tmp_path: Path) -> None:
-    key = new_key()
+    key = new_clinic()
     folder = _export(tmp_path / "a", key, SMALL)
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     with open_registry(url) as reg:
@@ -158,67 +169,82 @@ def test_a_tampered_manifest_is_refused(url: str, tmp_path: Path) -> None:
         (folder / "manifest.json").write_bytes(bytes(raw))
         with pytest.raises(ValidationError, match=r"manifest\.json"):
             reg.import_export(folder)
-        # A clinic_id that is not the key's.
+        # A clinic_id that is not a registry's id, then an old draft manifest (no
+        # source.through, the draft's gate keys): refused, field named.
         manifest["files"]["reactions.csv"]["rows"] = 3
-        manifest["clinic_id"] = "0" * 16
-        text = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
-        (folder / "manifest.json").write_text(text, "utf-8")
-        with pytest.raises(ValidationError, match="clinic_id: expected the first 16 hex"):
-            reg.import_export(folder)
+        for change, message in [
+            (lambda m: m.update(clinic_id="../etc"), r"clinic_id: expected an id matching"),
+            (lambda m: m["source"].pop("through"), r"source\.through: missing: .*old draft"),
+            (
+                lambda m: m["gate"].update(min_distinct_terms_in_group=2),
+                r"gate\.min_distinct_terms_in_group: an export of the old draft",
+            ),
+            (
+                lambda m: m["gate"]["suppressed"].update(reactions=0, patients=0),
+                r"gate\.suppressed: expected the counts cases, groups",
+            ),
+            (lambda m: m["gate"].pop("held"), r"gate\.held: an export of the old draft"),
+        ]:
+            changed = json.loads(json.dumps(manifest))
+            change(changed)
+            text = json.dumps(changed, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+            (folder / "manifest.json").write_text(text, "utf-8")
+            with pytest.raises(ValidationError, match=message):
+                reg.import_export(folder)
         assert snapshot(url) == before
 
 
 def test_bad_headers_values_and_orphans_are_refused(url: str, tmp_path: Path) -> None:
-    key = new_key()
+    key = new_clinic()
     cases, adm, rea = clinic_rows(key, SMALL)
     with open_registry(url) as reg:
         before = snapshot(url)
         # A header in another order (the manifest re-made to match the bytes).
-        folder = write_export(tmp_path / "h", key=key, cases=cases, administrations=adm)
+        folder = write_export(tmp_path / "h", clinic_id=key, cases=cases, administrations=adm)
         data = (
             (folder / "cases.csv")
             .read_bytes()
-            .replace(b"case_key,patient_key", b"patient_key,case_key", 1)
+            .replace(b"case_key,age_band", b"age_band,case_key", 1)
         )
         _rewrite(folder, "cases.csv", data, key)
         with pytest.raises(ValidationError, match=r"cases\.csv: line 1: expected the header"):
             reg.import_export(folder)
         # A value COPY cannot take: named by file, line and column, never quoted.
         bad = [dict(r) for r in adm]
-        bad[0]["days_from_lot_first_use"] = "soon"
-        folder = write_export(tmp_path / "v", key=key, cases=cases, administrations=bad)
+        bad[0]["volume_ml"] = "soon"
+        folder = write_export(tmp_path / "v", clinic_id=key, cases=cases, administrations=bad)
         with pytest.raises(
-            ValidationError, match=r"administrations.csv: line \d+: column days_from_lot_first_use"
+            ValidationError, match=r"administrations.csv: line \d+: column volume_ml"
         ) as exc:
             reg.import_export(folder)
         assert "soon" not in str(exc.value)
         # A route outside the vocabulary (a CHECK constraint).
         bad = [dict(r) for r in cases]
         bad[0]["route"] = "oral"
-        folder = write_export(tmp_path / "p", key=key, cases=bad, administrations=adm)
+        folder = write_export(tmp_path / "p", clinic_id=key, cases=bad, administrations=adm)
         with pytest.raises(ValidationError, match=r"administrations\.csv: line \d+: route: not"):
             reg.import_export(folder)
         bad_adm = [dict(r) for r in adm]
         bad_adm[0]["route"] = "oral"
-        folder = write_export(tmp_path / "r", key=key, cases=bad, administrations=bad_adm)
+        folder = write_export(tmp_path / "r", clinic_id=key, cases=bad, administrations=bad_adm)
         with pytest.raises(ValidationError, match=r"cases.csv: .*column route"):
             reg.import_export(folder)
         # An administration of a case cases.csv does not hold.
         other = [{**r, "case_key": "0" + str(r["case_key"])[1:]} for r in adm]
-        folder = write_export(tmp_path / "c", key=key, cases=cases, administrations=other)
+        folder = write_export(tmp_path / "c", clinic_id=key, cases=cases, administrations=other)
         with pytest.raises(ValidationError, match=r"administrations\.csv: line 2: case_key"):
             reg.import_export(folder)
         # A reaction of a case the export does not hold.
         orphan = [*rea, {**rea[0], "reaction_key": "f" * 32, "case_key": "e" * 32}]
         folder = write_export(
-            tmp_path / "o", key=key, cases=cases, administrations=adm, reactions=orphan
+            tmp_path / "o", clinic_id=key, cases=cases, administrations=adm, reactions=orphan
         )
         with pytest.raises(ValidationError, match=r"reactions\.csv: case_key"):
             reg.import_export(folder)
         # A repeated key.
         twice = [*rea, rea[0]]
         folder = write_export(
-            tmp_path / "d", key=key, cases=cases, administrations=adm, reactions=twice
+            tmp_path / "d", clinic_id=key, cases=cases, administrations=adm, reactions=twice
         )
         with pytest.raises(
             ValidationError, match=r"reactions\.csv: line .*reaction_key must be unique"
@@ -228,19 +254,19 @@ def test_bad_headers_values_and_orphans_are_refused(url: str, tmp_path: Path) ->
         assert reg.exports() == ()
 
 
-def _rewrite(folder: Path, name: str, data: bytes, key: bytes) -> None:
+def _rewrite(folder: Path, name: str, data: bytes, key: str) -> None:
     (folder / name).write_bytes(data)
     files = {
         n: (folder / n).read_bytes() for n in ("cases.csv", "administrations.csv", "reactions.csv")
     }
     rows = {n: len(d.splitlines()) - 1 for n, d in files.items()}
     (folder / "manifest.json").write_bytes(
-        manifest_bytes(files, rows, key=key, head_seq=1, head_hash="a" * 64, region="13")
+        manifest_bytes(files, rows, clinic_id=key, head_seq=1, head_hash="a" * 64, region="13")
     )
 
 
 def test_a_newer_export_replaces_an_older_is_refused(url: str, tmp_path: Path) -> None:
-    key, other = new_key(), new_key()
+    key, other = new_clinic(), new_clinic()
     v1 = _export(tmp_path / "v1", key, SMALL, head_seq=10)
     v2 = _export(tmp_path / "v2", key, [*SMALL, ("2026-12", "iv_drip", "L3", 2)], head_seq=20)
     same_head = _export(tmp_path / "v2b", key, SMALL[:2], head_seq=20)
@@ -259,7 +285,7 @@ def test_a_newer_export_replaces_an_older_is_refused(url: str, tmp_path: Path) -
         assert reg.import_export(v1).status == "unchanged"  # already recorded
         exports = {(e.clinic_id, e.head_seq): e.current for e in reg.exports()}
         rates = {r.group["lot"]: r for r in reg.rates(by=("lot",))}
-    clinic = clinic_of(key)[1]
+    clinic = key
     assert exports[(clinic, 10)] is False
     assert exports[(clinic, 20)] is True
     # The clinic's rows are v2's only (the other clinic's are untouched): L1 3+3.
@@ -269,7 +295,7 @@ def test_a_newer_export_replaces_an_older_is_refused(url: str, tmp_path: Path) -
 
 
 def test_rates_equal_hand_computed_rates(url: str, tmp_path: Path) -> None:
-    a, b = new_key(), new_key()
+    a, b = new_clinic(), new_clinic()
     # Clinic A: lot L1 ×4 (reactions 2,0,0,1), lot L2 ×2 (0,0). Clinic B: L1 ×2 (1,0).
     _export(
         tmp_path / "a",
@@ -307,7 +333,7 @@ def test_rates_equal_hand_computed_rates(url: str, tmp_path: Path) -> None:
 def test_pooled_signals_find_what_no_clinic_sees(url: str, tmp_path: Path) -> None:
     """Three clinics, each with three cases after a shared contaminated lot X: the pooled
     registry signals X, while each clinic's series alone does not."""
-    keys = [new_key() for _ in range(3)]
+    keys = [new_clinic() for _ in range(3)]
     with open_registry(url) as reg:
         for i, key in enumerate(keys):
             admins = (
@@ -318,8 +344,13 @@ def test_pooled_signals_find_what_no_clinic_sees(url: str, tmp_path: Path) -> No
             )
             reg.import_export(_export(tmp_path / f"c{i}", key, admins, head_seq=100 + i))
         pooled = reg.signals()
-        alone = [reg.signals(clinic=clinic_of(k)[1]) for k in keys]
+        alone = [reg.signals(clinic=k) for k in keys]
         series = reg.lot_series()
+        exports = reg.exports()
+        data = reg.pooled_data()
+    # One builder: the registry's SQL-fed series is the pooled view's series.
+    assert isinstance(data, PooledData)
+    assert series == pooled_lot_series(data)
     hits = {(r.lot, r.outcome.value) for r in pooled.signals}
     assert ("X", "any") in hits
     assert all(report.signals == () for report in alone)
@@ -327,10 +358,10 @@ def test_pooled_signals_find_what_no_clinic_sees(url: str, tmp_path: Path) -> No
     assert x_any.reactions == 9
     assert x_any.administrations == 60
     # The series as the spec builds it.
-    clinic0 = clinic_of(keys[0])[1]
+    clinic0 = keys[0]
     assert ("2026-11-01", f"{clinic0}/iv_drip", "X", 20) in series.strata
     assert series.given == ()
-    assert series.head[0] == 100 + 101 + 102
+    assert series.head == (3, registry_state_hash(e.manifest_sha256 for e in exports))
     assert [e.seq for e in series.reactions] == list(range(1, 13))
     assert all(e.recorded_at == "2026-11-01T00:00:00Z" for e in series.reactions)
     ordered = [(e.day, e.administration_id.split("/")[1], e.entry_id) for e in series.reactions]
@@ -397,7 +428,7 @@ def test_registry_rates_equal_rates_from_the_csv_rows(
     dims: tuple[str, ...],
 ) -> None:
     root = tmp_path_factory.mktemp("prop")
-    folders = [_export(root / f"c{i}", new_key(), admins) for i, admins in enumerate(clinics)]
+    folders = [_export(root / f"c{i}", new_clinic(), admins) for i, admins in enumerate(clinics)]
     with pg_schema(pg_url, "regprop") as scoped, open_registry(scoped) as reg:
         for folder in folders:
             reg.import_export(folder)
@@ -425,7 +456,7 @@ def test_registry_rates_equal_rates_from_the_csv_rows(
 
 def test_signals_take_settings(url: str, tmp_path: Path) -> None:
     with open_registry(url) as reg:
-        reg.import_export(_export(tmp_path / "a", new_key(), SMALL))
+        reg.import_export(_export(tmp_path / "a", new_clinic(), SMALL))
         report = reg.signals(SignalSettings(outcomes=("serious",)))
     assert {r.outcome.value for r in report.rows} == {"serious"}
 
@@ -433,16 +464,67 @@ def test_signals_take_settings(url: str, tmp_path: Path) -> None:
 def test_a_failed_replacement_keeps_the_clinics_rows(url: str, tmp_path: Path) -> None:
     """A newer export that fails half-way (after the old rows were deleted and some new
     ones copied) rolls back as a whole: the clinic's current export stays."""
-    key = new_key()
+    key = new_clinic()
     cases, adm, rea = clinic_rows(key, [*SMALL, ("2026-12", "iv_drip", "L9", 1)])
     orphan = [*rea, {**rea[0], "reaction_key": "f" * 32, "case_key": "e" * 32}]
     with open_registry(url) as reg:
         reg.import_export(_export(tmp_path / "v1", key, SMALL, head_seq=1))
         before = snapshot(url)
         newer = write_export(
-            tmp_path / "v2", key=key, cases=cases, administrations=adm, reactions=orphan, head_seq=2
+            tmp_path / "v2",
+            clinic_id=key,
+            cases=cases,
+            administrations=adm,
+            reactions=orphan,
+            head_seq=2,
         )
         with pytest.raises(ValidationError, match=r"reactions\.csv: case_key"):
             reg.import_export(newer)
         assert snapshot(url) == before
         assert [e.head_seq for e in reg.exports()] == [1]
+
+
+def test_the_tables_hold_the_export_columns() -> None:
+    """The data tables are ``clinic_id`` and the columns of the format's files, in order
+    (no patient pseudonym, no days since a lot's first use)."""
+    for name, table in TABLES.items():
+        columns = [c.name for c in METADATA.tables[table].columns]
+        assert columns == ["clinic_id", *FILE_COLUMNS[name]]
+
+
+def test_a_period_after_the_month_exported_is_refused(url: str, tmp_path: Path) -> None:
+    """A case of a month after ``source.through`` (or of a quarter not over by it) is
+    refused by line, before the database is touched."""
+    with open_registry(url) as reg:
+        for period in ("2026-12", "2026-Q4"):
+            folder = _export(
+                tmp_path / period, new_clinic(), [(period, "iv_drip", "L1", 0)], through="2026-11"
+            )
+            with pytest.raises(ValidationError, match=r"cases\.csv: line 2: period: ends after"):
+                reg.import_export(folder)
+        assert reg.exports() == ()
+
+
+def test_pooled_data_from_the_registry_equals_the_folders(url: str, tmp_path: Path) -> None:
+    """Registry.pooled_data (SQL) equals PooledData.from_export_dirs of the same folders,
+    including values not recorded (an empty lot, an onset not recorded)."""
+    a, b = new_clinic(), new_clinic()
+    cases, adm, rea = clinic_rows(
+        a, [("2026-11", "iv_drip", "L1", 2), ("2026-Q3", "iv_drip", "", 1)]
+    )
+    rea[0]["minutes_to_onset"] = None
+    adm[1]["maker"] = None
+    folders = [
+        write_export(tmp_path / "a", clinic_id=a, cases=cases, administrations=adm, reactions=rea),
+        _export(tmp_path / "b", b, SMALL, head_seq=7),
+    ]
+    with open_registry(url) as reg:
+        for folder in folders:
+            reg.import_export(folder)
+        data = reg.pooled_data()
+        one = reg.pooled_data(clinic=b)
+        series = reg.lot_series()
+    assert data == PooledData.from_export_dirs(folders)
+    assert one == PooledData.from_export_dirs(folders[1:])
+    assert series == pooled_lot_series(data)
+    assert all(lot for _, _, lot, _ in series.strata)  # an empty lot is no lot to test

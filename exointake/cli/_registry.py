@@ -1,24 +1,21 @@
 """``exointake registry``: the multi-clinic registry (PostgreSQL).
 
-``registry key --out F`` writes a new export key (a clinic keeps it; its exports'
-pseudonyms are made with it); ``registry import --db URL DIR...`` imports exports written
-by ``exointake export registry``; ``registry exports`` lists what was imported;
-``registry rates`` prints pooled rates per 1,000 with exact intervals; ``registry signals``
-the lot signals across clinics (as ``signal check`` prints them). Exit 2 for bad input,
-a refused or tampered export, or a database that cannot be used.
+``registry import --db URL DIR...`` imports exports written by ``exointake export
+registry`` (whose one-off key is made and discarded there); ``registry exports`` lists
+what was imported; ``registry rates`` prints pooled rates per 1,000 with exact
+intervals; ``registry signals`` the lot signals across clinics (as ``signal check``
+prints them). Exit 2 for bad input, a refused or tampered export, or a database that
+cannot be used.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
-import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import Lang, Outputs, Text, ValidationError
+from .. import Lang, Text, ValidationError
 from ._util import print_json
 
 if TYPE_CHECKING:
@@ -50,22 +47,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``registry`` and its sub-commands."""
     parser = sub.add_parser(
         "registry",
-        help="the multi-clinic registry: keys, imports, pooled rates and lot signals",
+        help="the multi-clinic registry: imports, pooled rates and lot signals",
         description="Pool clinics' de-identified exports (匿名加工情報) in PostgreSQL and run "
         "rates and lot signals across them.",
     )
     rsub = parser.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
-
-    key = rsub.add_parser(
-        "key",
-        help="write a new export key file (mode 0600; never overwrites)",
-        description="Write a new export key: 32 random bytes as 64 hex characters. The "
-        "clinic keeps it secret and uses it for every export (the same patient then gets "
-        "the same pseudonym); the key is never printed, only its fingerprint.",
-    )
-    key.add_argument("--out", required=True, metavar="FILE", help="the key file to create")
-    key.add_argument("--json", action="store_true", help="print the fingerprint as JSON")
-    key.set_defaults(func=_key)
 
     imp = rsub.add_parser(
         "import",
@@ -122,36 +108,6 @@ def _db(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db", required=True, metavar="URL", help="the registry: postgresql+psycopg://…"
     )
-
-
-def _new_key_text() -> str:
-    """A new export key file's text (registry spec: 64 lowercase hex and a newline).
-
-    Stands in for the export side's ``generate_export_key`` until both are merged.
-    """
-    return secrets.token_bytes(32).hex() + "\n"
-
-
-def _key(args: argparse.Namespace) -> int:
-    outputs = Outputs(force=False)
-    if os.path.lexists(args.out):
-        raise ValidationError(
-            [
-                f"--out: {args.out} exists; a key file is never overwritten (every export "
-                "made with it depends on it): choose a new file name"
-            ],
-            what="arguments",
-        )
-    path = outputs.claim(args.out, flag="--out")
-    text = _new_key_text()
-    outputs.write(path, text.encode("ascii"), flag="--out", mode=0o600)
-    digest = hashlib.sha256(bytes.fromhex(text.strip())).hexdigest()
-    info = {"file": str(path), "fingerprint": f"sha256:{digest}", "clinic_id": digest[:16]}
-    if args.json:
-        print_json(info)
-    else:
-        print(f"wrote {path} (mode 0600): fingerprint {info['fingerprint']}, clinic {digest[:16]}")
-    return 0
 
 
 def _import(args: argparse.Namespace) -> int:

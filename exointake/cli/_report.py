@@ -13,7 +13,8 @@ from ._util import add_force, open_db, outputs, sqlite_file
 
 if TYPE_CHECKING:
     from .. import Log, Outputs
-    from ..report import PooledData, SafetyReport
+    from ..registry import PooledData
+    from ..report import SafetyReport
 
 __all__ = ["open_registry_data", "register", "write_report"]
 
@@ -60,7 +61,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         default=None,
         help="the pooled report of these registry export directories (exointake export "
-        "registry --out DIR), pooled in memory: a preview without a registry",
+        "registry --out DIR), pooled in memory without a registry: a clinic previews what "
+        "it would send; the same exports give the same PDF as --registry",
     )
     p.add_argument("--month", required=True, metavar="YYYY-MM", help="the month to report")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
@@ -119,22 +121,17 @@ def write_report(
 
 
 def open_registry_data(url: str) -> PooledData:
-    """The pooled exports of the registry at ``url``, as ``--registry`` reads them.
+    """The pooled exports of the registry at ``url``, as ``--registry`` reads them:
+    every clinic's current export, read with SQL (:meth:`Registry.pooled_data`)."""
+    from ..registry import open_registry
 
-    The one place the command reaches the registry (``open_registry(url)`` and its pooled
-    data, once the registry is part of the package).
-    """
-    raise ValidationError(
-        [
-            f"--registry: no registry support in this build for {url.partition(':')[0]!r} "
-            "URLs yet; give the export directories with --registry-dir DIR..."
-        ],
-        what="arguments",
-    )
+    with open_registry(url) as reg:
+        return reg.pooled_data()
 
 
 def _run_pooled(args: argparse.Namespace) -> int:
-    from ..report import PooledData, pooled_safety_report
+    from ..registry import PooledData
+    from ..report import pooled_safety_report
 
     folders = [Path(d) for d in args.registry_dir or ()]
     reads = [folder / name for folder in folders for name in _EXPORT_FILES]

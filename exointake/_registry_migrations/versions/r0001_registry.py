@@ -47,7 +47,6 @@ def upgrade() -> None:
         "registry_cases",
         _clinic(),
         sa.Column("case_key", sa.Text, nullable=False),
-        sa.Column("patient_key", sa.Text, nullable=False),
         sa.Column("age_band", sa.Text, nullable=False),
         sa.Column("region", sa.Text, nullable=False),
         sa.Column("period", sa.Text, nullable=False),
@@ -69,7 +68,6 @@ def upgrade() -> None:
         sa.Column("route", sa.Text, nullable=False),
         sa.Column("site", sa.Text),
         sa.Column("volume_ml", sa.Numeric),
-        sa.Column("days_from_lot_first_use", sa.Integer),
         sa.PrimaryKeyConstraint("clinic_id", "case_key"),
         sa.CheckConstraint(_ROUTE_CHECK, name="ck_registry_administrations_route"),
     )
