@@ -223,7 +223,9 @@ def main() -> None:
         with open_log(url, create=False) as log:
             with _no_cyclic_gc():  # as the export reads it
                 read_wall, _, _ = measure(lambda: registry_source(log))
-            wall, cpu, export = measure(lambda: export_registry(log, KEY, clinic_id="C013-0001", region="13"))
+            wall, cpu, export = measure(
+                lambda: export_registry(log, KEY, clinic_id="C013-0001", region="13")
+            )
         out = Path(tmp) / "export"
         write_wall, write_cpu, _ = measure(lambda: export.write(out))
     load = os.getloadavg()[0]

@@ -9,10 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import ValidationError, parse_date
-from .._registry_format import CLINIC_ID_PATTERN
 from ._util import add_force, outputs, print_json, sqlite_file
 
 __all__ = ["register"]
+
+CLINIC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
+"""The registry format's clinic id pattern (the CLI imports no private module; a test checks
+that this copy is the format's)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
