@@ -161,6 +161,7 @@ class TestReleaseGateProperties:
         patients share them; the manifest's counts add up to the log's. The generated
         clinics release something often enough for this to test anything."""
         shares: list[float] = []
+        reacted_released: list[int] = []
 
         @PROPERTY
         @given(clinic=clinics(), k=st.sampled_from((5, 6)), l=st.sampled_from((2, 3)))
@@ -180,9 +181,11 @@ class TestReleaseGateProperties:
             reacted = {r["case_key"] for r in read_csv(export.files["reactions.csv"])}
             assert reacted <= {c["case_key"] for c in cases}
             shares.append(len(cases) / len(logged.administrations))
+            reacted_released.append(len(reacted))
 
         run()
-        assert sum(1 for x in shares if x > 0) >= len(shares) // 3, shares
+        assert sum(1 for x in shares if x > 0) >= len(shares) // 4, shares
+        assert any(reacted_released), "no example released a reaction"
 
     @PROPERTY
     @given(clinic=clinics())
