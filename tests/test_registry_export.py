@@ -158,12 +158,13 @@ class TestReleaseGateProperties:
         """Read back from the CSV files, every group of equal quasi-identifiers holds at
         least k distinct patients and no sensitive value (term, serious, fatal) shown by
         more than 1/l of them; lots, makers and volumes are written exactly when k released
-        patients share them; the manifest's counts add up to the log's. The generated
-        clinics release something often enough for this to test anything."""
+        patients share them; the manifest's counts add up to the log's. Every generated
+        clinic of ten patients or more releases something (most do not need the ladder's
+        top), and some example releases a reaction: the check is not vacuous."""
         shares: list[float] = []
         reacted_released: list[int] = []
 
-        @PROPERTY
+        @settings(PROPERTY, max_examples=25)
         @given(clinic=clinics(), k=st.sampled_from((5, 6)), l=st.sampled_from((2, 3)))
         def run(clinic: Clinic, k: int, l: int) -> None:  # noqa: E741
             logged, export, _ = logged_export(tmp_path, clinic, k=k, l=l)
@@ -180,11 +181,13 @@ class TestReleaseGateProperties:
             assert share is None or share <= 1 / l
             reacted = {r["case_key"] for r in read_csv(export.files["reactions.csv"])}
             assert reacted <= {c["case_key"] for c in cases}
-            shares.append(len(cases) / len(logged.administrations))
+            if len(clinic.patients) >= 10:
+                shares.append(len(cases) / len(logged.administrations))
             reacted_released.append(len(reacted))
 
         run()
-        assert sum(1 for x in shares if x > 0) >= len(shares) // 4, shares
+        assert shares, "no example had ten patients"
+        assert sum(1 for x in shares if x > 0) >= len(shares) / 2, shares
         assert any(reacted_released), "no example released a reaction"
 
     @PROPERTY
