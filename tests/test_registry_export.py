@@ -620,6 +620,19 @@ class TestPeriodsLadderAndBlanking:
         share = export.manifest["gate"]["max_share_in_group"]
         assert share == (0.5 if released else None)
 
+    def test_the_recheck_refuses_a_group_below_l(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Had the gate let through a group where four of six patients show one term, the
+        brute-force recheck refuses the whole export."""
+        birth, day = dt.date(1990, 1, 1), dt.date(2026, 3, 9)
+        people = [(birth, [(day, 0, 0 if i < 4 else None)]) for i in range(6)]
+        monkeypatch.setattr(
+            rx, "run_gate", lambda columns, patients, terms, **_: GateRun([0] * len(patients))
+        )
+        with pytest.raises(ValidationError, match="4 of 6 patients show one sensitive value"):
+            export_of(tmp_path, made_clinic(*people))
+
     def test_rare_lots_are_blanked_and_shared_ones_stay(self, tmp_path: Path) -> None:
         """A lot given to 6 patients is written; one given to 2 is left empty; the maker
         both spell alike (after NFKC) is shared by all 8 and stays."""
