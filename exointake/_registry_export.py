@@ -577,10 +577,10 @@ def _reactions(
 
 def _released_lines(
     cases: _Cases, levels: Sequence[int | None], region: str, k: int, secret: bytes
-) -> tuple[list[str], list[str], dict[str, int]]:
-    """The lines of cases.csv and administrations.csv, in case-key order, and how many
-    rows had each of :data:`BLANKED` left empty (a value fewer than k released patients
-    share: 規則34条4号)."""
+) -> tuple[list[str], list[str], dict[str, int], dict[str, str]]:
+    """The lines of cases.csv and administrations.csv, in case-key order, how many rows
+    had each of :data:`BLANKED` left empty (a value fewer than k released patients share:
+    規則34条4号), and each released case key's patient (for the recheck, in memory)."""
     pseudonym = _Pseudonyms(secret, _CASE)
     released = [i for i, level in enumerate(levels) if level is not None]
     keys = [pseudonym(cases.roots[i]) for i in released]
@@ -646,7 +646,8 @@ def _released_lines(
     admin_lines = [f"{key},{suffix[p]}" for key, p in zip(keys, profile_of, strict=True)]
     case_lines.sort()
     admin_lines.sort()
-    return case_lines, admin_lines, blanked
+    patient_of = dict(zip(keys, map(cases.patients.__getitem__, released), strict=True))
+    return case_lines, admin_lines, blanked, patient_of
 
 
 def _reaction_lines(
@@ -860,7 +861,9 @@ def _export(  # noqa: PLR0917 - the private half of export_registry
             )
     released_levels = [v for v in levels if v is not None]
     suppressed = n - held - len(released_levels)
-    case_lines, admin_lines, blanked = _released_lines(cases, levels, region, k, key.secret)
+    case_lines, admin_lines, blanked, patient_of = _released_lines(
+        cases, levels, region, k, key.secret
+    )
     reaction_lines = _reaction_lines(reactions, cases, levels, key.secret)
     rows = {
         "cases.csv": len(case_lines),
@@ -871,10 +874,6 @@ def _export(  # noqa: PLR0917 - the private half of export_registry
         "cases.csv": _lines(FILE_COLUMNS["cases.csv"], case_lines),
         "administrations.csv": _lines(FILE_COLUMNS["administrations.csv"], admin_lines),
         "reactions.csv": _lines(FILE_COLUMNS["reactions.csv"], reaction_lines),
-    }
-    case_key = _Pseudonyms(key.secret, _CASE)
-    patient_of = {
-        case_key(cases.roots[i]): cases.patients[i] for i, v in enumerate(levels) if v is not None
     }
     groups, min_patients, max_share = _recheck(files, patient_of, k, l)
 

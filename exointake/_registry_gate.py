@@ -239,18 +239,24 @@ def check_release(
     patients showing one sensitive value, problems)``; the figures are None when there is
     no such group, ``problems`` empty when every group passes.
     """
-    groups: dict[object, list[tuple[object, frozenset[str] | None]]] = {}
+    groups: dict[object, tuple[set[object], dict[str, set[object]]]] = {}
     for key, patient, case in rows:
-        groups.setdefault(key, []).append((patient, values.get(case)))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = (set(), {})
+        group[0].add(patient)
+        shown = values.get(case)
+        if shown:
+            for v in shown:
+                group[1].setdefault(v, set()).add(patient)
     min_patients: int | None = None
     max_share: float | None = None
     problems: list[str] = []
-    for members in groups.values():
-        distinct = len({patient for patient, _ in members})
+    for group_patients, showing in groups.values():
+        distinct = len(group_patients)
         min_patients = distinct if min_patients is None else min(min_patients, distinct)
         if distinct < k:
             problems.append(f"gate: a released group holds {distinct} distinct patients (k = {k})")
-        showing = patients_per_value(members)
         if showing:
             most = max(len(shown) for shown in showing.values())
             share = most / distinct
