@@ -1,16 +1,20 @@
 """The de-identified registry export (匿名加工情報): three CSV files and a manifest.
 
 :func:`export_registry` reads a log (current versions only) and makes what a clinic may
-hand to a registry under the APPI's 匿名加工情報 rules (法43条, 規則34条): pseudonyms by
-HMAC-SHA256 under the clinic's export key (:class:`ExportKey`), ages in 5-year bands, dates
-as year-months and relative intervals, the clinic as a prefecture code, no free text and no
-direct identifier; then the release gate (:mod:`exointake._registry_gate`: k distinct
-patients and l distinct reaction terms per group, generalisation then suppression), a
-brute-force recheck of what would be released, and the manifest describing items, method,
-gate figures, versions, the log's head and the key's fingerprint (never the key).
+hand to a registry under the APPI's 匿名加工情報 rules (法43条, 規則34条): case and reaction
+pseudonyms by HMAC-SHA256 under a one-off export key (:class:`ExportKey`: made fresh in
+memory and discarded, PPC Q&A 15-14; no patient pseudonym is written), ages in 5-year
+bands, dates as year-months and minutes to onset, only months that ended before the log's
+head, the clinic as a prefecture code and a registry-given id, no free text and no direct
+identifier; then the release gate (:mod:`exointake._registry_gate`: k distinct patients
+and frequency l-diversity over patients per group, generalisation then suppression; cases
+of a quarter not yet over are held back), product values shared by fewer than k patients
+blanked, a brute-force recheck of what would be released, and the manifest describing
+items, method, gate figures, versions, the log's head and the key's fingerprint (never the
+key).
 
-Same log + same key → the same bytes: nothing depends on the clock or on the order rows
-come out of the database. Files: ``cases.csv``, ``administrations.csv``,
+Same log + same given key → the same bytes: nothing depends on the clock or on the order
+rows come out of the database. Files: ``cases.csv``, ``administrations.csv``,
 ``reactions.csv``, ``manifest.json``.
 """
 
@@ -40,12 +44,21 @@ from ._convert import safe_repr
 from ._errors import ValidationError
 from ._files import Outputs
 from ._log._queries import registry_source
-from ._registry_gate import LADDER, check_release, code, run_gate
+from ._registry_format import (
+    CLINIC_ID_PATTERN,
+    FILE_COLUMNS,
+    FILES,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+)
+from ._registry_gate import LADDER, check_release, code, run_gate, sensitive_values
 
 if TYPE_CHECKING:
     from ._log._core import Log
 
 __all__ = [
+    "BLANKED",
     "FILE_COLUMNS",
     "FORMAT",
     "FORMAT_VERSION",
@@ -60,50 +73,21 @@ __all__ = [
     "load_export_key",
 ]
 
-FORMAT: Final = "exointake-registry-export"
-FORMAT_VERSION: Final = 1
 MIN_K: Final = 5
 """The floor of k: an export may ask for more distinct patients per group, never fewer."""
 MIN_L: Final = 2
-"""The floor of l: an export may ask for more distinct reaction terms per group, never fewer."""
+"""The floor of l: an export may ask for a stricter l-diversity, never a weaker one."""
 QUASI_IDENTIFIERS: Final = ("age_band", "region", "period", "route")
 """The columns of ``cases.csv`` the gate groups on (a ``sex`` column would join them)."""
-SENSITIVE_ATTRIBUTE: Final = "ctcae_term"
-
-FILE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
-    "cases.csv": ("case_key", "patient_key", "age_band", "region", "period", "route"),
-    "administrations.csv": (
-        "case_key",
-        "origin",
-        "sourcing",
-        "maker",
-        "lot",
-        "route",
-        "site",
-        "volume_ml",
-        "days_from_lot_first_use",
-    ),
-    "reactions.csv": (
-        "reaction_key",
-        "case_key",
-        "minutes_to_onset",
-        "symptoms",
-        "category",
-        "event_kind",
-        "ctcae_term",
-        "ctcae_meddra_llt",
-        "ctcae_grade",
-        "brighton_level",
-        "serious",
-        "seriousness_criteria",
-        "outcome",
-        "causality",
-    ),
-}
-"""Each CSV file's columns, in order."""
-MANIFEST: Final = "manifest.json"
-FILES: Final = (*FILE_COLUMNS, MANIFEST)
-"""The four files of an export, and nothing else."""
+SENSITIVE_VALUES: Final = (
+    "frequency l-diversity over patients: in a group of P distinct patients, each "
+    "sensitive value is shown by at most P/l patients; values: each reaction's ctcae_term "
+    "(empty: unclassified), serious (a serious reaction), fatal (a fatal outcome); the "
+    "absence of a reaction is not bounded"
+)
+"""The manifest's ``gate.sensitive_values``: the l rule in words."""
+BLANKED: Final = ("lot", "maker", "volume_ml")
+"""The administrations.csv columns written only when k distinct patients share the value."""
 
 SITES: Final[Mapping[str, str]] = {
     "iv_drip": "vein",
@@ -116,7 +100,7 @@ _KEY_TEXT = re.compile(r"[0-9a-f]{64}")
 _KEY_FILE_LIMIT: Final = 4096
 _REGION = re.compile(r"0[1-9]|[1-3][0-9]|4[0-7]")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_PATIENT: Final = b"exointake-registry/patient\x00"
+_CLINIC_ID = re.compile(CLINIC_ID_PATTERN)
 _CASE: Final = b"exointake-registry/case\x00"
 _REACTION: Final = b"exointake-registry/reaction\x00"
 _TEXTS_ID: Final = "export"
@@ -127,11 +111,14 @@ _TEXTS_ID: Final = "export"
 
 @frozen(repr=False)
 class ExportKey:
-    """A clinic's export key: 32 secret bytes under which pseudonyms are made.
+    """An export key: 32 secret bytes under which the case and reaction pseudonyms are made.
 
-    The same patient gets the same pseudonym in every export under one key; two keys share
-    none. Keep the key file like a password: whoever holds it can test whether a patient id
-    is behind a pseudonym. ``repr`` shows the fingerprint, never the key.
+    One key serves one export: :func:`export_registry` makes a fresh one in memory and
+    discards it unless given one (to reproduce an export byte for byte, in tests say). A
+    given key must be destroyed after the export and never reused across exports (PPC Q&A
+    15-14: the replacement's parameters are destroyed once the data are made): whoever
+    holds it can test whether an administration is behind a pseudonym. ``repr`` shows the
+    fingerprint, never the key.
     """
 
     secret: bytes = field(repr=False)
@@ -147,11 +134,6 @@ class ExportKey:
     def fingerprint(self) -> str:
         """``sha256:`` + the SHA-256 of the 32 key bytes (safe to publish)."""
         return "sha256:" + hashlib.sha256(self.secret).hexdigest()
-
-    @property
-    def clinic_id(self) -> str:
-        """The first 16 hex characters of the key's SHA-256: the clinic's id in a registry."""
-        return hashlib.sha256(self.secret).hexdigest()[:16]
 
     def file_text(self) -> str:
         """The key file's content: 64 lowercase hex characters and a newline."""
@@ -227,30 +209,36 @@ class _Pseudonyms:
 
 @frozen
 class GateReport:
-    """What the release gate did: thresholds, group figures, generalised and suppressed
-    counts (the manifest's ``gate``)."""
+    """What the release gate did: thresholds, group figures, generalised, held, suppressed
+    and blanked counts (the manifest's ``gate``)."""
 
     k: int
     l: int  # noqa: E741 - the l of l-diversity
     quasi_identifiers: tuple[str, ...]
-    sensitive_attribute: str
     groups: int
     """Groups (equal quasi-identifiers) among the released cases."""
     min_patients_in_group: int | None
     """The fewest distinct patients in a released group (None: nothing released)."""
-    min_distinct_terms_in_group: int | None
-    """The fewest distinct sensitive values in a released group holding a reaction (None:
-    no such group)."""
+    max_share_in_group: float | None
+    """The largest share of a released group's patients showing one sensitive value (at
+    most 1/l; None: no reaction released)."""
     period_to_quarter: int
     """Released cases whose period was widened to a quarter."""
     age_band_10: int
     """Released cases whose age band was widened to 10 years."""
     age_band_20: int
     """Released cases whose age band was widened to 20 years."""
+    age_any: int
+    """Released cases whose age band was widened to any age."""
+    held_cases: int
+    """Cases of complete months held back: their quarter is not over yet."""
     suppressed_cases: int
-    suppressed_reactions: int
-    suppressed_patients: int
-    """Patients none of whose cases was released."""
+    suppressed_groups: int
+    """Groups (at the ladder's top) whose cases were suppressed."""
+    blanked: Mapping[str, int]
+    """Released rows whose ``lot``, ``maker`` or ``volume_ml`` was left empty (fewer than k
+    distinct patients shared the value)."""
+    sensitive_values: str = SENSITIVE_VALUES
 
     def to_dict(self) -> dict[str, Any]:
         """The manifest's ``gate`` object."""
@@ -258,21 +246,19 @@ class GateReport:
             "k": self.k,
             "l": self.l,
             "quasi_identifiers": list(self.quasi_identifiers),
-            "sensitive_attribute": self.sensitive_attribute,
+            "sensitive_values": self.sensitive_values,
             "groups": self.groups,
             "min_patients_in_group": self.min_patients_in_group,
-            "min_distinct_terms_in_group": self.min_distinct_terms_in_group,
+            "max_share_in_group": self.max_share_in_group,
             "generalised": {
                 "period_to_quarter": self.period_to_quarter,
                 "age_band_10": self.age_band_10,
                 "age_band_20": self.age_band_20,
+                "age_any": self.age_any,
             },
-            "suppressed": {
-                "cases": self.suppressed_cases,
-                "administrations": self.suppressed_cases,
-                "reactions": self.suppressed_reactions,
-                "patients": self.suppressed_patients,
-            },
+            "held": {"cases": self.held_cases},
+            "suppressed": {"cases": self.suppressed_cases, "groups": self.suppressed_groups},
+            "blanked": {name: self.blanked.get(name, 0) for name in BLANKED},
         }
 
 
@@ -351,8 +337,13 @@ class RegistryExport:
         return [outputs.write(target / name, self.files[name], flag=flag) for name in FILES]
 
 
-def _check_args(region: object, k: object, l: object) -> str:  # noqa: E741
+def _check_args(clinic_id: object, region: object, k: object, l: object) -> str:  # noqa: E741
     problems = []
+    if not isinstance(clinic_id, str) or not _CLINIC_ID.fullmatch(clinic_id):
+        problems.append(
+            "clinic_id: expected the clinic's id in the registry (1-32 letters, digits, "
+            f"'.', '_' or '-', starting with a letter or digit), got {safe_repr(clinic_id)}"
+        )
     if not isinstance(region, str) or not _REGION.fullmatch(region):
         problems.append(
             "region: expected a JIS X 0401 prefecture code, two digits 01-47, got "
@@ -496,7 +487,7 @@ class _Cases:
     def __init__(self) -> None:
         self.roots: list[str] = []
         self.patients: list[str] = []
-        """Each case's patient key."""
+        """Each case's patient id (in memory only: it counts distinct patients)."""
         self.profile_of: list[int] = []
         """Each case's profile (an index into ``profiles``)."""
         self.profiles: list[list[Any]] = []
@@ -512,14 +503,19 @@ class _Cases:
 def _cases(
     admins: Sequence[tuple[str, str, str]],
     screenings: Sequence[tuple[str, int, str | None, str | None]],
-    secret: bytes,
-) -> _Cases:
+    through: str,
+) -> tuple[_Cases, int]:
+    """The administrations of months up to ``through`` (``YYYY-MM``) as columns, and how
+    many later ones were left for a later export."""
     out = _Cases()
+    all_texts = [row[2] for row in admins]
+    kept_texts = {t for t in set(all_texts) if str(json.loads(t)[3])[:7] <= through}
+    if len(kept_texts) < len(set(all_texts)):
+        admins = [row for row in admins if row[2] in kept_texts]
+    later = len(all_texts) - len(admins)
     out.roots = [row[0] for row in admins]
     pids = [row[1] for row in admins]
-    pseudonym = _Pseudonyms(secret, _PATIENT)
-    keys = {patient: pseudonym(patient) for patient in set(pids)}
-    out.patients = list(map(keys.__getitem__, pids))
+    out.patients = pids
     texts = [row[2] for row in admins]
     distinct = sorted(set(texts))
     number = {text: n for n, text in enumerate(distinct)}
@@ -548,7 +544,7 @@ def _cases(
         age = year_of[p] - birth_years[j] - (md_of[p] < birth_mds[j])
         append(age if age >= 0 else None)
     out.ages = ages
-    return out
+    return out, later
 
 
 _Reaction = tuple[int, str, list[Any], str | None]
@@ -558,8 +554,9 @@ _Reaction = tuple[int, str, list[Any], str | None]
 def _reactions(
     rows: Sequence[tuple[str, str, str, str | None]], index: Mapping[str, int]
 ) -> tuple[list[_Reaction], dict[int, frozenset[str]], set[str], set[str]]:
-    """The reactions with their case, each case's sensitive values, and the vocabulary and
-    severity table versions their grades name."""
+    """The reactions with their case, each case's sensitive values
+    (:func:`~exointake._registry_gate.sensitive_values`), and the vocabulary and severity
+    table versions their grades name."""
     reactions: list[_Reaction] = []
     terms: dict[int, set[str]] = {}
     vocabularies: set[str] = set()
@@ -570,7 +567,7 @@ def _reactions(
             continue
         fields = json.loads(fields_json)
         reactions.append((case, root, fields, administered_at))
-        terms.setdefault(case, set()).add(_text(fields[6]))
+        terms.setdefault(case, set()).update(sensitive_values(fields[6], fields[10], fields[2]))
         if isinstance(fields[12], str):
             vocabularies.add(fields[12])
         if isinstance(fields[13], str):
@@ -579,33 +576,44 @@ def _reactions(
 
 
 def _released_lines(
-    cases: _Cases, levels: Sequence[int | None], region: str, secret: bytes
-) -> tuple[list[str], list[str]]:
-    """The lines of cases.csv and administrations.csv, in case-key order."""
+    cases: _Cases, levels: Sequence[int | None], region: str, k: int, secret: bytes
+) -> tuple[list[str], list[str], dict[str, int], dict[str, str]]:
+    """The lines of cases.csv and administrations.csv, in case-key order, how many rows
+    had each of :data:`BLANKED` left empty (a value fewer than k released patients share:
+    規則34条4号), and each released case key's patient (for the recheck, in memory)."""
     pseudonym = _Pseudonyms(secret, _CASE)
     released = [i for i, level in enumerate(levels) if level is not None]
     keys = [pseudonym(cases.roots[i]) for i in released]
-    # The first day each (released) lot was given, over every current administration.
     profiles = cases.profiles
-    lots = [_nfkc(p[0]) for p in profiles]
-    ordinal_of = [dt.date.fromisoformat(day).toordinal() for day in cases.day_of]
-    first: dict[str, int] = {}
-    for lot, o in zip(lots, ordinal_of, strict=True):
-        first[lot] = min(first.get(lot, o), o)
+    values = {
+        "lot": ["" if p[0] is None else _nfkc(p[0]) for p in profiles],
+        "maker": ["" if p[4] is None else _nfkc(p[4]) for p in profiles],
+        "volume_ml": [_text(p[6]) for p in profiles],
+    }
+    patients_of: dict[str, dict[str, set[str]]] = {name: {} for name in BLANKED}
+    profile_patients: dict[int, set[str]] = {}
+    for i in released:
+        profile_patients.setdefault(cases.profile_of[i], set()).add(cases.patients[i])
+    for p, who in profile_patients.items():
+        for name in BLANKED:
+            value = values[name][p]
+            if value:
+                patients_of[name].setdefault(value, set()).update(who)
+    kept = {name: {v for v, who in patients_of[name].items() if len(who) >= k} for name in BLANKED}
+    shown = {name: [v if v in kept[name] else "" for v in values[name]] for name in BLANKED}
     suffix = [
         ",".join(
             (
                 csv_field(p[2]),
                 csv_field(p[5]),
-                csv_field(_nfkc(p[4])),
-                csv_field(lot),
+                csv_field(shown["maker"][n]),
+                csv_field(shown["lot"][n]),
                 csv_field(p[1]),
                 csv_field(SITES.get(str(p[1]), "")),
-                csv_field(p[6]),
-                str(o - first[lot]),
+                csv_field(shown["volume_ml"][n]),
             )
         )
-        for p, lot, o in zip(profiles, lots, ordinal_of, strict=True)
+        for n, p in enumerate(profiles)
     ]
     bands = [
         {age: csv_field(code("age_band", scheme["age_band"], age)) for age in set(cases.ages)}
@@ -619,24 +627,27 @@ def _released_lines(
         ]
         for scheme in LADDER
     ]
-    ages, patients, profile_of = cases.ages, cases.patients, cases.profile_of
+    ages, profile_of = cases.ages, cases.profile_of
     if len(released) < len(levels):
         ages = [ages[i] for i in released]
-        patients = [patients[i] for i in released]
         profile_of = [profile_of[i] for i in released]
     released_levels = [levels[i] for i in released]
+    blanked = dict.fromkeys(BLANKED, 0)
+    for p in profile_of:
+        for name in BLANKED:
+            if values[name][p] and not shown[name][p]:
+                blanked[name] += 1
     # Each line starts with its case key (32 hex digits, unique): sorting the lines sorts
     # the rows by key.
     case_lines = [
-        f"{key},{patient},{bands[level][age]},{places[level][p]}"  # type: ignore[index]
-        for key, patient, level, age, p in zip(
-            keys, patients, released_levels, ages, profile_of, strict=True
-        )
+        f"{key},{bands[level][age]},{places[level][p]}"  # type: ignore[index]
+        for key, level, age, p in zip(keys, released_levels, ages, profile_of, strict=True)
     ]
     admin_lines = [f"{key},{suffix[p]}" for key, p in zip(keys, profile_of, strict=True)]
     case_lines.sort()
     admin_lines.sort()
-    return case_lines, admin_lines
+    patient_of = dict(zip(keys, map(cases.patients.__getitem__, released), strict=True))
+    return case_lines, admin_lines, blanked, patient_of
 
 
 def _reaction_lines(
@@ -644,16 +655,14 @@ def _reaction_lines(
     cases: _Cases,
     levels: Sequence[int | None],
     secret: bytes,
-) -> tuple[list[str], int]:
-    """The lines of reactions.csv (in reaction-key order) and how many reactions were
-    suppressed with their case."""
+) -> list[str]:
+    """The lines of reactions.csv (in reaction-key order): the reactions of released
+    cases."""
     reaction_key = _Pseudonyms(secret, _REACTION)
     case_key = _Pseudonyms(secret, _CASE)
     rows: list[tuple[str, ...]] = []
-    suppressed = 0
     for case, root, f, administered_at in reactions:
         if levels[case] is None:
-            suppressed += 1
             continue
         rows.append(
             (
@@ -674,76 +683,93 @@ def _reaction_lines(
             )
         )
     rows.sort()
-    return [",".join(csv_field(v) for v in row) for row in rows], suppressed
+    return [",".join(csv_field(v) for v in row) for row in rows]
 
 
 def _recheck(
     files: Mapping[str, bytes],
+    patient_of: Mapping[str, str],
     k: int,
     l: int,  # noqa: E741 - the l of l-diversity
-) -> tuple[int, int | None, int | None]:
-    """Check the files about to be written by brute force, read back from their bytes;
-    refuse them below k or l."""
+) -> tuple[int, int | None, float | None]:
+    """Check the files about to be written by brute force, read back from their bytes (the
+    patient of each case key from memory: no patient pseudonym is written); refuse them
+    below k or l."""
     columns = FILE_COLUMNS["cases.csv"]
     # Every field of cases.csv is a key, a band, a code or a period (none quoted), and the
-    # quasi-identifiers are its last columns: the text after the patient key is a group.
-    assert columns[:2] == ("case_key", "patient_key")
-    assert columns[2:] == QUASI_IDENTIFIERS
+    # quasi-identifiers are its last columns: the text after the case key is a group.
+    assert columns[:1] == ("case_key",)
+    assert columns[1:] == QUASI_IDENTIFIERS
     reaction_columns = FILE_COLUMNS["reactions.csv"]
     case_at = reaction_columns.index("case_key")
-    term_at = reaction_columns.index(SENSITIVE_ATTRIBUTE)
-    released_terms: dict[str, set[str]] = {}
+    term_at = reaction_columns.index("ctcae_term")
+    serious_at = reaction_columns.index("serious")
+    outcome_at = reaction_columns.index("outcome")
+    released: dict[str, set[str]] = {}
     reader = csv.reader(io.StringIO(files["reactions.csv"].decode("utf-8"), newline=""))
     next(reader)
     for row in reader:
-        released_terms.setdefault(row[case_at], set()).add(row[term_at])
+        released.setdefault(row[case_at], set()).update(
+            sensitive_values(row[term_at], row[serious_at], row[outcome_at])
+        )
     lines = files["cases.csv"].decode("utf-8").split("\n")[1:-1]
-    rows = ((qi, patient, case) for case, patient, qi in (line.split(",", 2) for line in lines))
-    groups, min_patients, min_terms, problems = check_release(
-        rows, {case: frozenset(t) for case, t in released_terms.items()}, k=k, l=l
+    rows = ((qi, patient_of[case], case) for case, qi in (line.split(",", 1) for line in lines))
+    groups, min_patients, max_share, problems = check_release(
+        rows, {case: frozenset(v) for case, v in released.items()}, k=k, l=l
     )
     if problems:
         raise ValidationError(sorted(set(problems)), what="registry export (nothing written)")
-    return groups, min_patients, min_terms
+    return groups, min_patients, max_share
 
 
 def export_registry(
     log: Log,
-    key: ExportKey,
+    key: ExportKey | None = None,
     *,
+    clinic_id: str,
     region: str,
     k: int = MIN_K,
     l: int = MIN_L,  # noqa: E741 - the l of l-diversity
 ) -> RegistryExport:
-    """The de-identified export of ``log`` under ``key`` (nothing is written yet).
+    """The de-identified export of ``log`` (nothing is written yet).
+
+    Only administrations of JST months that ended before the log's head entry was recorded
+    leave (the manifest's ``source.through``); a case the gate widens to a quarter leaves
+    only once that quarter is over, until then it is held back for a later export.
 
     Args:
         log: the clinic's log (read in one snapshot; only current versions).
-        key: the clinic's export key (:func:`load_export_key`).
+        key: None (the default): a fresh random key, held in memory for this export only
+            and discarded — the result never holds it. A given key (:func:`load_export_key`)
+            makes the export byte for byte reproducible; destroy it afterwards and never
+            reuse it across exports (PPC Q&A 15-14).
+        clinic_id: the clinic's id in the registry (not secret; given by the registry),
+            matching ``CLINIC_ID_PATTERN``.
         region: the clinic's prefecture, a JIS X 0401 code ``"01"``-``"47"``.
         k: distinct patients every released group must hold (at least 5).
-        l: distinct reaction terms every released group with a reaction must hold (at
-            least 2).
+        l: frequency l-diversity over patients (at least 2): in a group of P patients no
+            sensitive value is shown by more than P / l of them.
 
     Raises:
-        ValidationError: bad arguments, an empty log, or a released group below k or l in
-            the final recheck (then nothing is released).
+        ValidationError: bad arguments, a log without a complete month, or a released group
+            below k or l in the final recheck (then nothing is released).
 
     Example::
 
-        key = load_export_key("clinic.key")
         with open_log("sqlite:///clinic.db", create=False) as log:
-            export_registry(log, key, region="13").write("registry-2026-11")
+            export_registry(log, clinic_id="C013-0001", region="13").write("registry-2026-11")
     """
-    region = _check_args(region, k, l)
-    if not isinstance(key, ExportKey):
+    region = _check_args(clinic_id, region, k, l)
+    if key is None:
+        key = generate_export_key()
+    elif not isinstance(key, ExportKey):
         raise ValidationError(
-            [f"key: expected an ExportKey (load_export_key), got {type(key).__name__}"],
+            [f"key: expected an ExportKey (load_export_key) or None, got {type(key).__name__}"],
             what="argument",
         )
     texts = export_texts()
     with _no_cyclic_gc():
-        return _export(log, key, region, k, l, texts)
+        return _export(log, key, clinic_id, region, k, l, texts)
 
 
 @contextlib.contextmanager
@@ -760,9 +786,33 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+_JST: Final = dt.timezone(dt.timedelta(hours=9))
+
+
+def complete_through(recorded_at: str) -> tuple[str, str]:
+    """The last JST month that ended at or before ``recorded_at`` (UTC text): ``(YYYY-MM,
+    its end as ISO UTC text)``."""
+    head = dt.datetime.fromisoformat(recorded_at.replace("Z", "+00:00"))
+    if head.tzinfo is None:
+        head = head.replace(tzinfo=dt.UTC)
+    local = head.astimezone(_JST)
+    end = dt.datetime(local.year, local.month, 1, tzinfo=_JST)
+    last = end - dt.timedelta(days=1)
+    lock = end.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{last.year:04d}-{last.month:02d}", lock
+
+
+def _quarter_over(period_day: str, through: str) -> bool:
+    """Whether the quarter of the JST day ``period_day`` ended by the month ``through``."""
+    year, month = int(period_day[:4]), int(period_day[5:7])
+    last = (month - 1) // 3 * 3 + 3
+    return f"{year:04d}-{last:02d}" <= through
+
+
 def _export(  # noqa: PLR0917 - the private half of export_registry
     log: Log,
     key: ExportKey,
+    clinic_id: str,
     region: str,
     k: int,
     l: int,  # noqa: E741 - the l of l-diversity
@@ -771,22 +821,50 @@ def _export(  # noqa: PLR0917 - the private half of export_registry
     source = registry_source(log)
     if source.data_lock is None:
         raise ValidationError(["log: the log is empty; there is nothing to export"], what="log")
-    admins = source.administrations
-    cases = _cases(admins, source.screenings, key.secret)
+    through, data_lock = complete_through(source.data_lock)
+    cases, _later = _cases(source.administrations, source.screenings, through)
+    if not cases.roots:
+        raise ValidationError(
+            [
+                "log: no administration of a complete month (Japan time) before the log's "
+                f"last entry; only months up to {through} may leave — nothing written"
+            ],
+            what="log",
+        )
     wanted = {row[1] for row in source.reactions}
     index = {root: i for i, root in enumerate(cases.roots) if root in wanted}
     reactions, terms, vocabularies, tables = _reactions(source.reactions, index)
+    n = len(cases.roots)
+    days = [cases.day_of[p] for p in cases.profile_of]
     raw: dict[str, Sequence[object]] = {
         "age_band": cases.ages,
-        "region": [region] * len(admins),
-        "period": [cases.day_of[p] for p in cases.profile_of],
+        "region": [region] * n,
+        "period": days,
         "route": [cases.route_of[p] for p in cases.profile_of],
     }
     levels = run_gate(
         {name: raw[name] for name in QUASI_IDENTIFIERS}, cases.patients, terms, k=k, l=l
     ).levels
-    case_lines, admin_lines = _released_lines(cases, levels, region, key.secret)
-    reaction_lines, suppressed_reactions = _reaction_lines(reactions, cases, levels, key.secret)
+    # A case at a quarter (or left over at the top) whose quarter is not over is held back:
+    # a later export releases it once the quarter is complete.
+    over = {day: _quarter_over(day, through) for day in set(days)}
+    held = 0
+    suppressed_groups: set[tuple[object, ...]] = set()
+    top = LADDER[-1]
+    for i, level in enumerate(levels):
+        if (level is None or level >= 1) and not over[days[i]]:
+            levels[i] = None
+            held += 1
+        elif level is None:
+            suppressed_groups.add(
+                tuple(code(name, top.get(name), raw[name][i]) for name in QUASI_IDENTIFIERS)
+            )
+    released_levels = [v for v in levels if v is not None]
+    suppressed = n - held - len(released_levels)
+    case_lines, admin_lines, blanked, patient_of = _released_lines(
+        cases, levels, region, k, key.secret
+    )
+    reaction_lines = _reaction_lines(reactions, cases, levels, key.secret)
     rows = {
         "cases.csv": len(case_lines),
         "administrations.csv": len(admin_lines),
@@ -797,24 +875,23 @@ def _export(  # noqa: PLR0917 - the private half of export_registry
         "administrations.csv": _lines(FILE_COLUMNS["administrations.csv"], admin_lines),
         "reactions.csv": _lines(FILE_COLUMNS["reactions.csv"], reaction_lines),
     }
-    groups, min_patients, min_terms = _recheck(files, k, l)
+    groups, min_patients, max_share = _recheck(files, patient_of, k, l)
 
-    released_levels = [v for v in levels if v is not None]
-    released_patients = {cases.patients[i] for i, v in enumerate(levels) if v is not None}
     gate = GateReport(
         k=k,
         l=l,
         quasi_identifiers=QUASI_IDENTIFIERS,
-        sensitive_attribute=SENSITIVE_ATTRIBUTE,
         groups=groups,
         min_patients_in_group=min_patients,
-        min_distinct_terms_in_group=min_terms,
+        max_share_in_group=max_share,
         period_to_quarter=sum(1 for v in released_levels if v >= 1),
         age_band_10=sum(1 for v in released_levels if v == 2),
         age_band_20=sum(1 for v in released_levels if v == 3),
-        suppressed_cases=len(admins) - len(released_levels),
-        suppressed_reactions=suppressed_reactions,
-        suppressed_patients=len(set(cases.patients) - released_patients),
+        age_any=sum(1 for v in released_levels if v == 4),
+        held_cases=held,
+        suppressed_cases=suppressed,
+        suppressed_groups=len(suppressed_groups),
+        blanked=blanked,
     )
     from . import __version__  # noqa: PLC0415 - the package is loaded by now
 
@@ -829,10 +906,11 @@ def _export(  # noqa: PLR0917 - the private half of export_registry
         "source": {
             "head_seq": source.head[0],
             "head_hash": source.head[1],
-            "data_lock": source.data_lock,
+            "data_lock": data_lock,
+            "through": through,
         },
         "key_fingerprint": key.fingerprint,
-        "clinic_id": key.clinic_id,
+        "clinic_id": clinic_id,
         "region": region,
         "items": texts["items"],
         "method": texts["method"],

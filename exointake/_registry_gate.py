@@ -2,19 +2,22 @@
 
 A case (one administration) is described by its quasi-identifiers (age band, region,
 period, route; more columns, a ``sex`` say, are data: :data:`LADDER` names only the
-columns it generalises, the others are kept as they are) and by its sensitive values (the
-CTCAE term of each of its reactions, or ``none`` without a reaction).
+columns it generalises, the others are kept as they are) and by its sensitive values: the
+CTCAE term of each of its reactions (``unclassified`` when the term is empty), ``serious``
+when one of them is serious and ``fatal`` when one of them had a fatal outcome.
 
 A group is the set of cases with equal quasi-identifiers. It passes when it holds at least
-``k`` **distinct patients** (five visits of one person are one person) and, if at least
-one of its cases had a reaction, at least ``l`` distinct sensitive values. A group without
-any reaction passes the l test: the absence of a reaction is the common value, and a group
-in which everybody had none discloses nothing sensitive about anyone.
+``k`` **distinct patients** (five visits of one person are one person) and meets
+*frequency l-diversity over patients*: with P distinct patients in the group, for every
+sensitive value v the patients showing v number at most P / l. The absence of a reaction is
+not bounded: a group in which nobody reacted discloses nothing sensitive about anyone.
+With l = 2 this also implies two distinct values over the group's patients.
 
 The cases of failing groups climb :data:`LADDER` (local recoding: the cases of passing
 groups stay as they are): 5-year band and month, then quarter, then 10-year bands, then
-20-year bands; the cases still failing at the top are suppressed. At each level the groups
-are formed again among the cases at that level.
+20-year bands, then any age (``unknown`` merges into it); the cases still failing at the
+top are suppressed. At each level the groups are formed again among the cases at that
+level.
 """
 
 from __future__ import annotations
@@ -23,26 +26,39 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 __all__ = [
+    "ANY_AGE",
+    "FATAL",
     "LADDER",
-    "NO_REACTION",
+    "SERIOUS",
+    "UNCLASSIFIED",
     "GateRun",
     "check_release",
     "code",
+    "diversity_problem",
+    "patients_per_value",
     "run_gate",
+    "sensitive_values",
 ]
 
-NO_REACTION: Final = "none"
-"""The sensitive value of a case without a reaction."""
+UNCLASSIFIED: Final = "unclassified"
+"""The sensitive value of a reaction without a CTCAE term."""
+SERIOUS: Final = "serious"
+"""The sensitive value of a case with a serious reaction."""
+FATAL: Final = "fatal"
+"""The sensitive value of a case with a reaction of fatal outcome."""
 
 LADDER: Final[tuple[Mapping[str, str], ...]] = (
     {"age_band": "5y", "period": "month"},
     {"age_band": "5y", "period": "quarter"},
     {"age_band": "10y", "period": "quarter"},
     {"age_band": "20y", "period": "quarter"},
+    {"age_band": "any", "period": "quarter"},
 )
 """The generalisation levels: column -> scheme; columns not named are kept as they are."""
 
 UNKNOWN_AGE: Final = "unknown"
+ANY_AGE: Final = "any"
+"""The age band of the ladder's top level (``unknown`` merges into it)."""
 
 
 def _age_5(age: int) -> str:
@@ -84,6 +100,8 @@ def code(column: str, scheme: str | None, raw: object) -> str:
     if scheme is None:
         return str(raw)
     if column == "age_band":
+        if scheme == ANY_AGE:
+            return ANY_AGE
         return UNKNOWN_AGE if raw is None else _AGES[scheme](int(str(raw)))
     if column == "period":
         return _PERIODS[scheme](str(raw))
@@ -102,19 +120,39 @@ class GateRun:
 def _passes(
     members: Sequence[int],
     patients: Sequence[object],
-    terms: Mapping[int, frozenset[str]],
+    values: Mapping[int, frozenset[str]],
     k: int,
     l: int,  # noqa: E741 - the l of l-diversity
 ) -> bool:
-    if len(members) < k or len(set(map(patients.__getitem__, members))) < k:
+    if len(members) < k:
         return False
-    hits = [t for t in map(terms.get, members) if t]
-    if not hits:
-        return True  # no reaction in the group: nothing sensitive to diversify
-    values: set[str] = set().union(*hits)
-    if len(hits) < len(members):
-        values.add(NO_REACTION)
-    return len(values) >= l
+    group_patients = set(map(patients.__getitem__, members))
+    if len(group_patients) < k:
+        return False
+    return not diversity_problem(
+        ((patients[i], values.get(i)) for i in members), len(group_patients), l
+    )
+
+
+def patients_per_value(
+    cases: Iterable[tuple[object, frozenset[str] | None]],
+) -> dict[str, set[object]]:
+    """Sensitive value -> the distinct patients showing it, from ``(patient, values)``."""
+    showing: dict[str, set[object]] = {}
+    for patient, vs in cases:
+        if vs:
+            for v in vs:
+                showing.setdefault(v, set()).add(patient)
+    return showing
+
+
+def diversity_problem(
+    cases: Iterable[tuple[object, frozenset[str] | None]],
+    n_patients: int,
+    l: int,  # noqa: E741 - the l of l-diversity
+) -> bool:
+    """Whether some sensitive value is shown by more than ``n_patients / l`` patients."""
+    return any(len(shown) * l > n_patients for shown in patients_per_value(cases).values())
 
 
 def run_gate(
@@ -132,7 +170,8 @@ def run_gate(
         columns: quasi-identifier -> the raw value of each case (ages for ``age_band``,
             JST days for ``period``), all the same length.
         patients: each case's patient (any hashable).
-        terms: case index -> its sensitive values (cases without a reaction absent).
+        terms: case index -> its sensitive values (cases without a reaction absent; see
+            :func:`sensitive_values`).
         k, l: the thresholds.
         ladder: the levels (see :data:`LADDER`).
     """
@@ -171,48 +210,60 @@ def run_gate(
     return GateRun(levels)
 
 
+def sensitive_values(term: object, serious: object, outcome: object) -> set[str]:
+    """The sensitive values of one reaction: its CTCAE term (``unclassified`` when
+    empty), ``serious`` when serious, ``fatal`` when its outcome is fatal."""
+    values = {term if isinstance(term, str) and term else UNCLASSIFIED}
+    if serious is True or serious == "true":
+        values.add(SERIOUS)
+    if outcome == FATAL:
+        values.add(FATAL)
+    return values
+
+
 def check_release(
-    rows: Iterable[tuple[object, str, object]],
-    terms: Mapping[Any, frozenset[str]],
+    rows: Iterable[tuple[object, object, object]],
+    values: Mapping[Any, frozenset[str]],
     *,
     k: int,
     l: int,  # noqa: E741 - the l of l-diversity
-) -> tuple[int, int | None, int | None, list[str]]:
+) -> tuple[int, int | None, float | None, list[str]]:
     """Check released rows by brute force: every group of equal quasi-identifiers.
 
     Args:
         rows: ``(quasi-identifiers, patient, case)`` of each released case (the
             quasi-identifiers as one comparable value: a tuple, or their text).
-        terms: case -> the sensitive values of its reactions (cases without one absent).
+        values: case -> the sensitive values of its reactions (cases without one absent).
 
-    Returns ``(groups, fewest distinct patients in a group, fewest distinct sensitive
-    values in a group holding a reaction, problems)``; the figures are None when there is
+    Returns ``(groups, fewest distinct patients in a group, largest share of a group's
+    patients showing one sensitive value, problems)``; the figures are None when there is
     no such group, ``problems`` empty when every group passes.
     """
-    groups: dict[object, tuple[set[str], set[str], list[bool]]] = {}
+    groups: dict[object, tuple[set[object], dict[str, set[object]]]] = {}
     for key, patient, case in rows:
         group = groups.get(key)
         if group is None:
-            group = groups[key] = (set(), set(), [False])
+            group = groups[key] = (set(), {})
         group[0].add(patient)
-        t = terms.get(case)
-        if t:
-            group[1].update(t)
-        else:
-            group[2][0] = True
+        shown = values.get(case)
+        if shown:
+            for v in shown:
+                group[1].setdefault(v, set()).add(patient)
     min_patients: int | None = None
-    min_terms: int | None = None
+    max_share: float | None = None
     problems: list[str] = []
-    for group_patients, values, without in groups.values():
+    for group_patients, showing in groups.values():
         distinct = len(group_patients)
         min_patients = distinct if min_patients is None else min(min_patients, distinct)
         if distinct < k:
             problems.append(f"gate: a released group holds {distinct} distinct patients (k = {k})")
-        if values:
-            n_values = len(values) + (without[0] and NO_REACTION not in values)
-            min_terms = n_values if min_terms is None else min(min_terms, n_values)
-            if n_values < l:
+        if showing:
+            most = max(len(shown) for shown in showing.values())
+            share = most / distinct
+            max_share = share if max_share is None else max(max_share, share)
+            if most * l > distinct:
                 problems.append(
-                    f"gate: a released group holds {n_values} distinct reaction terms (l = {l})"
+                    f"gate: in a released group {most} of {distinct} patients show one "
+                    f"sensitive value (at most 1/l, l = {l})"
                 )
-    return len(groups), min_patients, min_terms, problems
+    return len(groups), min_patients, max_share, problems

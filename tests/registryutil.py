@@ -85,7 +85,7 @@ def visits(max_visits: int = 3, days: int = 120) -> st.SearchStrategy[tuple[Visi
 def clinics(draw: st.DrawFn, max_patients: int = 24) -> Clinic:
     """Clinics of a few to a few dozen patients, most born in a few years, so that some
     groups pass the gate and others need generalising or suppressing."""
-    n = draw(st.integers(1, max_patients))
+    n = draw(st.one_of(st.integers(1, 4), st.integers(5, max_patients)))
     years = draw(st.lists(st.integers(1935, 2004), min_size=1, max_size=4))
     patients = []
     for i in range(n):
@@ -232,25 +232,74 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
-def brute_force(files: Mapping[str, bytes], k: int, l: int) -> list[str]:  # noqa: E741
-    """Every problem of k-anonymity (distinct patients) and l-diversity (distinct CTCAE
-    terms, ``none`` for a case without a reaction) in an export's files."""
+def patient_of(logged: Logged, key: bytes) -> dict[str, str]:
+    """case key -> patient id, from what was logged (cases.csv holds no patient key)."""
+    return {pseudonym(key, "case", root): a[0] for root, a in logged.administrations.items()}
+
+
+def sensitive(row: Mapping[str, str]) -> set[str]:
+    """The sensitive values of one reactions.csv row: its term (``unclassified`` when
+    empty), ``serious``, ``fatal``."""
+    values = {row["ctcae_term"] or "unclassified"}
+    if row["serious"] == "true":
+        values.add("serious")
+    if row["outcome"] == "fatal":
+        values.add("fatal")
+    return values
+
+
+def brute_force(
+    files: Mapping[str, bytes],
+    k: int,
+    l: int,  # noqa: E741
+    patients: Mapping[str, str],
+) -> list[str]:
+    """Every problem of k-anonymity (distinct patients) and frequency l-diversity over
+    patients (no sensitive value shown by more than P/l of a group's P patients) in an
+    export's files; ``patients`` maps each case key to its patient."""
     cases = read_csv(files["cases.csv"])
     reactions = read_csv(files["reactions.csv"])
-    terms: dict[str, set[str]] = {}
+    values: dict[str, set[str]] = {}
     for r in reactions:
-        terms.setdefault(r["case_key"], set()).add(r["ctcae_term"])
+        values.setdefault(r["case_key"], set()).update(sensitive(r))
     groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
     for c in cases:
         key = (c["age_band"], c["region"], c["period"], c["route"])
         groups.setdefault(key, []).append(c)
     problems = []
     for key, members in groups.items():
-        if len({m["patient_key"] for m in members}) < k:
+        who = {patients[m["case_key"]] for m in members}
+        if len(who) < k:
             problems.append(f"{key}: fewer than {k} patients")
-        values: set[str] = set()
-        for m in members:
-            values |= terms.get(m["case_key"], {"none"})
-        if any(m["case_key"] in terms for m in members) and len(values) < l:
-            problems.append(f"{key}: fewer than {l} terms")
+        for value in set().union(*(values.get(m["case_key"], set()) for m in members)):
+            showing = {
+                patients[m["case_key"]] for m in members if value in values.get(m["case_key"], ())
+            }
+            if len(showing) * l > len(who):
+                problems.append(f"{key}: {value} shown by {len(showing)} of {len(who)}")
+    return problems
+
+
+def blanking_problems(
+    files: Mapping[str, bytes],
+    k: int,
+    patients: Mapping[str, str],
+    logged_values: Mapping[str, Mapping[str, str]],
+) -> list[str]:
+    """Every lot, maker or volume written though fewer than k released patients share it,
+    or left empty though at least k do (``logged_values``: case key -> column -> the
+    normalised value as logged)."""
+    rows = read_csv(files["administrations.csv"])
+    problems = []
+    for column in ("lot", "maker", "volume_ml"):
+        sharing: dict[str, set[str]] = {}
+        for r in rows:
+            sharing.setdefault(logged_values[r["case_key"]][column], set()).add(
+                patients[r["case_key"]]
+            )
+        for r in rows:
+            logged = logged_values[r["case_key"]][column]
+            expected = logged if len(sharing[logged]) >= k else ""
+            if r[column] != expected:
+                problems.append(f"{column}: {r[column]!r} where {expected!r} was due")
     return problems

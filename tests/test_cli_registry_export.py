@@ -3,6 +3,7 @@ and nothing written (nor any database created) when refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -12,13 +13,15 @@ from pathlib import Path
 import pytest
 
 from exointake import open_log, registry
-from exointake._registry_export import FILES
+from exointake._registry_format import FILES
 from exointake.cli import main
 
 from .logutil import BYPASS, administration
-from .registryutil import big_clinic, brute_force, fill, secrets_of
+from .registryutil import big_clinic, brute_force, fill, patient_of, read_csv, secrets_of
 
 CLINIC = big_clinic(60, seed=11)
+KEY = registry.ExportKey(bytes(range(32)))
+NOW = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -28,43 +31,70 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def clinic_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The clinic's log, and each case key (under KEY) -> its patient."""
     path = tmp_path_factory.mktemp("clinic") / "clinic.db"
-    with open_log(path) as log:
-        fill(log, CLINIC)
-    return path
+    with open_log(path, clock=lambda: NOW) as log:
+        logged = fill(log, CLINIC)
+    return path, patient_of(logged, KEY.secret)
+
+
+@pytest.fixture
+def clinic_db(filled: tuple[Path, dict[str, str]]) -> Path:
+    return filled[0]
+
+
+@pytest.fixture
+def patients(filled: tuple[Path, dict[str, str]]) -> dict[str, str]:
+    return filled[1]
 
 
 @pytest.fixture
 def key_file(tmp_path: Path) -> Path:
-    return registry.ExportKey(bytes(range(32))).write(tmp_path / "clinic.key")
+    return KEY.write(tmp_path / "clinic.key")
 
 
-def args(db: Path, key: Path, out: Path, *extra: str) -> list[str]:
+def args(db: Path, key: Path | None, out: Path, *extra: str) -> list[str]:
+    key_args = [] if key is None else ["--key-file", str(key)]
     return [
-        "export", "registry", "--db", str(db), "--key-file", str(key), "--region", "13",
-        "--out", str(out), *extra,
+        "export", "registry", "--db", str(db), *key_args, "--clinic-id", "C013-0001",
+        "--region", "13", "--out", str(out), *extra,
     ]  # fmt: skip
 
 
 class TestExportRegistry:
+    def test_the_clinic_id_pattern_is_the_formats(self) -> None:
+        from exointake._registry_format import CLINIC_ID_PATTERN  # noqa: PLC0415
+        from exointake.cli import _export  # noqa: PLC0415
+
+        assert _export.CLINIC_ID_PATTERN == CLINIC_ID_PATTERN
+
     def test_writes_the_four_files_and_a_summary(
-        self, capsys: pytest.CaptureFixture[str], clinic_db: Path, key_file: Path, tmp_path: Path
+        self,
+        capsys: pytest.CaptureFixture[str],
+        clinic_db: Path,
+        key_file: Path,
+        tmp_path: Path,
+        patients: dict[str, str],
     ) -> None:
         """Exit 0; the folder holds the four files (0600, folder 0700), the gate holds, no
         identifier leaves, and the summary names rows, groups and the key's fingerprint
-        (never the key)."""
+        (never the key) and says to destroy the key file."""
         out = tmp_path / "export"
         code, stdout, err = run(capsys, *args(clinic_db, key_file, out))
         assert code == 0, err
         assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
         assert stat.S_IMODE(os.stat(out).st_mode) == 0o700
         files = {p.name: p.read_bytes() for p in out.iterdir()}
-        assert brute_force(files, 5, 2) == []
+        assert brute_force(files, 5, 2, patients) == []
         for data in files.values():
             assert [s for s in secrets_of(CLINIC) if s in data] == []
         key = registry.load_export_key(key_file)
         assert f"key fingerprint: {key.fingerprint}" in stdout
+        assert "destroy" in stdout
+        assert "never reuse" in stdout
+        assert "through 2026-10" in stdout
+        assert json.loads(files["manifest.json"])["clinic_id"] == "C013-0001"
         assert key.secret.hex() not in stdout + err
         assert "cases" in stdout
         assert "groups" in stdout
@@ -84,6 +114,20 @@ class TestExportRegistry:
         manifest = (tmp_path / "a" / "manifest.json").read_bytes()
         assert summary["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
 
+    def test_without_a_key_file_a_fresh_key_is_used_and_discarded(
+        self, capsys: pytest.CaptureFixture[str], clinic_db: Path, tmp_path: Path
+    ) -> None:
+        """Without --key-file two exports release the same rows under pseudonyms they do
+        not share; the summary says the key was discarded."""
+        code, stdout, err = run(capsys, *args(clinic_db, None, tmp_path / "a", "--json"))
+        assert code == 0, err
+        summary = json.loads(stdout)
+        assert "discarded" in summary["key"]
+        assert run(capsys, *args(clinic_db, None, tmp_path / "b"))[0] == 0
+        a, b = (read_csv((tmp_path / x / "cases.csv").read_bytes()) for x in "ab")
+        assert len(a) == len(b) > 0
+        assert {r["case_key"] for r in a}.isdisjoint(r["case_key"] for r in b)
+
     def test_a_full_folder_needs_force(
         self, capsys: pytest.CaptureFixture[str], clinic_db: Path, key_file: Path, tmp_path: Path
     ) -> None:
@@ -102,6 +146,8 @@ class TestExportRegistry:
             (["--l", "1"], "--l"),
             (["--region", "48"], "--region"),
             (["--region", "tokyo"], "--region"),
+            (["--clinic-id", "bad/id"], "--clinic-id"),
+            (["--clinic-id", "x" * 33], "--clinic-id"),
         ],
     )
     def test_bad_options_exit_2_naming_them_and_write_nothing(

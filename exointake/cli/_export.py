@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from .. import ValidationError, parse_date
 from ._util import add_force, outputs, print_json, sqlite_file
 
 __all__ = ["register"]
+
+CLINIC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
+"""The registry format's clinic id pattern (the CLI imports no private module; a test checks
+that this copy is the format's)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,18 +42,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "registry",
         help="export the log de-identified (匿名加工情報) for a multi-clinic registry",
         description="Write cases.csv, administrations.csv, reactions.csv and manifest.json "
-        "into --out: pseudonyms under the clinic's export key (--key-file, made by "
-        "`exointake registry key`), ages in 5-year bands, year-months and intervals instead "
-        "of dates, the clinic as a prefecture code, no free text and no direct identifier. "
-        "The release gate keeps only groups of at least --k distinct patients and --l "
-        "distinct reaction terms, generalising (month to quarter, wider age bands) then "
-        "suppressing the rest; the manifest reports what it did. The log is only read. "
+        "into --out: case and reaction pseudonyms under a one-off key made in memory and "
+        "destroyed after the export (no patient key is written), ages in 5-year bands, "
+        "year-months and minutes to onset instead of dates, the clinic as a prefecture code "
+        "and its registry id, no free text and no direct identifier. Only months (Japan "
+        "time) that ended before the log's last entry leave. The release gate keeps only "
+        "groups of at least --k distinct patients in which no reaction term, serious or "
+        "fatal reaction is shown by more than 1/--l of the patients, generalising (month to "
+        "quarter, wider age bands, any age) then suppressing the rest; cases of a quarter "
+        "not yet over are held for a later export; lots, makers and volumes shared by fewer "
+        "than --k patients are left empty. The manifest reports what it did. The log is "
+        "only read. "
         "--out must be missing or empty (with --force the four files are replaced); files "
         "are created with mode 0600, the folder 0700.",
     )
     r.add_argument("--db", required=True, metavar="URL", help="the log: SQLAlchemy URL or path")
     r.add_argument(
-        "--key-file", required=True, metavar="FILE", help="the clinic's export key (64 hex)"
+        "--clinic-id",
+        required=True,
+        metavar="ID",
+        help="the clinic's id in the registry (given by the registry; not secret)",
+    )
+    r.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="only to reproduce an export byte for byte: a key file (64 hex); destroy it "
+        "after the export and never reuse it across exports. Without it a fresh key is made "
+        "and discarded (the default, and what the law asks)",
     )
     r.add_argument(
         "--region",
@@ -65,7 +85,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=_whole("--l"),
         default=2,
         metavar="N",
-        help="distinct reaction terms per group with a reaction (>= 2)",
+        help="at most 1/N of a group's patients may show one reaction term, serious or fatal "
+        "(>= 2)",
     )
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     add_force(r)
@@ -116,29 +137,49 @@ def _run_registry(args: argparse.Namespace) -> int:
     region = str(args.region).strip()
     if not (len(region) == 2 and region.isdigit() and 1 <= int(region) <= 47):
         problems.append("--region: expected a JIS X 0401 prefecture code, two digits 01-47")
+    if not re.fullmatch(CLINIC_ID_PATTERN, str(args.clinic_id)):
+        problems.append(
+            "--clinic-id: expected the clinic's id in the registry: 1-32 letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit"
+        )
     if problems:
         raise ValidationError(problems, what="arguments")
     db = sqlite_file(args.db)
     out = Path(args.out)
     if db is not None and not db.exists():  # read only: never leave an empty file behind
         raise ValidationError([f"--db: no database at {db}"], what="database")
-    key = load_export_key(args.key_file, flag="--key-file")
+    key = None if args.key_file is None else load_export_key(args.key_file, flag="--key-file")
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not args.force)):
         # Checked before the log is read (the write checks again).
         why = "is not a folder" if not out.is_dir() else "is not empty; pass --force to replace"
         raise ValidationError([f"--out: {out} {why}"], what="arguments")
     with open_log(args.db, create=False) as log:
-        export = export_registry(log, key, region=region, k=args.k, l=args.l)
+        export = export_registry(
+            log, key, clinic_id=args.clinic_id, region=region, k=args.k, l=args.l
+        )
+    del key  # a given key is not kept; the user destroys the file
     export.write(out, force=args.force, flag="--out")
     gate = export.manifest["gate"]
+    source = export.manifest["source"]
+    key_note = (
+        "the one-off key was discarded"
+        if args.key_file is None
+        else f"destroy {args.key_file} now and never reuse it for another export"
+    )
     summary = {
         "out": str(out),
         "files": sorted(export.files),
         "rows": dict(export.rows),
+        "clinic_id": export.manifest["clinic_id"],
+        "through": source["through"],
+        "data_lock": source["data_lock"],
         "groups": gate["groups"],
         "generalised": gate["generalised"],
+        "held": gate["held"],
         "suppressed": gate["suppressed"],
-        "key_fingerprint": key.fingerprint,
+        "blanked": gate["blanked"],
+        "key_fingerprint": export.manifest["key_fingerprint"],
+        "key": key_note,
         "manifest_sha256": export.manifest_sha256,
     }
     if args.json:
@@ -147,7 +188,12 @@ def _run_registry(args: argparse.Namespace) -> int:
     rows = export.rows
     g = gate["generalised"]
     s = gate["suppressed"]
+    b = gate["blanked"]
     print(f"wrote {out}: {', '.join(sorted(export.files))}")
+    print(
+        f"clinic {export.manifest['clinic_id']}, months through {source['through']} "
+        f"(data lock {source['data_lock']})"
+    )
     print(
         f"rows: {rows['cases.csv']} cases, {rows['administrations.csv']} administrations, "
         f"{rows['reactions.csv']} reactions; {gate['groups']} groups "
@@ -155,9 +201,14 @@ def _run_registry(args: argparse.Namespace) -> int:
     )
     print(
         f"generalised: {g['period_to_quarter']} to quarter, {g['age_band_10']} to 10-year "
-        f"bands, {g['age_band_20']} to 20-year bands; suppressed: {s['cases']} cases, "
-        f"{s['reactions']} reactions, {s['patients']} patients"
+        f"bands, {g['age_band_20']} to 20-year bands, {g['age_any']} to any age; "
+        f"held (quarter not over): {gate['held']['cases']} cases; suppressed: "
+        f"{s['cases']} cases in {s['groups']} groups"
     )
-    print(f"key fingerprint: {key.fingerprint}")
+    print(
+        f"blanked (shared by < k patients): {b['lot']} lots, {b['maker']} makers, "
+        f"{b['volume_ml']} volumes"
+    )
+    print(f"key fingerprint: {export.manifest['key_fingerprint']} ({key_note})")
     print(f"manifest sha256: {export.manifest_sha256}")
     return 0
