@@ -38,30 +38,31 @@ class Clock:
 
 def fill(db: exointake.Log, clock: Clock, clinic: int) -> None:
     """Eight administrations a working day from September to November 2026, to 40 patients,
-    from the shared lot and two of the clinic's own; reactions after the shared lot on two
-    days, and now and then after the others."""
+    from the shared lot and two of the clinic's own; a reaction after the shared lot on
+    two days, and (clinic 1) one after one of its own lots."""
     rng = random.Random(clinic)
     sample = json.loads((EXAMPLES / "log" / "administration.json").read_text("utf-8"))
     lots = [HOT, f"UC-{clinic}-0901", f"UC-{clinic}-0915"]
     override = records.GateOverride(by="DR-EXAMPLE", reason="example data, not a real visit")
-    hot_days = set(rng.sample(range(10, 80), 2))
-    for d in range(91):
-        day = dt.date(2026, 9, 1) + dt.timedelta(days=d)
-        if day.weekday() >= 5:
-            continue
+    days = [dt.date(2026, 9, 1) + dt.timedelta(days=d) for d in range(91)]
+    days = [day for day in days if day.weekday() < 5]
+    hot_days = set(rng.sample(days, 2))
+    other_days = {days[30]} if clinic == 1 else set()
+    for day in days:
         batch = []
         for k in range(8):
             route = ("iv_drip", "injection_face")[k % 2]
             record = dict(sample, patient_id=f"C{clinic}-P{rng.randrange(40):02d}", route=route)
-            at = dt.datetime.combine(day, dt.time(1, 10 * k), tzinfo=dt.UTC)
+            at = dt.datetime.combine(day, dt.time(1 + k // 6, 10 * (k % 6)), tzinfo=dt.UTC)
             record["administered_at"] = at.isoformat()
             record["product"] = dict(sample["product"], lot=lots[k % 3])
             batch.append(exointake.Administration.from_dict(record))
         clock.now = batch[-1].administered_at
         ids = db.administer_many(batch, override=override)
         for adm_id, adm in zip(ids, batch, strict=True):
-            hot = adm.product.lot == HOT and d in hot_days
-            if hot or (adm.product.lot != HOT and rng.random() < 0.002):
+            shared = adm.product.lot == HOT
+            if day in (hot_days if shared else other_days):
+                (hot_days if shared else other_days).discard(day)  # one that day
                 onset = adm.administered_at + dt.timedelta(minutes=20)
                 clock.now = max(clock.now, onset + dt.timedelta(hours=1))
                 reaction = exointake.ReactionRecord.from_dict(
@@ -74,8 +75,6 @@ def fill(db: exointake.Log, clock: Clock, clinic: int) -> None:
                     }
                 )
                 db.record_reaction(reaction)
-                if hot:  # one reaction after the shared lot on each of its two days
-                    hot_days.discard(d)
     # A visit in December: November is over when the export is made.
     clock.now = dt.datetime(2026, 12, 1, 1, tzinfo=dt.UTC)
     last = dict(sample, patient_id=f"C{clinic}-P00", administered_at=clock.now.isoformat())
@@ -100,13 +99,15 @@ def main() -> None:
             f"{export.manifest['source']['through']}; {HOT} in its own log: "
             f"{hot[0].reactions} reaction(s), {hot[0].status.value}"
         )
-    url = os.environ.get("EXOINTAKE_REGISTRY_URL")
-    if not url:
+    registry_url = os.environ.get("EXOINTAKE_REGISTRY_URL")
+    if not registry_url:
         print("set EXOINTAKE_REGISTRY_URL=postgresql+psycopg://… to pool the exports")
         return
-    with registry.open_registry(url) as reg:
+    with registry.open_registry(registry_url) as reg:
         for folder in folders:
-            print(reg.import_export(folder))
+            done = reg.import_export(folder)
+            counts = f"{done.cases} cases, {done.reactions} reactions"
+            print(f"registry: {done.status} {done.clinic_id}: {counts}")
         pooled = reg.signals()
     for row in pooled.rows:
         if row.status is signals.SignalStatus.SIGNAL:
