@@ -38,11 +38,11 @@ class Clock:
 
 def fill(db: exointake.Log, clock: Clock, clinic: int) -> None:
     """Eight administrations a working day from September to November 2026, to 40 patients,
-    from the shared lot and two of the clinic's own; a reaction after the shared lot on
+    from the shared lot and three of the clinic's own; a reaction after the shared lot on
     two days, and (clinic 1) one after one of its own lots."""
     rng = random.Random(clinic)
     sample = json.loads((EXAMPLES / "log" / "administration.json").read_text("utf-8"))
-    lots = [HOT, f"UC-{clinic}-0901", f"UC-{clinic}-0915"]
+    lots = [HOT, f"UC-{clinic}-0901", f"UC-{clinic}-0915", f"UC-{clinic}-1001"]
     override = records.GateOverride(by="DR-EXAMPLE", reason="example data, not a real visit")
     days = [dt.date(2026, 9, 1) + dt.timedelta(days=d) for d in range(91)]
     days = [day for day in days if day.weekday() < 5]
@@ -55,7 +55,7 @@ def fill(db: exointake.Log, clock: Clock, clinic: int) -> None:
             record = dict(sample, patient_id=f"C{clinic}-P{rng.randrange(40):02d}", route=route)
             at = dt.datetime.combine(day, dt.time(1 + k // 6, 10 * (k % 6)), tzinfo=dt.UTC)
             record["administered_at"] = at.isoformat()
-            record["product"] = dict(sample["product"], lot=lots[k % 3])
+            record["product"] = dict(sample["product"], lot=lots[(k // 2) % 4])
             batch.append(exointake.Administration.from_dict(record))
         clock.now = batch[-1].administered_at
         ids = db.administer_many(batch, override=override)

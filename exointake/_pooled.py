@@ -342,7 +342,10 @@ def lot_series_from_rows(
     are sorted and empty ones left out.
 
     Ordering rule: reactions are sorted by (period's first day, period, case key,
-    reaction key, clinic id) and numbered 1, 2, ... in that order. Each is "recorded" at
+    reaction key, clinic id); the reactions of one period share one position (``seq``
+    1, 2, ... per period in that order), so lot surveillance tests them as one look:
+    an export knows only the month of each, and their order inside it (set by
+    pseudonyms under a one-off key) must not change a result. Each is "recorded" at
     its period's start (``YYYY-MM-01T00:00:00Z``), its entry id is its reaction key, the
     administration it followed ``"<clinic_id>/<case_key>"``, its category None when
     empty and ``serious`` False when not recorded. ``given`` is empty (a registry does not
@@ -368,25 +371,27 @@ def lot_series_from_rows(
         ((day(r[1]), r[1], r[4], r[5], r[0], PooledReactionRow(*r)) for r in reactions),
         key=lambda row: row[:5],
     )
-    events = tuple(
-        ReactionEvent(
-            seq=seq,
-            entry_id=r.reaction_key,
-            recorded_at=f"{d}T00:00:00Z",
-            day=d,
-            route=f"{r.clinic_id}/{r.route}",
-            lot=r.lot,
-            category=r.category or None,
-            serious=bool(r.serious),
-            infection=r.event_kind == "infection",
-            administration_id=f"{r.clinic_id}/{r.case_key}",
+    looks: dict[tuple[str, str], int] = {}
+    events = []
+    for d, period, *_, r in rows:
+        events.append(
+            ReactionEvent(
+                seq=looks.setdefault((d, period), len(looks) + 1),
+                entry_id=r.reaction_key,
+                recorded_at=f"{d}T00:00:00Z",
+                day=d,
+                route=f"{r.clinic_id}/{r.route}",
+                lot=r.lot,
+                category=r.category or None,
+                serious=bool(r.serious),
+                infection=r.event_kind == "infection",
+                administration_id=f"{r.clinic_id}/{r.case_key}",
+            )
         )
-        for seq, (d, *_, r) in enumerate(rows, 1)
-    )
     return LotSeries(
         head=head,
         strata=tuple((d, route, lot, n) for (d, route, lot), n in sorted(strata.items()) if n),
-        reactions=events,
+        reactions=tuple(events),
     )
 
 

@@ -37,6 +37,7 @@ import bisect
 import datetime as dt
 import enum
 import functools
+import itertools
 import math
 import weakref
 from collections import defaultdict
@@ -674,6 +675,7 @@ def _binomial_rows(
             settings.design_z,
             settings.min_events,
             settings.alpha,
+            ends=_look_ends(seen.get(lot, ())),
         )
         examined = seen.get(lot, [])[: run.looks]
         cases = run.cases
@@ -712,13 +714,26 @@ def _binomial_rows(
                 ),
                 rate=_count_rate(reactions_of.get(lot, 0), exposure.lot_total[lot], settings),
                 trajectory=(
-                    _binomial_path(draws[lot][: run.looks], examined, settings)
+                    _binomial_path(
+                        draws[lot][: run.looks], examined, settings, _look_ends(examined)
+                    )
                     if trajectories and examined
                     else ()
                 ),
             )
         )
     return rows
+
+
+def _look_ends(events: Sequence[ReactionEvent]) -> tuple[bool, ...] | None:
+    """Which events close a look: those whose log position (``seq``) the next event
+    does not share. In a log every entry has its own position (one look per event, None);
+    a registry's series gives the reactions of one period one position, so they are
+    tested together, whatever their order among themselves."""
+    seqs = [e.seq for e in events]
+    if len(set(seqs)) == len(seqs):
+        return None
+    return (*(a != b for a, b in itertools.pairwise(seqs)), True)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -728,14 +743,17 @@ def _binomial_test(
     design_z: float,
     min_events: int,
     alpha: float,
+    *,
+    ends: tuple[bool, ...] | None = None,
 ) -> tuple[sm.SpendingRun, float, float]:
     """One lot's binomial test: its run, expected cases and LLR over the events examined.
 
-    A pure function of the lot's events, cached: after an append only the tests whose
-    events changed (the lots given that day by that route) are computed again.
+    A pure function of the lot's events (and of which of them close a look), cached:
+    after an append only the tests whose events changed (the lots given that day by that
+    route) are computed again.
     """
     spending = sm.binomial_design(max_events, design_z, min_events, alpha).spending
-    run = sm.run_spending(events, spending, min_events)
+    run = sm.run_spending(events, spending, min_events, ends=ends)
     examined = events[: run.looks]
     acc: dict[float, list[int]] = {}
     for p, is_case in examined:
@@ -750,6 +768,7 @@ def _binomial_path(
     draws: Sequence[tuple[float, bool]],
     examined: Sequence[ReactionEvent],
     settings: SignalSettings,
+    ends: Sequence[bool] | None = None,
 ) -> tuple[TrajectoryPoint, ...]:
     spending = sm.binomial_design(
         settings.max_events, settings.design_z, settings.min_events, settings.alpha
@@ -760,6 +779,7 @@ def _binomial_path(
         spending,
         settings.min_events,
         on_look=lambda _look, cases, boundary: looks.append((cases, boundary)),
+        ends=ends,
     )
     points = []
     strata: dict[float, list[int]] = {}

@@ -579,6 +579,7 @@ def run_spending(
     spending: Sequence[float],
     min_events: int,
     on_look: Callable[[int, int, int], object] | None = None,
+    ends: Sequence[bool] | None = None,
 ) -> SpendingRun:
     """Follow a binomial MaxSPRT whose null case probability changes with every event.
 
@@ -589,7 +590,13 @@ def run_spending(
     still unspent, as *Sequential*'s ``Analyze.Binomial`` computes its critical values in
     the scale of cases. With a constant ``p`` this is exactly the flat-CV test of the
     design. Stops at the first signal or after ``len(spending) - 1`` events.
-    ``on_look(look, cases, boundary)`` is called after each look, when given.
+    ``on_look(look, cases, boundary)`` is called after each event, when given.
+
+    ``ends[i]`` (when given) says whether event ``i`` closes a look: events observed
+    together (a registry knows only the month of each) are one look, tested after the
+    last of them, so their order among themselves cannot change the result. Inside a
+    look no alpha is spent and the boundary is out of reach (``looks + 1``). The last
+    event examined always closes a look.
     """
     probs = [1.0]
     spent = 0.0
@@ -597,7 +604,7 @@ def run_spending(
     looks = 0
     boundary = math.inf
     last = len(spending) - 1
-    for p, is_case in events:
+    for i, (p, is_case) in enumerate(events):
         if looks >= last:
             break
         looks += 1
@@ -607,6 +614,12 @@ def run_spending(
         if p:
             for s, x in enumerate(probs):
                 new[s + 1] += x * p
+        if ends is not None and not ends[i] and looks < last:
+            probs = new  # inside a look: nothing spent, nothing tested
+            cases += bool(is_case)
+            if on_look is not None:
+                on_look(looks, cases, len(new))
+            continue
         budget = (spending[looks] - spent) * (1 + SPENDING_SLACK)
         tail = 0.0
         c = len(new)

@@ -674,6 +674,14 @@ class TestManifestSchema:
             for n, value in enumerate(node):
                 yield from TestManifestSchema._strings(value, schema["items"], (*path, n))
 
+    def test_the_sample_manifest_carries_the_current_texts(self) -> None:
+        """examples/registry/manifest.json (what the schema page shows) says what an
+        export says today: the same profile, statement, items and method."""
+        sample = json.loads((ROOT / "examples" / "registry" / "manifest.json").read_text())
+        texts = rx.export_texts()
+        for key in ("profile", "statement", "items", "method"):
+            assert sample[key] == texts[key], key
+
     def test_broken_manifests_are_refused(self) -> None:
         """Every bounded text one character past its maxLength, every required key
         dropped, an unknown key added: each refused by the schema."""

@@ -236,6 +236,75 @@ class TestVaryingMatchingRatio:
         assert total <= design.spending[12] * (1 + sm.SPENDING_SLACK)
 
 
+class TestGroupedLooks:
+    """Events observed together (a registry knows only their month) are one look."""
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        groups=st.lists(
+            st.lists(
+                st.tuples(st.sampled_from([0.2, 1 / 3, 0.5]), st.booleans()),
+                min_size=1,
+                max_size=8,
+            ),
+            min_size=1,
+            max_size=5,
+        ),
+        seed=st.integers(0, 2**16),
+    )
+    def test_order_inside_a_look_never_changes_the_result(
+        self, groups: list[list[tuple[float, bool]]], seed: int
+    ) -> None:
+        design = sm.binomial_design(40, 1.0, 4)
+        assume(sum(map(len, groups)) <= 40)  # a look cut short by the surveillance length
+        shuffled = [random.Random(seed + i).sample(g, len(g)) for i, g in enumerate(groups)]
+
+        def run(gs: list[list[tuple[float, bool]]]) -> sm.SpendingRun:
+            events = [e for g in gs for e in g]
+            ends = [i == len(g) - 1 for g in gs for i in range(len(g))]
+            return sm.run_spending(events, design.spending, 4, ends=ends)
+
+        a, b = run(groups), run(shuffled)
+        assert (a.signal_look, a.cases, a.looks) == (b.signal_look, b.cases, b.looks)
+        assert a.spent == pytest.approx(b.spent, rel=1e-12, abs=1e-15)
+
+    @settings(max_examples=40, deadline=None)
+    @given(draws=st.lists(st.tuples(st.sampled_from([0.25, 0.5]), st.booleans()), max_size=50))
+    def test_every_event_closing_a_look_is_the_event_by_event_test(
+        self, draws: list[tuple[float, bool]]
+    ) -> None:
+        design = sm.binomial_design(50, 1.0, 4)
+        assert sm.run_spending(draws, design.spending, 4, ends=[True] * len(draws)) == (
+            sm.run_spending(draws, design.spending, 4)
+        )
+
+    def test_a_signal_falls_only_at_the_end_of_a_look(self) -> None:
+        """Eight cases in a row cross event by event at the 6th; grouped as one look of
+        eight, the test looks once, after the eighth."""
+        design = sm.binomial_design(40, 1.0, 4)
+        draws = [(0.2, True)] * 8
+        assert sm.run_spending(draws, design.spending, 4).signal_look == 6
+        grouped = sm.run_spending(draws, design.spending, 4, ends=[False] * 7 + [True])
+        assert grouped.signal_look == 8
+
+    @pytest.mark.parametrize("seed", range(3))
+    def test_exact_alpha_by_enumeration_with_grouped_looks(self, seed: int) -> None:
+        """Looking only at the ends of groups spends no more alpha than the design."""
+        rng = random.Random(seed)
+        ps = [rng.choice([0.2, 0.3, 0.5, 0.6]) for _ in range(12)]
+        ends = [rng.random() < 0.4 for _ in range(11)] + [True]
+        design = sm.binomial_design(12, 1.0, 2, 0.1)
+        total = 0.0
+        for path in itertools.product([False, True], repeat=12):
+            prob = math.prod(p if x else 1 - p for p, x in zip(ps, path, strict=True))
+            events = list(zip(ps, path, strict=True))
+            if sm.run_spending(events, design.spending, 2, ends=ends).signal_look:
+                total += prob
+        quiet = sm.run_spending([(p, False) for p in ps], design.spending, 2, ends=ends)
+        assert total == pytest.approx(quiet.spent, abs=1e-12)
+        assert total <= design.spending[12] * (1 + sm.SPENDING_SLACK)
+
+
 class TestExactIntervals:
     @pytest.mark.parametrize(
         ("events", "lower", "upper"),

@@ -262,6 +262,9 @@ class ReactionEvent(NamedTuple):
     """One current reaction as lot surveillance reads it (see :class:`LotSeries`)."""
 
     seq: int
+    """Its position: in a log, the entry's place in the chain (each its own). Reactions
+    sharing a position were observed together — a registry gives those of one period
+    one — and the binomial test looks once, after the last of them."""
     entry_id: str
     recorded_at: str
     """When it was logged: ISO 8601 UTC text, as stored."""
