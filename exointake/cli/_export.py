@@ -13,6 +13,12 @@ from ._util import add_force, outputs, print_json, sqlite_file
 
 __all__ = ["register"]
 
+DUTIES = (
+    "before sending: publish the data items and the method of provision (APPI Art. "
+    "43(3), (4)) and tell the registry that the data is 匿名加工情報 (manifest.statement; "
+    "also by e-mail or in writing); see the guide 'Pool data in a registry'"
+)
+
 CLINIC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
 """The registry format's clinic id pattern (the CLI imports no private module; a test checks
 that this copy is the format's)."""
@@ -68,7 +74,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="only to reproduce an export byte for byte: a key file (64 hex); destroy it "
         "after the export and never reuse it across exports. Without it a fresh key is made "
-        "and discarded (the default, and what the law asks)",
+        "and discarded (the default; the PPC's Q&A 15-14 requires such parameters to be "
+        "destroyed once the data is made)",
     )
     r.add_argument(
         "--region",
@@ -181,6 +188,7 @@ def _run_registry(args: argparse.Namespace) -> int:
         "key_fingerprint": export.manifest["key_fingerprint"],
         "key": key_note,
         "manifest_sha256": export.manifest_sha256,
+        "before_sending": DUTIES,
     }
     if args.json:
         print_json(summary)
@@ -211,4 +219,5 @@ def _run_registry(args: argparse.Namespace) -> int:
     )
     print(f"key fingerprint: {export.manifest['key_fingerprint']} ({key_note})")
     print(f"manifest sha256: {export.manifest_sha256}")
+    print(DUTIES)
     return 0
