@@ -107,7 +107,7 @@ class TestContents:
         en = pdf_text(rendered["en"].pdf)
         assert "anonymouslyprocessedinformation" in en
         assert "atleast5distinctpatients(k-anonymity)" in en
-        assert "morethanonein2ofitspatients(frequencyl-diversity)" in en
+        assert "morethanonein2ofitspatients(frequencyl-diversity;havinghadnoreactionisnotbounded)" in en
         assert (
             "34casesgeneralisedtoaquarter,9caseswithawidenedageband,3heldback,"
             "3casessuppressed(2groups)" in en
