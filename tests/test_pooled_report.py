@@ -107,14 +107,17 @@ class TestContents:
         en = pdf_text(rendered["en"].pdf)
         assert "anonymouslyprocessedinformation" in en
         assert "atleast5distinctpatients(k-anonymity)" in en
-        assert "morethanonein2ofitspatients(frequencyl-diversity;havinghadnoreactionisnotbounded)" in en
+        assert (
+            "morethanonein2ofitspatients(frequencyl-diversity;havinghadnoreactionisnotbounded)"
+            in en
+        )
         assert (
             "34casesgeneralisedtoaquarter,9caseswithawidenedageband,3heldback,"
             "3casessuppressed(2groups)" in en
         )
         assert "0lots,3makers,0volumes" in en
         ja = pdf_text(rendered["ja"].pdf)
-        assert "匿名加工情報です（法43条、規則34条）" in ja
+        assert "作成した匿名加工情報（同法第2条第6項）です" in ja
 
     def test_exposure_counts_every_clinic_and_no_unfinished_quarter(
         self, rendered: dict[str, report.SafetyReport], pooled: registry.PooledData
