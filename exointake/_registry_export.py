@@ -713,7 +713,22 @@ def _recheck(
             sensitive_values(row[term_at], row[serious_at], row[outcome_at])
         )
     lines = files["cases.csv"].decode("utf-8").split("\n")[1:-1]
-    rows = ((qi, patient_of[case], case) for case, qi in (line.split(",", 1) for line in lines))
+    cases = [line.split(",", 1) for line in lines]
+    # Every administration and reaction belongs to a released case (a row of an unreleased
+    # case would escape every bound), and every case has its administration.
+    case_keys = {case for case, _ in cases}
+    admin_keys = {
+        line.split(",", 1)[0]
+        for line in files["administrations.csv"].decode("utf-8").split("\n")[1:-1]
+    }
+    orphans = []
+    if admin_keys != case_keys:
+        orphans.append("administrations.csv: case keys differ from cases.csv")
+    if not released.keys() <= case_keys:
+        orphans.append("reactions.csv: a reaction of a case not released")
+    if orphans:
+        raise ValidationError(orphans, what="registry export (nothing written)")
+    rows = ((qi, patient_of[case], case) for case, qi in cases)
     groups, min_patients, max_share, problems = check_release(
         rows, {case: frozenset(v) for case, v in released.items()}, k=k, l=l
     )

@@ -633,6 +633,28 @@ class TestPeriodsLadderAndBlanking:
         with pytest.raises(ValidationError, match="4 of 6 patients show one sensitive value"):
             export_of(tmp_path, made_clinic(*people))
 
+    def test_the_recheck_refuses_rows_of_unreleased_cases(self) -> None:
+        """An administration or a reaction whose case is not in cases.csv would escape
+        every bound: the recheck refuses the files."""
+        cases = (
+            ",".join(rx.FILE_COLUMNS["cases.csv"])
+            + "\n"
+            + "".join(f"c{i},20-24,13,2026-03,iv_drip\n" for i in range(5))
+        )
+        admin_head = ",".join(rx.FILE_COLUMNS["administrations.csv"]) + "\n"
+        admins = admin_head + "".join(f"c{i},,,,,iv_drip,vein,\n" for i in range(5))
+        reactions = ",".join(rx.FILE_COLUMNS["reactions.csv"]) + "\n"
+        patients = {f"c{i}": f"P{i}" for i in range(5)}
+        ok = {"cases.csv": cases.encode(), "administrations.csv": admins.encode()}
+        assert rx._recheck({**ok, "reactions.csv": reactions.encode()}, patients, 5, 2)[0] == 1
+        stray = reactions + "r1,c9," + "," * 11 + "\n"
+        with pytest.raises(ValidationError, match="a reaction of a case not released"):
+            rx._recheck({**ok, "reactions.csv": stray.encode()}, patients, 5, 2)
+        extra = admins + "c9,,,,,iv_drip,vein,\n"
+        files = {**ok, "administrations.csv": extra.encode(), "reactions.csv": reactions.encode()}
+        with pytest.raises(ValidationError, match="case keys differ"):
+            rx._recheck(files, patients, 5, 2)
+
     def test_rare_lots_are_blanked_and_shared_ones_stay(self, tmp_path: Path) -> None:
         """A lot given to 6 patients is written; one given to 2 is left empty; the maker
         both spell alike (after NFKC) is shared by all 8 and stays."""
