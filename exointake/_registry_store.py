@@ -54,21 +54,15 @@ import datetime as dt
 import hashlib
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from importlib import resources
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
-from ._errors import ExointakeError, MigrationRequired, StorageError, ValidationError
-from ._log._store import storage_error
+from ._errors import MigrationRequired, StorageError, ValidationError
+from ._log._store import Migrations, parse_url, server_engine, storage_error, translated
 from ._registry_format import FILE_COLUMNS, CheckedExport, ExportFile, case_rows
 
 __all__ = [
@@ -207,10 +201,7 @@ def create_engine_for(url: str) -> Engine:
             ],
             what="database",
         )
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        raise ValidationError(["db: not a valid database URL"], what="database") from None
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "postgresql":
         raise ValidationError(
             [
@@ -229,47 +220,29 @@ def create_engine_for(url: str) -> Engine:
             ],
             what="database",
         )
-    try:
-        return sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
-    except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-        raise ValidationError(
-            [
-                f"db: cannot use {parsed.drivername!r} ({type(exc).__name__}); install "
-                "exointake[postgres]"
-            ],
-            what="database",
-        ) from None
+    return server_engine(parsed, "install exointake[postgres]")
 
 
 # ---------------------------------------------------------------------------- migrations
 
 
-def _alembic_config() -> Any:
-    cfg = Config()
-    cfg.set_main_option(
-        "script_location", str(resources.files("exointake") / "_registry_migrations")
-    )
-    return cfg
+MIGRATIONS: Final = Migrations("_registry_migrations", VERSION_TABLE)
+"""The registry's migrations."""
 
 
 def head_revision() -> str:
     """The newest registry migration shipped with this version of exointake."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return str(head)
+    return MIGRATIONS.head()
 
 
 def known_revisions() -> frozenset[str]:
     """Every registry migration revision shipped with this version of exointake."""
-    script = ScriptDirectory.from_config(_alembic_config())
-    return frozenset(rev.revision for rev in script.walk_revisions())
+    return MIGRATIONS.known()
 
 
 def current_revision(conn: Connection) -> str | None:
     """The registry's migration revision in the database, or None without one."""
-    context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
-    rev = context.get_current_revision()
-    return None if rev is None else str(rev)
+    return MIGRATIONS.current(conn)
 
 
 def migrate(engine: Engine) -> tuple[str | None, str]:
@@ -292,37 +265,13 @@ def migrate(engine: Engine) -> tuple[str | None, str]:
                     f"migrations did not make (no {VERSION_TABLE}); nothing was changed"
                 )
         if before != head_revision():
-            cfg = _alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            MIGRATIONS.upgrade(conn)
         after = current_revision(conn)
     assert after is not None
     return before, after
 
 
 # ---------------------------------------------------------------------------- errors
-
-
-@contextmanager
-def _translated(doing: str) -> Iterator[None]:
-    try:
-        yield
-    except ExointakeError:
-        raise
-    except OSError as exc:
-        raise storage_error(exc, doing) from None
-    except Exception as exc:
-        if isinstance(exc, _driver_errors()):
-            raise storage_error(exc, doing) from None
-        raise
-
-
-def _driver_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [sa.exc.DBAPIError]
-    psycopg = sys.modules.get("psycopg")
-    if psycopg is not None:
-        errors.append(psycopg.Error)
-    return tuple(errors)
 
 
 _COPY_WHAT: Final = {
@@ -424,7 +373,7 @@ def open_store(url: str) -> RegistryStore:
     """Connect to the registry at ``url`` (PostgreSQL), creating or upgrading its tables."""
     engine = create_engine_for(url)
     try:
-        with _translated("open"):
+        with translated("open", chain=False):
             migrate(engine)
     except BaseException:
         engine.dispose()
@@ -465,7 +414,7 @@ class RegistryStore:
     def load(self, export: CheckedExport, *, imported_at: dt.datetime) -> LoadOutcome:
         """Import a checked export in one transaction (see the module docstring)."""
         stamp = imported_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        with _translated("import into"), self.engine.connect() as conn, conn.begin():
+        with translated("import into", chain=False), self.engine.connect() as conn, conn.begin():
             conn.execute(
                 sa.text("SELECT pg_advisory_xact_lock(:k, hashtext(:c))"),
                 {"k": _IMPORT_LOCK, "c": export.clinic_id},
@@ -542,7 +491,7 @@ class RegistryStore:
         query = sa.select(*_EXPORT_COLUMNS).order_by(
             EXPORTS.c.clinic_id, EXPORTS.c.head_seq, EXPORTS.c.manifest_sha256
         )
-        with _translated("read"), self.engine.connect() as conn:
+        with translated("read", chain=False), self.engine.connect() as conn:
             return [ExportRow._make(r) for r in conn.execute(query)]
 
     def rate_rows(self, by: Sequence[str]) -> list[tuple[tuple[str | None, ...], int, int, int]]:
@@ -575,7 +524,7 @@ class RegistryStore:
             .group_by(*dims)
         )
         k = len(dims)
-        with _translated("read"), self.engine.connect() as conn:
+        with translated("read", chain=False), self.engine.connect() as conn:
             return [
                 (tuple(row[:k]), int(row[k]), int(row[k + 1]), int(row[k + 2]))
                 for row in conn.execute(query)
@@ -626,7 +575,7 @@ class RegistryStore:
             .where(*where)
         )
         heads = self._current(clinic_id, EXPORTS.c.manifest_sha256)
-        with _translated("read"), self.engine.connect() as conn, conn.begin():
+        with translated("read", chain=False), self.engine.connect() as conn, conn.begin():
             # One snapshot for the three reads: an import committing meanwhile is all in
             # or all out.
             conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
@@ -679,7 +628,7 @@ class RegistryStore:
                 query = query.where(table.c.clinic_id == clinic_id)
             return query
 
-        with _translated("read"), self.engine.connect() as conn, conn.begin():
+        with translated("read", chain=False), self.engine.connect() as conn, conn.begin():
             conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
             e = [(str(x[0]), str(x[1]), dict(x[2])) for x in conn.execute(exports)]
             out = [

@@ -36,6 +36,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final, TypeAlias, cast
 
+import attrs
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -61,20 +62,27 @@ __all__ = [
     "CHAIN_COLUMNS",
     "GENESIS_HASH",
     "INFECTION_MARK",
+    "LOG_MIGRATIONS",
     "QUERY_COLUMNS",
     "AdminCountRow",
     "Base",
     "EntryRow",
     "HeadRow",
+    "Migrations",
     "ReactionCountRow",
     "Reader",
     "RowData",
     "Store",
     "Writer",
     "create_engine_for",
+    "driver_errors",
     "entry_hash",
     "migrate_target",
     "open_store",
+    "parse_url",
+    "server_engine",
+    "storage_error",
+    "translated",
     "utc_now_text",
 ]
 
@@ -254,17 +262,34 @@ def sqlite_path(target: str | os.PathLike[str]) -> Path | None:
     return Path(parsed.database)
 
 
+def parse_url(url: str) -> sa.URL:
+    """``url`` parsed, or a :class:`ValidationError` (never quoting it: it may hold a
+    password)."""
+    try:
+        return sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ValidationError(["db: not a valid database URL"], what="database") from None
+
+
+def server_engine(parsed: sa.URL, hint: str) -> Engine:
+    """An engine for a database server (not SQLite) at ``parsed``; a driver that cannot
+    be loaded is a :class:`ValidationError` naming it, followed by ``hint``."""
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+    except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise ValidationError(
+            [f"db: cannot use {parsed.drivername!r} ({type(exc).__name__}); {hint}"],
+            what="database",
+        ) from None
+
+
 def create_engine_for(target: str | os.PathLike[str]) -> Engine:
     """An engine configured for the log.
 
     SQLite: WAL journal, full sync, a busy timeout, and ``BEGIN IMMEDIATE`` for write
     transactions (so concurrent writers queue instead of failing on upgrade).
     """
-    url = normalise_url(target)
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        raise ValidationError(["db: not a valid database URL"], what="database") from None
+    parsed = parse_url(normalise_url(target))
     if parsed.get_backend_name() == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
         kwargs: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_S}}
@@ -274,16 +299,9 @@ def create_engine_for(target: str | os.PathLike[str]) -> Engine:
         engine = sa.create_engine(parsed, hide_parameters=True, **kwargs)
         _configure_sqlite(engine, wal=not memory)
         return engine
-    try:
-        engine = sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
-    except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-        raise ValidationError(
-            [
-                f"db: cannot use {parsed.drivername!r} ({type(exc).__name__}); for "
-                "PostgreSQL use postgresql+psycopg://… with exointake[postgres] installed"
-            ],
-            what="database",
-        ) from None
+    engine = server_engine(
+        parsed, "for PostgreSQL use postgresql+psycopg://… with exointake[postgres] installed"
+    )
     if parsed.get_backend_name() == "postgresql":
         _configure_postgres(engine)
     return engine
@@ -335,31 +353,62 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 # ---------------------------------------------------------------------------- migrations
 
 
-def _alembic_config() -> Any:
-    cfg = Config()
-    cfg.set_main_option(
-        "script_location", str(resources.files("exointake") / "_log" / "migrations")
-    )
-    return cfg
+@attrs.frozen
+class Migrations:
+    """A set of Alembic migrations shipped in the package (no alembic.ini): the log's, or
+    the registry's, each recorded in its own version table."""
+
+    folder: str
+    """The migrations' folder below the exointake package, e.g. ``_log/migrations``."""
+    version_table: str = "alembic_version"
+
+    def config(self) -> Any:
+        cfg = Config()
+        folder = resources.files("exointake").joinpath(*self.folder.split("/"))
+        cfg.set_main_option("script_location", str(folder))
+        return cfg
+
+    def head(self) -> str:
+        """The newest migration shipped with this version of exointake."""
+        head = ScriptDirectory.from_config(self.config()).get_current_head()
+        assert head is not None
+        return str(head)
+
+    def known(self) -> frozenset[str]:
+        """Every migration revision shipped with this version of exointake."""
+        script = ScriptDirectory.from_config(self.config())
+        return frozenset(rev.revision for rev in script.walk_revisions())
+
+    def current(self, conn: Connection) -> str | None:
+        """The migration revision recorded in the database, or None without one."""
+        context = MigrationContext.configure(conn, opts={"version_table": self.version_table})
+        rev = context.get_current_revision()
+        return None if rev is None else str(rev)
+
+    def upgrade(self, conn: Connection, revision: str = "head") -> None:
+        """Run the migrations up to ``revision`` on ``conn`` (in its transaction)."""
+        cfg = self.config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+LOG_MIGRATIONS: Final = Migrations("_log/migrations")
+"""The log's migrations (recorded in ``alembic_version``)."""
 
 
 def head_revision() -> str:
     """The newest migration shipped with this version of exointake."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return str(head)
+    return LOG_MIGRATIONS.head()
 
 
 def known_revisions() -> frozenset[str]:
     """Every migration revision shipped with this version of exointake."""
-    script = ScriptDirectory.from_config(_alembic_config())
-    return frozenset(rev.revision for rev in script.walk_revisions())
+    return LOG_MIGRATIONS.known()
 
 
 def current_revision(conn: Connection) -> str | None:
     """The database's migration revision, or None if it has none."""
-    rev = MigrationContext.configure(conn).get_current_revision()
-    return None if rev is None else str(rev)
+    return LOG_MIGRATIONS.current(conn)
 
 
 LOG_TABLES: Final = frozenset(
@@ -375,12 +424,6 @@ def _table_names(conn: Connection) -> set[str]:
 def _lock_for_migration(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-
-
-def _upgrade(conn: Connection, revision: str = "head") -> None:
-    cfg = _alembic_config()
-    cfg.attributes["connection"] = conn
-    command.upgrade(cfg, revision)
 
 
 def _refuse_foreign(conn: Connection, rev: str | None) -> None:
@@ -413,7 +456,7 @@ def migrate(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
         _lock_for_migration(conn)
         before = current_revision(conn)
         _refuse_foreign(conn, before)
-        _upgrade(conn, revision)
+        LOG_MIGRATIONS.upgrade(conn, revision)
         after = current_revision(conn)
     assert after is not None
     return before, after
@@ -438,7 +481,7 @@ def check_schema(engine: Engine, *, create: bool) -> None:
             _lock_for_migration(conn)
             # Another process may have created it while we waited for the lock.
             if current_revision(conn) is None and not _table_names(conn):
-                _upgrade(conn)
+                LOG_MIGRATIONS.upgrade(conn)
         check_schema(engine, create=False)
         return
     if rev is None and not tables:
@@ -477,7 +520,7 @@ def missing_head() -> LogIntegrityError:
     )
 
 
-def _driver_errors() -> tuple[type[BaseException], ...]:
+def driver_errors() -> tuple[type[BaseException], ...]:
     """The exceptions of SQLAlchemy and of the drivers loaded (the hot paths use the
     drivers' cursors directly, whose errors SQLAlchemy does not wrap)."""
     errors: list[type[BaseException]] = [sa.exc.DBAPIError, sqlite3.Error]
@@ -532,19 +575,20 @@ def storage_error(exc: BaseException, doing: str) -> StorageError:
 
 
 @contextmanager
-def _translated(doing: str) -> Iterator[None]:
+def translated(doing: str, *, chain: bool = True) -> Iterator[None]:
+    """Turn a driver failure (or an OSError) inside the block into :func:`storage_error`'s
+    :class:`StorageError`; the library's own errors pass through. The driver's exception
+    is chained as the cause unless its text may quote stored values (a data or integrity
+    error), or never with ``chain=False``."""
     try:
         yield
     except ExointakeError:
         raise  # the library's own refusal (a PermissionError is an OSError too)
-    except _VALUE_ERRORS as exc:
-        raise storage_error(exc, doing) from None
-    except OSError as exc:
-        raise storage_error(exc, doing) from exc
     except Exception as exc:
-        if isinstance(exc, _driver_errors()):
-            raise storage_error(exc, doing) from exc
-        raise
+        if not isinstance(exc, (OSError, *driver_errors())):
+            raise
+        cause = exc if chain and not isinstance(exc, _VALUE_ERRORS) else None
+        raise storage_error(exc, doing) from cause
 
 
 def _create_sqlite_file(target: str | os.PathLike[str]) -> None:
@@ -575,7 +619,7 @@ def open_store(target: str | os.PathLike[str], *, create: bool) -> Store:
             )
     engine = create_engine_for(target)
     try:
-        with _translated("open"):
+        with translated("open"):
             if create:
                 _create_sqlite_file(target)
             check_schema(engine, create=create)
@@ -589,7 +633,7 @@ def migrate_target(target: str | os.PathLike[str]) -> tuple[str | None, str]:
     """Create or upgrade the log's schema at ``target``; returns (revision before, after)."""
     engine = create_engine_for(target)
     try:
-        with _translated("migrate"):
+        with translated("migrate"):
             _create_sqlite_file(target)
             return migrate(engine)
     finally:
@@ -643,7 +687,7 @@ class Store:
     def write(self) -> Iterator[Writer]:
         """A write transaction holding the chain head; commits on success, else rolls back."""
         with (
-            _translated("write to"),
+            translated("write to"),
             self.engine.connect().execution_options(exointake_write=True) as conn,
             conn.begin(),
         ):
@@ -670,7 +714,7 @@ class Store:
         ``consistent``: every query sees the same snapshot of the database (PostgreSQL's
         REPEATABLE READ; an SQLite read transaction always does).
         """
-        with _translated("read"), self.engine.connect() as conn:
+        with translated("read"), self.engine.connect() as conn:
             if consistent and conn.dialect.name == "postgresql":
                 conn.execution_options(isolation_level="REPEATABLE READ")
             yield Reader(conn)
@@ -685,7 +729,7 @@ class Store:
         """A read transaction that sees one consistent state of the log throughout
         (PostgreSQL: REPEATABLE READ; SQLite: one read transaction), however many
         queries it runs while others append: what :meth:`exointake.Log.verify` reads in."""
-        with _translated("read"), self.engine.connect() as conn:
+        with translated("read"), self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
