@@ -27,25 +27,21 @@ from reportlab.platypus import Flowable, Spacer
 
 from ._common import JST
 from ._consent import ConsentLanguage
-from ._convert import canonical_json, describe_type, sha256_hex
+from ._convert import describe_type
 from ._errors import ValidationError
 from ._log._snapshot import ExposureCount
 from ._pooled import PooledCase, PooledData, PooledReaction, period_months, pooled_lot_series
-from ._render import FontSpec, font_spec, paragraph, plain_markup
+from ._render import FontSpec, paragraph, plain_markup
 from ._report_wording import load_pooled_wording
 from ._safety_report import (
-    REPORT_RENDERER_VERSION,
     Content,
     Fact,
+    ReportArgs,
     SafetyReport,
-    Words,
-    build_pdf,
     count_text,
-    parse_language,
-    parse_month,
+    render_report,
 )
-from ._signals import SignalSettings, evaluate
-from ._vocabulary import load_severity_table
+from ._signals import SignalSettings
 
 __all__ = ["PooledSource", "pooled_safety_report"]
 
@@ -357,62 +353,25 @@ def pooled_safety_report(
         )
     if not data.exports:
         raise ValidationError(["data: no export to pool"], what="argument")
-    since, until = parse_month(month)
-    lang = parse_language(language)
-    if settings is not None and not isinstance(settings, SignalSettings):
-        raise ValidationError(
-            [f"settings: expected SignalSettings, got {describe_type(settings)}"],
-            what="argument",
-        )
-    settings = settings or SignalSettings()
-    fonts = font_spec(font)
-    source = PooledSource(data, since=since, until=until)
+    args = ReportArgs.parse(month, language, font, settings)
+    source = PooledSource(data, since=args.since, until=args.until)
     newest = max(e.through for e in data.exports)
-    if newest < f"{since:%Y-%m}":
+    if newest < f"{args.since:%Y-%m}":
         raise ValidationError(
             [
-                f"month: no export runs through {since:%Y-%m} (the latest runs through "
+                f"month: no export runs through {args.since:%Y-%m} (the latest runs through "
                 f"{newest}); a report is made once an export holds the whole month"
             ],
             what="argument",
         )
-    series = pooled_lot_series(source.cut)
-    signals = evaluate(series, settings)
     wording = load_pooled_wording()
-    table = load_severity_table()
-    doc_id = sha256_hex(
-        canonical_json(
-            {
-                "report": wording.id,
-                "wording": wording.version,
-                "base_wording": wording.base,
-                "renderer": REPORT_RENDERER_VERSION,
-                "severity_table": table.version,
-                "month": f"{since:%Y-%m}",
-                "registry_state": data.state_hash,
-                "languages": [one.value for one in lang.langs],
-                "font": fonts.name,
-                "signal_settings": settings.to_dict(),
-            }
-        )
-    )
-    content = Content(
+    return render_report(
         source,
-        series=series,
-        signals=signals,
-        words=Words(wording, lang.langs, fonts),
-        table=table,
-        fonts=fonts,
-        doc_id=doc_id,
-    )
-    pdf, pages = build_pdf(content, lang.langs)
-    return SafetyReport(
-        pdf=pdf,
-        sha256=sha256_hex(pdf),
-        page_count=pages,
-        month=f"{since:%Y-%m}",
+        args,
+        series=pooled_lot_series(source.cut),
+        wording=wording,
+        identity={"base_wording": wording.base, "registry_state": data.state_hash},
         data_lock_point=source.data_lock_point,
         lock_seq=len(data.exports),
         lock_hash=data.state_hash,
-        document_sha256=doc_id,
     )

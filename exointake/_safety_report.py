@@ -97,6 +97,7 @@ __all__ = [
     "ClinicSource",
     "Content",
     "Fact",
+    "ReportArgs",
     "ReportSource",
     "SafetyReport",
     "Words",
@@ -104,6 +105,7 @@ __all__ = [
     "count_text",
     "parse_language",
     "parse_month",
+    "render_report",
     "safety_report",
 ]
 
@@ -433,21 +435,69 @@ def safety_report(
         report = safety_report(log, month="2026-11", language="ja+en")
         report.write("safety-2026-11.pdf")
     """
-    since, until = parse_month(month)
-    lang = parse_language(language)
-    if settings is not None and not isinstance(settings, SignalSettings):
-        raise ValidationError(
-            [f"settings: expected SignalSettings, got {describe_type(settings)}"],
-            what="argument",
-        )
-    settings = settings or SignalSettings()
-    fonts = font_spec(font)
-    lock_before = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=JST)
-    snap = snapshot(log, since=since, until=until, lock_before=lock_before, name="month")
+    args = ReportArgs.parse(month, language, font, settings)
+    lock_before = dt.datetime.combine(args.until + dt.timedelta(days=1), dt.time(), tzinfo=JST)
+    snap = snapshot(log, since=args.since, until=args.until, lock_before=lock_before, name="month")
     # Every lot's tests as they stood at the lock (no alerts: a report only reads).
-    series = snap.lot_series()
-    signals = evaluate(series, settings)
-    wording = load_report_wording()
+    return render_report(
+        ClinicSource(snap),
+        args,
+        series=snap.lot_series(),
+        wording=load_report_wording(),
+        identity={"lock_seq": snap.lock_seq, "lock_hash": snap.lock_hash},
+        data_lock_point=lock_before,
+        lock_seq=snap.lock_seq,
+        lock_hash=snap.lock_hash,
+    )
+
+
+@frozen
+class ReportArgs:
+    """A report's arguments, checked: the month's first and last day, the languages,
+    the font and what the lot tests run."""
+
+    since: dt.date
+    until: dt.date
+    lang: ConsentLanguage
+    fonts: FontSpec
+    settings: SignalSettings
+
+    @classmethod
+    def parse(
+        cls,
+        month: object,
+        language: object,
+        font: FontSpec | str | Path | None,
+        settings: object,
+    ) -> ReportArgs:
+        """The arguments as :func:`safety_report` takes them (a ValidationError names
+        the bad one)."""
+        since, until = parse_month(month)
+        lang = parse_language(language)
+        if settings is not None and not isinstance(settings, SignalSettings):
+            raise ValidationError(
+                [f"settings: expected SignalSettings, got {describe_type(settings)}"],
+                what="argument",
+            )
+        fonts = font_spec(font)
+        return cls(since, until, lang, fonts, settings or SignalSettings())
+
+
+def render_report(
+    source: ReportSource,
+    args: ReportArgs,
+    *,
+    series: LotSeries,
+    wording: ReportWording,
+    identity: Mapping[str, object],
+    data_lock_point: dt.datetime,
+    lock_seq: int,
+    lock_hash: str,
+) -> SafetyReport:
+    """The report of ``source``: the lot tests run on ``series``, the PDF built and its
+    document id, the SHA-256 of what decides its bytes (``identity``: the source's state,
+    beside the wording, renderer, tables, month, languages, font and settings)."""
+    signals = evaluate(series, args.settings)
     table = load_severity_table()
     doc_id = sha256_hex(
         canonical_json(
@@ -456,34 +506,32 @@ def safety_report(
                 "wording": wording.version,
                 "renderer": REPORT_RENDERER_VERSION,
                 "severity_table": table.version,
-                "month": f"{since:%Y-%m}",
-                "lock_seq": snap.lock_seq,
-                "lock_hash": snap.lock_hash,
-                "languages": [one.value for one in lang.langs],
-                "font": fonts.name,
-                "signal_settings": settings.to_dict(),
+                "month": f"{args.since:%Y-%m}",
+                **identity,
+                "languages": [one.value for one in args.lang.langs],
+                "font": args.fonts.name,
+                "signal_settings": args.settings.to_dict(),
             }
         )
     )
-    words = Words(wording, lang.langs, fonts)
     content = Content(
-        ClinicSource(snap),
+        source,
         series=series,
         signals=signals,
-        words=words,
+        words=Words(wording, args.lang.langs, args.fonts),
         table=table,
-        fonts=fonts,
+        fonts=args.fonts,
         doc_id=doc_id,
     )
-    pdf, pages = build_pdf(content, lang.langs)
+    pdf, pages = build_pdf(content, args.lang.langs)
     return SafetyReport(
         pdf=pdf,
         sha256=sha256_hex(pdf),
         page_count=pages,
-        month=f"{since:%Y-%m}",
-        data_lock_point=lock_before,
-        lock_seq=snap.lock_seq,
-        lock_hash=snap.lock_hash,
+        month=f"{args.since:%Y-%m}",
+        data_lock_point=data_lock_point,
+        lock_seq=lock_seq,
+        lock_hash=lock_hash,
         document_sha256=doc_id,
     )
 
