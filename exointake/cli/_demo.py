@@ -31,7 +31,7 @@ from ._questionnaire import render_text
 from ._report import write_report
 from ._screen import render_result
 from ._signal import render_table
-from ._util import add_force, outputs
+from ._util import add_force, add_lang, outputs
 
 __all__ = ["register"]
 
@@ -39,9 +39,8 @@ __all__ = ["register"]
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``demo``."""
     p = sub.add_parser("demo", help="run the main job on sample patients")
-    p.add_argument(
-        "--lang",
-        choices=[lang.value for lang in Lang],
+    add_lang(
+        p,
         default="en",
         help="language of the console output (the documents are Japanese, one also ja+en)",
     )

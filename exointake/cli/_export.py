@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import ValidationError, parse_date
-from ._util import add_force, outputs, print_json, sqlite_file
+from ._util import add_force, add_group, outputs, print_json, sqlite_file
 
 __all__ = ["register"]
 
@@ -26,8 +26,13 @@ that this copy is the format's)."""
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``export`` and its ``fhir`` and ``registry`` sub-commands."""
-    parser = sub.add_parser("export", help="export a reaction log to other formats")
-    esub = parser.add_subparsers(dest="export_format", metavar="FORMAT", required=True)
+    esub = add_group(
+        sub,
+        "export",
+        help="export a reaction log to other formats",
+        dest="export_format",
+        metavar="FORMAT",
+    )
     p = esub.add_parser(
         "fhir",
         help="export visits as HL7 FHIR R4 bundles",

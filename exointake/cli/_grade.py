@@ -23,7 +23,7 @@ from ..grading import (
     Vocabulary,
     load_labels,
 )
-from ._util import print_json, read_json_file
+from ._util import add_lang, print_json, read_json_file
 
 __all__ = ["register", "render_text"]
 
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help="local symptoms lasting longer than N days need the physician (default 3)",
     )
-    parser.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
+    add_lang(parser)
     parser.add_argument("--json", action="store_true", help="print the grade as JSON")
     parser.set_defaults(func=_grade)
 

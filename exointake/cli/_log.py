@@ -58,7 +58,16 @@ from ..records import (
 )
 from . import EXIT_BROKEN, EXIT_OK, EXIT_UNVERIFIABLE
 from ._screen import decision_label, screen_file
-from ._util import add_force, open_db, outputs, print_json, read_json_file, sqlite_file
+from ._util import (
+    add_force,
+    add_group,
+    add_lang,
+    open_db,
+    outputs,
+    print_json,
+    read_json_file,
+    sqlite_file,
+)
 
 if TYPE_CHECKING:
     from .. import Log
@@ -73,14 +82,14 @@ _PAGE_MAX = 1000
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``log`` and its sub-commands."""
-    parser = sub.add_parser(
+    lsub = add_group(
+        sub,
         "log",
         help="the reaction log: administer, reaction, review, screening, amend, history, "
         "serious, follow-ups, administrations, verify, recall, report, migrate",
         description="Append administrations and reactions to a tamper-evident log, "
         "query it and verify its hash chain.",
     )
-    lsub = parser.add_subparsers(dest="log_command", metavar="ACTION", required=True)
     _register_appends(lsub)
     _register_queries(lsub)
 
@@ -108,12 +117,7 @@ def _add(
 
 
 def _lang_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--lang",
-        choices=[lang.value for lang in Lang],
-        default="ja",
-        help="language of the output for staff (default: ja)",
-    )
+    add_lang(p, help="language of the output for staff (default: ja)")
 
 
 def _paged(p: argparse.ArgumentParser) -> None:

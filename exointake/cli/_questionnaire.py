@@ -6,21 +6,20 @@ import argparse
 
 from .. import Lang, Questionnaire, load_questionnaire
 from ..questionnaire import ItemType
-from ._util import print_json
+from ._util import add_group, add_lang, print_json
 
 __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``questionnaire`` and its sub-commands."""
-    parser = sub.add_parser("questionnaire", help="show bundled questionnaires")
-    qsub = parser.add_subparsers(dest="questionnaire_command", metavar="ACTION", required=True)
+    qsub = add_group(sub, "questionnaire", help="show bundled questionnaires")
     show = qsub.add_parser("show", help="print a questionnaire")
     show.add_argument("id", nargs="?", default="exosome-intake", help="questionnaire id")
     show.add_argument(
         "--version", dest="qversion", default=None, help="version (newest if omitted)"
     )
-    show.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
+    add_lang(show)
     show.add_argument("--json", action="store_true", help="print the questionnaire as JSON")
     show.set_defaults(func=_show)
 

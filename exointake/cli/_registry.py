@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import Lang, Text, ValidationError
-from ._util import print_json
+from ._util import add_group, add_lang, print_json
 
 if TYPE_CHECKING:
     from ..registry import ImportResult, PooledRate
@@ -45,13 +45,13 @@ def _w(key: str, lang: Lang) -> str:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``registry`` and its sub-commands."""
-    parser = sub.add_parser(
+    rsub = add_group(
+        sub,
         "registry",
         help="the multi-clinic registry: imports, pooled rates and lot signals",
         description="Pool clinics' de-identified exports (匿名加工情報) in PostgreSQL and run "
         "rates and lot signals across them.",
     )
-    rsub = parser.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
 
     imp = rsub.add_parser(
         "import",
@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     rates.add_argument("--confidence", type=float, default=0.95, help="default 0.95")
     rates.add_argument("--json", action="store_true", help="print JSON")
-    rates.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
+    add_lang(rates)
     rates.set_defaults(func=_rates)
 
     sig = rsub.add_parser(
@@ -99,7 +99,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     _db(sig)
     sig.add_argument("--json", action="store_true", help="print the report as JSON")
-    sig.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
+    add_lang(sig)
     sig.add_argument("--signals-only", action="store_true", help="list only crossed signals")
     sig.set_defaults(func=_signals)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .. import ValidationError
 from ..consent import ConsentLanguage
 from ._log import DEFAULT_DB
-from ._util import add_force, open_db, outputs, sqlite_file
+from ._util import add_force, add_group, open_db, outputs, sqlite_file
 
 if TYPE_CHECKING:
     from .. import Log, Outputs
@@ -23,12 +23,13 @@ _EXPORT_FILES = ("manifest.json", "cases.csv", "administrations.csv", "reactions
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``report`` and its sub-command ``safety``."""
-    parser = sub.add_parser(
+    rsub = add_group(
+        sub,
         "report",
         help="reports made from the log: the monthly safety report (PDF)",
         description="Reports made from the reaction log.",
+        metavar="REPORT",
     )
-    rsub = parser.add_subparsers(dest="report_command", metavar="REPORT", required=True)
     p = rsub.add_parser(
         "safety",
         help="the monthly safety report of one month (PDF)",

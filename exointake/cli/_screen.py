@@ -21,7 +21,7 @@ from .. import (
 )
 from ..questionnaire import QuestionnaireRef, answer_to_json
 from ..screening import default_ruleset
-from ._util import print_json, read_json_file
+from ._util import add_lang, print_json, read_json_file
 
 __all__ = ["decision_label", "load_answers_file", "register", "render_result", "screen_file"]
 
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="the clinic's questionnaire (e.g. a variant that extends the bundled one); "
         "default: the bundled one the answers are pinned to, or the newest",
     )
-    p.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
+    add_lang(p)
     p.add_argument("--on", metavar="DATE", help="screening day (default: today in Japan)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=_run)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .. import Lang, Text, ValidationError
-from ._util import open_db, print_json
+from ._util import add_group, add_lang, open_db, print_json
 
 if TYPE_CHECKING:
     from ..log import Alert
@@ -76,13 +76,13 @@ def _w(key: str, lang: Lang) -> str:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``signal`` and its sub-commands."""
-    parser = sub.add_parser(
+    ssub = add_group(
+        sub,
         "signal",
         help="lot signals: check every lot, compute critical values",
         description="Sequential tests (MaxSPRT) of each lot's reactions: against the other "
         "lots, and against an expected rate where one is given.",
     )
-    ssub = parser.add_subparsers(dest="signal_command", metavar="ACTION", required=True)
 
     check = ssub.add_parser(
         "check",
@@ -96,7 +96,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"database URL or SQLite file path (default: {DEFAULT_DB})",
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
-    check.add_argument("--lang", choices=[lang.value for lang in Lang], default="ja")
+    add_lang(check)
     check.add_argument(
         "--expected",
         action="append",

@@ -7,14 +7,27 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .. import Outputs, ValidationError, load_json
+from .. import Lang, Outputs, ValidationError, load_json
 
 if TYPE_CHECKING:
     from .. import Log
 
-__all__ = ["add_force", "open_db", "outputs", "print_json", "read_json_file", "sqlite_file"]
+__all__ = [
+    "SubParsers",
+    "add_force",
+    "add_group",
+    "add_lang",
+    "open_db",
+    "outputs",
+    "print_json",
+    "read_json_file",
+    "sqlite_file",
+]
+
+SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What ``add_subparsers`` returns: where a command adds its sub-commands."""
 
 FORCE_HELP = (
     "replace output files that already exist (never a database or an input of this "
@@ -35,6 +48,28 @@ def print_json(data: object) -> None:
 def add_force(parser: argparse.ArgumentParser) -> None:
     """Add ``--force`` to a command that writes files."""
     parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+
+
+def add_group(
+    sub: SubParsers,
+    name: str,
+    *,
+    help: str,
+    description: str | None = None,
+    dest: str | None = None,
+    metavar: str = "ACTION",
+) -> SubParsers:
+    """Add the command ``name`` whose sub-commands (one required, chosen as
+    ``{name}_command`` unless ``dest`` says otherwise) are added to what it returns."""
+    parser = sub.add_parser(name, help=help, description=description)
+    return parser.add_subparsers(dest=dest or f"{name}_command", metavar=metavar, required=True)
+
+
+def add_lang(
+    parser: argparse.ArgumentParser, *, default: str = "ja", help: str | None = None
+) -> None:
+    """Add ``--lang`` (one of the languages a command can print)."""
+    parser.add_argument("--lang", choices=[lang.value for lang in Lang], default=default, help=help)
 
 
 def sqlite_file(db: str | None) -> Path | None:
