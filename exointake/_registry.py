@@ -38,7 +38,7 @@ from ._pooled import (
     registry_state_hash,
 )
 from ._registry_format import check_export
-from ._registry_store import RATE_DIMENSIONS, ExportRow, RegistryStore, open_store
+from ._registry_store import RATE_DIMENSIONS, ImportedExport, RegistryStore, open_store
 from ._signals import Rate, SignalReport, SignalSettings, count_rate, evaluate, proportion_rate
 
 __all__ = [
@@ -90,28 +90,6 @@ class ImportResult:
         return unstructure(self)  # type: ignore[no-any-return]
 
 
-@frozen
-class ImportedExport:
-    """One export recorded in the registry (:meth:`Registry.exports`)."""
-
-    clinic_id: str
-    manifest_sha256: str
-    head_seq: int
-    head_hash: str
-    region: str
-    imported_at: str
-    """When it was imported: ISO 8601 UTC text."""
-    current: bool
-    """Its rows are the clinic's rows now (False: replaced by a newer export)."""
-    cases: int
-    administrations: int
-    reactions: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data (the unstructured form)."""
-        return unstructure(self)  # type: ignore[no-any-return]
-
-
 def _group(value: Mapping[str, str | None]) -> Mapping[str, str | None]:
     return dict(value)
 
@@ -153,10 +131,6 @@ def _dimensions(by: object) -> tuple[str, ...]:
     if errors:
         raise ValidationError(errors, what="argument")
     return tuple(by)
-
-
-def _imported(row: ExportRow) -> ImportedExport:
-    return ImportedExport(*row)
 
 
 class Registry:
@@ -236,7 +210,7 @@ class Registry:
 
     def exports(self) -> tuple[ImportedExport, ...]:
         """Every export imported (current and replaced), by clinic then head."""
-        return tuple(_imported(r) for r in self._store.exports())
+        return tuple(self._store.exports())
 
     def rates(
         self, by: Sequence[str] = ("lot",), *, confidence: float = 0.95

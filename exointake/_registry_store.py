@@ -58,9 +58,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 import sqlalchemy as sa
+from attrs import frozen
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
+from ._convert import unstructure
 from ._errors import MigrationRequired, StorageError, ValidationError
 from ._log._store import Migrations, parse_url, server_engine, storage_error, translated
 from ._registry_format import FILE_COLUMNS, CheckedExport, ExportFile, case_rows
@@ -68,7 +70,7 @@ from ._registry_format import FILE_COLUMNS, CheckedExport, ExportFile, case_rows
 __all__ = [
     "METADATA",
     "VERSION_TABLE",
-    "ExportRow",
+    "ImportedExport",
     "RegistryStore",
     "count_strata",
     "open_store",
@@ -337,8 +339,9 @@ def count_strata(export: CheckedExport) -> dict[tuple[str, str, str], int]:
 # ---------------------------------------------------------------------------- store
 
 
-class ExportRow(NamedTuple):
-    """One imported export as stored in ``registry_exports`` (without the manifest)."""
+@frozen
+class ImportedExport:
+    """One export recorded in the registry (:meth:`Registry.exports`)."""
 
     clinic_id: str
     manifest_sha256: str
@@ -346,10 +349,16 @@ class ExportRow(NamedTuple):
     head_hash: str
     region: str
     imported_at: str
+    """When it was imported: ISO 8601 UTC text."""
     current: bool
+    """Its rows are the clinic's rows now (False: replaced by a newer export)."""
     cases: int
     administrations: int
     reactions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the unstructured form)."""
+        return unstructure(self)  # type: ignore[no-any-return]
 
 
 class LoadOutcome(NamedTuple):
@@ -357,7 +366,7 @@ class LoadOutcome(NamedTuple):
     and the clinic's export it replaced (or the one already imported)."""
 
     status: str
-    previous: ExportRow | None
+    previous: ImportedExport | None
 
 
 RATE_DIMENSIONS: Final[Mapping[str, str]] = {
@@ -395,6 +404,11 @@ _EXPORT_COLUMNS: Final = (
 )
 
 
+def _imported(row: Sequence[Any]) -> ImportedExport:
+    """An export's row of :data:`_EXPORT_COLUMNS` (the fields' order)."""
+    return ImportedExport(*row)
+
+
 class RegistryStore:
     """Transactions and named queries on the registry's tables, in plain rows."""
 
@@ -420,7 +434,7 @@ class RegistryStore:
                 {"k": _IMPORT_LOCK, "c": export.clinic_id},
             )
             rows = [
-                ExportRow._make(r)
+                _imported(r)
                 for r in conn.execute(
                     sa.select(*_EXPORT_COLUMNS).where(EXPORTS.c.clinic_id == export.clinic_id)
                 )
@@ -486,13 +500,13 @@ class RegistryStore:
 
     # -- reading -----------------------------------------------------------------------
 
-    def exports(self) -> list[ExportRow]:
+    def exports(self) -> list[ImportedExport]:
         """Every export imported, by clinic then head."""
         query = sa.select(*_EXPORT_COLUMNS).order_by(
             EXPORTS.c.clinic_id, EXPORTS.c.head_seq, EXPORTS.c.manifest_sha256
         )
         with translated("read", chain=False), self.engine.connect() as conn:
-            return [ExportRow._make(r) for r in conn.execute(query)]
+            return [_imported(r) for r in conn.execute(query)]
 
     def rate_rows(self, by: Sequence[str]) -> list[tuple[tuple[str | None, ...], int, int, int]]:
         """Per group of ``by`` (keys of :data:`RATE_DIMENSIONS`): the administrations, those
