@@ -46,9 +46,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import attrs
 import sqlalchemy as sa
+from _common import products
 
 from exointake._common import JST, Route
 from exointake._grading import Reaction
@@ -60,10 +62,7 @@ from exointake._reactions import Causality, ReactionRecord
 from exointake._records import (
     Administration,
     ConsentRecord,
-    Origin,
-    Product,
     ScreeningRecord,
-    Sourcing,
     StorageCheck,
 )
 from exointake._screening import ScreeningResult, screen
@@ -99,18 +98,8 @@ def make_administrations(n: int, *, seed: int = 1, lots: int | None = None) -> l
     rng = random.Random(seed)
     lots = lots or max(1, n // 1000)
     routes = list(Route)
-    origins = list(Origin)
     storage = StorageCheck(cold_chain_ok=True, checked_by="NS-001")
-    products = [
-        Product(
-            origin=origins[k % len(origins)],
-            maker=f"Maker {k % 7}",
-            sourcing=Sourcing.DOMESTIC if k % 3 else Sourcing.IMPORTED,
-            concentration="1.0e10 particles/mL",
-            lot=f"LOT-{k:05d}",
-        )
-        for k in range(lots)
-    ]
+    lot_products = products(lots)
     out = []
     for i in range(n):
         minute = i * (365 * 24 * 60) // max(n, 1)
@@ -121,7 +110,7 @@ def make_administrations(n: int, *, seed: int = 1, lots: int | None = None) -> l
                 route=routes[rng.randrange(len(routes))],
                 site="face" if rng.random() < 0.5 else "arm",
                 volume_ml=Decimal("5"),
-                product=products[i * lots // n],
+                product=lot_products[i * lots // n],
                 storage_check=storage,
                 physician_id=f"DR-{rng.randrange(20):03d}",
                 screening_result_id=f"S-{i:08d}",

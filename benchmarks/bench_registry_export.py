@@ -22,10 +22,8 @@ a temporary folder); ``--short`` the 20,000-administration CI version; ``--n`` a
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
-import gc
 import hashlib
 import io
 import os
@@ -34,25 +32,21 @@ import sqlite3
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from exointake import Log, Reaction, ReactionRecord, Route, ScreeningRecord, open_log
+from _common import Clock, administration, gate_skipped, log_size_args, measure, products
+
+from exointake import Log, Reaction, ReactionRecord, ScreeningRecord, open_log
 from exointake._convert import canonical_json
 from exointake._log._entries import EntryKind, record_payload
 from exointake._log._queries import registry_source
 from exointake._registry_export import _no_cyclic_gc
 from exointake.records import (
-    Administration,
     Causality,
     GateOverride,
-    Origin,
-    Product,
-    Sourcing,
-    StorageCheck,
 )
 from exointake.registry import ExportKey, export_registry
 
@@ -69,33 +63,17 @@ SYMPTOMS = (
 KEY = ExportKey(hashlib.sha256(b"bench").digest())
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-def _no_gate(
-    self: Log, r: object, adm: object, override: GateOverride | None, **_: object
-) -> GateOverride | None:
-    return override
-
-
 def build(url: str, n: int, *, seed: int = 7, batch: int = 5000) -> tuple[float, int]:
     """Fill the log at ``url``; returns (seconds, reactions). The safety gate is skipped
     while building (bench_log.py measures it); each administration carries the override."""
     rng = random.Random(seed)
-    clock = Clock()
+    clock = Clock(START)
     log = open_log(url, clock=clock)
-    gate = Log._gate
-    Log._gate = _no_gate  # type: ignore[assignment,method-assign]
     t = time.perf_counter()
     try:
-        reactions = _fill(log, clock, rng, n, batch)
+        with gate_skipped():
+            reactions = _fill(log, clock, rng, n, batch)
     finally:
-        Log._gate = gate  # type: ignore[method-assign]
         log.close()
     return time.perf_counter() - t, reactions
 
@@ -122,39 +100,14 @@ def _screenings(log: Log, patients: int, rng: random.Random) -> None:
 def _fill(log: Log, clock: Clock, rng: random.Random, n: int, batch: int) -> int:
     patients = max(1, n // 10)
     _screenings(log, patients, rng)
-    origins = list(Origin)
-    prods = [
-        Product(
-            origin=origins[k % len(origins)],
-            maker=f"Maker {k % 7}",
-            sourcing=Sourcing.DOMESTIC if k % 3 else Sourcing.IMPORTED,
-            concentration="1.0e10 particles/mL",
-            lot=f"LOT-{k:05d}",
-        )
-        for k in range(LOTS)
-    ]
-    routes = list(Route)
-    storage = StorageCheck(cold_chain_ok=True, checked_by="NS-001")
+    prods = products(LOTS)
     reactions = 0
     for k in range(0, n, batch):
         adms = []
         for i in range(k, min(n, k + batch)):
             minute = i * (365 * 24 * 60) // n
             lot = min(LOTS - 1, int(minute / (365 * 24 * 60) * LOTS) + rng.randint(0, 3))
-            adms.append(
-                Administration(
-                    patient_id=f"P-{rng.randrange(patients):07d}",
-                    administered_at=START + dt.timedelta(minutes=minute),
-                    route=routes[rng.randrange(len(routes))],
-                    site="face",
-                    volume_ml=Decimal("5"),
-                    product=prods[lot],
-                    storage_check=storage,
-                    physician_id=f"DR-{rng.randrange(20):03d}",
-                    screening_result_id=f"S-{i:08d}",
-                    consent_id=f"C-{i:08d}",
-                )
-            )
+            adms.append(administration(i, n, rng, prods[lot], start=START))
         clock.now = adms[-1].administered_at
         ids = log.administer_many(adms, override=BENCH_OVERRIDE)
         for adm_id, adm in zip(ids, adms, strict=True):
@@ -197,21 +150,8 @@ def baseline(path: str) -> int:
     return len(buffer.getvalue())
 
 
-def measure(fn: Any) -> tuple[float, float, Any]:
-    """(wall seconds, CPU seconds of this process, result)."""
-    gc.collect()
-    t, c = time.perf_counter(), time.process_time()
-    out = fn()
-    return time.perf_counter() - t, time.process_time() - c, out
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--short", action="store_true", help="20,000 administrations (CI)")
-    parser.add_argument("--n", type=int, default=None, help="administrations (default 1,000,000)")
-    parser.add_argument("--keep", type=Path, default=None, help="keep the log here (and reuse it)")
-    args = parser.parse_args()
-    n = args.n or (20_000 if args.short else 1_000_000)
+    args, n = log_size_args(__doc__.split("\n\n")[0], keep_help="keep the log here (and reuse it)")
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         db = folder / f"registry-{n}.db"

@@ -18,22 +18,20 @@ folder; ``--keep DIR`` reuses a log built by this script or ``bench_signals.py -
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import gc
 import io
 import os
 import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import log_size_args, measure
 from bench_signals import build  # the same simulated clinic as the signals' benchmark
 from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib.pagesizes import A4
@@ -71,13 +69,7 @@ def timed_both(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     On a shared machine the wall clock includes waiting for a core (and for the disk);
     the CPU time is what the report itself costs.
     """
-    wall, cpu = [], []
-    for _ in range(repeat):
-        gc.collect()
-        t, c = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
+    wall, cpu, _ = zip(*(measure(fn) for _ in range(repeat)), strict=True)
     return statistics.median(wall), statistics.median(cpu)
 
 
@@ -157,12 +149,7 @@ def bench(path: Path, repeat: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--short", action="store_true", help="20,000 administrations (CI)")
-    parser.add_argument("--n", type=int, default=None, help="administrations (default 1,000,000)")
-    parser.add_argument("--keep", type=Path, default=None, help="reuse/keep the log in this folder")
-    args = parser.parse_args()
-    n = args.n or (20_000 if args.short else 1_000_000)
+    args, n = log_size_args(__doc__.split("\n\n")[0], keep_help="reuse/keep the log in this folder")
     repeat = 3 if args.short else 5
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)

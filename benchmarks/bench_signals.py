@@ -21,7 +21,6 @@ Never fails on a wall-clock number. ``python benchmarks/bench_signals.py`` runs 
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import gc
 import math
@@ -31,21 +30,18 @@ import statistics
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from exointake import Log, Reaction, ReactionRecord, Route, open_log
+from _common import Clock, administration, gate_skipped, log_size_args, products
+
+from exointake import Log, Reaction, ReactionRecord, open_log
 from exointake import _signals_math as sm
 from exointake.records import (
-    Administration,
     Causality,
     GateOverride,
-    Origin,
-    Product,
-    Sourcing,
-    StorageCheck,
 )
 from exointake.signals import SignalSettings, check_signals, evaluate
 
@@ -59,16 +55,6 @@ SYMPTOMS = (["redness"], ["swelling", "pain"], ["rash"], ["urticaria"], ["fever"
 SETTINGS = SignalSettings(expected_per_1000={"any": 20.0, "allergy_or_worse": 8.0})
 
 
-class Clock:
-    """The log's clock: entries are recorded when the simulated clinic would log them."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 def lot_of(day: float, rng: random.Random) -> str:
     """One of the lots in use on ``day``: lot k is in use for ``CONCURRENT`` windows from
     day ``k * 365 / LOTS``."""
@@ -76,26 +62,6 @@ def lot_of(day: float, rng: random.Random) -> str:
     last = min(LOTS - 1, int(day / width))
     first = max(0, last - CONCURRENT + 1)
     return f"LOT-{rng.randint(first, last):05d}"
-
-
-def products() -> dict[str, Product]:
-    origins = list(Origin)
-    return {
-        f"LOT-{k:05d}": Product(
-            origin=origins[k % len(origins)],
-            maker=f"Maker {k % 7}",
-            sourcing=Sourcing.DOMESTIC if k % 3 else Sourcing.IMPORTED,
-            concentration="1.0e10 particles/mL",
-            lot=f"LOT-{k:05d}",
-        )
-        for k in range(LOTS)
-    }
-
-
-def _no_gate(
-    self: Log, r: object, adm: object, override: GateOverride | None, **_: object
-) -> GateOverride | None:
-    return override
 
 
 def build(url: str, n: int, *, seed: int = 7, batch: int = 5000) -> tuple[float, int]:
@@ -106,21 +72,17 @@ def build(url: str, n: int, *, seed: int = 7, batch: int = 5000) -> tuple[float,
     override, as a gated one would.
     """
     rng = random.Random(seed)
-    clock = Clock()
+    clock = Clock(START)
     log = open_log(url, clock=clock)
-    gate = Log._gate
-    Log._gate = _no_gate  # type: ignore[assignment,method-assign]
     try:
-        return _fill(log, clock, rng, n, batch)
+        with gate_skipped():
+            return _fill(log, clock, rng, n, batch)
     finally:
-        Log._gate = gate  # type: ignore[method-assign]
         log.close()
 
 
 def _fill(log: Log, clock: Clock, rng: random.Random, n: int, batch: int) -> tuple[float, int]:
-    prods = products()
-    routes = list(Route)
-    storage = StorageCheck(cold_chain_ok=True, checked_by="NS-001")
+    prods = {p.lot: p for p in products(LOTS)}
     base_rate = 1 / 50 * 0.95  # reactions per administration, the hot lot at 5x
     t = time.perf_counter()
     reactions = 0
@@ -130,20 +92,7 @@ def _fill(log: Log, clock: Clock, rng: random.Random, n: int, batch: int) -> tup
             minute = i * (365 * 24 * 60) // n
             day = minute / (24 * 60)
             lot = lot_of(day, rng)
-            adms.append(
-                Administration(
-                    patient_id=f"P-{rng.randrange(max(1, n // 10)):07d}",
-                    administered_at=START + dt.timedelta(minutes=minute),
-                    route=routes[rng.randrange(len(routes))],
-                    site="face",
-                    volume_ml=Decimal("5"),
-                    product=prods[lot],
-                    storage_check=storage,
-                    physician_id=f"DR-{rng.randrange(20):03d}",
-                    screening_result_id=f"S-{i:08d}",
-                    consent_id=f"C-{i:08d}",
-                )
-            )
+            adms.append(administration(i, n, rng, prods[lot], start=START))
         clock.now = adms[-1].administered_at
         ids = log.administer_many(adms, override=BENCH_OVERRIDE)
         for adm_id, adm in zip(ids, adms, strict=True):
@@ -209,7 +158,7 @@ def bench_status(url: str, repeat: int) -> dict[str, float]:
     cold()  # the critical values are cached per process: measured apart below
     out["cold_ms"] = timed(cold, repeat) * 1e3
 
-    clock = Clock()
+    clock = Clock(START)
     log = open_log(url, clock=clock)
     report = check_signals(log, SETTINGS)
     out["rows"] = len(report.rows)
@@ -264,14 +213,9 @@ def bench_cv() -> list[tuple[str, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--short", action="store_true", help="20,000 administrations (CI)")
-    parser.add_argument("--n", type=int, default=None, help="administrations (default 1,000,000)")
-    parser.add_argument(
-        "--keep", type=Path, default=None, help="keep the log in this folder (and reuse it)"
+    args, n = log_size_args(
+        __doc__.split("\n\n")[0], keep_help="keep the log in this folder (and reuse it)"
     )
-    args = parser.parse_args()
-    n = args.n or (20_000 if args.short else 1_000_000)
     repeat = 3 if args.short else 5
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
