@@ -31,6 +31,7 @@ from ._registry_format import (
     ROUTES,
     case_rows,
     check_export,
+    export_identity,
     manifest_errors,
     read_rows,
 )
@@ -117,15 +118,10 @@ class PooledExport:
         errors = manifest_errors(manifest)
         if errors:
             raise ValidationError(errors, what="registry export")
-        source, gate = manifest["source"], manifest["gate"]
+        gate = manifest["gate"]
         return cls(
-            clinic_id=manifest["clinic_id"],
             manifest_sha256=sha256,
-            head_seq=source["head_seq"],
-            head_hash=source["head_hash"],
-            region=manifest["region"],
-            data_lock=source["data_lock"],
-            through=source["through"],
+            **export_identity(manifest),
             k=gate["k"],
             l=gate["l"],
             **{name: gate[name] for name in GATE_COUNTS},

@@ -35,6 +35,7 @@ __all__ = [
     "ExportFile",
     "case_rows",
     "check_export",
+    "export_identity",
     "manifest_errors",
     "read_manifest",
     "read_rows",
@@ -370,20 +371,25 @@ def check_export(folder: str | _os.PathLike[str]) -> CheckedExport:
             f"administrations.csv: {files[1].rows} rows for {files[0].rows} cases: an export "
             "holds one administration per case"
         )
-    source = manifest["source"]
     return CheckedExport(
         folder=path,
         manifest=manifest,
         manifest_bytes=data,
         manifest_sha256=_hashlib.sha256(data).hexdigest(),
-        clinic_id=manifest["clinic_id"],
-        region=manifest["region"],
-        head_seq=source["head_seq"],
-        head_hash=source["head_hash"],
-        data_lock=source["data_lock"],
-        through=source["through"],
+        **export_identity(manifest),
         files=files,
     )
+
+
+def export_identity(manifest: Mapping[str, _Any]) -> dict[str, _Any]:
+    """What names an export in a checked manifest: ``clinic_id``, ``region`` and the
+    source's ``head_seq``, ``head_hash``, ``data_lock`` and ``through``."""
+    source = manifest["source"]
+    return {
+        "clinic_id": manifest["clinic_id"],
+        "region": manifest["region"],
+        **{name: source[name] for name in ("head_seq", "head_hash", "data_lock", "through")},
+    }
 
 
 def read_rows(file: ExportFile) -> _Iterator[list[str]]:
