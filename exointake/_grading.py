@@ -394,7 +394,7 @@ def grade(
         BrightonReason.ONSET_NOT_DOCUMENTED,
         BrightonReason.PROGRESSION_NOT_DOCUMENTED,
     )
-    kind = _event_kind(reaction, vocabulary, category, case)
+    kind, base_kind = _event_kind(reaction, vocabulary, category, case)
     if kind is not EventKind.TABLE_REACTION and table.event(kind) is None:
         raise ValidationError(
             [
@@ -409,6 +409,7 @@ def grade(
         table=table,
         category=category,
         kind=kind,
+        base_kind=base_kind,
         case=picture,
         route=route_,
     )
@@ -416,7 +417,7 @@ def grade(
     septic = _septic(reaction, vocabulary) and not (
         picture or _allergic_features(reaction, vocabulary)
     )
-    criteria, undecided = _seriousness(reaction, ctcae, case, septic=septic)
+    criteria, undecided = _seriousness(reaction, (ctcae, *others), case, septic=septic)
     actions = _actions(
         reaction=reaction,
         vocabulary=vocabulary,
@@ -601,8 +602,9 @@ def _brighton(
 
 def _event_kind(
     reaction: Reaction, vocabulary: Vocabulary, category: Category | None, case: bool
-) -> EventKind:
-    """Which kind of event the reaction is (see :class:`EventKind`).
+) -> tuple[EventKind, EventKind]:
+    """Which kind of event the reaction is (see :class:`EventKind`), and which kind it
+    would be without its infection signs (what its other signs are graded as).
 
     An infection sign makes it an infection, unless the signs meet a Brighton level 1-3
     or the article's row is anaphylaxis: a fever added to an anaphylaxis must not move
@@ -617,8 +619,8 @@ def _event_kind(
     if EventKind.INFECTION in kinds and not (
         base is EventKind.TABLE_REACTION and (case or category is Category.ANAPHYLAXIS)
     ):
-        return EventKind.INFECTION
-    return base
+        return EventKind.INFECTION, base
+    return base, base
 
 
 def _kind_without_infection(
@@ -875,8 +877,14 @@ def _ctcae(
     kind: EventKind,
     case: bool,
     route: Route | None,
+    base_kind: EventKind | None = None,
 ) -> tuple[CtcaeGrade, tuple[CtcaeGrade, ...]]:
-    """The leading CTCAE term and grade, and the further terms of the same event."""
+    """The leading CTCAE term and grade, and the further terms of the same event.
+
+    ``base_kind`` is the kind the reaction would be without its infection signs: when an
+    infection sign made it an infection, the terms its other signs are graded under stay
+    among the further terms (an added sign never hides a grade).
+    """
     event_terms = sorted(
         {t for c in reaction.codes if (t := vocabulary[c].ctcae) is not None},
         key=lambda t: _EVENT_PRIORITY.index(t) if t in _EVENT_PRIORITY else len(_EVENT_PRIORITY),
@@ -927,13 +935,15 @@ def _ctcae(
         # own grade (an untreated skin infection's grade 1 would otherwise hide a
         # grade 2 site pain).
         further.append(CtcaeTerm.INJECTION_SITE_REACTION)
+    route_needed = False
     if (
         kind is not EventKind.TABLE_REACTION
         and category in (Category.ALLERGY, Category.ANAPHYLAXIS)
         and (case or _allergic_features(reaction, vocabulary))
     ):
         # An allergic-type reaction alongside the event (e.g. hives with a fever during a
-        # drip) is graded too, under its own term.
+        # drip) is graded too, under its own term; without a route that term waits for the
+        # route, and says so.
         allergic = _table_term(
             reaction,
             vocabulary=vocabulary,
@@ -942,8 +952,28 @@ def _ctcae(
             case=case,
             route=route,
         )
-        if allergic is not None and allergic != lead:
+        if allergic is None:
+            route_needed = True
+        elif allergic != lead:
             further.insert(0, allergic)
+    if kind is EventKind.INFECTION and base_kind is not None:
+        # The signs besides the infection's keep the terms they are graded under on their
+        # own (e.g. a tachycardia during a drip is an Infusion related reaction, and stays
+        # one when a sepsis is added). Not an Infusion related reaction that only grades a
+        # failing circulation: in a septic picture that is Hypotension (below).
+        kept, needs_route = _terms_without_infection(
+            reaction,
+            vocabulary=vocabulary,
+            table=table,
+            category=category,
+            kind=base_kind,
+            case=case,
+            route=route,
+        )
+        route_needed = route_needed or needs_route
+        if _circulatory_failure(reaction):
+            kept = [t for t in kept if t is not CtcaeTerm.INFUSION_RELATED_REACTION]
+        further[:0] = [t for t in kept if t != lead and t not in further]
     if (
         _circulatory_failure(reaction)
         and lead not in (CtcaeTerm.ANAPHYLAXIS, CtcaeTerm.HYPOTENSION)
@@ -957,15 +987,19 @@ def _ctcae(
         # under its own term; an Infusion related reaction already grades it, unless an
         # infection sign makes it a septic picture.
         further.append(CtcaeTerm.HYPOTENSION)
-    # The most severe term leads (Anaphylaxis first on a tie, then the order above): an
-    # added mild sign never pushes a grade 3 anaphylaxis under a grade 1 fever. The
-    # mildest reading ranks, or the worst when the mildest has no grade (fail-safe).
+    # The most severe term leads (Anaphylaxis first on a tie, then a term with a grade,
+    # then the order above): an added mild sign never pushes a grade 3 anaphylaxis under
+    # a grade 1 fever. The mildest reading ranks, or the worst when the mildest has no
+    # grade (fail-safe), and never below the term's lowest CTCAE grade (a coded sepsis
+    # whose grade cannot be given still leads a grade 1 site redness).
     codes = set(reaction.codes)
     terms = [lead, *further]
+    reading = {t: _CTCAE_RULES[t](codes, best) or _CTCAE_RULES[t](codes, worst) for t in terms}
     rank = {
         t: (
-            _CTCAE_RULES[t](codes, best) or _CTCAE_RULES[t](codes, worst) or 0,
+            max(reading[t] or 0, _LOWEST_GRADE.get(t, 0)),
             t is CtcaeTerm.ANAPHYLAXIS,
+            reading[t] is not None,
             -n,
         )
         for n, t in enumerate(terms)
@@ -973,7 +1007,48 @@ def _ctcae(
     lead = max(terms, key=lambda t: rank[t])
     further = [t for t in terms if t != lead]
     others = tuple(_graded(t, reaction, table, best, worst, lead=False) for t in further)
+    if route_needed:
+        others = (CtcaeGrade(None, None, _ROUTE_NEEDED, ("route",)), *others)
     return _graded(lead, reaction, table, best, worst, lead=True), others
+
+
+def _terms_without_infection(
+    reaction: Reaction,
+    *,
+    vocabulary: Vocabulary,
+    table: SeverityTable,
+    category: Category | None,
+    kind: EventKind,
+    case: bool,
+    route: Route | None,
+) -> tuple[list[CtcaeTerm], bool]:
+    """The CTCAE terms of ``reaction``'s signs other than infection signs, graded as the
+    ``kind`` they make on their own, and whether one of them needs the route. Infection
+    signs have no article row and no Brighton role, so ``category`` and ``case`` stay."""
+    rest = tuple(
+        s for s in reaction.symptoms if vocabulary[s.code].event is not EventKind.INFECTION
+    )
+    if not rest:
+        return [], False
+    lead, others = _ctcae(
+        evolve(reaction, symptoms=rest),
+        vocabulary=vocabulary,
+        table=table,
+        category=category,
+        kind=kind,
+        case=case,
+        route=route,
+    )
+    graded = (lead, *others)
+    terms = [g.term for g in graded if g.term is not None]
+    return terms, any(g.term is None and "route" in g.missing for g in graded)
+
+
+_LOWEST_GRADE: Mapping[CtcaeTerm, int] = {CtcaeTerm.SEPSIS: 3}
+"""Terms CTCAE v5.0 defines only from a grade above 1 and that the grader cannot always
+grade (Sepsis starts at 3 and needs a positive blood culture): for choosing the leading
+term they rank at that grade, the grade itself stays ``None`` with its reason. The
+physician's coded sepsis is never outranked by a grade 1 or 2 term."""
 
 
 _NO_TERM = "no CTCAE term is coded for these signs: grade it by hand"
@@ -1194,11 +1269,12 @@ _CTCAE_RULES: Mapping[CtcaeTerm, Callable[[set[str], _Facts], int | None]] = {
 
 
 def _seriousness(
-    reaction: Reaction, ctcae: CtcaeGrade, case: bool, *, septic: bool = False
+    reaction: Reaction, terms: tuple[CtcaeGrade, ...], case: bool, *, septic: bool = False
 ) -> tuple[tuple[SeriousnessCriterion, ...], tuple[SeriousnessCriterion, ...]]:
     """ICH E2A criteria met, and those the record cannot decide yet.
 
-    Anaphylaxis (CTCAE term, signs meeting Brighton levels 1-3 unless the onset was
+    ``terms`` are the leading and the further CTCAE terms. Anaphylaxis (a CTCAE term
+    among them, signs meeting Brighton levels 1-3 unless the onset was
     documented as not sudden, or a physician's report of anaphylaxis) and sepsis count
     as medically important [practice], after the EMA Important Medical Events list; so
     does a suspected sepsis (an infection sign with hypotension, shock, reduced
@@ -1213,7 +1289,7 @@ def _seriousness(
         c.CONGENITAL_ANOMALY: reaction.congenital_anomaly is True,
         c.MEDICALLY_IMPORTANT: reaction.medically_important is True
         or reaction.reported_anaphylaxis
-        or ctcae.term in (CtcaeTerm.ANAPHYLAXIS, CtcaeTerm.SEPSIS)
+        or any(t.term in (CtcaeTerm.ANAPHYLAXIS, CtcaeTerm.SEPSIS) for t in terms)
         or case
         or septic,
     }

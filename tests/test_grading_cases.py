@@ -11,18 +11,19 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exointake import strategies as xs
-from exointake._grading import Grade, grade
+from exointake._grading import ActionCode, Grade, grade
 from exointake._log._entries import event_bucket
-from exointake._reaction import Outcome, Reaction
+from exointake._reaction import Outcome, Reaction, Symptom
 from exointake._reactions import Causality
 from exointake._vocabulary import (
     Category,
     CtcaeTerm,
     EventKind,
+    SeriousnessCriterion,
     load_severity_table,
     load_vocabulary,
 )
@@ -124,6 +125,19 @@ class TestProperties:
         xs.symptoms(),
         st.sampled_from(["iv_drip", "injection_face", "injection_scalp"]),
     )
+    # Found by CI: a sepsis added to a tachycardia during a drip dropped the Infusion
+    # related reaction grade 1 (the ungradable Sepsis then led alone).
+    @example(
+        r=Reaction(symptoms=(Symptom("tachycardia"),), outcome=Outcome.RECOVERED),
+        s=Symptom("sepsis"),
+        route="iv_drip",
+    )
+    # The same with a needle-related sign that has no CTCAE term of its own.
+    @example(
+        r=Reaction(symptoms=(Symptom("bradycardia"),), outcome=Outcome.RECOVERED),
+        s=Symptom("sepsis"),
+        route="iv_drip",
+    )
     def test_adding_a_sign_never_lowers_the_ctcae_grade_or_leaves_anaphylaxis(
         self, r: Reaction, s: Any, route: str | None
     ) -> None:
@@ -164,6 +178,75 @@ class TestProperties:
         assert a.to_dict() == b.to_dict()
         assert (a.table_version, a.vocabulary_version) == (TABLE.version, VOCABULARY.version)
         assert a.sudden_onset_minutes == TABLE.brighton_sudden_onset_minutes
+
+
+class TestInfectionKeepsEarlierTerms:
+    """An infection sign added to a graded reaction keeps the terms the other signs had."""
+
+    def test_sepsis_added_to_a_tachycardia_during_a_drip(self) -> None:
+        """Tachycardia during a drip is an Infusion related reaction, grade 1 when nothing
+        was done (CTCAE v5.0 G1 'Mild transient reaction'). Adding a sepsis with a negative
+        blood culture makes it an infection led by Sepsis, which CTCAE v5.0 cannot grade
+        (G3 needs 'Blood culture positive'): the Sepsis term says why, the Infusion
+        related reaction grade 1 stays, and the coded sepsis stays medically important."""
+        r = Reaction(symptoms=(Symptom("tachycardia"),), **_RECORDED)
+        before = grade(r, route="iv_drip")
+        assert (before.event_kind, before.ctcae.term, before.ctcae.grade) == (
+            EventKind.TABLE_REACTION,
+            CtcaeTerm.INFUSION_RELATED_REACTION,
+            1,
+        )
+        after = grade(
+            Reaction(**{**_fields(r), "symptoms": (*r.symptoms, Symptom("sepsis"))}),
+            route="iv_drip",
+        )
+        assert after.event_kind is EventKind.INFECTION
+        assert (after.ctcae.term, after.ctcae.grade) == (CtcaeTerm.SEPSIS, None)
+        assert after.ctcae.reason is not None
+        assert "positive blood culture" in after.ctcae.reason
+        assert [(o.term, o.grade) for o in after.ctcae_other] == [
+            (CtcaeTerm.INFUSION_RELATED_REACTION, 1)
+        ]
+        assert _max_grade(after) == _max_grade(before) == 1
+        assert after.serious
+        assert after.seriousness_criteria == (SeriousnessCriterion.MEDICALLY_IMPORTANT,)
+
+    def test_sepsis_with_an_unrecorded_culture_names_what_to_record(self) -> None:
+        """Without a blood culture recorded, the Sepsis term names the fields that decide
+        its grade; the earlier term is still there with its own open fields."""
+        r = Reaction(
+            symptoms=(Symptom("tachycardia"), Symptom("sepsis")), outcome=Outcome.RECOVERED
+        )
+        g = grade(r, route="iv_drip")
+        assert (g.ctcae.term, g.ctcae.grade) == (CtcaeTerm.SEPSIS, None)
+        assert "blood_culture_positive" in g.ctcae.missing
+        assert [o.term for o in g.ctcae_other] == [CtcaeTerm.INFUSION_RELATED_REACTION]
+
+    def test_without_a_route_the_earlier_term_still_asks_for_it(self) -> None:
+        """Without a route, the table reaction's term is not dropped silently: it stays as
+        'route needed' and the record-completion action names the route."""
+        r = Reaction(symptoms=(Symptom("urticaria"), Symptom("fever")), **_RECORDED)
+        g = grade(r)
+        assert (g.ctcae.term, g.ctcae.grade) == (CtcaeTerm.FEVER, 1)
+        assert [(o.term, o.missing) for o in g.ctcae_other] == [(None, ("route",))]
+        assert ActionCode.COMPLETE_RECORD in [a.code for a in g.actions]
+
+    def test_a_coded_sepsis_leads_a_mild_site_sign_and_stays_serious(self) -> None:
+        """CTCAE v5.0 defines Sepsis from grade 3 only: a coded sepsis whose grade cannot
+        be given leads a grade 1 redness (never reads as the milder event), and is medically
+        important whichever term leads (a grade 3 faint leads it on a tie)."""
+        g = grade(Reaction(symptoms=(Symptom("redness"), Symptom("sepsis")), **_RECORDED))
+        assert g.ctcae.term is CtcaeTerm.SEPSIS
+        assert [(o.term, o.grade) for o in g.ctcae_other] == [
+            (CtcaeTerm.INJECTION_SITE_REACTION, 1)
+        ]
+        faint = grade(
+            Reaction(symptoms=(Symptom("syncope"), Symptom("sepsis")), **_RECORDED),
+            route="iv_drip",
+        )
+        assert (faint.ctcae.term, faint.ctcae.grade) == (CtcaeTerm.SYNCOPE, 3)
+        assert [o.term for o in faint.ctcae_other] == [CtcaeTerm.SEPSIS]
+        assert SeriousnessCriterion.MEDICALLY_IMPORTANT in faint.seriousness_criteria
 
 
 _RECORDED: dict[str, Any] = {
