@@ -740,8 +740,12 @@ _EVENT_PRIORITY = (
     CtcaeTerm.VASOVAGAL_REACTION,
     CtcaeTerm.SYNCOPE,
     CtcaeTerm.PRESYNCOPE,
+    CtcaeTerm.SINUS_BRADYCARDIA,
 )
 """Which event term leads when several are present (the most specific, most serious first)."""
+
+_FAINTS = frozenset({CtcaeTerm.VASOVAGAL_REACTION, CtcaeTerm.SYNCOPE, CtcaeTerm.PRESYNCOPE})
+"""The needle-related terms that describe a slow pulse with the faint or near faint."""
 
 
 @frozen
@@ -1006,6 +1010,12 @@ def _ctcae(
     }
     lead = max(terms, key=lambda t: rank[t])
     further = [t for t in terms if t != lead]
+    if lead in _FAINTS:
+        # A slow pulse with a vasovagal reaction, a faint or a near faint is part of
+        # that event (CTCAE's Vasovagal reaction names the bradycardia): graded under
+        # the leading term, never also as a Sinus bradycardia of its own. The lead's
+        # grade is at least the slow pulse's, so no grade is hidden.
+        further = [t for t in further if t is not CtcaeTerm.SINUS_BRADYCARDIA]
     others = tuple(_graded(t, reaction, table, best, worst, lead=False) for t in further)
     if route_needed:
         others = (CtcaeGrade(None, None, _ROUTE_NEEDED, ("route",)), *others)
@@ -1238,6 +1248,20 @@ def _vasovagal_grade(codes: set[str], f: _Facts) -> int | None:
     return _threat(f) or 3
 
 
+def _sinus_bradycardia_grade(codes: set[str], f: _Facts) -> int | None:
+    if (g := _threat(f)) is not None:
+        return g
+    # G3 "Severe, medically significant; medical intervention indicated" (read like
+    # Hypotension's G3: intravenous or adrenaline treatment, or a hospital stay);
+    # G2 "Symptomatic, intervention not indicated; change in medication initiated"
+    # (any other systemic treatment); G1 "Asymptomatic, intervention not indicated".
+    if f.hospitalization or f.interventions & (_INTRAVENOUS | _ADRENALINE):
+        return 3
+    if f.interventions & _SYSTEMIC_TREATMENT:
+        return 2
+    return 1
+
+
 def _hypotension_grade(codes: set[str], f: _Facts) -> int | None:
     if (g := _threat(f)) is not None:
         return g
@@ -1265,6 +1289,7 @@ _CTCAE_RULES: Mapping[CtcaeTerm, Callable[[set[str], _Facts], int | None]] = {
     CtcaeTerm.VASOVAGAL_REACTION: _vasovagal_grade,
     CtcaeTerm.PRESYNCOPE: lambda codes, f: 2,  # grade 2 only: "Present (e.g., near fainting)"
     CtcaeTerm.HYPOTENSION: _hypotension_grade,
+    CtcaeTerm.SINUS_BRADYCARDIA: _sinus_bradycardia_grade,
 }
 
 

@@ -142,6 +142,9 @@ class CtcaeTerm(enum.StrEnum):
     VASOVAGAL_REACTION = "Vasovagal reaction"
     PRESYNCOPE = "Presyncope"
     HYPOTENSION = "Hypotension"
+    SINUS_BRADYCARDIA = "Sinus bradycardia"
+    """A slow pulse (table revision 3 and vocabulary 3 on); before, a bradycardia alone
+    was graded as Hypotension."""
 
 
 class BrightonRole(enum.StrEnum):

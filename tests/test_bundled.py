@@ -80,6 +80,6 @@ class TestLoad:
     def test_unknown_version_lists_bundled(self) -> None:
         """An unknown version is refused with the bundled versions listed."""
         with pytest.raises(
-            ValidationError, match=r"version: there is no version '9' \(bundled: 1, 2\)"
+            ValidationError, match=r"version: there is no version '9' \(bundled: 1, 2, 3\)"
         ):
             exointake.load_vocabulary("9")

@@ -141,10 +141,10 @@ class TestSeverityTable:
     def test_versioned_with_source(self) -> None:
         """The table names its version and the article it comes from."""
         table = load_severity_table()
-        assert table.version == "article-2025-11-19-r2"
+        assert table.version == "article-2025-11-19-r3"
         assert table.source.published == "2025-11-19"
         assert table.persistence_days == 3
-        assert load_severity_table("article-2025-11-19-r2") == table
+        assert load_severity_table("article-2025-11-19-r3") == table
 
     def test_older_versions_stay_loadable(self) -> None:
         """The first table and vocabulary still load, name each other, and grade."""
@@ -1155,8 +1155,8 @@ class TestGradeOutput:
     def test_versions_are_named(self) -> None:
         """A grade names the table, vocabulary, Brighton and CTCAE versions it used."""
         d = grade(reaction("pain")).to_dict()
-        assert d["table_version"] == "article-2025-11-19-r2"
-        assert d["vocabulary_version"] == "2"
+        assert d["table_version"] == "article-2025-11-19-r3"
+        assert d["vocabulary_version"] == "3"
         assert d["brighton_version"] == "2007"
         assert d["ctcae"]["version"] == "5.0"
 

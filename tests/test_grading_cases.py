@@ -249,6 +249,73 @@ class TestInfectionKeepsEarlierTerms:
         assert SeriousnessCriterion.MEDICALLY_IMPORTANT in faint.seriousness_criteria
 
 
+class TestBradycardia:
+    """A slow pulse is graded as CTCAE v5.0 Sinus bradycardia (Cardiac disorders, MedDRA
+    LLT 10040741), never as Hypotension, a blood-pressure finding (clinical review)."""
+
+    @pytest.mark.parametrize("route", ["injection_face", "iv_drip"])
+    def test_alone_it_is_a_sinus_bradycardia_grade_1(self, route: str) -> None:
+        """Nothing done: CTCAE G1 'Asymptomatic, intervention not indicated', with its
+        MedDRA code. During a drip too, like the other needle-related signs with a
+        CTCAE term of their own (a faint is a Syncope during a drip)."""
+        g = grade(Reaction(symptoms=(Symptom("bradycardia"),), **_RECORDED), route=route)
+        assert (g.event_kind, g.ctcae.term, g.ctcae.grade) == (
+            EventKind.NEEDLE_RELATED,
+            CtcaeTerm.SINUS_BRADYCARDIA,
+            1,
+        )
+        assert g.ctcae.meddra_llt == "10040741"
+        assert g.ctcae.criterion == "Asymptomatic, intervention not indicated"
+        assert CtcaeTerm.HYPOTENSION not in _terms(g)
+
+    def test_intravenous_treatment_is_grade_3(self) -> None:
+        """G3 'Severe, medically significant; medical intervention indicated'."""
+        r = Reaction(symptoms=(Symptom("bradycardia"),), **{**_RECORDED, "interventions": ("iv",)})
+        g = grade(r, route="injection_face")
+        assert (g.ctcae.term, g.ctcae.grade) == (CtcaeTerm.SINUS_BRADYCARDIA, 3)
+
+    def test_with_sepsis_no_hypotension_is_invented(self) -> None:
+        """Sepsis leads (CTCAE v5.0 Sepsis from grade 3), the slow pulse keeps its Sinus
+        bradycardia grade 1 among the further terms, and no unmeasured Hypotension
+        appears beside the infection."""
+        r = Reaction(symptoms=(Symptom("bradycardia"), Symptom("sepsis")), **_RECORDED)
+        for route in ("injection_face", "iv_drip"):
+            g = grade(r, route=route)
+            assert g.ctcae.term is CtcaeTerm.SEPSIS
+            assert [(o.term, o.grade) for o in g.ctcae_other] == [(CtcaeTerm.SINUS_BRADYCARDIA, 1)]
+            assert CtcaeTerm.HYPOTENSION not in _terms(g)
+
+    @pytest.mark.parametrize(
+        ("sign", "term", "level"),
+        [
+            ("vasovagal_reaction", CtcaeTerm.VASOVAGAL_REACTION, 3),
+            ("syncope", CtcaeTerm.SYNCOPE, 3),
+            ("presyncope", CtcaeTerm.PRESYNCOPE, 2),
+        ],
+    )
+    def test_with_a_faint_the_faint_term_grades_it(
+        self, sign: str, term: CtcaeTerm, level: int
+    ) -> None:
+        """A slow pulse with a (near) faint is part of that event: graded under its term
+        alone, as before."""
+        r = Reaction(symptoms=(Symptom(sign), Symptom("bradycardia")), **_RECORDED)
+        g = grade(r, route="injection_face")
+        assert (g.ctcae.term, g.ctcae.grade, g.ctcae_other) == (term, level, ())
+
+    def test_a_grade_made_with_vocabulary_2_keeps_its_meaning(self) -> None:
+        """Vocabulary 2 named no term for bradycardia (graded as Hypotension); grading
+        with the pinned versions 2 / r2 still says so, and names them."""
+        r = Reaction(symptoms=(Symptom("bradycardia"),), **_RECORDED)
+        g = grade(
+            r,
+            route="injection_face",
+            table=load_severity_table("article-2025-11-19-r2"),
+            vocabulary=load_vocabulary("2"),
+        )
+        assert (g.table_version, g.vocabulary_version) == ("article-2025-11-19-r2", "2")
+        assert g.ctcae.term is CtcaeTerm.HYPOTENSION
+
+
 _RECORDED: dict[str, Any] = {
     "onset_minutes": 10,
     "rapid_progression": True,

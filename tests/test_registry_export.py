@@ -335,7 +335,7 @@ class TestFilesAndManifest:
         assert {c["region"] for c in cases} == {"27"}
         assert gate["groups"] == len({(c["age_band"], c["period"], c["route"]) for c in cases})
         assert gate["min_patients_in_group"] >= 5
-        assert m["vocabulary_version"] == "2"
+        assert m["vocabulary_version"] == "3"
         manifest_bytes = export.files["manifest.json"]
         assert (
             manifest_bytes
