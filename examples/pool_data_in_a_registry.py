@@ -75,8 +75,9 @@ def fill(db: exointake.Log, clock: Clock, clinic: int) -> None:
                     }
                 )
                 db.record_reaction(reaction)
-    # A visit in December: November is over when the export is made.
-    clock.now = dt.datetime(2026, 12, 1, 1, tzinfo=dt.UTC)
+    # A visit in mid-December: November ended more than the settling period (14 days by
+    # default) before it, so November leaves when the export is made.
+    clock.now = dt.datetime(2026, 12, 16, 1, tzinfo=dt.UTC)
     last = dict(sample, patient_id=f"C{clinic}-P00", administered_at=clock.now.isoformat())
     db.administer_many([exointake.Administration.from_dict(last)], override=override)
 

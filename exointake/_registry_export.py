@@ -4,11 +4,12 @@
 hand to a registry under the APPI's 匿名加工情報 rules (法43条, 規則34条): case and reaction
 pseudonyms by HMAC-SHA256 under a one-off export key (:class:`ExportKey`: made fresh in
 memory and discarded, PPC Q&A 15-14; no patient pseudonym is written), ages in 5-year
-bands, dates as year-months and minutes to onset, only months that ended before the log's
-head, the clinic as a prefecture code and a registry-given id, no free text and no direct
-identifier; then the release gate (:mod:`exointake._registry_gate`: k distinct patients
-and frequency l-diversity over patients per group, generalisation then suppression; cases
-of a quarter not yet over are held back), product values shared by fewer than k patients
+bands, dates as year-months and minutes to onset, only months that ended at least a
+settling period (``settle_days``) before the log's head, the clinic as a prefecture code
+and a registry-given id, no free text and no direct identifier; then the release gate
+(:mod:`exointake._registry_gate`: k distinct patients and frequency l-diversity over
+patients per group, generalisation then suppression; cases of a quarter not yet over and
+settled are held back), product values shared by fewer than k patients
 blanked, a brute-force recheck of what would be released, and the manifest describing
 items, method, gate figures, versions, the log's head and the key's fingerprint (never the
 key).
@@ -51,6 +52,7 @@ from ._registry_format import (
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
+    MAX_SETTLE_DAYS,
 )
 from ._registry_gate import LADDER, check_release, code, run_gate, sensitive_values
 
@@ -65,6 +67,7 @@ __all__ = [
     "MIN_K",
     "MIN_L",
     "QUASI_IDENTIFIERS",
+    "SETTLE_DAYS",
     "ExportKey",
     "GateReport",
     "RegistryExport",
@@ -77,6 +80,9 @@ MIN_K: Final = 5
 """The floor of k: an export may ask for more distinct patients per group, never fewer."""
 MIN_L: Final = 2
 """The floor of l: an export may ask for a stricter l-diversity, never a weaker one."""
+SETTLE_DAYS: Final = 14
+"""The default settling period: a month leaves once it ended this many days before the
+log's head entry, so entries recorded late within it are in its first export."""
 QUASI_IDENTIFIERS: Final = ("age_band", "region", "period", "route")
 """The columns of ``cases.csv`` the gate groups on (a ``sex`` column would join them)."""
 SENSITIVE_VALUES: Final = (
@@ -337,7 +343,13 @@ class RegistryExport:
         return [outputs.write(target / name, self.files[name], flag=flag) for name in FILES]
 
 
-def _check_args(clinic_id: object, region: object, k: object, l: object) -> str:  # noqa: E741
+def _check_args(
+    clinic_id: object,
+    region: object,
+    k: object,
+    l: object,  # noqa: E741 - the l of l-diversity
+    settle_days: object,
+) -> str:
     problems = []
     if not isinstance(clinic_id, str) or not _CLINIC_ID.fullmatch(clinic_id):
         problems.append(
@@ -358,6 +370,15 @@ def _check_args(clinic_id: object, region: object, k: object, l: object) -> str:
         problems.append(
             f"l: expected a whole number of at least {MIN_L} (the floor; it may be raised, "
             f"never lowered), got {safe_repr(l)}"
+        )
+    if (
+        isinstance(settle_days, bool)
+        or not isinstance(settle_days, int)
+        or not 0 <= settle_days <= MAX_SETTLE_DAYS
+    ):
+        problems.append(
+            f"settle_days: expected a whole number of days from 0 to {MAX_SETTLE_DAYS}, got "
+            + safe_repr(settle_days)
         )
     if problems:
         raise ValidationError(problems, what="argument")
@@ -745,12 +766,17 @@ def export_registry(
     region: str,
     k: int = MIN_K,
     l: int = MIN_L,  # noqa: E741 - the l of l-diversity
+    settle_days: int = SETTLE_DAYS,
 ) -> RegistryExport:
     """The de-identified export of ``log`` (nothing is written yet).
 
-    Only administrations of JST months that ended before the log's head entry was recorded
-    leave (the manifest's ``source.through``); a case the gate widens to a quarter leaves
-    only once that quarter is over, until then it is held back for a later export.
+    Only administrations of JST months that ended at least ``settle_days`` days before the
+    log's head entry was recorded leave (the manifest's ``source.through``); a case the gate
+    widens to a quarter leaves only once that quarter, too, ended ``settle_days`` before the
+    head; until then it is held back for a later export. The settling period is counted
+    from the head entry's ``recorded_at`` (no clock): entries and amendments recorded late
+    within it are in a month's first export and do not show as a difference between two
+    exports; later ones still can.
 
     Args:
         log: the clinic's log (read in one snapshot; only current versions).
@@ -764,6 +790,8 @@ def export_registry(
         k: distinct patients every released group must hold (at least 5).
         l: frequency l-diversity over patients (at least 2): in a group of P patients no
             sensitive value is shown by more than P / l of them.
+        settle_days: the settling period, whole days 0-366 (default 14): a month leaves
+            once it ended this many days before the log's head entry.
 
     Raises:
         ValidationError: bad arguments, a log without a complete month, or a released group
@@ -774,7 +802,7 @@ def export_registry(
         with open_log("sqlite:///clinic.db", create=False) as log:
             export_registry(log, clinic_id="C013-0001", region="13").write("registry-2026-11")
     """
-    region = _check_args(clinic_id, region, k, l)
+    region = _check_args(clinic_id, region, k, l, settle_days)
     if key is None:
         key = generate_export_key()
     elif not isinstance(key, ExportKey):
@@ -784,7 +812,7 @@ def export_registry(
         )
     texts = export_texts()
     with _no_cyclic_gc():
-        return _export(log, key, clinic_id, region, k, l, texts)
+        return _export(log, key, clinic_id, region, k, l, settle_days, texts)
 
 
 @contextlib.contextmanager
@@ -804,13 +832,13 @@ def _no_cyclic_gc() -> Iterator[None]:
 _JST: Final = dt.timezone(dt.timedelta(hours=9))
 
 
-def complete_through(recorded_at: str) -> tuple[str, str]:
-    """The last JST month that ended at or before ``recorded_at`` (UTC text): ``(YYYY-MM,
-    its end as ISO UTC text)``."""
+def complete_through(recorded_at: str, settle_days: int = 0) -> tuple[str, str]:
+    """The last JST month that ended at least ``settle_days`` days before ``recorded_at``
+    (UTC text; at or before it with 0): ``(YYYY-MM, its end as ISO UTC text)``."""
     head = dt.datetime.fromisoformat(recorded_at.replace("Z", "+00:00"))
     if head.tzinfo is None:
         head = head.replace(tzinfo=dt.UTC)
-    local = head.astimezone(_JST)
+    local = (head - dt.timedelta(days=settle_days)).astimezone(_JST)
     end = dt.datetime(local.year, local.month, 1, tzinfo=_JST)
     last = end - dt.timedelta(days=1)
     lock = end.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -818,7 +846,8 @@ def complete_through(recorded_at: str) -> tuple[str, str]:
 
 
 def _quarter_over(period_day: str, through: str) -> bool:
-    """Whether the quarter of the JST day ``period_day`` ended by the month ``through``."""
+    """Whether the quarter of the JST day ``period_day`` ended by the month ``through`` (so
+    it, too, ended the settling period before the head)."""
     year, month = int(period_day[:4]), int(period_day[5:7])
     last = (month - 1) // 3 * 3 + 3
     return f"{year:04d}-{last:02d}" <= through
@@ -831,18 +860,20 @@ def _export(  # noqa: PLR0917 - the private half of export_registry
     region: str,
     k: int,
     l: int,  # noqa: E741 - the l of l-diversity
+    settle_days: int,
     texts: Mapping[str, Any],
 ) -> RegistryExport:
     source = registry_source(log)
     if source.data_lock is None:
         raise ValidationError(["log: the log is empty; there is nothing to export"], what="log")
-    through, data_lock = complete_through(source.data_lock)
+    through, data_lock = complete_through(source.data_lock, settle_days)
     cases, _later = _cases(source.administrations, source.screenings, through)
     if not cases.roots:
         raise ValidationError(
             [
-                "log: no administration of a complete month (Japan time) before the log's "
-                f"last entry; only months up to {through} may leave — nothing written"
+                "log: no administration of a complete month (Japan time) that ended "
+                f"{settle_days} days (settle_days) before the log's last entry; only months "
+                f"up to {through} may leave — nothing written"
             ],
             what="log",
         )
@@ -923,6 +954,7 @@ def _export(  # noqa: PLR0917 - the private half of export_registry
             "head_hash": source.head[1],
             "data_lock": data_lock,
             "through": through,
+            "settle_days": settle_days,
         },
         "key_fingerprint": key.fingerprint,
         "clinic_id": clinic_id,

@@ -30,6 +30,7 @@ __all__ = [
     "FORMAT_VERSION",
     "GATE_COUNTS",
     "MANIFEST",
+    "MAX_SETTLE_DAYS",
     "ROUTES",
     "CheckedExport",
     "ExportFile",
@@ -46,6 +47,9 @@ FORMAT_VERSION: Final = 1
 MANIFEST: Final = "manifest.json"
 CLINIC_ID_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
 """A clinic's id in a registry: not secret, given by the registry (never the key's)."""
+MAX_SETTLE_DAYS: Final = 366
+"""The longest settling period (``source.settle_days``): days a month must have ended
+before the log's head entry to leave."""
 
 FILE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     "cases.csv": ("case_key", "age_band", "region", "period", "route"),
@@ -230,6 +234,16 @@ def _source_errors(source: object) -> list[str]:
         )
     elif not isinstance(through, str) or not _MONTH.fullmatch(through):
         errors.append(f"{where}: source.through: expected a month YYYY-MM")
+    settle = source.get("settle_days")
+    if "settle_days" not in source:
+        errors.append(
+            f"{where}: source.settle_days: missing: an export made before the settling "
+            "period, refused (export again with this exointake)"
+        )
+    elif not isinstance(settle, int) or not _whole(settle) or settle > MAX_SETTLE_DAYS:
+        errors.append(
+            f"{where}: source.settle_days: expected a whole number of days 0-{MAX_SETTLE_DAYS}"
+        )
     return errors
 
 

@@ -111,6 +111,7 @@ def manifest_bytes(
             "head_hash": head_hash,
             "data_lock": data_lock(through),
             "through": through,
+            "settle_days": 14,
         },
         "key_fingerprint": "sha256:" + hashlib.sha256(clinic_id.encode()).hexdigest(),
         "clinic_id": clinic_id,

@@ -113,6 +113,12 @@ class TestExportRegistry:
             assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
         manifest = (tmp_path / "a" / "manifest.json").read_bytes()
         assert summary["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
+        assert summary["settle_days"] == json.loads(manifest)["source"]["settle_days"] == 14
+        code, stdout, _ = run(
+            capsys, *args(clinic_db, key_file, tmp_path / "c", "--json", "--settle-days", "0")
+        )
+        assert code == 0
+        assert json.loads(stdout)["settle_days"] == 0
 
     def test_without_a_key_file_a_fresh_key_is_used_and_discarded(
         self, capsys: pytest.CaptureFixture[str], clinic_db: Path, tmp_path: Path
@@ -144,6 +150,7 @@ class TestExportRegistry:
         [
             (["--k", "4"], "--k"),
             (["--l", "1"], "--l"),
+            (["--settle-days", "367"], "--settle-days"),
             (["--region", "48"], "--region"),
             (["--region", "tokyo"], "--region"),
             (["--clinic-id", "bad/id"], "--clinic-id"),
@@ -195,7 +202,8 @@ class TestExportRegistry:
     ) -> None:
         """The log's head is the same before and after an export."""
         db = tmp_path / "c.db"
-        with open_log(db) as log:
+        # Recorded when November (the sample's month) has settled: no wall clock.
+        with open_log(db, clock=lambda: dt.datetime(2026, 12, 16, tzinfo=dt.UTC)) as log:
             log.administer(administration(), override=BYPASS)
             head = log.head()
         assert run(capsys, *args(db, key_file, tmp_path / "out"))[0] == 0

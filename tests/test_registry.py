@@ -170,11 +170,21 @@ def test_a_tampered_manifest_is_refused(url: str, tmp_path: Path) -> None:
         with pytest.raises(ValidationError, match=r"manifest\.json"):
             reg.import_export(folder)
         # A clinic_id that is not a registry's id, then an old draft manifest (no
-        # source.through, the draft's gate keys): refused, field named.
+        # source.through, the draft's gate keys) or one without a settling period (no or a
+        # bad source.settle_days): refused, field named.
         manifest["files"]["reactions.csv"]["rows"] = 3
         for change, message in [
             (lambda m: m.update(clinic_id="../etc"), r"clinic_id: expected an id matching"),
             (lambda m: m["source"].pop("through"), r"source\.through: missing: .*old draft"),
+            (lambda m: m["source"].pop("settle_days"), r"source\.settle_days: missing"),
+            (
+                lambda m: m["source"].update(settle_days=367),
+                r"source\.settle_days: expected a whole number of days 0-366",
+            ),
+            (
+                lambda m: m["source"].update(settle_days=True),
+                r"source\.settle_days: expected a whole number",
+            ),
             (
                 lambda m: m["gate"].update(min_distinct_terms_in_group=2),
                 r"gate\.min_distinct_terms_in_group: an export of the old draft",

@@ -78,8 +78,9 @@ def _clinic(log: Log, clock: Clock, number: int) -> None:
             onset = clock.now + dt.timedelta(minutes=30)
             clock.now = onset + dt.timedelta(hours=1)
             log.record_reaction(reaction(adm_id, "redness", "swelling", onset=onset.isoformat()))
-    # December: one more administration, so that November is over when the export is made.
-    clock.now = dt.datetime(2026, 12, 2, 1, tzinfo=dt.UTC)
+    # December: one more administration, recorded after November's settling period (14 days
+    # by default), so that November leaves when the export is made.
+    clock.now = dt.datetime(2026, 12, 16, 1, tzinfo=dt.UTC)
     log.administer_many(
         [
             attrs.evolve(

@@ -484,13 +484,18 @@ class TestFilesAndManifest:
             ({"clinic_id": "-x"}, "clinic_id: expected"),
             ({"clinic_id": "x" * 33}, "clinic_id: expected"),
             ({"clinic_id": None}, "clinic_id: expected"),
+            ({"settle_days": -1}, "settle_days: expected a whole number of days from 0 to 366"),
+            ({"settle_days": 367}, "settle_days: expected a whole number of days from 0 to 366"),
+            ({"settle_days": True}, "settle_days: expected"),
+            ({"settle_days": 14.0}, "settle_days: expected"),
+            ({"settle_days": "14"}, "settle_days: expected"),
         ],
     )
     def test_bad_arguments_are_refused(
         self, tmp_path: Path, kwargs: dict[str, Any], match: str
     ) -> None:
-        """k below 5, l below 2, anything but a prefecture code or a clinic id are
-        refused."""
+        """k below 5, l below 2, a settling period outside 0-366 whole days, anything but
+        a prefecture code or a clinic id are refused."""
         args: dict[str, Any] = {"region": "13", "clinic_id": CLINIC, **kwargs}
         with open_log(f"sqlite:///{tmp_path / 'c.db'}") as log:
             log.administer(administration(), override=BYPASS)
@@ -745,3 +750,116 @@ class TestCsvFields:
         if not any("\r" in t for t in texts):
             assert joined == buffer.getvalue()
         assert next(csv.reader(io.StringIO(joined, newline=""))) == texts
+
+
+def _settled_patient(number: int, day: int, symptom: int | None = None) -> Patient:
+    """A patient aged 36 (band 35-39) with one drip ``day`` days after T0 (and a reaction:
+    index into SYMPTOMS)."""
+    visit = Visit(day, 0, 0, 0, symptom, 600)
+    birth = dt.date(1990, 1, 3)
+    return Patient(f"PT-{number:04d}-ZQ", f"n{number}", f"k{number}", f"p{number}", birth, (visit,))
+
+
+OCTOBER_11, NOVEMBER_10, NOVEMBER_30, DECEMBER_16 = 279, 309, 329, 345
+"""Days after T0 (2026-01-05)."""
+
+
+def _periods(export: registry.RegistryExport) -> list[str]:
+    return sorted(row["period"] for row in read_csv(export.files["cases.csv"]))
+
+
+class TestSettlingPeriod:
+    """A month leaves once it ended ``settle_days`` (default 14) before the log's head entry,
+    so entries recorded late within that period are in its first export (SDC review M1)."""
+
+    def test_a_month_ten_days_over_leaves_only_with_a_shorter_settling_period(
+        self, tmp_path: Path
+    ) -> None:
+        """November ended (2026-11-30T15:00Z) 10 days before the head: held with the
+        default, released with 7 days or exactly 10, held with 11; through and data_lock
+        follow, the manifest records the period."""
+        assert (T0 + dt.timedelta(days=OCTOBER_11)).date() == dt.date(2026, 10, 11)
+        head = dt.datetime(2026, 12, 10, 15, 0, tzinfo=dt.UTC)
+        clinic = Clinic(
+            tuple(_settled_patient(i, OCTOBER_11) for i in range(6))
+            + tuple(_settled_patient(10 + i, NOVEMBER_10) for i in range(6))
+        )
+        with open_log(f"sqlite:///{tmp_path / 'c.db'}", clock=lambda: head) as log:
+            fill(log, clinic)
+            exports = {
+                days: registry.export_registry(
+                    log,
+                    KEY,
+                    clinic_id=CLINIC,
+                    region="13",
+                    **({} if days is None else {"settle_days": days}),
+                )
+                for days in (None, 7, 10, 11)
+            }
+        october = {"through": "2026-10", "data_lock": "2026-10-31T15:00:00Z"}
+        november = {"through": "2026-11", "data_lock": "2026-11-30T15:00:00Z"}
+        for days, through, periods in [
+            (None, october, ["2026-10"] * 6),
+            (7, november, ["2026-10"] * 6 + ["2026-11"] * 6),
+            (10, november, ["2026-10"] * 6 + ["2026-11"] * 6),
+            (11, october, ["2026-10"] * 6),
+        ]:
+            export = exports[days]
+            source = export.manifest["source"]
+            assert {name: source[name] for name in through} == through, days
+            assert source["settle_days"] == (14 if days is None else days)
+            assert _periods(export) == periods, days
+            assert export.gate.held_cases == 0
+
+    def test_a_late_entry_is_in_the_months_first_export(self, tmp_path: Path) -> None:
+        """The SDC reviewer's reproduction: six patients on 2026-11-10; an export just after
+        November ends releases nothing of November; a seventh drip on 2026-11-30 with a
+        reaction, entered on Dec 1, changes nothing; once November has settled, one export
+        releases all seven and the reaction, and no earlier one showed November."""
+        url = f"sqlite:///{tmp_path / 'c.db'}"
+        october = tuple(_settled_patient(i, OCTOBER_11) for i in range(6))  # so exports run
+        exports, reactions_logged = [], []
+        for at, patients in [
+            (
+                dt.datetime(2026, 11, 30, 15, 0, 1, tzinfo=dt.UTC),  # Dec 1 00:00:01 JST
+                october + tuple(_settled_patient(10 + i, NOVEMBER_10) for i in range(6)),
+            ),
+            (
+                dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC),
+                (_settled_patient(99, NOVEMBER_30, 3),),
+            ),
+            (dt.datetime(2026, 12, 16, 1, 0, tzinfo=dt.UTC), (_settled_patient(100, DECEMBER_16),)),
+        ]:
+            with open_log(url, clock=lambda at=at: at) as log:
+                reactions_logged.append(len(fill(log, Clinic(patients)).reactions))
+                exports.append(registry.export_registry(log, KEY, clinic_id=CLINIC, region="13"))
+        first, late, settled = exports
+        assert reactions_logged == [0, 1, 0]  # the latecomer's reaction is in the log
+        for export in (first, late):
+            assert export.manifest["source"]["through"] == "2026-10"
+            assert "2026-11" not in _periods(export)
+            assert export.rows["reactions.csv"] == 0
+        # The late entry made no difference between the two exports' data files.
+        for name in ("cases.csv", "administrations.csv", "reactions.csv"):
+            assert first.files[name] == late.files[name], name
+        assert settled.manifest["source"]["through"] == "2026-11"
+        assert _periods(settled) == ["2026-10"] * 6 + ["2026-11"] * 7
+        reactions = read_csv(settled.files["reactions.csv"])
+        assert len(reactions) == 1
+        november_keys = {
+            row["case_key"]
+            for row in read_csv(settled.files["cases.csv"])
+            if row["period"] == "2026-11"
+        }
+        assert reactions[0]["case_key"] in november_keys
+
+    def test_the_lock_and_the_quarters_follow_the_settling_period(self) -> None:
+        """The lock moves back by the settling period (no clock: from the head's time), and
+        a quarter counts as over only once its last month has settled."""
+        assert rx.complete_through("2026-10-10T00:00:00Z", 14) == (
+            "2026-08",
+            "2026-08-31T15:00:00Z",
+        )
+        assert rx.complete_through("2026-10-10T00:00:00Z", 0) == ("2026-09", "2026-09-30T15:00:00Z")
+        assert not rx._quarter_over("2026-07-20", "2026-08")
+        assert rx._quarter_over("2026-07-20", "2026-09")

@@ -57,13 +57,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "destroyed after the export (no patient key is written), ages in 5-year bands, "
         "year-months and minutes to onset instead of dates, the clinic as a prefecture code "
         "and its registry id, no free text and no direct identifier. Only months (Japan "
-        "time) that ended before the log's last entry leave. The release gate keeps only "
+        "time) that ended at least --settle-days days (default 14) before the log's last "
+        "entry leave, so entries recorded late within that period are in the month's first "
+        "export. The release gate keeps only "
         "groups of at least --k distinct patients in which no reaction term, serious or "
         "fatal reaction is shown by more than 1/--l of the patients, generalising (month to "
         "quarter, wider age bands, any age) then suppressing the rest; cases of a quarter "
-        "not yet over are held for a later export; lots, makers and volumes shared by fewer "
-        "than --k patients are left empty. The manifest reports what it did. The log is "
-        "only read. "
+        "not yet over and settled are held for a later export; lots, makers and volumes "
+        "shared by fewer than --k patients are left empty. The manifest reports what it did. "
+        "The log is only read. "
         "--out must be missing or empty (with --force the four files are replaced); files "
         "are created with mode 0600, the folder 0700.",
     )
@@ -99,6 +101,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help="at most 1/N of a group's patients may show one reaction term, serious or fatal "
         "(>= 2)",
+    )
+    r.add_argument(
+        "--settle-days",
+        type=_whole("--settle-days"),
+        default=14,
+        metavar="N",
+        help="a month leaves once it ended N days before the log's last entry (0-366; default 14)",
     )
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     add_force(r)
@@ -146,6 +155,8 @@ def _run_registry(args: argparse.Namespace) -> int:
         problems.append(f"--k: expected at least 5 (the floor; it may be raised), got {args.k}")
     if args.l < 2:
         problems.append(f"--l: expected at least 2 (the floor; it may be raised), got {args.l}")
+    if not 0 <= args.settle_days <= 366:
+        problems.append(f"--settle-days: expected 0-366 days, got {args.settle_days}")
     region = str(args.region).strip()
     if not (len(region) == 2 and region.isdigit() and 1 <= int(region) <= 47):
         problems.append("--region: expected a JIS X 0401 prefecture code, two digits 01-47")
@@ -167,7 +178,13 @@ def _run_registry(args: argparse.Namespace) -> int:
         raise ValidationError([f"--out: {out} {why}"], what="arguments")
     with open_log(args.db, create=False) as log:
         export = export_registry(
-            log, key, clinic_id=args.clinic_id, region=region, k=args.k, l=args.l
+            log,
+            key,
+            clinic_id=args.clinic_id,
+            region=region,
+            k=args.k,
+            l=args.l,
+            settle_days=args.settle_days,
         )
     del key  # a given key is not kept; the user destroys the file
     export.write(out, force=args.force, flag="--out")
@@ -185,6 +202,7 @@ def _run_registry(args: argparse.Namespace) -> int:
         "clinic_id": export.manifest["clinic_id"],
         "through": source["through"],
         "data_lock": source["data_lock"],
+        "settle_days": source["settle_days"],
         "groups": gate["groups"],
         "generalised": gate["generalised"],
         "held": gate["held"],
@@ -205,7 +223,7 @@ def _run_registry(args: argparse.Namespace) -> int:
     print(f"wrote {out}: {', '.join(sorted(export.files))}")
     print(
         f"clinic {export.manifest['clinic_id']}, months through {source['through']} "
-        f"(data lock {source['data_lock']})"
+        f"(data lock {source['data_lock']}; settled {source['settle_days']} days)"
     )
     print(
         f"rows: {rows['cases.csv']} cases, {rows['administrations.csv']} administrations, "
