@@ -131,6 +131,7 @@ def write_export(
             "head_hash": "0" * 64,
             "data_lock": "2026-12-31T15:00:00Z",
             "through": "2026-12",
+            "settle_days": 14,
         },
         "gate": gate,
         "files": meta,
