@@ -653,6 +653,11 @@ class Content:
             return self.w.label("kind_table_reaction" if kind == "table_reaction" else "none", sep)
         return self.w.pick(event.label, "severity table", sep)
 
+    def lot_text(self, lot: str) -> str:
+        """A lot as the report prints it; an empty one (a registry export leaves a lot
+        shared by fewer than k patients empty) says so."""
+        return self.log_text(lot, "lot") if lot else self.w.label("lot_blanked")
+
     def log_text(self, text: str, where: str) -> str:
         """Text that comes from the log (lots, makers, ids): checked against the font."""
         return self.w.check(text, f"log: {where}")
@@ -846,7 +851,7 @@ class Content:
             by = lots[lot]
             rows.append(
                 [
-                    paragraph(plain_markup(self.log_text(lot, "lot")), self.cell),
+                    paragraph(plain_markup(self.lot_text(lot)), self.cell),
                     product_of_lot.get(lot, _NONE),
                     *(_count(by[r].interval) if r in by else "0" for r in _ROUTES),
                     _count(sum(e.interval for e in by.values())),
@@ -1016,7 +1021,7 @@ class Content:
         event = self.category(fact.category, nl)
         if fact.event_kind != "table_reaction" or fact.category is None:
             event += nl + self.kind(fact.event_kind, nl)
-        return [f"{self.log_text(fact.lot, 'lot')}{nl}{self.route(fact.route, nl)}", event, ctcae]
+        return [f"{self.lot_text(fact.lot)}{nl}{self.route(fact.route, nl)}", event, ctcae]
 
     # -- 5. signals and lot actions ---------------------------------------------------------
 

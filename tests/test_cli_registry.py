@@ -98,6 +98,20 @@ def test_import_exports_rates_and_signals(
     code, out, _ = run(capsys, "registry", "signals", "--db", url, "--lang", "en", "--signals-only")
     assert code == 0
     assert "X | any reaction | vs other lots | SIGNAL" in out
+    # The settings of `signal check`: a Poisson test against an expected rate, fewer outcomes.
+    code, out, _ = run(
+        capsys, "registry", "signals", "--db", url, "--json",
+        "--expected", "any=20", "--outcome", "any", "--alpha", "0.01",
+    )  # fmt: skip
+    assert code == 0
+    report = json.loads(out)
+    assert report["settings"]["expected_per_1000"] == {"any": 20.0}
+    assert report["settings"]["alpha"] == 0.01
+    assert {r["outcome"] for r in report["rows"]} == {"any"}
+    assert {r["method"] for r in report["rows"]} == {"binomial", "poisson"}
+    code, _, err = run(capsys, "registry", "signals", "--db", url, "--expected", "any")
+    assert code == 2
+    assert "--expected[0]: expected OUTCOME=RATE" in err
 
 
 @pytest.mark.postgres

@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+import attrs
 import pytest
 
 import exointake
@@ -63,6 +64,27 @@ def rendered(pooled: registry.PooledData) -> dict[str, report.SafetyReport]:
 def _texts(keys: tuple[str, ...], lang: str) -> list[str]:
     wording = load_pooled_wording()
     return [re.sub(r"\s+", "", wording.text(k, exointake.Lang(lang))) for k in keys]
+
+
+class TestBlankedLots:
+    def test_a_blanked_lot_says_so(self, pooled: registry.PooledData) -> None:
+        """A lot an export left empty (shared by fewer than k patients) is printed as such
+        in the exposure table, not as an empty cell."""
+        in_month = {(c.clinic_id, c.case_key) for c in pooled.cases if c.period == MONTH}
+        blank = next(a for a in pooled.administrations if (a.clinic_id, a.case_key) in in_month)
+        data = attrs.evolve(
+            pooled,
+            administrations=tuple(
+                attrs.evolve(a, lot="") if a is blank else a for a in pooled.administrations
+            ),
+        )
+        for lang in ("ja", "en"):
+            text = re.sub(
+                r"\s+",
+                "",
+                pdf_text(report.pooled_safety_report(data, month=MONTH, language=lang).pdf),
+            )
+            assert _texts(("lot_blanked",), lang)[0] in text
 
 
 class TestContents:

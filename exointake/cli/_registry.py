@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import Lang, Text, ValidationError
+from ._signal import add_settings_options, settings_from
 from ._util import add_group, add_lang, print_json
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _db(sig)
     sig.add_argument("--json", action="store_true", help="print the report as JSON")
     add_lang(sig)
+    add_settings_options(sig)
     sig.add_argument("--signals-only", action="store_true", help="list only crossed signals")
     sig.set_defaults(func=_signals)
 
@@ -199,8 +201,9 @@ def _signals(args: argparse.Namespace) -> int:
     from ..registry import open_registry
     from ._signal import render_table
 
+    settings = settings_from(args)
     with open_registry(args.db) as reg:
-        report = reg.signals()
+        report = reg.signals(settings)
     if args.json:
         print_json(report.to_dict())
     else:

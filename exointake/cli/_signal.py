@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..log import Alert
     from ..signals import CriticalValue, LotStatus, SignalReport, SignalSettings
 
-__all__ = ["register", "render_table"]
+__all__ = ["add_settings_options", "register", "render_table", "settings_from"]
 
 DEFAULT_DB = "exointake.db"
 
@@ -97,40 +97,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     add_lang(check)
-    check.add_argument(
-        "--expected",
-        action="append",
-        default=[],
-        metavar="OUTCOME=RATE",
-        help="expected reactions per 1,000 administrations for an outcome (any, "
-        "allergy_or_worse, serious, infection): adds its Poisson test; repeatable",
-    )
-    check.add_argument(
-        "--outcome",
-        action="append",
-        default=None,
-        metavar="OUTCOME",
-        help="monitor only these outcomes (repeatable; default all four)",
-    )
-    _test_options(check)
-    check.add_argument(
-        "--max-events",
-        type=int,
-        default=100,
-        help="binomial surveillance length in reactions (default 100)",
-    )
-    check.add_argument(
-        "--design-z",
-        type=float,
-        default=1.0,
-        help="matching ratio the binomial alpha spending is planned for (default 1)",
-    )
-    check.add_argument(
-        "--lot-size",
-        type=int,
-        default=1000,
-        help="Poisson surveillance length in administrations per lot (default 1000)",
-    )
+    add_settings_options(check)
     check.add_argument("--signals-only", action="store_true", help="list only the crossed signals")
     check.set_defaults(func=_check)
 
@@ -151,6 +118,45 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cv.set_defaults(func=_cv)
 
 
+def add_settings_options(p: argparse.ArgumentParser) -> None:
+    """The options of what lot surveillance tests (``signal check``, ``registry signals``);
+    :func:`settings_from` reads them."""
+    p.add_argument(
+        "--expected",
+        action="append",
+        default=[],
+        metavar="OUTCOME=RATE",
+        help="expected reactions per 1,000 administrations for an outcome (any, "
+        "allergy_or_worse, serious, infection): adds its Poisson test; repeatable",
+    )
+    p.add_argument(
+        "--outcome",
+        action="append",
+        default=None,
+        metavar="OUTCOME",
+        help="monitor only these outcomes (repeatable; default all four)",
+    )
+    _test_options(p)
+    p.add_argument(
+        "--max-events",
+        type=int,
+        default=100,
+        help="binomial surveillance length in reactions (default 100)",
+    )
+    p.add_argument(
+        "--design-z",
+        type=float,
+        default=1.0,
+        help="matching ratio the binomial alpha spending is planned for (default 1)",
+    )
+    p.add_argument(
+        "--lot-size",
+        type=int,
+        default=1000,
+        help="Poisson surveillance length in administrations per lot (default 1000)",
+    )
+
+
 def _test_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--min-events",
@@ -161,7 +167,8 @@ def _test_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alpha", type=float, default=0.05, help="type I error (default 0.05)")
 
 
-def _settings(args: argparse.Namespace) -> SignalSettings:
+def settings_from(args: argparse.Namespace) -> SignalSettings:
+    """The :class:`~exointake.signals.SignalSettings` of :func:`add_settings_options`."""
     from ..signals import SignalSettings
 
     rates: dict[str, float] = {}
@@ -193,7 +200,7 @@ def _check(args: argparse.Namespace) -> int:
     from ..signals import SignalAlert, check_signals
 
     lang = Lang(args.lang)
-    settings = _settings(args)
+    settings = settings_from(args)
     alerts: list[Alert] = []
     with open_db(args.db, write=False) as log:
         log.on_alert(alerts.append)
