@@ -1248,25 +1248,18 @@ def _vasovagal_grade(codes: set[str], f: _Facts) -> int | None:
     return _threat(f) or 3
 
 
-def _sinus_bradycardia_grade(codes: set[str], f: _Facts) -> int | None:
+def _by_intervention_grade(codes: set[str], f: _Facts) -> int | None:
+    """Hypotension and Sinus bradycardia: CTCAE v5.0 grades both by the treatment given.
+
+    Hypotension: G3 "Medical intervention indicated; hospitalization indicated"; G2
+    "Non-urgent medical intervention indicated"; G1 "Asymptomatic, intervention not
+    indicated". Sinus bradycardia: G3 "Severe, medically significant; medical intervention
+    indicated"; G2 "Symptomatic, intervention not indicated; change in medication
+    initiated"; G1 "Asymptomatic, intervention not indicated". Read alike: intravenous or
+    adrenaline treatment, or a hospital stay, is G3; any other systemic treatment G2.
+    """
     if (g := _threat(f)) is not None:
         return g
-    # G3 "Severe, medically significant; medical intervention indicated" (read like
-    # Hypotension's G3: intravenous or adrenaline treatment, or a hospital stay);
-    # G2 "Symptomatic, intervention not indicated; change in medication initiated"
-    # (any other systemic treatment); G1 "Asymptomatic, intervention not indicated".
-    if f.hospitalization or f.interventions & (_INTRAVENOUS | _ADRENALINE):
-        return 3
-    if f.interventions & _SYSTEMIC_TREATMENT:
-        return 2
-    return 1
-
-
-def _hypotension_grade(codes: set[str], f: _Facts) -> int | None:
-    if (g := _threat(f)) is not None:
-        return g
-    # G3 "Medical intervention indicated; hospitalization indicated"; G2 "Non-urgent
-    # medical intervention indicated"; G1 "Asymptomatic, intervention not indicated".
     if f.hospitalization or f.interventions & (_INTRAVENOUS | _ADRENALINE):
         return 3
     if f.interventions & _SYSTEMIC_TREATMENT:
@@ -1288,8 +1281,8 @@ _CTCAE_RULES: Mapping[CtcaeTerm, Callable[[set[str], _Facts], int | None]] = {
     CtcaeTerm.SYNCOPE: lambda codes, f: 3,  # grade 3 only: "Fainting; orthostatic collapse"
     CtcaeTerm.VASOVAGAL_REACTION: _vasovagal_grade,
     CtcaeTerm.PRESYNCOPE: lambda codes, f: 2,  # grade 2 only: "Present (e.g., near fainting)"
-    CtcaeTerm.HYPOTENSION: _hypotension_grade,
-    CtcaeTerm.SINUS_BRADYCARDIA: _sinus_bradycardia_grade,
+    CtcaeTerm.HYPOTENSION: _by_intervention_grade,
+    CtcaeTerm.SINUS_BRADYCARDIA: _by_intervention_grade,
 }
 
 
