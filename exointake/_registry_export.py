@@ -349,27 +349,30 @@ def _check_args(
     k: object,
     l: object,  # noqa: E741 - the l of l-diversity
     settle_days: object,
+    *,
+    names: Mapping[str, str] | None,
 ) -> str:
+    said = {f: f for f in ("clinic_id", "region", "k", "l", "settle_days")} | dict(names or {})
     problems = []
     if not isinstance(clinic_id, str) or not _CLINIC_ID.fullmatch(clinic_id):
         problems.append(
-            "clinic_id: expected the clinic's id in the registry (1-32 letters, digits, "
-            f"'.', '_' or '-', starting with a letter or digit), got {safe_repr(clinic_id)}"
+            f"{said['clinic_id']}: expected the clinic's id in the registry (1-32 letters, "
+            "digits, '.', '_' or '-', starting with a letter or digit), got " + safe_repr(clinic_id)
         )
     if not isinstance(region, str) or not _REGION.fullmatch(region):
         problems.append(
-            "region: expected a JIS X 0401 prefecture code, two digits 01-47, got "
+            f"{said['region']}: expected a JIS X 0401 prefecture code, two digits 01-47, got "
             + safe_repr(region)
         )
     if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
         problems.append(
-            f"k: expected a whole number of at least {MIN_K} (the floor; it may be raised, "
-            f"never lowered), got {safe_repr(k)}"
+            f"{said['k']}: expected a whole number of at least {MIN_K} (the floor; it may be "
+            f"raised, never lowered), got {safe_repr(k)}"
         )
     if isinstance(l, bool) or not isinstance(l, int) or l < MIN_L:
         problems.append(
-            f"l: expected a whole number of at least {MIN_L} (the floor; it may be raised, "
-            f"never lowered), got {safe_repr(l)}"
+            f"{said['l']}: expected a whole number of at least {MIN_L} (the floor; it may be "
+            f"raised, never lowered), got {safe_repr(l)}"
         )
     if (
         isinstance(settle_days, bool)
@@ -377,8 +380,8 @@ def _check_args(
         or not 0 <= settle_days <= MAX_SETTLE_DAYS
     ):
         problems.append(
-            f"settle_days: expected a whole number of days from 0 to {MAX_SETTLE_DAYS}, got "
-            + safe_repr(settle_days)
+            f"{said['settle_days']}: expected a whole number of days from 0 to "
+            f"{MAX_SETTLE_DAYS}, got {safe_repr(settle_days)}"
         )
     if problems:
         raise ValidationError(problems, what="argument")
@@ -767,6 +770,7 @@ def export_registry(
     k: int = MIN_K,
     l: int = MIN_L,  # noqa: E741 - the l of l-diversity
     settle_days: int = SETTLE_DAYS,
+    names: Mapping[str, str] | None = None,
 ) -> RegistryExport:
     """The de-identified export of ``log`` (nothing is written yet).
 
@@ -792,6 +796,8 @@ def export_registry(
             sensitive value is shown by more than P / l of them.
         settle_days: the settling period, whole days 0-366 (default 14): a month leaves
             once it ended this many days before the log's head entry.
+        names: how errors name the arguments, e.g. ``{"k": "--k"}`` (a command line
+            passes its options); by default their names here.
 
     Raises:
         ValidationError: bad arguments, a log without a complete month, or a released group
@@ -802,7 +808,7 @@ def export_registry(
         with open_log("sqlite:///clinic.db", create=False) as log:
             export_registry(log, clinic_id="C013-0001", region="13").write("registry-2026-11")
     """
-    region = _check_args(clinic_id, region, k, l, settle_days)
+    region = _check_args(clinic_id, region, k, l, settle_days, names=names)
     if key is None:
         key = generate_export_key()
     elif not isinstance(key, ExportKey):

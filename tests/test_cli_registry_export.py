@@ -63,12 +63,6 @@ def args(db: Path, key: Path | None, out: Path, *extra: str) -> list[str]:
 
 
 class TestExportRegistry:
-    def test_the_clinic_id_pattern_is_the_formats(self) -> None:
-        from exointake._registry_format import CLINIC_ID_PATTERN  # noqa: PLC0415
-        from exointake.cli import _export  # noqa: PLC0415
-
-        assert _export.CLINIC_ID_PATTERN == CLINIC_ID_PATTERN
-
     def test_writes_the_four_files_and_a_summary(
         self,
         capsys: pytest.CaptureFixture[str],

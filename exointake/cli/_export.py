@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,9 +18,14 @@ DUTIES = (
     "also by e-mail or in writing); see the guide 'Pool data in a registry'"
 )
 
-CLINIC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
-"""The registry format's clinic id pattern (the CLI imports no private module; a test checks
-that this copy is the format's)."""
+OPTION_NAMES = {
+    "clinic_id": "--clinic-id",
+    "region": "--region",
+    "k": "--k",
+    "l": "--l",
+    "settle_days": "--settle-days",
+}
+"""How the export's errors name its arguments: by these options (the library checks them)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -150,23 +154,6 @@ def _run_registry(args: argparse.Namespace) -> int:
     from .. import open_log
     from ..registry import export_registry, load_export_key
 
-    problems = []
-    if args.k < 5:
-        problems.append(f"--k: expected at least 5 (the floor; it may be raised), got {args.k}")
-    if args.l < 2:
-        problems.append(f"--l: expected at least 2 (the floor; it may be raised), got {args.l}")
-    if not 0 <= args.settle_days <= 366:
-        problems.append(f"--settle-days: expected 0-366 days, got {args.settle_days}")
-    region = str(args.region).strip()
-    if not (len(region) == 2 and region.isdigit() and 1 <= int(region) <= 47):
-        problems.append("--region: expected a JIS X 0401 prefecture code, two digits 01-47")
-    if not re.fullmatch(CLINIC_ID_PATTERN, str(args.clinic_id)):
-        problems.append(
-            "--clinic-id: expected the clinic's id in the registry: 1-32 letters, digits, "
-            "'.', '_' or '-', starting with a letter or digit"
-        )
-    if problems:
-        raise ValidationError(problems, what="arguments")
     db = sqlite_file(args.db)
     out = Path(args.out)
     if db is not None and not db.exists():  # read only: never leave an empty file behind
@@ -181,10 +168,11 @@ def _run_registry(args: argparse.Namespace) -> int:
             log,
             key,
             clinic_id=args.clinic_id,
-            region=region,
+            region=str(args.region).strip(),
             k=args.k,
             l=args.l,
             settle_days=args.settle_days,
+            names=OPTION_NAMES,
         )
     del key  # a given key is not kept; the user destroys the file
     export.write(out, force=args.force, flag="--out")
